@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# test.sh: runs every vecrbac test suite against a throwaway cluster, from nothing.
+#
+#   scripts/test.sh            dependencies, build, unit tests, pg_regress, pgTAP,
+#                              isolation, Perl TAP, client tests, fuzz smoke
+#   VR_SKIP_DEPS=1 ...         skip the apt-get step (for quick local iterations)
+#   VR_SUITES="regress pgtap"  run only the named suites
+#
+# Exit status: non-zero if any suite failed. Logs and diffs stay in tmp_check/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+if [[ "${VR_SKIP_DEPS:-0}" != 1 ]]; then
+    scripts/deps.sh || exit 1
+fi
+source scripts/lib/cluster.sh
+
+SUITES=${VR_SUITES:-"unit regress pgtap isolation tap clients fuzz"}
+TMP=$ROOT/tmp_check
+FAILED=()
+want() { [[ " $SUITES " == *" $1 "* ]]; }
+suite() { # suite NAME COMMAND...: runs one suite and records its outcome
+    local name=$1
+    shift
+    vr_log "suite: $name"
+    if "$@"; then echo "-- $name: ok"; else echo "-- $name: FAILED"; FAILED+=("$name"); fi
+}
+
+vr_log "build"
+make -s -j"$(nproc)" WERROR=1 >/dev/null || { echo "build failed"; make WERROR=1; exit 1; }
+
+rm -rf "$TMP"
+mkdir -p "$TMP"
+vr_prefix_setup "$TMP/install"
+vr_pg_dir "$TMP/out"
+
+# ---- pure C++ unit tests ----------------------------------------------------------
+want unit && suite unit make -s unittest
+
+# ---- one shared cluster for pg_regress, pgTAP and isolation ----------------------------
+PORT=$(vr_free_port)
+DATA=$TMP/cluster/data
+vr_cluster_start "$DATA" "$PORT" || exit 1
+trap 'vr_cluster_stop "$DATA"' EXIT
+
+run_regress() {
+    local stage=$TMP/out/regress f name
+    for f in "$ROOT"/test/sql/*.sql; do # every input must be scheduled
+        name=$(basename "$f" .sql)
+        grep -qE "^test:.*[[:space:]]$name([[:space:]]|\$)" "$ROOT/test/schedule" ||
+            { echo "test/sql/$name.sql is not in test/schedule"; return 1; }
+    done
+    vr_pg_dir "$stage"
+    ln -sfn "$ROOT/test/sql" "$stage/sql"
+    ln -sfn "$ROOT/expected" "$stage/expected"
+    vr_as_pg "$PG_REGRESS" --bindir="$VR_BINDIR" --host=127.0.0.1 --port="$PORT" \
+        --user=postgres --dbname=vecrbac_regress --inputdir="$stage" --outputdir="$stage" \
+        --schedule="$ROOT/test/schedule" ||
+        { cat "$stage/regression.diffs" 2>/dev/null | head -200; return 1; }
+}
+
+run_pgtap() {
+    local files=("$ROOT"/test/pgtap/*.sql)
+    [[ -e "${files[0]}" ]] || { echo "no pgTAP tests"; return 0; }
+    vr_as_pg createdb -h 127.0.0.1 -p "$PORT" -U postgres vecrbac_pgtap || return 1
+    vr_as_pg psql -X -q -h 127.0.0.1 -p "$PORT" -U postgres -d vecrbac_pgtap \
+        -c 'CREATE EXTENSION pgtap' || return 1
+    vr_as_pg pg_prove -h 127.0.0.1 -p "$PORT" -U postgres -d vecrbac_pgtap "${files[@]}"
+}
+
+run_isolation() {
+    local specs=("$ROOT"/test/isolation/*.spec) stage=$TMP/out/isolation names=()
+    [[ -e "${specs[0]}" ]] || { echo "no isolation specs"; return 0; }
+    vr_pg_dir "$stage"
+    ln -sfn "$ROOT/test/isolation" "$stage/specs"
+    ln -sfn "$ROOT/expected" "$stage/expected"
+    local s
+    for s in "${specs[@]}"; do names+=("$(basename "$s" .spec)"); done
+    vr_as_pg "$PG_ISOLATION_REGRESS" --host=127.0.0.1 --port="$PORT" \
+        --user=postgres --dbname=vecrbac_isolation --inputdir="$stage" --outputdir="$stage" \
+        "${names[@]}" ||
+        { cat "$stage/output_iso/regression.diffs" 2>/dev/null | head -200; return 1; }
+}
+
+want regress && suite regress run_regress
+want pgtap && suite pgtap run_pgtap
+want isolation && suite isolation run_isolation
+
+vr_cluster_stop "$DATA"
+trap - EXIT
+
+# ---- Perl TAP: each test makes its own clusters (crash, replication) ---------------------
+run_tap() {
+    local tests=("$ROOT"/test/tap/*.pl)
+    [[ -e "${tests[0]}" ]] || { echo "no TAP tests"; return 0; }
+    vr_pg_dir "$TMP/out/tap"
+    (cd "$TMP/out/tap" && vr_as_pg env TESTDIR="$TMP/out/tap" \
+        PERL5LIB="$PG_PGXS_DIR/test/perl:$ROOT/test/tap/lib" PG_REGRESS="$PG_REGRESS" \
+        VR_ROOT="$ROOT" prove -v --timer "${tests[@]}")
+}
+want tap && suite tap run_tap
+
+# ---- real clients and fuzzers: provided by their own scripts when present -----------
+for kind in clients fuzz; do
+    if want $kind && [[ -x "$ROOT/test/$kind/run.sh" ]]; then
+        suite $kind "$ROOT/test/$kind/run.sh"
+    fi
+done
+
+vr_log "summary"
+if ((${#FAILED[@]})); then
+    echo "FAILED suites: ${FAILED[*]}"
+    exit 1
+fi
+echo "all suites passed: $SUITES"

@@ -1,0 +1,22 @@
+/*
+ * module.cpp: the library's entry: PG_MODULE_MAGIC and _PG_init.
+ *
+ * _PG_init registers each part's settings. It does no other work: caches are
+ * built lazily in memory contexts, never by global constructors.
+ */
+#include "pg/pg.h"
+#include "module.h"
+
+extern "C" {
+__attribute__((visibility("default"))) PG_MODULE_MAGIC;
+}
+
+VECRBAC_EXPORT void _PG_init(void);
+
+void _PG_init(void)
+{
+	vecrbac_vector_init();
+	vecrbac_hnsw_init();
+	vecrbac_jwt_init();
+	vecrbac_rbac_init();
+}
