@@ -26,9 +26,10 @@ PGXS      := $(shell $(PG_CONFIG) --pgxs)
 
 # C++ inside the backend (see docs/development.md): C++20, hidden visibility so only
 # SQL entry points are exported, -fPIC because PGXS adds it to CFLAGS only.
-# -Wno-register: PostgreSQL's spinlock header still uses the keyword.
+# -Wno-register: the spinlock header still uses the keyword; -Wno-volatile: the
+# critical-section macros increment a volatile counter, deprecated in C++20.
 PG_CPPFLAGS = -Isrc
-PG_CXXFLAGS = -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -fno-strict-aliasing -Wno-register \
+PG_CXXFLAGS = -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -fno-strict-aliasing -Wno-register -Wno-volatile \
               -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK  = -lstdc++ -lssl -lcrypto -lsodium -Wl,--version-script=src/exports.map
 

@@ -1,0 +1,299 @@
+/*
+ * hnsw.h: the hnsw index access method: page format, options, settings and the
+ * functions shared by build, insert, scan, vacuum and the checker.
+ *
+ * Page format (8 kB pages, WAL-logged with GenericXLog after the build):
+ *   block 0        metapage: dimensions, m, ef_construction, entry point, insert hint
+ *   blocks 1..n    element tuples and neighbor tuples, any mix
+ *
+ * An element tuple holds up to HNSW_HEAPTIDS heap TIDs (duplicate vectors share
+ * one graph node), the TID of its neighbor tuple, its level, the vector itself
+ * and the values of the index's filter columns. A neighbor tuple holds the
+ * element's links, (level + 2) * m slots: 2m for level 0, then m per upper level,
+ * unused slots invalid. Links are element TIDs. Keeping links in their own
+ * fixed-size tuple lets them be rewritten in place, and a 2000-dimension element
+ * still fits on a page; the build places both tuples of an element on the same
+ * page whenever they fit, so reading either costs one buffer access.
+ */
+#pragma once
+
+#include "pg/pg.h"
+
+extern "C" {
+#include "access/amapi.h"
+#include "access/generic_xlog.h"
+#include "access/reloptions.h"
+#include "nodes/pathnodes.h"
+#include "storage/block.h"
+#include "storage/bufmgr.h"
+#include "storage/itemptr.h"
+#include "utils/relcache.h"
+}
+
+#include "vector/distance.h"
+#include "vector/vector.h"
+
+/* ---- limits and defaults (pgvector's, so that DDL and settings carry over) -------- */
+#define HNSW_MAX_DIM 2000
+#define HNSW_DEFAULT_M 16
+#define HNSW_MIN_M 2
+#define HNSW_MAX_M 100
+#define HNSW_DEFAULT_EF_CONSTRUCTION 64
+#define HNSW_MIN_EF_CONSTRUCTION 4
+#define HNSW_MAX_EF_CONSTRUCTION 1000
+#define HNSW_DEFAULT_EF_SEARCH 40
+#define HNSW_MIN_EF_SEARCH 1
+#define HNSW_MAX_EF_SEARCH 1000
+#define HNSW_HEAPTIDS 10
+#define HNSW_MAX_LEVEL 15
+
+/* Support functions of the opclasses: 1 distance, 2 norm (cosine: normalize first). */
+#define HNSW_DISTANCE_PROC 1
+#define HNSW_NORM_PROC 2
+#define HNSW_SUPPORT_PROCS 2
+
+/* Build phases shown in pg_stat_progress_create_index (subphase numbers). */
+#define HNSW_PHASE_LOAD 2
+#define HNSW_PHASE_WRITE 3
+
+/* ---- pages ------------------------------------------------------------------- */
+#define HNSW_MAGIC 0x76524857 /* "WHRv" */
+#define HNSW_VERSION 1
+#define HNSW_METAPAGE_BLKNO 0
+/* Heavyweight lock tag (a pseudo page number) taken by inserts (share) and vacuum (exclusive). */
+#define HNSW_UPDATE_LOCK 0
+#define HNSW_PAGE_ID 0xFF91
+
+#define HNSW_PAGE_META (1 << 0)
+#define HNSW_PAGE_DATA (1 << 1)
+
+typedef struct HnswPageOpaqueData
+{
+	BlockNumber nextblkno; /* unused today; room for chained free lists */
+	uint16 flags;          /* HNSW_PAGE_META or HNSW_PAGE_DATA */
+	uint16 page_id;        /* HNSW_PAGE_ID, lets tools recognise our pages */
+} HnswPageOpaqueData;
+typedef HnswPageOpaqueData *HnswPageOpaque;
+
+#define HnswPageGetOpaque(page) ((HnswPageOpaque) PageGetSpecialPointer(page))
+
+typedef struct HnswMetaPageData
+{
+	uint32 magic;
+	uint32 version;
+	uint32 dimensions;
+	uint16 m;
+	uint16 ef_construction;
+	ItemPointerData entry; /* element tuple of the entry point; invalid when empty */
+	int16 entry_level;     /* -1 when empty */
+	BlockNumber insert_page; /* where inserts look for space first */
+	uint32 filter_columns;   /* reserved for in-index filter columns; 0 today */
+} HnswMetaPageData;
+typedef HnswMetaPageData *HnswMetaPage;
+
+#define HnswPageGetMeta(page) ((HnswMetaPage) PageGetContents(page))
+
+#define HNSW_ELEMENT_TUPLE 1
+#define HNSW_NEIGHBOR_TUPLE 2
+
+/* Element tuple flags. */
+#define HNSW_ELEMENT_DELETED (1 << 0) /* no heap TIDs left; vacuum is retiring it */
+
+typedef struct HnswElementTupleData
+{
+	uint8 type;  /* HNSW_ELEMENT_TUPLE */
+	uint8 level;
+	uint8 flags;
+	uint8 unused;
+	uint16 filter_bytes; /* bytes of filter values after the vector */
+	uint16 unused2;
+	ItemPointerData heaptids[HNSW_HEAPTIDS]; /* valid ones first */
+	ItemPointerData neighbortid;
+	uint16 unused3;  /* pads the vector to a 4-byte boundary */
+	char data[FLEXIBLE_ARRAY_MEMBER]; /* Vector (varlena), then filter values */
+} HnswElementTupleData;
+typedef HnswElementTupleData *HnswElementTuple;
+
+typedef struct HnswNeighborTupleData
+{
+	uint8 type;  /* HNSW_NEIGHBOR_TUPLE */
+	uint8 level; /* the owner's level */
+	uint16 slots; /* (level + 2) * m */
+	ItemPointerData element; /* the owner, for the checker */
+	ItemPointerData links[FLEXIBLE_ARRAY_MEMBER];
+} HnswNeighborTupleData;
+typedef HnswNeighborTupleData *HnswNeighborTuple;
+
+#define HNSW_ELEMENT_HEADER_SIZE offsetof(HnswElementTupleData, data)
+#define HnswElementVector(etup) ((Vector *) (etup)->data)
+
+static inline Size
+HnswElementTupleSize(int dimensions, int filter_bytes)
+{
+	return MAXALIGN(HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dimensions) + filter_bytes);
+}
+
+static inline int
+HnswLevelSlots(int level, int m)
+{
+	return level == 0 ? 2 * m : m;
+}
+
+/* First slot of a level inside a neighbor tuple. */
+static inline int
+HnswLevelStart(int level, int m)
+{
+	return level == 0 ? 0 : 2 * m + (level - 1) * m;
+}
+
+static inline Size
+HnswNeighborTupleSize(int level, int m)
+{
+	return MAXALIGN(offsetof(HnswNeighborTupleData, links) + sizeof(ItemPointerData) * (level + 2) * m);
+}
+
+/* The highest level whose neighbor tuple fits on a page together with nothing else. */
+int HnswMaxLevelForM(int m);
+
+/* ---- options and settings ---------------------------------------------------- */
+typedef struct HnswOptions
+{
+	int32 vl_len_; /* varlena header (do not touch directly) */
+	int m;
+	int ef_construction;
+} HnswOptions;
+
+typedef enum HnswIterativeScanMode
+{
+	HNSW_ITERATIVE_SCAN_OFF,
+	HNSW_ITERATIVE_SCAN_RELAXED,
+	HNSW_ITERATIVE_SCAN_STRICT
+} HnswIterativeScanMode;
+
+extern int hnsw_ef_search;
+extern int hnsw_iterative_scan;
+extern int hnsw_max_scan_tuples;
+extern double hnsw_scan_mem_multiplier;
+
+int HnswGetM(Relation index);
+int HnswGetEfConstruction(Relation index);
+
+/* ---- distance ---------------------------------------------------------------- */
+typedef enum HnswDistanceKind
+{
+	HNSW_DIST_L2_SQUARED,
+	HNSW_DIST_NEG_INNER_PRODUCT,
+	HNSW_DIST_L1,
+	HNSW_DIST_GENERIC /* an opclass of someone else's: called through fmgr */
+} HnswDistanceKind;
+
+/*
+ * How an index measures distance. The built-in opclasses map to SIMD kernels
+ * called on raw floats; any other support function is called through fmgr.
+ */
+typedef struct HnswDistance
+{
+	HnswDistanceKind kind;
+	const vecrbac::distance::Kernels *kernels;
+	FmgrInfo *proc;     /* support function 1 */
+	FmgrInfo *normproc; /* support function 2, or NULL */
+	Oid collation;
+	int dimensions;
+} HnswDistance;
+
+void HnswInitDistance(HnswDistance *d, Relation index);
+
+/* Distance between two vectors of the index's dimensions. */
+static inline float
+HnswVectorDistance(const HnswDistance *d, const Vector *a, const Vector *b)
+{
+	switch (d->kind)
+	{
+		case HNSW_DIST_L2_SQUARED:
+			return d->kernels->l2_squared(a->x, b->x, d->dimensions);
+		case HNSW_DIST_NEG_INNER_PRODUCT:
+			return -d->kernels->inner_product(a->x, b->x, d->dimensions);
+		case HNSW_DIST_L1:
+			return d->kernels->l1(a->x, b->x, d->dimensions);
+		default:
+			return (float) DatumGetFloat8(FunctionCall2Coll(d->proc, d->collation,
+															PointerGetDatum(a), PointerGetDatum(b)));
+	}
+}
+
+/*
+ * Prepares a value for the index: detoasts, checks dimensions, normalizes for
+ * cosine. Returns NULL when the value is not indexed (zero vector under cosine).
+ * The result is palloc'd in the current context.
+ */
+Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query);
+
+/* ---- pages and tuples -------------------------------------------------------- */
+void HnswInitPage(Page page, uint16 flags);
+void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction);
+Buffer HnswNewBuffer(Relation index, ForkNumber fork);
+void HnswReadMeta(Relation index, HnswMetaPageData *out);
+
+/* Reads the tuple at tid if it is a live element; returns it (valid while the buffer is locked). */
+HnswElementTuple HnswElementAt(Page page, OffsetNumber off);
+HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off);
+
+/* Level drawn from the geometric distribution of the HNSW paper, capped. */
+int HnswRandomLevel(int m, int max_level);
+
+/* ---- neighbor selection (shared by build, insert and vacuum) --------------------- */
+typedef struct HnswCandidate
+{
+	float distance;
+	int index; /* caller's handle: position in its own arrays */
+} HnswCandidate;
+
+/*
+ * The heuristic of the HNSW paper (algorithm 4): from candidates sorted by
+ * increasing distance to the base, keeps a candidate only if it is closer to the
+ * base than to every candidate kept so far, up to max_keep (as hnswlib does,
+ * pruned candidates are not added back). vectors[c.index] gives each candidate's vector. Returns the number kept, written
+ * to out.
+ */
+int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int n,
+						const Vector *const *vectors, int max_keep, HnswCandidate *out);
+
+/* ---- AM callbacks ------------------------------------------------------------ */
+IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info);
+void hnsw_buildempty(Relation index);
+bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
+				 Relation heap, IndexUniqueCheck check_unique, bool index_unchanged,
+				 IndexInfo *info);
+IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+									   IndexBulkDeleteCallback callback, void *callback_state);
+IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats);
+IndexScanDesc hnsw_beginscan(Relation index, int nkeys, int norderbys);
+void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
+bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir);
+void hnsw_endscan(IndexScanDesc scan);
+void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
+					   Cost *startup, Cost *total, Selectivity *selectivity,
+					   double *correlation, double *pages);
+
+/* Inserts one value with its heap TID into an existing on-disk graph (insert and build fallback). */
+void HnswInsertOnDisk(Relation index, const HnswDistance *d, Vector *value, ItemPointer heap_tid,
+					  bool building);
+
+/* ---- page edits: GenericXLog after the build, plain dirty buffers during it ------- */
+/*
+ * During CREATE INDEX nothing is WAL-logged page by page: the whole index is logged
+ * once at the end (log_newpage_range), so a standby never sees a delta for a page
+ * it does not have. Afterwards every change goes through GenericXLog.
+ */
+typedef struct HnswEdit
+{
+	GenericXLogState *state; /* NULL while building */
+	int count;
+	Buffer buffers[MAX_GENERIC_XLOG_PAGES];
+} HnswEdit;
+
+void HnswEditStart(HnswEdit *edit, Relation index, bool building);
+/* The page to modify for buf (locked exclusively by the caller). */
+Page HnswEditPage(HnswEdit *edit, Buffer buf, bool new_page);
+void HnswEditFinish(HnswEdit *edit);
+void HnswEditAbort(HnswEdit *edit);

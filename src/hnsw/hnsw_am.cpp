@@ -1,0 +1,191 @@
+/*
+ * hnsw_am.cpp: the access method handler, its options and settings, and the cost
+ * estimate the planner uses to choose it.
+ */
+#include "hnsw/hnsw.h"
+#include "module.h"
+
+extern "C" {
+#include "access/reloptions.h"
+#include "commands/progress.h"
+#include "commands/vacuum.h"
+#include "nodes/pathnodes.h"
+#include "optimizer/optimizer.h"
+#include "utils/guc.h"
+#include "utils/rel.h"
+#include "utils/selfuncs.h"
+#include "utils/spccache.h"
+}
+
+#include <cfloat>
+#include <cmath>
+
+int hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
+int hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
+int hnsw_max_scan_tuples = 20000;
+double hnsw_scan_mem_multiplier = 1.0;
+
+static relopt_kind hnsw_relopt_kind;
+
+static const struct config_enum_entry iterative_scan_options[] = {
+	{"off", HNSW_ITERATIVE_SCAN_OFF, false},
+	{"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
+	{"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
+	{NULL, 0, false}};
+
+void vecrbac_hnsw_init(void)
+{
+	hnsw_relopt_kind = add_reloption_kind();
+	add_int_reloption(hnsw_relopt_kind, "m", "Max number of connections", HNSW_DEFAULT_M,
+					  HNSW_MIN_M, HNSW_MAX_M, AccessExclusiveLock);
+	add_int_reloption(hnsw_relopt_kind, "ef_construction",
+					  "Size of the dynamic candidate list for construction",
+					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
+					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+
+	DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
+							"Valid range is 1..1000.", &hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH,
+							HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", NULL,
+							 &hnsw_iterative_scan, HNSW_ITERATIVE_SCAN_OFF, iterative_scan_options,
+							 PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans",
+							NULL, &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, NULL,
+							NULL, NULL);
+	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
+							 "Sets the multiple of work_mem to use for iterative scans", NULL,
+							 &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("hnsw");
+}
+
+int HnswGetM(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+	return opts ? opts->m : HNSW_DEFAULT_M;
+}
+
+int HnswGetEfConstruction(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *) index->rd_options;
+	return opts ? opts->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
+}
+
+static bytea *hnsw_options(Datum reloptions, bool validate)
+{
+	static const relopt_parse_elt tab[] = {
+		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
+		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	};
+	return (bytea *) build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions),
+									   tab, lengthof(tab));
+}
+
+static char *hnsw_buildphasename(int64 phase)
+{
+	switch (phase)
+	{
+		case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+			return (char *) "initializing";
+		case HNSW_PHASE_LOAD:
+			return (char *) "loading tuples";
+		case HNSW_PHASE_WRITE:
+			return (char *) "writing index pages";
+		default:
+			return NULL;
+	}
+}
+
+/*
+ * The index only answers ORDER BY distance; without one it must never be chosen.
+ * With one, the work is one graph search: about ef_search * 2m elements examined
+ * on level 0 plus a few per upper level, each a page read and a distance.
+ */
+void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *startup,
+					   Cost *total, Selectivity *selectivity, double *correlation, double *pages)
+{
+	if (path->indexorderbys == NIL)
+	{
+		*startup = DBL_MAX;
+		*total = DBL_MAX;
+		*selectivity = 0;
+		*correlation = 0;
+		*pages = 0;
+		return;
+	}
+
+	GenericCosts costs;
+	MemSet(&costs, 0, sizeof(costs));
+	double tuples = Max(path->indexinfo->tuples, 1.0);
+	int m = HNSW_DEFAULT_M;
+	{
+		Relation index = index_open(path->indexinfo->indexoid, NoLock);
+		m = HnswGetM(index);
+		index_close(index, NoLock);
+	}
+	double levels = std::log(tuples) / std::log((double) m);
+	double examined = hnsw_ef_search * 2.0 * m * 0.5 + (levels + 1) * m;
+	costs.numIndexTuples = Min(examined, tuples);
+	genericcostestimate(root, path, loop_count, &costs);
+
+	/* All the work happens before the first row comes out. */
+	*startup = costs.indexTotalCost;
+	*total = costs.indexTotalCost;
+	*selectivity = costs.indexSelectivity;
+	*correlation = 0;
+	*pages = costs.numIndexPages;
+}
+
+static bool hnsw_validate(Oid opclassoid)
+{
+	return true;
+}
+
+VECRBAC_FUNCTION(vecrbac_hnsw_handler)
+{
+	IndexAmRoutine *am = makeNode(IndexAmRoutine);
+
+	am->amstrategies = 0;
+	am->amsupport = HNSW_SUPPORT_PROCS;
+	am->amoptsprocnum = 0;
+	am->amcanorder = false;
+	am->amcanorderbyop = true;
+	am->amcanbackward = false;
+	am->amcanunique = false;
+	am->amcanmulticol = false;
+	am->amoptionalkey = true;
+	am->amsearcharray = false;
+	am->amsearchnulls = false;
+	am->amstorage = false;
+	am->amclusterable = false;
+	am->ampredlocks = false;
+	am->amcanparallel = false;
+	am->amcaninclude = false;
+	am->amusemaintenanceworkmem = false;
+	am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+	am->amkeytype = InvalidOid;
+
+	am->ambuild = hnsw_build;
+	am->ambuildempty = hnsw_buildempty;
+	am->aminsert = hnsw_insert;
+	am->ambulkdelete = hnsw_bulkdelete;
+	am->amvacuumcleanup = hnsw_vacuumcleanup;
+	am->amcanreturn = NULL;
+	am->amcostestimate = hnsw_costestimate;
+	am->amoptions = hnsw_options;
+	am->amproperty = NULL;
+	am->ambuildphasename = hnsw_buildphasename;
+	am->amvalidate = hnsw_validate;
+	am->amadjustmembers = NULL;
+	am->ambeginscan = hnsw_beginscan;
+	am->amrescan = hnsw_rescan;
+	am->amgettuple = hnsw_gettuple;
+	am->amgetbitmap = NULL;
+	am->amendscan = hnsw_endscan;
+	am->ammarkpos = NULL;
+	am->amrestrpos = NULL;
+	am->amestimateparallelscan = NULL;
+	am->aminitparallelscan = NULL;
+	am->amparallelrescan = NULL;
+
+	PG_RETURN_POINTER(am);
+}

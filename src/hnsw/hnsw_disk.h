@@ -1,0 +1,119 @@
+/*
+ * hnsw_disk.h: reading and searching the graph as it is on disk, for inserts,
+ * scans and vacuum.
+ *
+ * Every page access pins the buffer, takes a share lock, reads what is needed
+ * (a distance, a copy of some links) and lets go before touching another page, so a
+ * search never holds two buffer locks and cannot deadlock with writers, which also
+ * lock one page at a time (or two, in block order, to place a new element).
+ */
+#pragma once
+
+#include "hnsw/hnsw.h"
+
+#include "pg/containers.h"
+
+/* A graph node met during a search. */
+typedef struct HnswDiskCandidate
+{
+	float distance;
+	ItemPointerData element;   /* element tuple */
+	ItemPointerData neighbors; /* its neighbor tuple */
+} HnswDiskCandidate;
+
+struct HnswCloserFirst
+{
+	bool operator()(const HnswDiskCandidate &a, const HnswDiskCandidate &b) const
+	{
+		return a.distance < b.distance;
+	}
+};
+
+struct HnswFartherFirst
+{
+	bool operator()(const HnswDiskCandidate &a, const HnswDiskCandidate &b) const
+	{
+		return a.distance > b.distance;
+	}
+};
+
+typedef vecrbac::pg::PgHeap<HnswDiskCandidate, HnswCloserFirst> HnswMinHeap;
+typedef vecrbac::pg::PgHeap<HnswDiskCandidate, HnswFartherFirst> HnswMaxHeap;
+
+static inline uint64
+HnswTidKey(const ItemPointerData *tid)
+{
+	return ((uint64) ItemPointerGetBlockNumberNoCheck(tid) << 16) |
+		   ItemPointerGetOffsetNumberNoCheck(tid);
+}
+
+/*
+ * A set of element TIDs (open addressing; key 0 is never a data page's TID since
+ * block 0 is the metapage). Each member carries a byte of flags for the caller.
+ */
+typedef struct HnswTidSet
+{
+	uint64 *keys;
+	uint8 *flags;
+	uint32 mask; /* capacity - 1, capacity a power of two */
+	uint32 count;
+} HnswTidSet;
+
+void HnswTidSetInit(HnswTidSet *set, uint32 expected);
+/* Adds key; returns its flags slot, and sets *added when it was not there yet. */
+uint8 *HnswTidSetAdd(HnswTidSet *set, uint64 key, bool *added);
+uint8 *HnswTidSetFind(const HnswTidSet *set, uint64 key);
+void HnswTidSetClear(HnswTidSet *set);
+Size HnswTidSetBytes(const HnswTidSet *set);
+
+/* What reading an element yields. */
+typedef struct HnswElementInfo
+{
+	float distance;
+	ItemPointerData neighbors;
+	uint8 level;
+	bool deleted;
+} HnswElementInfo;
+
+/*
+ * Reads the element at tid: its distance to q (0 when q is NULL), its neighbor
+ * tuple, level and deleted flag. When vector_out is not NULL, copies the vector
+ * there (the caller provides VECTOR_SIZE(dimensions) bytes). Returns false if tid
+ * holds no element any more (vacuum freed it).
+ */
+bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, ItemPointer tid,
+					 HnswElementInfo *info, Vector *vector_out);
+
+/*
+ * Copies the links of one level from a neighbor tuple into out (room for
+ * HnswLevelSlots(level, m)); returns how many, or -1 if the tuple is gone.
+ */
+int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemPointerData *out);
+
+/* Scratch reused across the searches of one insert or vacuum pass. */
+typedef struct HnswSearchScratch
+{
+	HnswMinHeap candidates;
+	HnswMaxHeap nearest;
+	HnswTidSet visited;
+	ItemPointerData *links;
+} HnswSearchScratch;
+
+void HnswSearchScratchInit(HnswSearchScratch *s, int m);
+
+/*
+ * Algorithm 2 of the paper on disk: best-first search of one level from the
+ * entries, keeping the ef nearest that are not deleted; deleted elements are still
+ * walked through. Results sorted by increasing distance into out.
+ */
+void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
+					 const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
+					 HnswSearchScratch *s, vecrbac::pg::PgVec<HnswDiskCandidate> *out);
+
+/* Greedy descent of one level (ef = 1). */
+HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, const Vector *q,
+								  HnswDiskCandidate cur, int level, int m, HnswSearchScratch *s);
+
+/* A candidate for the entry point; false if the index is empty. */
+bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *q,
+						const HnswMetaPageData *meta, HnswDiskCandidate *out);

@@ -1,0 +1,512 @@
+/*
+ * hnsw_insert.cpp: adding one heap tuple to an existing on-disk graph.
+ *
+ * Steps: search the graph for the new element's neighbors (no locks held but
+ * one buffer at a time); place the element and neighbor tuples on a page with room
+ * (one WAL record); add backlinks to each chosen neighbor (one WAL record per
+ * neighbor, optimistic: the pruned list is computed without a lock and written only
+ * if the neighbor's links did not change meanwhile); finally raise the entry point
+ * if the new element is higher than it.
+ *
+ * Locks: inserts hold the heavyweight lock HNSW_UPDATE_LOCK in ShareLock mode for
+ * their whole duration, so they run concurrently with each other; vacuum takes it
+ * in ExclusiveLock mode briefly, as a barrier, so that no insert that could still
+ * link to an element vacuum is retiring outlives the retirement (hnsw_vacuum.cpp).
+ * Buffer locks are taken one at a time, except when a new element spans two pages,
+ * where they are taken in block order; the metapage (block 0) always comes first.
+ */
+#include "hnsw/hnsw.h"
+#include "hnsw/hnsw_disk.h"
+
+extern "C" {
+#include "miscadmin.h"
+#include "storage/freespace.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+}
+
+#include <algorithm>
+#include <cstring>
+
+using vecrbac::pg::PgVec;
+
+namespace {
+
+/* Room in a page for an item of this size, as PageAddItem counts it. */
+inline Size item_cost(Size size)
+{
+	return MAXALIGN(size) + sizeof(ItemIdData);
+}
+
+inline Size page_room(Page page)
+{
+	PageHeader ph = (PageHeader) page;
+	return ph->pd_upper > ph->pd_lower ? (Size) (ph->pd_upper - ph->pd_lower) : 0;
+}
+
+/*
+ * Returns a pinned, exclusively locked page with at least `needed` bytes of room:
+ * the last page, then one the free space map knows, else a new page (*is_new).
+ */
+Buffer page_with_room(Relation index, Size needed, bool *is_new)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+
+	*is_new = false;
+	if (nblocks > 1)
+	{
+		Buffer buf = ReadBuffer(index, nblocks - 1);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		if (page_room(BufferGetPage(buf)) >= needed)
+			return buf;
+		UnlockReleaseBuffer(buf);
+	}
+	for (int attempts = 0; attempts < 3; attempts++)
+	{
+		BlockNumber blk = GetPageWithFreeSpace(index, needed);
+		if (blk == InvalidBlockNumber || blk == HNSW_METAPAGE_BLKNO)
+			break;
+		Buffer buf = ReadBuffer(index, blk);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		Page page = BufferGetPage(buf);
+		Size room = PageIsNew(page) ? 0 : page_room(page);
+		if (room >= needed)
+			return buf;
+		UnlockReleaseBuffer(buf);
+		RecordPageWithFreeSpace(index, blk, room); /* the map was out of date */
+	}
+	*is_new = true;
+	return HnswNewBuffer(index, MAIN_FORKNUM);
+}
+
+struct NewElement
+{
+	HnswElementTuple etup;
+	Size esize;
+	HnswNeighborTuple ntup;
+	Size nsize;
+	ItemPointerData etid;
+	ItemPointerData ntid;
+};
+
+void fill_element(NewElement *ne, const Vector *value, ItemPointer heaptid, int level, int m,
+				  int dimensions)
+{
+	ne->esize = HnswElementTupleSize(dimensions, 0);
+	ne->etup = (HnswElementTuple) palloc0(ne->esize);
+	ne->etup->type = HNSW_ELEMENT_TUPLE;
+	ne->etup->level = (uint8) level;
+	ne->etup->heaptids[0] = *heaptid;
+	for (int i = 1; i < HNSW_HEAPTIDS; i++)
+		ItemPointerSetInvalid(&ne->etup->heaptids[i]);
+	memcpy(ne->etup->data, value, VECTOR_SIZE(dimensions));
+
+	ne->nsize = HnswNeighborTupleSize(level, m);
+	ne->ntup = (HnswNeighborTuple) palloc0(ne->nsize);
+	ne->ntup->type = HNSW_NEIGHBOR_TUPLE;
+	ne->ntup->level = (uint8) level;
+	ne->ntup->slots = (uint16) ((level + 2) * m);
+	for (int i = 0; i < ne->ntup->slots; i++)
+		ItemPointerSetInvalid(&ne->ntup->links[i]);
+}
+
+void add_tuple(Page page, const void *tup, Size size, ItemPointer tid, BlockNumber blk)
+{
+	OffsetNumber off = PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false);
+	if (off == InvalidOffsetNumber)
+		elog(ERROR, "failed to add hnsw tuple to page %u", blk);
+	ItemPointerSet(tid, blk, off);
+}
+
+/*
+ * Locks room for the new element's two tuples: one page when they fit together
+ * (the usual case), else two pages locked in block order. Returns false if a page
+ * filled up in between; the caller then tries again.
+ */
+bool lock_room(Relation index, const NewElement *ne, Buffer *buf, bool *is_new, Buffer *buf2,
+			   bool *is_new2)
+{
+	const Size empty_page = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData));
+	Size ecost = item_cost(ne->esize), ncost = item_cost(ne->nsize);
+
+	*buf2 = InvalidBuffer;
+	*is_new2 = false;
+	if (ecost + ncost <= empty_page)
+	{
+		*buf = page_with_room(index, ecost + ncost, is_new);
+		return true;
+	}
+
+	/* Only a huge element (many dimensions, high level) cannot share a page. */
+	*buf = page_with_room(index, ecost, is_new);
+	BlockNumber first = BufferGetBlockNumber(*buf);
+	LockBuffer(*buf, BUFFER_LOCK_UNLOCK); /* keep the pin; relock in block order */
+	*buf2 = page_with_room(index, ncost, is_new2);
+	if (BufferGetBlockNumber(*buf2) == first)
+	{
+		UnlockReleaseBuffer(*buf2);
+		*buf2 = HnswNewBuffer(index, MAIN_FORKNUM);
+		*is_new2 = true;
+	}
+	if (BufferGetBlockNumber(*buf2) < first)
+		LockBuffer(*buf, BUFFER_LOCK_EXCLUSIVE);
+	else
+	{
+		LockBuffer(*buf2, BUFFER_LOCK_UNLOCK);
+		LockBuffer(*buf, BUFFER_LOCK_EXCLUSIVE);
+		LockBuffer(*buf2, BUFFER_LOCK_EXCLUSIVE);
+	}
+	Size room = *is_new ? empty_page : page_room(BufferGetPage(*buf));
+	Size room2 = *is_new2 ? empty_page : page_room(BufferGetPage(*buf2));
+	if (room >= ecost && room2 >= ncost)
+		return true;
+	UnlockReleaseBuffer(*buf);
+	UnlockReleaseBuffer(*buf2);
+	return false;
+}
+
+/*
+ * Writes the new element and its neighbor tuple in a single WAL record. When
+ * metabuf is valid (locked by the caller), the metapage is updated in the same
+ * record to make the new element the entry point (first element of an empty index).
+ */
+void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf)
+{
+	Buffer buf, buf2;
+	bool is_new, is_new2;
+
+	while (!lock_room(index, ne, &buf, &is_new, &buf2, &is_new2))
+		CHECK_FOR_INTERRUPTS();
+
+	HnswEdit edit;
+	HnswEditStart(&edit, index, building);
+	Page meta_page = BufferIsValid(metabuf) ? HnswEditPage(&edit, metabuf, false) : NULL;
+	Page page = HnswEditPage(&edit, buf, is_new);
+	if (is_new)
+		HnswInitPage(page, HNSW_PAGE_DATA);
+	Page page2 = page;
+	if (BufferIsValid(buf2))
+	{
+		page2 = HnswEditPage(&edit, buf2, is_new2);
+		if (is_new2)
+			HnswInitPage(page2, HNSW_PAGE_DATA);
+	}
+
+	/* Each tuple names the other: place the element, then its links, then patch. */
+	BlockNumber blk = BufferGetBlockNumber(buf);
+	ItemPointerSetInvalid(&ne->etup->neighbortid);
+	add_tuple(page, ne->etup, ne->esize, &ne->etid, blk);
+	ne->ntup->element = ne->etid;
+	add_tuple(page2, ne->ntup, ne->nsize, &ne->ntid, BufferIsValid(buf2) ? BufferGetBlockNumber(buf2) : blk);
+	HnswElementAt(page, ItemPointerGetOffsetNumber(&ne->etid))->neighbortid = ne->ntid;
+
+	if (meta_page != NULL)
+	{
+		HnswMetaPage meta = HnswPageGetMeta(meta_page);
+		meta->entry = ne->etid;
+		meta->entry_level = ne->etup->level;
+	}
+	HnswEditFinish(&edit);
+
+	UnlockReleaseBuffer(buf);
+	if (BufferIsValid(buf2))
+		UnlockReleaseBuffer(buf2);
+}
+
+/*
+ * Adds `added` to the links of element `target` on `level`. If the level is full,
+ * the heuristic chooses among the current links and the new one; the new list is
+ * written only if the links did not change while it was computed (else retry).
+ */
+void add_backlink(Relation index, const HnswDistance *dist, int m, int dimensions,
+				  const HnswDiskCandidate *target, ItemPointer added, float distance, int level,
+				  bool building, HnswSearchScratch *s)
+{
+	int slots = HnswLevelSlots(level, m);
+	int start = HnswLevelStart(level, m);
+	ItemPointerData *current = (ItemPointerData *) palloc(sizeof(ItemPointerData) * slots);
+	ItemPointerData *chosen = (ItemPointerData *) palloc(sizeof(ItemPointerData) * slots);
+	Vector *target_vector = NULL;
+
+	for (int attempt = 0; attempt < 4; attempt++)
+	{
+		ItemPointerData ntid = target->neighbors;
+		int count = HnswReadLinks(index, &ntid, level, m, current);
+		if (count < 0)
+			return; /* the target was retired by vacuum */
+		for (int i = 0; i < count; i++)
+			if (ItemPointerEquals(&current[i], added))
+				return;
+
+		int nchosen = 0;
+		if (count >= slots)
+		{
+			/* Full: choose among the current links plus the new one (unlocked). */
+			if (target_vector == NULL)
+			{
+				target_vector = (Vector *) palloc(VECTOR_SIZE(dimensions));
+				HnswElementInfo info;
+				ItemPointerData etid = target->element;
+				if (!HnswReadElement(index, dist, NULL, &etid, &info, target_vector) || info.deleted)
+					return;
+			}
+			HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (count + 1));
+			const Vector **vectors = (const Vector **) palloc(sizeof(Vector *) * (count + 1));
+			HnswCandidate *kept = (HnswCandidate *) palloc(sizeof(HnswCandidate) * slots);
+			int n = 0;
+			for (int i = 0; i < count; i++)
+			{
+				Vector *v = (Vector *) palloc(VECTOR_SIZE(dimensions));
+				HnswElementInfo info;
+				if (!HnswReadElement(index, dist, target_vector, &current[i], &info, v) || info.deleted)
+					continue; /* a link to a retired element is dropped for free */
+				cands[n].distance = info.distance;
+				cands[n].index = i;
+				vectors[i] = v;
+				n++;
+			}
+			cands[n].distance = distance;
+			cands[n].index = count; /* the new one */
+			n++;
+			Vector *added_vector = (Vector *) palloc(VECTOR_SIZE(dimensions));
+			{
+				HnswElementInfo info;
+				if (!HnswReadElement(index, dist, NULL, added, &info, added_vector))
+					return;
+			}
+			vectors[count] = added_vector;
+			std::sort(cands, cands + n, [](const HnswCandidate &a, const HnswCandidate &b) {
+				return a.distance < b.distance;
+			});
+			int nkept = HnswSelectNeighbors(dist, cands, n, vectors, slots, kept);
+			bool added_kept = false;
+			for (int i = 0; i < nkept; i++)
+			{
+				if (kept[i].index == count)
+				{
+					chosen[nchosen++] = *added;
+					added_kept = true;
+				}
+				else
+					chosen[nchosen++] = current[kept[i].index];
+			}
+			if (!added_kept)
+				return; /* the target is better off without the new link */
+		}
+
+		/* Write under an exclusive lock, if nothing changed since we read. */
+		Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(&ntid));
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		HnswNeighborTuple ntup =
+			HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&ntid));
+		if (ntup == NULL || ntup->level < level)
+		{
+			UnlockReleaseBuffer(buf);
+			return;
+		}
+		const ItemPointerData *links = ntup->links + start;
+		int now = 0;
+		while (now < slots && ItemPointerIsValid(&links[now]))
+			now++;
+		bool unchanged = now == count && memcmp(links, current, sizeof(ItemPointerData) * count) == 0;
+
+		if (count < slots && now < slots)
+		{
+			/* Room left: append, whatever else changed. */
+			bool present = false;
+			for (int i = 0; i < now; i++)
+				present |= ItemPointerEquals((ItemPointer) &links[i], added);
+			if (!present)
+			{
+				HnswEdit edit;
+				HnswEditStart(&edit, index, building);
+				Page page = HnswEditPage(&edit, buf, false);
+				ntup = HnswNeighborAt(page, ItemPointerGetOffsetNumber(&ntid));
+				ntup->links[start + now] = *added;
+				HnswEditFinish(&edit);
+			}
+			UnlockReleaseBuffer(buf);
+			return;
+		}
+		if (unchanged && count >= slots)
+		{
+			HnswEdit edit;
+			HnswEditStart(&edit, index, building);
+			Page page = HnswEditPage(&edit, buf, false);
+			ntup = HnswNeighborAt(page, ItemPointerGetOffsetNumber(&ntid));
+			for (int i = 0; i < slots; i++)
+			{
+				if (i < nchosen)
+					ntup->links[start + i] = chosen[i];
+				else
+					ItemPointerSetInvalid(&ntup->links[start + i]);
+			}
+			HnswEditFinish(&edit);
+			UnlockReleaseBuffer(buf);
+			return;
+		}
+		UnlockReleaseBuffer(buf); /* changed under us: read again */
+	}
+}
+
+} // namespace
+
+void HnswInsertOnDisk(Relation index, const HnswDistance *dist, Vector *value, ItemPointer heaptid,
+					  bool building)
+{
+	HnswMetaPageData meta;
+	HnswReadMeta(index, &meta);
+	int m = meta.m;
+	int dimensions = meta.dimensions;
+	int level = HnswRandomLevel(m, HnswMaxLevelForM(m));
+	NewElement ne;
+	fill_element(&ne, value, heaptid, level, m, dimensions);
+
+	HnswDiskCandidate entry;
+	if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
+	{
+		/* Empty index: the first element becomes the entry point, unless someone beat us. */
+		Buffer metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+		HnswMetaPage live = HnswPageGetMeta(BufferGetPage(metabuf));
+		if (!ItemPointerIsValid(&live->entry))
+		{
+			place_element(index, &ne, building, metabuf);
+			UnlockReleaseBuffer(metabuf);
+			return;
+		}
+		UnlockReleaseBuffer(metabuf);
+		HnswReadMeta(index, &meta);
+		if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
+			elog(ERROR, "hnsw insert: entry point vanished");
+	}
+
+	HnswSearchScratch s;
+	HnswSearchScratchInit(&s, m);
+	PgVec<HnswDiskCandidate> found[HNSW_MAX_LEVEL + 1];
+
+	for (int l = meta.entry_level; l > level; l--)
+		entry = HnswGreedyLevel(index, dist, value, entry, l, m, &s);
+
+	int top = Min(level, (int) meta.entry_level);
+	const HnswDiskCandidate *entries = &entry;
+	int nentries = 1;
+	for (int l = top; l >= 0; l--)
+	{
+		found[l].init(meta.ef_construction + 1);
+		HnswSearchLevel(index, dist, value, entries, nentries, meta.ef_construction, l, m, &s,
+						&found[l]);
+		entries = found[l].data;
+		nentries = found[l].size;
+	}
+
+	/* Load the vectors of the candidates, for the heuristic and the duplicate check. */
+	float self = HnswVectorDistance(dist, value, value);
+	for (int l = top; l >= 0; l--)
+	{
+		PgVec<HnswDiskCandidate> &f = found[l];
+		const Vector **vectors = (const Vector **) palloc(sizeof(Vector *) * Max(f.size, 1));
+		HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * Max(f.size, 1));
+		int n = 0;
+		for (int i = 0; i < f.size; i++)
+		{
+			Vector *v = (Vector *) palloc(VECTOR_SIZE(dimensions));
+			HnswElementInfo info;
+			if (!HnswReadElement(index, dist, NULL, &f.data[i].element, &info, v) || info.deleted)
+				continue;
+			if (l == 0 && f.data[i].distance <= self &&
+				memcmp(v, value, VECTOR_SIZE(dimensions)) == 0)
+			{
+				/* An identical vector: add our heap TID to it if it has room. */
+				Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(&f.data[i].element));
+				LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+				HnswElementTuple etup = HnswElementAt(BufferGetPage(buf),
+													  ItemPointerGetOffsetNumber(&f.data[i].element));
+				if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED) &&
+					!ItemPointerIsValid(&etup->heaptids[HNSW_HEAPTIDS - 1]) &&
+					memcmp(HnswElementVector(etup), value, VECTOR_SIZE(dimensions)) == 0)
+				{
+					HnswEdit edit;
+					HnswEditStart(&edit, index, building);
+					Page page = HnswEditPage(&edit, buf, false);
+					etup = HnswElementAt(page, ItemPointerGetOffsetNumber(&f.data[i].element));
+					int slot = 0;
+					while (ItemPointerIsValid(&etup->heaptids[slot]))
+						slot++;
+					etup->heaptids[slot] = *heaptid;
+					HnswEditFinish(&edit);
+					UnlockReleaseBuffer(buf);
+					return;
+				}
+				UnlockReleaseBuffer(buf);
+			}
+			vectors[i] = v;
+			cands[n].distance = f.data[i].distance;
+			cands[n].index = i;
+			n++;
+		}
+		HnswCandidate *kept = (HnswCandidate *) palloc(sizeof(HnswCandidate) * m);
+		int nkept = HnswSelectNeighbors(dist, cands, n, vectors, m, kept);
+		ItemPointerData *links = ne.ntup->links + HnswLevelStart(l, m);
+		PgVec<HnswDiskCandidate> chosen;
+		chosen.init(nkept + 1);
+		for (int i = 0; i < nkept; i++)
+		{
+			links[i] = f.data[kept[i].index].element;
+			chosen.push(f.data[kept[i].index]);
+		}
+		f.free_memory();
+		f = chosen; /* from now on, found[l] holds the chosen neighbors */
+	}
+
+	place_element(index, &ne, building, InvalidBuffer);
+
+	for (int l = top; l >= 0; l--)
+		for (int i = 0; i < found[l].size; i++)
+			add_backlink(index, dist, m, dimensions, &found[l].data[i], &ne.etid,
+						 found[l].data[i].distance, l, building, &s);
+
+	if (level > meta.entry_level)
+	{
+		Buffer metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+		HnswMetaPage live = HnswPageGetMeta(BufferGetPage(metabuf));
+		if (level > live->entry_level)
+		{
+			HnswEdit edit;
+			HnswEditStart(&edit, index, building);
+			HnswMetaPage m2 = HnswPageGetMeta(HnswEditPage(&edit, metabuf, false));
+			m2->entry = ne.etid;
+			m2->entry_level = (int16) level;
+			HnswEditFinish(&edit);
+		}
+		UnlockReleaseBuffer(metabuf);
+	}
+}
+
+bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
+				 IndexUniqueCheck check_unique, bool index_unchanged, IndexInfo *info)
+{
+	if (isnull[0])
+		return false;
+
+	/* Everything an insert allocates dies with this context. */
+	MemoryContext context =
+		AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+
+	HnswDistance dist;
+	HnswInitDistance(&dist, index);
+	Vector *value = HnswPrepareValue(&dist, values[0], false);
+	if (value != NULL)
+	{
+		LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
+		HnswInsertOnDisk(index, &dist, value, heap_tid, false);
+		UnlockPage(index, HNSW_UPDATE_LOCK, ShareLock);
+	}
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	return false;
+}

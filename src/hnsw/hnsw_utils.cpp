@@ -1,0 +1,228 @@
+/*
+ * hnsw_utils.cpp: pages, the metapage, tuple access, distances and neighbor
+ * selection shared by build, insert, scan and vacuum.
+ */
+#include "hnsw/hnsw.h"
+
+extern "C" {
+#include "access/genam.h"
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/rel.h"
+}
+
+#include <cmath>
+
+/* The SQL support functions of our opclasses, recognised by address to use SIMD kernels directly. */
+extern "C" {
+Datum vecrbac_vector_l2_squared_distance(PG_FUNCTION_ARGS);
+Datum vecrbac_vector_negative_inner_product(PG_FUNCTION_ARGS);
+Datum vecrbac_l1_distance(PG_FUNCTION_ARGS);
+}
+
+int HnswMaxLevelForM(int m)
+{
+	/* A neighbor tuple must fit on an otherwise empty page. */
+	Size usable = BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData)) -
+				  sizeof(ItemIdData);
+	int level = HNSW_MAX_LEVEL;
+
+	while (level > 0 && HnswNeighborTupleSize(level, m) > usable)
+		level--;
+	return level;
+}
+
+void HnswInitPage(Page page, uint16 flags)
+{
+	PageInit(page, BLCKSZ, sizeof(HnswPageOpaqueData));
+	HnswPageOpaque opaque = HnswPageGetOpaque(page);
+	opaque->nextblkno = InvalidBlockNumber;
+	opaque->flags = flags;
+	opaque->page_id = HNSW_PAGE_ID;
+}
+
+void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
+{
+	HnswInitPage(page, HNSW_PAGE_META);
+	HnswMetaPage meta = HnswPageGetMeta(page);
+	meta->magic = HNSW_MAGIC;
+	meta->version = HNSW_VERSION;
+	meta->dimensions = dimensions;
+	meta->m = m;
+	meta->ef_construction = ef_construction;
+	ItemPointerSetInvalid(&meta->entry);
+	meta->entry_level = -1;
+	meta->insert_page = InvalidBlockNumber;
+	meta->filter_columns = 0;
+	/* pd_lower past the metadata, so that GenericXLog and full-page images keep it. */
+	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
+}
+
+/*
+ * Extends the index by one page and returns it pinned and exclusively locked.
+ * The relation extension lock serialises concurrent extenders.
+ */
+Buffer HnswNewBuffer(Relation index, ForkNumber fork)
+{
+	bool needs_lock = !RELATION_IS_LOCAL(index);
+
+	if (needs_lock)
+		LockRelationForExtension(index, ExclusiveLock);
+	Buffer buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	if (needs_lock)
+		UnlockRelationForExtension(index, ExclusiveLock);
+	return buf;
+}
+
+void HnswReadMeta(Relation index, HnswMetaPageData *out)
+{
+	Buffer buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buf);
+	HnswMetaPage meta = HnswPageGetMeta(page);
+
+	if (meta->magic != HNSW_MAGIC)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(index))));
+	if (meta->version != HNSW_VERSION)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("hnsw index \"%s\" has version %u, expected %u",
+							   RelationGetRelationName(index), meta->version, HNSW_VERSION),
+						errhint("REINDEX the index.")));
+	*out = *meta;
+	UnlockReleaseBuffer(buf);
+}
+
+HnswElementTuple HnswElementAt(Page page, OffsetNumber off)
+{
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		return NULL;
+	ItemId iid = PageGetItemId(page, off);
+	if (!ItemIdHasStorage(iid))
+		return NULL;
+	HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, iid);
+	return etup->type == HNSW_ELEMENT_TUPLE ? etup : NULL;
+}
+
+HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off)
+{
+	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+		return NULL;
+	ItemId iid = PageGetItemId(page, off);
+	if (!ItemIdHasStorage(iid))
+		return NULL;
+	HnswNeighborTuple ntup = (HnswNeighborTuple) PageGetItem(page, iid);
+	return ntup->type == HNSW_NEIGHBOR_TUPLE ? ntup : NULL;
+}
+
+int HnswRandomLevel(int m, int max_level)
+{
+	double ml = 1.0 / std::log((double) m);
+	double u = 1.0 - pg_prng_double(&pg_global_prng_state); /* (0, 1] */
+	int level = (int) std::floor(-std::log(u) * ml);
+
+	return level > max_level ? max_level : level;
+}
+
+void HnswInitDistance(HnswDistance *d, Relation index)
+{
+	d->proc = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
+	d->normproc = OidIsValid(index_getprocid(index, 1, HNSW_NORM_PROC))
+					  ? index_getprocinfo(index, 1, HNSW_NORM_PROC)
+					  : NULL;
+	d->collation = index->rd_indcollation[0];
+	d->kernels = &vecrbac::distance::best();
+	d->dimensions = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+
+	PGFunction fn = d->proc->fn_addr;
+	if (fn == vecrbac_vector_l2_squared_distance)
+		d->kind = HNSW_DIST_L2_SQUARED;
+	else if (fn == vecrbac_vector_negative_inner_product)
+		d->kind = HNSW_DIST_NEG_INNER_PRODUCT;
+	else if (fn == vecrbac_l1_distance)
+		d->kind = HNSW_DIST_L1;
+	else
+		d->kind = HNSW_DIST_GENERIC;
+}
+
+Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query)
+{
+	Vector *v = DatumGetVector(value);
+
+	if (v->dim != d->dimensions && d->dimensions > 0)
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+						errmsg("expected %d dimensions, not %d", d->dimensions, v->dim)));
+
+	if (d->normproc == NULL)
+		return v;
+
+	double norm = DatumGetFloat8(FunctionCall1Coll(d->normproc, d->collation, PointerGetDatum(v)));
+	if (!(norm > 0) || std::isinf(norm))
+		return NULL; /* a zero vector has no direction: not indexed, and no ordering as a query */
+
+	Vector *normalized = InitVector(v->dim);
+	for (int i = 0; i < v->dim; i++)
+		normalized->x[i] = (float) (v->x[i] / norm);
+	return normalized;
+}
+
+int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int n,
+						const Vector *const *vectors, int max_keep, HnswCandidate *out)
+{
+	int kept = 0;
+
+	for (int i = 0; i < n && kept < max_keep; i++)
+	{
+		const HnswCandidate &c = sorted[i];
+		bool diverse = true;
+
+		for (int j = 0; j < kept; j++)
+		{
+			float between = HnswVectorDistance(d, vectors[c.index], vectors[out[j].index]);
+			if (between < c.distance)
+			{
+				diverse = false;
+				break;
+			}
+		}
+		if (diverse)
+			out[kept++] = c;
+	}
+	return kept;
+}
+
+void HnswEditStart(HnswEdit *edit, Relation index, bool building)
+{
+	edit->state = building ? NULL : GenericXLogStart(index);
+	edit->count = 0;
+}
+
+Page HnswEditPage(HnswEdit *edit, Buffer buf, bool new_page)
+{
+	Assert(edit->count < MAX_GENERIC_XLOG_PAGES);
+	edit->buffers[edit->count++] = buf;
+	if (edit->state == NULL)
+		return BufferGetPage(buf);
+	return GenericXLogRegisterBuffer(edit->state, buf, new_page ? GENERIC_XLOG_FULL_IMAGE : 0);
+}
+
+void HnswEditFinish(HnswEdit *edit)
+{
+	if (edit->state != NULL)
+		GenericXLogFinish(edit->state); /* also marks the buffers dirty */
+	else
+		for (int i = 0; i < edit->count; i++)
+			MarkBufferDirty(edit->buffers[i]);
+	edit->state = NULL;
+	edit->count = 0;
+}
+
+void HnswEditAbort(HnswEdit *edit)
+{
+	if (edit->state != NULL)
+		GenericXLogAbort(edit->state);
+	edit->state = NULL;
+	edit->count = 0;
+}

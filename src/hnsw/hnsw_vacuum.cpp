@@ -1,0 +1,498 @@
+/*
+ * hnsw_vacuum.cpp: VACUUM for hnsw: remove dead heap TIDs, repair the graph around
+ * retired elements, and free their space for reuse.
+ *
+ * Pass 1 (remove) visits every page, drops heap TIDs that the table's vacuum says
+ *   are dead, and flags elements left without TIDs as deleted. Flagged elements are
+ *   still walked through by searches but never returned or chosen as neighbors.
+ * Barrier: taking HNSW_UPDATE_LOCK in ExclusiveLock mode waits for every insert that
+ *   began before the flags were set (and so might link to a flagged element) to end.
+ * Pass 2 (repair) rewrites every link list that points at a deleted element: the
+ *   replacements come from the deleted neighbors' own links (two hops), and from a
+ *   fresh search when those are too few, chosen with the insertion heuristic. The
+ *   entry point moves to the highest remaining element if it was deleted.
+ * Pass 3 (free) removes the deleted elements' tuples and records the room in the
+ *   free space map, where inserts find it.
+ * Each page change is one GenericXLog record; a crash between passes leaves flags
+ * and links that the next VACUUM finishes, and searches tolerate either state.
+ */
+#include "hnsw/hnsw.h"
+#include "hnsw/hnsw_disk.h"
+
+extern "C" {
+#include "access/genam.h"
+#include "commands/vacuum.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/freespace.h"
+#include "storage/indexfsm.h"
+#include "storage/lmgr.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+}
+
+#include <algorithm>
+#include <cstring>
+
+using vecrbac::pg::PgVec;
+
+namespace {
+
+struct VacuumState
+{
+	Relation index;
+	HnswDistance dist;
+	HnswMetaPageData meta;
+	IndexBulkDeleteResult *stats;
+	IndexBulkDeleteCallback callback;
+	void *callback_state;
+	HnswTidSet deleted; /* elements flagged deleted */
+	ItemPointerData highest; /* a remaining element of the highest level */
+	int highest_level;
+	MemoryContext tmp;
+	HnswSearchScratch scratch;
+};
+
+/* Pass 1: drop dead heap TIDs and flag emptied elements, page by page. */
+void remove_dead_tids(VacuumState *vs)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+	BufferAccessStrategy strategy = GetAccessStrategy(BAS_BULKREAD);
+
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+	{
+		vacuum_delay_point();
+		Buffer buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		Page page = BufferGetPage(buf);
+		if (PageIsNew(page))
+		{
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+
+		HnswEdit edit;
+		Page writable = NULL;
+		OffsetNumber max = PageGetMaxOffsetNumber(page);
+		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		{
+			HnswElementTuple etup = HnswElementAt(page, off);
+			if (etup == NULL)
+				continue;
+			ItemPointerData tid;
+			ItemPointerSet(&tid, blk, off);
+
+			if (!(etup->flags & HNSW_ELEMENT_DELETED))
+			{
+				ItemPointerData keep[HNSW_HEAPTIDS];
+				int nkeep = 0, nhad = 0;
+				for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
+				{
+					nhad++;
+					if (vs->callback(&etup->heaptids[i], vs->callback_state))
+						vs->stats->tuples_removed++;
+					else
+						keep[nkeep++] = etup->heaptids[i];
+				}
+				vs->stats->num_index_tuples += nkeep;
+				if (nkeep != nhad)
+				{
+					if (writable == NULL)
+					{
+						HnswEditStart(&edit, vs->index, false);
+						writable = HnswEditPage(&edit, buf, false);
+					}
+					HnswElementTuple w = HnswElementAt(writable, off);
+					for (int i = 0; i < HNSW_HEAPTIDS; i++)
+					{
+						if (i < nkeep)
+							w->heaptids[i] = keep[i];
+						else
+							ItemPointerSetInvalid(&w->heaptids[i]);
+					}
+					if (nkeep == 0)
+						w->flags |= HNSW_ELEMENT_DELETED;
+				}
+			}
+			if (HnswElementAt(writable ? writable : page, off)->flags & HNSW_ELEMENT_DELETED)
+			{
+				bool added;
+				HnswTidSetAdd(&vs->deleted, HnswTidKey(&tid), &added);
+			}
+			else if (etup->level > vs->highest_level)
+			{
+				vs->highest_level = etup->level;
+				vs->highest = tid;
+			}
+		}
+		if (writable != NULL)
+			HnswEditFinish(&edit);
+		UnlockReleaseBuffer(buf);
+	}
+	FreeAccessStrategy(strategy);
+}
+
+inline bool is_deleted(const VacuumState *vs, const ItemPointerData *tid)
+{
+	return HnswTidSetFind(&vs->deleted, HnswTidKey(tid)) != NULL;
+}
+
+/*
+ * New links for one level of an element whose links point at deleted elements:
+ * its remaining links, the remaining links of its deleted neighbors, and, if that
+ * is not enough, the result of a search; then the heuristic picks. Returns the
+ * count written to out (room for `slots`).
+ */
+int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *owner_vector,
+				 const ItemPointerData *links, int count, int level, ItemPointerData *out)
+{
+	int m = vs->meta.m;
+	int slots = HnswLevelSlots(level, m);
+	HnswTidSet seen;
+	HnswTidSetInit(&seen, 4 * slots);
+	PgVec<ItemPointerData> pool;
+	pool.init(4 * slots);
+	bool added;
+	ItemPointerData *hop = (ItemPointerData *) palloc(sizeof(ItemPointerData) * slots);
+
+	HnswTidSetAdd(&seen, HnswTidKey(owner), &added);
+	for (int i = 0; i < count; i++)
+	{
+		HnswTidSetAdd(&seen, HnswTidKey(&links[i]), &added);
+		if (!is_deleted(vs, &links[i]))
+		{
+			pool.push(links[i]);
+			continue;
+		}
+		HnswElementInfo info;
+		ItemPointerData dead = links[i];
+		if (!HnswReadElement(vs->index, &vs->dist, NULL, &dead, &info, NULL))
+			continue;
+		int n = HnswReadLinks(vs->index, &info.neighbors, level, m, hop);
+		for (int j = 0; j < n; j++)
+		{
+			HnswTidSetAdd(&seen, HnswTidKey(&hop[j]), &added);
+			if (added && !is_deleted(vs, &hop[j]))
+				pool.push(hop[j]);
+		}
+	}
+
+	/* Score the pool by distance to the owner; keep vectors for the heuristic. */
+	PgVec<HnswCandidate> cands;
+	cands.init(pool.size + 1);
+	PgVec<const Vector *> vectors;
+	vectors.init(pool.size + 1);
+	PgVec<ItemPointerData> tids;
+	tids.init(pool.size + 1);
+	for (int i = 0; i < pool.size; i++)
+	{
+		Vector *v = (Vector *) palloc(VECTOR_SIZE(vs->meta.dimensions));
+		HnswElementInfo info;
+		if (!HnswReadElement(vs->index, &vs->dist, owner_vector, &pool[i], &info, v) || info.deleted)
+			continue;
+		HnswCandidate c = {info.distance, tids.size};
+		cands.push(c);
+		vectors.push(v);
+		tids.push(pool[i]);
+	}
+
+	if (cands.size < slots / 2 && ItemPointerIsValid(&vs->meta.entry))
+	{
+		/* Too few left around it: search the graph for more, as an insert would. */
+		HnswDiskCandidate entry;
+		if (HnswEntryCandidate(vs->index, &vs->dist, owner_vector, &vs->meta, &entry))
+		{
+			for (int l = vs->meta.entry_level; l > level; l--)
+				entry = HnswGreedyLevel(vs->index, &vs->dist, owner_vector, entry, l, m, &vs->scratch);
+			PgVec<HnswDiskCandidate> found;
+			found.init(vs->meta.ef_construction + 1);
+			if (vs->meta.entry_level >= level)
+				HnswSearchLevel(vs->index, &vs->dist, owner_vector, &entry, 1, vs->meta.ef_construction,
+								level, m, &vs->scratch, &found);
+			for (int i = 0; i < found.size; i++)
+			{
+				HnswTidSetAdd(&seen, HnswTidKey(&found[i].element), &added);
+				if (!added || is_deleted(vs, &found[i].element))
+					continue;
+				Vector *v = (Vector *) palloc(VECTOR_SIZE(vs->meta.dimensions));
+				HnswElementInfo info;
+				if (!HnswReadElement(vs->index, &vs->dist, NULL, &found[i].element, &info, v) ||
+					info.deleted)
+					continue;
+				HnswCandidate c = {found[i].distance, tids.size};
+				cands.push(c);
+				vectors.push(v);
+				tids.push(found[i].element);
+			}
+		}
+	}
+
+	std::sort(cands.data, cands.data + cands.size,
+			  [](const HnswCandidate &a, const HnswCandidate &b) { return a.distance < b.distance; });
+	HnswCandidate *kept = (HnswCandidate *) palloc(sizeof(HnswCandidate) * slots);
+	int nkept = HnswSelectNeighbors(&vs->dist, cands.data, cands.size, vectors.data, slots, kept);
+	for (int i = 0; i < nkept; i++)
+		out[i] = tids[kept[i].index];
+	return nkept;
+}
+
+/* Pass 2: rewrite every link list that points at a deleted element. */
+void repair_graph(VacuumState *vs)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+	int m = vs->meta.m;
+	ItemPointerData *links = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 2 * m);
+	ItemPointerData *fresh = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 2 * m);
+	Vector *owner_vector = (Vector *) palloc(VECTOR_SIZE(vs->meta.dimensions));
+
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+	{
+		vacuum_delay_point();
+		/* Collect this page's neighbor tuples that need work, then work without the lock. */
+		Buffer buf = ReadBuffer(vs->index, blk);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		PgVec<OffsetNumber> todo;
+		todo.init(8);
+		OffsetNumber max = PageIsNew(page) ? InvalidOffsetNumber : PageGetMaxOffsetNumber(page);
+		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		{
+			HnswNeighborTuple ntup = HnswNeighborAt(page, off);
+			if (ntup == NULL || is_deleted(vs, &ntup->element))
+				continue;
+			for (int i = 0; i < ntup->slots; i++)
+			{
+				if (ItemPointerIsValid(&ntup->links[i]) && is_deleted(vs, &ntup->links[i]))
+				{
+					todo.push(off);
+					break;
+				}
+			}
+		}
+		UnlockReleaseBuffer(buf);
+
+		for (int t = 0; t < todo.size; t++)
+		{
+			MemoryContext old = MemoryContextSwitchTo(vs->tmp);
+			ItemPointerData ntid;
+			ItemPointerSet(&ntid, blk, todo[t]);
+
+			/* The owner's vector, for distances. */
+			buf = ReadBuffer(vs->index, blk);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			HnswNeighborTuple ntup = HnswNeighborAt(BufferGetPage(buf), todo[t]);
+			ItemPointerData owner;
+			int level = -1;
+			if (ntup != NULL)
+			{
+				owner = ntup->element;
+				level = ntup->level;
+			}
+			UnlockReleaseBuffer(buf);
+			HnswElementInfo info;
+			if (level < 0 || !HnswReadElement(vs->index, &vs->dist, NULL, &owner, &info, owner_vector))
+			{
+				MemoryContextSwitchTo(old);
+				MemoryContextReset(vs->tmp);
+				continue;
+			}
+
+			for (int l = 0; l <= level; l++)
+			{
+				for (int attempt = 0; attempt < 3; attempt++)
+				{
+					int count = HnswReadLinks(vs->index, &ntid, l, m, links);
+					bool needed = false;
+					for (int i = 0; i < count; i++)
+						needed |= is_deleted(vs, &links[i]);
+					if (!needed)
+						break;
+					int nfresh = repair_links(vs, &owner, owner_vector, links, count, l, fresh);
+
+					buf = ReadBuffer(vs->index, blk);
+					LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+					ntup = HnswNeighborAt(BufferGetPage(buf), todo[t]);
+					int slots = HnswLevelSlots(l, m);
+					const ItemPointerData *now = ntup ? ntup->links + HnswLevelStart(l, m) : NULL;
+					int nnow = 0;
+					while (now && nnow < slots && ItemPointerIsValid(&now[nnow]))
+						nnow++;
+					if (ntup != NULL && nnow == count &&
+						memcmp(now, links, sizeof(ItemPointerData) * count) == 0)
+					{
+						HnswEdit edit;
+						HnswEditStart(&edit, vs->index, false);
+						HnswNeighborTuple w = HnswNeighborAt(HnswEditPage(&edit, buf, false), todo[t]);
+						ItemPointerData *dst = w->links + HnswLevelStart(l, m);
+						for (int i = 0; i < slots; i++)
+						{
+							if (i < nfresh)
+								dst[i] = fresh[i];
+							else
+								ItemPointerSetInvalid(&dst[i]);
+						}
+						HnswEditFinish(&edit);
+						UnlockReleaseBuffer(buf);
+						break;
+					}
+					UnlockReleaseBuffer(buf); /* an insert changed it: redo */
+				}
+			}
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(vs->tmp);
+		}
+		todo.free_memory();
+	}
+}
+
+/* Moves the entry point off a deleted element. */
+void repair_entry(VacuumState *vs)
+{
+	if (!ItemPointerIsValid(&vs->meta.entry) || !is_deleted(vs, &vs->meta.entry))
+		return;
+
+	Buffer metabuf = ReadBuffer(vs->index, HNSW_METAPAGE_BLKNO);
+	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+	HnswEdit edit;
+	HnswEditStart(&edit, vs->index, false);
+	HnswMetaPage meta = HnswPageGetMeta(HnswEditPage(&edit, metabuf, false));
+	if (ItemPointerEquals(&meta->entry, &vs->meta.entry))
+	{
+		if (vs->highest_level >= 0)
+		{
+			meta->entry = vs->highest;
+			meta->entry_level = (int16) vs->highest_level;
+		}
+		else
+		{
+			ItemPointerSetInvalid(&meta->entry);
+			meta->entry_level = -1;
+		}
+	}
+	vs->meta = *meta;
+	HnswEditFinish(&edit);
+	UnlockReleaseBuffer(metabuf);
+}
+
+/* Pass 3: remove deleted elements and their neighbor tuples; report the room. */
+void free_deleted(VacuumState *vs)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+	{
+		vacuum_delay_point();
+		Buffer buf = ReadBuffer(vs->index, blk);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		Page page = BufferGetPage(buf);
+		if (PageIsNew(page))
+		{
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		OffsetNumber max = PageGetMaxOffsetNumber(page);
+		PgVec<OffsetNumber> dead;
+		dead.init(8);
+		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		{
+			ItemPointerData tid;
+			ItemPointerSet(&tid, blk, off);
+			HnswElementTuple etup = HnswElementAt(page, off);
+			HnswNeighborTuple ntup = etup ? NULL : HnswNeighborAt(page, off);
+			if ((etup && is_deleted(vs, &tid)) || (ntup && is_deleted(vs, &ntup->element)))
+				dead.push(off);
+		}
+		if (dead.size > 0)
+		{
+			HnswEdit edit;
+			HnswEditStart(&edit, vs->index, false);
+			Page w = HnswEditPage(&edit, buf, false);
+			for (int i = 0; i < dead.size; i++)
+				PageIndexTupleDeleteNoCompact(w, dead[i]);
+			HnswEditFinish(&edit);
+		}
+		Size room = PageGetExactFreeSpace(page);
+		UnlockReleaseBuffer(buf);
+		if (dead.size > 0)
+			RecordPageWithFreeSpace(vs->index, blk, room);
+		dead.free_memory();
+	}
+	FreeSpaceMapVacuum(vs->index);
+}
+
+} // namespace
+
+IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+									   IndexBulkDeleteCallback callback, void *callback_state)
+{
+	if (stats == NULL)
+		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
+
+	MemoryContext context =
+		AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+
+	VacuumState vs;
+	vs.index = info->index;
+	HnswInitDistance(&vs.dist, info->index);
+	HnswReadMeta(info->index, &vs.meta);
+	vs.stats = stats;
+	vs.stats->num_index_tuples = 0;
+	vs.callback = callback;
+	vs.callback_state = callback_state;
+	HnswTidSetInit(&vs.deleted, 1024);
+	ItemPointerSetInvalid(&vs.highest);
+	vs.highest_level = -1;
+	vs.tmp = AllocSetContextCreate(context, "hnsw vacuum element", ALLOCSET_DEFAULT_SIZES);
+	HnswSearchScratchInit(&vs.scratch, vs.meta.m);
+
+	remove_dead_tids(&vs);
+
+	if (vs.deleted.count > 0)
+	{
+		/* Wait out inserts that may have chosen a now-deleted element as a neighbor. */
+		LockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
+		UnlockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
+
+		HnswReadMeta(info->index, &vs.meta);
+		repair_entry(&vs);
+		repair_graph(&vs);
+		free_deleted(&vs);
+	}
+	stats->num_pages = RelationGetNumberOfBlocks(info->index);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	return stats;
+}
+
+IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
+{
+	if (info->analyze_only)
+		return stats;
+	if (stats == NULL)
+	{
+		/* No bulk delete ran: count what the index holds, for the planner's statistics. */
+		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
+		BlockNumber nblocks = RelationGetNumberOfBlocks(info->index);
+		BufferAccessStrategy strategy = GetAccessStrategy(BAS_BULKREAD);
+		for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+		{
+			vacuum_delay_point();
+			Buffer buf = ReadBufferExtended(info->index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			Page page = BufferGetPage(buf);
+			OffsetNumber max = PageIsNew(page) ? InvalidOffsetNumber : PageGetMaxOffsetNumber(page);
+			for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+			{
+				HnswElementTuple etup = HnswElementAt(page, off);
+				for (int i = 0; etup && i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
+					stats->num_index_tuples++;
+			}
+			UnlockReleaseBuffer(buf);
+		}
+		FreeAccessStrategy(strategy);
+	}
+	stats->num_pages = RelationGetNumberOfBlocks(info->index);
+	return stats;
+}
