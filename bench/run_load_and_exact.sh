@@ -14,7 +14,8 @@ make -s -j"$(nproc)" >/dev/null
 vr_prefix_setup "$OUT/install"
 PORT=$(vr_free_port)
 DATA=$OUT/cluster/data
-vr_cluster_start "$DATA" "$PORT" || exit 1
+# The table (about 240 MB with STORAGE PLAIN) fits in shared buffers.
+vr_cluster_start "$DATA" "$PORT" "shared_buffers = 1GB" || exit 1
 trap 'vr_cluster_stop "$DATA"' EXIT
 
 vr_log "$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -23,7 +23,8 @@
 
 namespace dist = vecrbac::distance;
 
-namespace {
+namespace
+{
 
 struct Pair
 {
@@ -47,8 +48,7 @@ const Pair &pair_for(std::size_t dim)
 	return pairs.emplace(dim, std::move(p)).first->second;
 }
 
-template <typename F>
-void run(benchmark::State &state, F f)
+template <typename F> void run(benchmark::State &state, F f)
 {
 	const Pair &p = pair_for(state.range(0));
 	for (auto _ : state)
@@ -59,8 +59,14 @@ void run(benchmark::State &state, F f)
 	state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-void L2_ours(benchmark::State &s) { run(s, dist::avx2()->l2_squared); }
-void L2_scalar(benchmark::State &s) { run(s, dist::scalar().l2_squared); }
+void L2_ours(benchmark::State &s)
+{
+	run(s, dist::avx2()->l2_squared);
+}
+void L2_scalar(benchmark::State &s)
+{
+	run(s, dist::scalar().l2_squared);
+}
 void L2_hnswlib(benchmark::State &s)
 {
 	hnswlib::L2Space space(s.range(0));
@@ -69,8 +75,14 @@ void L2_hnswlib(benchmark::State &s)
 	run(s, [&](const float *a, const float *b, std::size_t) { return f(a, b, param); });
 }
 
-void IP_ours(benchmark::State &s) { run(s, dist::avx2()->inner_product); }
-void IP_scalar(benchmark::State &s) { run(s, dist::scalar().inner_product); }
+void IP_ours(benchmark::State &s)
+{
+	run(s, dist::avx2()->inner_product);
+}
+void IP_scalar(benchmark::State &s)
+{
+	run(s, dist::scalar().inner_product);
+}
 void IP_hnswlib(benchmark::State &s)
 {
 	// hnswlib's inner-product distance is 1 - <a,b>; the kernel under it is the dot product.
@@ -82,20 +94,30 @@ void IP_hnswlib(benchmark::State &s)
 
 void Cosine_ours(benchmark::State &s)
 {
-	run(s, [](const float *a, const float *b, std::size_t n) {
-		auto p = dist::avx2()->cosine_parts(a, b, n);
-		return p.dot + p.norm_a + p.norm_b;
-	});
+	run(s,
+	    [](const float *a, const float *b, std::size_t n)
+	    {
+		    auto p = dist::avx2()->cosine_parts(a, b, n);
+		    return p.dot + p.norm_a + p.norm_b;
+	    });
 }
 void Cosine_scalar(benchmark::State &s)
 {
-	run(s, [](const float *a, const float *b, std::size_t n) {
-		auto p = dist::scalar().cosine_parts(a, b, n);
-		return p.dot + p.norm_a + p.norm_b;
-	});
+	run(s,
+	    [](const float *a, const float *b, std::size_t n)
+	    {
+		    auto p = dist::scalar().cosine_parts(a, b, n);
+		    return p.dot + p.norm_a + p.norm_b;
+	    });
 }
-void L1_ours(benchmark::State &s) { run(s, dist::avx2()->l1); }
-void L1_scalar(benchmark::State &s) { run(s, dist::scalar().l1); }
+void L1_ours(benchmark::State &s)
+{
+	run(s, dist::avx2()->l1);
+}
+void L1_scalar(benchmark::State &s)
+{
+	run(s, dist::scalar().l1);
+}
 
 #define DIMS ->Arg(128)->Arg(784)->Arg(1536)
 BENCHMARK(L2_ours) DIMS;
@@ -114,6 +136,8 @@ class RatioReporter : public benchmark::ConsoleReporter
 {
   public:
 	std::map<std::string, double> ns; // "L2_ours/784" -> ns per call
+
+	RatioReporter() : ConsoleReporter(OO_Tabular) {} // no colour codes in logs
 
 	void ReportRuns(const std::vector<Run> &runs) override
 	{
@@ -138,12 +162,15 @@ int main(int argc, char **argv)
 	benchmark::RunSpecifiedBenchmarks(&reporter);
 
 	std::printf("\nRatios (time of the other kernel / time of ours; > 1 means ours is faster)\n");
-	std::printf("%-8s %6s %12s %14s %14s\n", "metric", "dims", "ours ns", "hnswlib/ours", "scalar/ours");
+	std::printf("%-8s %6s %12s %14s %14s\n", "metric", "dims", "ours ns", "hnswlib/ours",
+	            "scalar/ours");
 	for (const char *metric : {"L2", "IP", "Cosine", "L1"})
 		for (int dim : {128, 784, 1536})
 		{
-			auto get = [&](const char *who) {
-				auto it = reporter.ns.find(std::string(metric) + "_" + who + "/" + std::to_string(dim));
+			auto get = [&](const char *who)
+			{
+				auto it =
+				    reporter.ns.find(std::string(metric) + "_" + who + "/" + std::to_string(dim));
 				return it == reporter.ns.end() ? 0.0 : it->second;
 			};
 			double ours = get("ours"), h = get("hnswlib"), s = get("scalar");

@@ -15,12 +15,13 @@
 #include <cmath>
 #include <cstdlib>
 
-namespace vecrbac::vec {
+namespace vecrbac::vec
+{
 
 static inline bool ends_element(char c)
 {
 	return c == ',' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-		   c == '\f' || c == '\0';
+	       c == '\f' || c == '\0';
 }
 
 FloatParse parse_float(const char *p, const char *limit, float *value, const char **end)

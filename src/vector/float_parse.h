@@ -9,7 +9,8 @@
  */
 #pragma once
 
-namespace vecrbac::vec {
+namespace vecrbac::vec
+{
 
 enum class FloatParse
 {
