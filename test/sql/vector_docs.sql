@@ -38,6 +38,17 @@ ALTER TABLE items ALTER COLUMN embedding SET STORAGE PLAIN;
 DROP TABLE items;
 DROP EXTENSION vecrbac;
 
+-- The type and its operators go into the schema the extension is created in,
+-- vecrbac's own objects into schema vecrbac.
+CREATE SCHEMA ext;
+CREATE EXTENSION vecrbac SCHEMA ext;
+SELECT typnamespace::regnamespace FROM pg_type WHERE typname = 'vector';
+SELECT '[1,2]'::ext.vector OPERATOR(ext.<->) '[4,6]'::ext.vector AS l2;
+SELECT count(*) AS vector_objects_in_schema_vecrbac FROM pg_proc
+WHERE pronamespace = 'vecrbac'::regnamespace AND 'ext.vector'::regtype IN (prorettype, proargtypes[0]);
+DROP EXTENSION vecrbac;
+DROP SCHEMA ext;
+
 -- One database, one of pgvector and vecrbac: a type already named vector (as
 -- pgvector's) stops the install, and nothing of it is left behind.
 CREATE TYPE vector AS (x int);

@@ -52,6 +52,11 @@ SELECT array_fill(1, ARRAY[8000])::vector || array_fill(1, ARRAY[8001])::vector;
 CREATE TABLE mixed (id int, v vector);
 INSERT INTO mixed SELECT i, '[1,2,3]' FROM generate_series(1, 100) i;
 INSERT INTO mixed VALUES (101, '[1,2]');
+-- ANALYZE sorts sample values with <, defined across dimensions (pgvector 0.6.1
+-- fixed an error here).
+ANALYZE mixed;
+SELECT n_distinct, array_length(most_common_vals::text::vector[], 1) AS common_values
+FROM pg_stats WHERE tablename = 'mixed' AND attname = 'v';
 SELECT count(*) FROM mixed WHERE v <-> '[0,0,0]' > 0;
 \echo :LAST_ERROR_SQLSTATE
 SELECT id FROM mixed ORDER BY v <=> '[1,1,1]' LIMIT 1;
