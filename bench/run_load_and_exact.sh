@@ -16,7 +16,7 @@ PORT=$(vr_free_port)
 DATA=$OUT/cluster/data
 # The table (about 240 MB with STORAGE PLAIN) fits in shared buffers.
 vr_cluster_start "$DATA" "$PORT" "shared_buffers = 1GB" || exit 1
-trap 'vr_cluster_stop "$DATA"' EXIT
+trap 'vr_cluster_stop "$DATA"; rm -rf "$OUT/cluster"' EXIT
 
 vr_log "$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
 /usr/bin/python3 "$ROOT/bench/load_and_exact.py" --dbname postgres "$@"
