@@ -12,7 +12,8 @@
  */
 #include "vector/vector_internal.h"
 
-extern "C" {
+extern "C"
+{
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/float.h"
@@ -20,11 +21,11 @@ extern "C" {
 
 using namespace vecrbac::vec;
 
-namespace {
+namespace
+{
 
 /* Number of vector dimensions a state array holds (its length minus the count). */
-inline int
-state_dims(const ArrayType *state)
+inline int state_dims(const ArrayType *state)
 {
 	return ARR_DIMS(state)[0] - 1;
 }
@@ -33,27 +34,25 @@ state_dims(const ArrayType *state)
  * The state's values, after checking it is one: a 1-D float8 array without NULLs
  * holding at least the count. Anything else was not made by these functions.
  */
-const float8 *
-check_state_array(ArrayType *state, const char *caller)
+const float8 *check_state_array(ArrayType *state, const char *caller)
 {
 	if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] < 1 || ARR_HASNULL(state) ||
-		ARR_ELEMTYPE(state) != FLOAT8OID)
+	    ARR_ELEMTYPE(state) != FLOAT8OID)
 		elog(ERROR, "%s: expected state array", caller);
-	return (const float8 *) ARR_DATA_PTR(state);
+	return (const float8 *)ARR_DATA_PTR(state);
 }
 
 /* A state array {n, sums[0..dim-1]}. */
-ArrayType *
-make_state(float8 n, const float8 *sums, int dim)
+ArrayType *make_state(float8 n, const float8 *sums, int dim)
 {
-	Datum *datums = (Datum *) palloc(sizeof(Datum) * (dim + 1));
+	Datum *datums = (Datum *)palloc(sizeof(Datum) * (dim + 1));
 	ArrayType *result;
 
 	datums[0] = Float8GetDatum(n);
 	for (int i = 0; i < dim; i++)
 		datums[i + 1] = Float8GetDatum(sums[i]);
 	result = construct_array(datums, dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
-							 TYPALIGN_DOUBLE);
+	                         TYPALIGN_DOUBLE);
 	pfree(datums);
 	return result;
 }
@@ -75,17 +74,17 @@ VECRBAC_FUNCTION(vecrbac_vector_accum)
 	else
 		check_expected_dim(dim, value->dim);
 
-	sums = (float8 *) palloc(sizeof(float8) * dim);
+	sums = (float8 *)palloc(sizeof(float8) * dim);
 	if (state_dims(state) == 0)
 	{
 		for (int i = 0; i < dim; i++)
-			sums[i] = (double) value->x[i];
+			sums[i] = (double)value->x[i];
 	}
 	else
 	{
 		for (int i = 0; i < dim; i++)
 		{
-			sums[i] = old[i + 1] + (double) value->x[i];
+			sums[i] = old[i + 1] + (double)value->x[i];
 			if (std::isinf(sums[i]))
 				float_overflow_error();
 		}
@@ -122,7 +121,7 @@ VECRBAC_FUNCTION(vecrbac_vector_combine)
 	dim = state_dims(state1);
 	check_dim(dim);
 	check_expected_dim(dim, state_dims(state2));
-	sums = (float8 *) palloc(sizeof(float8) * dim);
+	sums = (float8 *)palloc(sizeof(float8) * dim);
 	for (int i = 0; i < dim; i++)
 	{
 		sums[i] = values1[i + 1] + values2[i + 1];
@@ -150,7 +149,7 @@ VECRBAC_FUNCTION(vecrbac_vector_avg)
 	result = InitVector(dim);
 	for (int i = 0; i < dim; i++)
 	{
-		result->x[i] = (float) (values[i + 1] / n);
+		result->x[i] = (float)(values[i + 1] / n);
 		check_element(result->x[i]);
 	}
 	PG_RETURN_VECTOR_P(result);

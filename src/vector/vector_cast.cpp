@@ -8,7 +8,8 @@
  */
 #include "vector/vector_internal.h"
 
-extern "C" {
+extern "C"
+{
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -43,8 +44,8 @@ VECRBAC_FUNCTION(vecrbac_array_to_vector)
 	if (ARR_NDIM(array) > 1)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("array must be 1-D")));
 	if (ARR_HASNULL(array) && array_contains_nulls(array))
-		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-						errmsg("array must not contain nulls")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("array must not contain nulls")));
 
 	count = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
 	check_dim(count);
@@ -54,19 +55,19 @@ VECRBAC_FUNCTION(vecrbac_array_to_vector)
 	/* Fixed-width elements without NULLs lie contiguous after the header. */
 	if (elemtype == INT4OID)
 	{
-		const int32 *values = (const int32 *) ARR_DATA_PTR(array);
+		const int32 *values = (const int32 *)ARR_DATA_PTR(array);
 
 		for (int i = 0; i < count; i++)
-			result->x[i] = (float) values[i];
+			result->x[i] = (float)values[i];
 	}
 	else if (elemtype == FLOAT4OID)
 		memcpy(result->x, ARR_DATA_PTR(array), sizeof(float) * count);
 	else if (elemtype == FLOAT8OID)
 	{
-		const float8 *values = (const float8 *) ARR_DATA_PTR(array);
+		const float8 *values = (const float8 *)ARR_DATA_PTR(array);
 
 		for (int i = 0; i < count; i++)
-			result->x[i] = (float) values[i];
+			result->x[i] = (float)values[i];
 	}
 	else if (elemtype == NUMERICOID)
 	{
@@ -91,7 +92,7 @@ VECRBAC_FUNCTION(vecrbac_array_to_vector)
 VECRBAC_FUNCTION(vecrbac_vector_to_float4)
 {
 	Vector *vec = PG_GETARG_VECTOR_P(0);
-	Datum *datums = (Datum *) palloc(sizeof(Datum) * vec->dim);
+	Datum *datums = (Datum *)palloc(sizeof(Datum) * vec->dim);
 	ArrayType *result;
 
 	for (int i = 0; i < vec->dim; i++)

@@ -7,43 +7,41 @@
  * reads back to the same float, exactly as pgvector (and PostgreSQL's real type).
  * The binary form is int16 dim, int16 unused (0), then dim big-endian float4.
  */
+#include "vector/float_parse.h"
 #include "vector/vector_internal.h"
 
-extern "C" {
+extern "C"
+{
 #include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 }
 
-#include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 using namespace vecrbac::vec;
 
-namespace {
+namespace
+{
 
 /* The whitespace that array input skips (array_isspace is static in PostgreSQL). */
-inline bool
-is_space(char ch)
+inline bool is_space(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
 }
 
-inline const char *
-skip_spaces(const char *p)
+inline const char *skip_spaces(const char *p)
 {
 	while (is_space(*p))
 		p++;
 	return p;
 }
 
-[[noreturn]] void
-invalid_syntax(const char *literal)
+[[noreturn]] void invalid_syntax(const char *literal)
 {
 	ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-					errmsg("invalid input syntax for type vector: \"%s\"", literal)));
+	                errmsg("invalid input syntax for type vector: \"%s\"", literal)));
 	pg_unreachable();
 }
 
@@ -52,8 +50,7 @@ invalid_syntax(const char *literal)
  * capped just above the limit so that the limit check below still fires. For
  * well-formed input the bound is exact, so the result is allocated once.
  */
-int
-element_bound(const char *p)
+int element_bound(const char *p)
 {
 	int commas = 0;
 
@@ -70,6 +67,7 @@ VECRBAC_FUNCTION(vecrbac_vector_in)
 {
 	const char *literal = PG_GETARG_CSTRING(0);
 	int32 typmod = PG_GETARG_INT32(2);
+	const char *limit = literal + strlen(literal);
 	const char *p = skip_spaces(literal);
 	Vector *result;
 	int capacity;
@@ -77,41 +75,44 @@ VECRBAC_FUNCTION(vecrbac_vector_in)
 
 	if (*p != '[')
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						errmsg("invalid input syntax for type vector: \"%s\"", literal),
-						errdetail("Vector contents must start with \"[\".")));
+		                errmsg("invalid input syntax for type vector: \"%s\"", literal),
+		                errdetail("Vector contents must start with \"[\".")));
 	p = skip_spaces(p + 1);
 	if (*p == ']')
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-						errmsg("vector must have at least 1 dimension")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
 
 	capacity = element_bound(p);
-	result = (Vector *) palloc0(VECTOR_SIZE(capacity));
+	result = (Vector *)palloc0(VECTOR_SIZE(capacity));
 
 	for (;;)
 	{
-		char *end;
+		const char *end;
 		float value;
 
 		if (dim == VECTOR_MAX_DIM)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("vector cannot have more than %d dimensions", VECTOR_MAX_DIM)));
+			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			                errmsg("vector cannot have more than %d dimensions", VECTOR_MAX_DIM)));
 		p = skip_spaces(p);
 		if (*p == '\0')
 			invalid_syntax(literal);
 
 		/*
-		 * strtof, like float4in, rounds once from decimal to float (strtod then a
-		 * cast would round twice). PostgreSQL runs with LC_NUMERIC=C.
+		 * Exactly strtof's reading (as float4in: one rounding from decimal to
+		 * float, where strtod and a cast would round twice), with a faster path
+		 * for plain decimals; see float_parse.h.
 		 */
-		errno = 0;
-		value = std::strtof(p, &end);
-		if (end == p)
+		switch (parse_float(p, limit, &value, &end))
+		{
+		case FloatParse::ok:
+			break;
+		case FloatParse::no_number:
 			invalid_syntax(literal);
-		if (errno == ERANGE && std::isinf(value))
-			ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-							errmsg("\"%s\" is out of range for type vector",
-								   pnstrdup(p, end - p))));
+		case FloatParse::out_of_range:
+			ereport(ERROR,
+			        (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			         errmsg("\"%s\" is out of range for type vector", pnstrdup(p, end - p))));
+		}
 		check_element(value);
 
 		/* Separators bound the count, so a well-formed literal always fits. */
@@ -134,14 +135,14 @@ VECRBAC_FUNCTION(vecrbac_vector_in)
 	p = skip_spaces(p);
 	if (*p != '\0')
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						errmsg("invalid input syntax for type vector: \"%s\"", literal),
-						errdetail("Junk after closing right brace.")));
+		                errmsg("invalid input syntax for type vector: \"%s\"", literal),
+		                errdetail("Junk after closing right brace.")));
 
 	check_dim(dim);
 	check_expected_dim(typmod, dim);
 
 	SET_VARSIZE(result, VECTOR_SIZE(dim));
-	result->dim = (int16) dim;
+	result->dim = (int16)dim;
 	PG_RETURN_VECTOR_P(result);
 }
 
@@ -154,7 +155,7 @@ VECRBAC_FUNCTION(vecrbac_vector_out)
 	 * Each element takes at most FLOAT_SHORTEST_DECIMAL_LEN - 1 characters plus a
 	 * separator or bracket; then the closing bracket and the terminator.
 	 */
-	char *buf = (char *) palloc((Size) FLOAT_SHORTEST_DECIMAL_LEN * dim + 2);
+	char *buf = (char *)palloc((Size)FLOAT_SHORTEST_DECIMAL_LEN * dim + 2);
 	char *p = buf;
 
 	*p++ = '[';
@@ -179,15 +180,13 @@ VECRBAC_FUNCTION(vecrbac_vector_typmod_in)
 	int32 *values = ArrayGetIntegerTypmods(modifiers, &count);
 
 	if (count != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
 	if (values[0] < 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("dimensions for type vector must be at least 1")));
+		                errmsg("dimensions for type vector must be at least 1")));
 	if (values[0] > VECTOR_MAX_DIM)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("dimensions for type vector cannot exceed %d", VECTOR_MAX_DIM)));
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("dimensions for type vector cannot exceed %d", VECTOR_MAX_DIM)));
 	PG_RETURN_INT32(values[0]);
 }
 
@@ -198,17 +197,17 @@ VECRBAC_FUNCTION(vecrbac_vector_typmod_in)
  */
 VECRBAC_FUNCTION(vecrbac_vector_recv)
 {
-	StringInfo buf = (StringInfo) PG_GETARG_POINTER(0);
+	StringInfo buf = (StringInfo)PG_GETARG_POINTER(0);
 	int32 typmod = PG_GETARG_INT32(2);
-	int16 dim = (int16) pq_getmsgint(buf, sizeof(int16));
-	int16 unused = (int16) pq_getmsgint(buf, sizeof(int16));
+	int16 dim = (int16)pq_getmsgint(buf, sizeof(int16));
+	int16 unused = (int16)pq_getmsgint(buf, sizeof(int16));
 	Vector *result;
 
 	check_dim(dim);
 	check_expected_dim(typmod, dim);
 	if (unused != 0)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-						errmsg("expected unused to be 0, not %d", unused)));
+		                errmsg("expected unused to be 0, not %d", unused)));
 
 	result = InitVector(dim);
 	for (int i = 0; i < dim; i++)
@@ -226,8 +225,8 @@ VECRBAC_FUNCTION(vecrbac_vector_send)
 	StringInfoData buf;
 
 	pq_begintypsend(&buf);
-	pq_sendint16(&buf, (uint16) vec->dim);
-	pq_sendint16(&buf, (uint16) vec->unused);
+	pq_sendint16(&buf, (uint16)vec->dim);
+	pq_sendint16(&buf, (uint16)vec->unused);
 	for (int i = 0; i < vec->dim; i++)
 		pq_sendfloat4(&buf, vec->x[i]);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));

@@ -11,7 +11,8 @@
 #include "vector/distance.h"
 #include "vector/vector_internal.h"
 
-extern "C" {
+extern "C"
+{
 #include "utils/float.h"
 #include "utils/varbit.h"
 }
@@ -30,7 +31,7 @@ VECRBAC_FUNCTION(vecrbac_l2_distance)
 	Vector *b = PG_GETARG_VECTOR_P(1);
 
 	check_same_dims(a, b);
-	PG_RETURN_FLOAT8(std::sqrt((double) dist::l2_squared(a->x, b->x, a->dim)));
+	PG_RETURN_FLOAT8(std::sqrt((double)dist::l2_squared(a->x, b->x, a->dim)));
 }
 
 /* vector_l2_squared_distance(vector, vector): L2 without the sqrt (index support). */
@@ -40,7 +41,7 @@ VECRBAC_FUNCTION(vecrbac_vector_l2_squared_distance)
 	Vector *b = PG_GETARG_VECTOR_P(1);
 
 	check_same_dims(a, b);
-	PG_RETURN_FLOAT8((double) dist::l2_squared(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8((double)dist::l2_squared(a->x, b->x, a->dim));
 }
 
 /* inner_product(vector, vector). */
@@ -50,7 +51,7 @@ VECRBAC_FUNCTION(vecrbac_inner_product)
 	Vector *b = PG_GETARG_VECTOR_P(1);
 
 	check_same_dims(a, b);
-	PG_RETURN_FLOAT8((double) dist::inner_product(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8((double)dist::inner_product(a->x, b->x, a->dim));
 }
 
 /* vector_negative_inner_product(vector, vector): the <#> operator (smaller is closer). */
@@ -60,7 +61,7 @@ VECRBAC_FUNCTION(vecrbac_vector_negative_inner_product)
 	Vector *b = PG_GETARG_VECTOR_P(1);
 
 	check_same_dims(a, b);
-	PG_RETURN_FLOAT8((double) -dist::inner_product(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8((double)-dist::inner_product(a->x, b->x, a->dim));
 }
 
 /*
@@ -78,7 +79,7 @@ VECRBAC_FUNCTION(vecrbac_cosine_distance)
 	check_same_dims(a, b);
 	parts = dist::cosine_parts(a->x, b->x, a->dim);
 	/* sqrt(na * nb) rather than sqrt(na) * sqrt(nb), as pgvector: one rounding less. */
-	similarity = (double) parts.dot / std::sqrt((double) parts.norm_a * (double) parts.norm_b);
+	similarity = (double)parts.dot / std::sqrt((double)parts.norm_a * (double)parts.norm_b);
 	if (similarity > 1.0)
 		similarity = 1.0;
 	else if (similarity < -1.0)
@@ -98,7 +99,7 @@ VECRBAC_FUNCTION(vecrbac_vector_spherical_distance)
 	double ip;
 
 	check_same_dims(a, b);
-	ip = (double) dist::inner_product(a->x, b->x, a->dim);
+	ip = (double)dist::inner_product(a->x, b->x, a->dim);
 	if (ip > 1.0)
 		ip = 1.0;
 	else if (ip < -1.0)
@@ -113,7 +114,7 @@ VECRBAC_FUNCTION(vecrbac_l1_distance)
 	Vector *b = PG_GETARG_VECTOR_P(1);
 
 	check_same_dims(a, b);
-	PG_RETURN_FLOAT8((double) dist::l1(a->x, b->x, a->dim));
+	PG_RETURN_FLOAT8((double)dist::l1(a->x, b->x, a->dim));
 }
 
 /* ---- single-vector functions ---------------------------------------------------- */
@@ -127,13 +128,12 @@ VECRBAC_FUNCTION(vecrbac_vector_dims)
 }
 
 /* Sum of squares in double: a norm must not overflow where a float sum would. */
-static double
-squared_norm(const Vector *a)
+static double squared_norm(const Vector *a)
 {
 	double sum = 0.0;
 
 	for (int i = 0; i < a->dim; i++)
-		sum += (double) a->x[i] * (double) a->x[i];
+		sum += (double)a->x[i] * (double)a->x[i];
 	return sum;
 }
 
@@ -155,7 +155,7 @@ VECRBAC_FUNCTION(vecrbac_l2_normalize)
 	if (norm > 0)
 	{
 		for (int i = 0; i < a->dim; i++)
-			result->x[i] = (float) (a->x[i] / norm);
+			result->x[i] = (float)(a->x[i] / norm);
 		/* A subnormal norm can blow elements past FLT_MAX. */
 		for (int i = 0; i < a->dim; i++)
 			if (std::isinf(result->x[i]))
@@ -169,7 +169,7 @@ VECRBAC_FUNCTION(vecrbac_binary_quantize)
 {
 	Vector *a = PG_GETARG_VECTOR_P(0);
 	Size size = VARBITTOTALLEN(a->dim);
-	VarBit *result = (VarBit *) palloc0(size);
+	VarBit *result = (VarBit *)palloc0(size);
 	bits8 *bits;
 
 	SET_VARSIZE(result, size);
@@ -178,7 +178,7 @@ VECRBAC_FUNCTION(vecrbac_binary_quantize)
 	/* Most significant bit first, as bit strings are printed. */
 	for (int i = 0; i < a->dim; i++)
 		if (a->x[i] > 0)
-			bits[i / 8] |= (bits8) (0x80 >> (i % 8));
+			bits[i / 8] |= (bits8)(0x80 >> (i % 8));
 	PG_RETURN_VARBIT_P(result);
 }
 
@@ -197,15 +197,15 @@ VECRBAC_FUNCTION(vecrbac_subvector)
 	Vector *result;
 
 	if (count < 1)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-						errmsg("vector must have at least 1 dimension")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
 	/* a->dim >= 1 and count >= 1, so a->dim - count cannot overflow. */
 	end = (start > a->dim - count) ? a->dim + 1 : start + count;
 	if (start < 1)
 		start = 1;
 	else if (start > a->dim)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-						errmsg("vector must have at least 1 dimension")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
 
 	dim = end - start;
 	check_dim(dim);
@@ -293,8 +293,7 @@ VECRBAC_FUNCTION(vecrbac_vector_concat)
  * Element by element, then by dimensions, like PostgreSQL arrays: [1,2] < [1,2,3]
  * and [2] > [1,2,3]. Elements are never NaN, so this is a total order.
  */
-static int
-compare_vectors(const Vector *a, const Vector *b)
+static int compare_vectors(const Vector *a, const Vector *b)
 {
 	int dim = Min(a->dim, b->dim);
 
@@ -312,16 +311,16 @@ compare_vectors(const Vector *a, const Vector *b)
 	return 0;
 }
 
-#define VECTOR_COMPARISON(name, test)                                                          \
-	VECRBAC_FUNCTION(name)                                                                     \
-	{                                                                                          \
-		Vector *a = PG_GETARG_VECTOR_P(0);                                                     \
-		Vector *b = PG_GETARG_VECTOR_P(1);                                                     \
-		int c = compare_vectors(a, b);                                                         \
-                                                                                               \
-		PG_FREE_IF_COPY(a, 0);                                                                 \
-		PG_FREE_IF_COPY(b, 1);                                                                 \
-		PG_RETURN_BOOL(test);                                                                  \
+#define VECTOR_COMPARISON(name, test)                                                              \
+	VECRBAC_FUNCTION(name)                                                                         \
+	{                                                                                              \
+		Vector *a = PG_GETARG_VECTOR_P(0);                                                         \
+		Vector *b = PG_GETARG_VECTOR_P(1);                                                         \
+		int c = compare_vectors(a, b);                                                             \
+                                                                                                   \
+		PG_FREE_IF_COPY(a, 0);                                                                     \
+		PG_FREE_IF_COPY(b, 1);                                                                     \
+		PG_RETURN_BOOL(test);                                                                      \
 	}
 
 VECTOR_COMPARISON(vecrbac_vector_lt, c < 0)

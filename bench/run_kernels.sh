@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# run_kernels.sh: builds and runs bench/kernels (our SIMD kernels vs a scalar loop vs
+# hnswlib), printing Google Benchmark's table and then the ratios.
+#
+#   bench/run_kernels.sh [google-benchmark flags, e.g. --benchmark_min_time=0.5]
+#
+# Our kernels are compiled as the extension compiles them (-O2, run-time dispatch);
+# the benchmark file, which includes hnswlib, with -O3 -mavx2 -mfma so that hnswlib
+# uses its AVX path (its best on a CPU without AVX-512).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=bench/build
+mkdir -p "$OUT"
+CXX=${CXX:-g++}
+"$CXX" -std=c++20 -O2 -fPIC -Isrc -c src/vector/distance.cpp -o "$OUT/distance.o"
+"$CXX" -std=c++20 -O3 -mavx2 -mfma -Isrc -Wno-unused-function -c bench/kernels/kernels_bench.cpp \
+    -o "$OUT/kernels_bench.o"
+"$CXX" -o "$OUT/kernels_bench" "$OUT/kernels_bench.o" "$OUT/distance.o" -lbenchmark -lpthread
+echo "== $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(date -u +%Y-%m-%d)"
+exec "$OUT/kernels_bench" "$@"
