@@ -1,0 +1,127 @@
+// pg_client: top-10 nearest-neighbour queries through one libpq connection with a
+// prepared statement, the query vector sent in pgvector's binary format.
+//
+//   pg_client CONNINFO QUERIES.f32 DIM GROUNDTRUTH.i32 K "SET ..." [SQL]
+//
+// Prints one JSON line: queries, recall@K against the ground truth, queries per
+// second, p50 and p99 latency in milliseconds, and the mean rows returned.
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+static std::vector<char> read_file(const char *path)
+{
+	std::ifstream in(path, std::ios::binary);
+	if (!in)
+	{
+		std::fprintf(stderr, "cannot read %s\n", path);
+		std::exit(2);
+	}
+	return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+static void check(PGconn *conn, PGresult *res, ExecStatusType want)
+{
+	if (PQresultStatus(res) != want)
+	{
+		std::fprintf(stderr, "query failed: %s\n", PQerrorMessage(conn));
+		std::exit(1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 7)
+	{
+		std::fprintf(stderr, "usage: %s CONNINFO QUERIES.f32 DIM GT.i32 K SETTINGS [SQL]\n", argv[0]);
+		return 2;
+	}
+	const int dim = std::atoi(argv[3]);
+	const int k = std::atoi(argv[5]);
+	const char *settings = argv[6];
+	std::string sql = argc > 7 ? argv[7] : "SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10";
+
+	std::vector<char> qraw = read_file(argv[2]);
+	std::vector<char> graw = read_file(argv[4]);
+	const float *queries = reinterpret_cast<const float *>(qraw.data());
+	const int32_t *gt = reinterpret_cast<const int32_t *>(graw.data());
+	const int nq = (int) (qraw.size() / (sizeof(float) * dim));
+	const int gtk = (int) (graw.size() / (sizeof(int32_t) * nq));
+
+	PGconn *conn = PQconnectdb(argv[1]);
+	if (PQstatus(conn) != CONNECTION_OK)
+	{
+		std::fprintf(stderr, "connection failed: %s\n", PQerrorMessage(conn));
+		return 1;
+	}
+	if (settings[0])
+	{
+		PGresult *r = PQexec(conn, settings);
+		check(conn, r, PGRES_COMMAND_OK);
+		PQclear(r);
+	}
+	PGresult *prep = PQprepare(conn, "q", sql.c_str(), 1, nullptr);
+	check(conn, prep, PGRES_COMMAND_OK);
+	PQclear(prep);
+
+	// pgvector binary format: int16 dim, int16 unused, big-endian float4s.
+	std::vector<char> param(4 + 4 * dim);
+	const int format_binary = 1;
+	const int length = (int) param.size();
+
+	auto run = [&](int i, std::vector<int32_t> *ids) {
+		uint16_t d = htons((uint16_t) dim), z = 0;
+		std::memcpy(param.data(), &d, 2);
+		std::memcpy(param.data() + 2, &z, 2);
+		for (int j = 0; j < dim; j++)
+		{
+			uint32_t bits;
+			std::memcpy(&bits, &queries[(size_t) i * dim + j], 4);
+			bits = htonl(bits);
+			std::memcpy(param.data() + 4 + 4 * j, &bits, 4);
+		}
+		const char *values[1] = {param.data()};
+		PGresult *r = PQexecPrepared(conn, "q", 1, values, &length, &format_binary, 0);
+		check(conn, r, PGRES_TUPLES_OK);
+		ids->clear();
+		for (int row = 0; row < PQntuples(r); row++)
+			ids->push_back(std::atoi(PQgetvalue(r, row, 0)));
+		PQclear(r);
+	};
+
+	std::vector<int32_t> ids;
+	for (int i = 0; i < std::min(nq, 50); i++) // warm up caches and the plan
+		run(i, &ids);
+
+	std::vector<double> latencies;
+	long hits = 0, rows = 0;
+	auto t0 = std::chrono::steady_clock::now();
+	for (int i = 0; i < nq; i++)
+	{
+		auto s = std::chrono::steady_clock::now();
+		run(i, &ids);
+		latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
+		rows += (long) ids.size();
+		std::set<int32_t> truth(gt + (size_t) i * gtk, gt + (size_t) i * gtk + k);
+		for (int32_t id : ids)
+			hits += truth.count(id);
+	}
+	double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+	std::sort(latencies.begin(), latencies.end());
+	std::printf("{\"queries\": %d, \"recall\": %.4f, \"qps\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
+				"\"rows\": %.2f}\n",
+				nq, (double) hits / ((double) k * nq), nq / seconds, latencies[nq / 2],
+				latencies[(size_t) (nq * 0.99)], (double) rows / nq);
+	PQfinish(conn);
+	return 0;
+}
