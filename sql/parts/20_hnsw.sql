@@ -25,3 +25,10 @@ CREATE OPERATOR CLASS vector_l1_ops
     FOR TYPE vector USING hnsw AS
     OPERATOR 1 <+> (vector, vector) FOR ORDER BY float_ops,
     FUNCTION 1 l1_distance(vector, vector);
+
+-- Consistency checker: one row per problem ('error', 'warning') plus 'info' rows
+-- with a summary. Superuser only by default, like amcheck.
+CREATE FUNCTION vecrbac.hnsw_check(index regclass)
+    RETURNS TABLE (severity text, message text)
+    AS 'MODULE_PATHNAME', 'vecrbac_hnsw_check' LANGUAGE C STRICT VOLATILE;
+REVOKE ALL ON FUNCTION vecrbac.hnsw_check(regclass) FROM PUBLIC;

@@ -222,6 +222,25 @@ HnswVectorDistance(const HnswDistance *d, const Vector *a, const Vector *b)
 }
 
 /*
+ * Distance that may stop early once it exceeds bound (squared L2 only, whose
+ * partial sums only grow); *exact tells whether the result is the distance or a
+ * lower bound of it greater than bound.
+ */
+static inline float
+HnswVectorDistanceBounded(const HnswDistance *d, const Vector *a, const Vector *b, float bound,
+						  bool *exact)
+{
+	if (d->kind == HNSW_DIST_L2_SQUARED)
+	{
+		float r = d->kernels->l2_squared_bounded(a->x, b->x, d->dimensions, bound);
+		*exact = r <= bound;
+		return r;
+	}
+	*exact = true;
+	return HnswVectorDistance(d, a, b);
+}
+
+/*
  * Prepares a value for the index: detoasts, checks dimensions, normalizes for
  * cosine. Returns NULL when the value is not indexed (zero vector under cosine).
  * The result is palloc'd in the current context.

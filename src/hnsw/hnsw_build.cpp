@@ -225,6 +225,7 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 						 errdetail("Building will take significantly more time."),
 						 errhint("Increase maintenance_work_mem to speed up builds.")));
 				MemoryContextSwitchTo(old);
+				HnswMemConnectUnreachable(&bs->graph);
 				flush_graph(bs);
 				pfree(bs->graph.base);
 				bs->graph.base = NULL;
@@ -311,7 +312,10 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 		table_index_build_scan(heap, index, info, true, true, build_callback, (void *) &bs, NULL);
 
 	if (!bs.on_disk)
+	{
+		HnswMemConnectUnreachable(&bs.graph);
 		flush_graph(&bs);
+	}
 
 	if (RelationNeedsWAL(index))
 		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);

@@ -5,10 +5,12 @@
 
 extern "C" {
 #include "miscadmin.h"
+#include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 }
 
+#include <cmath>
 #include <cstring>
 
 using vecrbac::pg::PgVec;
@@ -103,7 +105,7 @@ Size HnswTidSetBytes(const HnswTidSet *set)
 bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, ItemPointer tid,
 					 HnswElementInfo *info, Vector *vector_out)
 {
-	Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	HnswElementTuple etup = HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
 
@@ -113,7 +115,11 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, 
 		return false;
 	}
 	const Vector *v = HnswElementVector(etup);
+	if (v->dim != dist->dimensions)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
 	info->distance = q ? HnswVectorDistance(dist, q, v) : 0.0f;
+	info->exact = true;
 	info->neighbors = etup->neighbortid;
 	info->level = etup->level;
 	info->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
@@ -125,7 +131,7 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, 
 
 int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemPointerData *out)
 {
-	Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(neighbors));
+	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(neighbors));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	HnswNeighborTuple ntup = HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(neighbors));
 	int count = -1;
@@ -167,6 +173,7 @@ bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *
 	out->distance = info.distance;
 	out->element = entry;
 	out->neighbors = info.neighbors;
+	out->exact = true;
 	return true;
 }
 
@@ -179,16 +186,16 @@ HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, cons
 	{
 		changed = false;
 		int n = HnswReadLinks(index, &cur.neighbors, level, m, s->links);
+		HnswElementInfo infos[2 * HNSW_MAX_M];
+		bool found[2 * HNSW_MAX_M];
+		HnswReadElements(index, dist, q, s->links, n, infos, found, cur.distance);
 		for (int i = 0; i < n; i++)
 		{
-			HnswElementInfo info;
-			if (!HnswReadElement(index, dist, q, &s->links[i], &info, NULL))
-				continue;
-			if (info.distance < cur.distance)
+			if (found[i] && infos[i].exact && infos[i].distance < cur.distance)
 			{
-				cur.distance = info.distance;
+				cur.distance = infos[i].distance;
 				cur.element = s->links[i];
-				cur.neighbors = info.neighbors;
+				cur.neighbors = infos[i].neighbors;
 				changed = true;
 			}
 		}
@@ -232,20 +239,29 @@ void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
 		candidates.pop();
 
 		int n = HnswReadLinks(index, &c.neighbors, level, m, s->links);
+		int fresh = 0;
 		for (int i = 0; i < n; i++)
 		{
 			HnswTidSetAdd(&s->visited, HnswTidKey(&s->links[i]), &added);
-			if (!added)
+			if (added)
+				s->links[fresh++] = s->links[i];
+		}
+		HnswElementInfo infos[2 * HNSW_MAX_M];
+		bool found[2 * HNSW_MAX_M];
+		float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
+		HnswReadElements(index, dist, q, s->links, fresh, infos, found, bound);
+		for (int i = 0; i < fresh; i++)
+		{
+			if (!found[i] || !infos[i].exact)
 				continue;
-			HnswElementInfo info;
-			if (!HnswReadElement(index, dist, q, &s->links[i], &info, NULL))
-				continue;
+			const HnswElementInfo &info = infos[i];
 			if (nearest.size() < ef || info.distance < nearest.top().distance)
 			{
 				HnswDiskCandidate nc;
 				nc.distance = info.distance;
 				nc.element = s->links[i];
 				nc.neighbors = info.neighbors;
+				nc.exact = true;
 				candidates.push(nc);
 				if (!info.deleted)
 				{
@@ -263,4 +279,103 @@ void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
 	out->size = nearest.size();
 	for (int i = nearest.size() - 1; i >= 0; i--)
 		out->data[i] = nearest.pop();
+}
+
+/* ---- batched reads ----------------------------------------------------------------- */
+
+typedef struct HnswRecentBuffers
+{
+	BlockNumber nblocks;
+	Buffer buffers[FLEXIBLE_ARRAY_MEMBER];
+} HnswRecentBuffers;
+
+Buffer HnswReadBufferRecent(Relation index, BlockNumber blk)
+{
+	HnswRecentBuffers *cache = (HnswRecentBuffers *) index->rd_amcache;
+
+	if (cache != NULL && blk < cache->nblocks && cache->buffers[blk] != InvalidBuffer &&
+		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blk, cache->buffers[blk]))
+		return cache->buffers[blk];
+
+	Buffer buf = ReadBuffer(index, blk);
+	if (cache == NULL || blk >= cache->nblocks)
+	{
+		/* rd_amcache must be one chunk in rd_indexcxt: grow by replacing it. */
+		BlockNumber want = Max(RelationGetNumberOfBlocks(index), blk + 1) + 64;
+		HnswRecentBuffers *grown = (HnswRecentBuffers *) MemoryContextAllocZero(
+			index->rd_indexcxt, offsetof(HnswRecentBuffers, buffers) + sizeof(Buffer) * (Size) want);
+		grown->nblocks = want;
+		if (cache != NULL)
+		{
+			memcpy(grown->buffers, cache->buffers, sizeof(Buffer) * (Size) cache->nblocks);
+			pfree(cache);
+		}
+		index->rd_amcache = grown;
+		cache = grown;
+	}
+	cache->buffers[blk] = buf;
+	return buf;
+}
+
+void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
+					  const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
+					  float bound)
+{
+	Buffer buffers[2 * HNSW_MAX_M];
+	Assert(n <= 2 * HNSW_MAX_M);
+
+	/* Pinning touches each buffer's descriptor: fetch them all into the cache first. */
+	HnswRecentBuffers *cache = (HnswRecentBuffers *) index->rd_amcache;
+	if (cache != NULL)
+		for (int i = 0; i < n; i++)
+		{
+			BlockNumber blk = ItemPointerGetBlockNumber(&tids[i]);
+			Buffer recent = blk < cache->nblocks ? cache->buffers[blk] : InvalidBuffer;
+			if (recent > 0)
+				__builtin_prefetch(GetBufferDescriptor(recent - 1));
+		}
+	for (int i = 0; i < n; i++)
+		buffers[i] = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&tids[i]));
+
+	/* Prefetch hints only: read without the lock; the real read below is locked. */
+	const OffsetNumber max_offset = (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData);
+	for (int i = 0; i < n; i++)
+		if (ItemPointerGetOffsetNumber(&tids[i]) <= max_offset)
+			__builtin_prefetch(PageGetItemId(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&tids[i])));
+	Size span = HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dist->dimensions);
+	auto prefetch_tuple = [&](int i, Size bytes) {
+		Page page = BufferGetPage(buffers[i]);
+		if (ItemPointerGetOffsetNumber(&tids[i]) > max_offset)
+			return;
+		unsigned off = PageGetItemId(page, ItemPointerGetOffsetNumber(&tids[i]))->lp_off;
+		if (off > 0 && off + bytes <= BLCKSZ)
+			for (Size b = 0; b < bytes; b += 64)
+				__builtin_prefetch((const char *) page + off + b);
+	};
+	/* Headers of all, whole tuples of the first two; later ones two steps ahead. */
+	for (int i = 0; i < n; i++)
+		prefetch_tuple(i, 128);
+	for (int i = 0; i < n && i < 2; i++)
+		prefetch_tuple(i, span);
+	for (int i = 0; i < n; i++)
+	{
+		if (i + 2 < n)
+			prefetch_tuple(i + 2, span);
+		LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
+		HnswElementTuple etup = HnswElementAt(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&tids[i]));
+		found[i] = etup != NULL;
+		if (etup != NULL)
+		{
+			const Vector *v = HnswElementVector(etup);
+			if (v->dim != dist->dimensions)
+				ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+								errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
+			info[i].exact = true;
+			info[i].distance = q ? HnswVectorDistanceBounded(dist, q, v, bound, &info[i].exact) : 0.0f;
+			info[i].neighbors = etup->neighbortid;
+			info[i].level = etup->level;
+			info[i].deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
+		}
+		UnlockReleaseBuffer(buffers[i]);
+	}
 }

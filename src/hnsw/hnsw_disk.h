@@ -16,9 +16,10 @@
 /* A graph node met during a search. */
 typedef struct HnswDiskCandidate
 {
-	float distance;
+	float distance;            /* the distance, or a lower bound of it when !exact */
 	ItemPointerData element;   /* element tuple */
 	ItemPointerData neighbors; /* its neighbor tuple */
+	bool exact;
 } HnswDiskCandidate;
 
 struct HnswCloserFirst
@@ -69,7 +70,8 @@ Size HnswTidSetBytes(const HnswTidSet *set);
 /* What reading an element yields. */
 typedef struct HnswElementInfo
 {
-	float distance;
+	float distance; /* or a lower bound above the caller's bound, when !exact */
+	bool exact;
 	ItemPointerData neighbors;
 	uint8 level;
 	bool deleted;
@@ -117,3 +119,23 @@ HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, cons
 /* A candidate for the entry point; false if the index is empty. */
 bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *q,
 						const HnswMetaPageData *meta, HnswDiskCandidate *out);
+
+/*
+ * Pins block blk of the index's main fork. Remembers which shared buffer held each
+ * block (in rd_amcache, a per-backend cache that a relcache reset simply drops) and
+ * tries ReadRecentBuffer first, which skips the buffer mapping hash lookup: a third
+ * of the cost of reading a page that is already in shared buffers.
+ */
+Buffer HnswReadBufferRecent(Relation index, BlockNumber blk);
+
+/*
+ * Reads n elements at once: pins every page first, prefetches their line pointers
+ * and tuples into the CPU cache, then computes each distance under its share lock.
+ * Overlapping the memory latency of the n elements is what makes a graph walk over
+ * shared buffers fast. found[i] is false when tids[i] holds no element any more.
+ * Distances above bound may be lower bounds (info[i].exact false); pass INFINITY
+ * for exact distances.
+ */
+void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
+					  const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
+					  float bound);

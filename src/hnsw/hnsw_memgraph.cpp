@@ -14,6 +14,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <xmmintrin.h>
 
@@ -135,8 +136,10 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 			const HnswMemElement *ne = HnswMemGet(g, links[i]);
 			if (!visit(g, ne))
 				continue;
-			float d = distance_between(g, q, HnswMemVector(ne));
-			if (nearest.size() < ef || d < nearest.top().distance)
+			bool exact;
+			float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
+			float d = HnswVectorDistanceBounded(g->dist, q, HnswMemVector(ne), bound, &exact);
+			if (exact && (nearest.size() < ef || d < nearest.top().distance))
 			{
 				MemCandidate nc = {d, links[i]};
 				candidates.push(nc);
@@ -401,4 +404,164 @@ HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref)
 		offset = (Size) ref * 8 + HnswMemElementSize(e->level, g->m, g->dimensions);
 	}
 	return offset < g->used ? (HnswMemRef) (offset / 8) : 0;
+}
+
+namespace {
+
+/* Marks everything reachable on level 0 from start. */
+void mark_reachable(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<HnswMemRef> *stack)
+{
+	HnswMemElement *se = HnswMemGet(g, start);
+	if (reached[se->id])
+		return;
+	reached[se->id] = true;
+	stack->clear();
+	stack->push(start);
+	while (stack->size > 0)
+	{
+		const HnswMemElement *e = HnswMemGet(g, stack->data[--stack->size]);
+		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
+		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
+		{
+			const HnswMemElement *t = HnswMemGet(g, links[i]);
+			if (!reached[t->id])
+			{
+				reached[t->id] = true;
+				stack->push(links[i]);
+			}
+		}
+	}
+}
+
+/*
+ * Gives `target` an incoming level-0 link from `from`: a free slot, or the slot of
+ * from's farthest link whose element keeps another incoming link.
+ */
+bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *indegree)
+{
+	HnswMemElement *fe = HnswMemGet(g, from);
+	HnswMemRef *links = HnswMemLinks(fe, 0, g->m);
+	uint16 *count = &HnswMemCounts(fe)[0];
+
+	for (int i = 0; i < *count; i++)
+		if (links[i] == target)
+			return false;
+	if (*count < HnswLevelSlots(0, g->m))
+	{
+		links[(*count)++] = target;
+		indegree[HnswMemGet(g, target)->id]++;
+		return true;
+	}
+	int worst = -1;
+	float worst_distance = -1;
+	for (int i = 0; i < *count; i++)
+	{
+		const HnswMemElement *t = HnswMemGet(g, links[i]);
+		if (indegree[t->id] < 2)
+			continue;
+		float d = distance_between(g, HnswMemVector(fe), HnswMemVector(t));
+		if (d > worst_distance)
+		{
+			worst_distance = d;
+			worst = i;
+		}
+	}
+	if (worst < 0)
+		return false;
+	indegree[HnswMemGet(g, links[worst])->id]--;
+	links[worst] = target;
+	indegree[HnswMemGet(g, target)->id]++;
+	return true;
+}
+
+} // namespace
+
+/* One round of repairs; a replaced link can orphan another element, hence rounds. */
+static uint32 connect_round(HnswMemGraph *g)
+{
+	MemScratch *s = scratch_of(g);
+	uint16 *indegree = (uint16 *) palloc0(sizeof(uint16) * g->count);
+	HnswMemRef *refs = (HnswMemRef *) palloc(sizeof(HnswMemRef) * g->count);
+	PgVec<HnswMemRef> stack;
+	stack.init(1024);
+
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	{
+		const HnswMemElement *e = HnswMemGet(g, ref);
+		refs[e->id] = ref;
+		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
+		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
+			indegree[HnswMemGet(g, links[i])->id]++;
+	}
+
+	bool *reached = (bool *) palloc0(sizeof(bool) * g->count);
+	mark_reachable(g, g->entry, reached, &stack);
+
+	uint32 reconnected = 0;
+	PgVec<MemCandidate> near;
+	near.init(2 * g->m);
+	for (uint32 id = 0; id < g->count; id++)
+	{
+		if (reached[id])
+			continue;
+		HnswMemRef x = refs[id];
+		const HnswMemElement *xe = HnswMemGet(g, x);
+		bool linked = false;
+
+		/* First choice: x's own nearest neighbors that are reachable. */
+		near.clear();
+		const HnswMemRef *links = HnswMemLinks(xe, 0, g->m);
+		for (int i = 0; i < HnswMemCounts(xe)[0]; i++)
+		{
+			const HnswMemElement *t = HnswMemGet(g, links[i]);
+			if (reached[t->id])
+			{
+				MemCandidate c = {distance_between(g, HnswMemVector(xe), HnswMemVector(t)), links[i]};
+				near.push(c);
+			}
+		}
+		std::sort(near.data, near.data + near.size, CloserFirst());
+		for (int i = 0; i < near.size && !linked; i++)
+			linked = link_into(g, near[i].ref, x, indegree);
+
+		/* Else: the nearest reachable elements a search finds. */
+		if (!linked)
+		{
+			const Vector *q = HnswMemVector(xe);
+			MemCandidate cur = {distance_between(g, q, HnswMemVector(HnswMemGet(g, g->entry))), g->entry};
+			for (int l = g->entry_level; l > 0; l--)
+				cur = greedy_level(g, q, cur, l);
+			search_level(g, s, q, &cur, 1, g->ef_construction, 0, &s->pool);
+			for (int i = 0; i < s->pool.size && !linked; i++)
+				if (s->pool[i].ref != x && reached[HnswMemGet(g, s->pool[i].ref)->id])
+					linked = link_into(g, s->pool[i].ref, x, indegree);
+		}
+		if (linked)
+		{
+			reconnected++;
+			mark_reachable(g, x, reached, &stack);
+		}
+	}
+	pfree(reached);
+	pfree(indegree);
+	pfree(refs);
+	stack.free_memory();
+	near.free_memory();
+	return reconnected;
+}
+
+uint32 HnswMemConnectUnreachable(HnswMemGraph *g)
+{
+	uint32 total = 0;
+
+	if (g->count < 2)
+		return 0;
+	for (int round = 0; round < 4; round++)
+	{
+		uint32 reconnected = connect_round(g);
+		total += reconnected;
+		if (reconnected == 0)
+			break;
+	}
+	return total;
 }

@@ -98,3 +98,13 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPoin
 
 /* Iterates elements in insertion order: start with ref = 0. Returns 0 at the end. */
 HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref);
+
+/*
+ * Links every element that no search can reach. Pruning during insertion can
+ * leave an element with no incoming link on level 0 (hnswlib's graphs have the
+ * same flaw: a few per thousand); such an element is never returned. For each,
+ * a reachable neighbor (its own nearest, else the nearest a search finds) gets a
+ * link to it, replacing that neighbor's farthest link whose target has other
+ * incoming links. Returns how many elements were reconnected.
+ */
+uint32 HnswMemConnectUnreachable(HnswMemGraph *g);

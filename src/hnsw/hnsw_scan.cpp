@@ -87,6 +87,12 @@ void add_result(HnswScanState *so, const HnswDiskCandidate &c)
 {
 	HnswDiskCandidate *w = so->window;
 
+	if (!c.exact)
+	{
+		/* A lower bound beyond the window: its exact distance waits until it is needed. */
+		so->overflow.push(c);
+		return;
+	}
 	if (so->window_count == so->ef)
 	{
 		if (c.distance >= w[so->ef - 1].distance)
@@ -107,21 +113,29 @@ void add_result(HnswScanState *so, const HnswDiskCandidate &c)
 	so->window_count++;
 }
 
-/* Examines an element met during the walk; returns false if it is gone. */
+/* Takes in an element met during the walk. */
+void found_element(HnswScanState *so, const ItemPointerData *tid, const HnswElementInfo *e)
+{
+	const HnswElementInfo &info = *e;
+	so->examined++;
+	HnswDiskCandidate c;
+	c.distance = info.distance;
+	c.element = *tid;
+	c.neighbors = info.neighbors;
+	c.exact = info.exact;
+	so->frontier.push(c);
+	if (!info.deleted)
+		add_result(so, c);
+}
+
+/* Examines one element met during the walk; returns false if it is gone. */
 bool discover(HnswScanState *so, Relation index, ItemPointer tid)
 {
 	HnswElementInfo info;
 
 	if (!HnswReadElement(index, &so->dist, so->query, tid, &info, NULL))
 		return false;
-	so->examined++;
-	HnswDiskCandidate c;
-	c.distance = info.distance;
-	c.element = *tid;
-	c.neighbors = info.neighbors;
-	so->frontier.push(c);
-	if (!info.deleted)
-		add_result(so, c);
+	found_element(so, tid, &info);
 	return true;
 }
 
@@ -138,12 +152,20 @@ void converge(HnswScanState *so, Relation index)
 		HnswDiskCandidate c = so->frontier.pop();
 
 		int n = HnswReadLinks(index, &c.neighbors, 0, so->meta.m, so->links);
+		int fresh = 0;
 		for (int i = 0; i < n; i++)
 		{
 			HnswTidSetAdd(&so->visited, HnswTidKey(&so->links[i]), &added);
 			if (added)
-				discover(so, index, &so->links[i]);
+				so->links[fresh++] = so->links[i];
 		}
+		HnswElementInfo infos[2 * HNSW_MAX_M];
+		bool found[2 * HNSW_MAX_M];
+		float bound = so->window_count == so->ef ? so->window[so->ef - 1].distance : INFINITY;
+		HnswReadElements(index, &so->dist, so->query, so->links, fresh, infos, found, bound);
+		for (int i = 0; i < fresh; i++)
+			if (found[i])
+				found_element(so, &so->links[i], &infos[i]);
 		CHECK_FOR_INTERRUPTS();
 		if (iterative() && scan_memory(so) > so->memory_limit)
 		{
@@ -182,7 +204,22 @@ bool next_window(HnswScanState *so, Relation index)
 	so->window_count = 0;
 	so->window_next = 0;
 	while (so->window_count < so->ef && !so->overflow.empty())
-		so->window[so->window_count++] = so->overflow.pop();
+	{
+		HnswDiskCandidate c = so->overflow.pop();
+		if (!c.exact)
+		{
+			/* Only a lower bound so far: measure it and let it find its place. */
+			HnswElementInfo info;
+			if (HnswReadElement(index, &so->dist, so->query, &c.element, &info, NULL) && !info.deleted)
+			{
+				c.distance = info.distance;
+				c.exact = true;
+				so->overflow.push(c);
+			}
+			continue;
+		}
+		so->window[so->window_count++] = c;
+	}
 	converge(so, index);
 	return so->window_count > 0;
 }
@@ -203,7 +240,7 @@ bool next_element(HnswScanState *so, Relation index)
 			c.distance < so->last_distance)
 			continue; /* strict order: a row closer than one already returned is dropped */
 
-		Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(&c.element));
+		Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&c.element));
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		HnswElementTuple etup = HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c.element));
 		so->nheaptids = 0;

@@ -103,7 +103,16 @@ HnswElementTuple HnswElementAt(Page page, OffsetNumber off)
 	if (!ItemIdHasStorage(iid))
 		return NULL;
 	HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, iid);
-	return etup->type == HNSW_ELEMENT_TUPLE ? etup : NULL;
+	if (etup->type != HNSW_ELEMENT_TUPLE)
+		return NULL;
+	/* Never read past the item: a damaged page must not send a read off the page. */
+	Size len = ItemIdGetLength(iid);
+	if (len < HNSW_ELEMENT_HEADER_SIZE + VARHDRSZ ||
+		VARSIZE(HnswElementVector(etup)) > len - HNSW_ELEMENT_HEADER_SIZE ||
+		VARSIZE(HnswElementVector(etup)) != VECTOR_SIZE(HnswElementVector(etup)->dim))
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("hnsw element tuple at offset %u is damaged", off)));
+	return etup;
 }
 
 HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off)
@@ -114,7 +123,12 @@ HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off)
 	if (!ItemIdHasStorage(iid))
 		return NULL;
 	HnswNeighborTuple ntup = (HnswNeighborTuple) PageGetItem(page, iid);
-	return ntup->type == HNSW_NEIGHBOR_TUPLE ? ntup : NULL;
+	if (ntup->type != HNSW_NEIGHBOR_TUPLE)
+		return NULL;
+	if (ItemIdGetLength(iid) < offsetof(HnswNeighborTupleData, links) + sizeof(ItemPointerData) * ntup->slots)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("hnsw neighbor tuple at offset %u is damaged", off)));
+	return ntup;
 }
 
 int HnswRandomLevel(int m, int max_level)
