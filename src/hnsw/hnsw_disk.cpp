@@ -25,16 +25,22 @@ static inline uint32 tid_hash(uint64 key)
 	return (uint32) key;
 }
 
-void HnswTidSetInit(HnswTidSet *set, uint32 expected)
+static void tid_set_allocate(HnswTidSet *set, uint32 expected)
 {
 	uint32 capacity = 64;
 	while (capacity < expected * 2)
 		capacity *= 2;
-	set->keys = (uint64 *) MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint64) * capacity);
-	set->flags = (uint8 *) MemoryContextAllocHuge(CurrentMemoryContext, capacity);
+	set->keys = (uint64 *) MemoryContextAllocHuge(set->context, sizeof(uint64) * capacity);
+	set->flags = (uint8 *) MemoryContextAllocHuge(set->context, capacity);
 	memset(set->keys, 0, sizeof(uint64) * capacity);
 	set->mask = capacity - 1;
 	set->count = 0;
+}
+
+void HnswTidSetInit(HnswTidSet *set, uint32 expected)
+{
+	set->context = CurrentMemoryContext;
+	tid_set_allocate(set, expected);
 }
 
 static void tid_set_grow(HnswTidSet *set)
@@ -43,7 +49,7 @@ static void tid_set_grow(HnswTidSet *set)
 	uint64 *old_keys = set->keys;
 	uint8 *old_flags = set->flags;
 
-	HnswTidSetInit(set, old_capacity); /* doubles: capacity >= 2 * expected */
+	tid_set_allocate(set, old_capacity); /* doubles: capacity >= 2 * expected */
 	for (uint32 i = 0; i < old_capacity; i++)
 	{
 		if (old_keys[i] == 0)

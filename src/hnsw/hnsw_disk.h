@@ -58,6 +58,7 @@ typedef struct HnswTidSet
 	uint8 *flags;
 	uint32 mask; /* capacity - 1, capacity a power of two */
 	uint32 count;
+	MemoryContext context; /* where it grows, whatever context is current then */
 } HnswTidSet;
 
 void HnswTidSetInit(HnswTidSet *set, uint32 expected);
