@@ -165,9 +165,15 @@ Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query)
 {
 	Vector *v = DatumGetVector(value);
 
+	/* The same errors as the distance operators and the column's type modifier raise. */
 	if (v->dim != d->dimensions && d->dimensions > 0)
+	{
+		if (for_query)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+							errmsg("different vector dimensions %d and %d", d->dimensions, v->dim)));
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
 						errmsg("expected %d dimensions, not %d", d->dimensions, v->dim)));
+	}
 
 	if (d->normproc == NULL)
 		return v;
