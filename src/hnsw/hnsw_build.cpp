@@ -10,6 +10,12 @@
  * If the graph outgrows maintenance_work_mem, what is built so far is written out
  * and the remaining tuples are inserted on disk one by one (slower; a NOTICE says so).
  *
+ * Parallel build: when the planner grants workers (max_parallel_maintenance_workers,
+ * table size) and the graph is expected to fit in maintenance_work_mem, the arena
+ * lives in dynamic shared memory and the leader and its workers scan the table in
+ * parallel, each inserting into the one shared graph (locking in hnsw_memgraph.h).
+ * If the shared arena fills up anyway, the leader says so and builds serially.
+ *
  * WAL: nothing is logged page by page during the build. At the end, if the relation
  * needs WAL, every page is logged as a full image (log_newpage_range), so crash
  * recovery and standbys get the finished index in one piece.
@@ -18,10 +24,18 @@
 #include "hnsw/hnsw_memgraph.h"
 
 extern "C" {
+#include "access/parallel.h"
+#include "access/relation.h"
+#include "access/table.h"
 #include "access/tableam.h"
+#include "access/xact.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
 #include "commands/progress.h"
+#include "optimizer/optimizer.h"
+#include "storage/spin.h"
+#include "tcop/tcopprot.h"
+#include "utils/snapmgr.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
@@ -40,7 +54,9 @@ struct BuildState
 	ForkNumber fork;
 	HnswDistance dist;
 	HnswMemGraph graph;
-	bool on_disk; /* the arena filled up: inserting page by page now */
+	bool on_disk;  /* the arena filled up: inserting page by page now */
+	bool parallel; /* a participant of a parallel build: never goes on disk */
+	bool is_leader;
 	int m;
 	int ef_construction;
 	int dimensions;
@@ -106,7 +122,7 @@ void flush_graph(BuildState *bs)
 	Size esize = HnswElementTupleSize(bs->dimensions, 0);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
-	if (g->count == 0)
+	if (HnswMemCount(g) == 0)
 		return;
 
 	/* Pass 1: decide where every tuple goes. */
@@ -192,8 +208,8 @@ void flush_graph(BuildState *bs)
 	Buffer metabuf = ReadBufferExtended(bs->index, bs->fork, HNSW_METAPAGE_BLKNO, RBM_NORMAL, NULL);
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 	HnswMetaPage meta = HnswPageGetMeta(BufferGetPage(metabuf));
-	meta->entry = HnswMemGet(g, g->entry)->etid;
-	meta->entry_level = (int16) g->entry_level;
+	meta->entry = HnswMemGet(g, g->shared->entry)->etid;
+	meta->entry_level = (int16) g->shared->entry_level;
 	meta->insert_page = current;
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
@@ -214,10 +230,8 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 	{
 		if (!bs->on_disk)
 		{
-			MemoryContextSwitchTo(old);
 			HnswMemInsertResult r = HnswMemInsert(&bs->graph, value, tid);
-			MemoryContextSwitchTo(bs->tuple_context);
-			if (r == HNSW_MEM_FULL)
+			if (r == HNSW_MEM_FULL && !bs->parallel)
 			{
 				ereport(NOTICE,
 						(errmsg("hnsw graph no longer fits into maintenance_work_mem after %.0f tuples",
@@ -234,10 +248,15 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 				MemoryContextSwitchTo(bs->tuple_context);
 			}
 		}
+		/* In a parallel build a full arena just stops insertion; the leader starts over. */
 		if (bs->on_disk)
 			HnswInsertOnDisk(bs->index, &bs->dist, value, tid, true);
 		bs->index_tuples++;
-		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64) bs->index_tuples);
+		if (bs->is_leader)
+			pgstat_progress_update_param(
+				PROGRESS_CREATEIDX_TUPLES_DONE,
+				bs->on_disk ? (int64) bs->index_tuples
+							: (int64) pg_atomic_read_u64(&bs->graph.shared->inserted));
 	}
 
 	MemoryContextSwitchTo(old);
@@ -277,6 +296,176 @@ void write_metapage(Relation index, ForkNumber fork, int dimensions, int m, int 
 	UnlockReleaseBuffer(buf);
 }
 
+/* ---- parallel build ------------------------------------------------------------------ */
+
+/*
+ * How many workers to ask for. PostgreSQL sizes parallel index builds by the
+ * table's heap pages, but vectors of more than ~500 dimensions live in TOAST, so
+ * the heap of a large vector table is tiny (60,000 x 784 dimensions: 442 pages)
+ * while the graph is the expensive part. So: the planner's answer when it allows
+ * workers or when the index has expressions or a predicate (its safety checks
+ * decide), else one worker from 10,000 rows and one more each time the row count
+ * triples, within max_parallel_maintenance_workers and 32 MB of
+ * maintenance_work_mem per participant, as the planner would cap it.
+ */
+int build_workers(Relation heap, Relation index, double expected)
+{
+	int planned = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
+	if (planned > 0 || max_parallel_maintenance_workers == 0 ||
+		heap->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
+		RelationGetIndexExpressions(index) != NIL || RelationGetIndexPredicate(index) != NIL)
+		return planned;
+	if (heap->rd_options != NULL && ((StdRdOptions *) heap->rd_options)->parallel_workers >= 0)
+		return Min(((StdRdOptions *) heap->rd_options)->parallel_workers, max_parallel_maintenance_workers);
+
+	int workers = 0;
+	for (double threshold = 10000; expected >= threshold; threshold *= 3)
+		workers++;
+	workers = Min(workers, max_parallel_maintenance_workers);
+	while (workers > 0 && maintenance_work_mem / (workers + 1) < 32768L)
+		workers--;
+	return workers;
+}
+
+#define HNSW_KEY_BUILD UINT64CONST(0xA000000000000001)
+#define HNSW_KEY_GRAPH UINT64CONST(0xA000000000000002)
+#define HNSW_KEY_QUERY_TEXT UINT64CONST(0xA000000000000003)
+
+/* What the leader tells its workers; the table's parallel scan state follows it. */
+typedef struct HnswParallelBuild
+{
+	Oid heap_oid;
+	Oid index_oid;
+	bool concurrent;
+	slock_t mutex;
+	double heap_tuples; /* summed by the participants */
+	double index_tuples;
+} HnswParallelBuild;
+
+inline ParallelTableScanDesc parallel_scan_of(HnswParallelBuild *pb)
+{
+	return (ParallelTableScanDesc) ((char *) pb + BUFFERALIGN(sizeof(HnswParallelBuild)));
+}
+
+inline char *arena_of(HnswMemShared *shared)
+{
+	return (char *) shared + MAXALIGN(sizeof(HnswMemShared));
+}
+
+/* One participant's share: attach to the shared graph, scan its part of the table. */
+void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation heap, Relation index,
+				 bool is_leader)
+{
+	BuildState bs;
+	memset(&bs, 0, sizeof(bs));
+	bs.heap = heap;
+	bs.index = index;
+	bs.fork = MAIN_FORKNUM;
+	bs.parallel = true;
+	bs.is_leader = is_leader;
+	check_index_definition(index, &bs.dimensions, &bs.m, &bs.ef_construction);
+	HnswInitDistance(&bs.dist, index);
+	bs.tuple_context =
+		AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
+	HnswMemAttach(&bs.graph, graph_shared, arena_of(graph_shared), &bs.dist, bs.m,
+				  bs.ef_construction, bs.dimensions);
+
+	IndexInfo *info = BuildIndexInfo(index);
+	info->ii_Concurrent = pb->concurrent;
+	TableScanDesc scan = table_beginscan_parallel(heap, parallel_scan_of(pb));
+	double heap_tuples = table_index_build_scan(heap, index, info, true, is_leader, build_callback,
+												(void *) &bs, scan);
+
+	SpinLockAcquire(&pb->mutex);
+	pb->heap_tuples += heap_tuples;
+	pb->index_tuples += bs.index_tuples;
+	SpinLockRelease(&pb->mutex);
+	MemoryContextDelete(bs.tuple_context);
+}
+
+/*
+ * Builds the graph with parallel workers into a shared arena, then copies it into
+ * local memory for the write phase (bs->graph). Returns false if the arena filled
+ * up or no shared memory was to be had; nothing is kept then.
+ */
+bool build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_bytes,
+					double *heap_tuples)
+{
+	EnterParallelMode();
+	ParallelContext *pcxt =
+		CreateParallelContext("vecrbac", "vecrbac_hnsw_parallel_build_main", workers);
+
+	Snapshot snapshot = info->ii_Concurrent ? RegisterSnapshot(GetTransactionSnapshot()) : SnapshotAny;
+	Size build_size = BUFFERALIGN(sizeof(HnswParallelBuild)) + table_parallelscan_estimate(bs->heap, snapshot);
+	Size graph_size = MAXALIGN(sizeof(HnswMemShared)) + arena_bytes;
+	Size query_len = debug_query_string ? strlen(debug_query_string) : 0;
+	shm_toc_estimate_chunk(&pcxt->estimator, build_size);
+	shm_toc_estimate_chunk(&pcxt->estimator, graph_size);
+	shm_toc_estimate_chunk(&pcxt->estimator, query_len + 1);
+	shm_toc_estimate_keys(&pcxt->estimator, 3);
+	InitializeParallelDSM(pcxt);
+	if (pcxt->seg == NULL)
+	{
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return false;
+	}
+
+	HnswParallelBuild *pb = (HnswParallelBuild *) shm_toc_allocate(pcxt->toc, build_size);
+	pb->heap_oid = RelationGetRelid(bs->heap);
+	pb->index_oid = RelationGetRelid(bs->index);
+	pb->concurrent = info->ii_Concurrent;
+	SpinLockInit(&pb->mutex);
+	pb->heap_tuples = 0;
+	pb->index_tuples = 0;
+	table_parallelscan_initialize(bs->heap, parallel_scan_of(pb), snapshot);
+	shm_toc_insert(pcxt->toc, HNSW_KEY_BUILD, pb);
+
+	HnswMemShared *graph_shared = (HnswMemShared *) shm_toc_allocate(pcxt->toc, graph_size);
+	HnswMemInitShared(graph_shared, arena_of(graph_shared), arena_bytes);
+	shm_toc_insert(pcxt->toc, HNSW_KEY_GRAPH, graph_shared);
+
+	char *query = (char *) shm_toc_allocate(pcxt->toc, query_len + 1);
+	if (query_len > 0)
+		memcpy(query, debug_query_string, query_len);
+	query[query_len] = '\0';
+	shm_toc_insert(pcxt->toc, HNSW_KEY_QUERY_TEXT, query);
+
+	LaunchParallelWorkers(pcxt);
+	participate(pb, graph_shared, bs->heap, bs->index, true);
+	WaitForParallelWorkersToFinish(pcxt);
+
+	bool full = pg_atomic_read_u32(&graph_shared->full) != 0;
+	if (!full)
+	{
+		/* The write phase runs in the leader alone: the graph moves to local memory. */
+		Size used = pg_atomic_read_u64(&graph_shared->used);
+		HnswMemInitLocal(&bs->graph, &bs->dist, bs->m, bs->ef_construction, bs->dimensions, used, 1);
+		pfree(bs->graph.base);
+		bs->graph.base = (char *) MemoryContextAllocHuge(CurrentMemoryContext, used);
+		memcpy(bs->graph.base, arena_of(graph_shared), used);
+		HnswMemShared *local = bs->graph.shared;
+		pg_atomic_write_u64(&local->used, used);
+		pg_atomic_write_u32(&local->next_id, pg_atomic_read_u32(&graph_shared->next_id));
+		pg_atomic_write_u64(&local->inserted, pg_atomic_read_u64(&graph_shared->inserted));
+		pg_atomic_write_u64(&local->duplicates, pg_atomic_read_u64(&graph_shared->duplicates));
+		local->entry = graph_shared->entry;
+		local->entry_level = graph_shared->entry_level;
+		local->capacity = used;
+		bs->graph.can_grow = false;
+		bs->index_tuples = pb->index_tuples;
+		*heap_tuples = pb->heap_tuples;
+	}
+
+	if (IsMVCCSnapshot(snapshot))
+		UnregisterSnapshot(snapshot);
+	DestroyParallelContext(pcxt);
+	ExitParallelMode();
+	return !full;
+}
+
 } // namespace
 
 IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
@@ -290,6 +479,7 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	bs.heap = heap;
 	bs.index = index;
 	bs.fork = MAIN_FORKNUM;
+	bs.is_leader = true;
 	check_index_definition(index, &bs.dimensions, &bs.m, &bs.ef_construction);
 	HnswInitDistance(&bs.dist, index);
 
@@ -301,15 +491,33 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	write_metapage(index, bs.fork, bs.dimensions, bs.m, bs.ef_construction, false);
 
 	double expected = heap->rd_rel->reltuples > 0 ? heap->rd_rel->reltuples : 0;
-	HnswMemInit(&bs.graph, &bs.dist, bs.m, bs.ef_construction, bs.dimensions,
-				(Size) maintenance_work_mem * 1024, expected);
-
+	Size limit = (Size) maintenance_work_mem * 1024;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	if (expected > 0)
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) expected);
 
-	double heap_tuples =
-		table_index_build_scan(heap, index, info, true, true, build_callback, (void *) &bs, NULL);
+	/* Workers only when the planner grants them and the shared graph should fit. */
+	double heap_tuples = 0;
+	bool built = false;
+	Size arena_bytes =
+		(Size) ((double) HnswMemExpectedBytes(expected, bs.m, bs.dimensions) * 1.25) + (1 << 20);
+	int workers = 0;
+	if (expected > 0 && arena_bytes <= limit)
+		workers = build_workers(heap, index, expected);
+	ereport(DEBUG1, (errmsg("hnsw build: %d parallel workers planned, %.0f tuples expected, arena %zu bytes",
+							workers, expected, arena_bytes)));
+	if (workers > 0)
+	{
+		built = build_parallel(&bs, info, workers, arena_bytes, &heap_tuples);
+		if (!built)
+			ereport(NOTICE, (errmsg("hnsw parallel build did not fit in its shared memory; building serially")));
+	}
+	if (!built)
+	{
+		bs.index_tuples = 0;
+		HnswMemInitLocal(&bs.graph, &bs.dist, bs.m, bs.ef_construction, bs.dimensions, limit, expected);
+		heap_tuples = table_index_build_scan(heap, index, info, true, true, build_callback, (void *) &bs, NULL);
+	}
 
 	if (!bs.on_disk)
 	{
@@ -335,4 +543,28 @@ void hnsw_buildempty(Relation index)
 
 	check_index_definition(index, &dimensions, &m, &ef_construction);
 	write_metapage(index, INIT_FORKNUM, dimensions, m, ef_construction, true);
+}
+
+/* Entry point of a parallel build worker, found by name in the library. */
+VECRBAC_EXPORT void vecrbac_hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc);
+
+void vecrbac_hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc)
+{
+	HnswParallelBuild *pb = (HnswParallelBuild *) shm_toc_lookup(toc, HNSW_KEY_BUILD, false);
+	HnswMemShared *graph_shared = (HnswMemShared *) shm_toc_lookup(toc, HNSW_KEY_GRAPH, false);
+	char *query = (char *) shm_toc_lookup(toc, HNSW_KEY_QUERY_TEXT, true);
+
+	debug_query_string = query;
+	pgstat_report_activity(STATE_RUNNING, debug_query_string);
+
+	/* The locks btree's workers take; group locking makes them compatible with the leader's. */
+	LOCKMODE heap_mode = pb->concurrent ? ShareUpdateExclusiveLock : ShareLock;
+	LOCKMODE index_mode = pb->concurrent ? RowExclusiveLock : AccessExclusiveLock;
+	Relation heap = table_open(pb->heap_oid, heap_mode);
+	Relation index = index_open(pb->index_oid, index_mode);
+
+	participate(pb, graph_shared, heap, index, false);
+
+	index_close(index, index_mode);
+	table_close(heap, heap_mode);
 }

@@ -2,9 +2,10 @@
  * hnsw_memgraph.cpp: building the HNSW graph in memory (CREATE INDEX).
  *
  * This is where build time goes, so it stays close to the metal: distances on raw
- * floats through the SIMD kernels, a visited set that is an epoch array indexed by
- * element id (cleared in O(1)), neighbor vectors prefetched before they are used,
- * and no allocation per insertion beyond the element itself.
+ * floats through the SIMD kernels (stopping early once a neighbor cannot make the
+ * cut), a visited set that is an epoch array indexed by element id (cleared in
+ * O(1)), neighbor vectors prefetched before they are used, and no allocation per
+ * insertion beyond the element itself.
  */
 #include "hnsw/hnsw_memgraph.h"
 
@@ -45,7 +46,7 @@ struct FartherFirst
 	}
 };
 
-/* Scratch space reused by every insertion. */
+/* Scratch space reused by every insertion of one process. */
 struct MemScratch
 {
 	PgHeap<MemCandidate, CloserFirst> candidates;
@@ -56,7 +57,13 @@ struct MemScratch
 	PgVec<HnswCandidate> sorted;
 	PgVec<HnswCandidate> kept;
 	PgVec<const Vector *> vectors;
+	HnswMemRef links[2 * HNSW_MAX_M]; /* a copy of one element's links */
 };
+
+inline MemScratch *scratch_of(HnswMemGraph *g)
+{
+	return (MemScratch *) g->scratch;
+}
 
 inline float distance_between(const HnswMemGraph *g, const Vector *a, const Vector *b)
 {
@@ -70,16 +77,32 @@ inline void prefetch_vector(const HnswMemGraph *g, HnswMemRef ref)
 	_mm_prefetch(p + 64, _MM_HINT_T0);
 }
 
+/* Copies the links of one level of e (under its lock in a parallel build). */
+int copy_links(const HnswMemGraph *g, HnswMemElement *e, int level, HnswMemRef *out)
+{
+	if (g->parallel)
+		LWLockAcquire(&e->lock, LW_SHARED);
+	int count = HnswMemCounts(e)[level];
+	memcpy(out, HnswMemLinks(e, level, g->m), sizeof(HnswMemRef) * count);
+	if (g->parallel)
+		LWLockRelease(&e->lock);
+	return count;
+}
+
+void grow_visited(HnswMemGraph *g, uint32 needed)
+{
+	uint32 grown = Max(g->visited_size * 2, needed + 1024);
+	g->visited = (uint32 *) repalloc_huge(g->visited, sizeof(uint32) * (Size) grown);
+	memset(g->visited + g->visited_size, 0, sizeof(uint32) * (Size) (grown - g->visited_size));
+	g->visited_size = grown;
+}
+
 /* Starts a new visit generation; every element is unvisited again. */
 void new_visit(HnswMemGraph *g)
 {
-	if (g->visited_size < g->count + 1)
-	{
-		uint32 grown = Max(g->visited_size * 2, g->count + 1024);
-		g->visited = (uint32 *) repalloc_huge(g->visited, sizeof(uint32) * (Size) grown);
-		memset(g->visited + g->visited_size, 0, sizeof(uint32) * (Size) (grown - g->visited_size));
-		g->visited_size = grown;
-	}
+	uint32 count = HnswMemCount(g);
+	if (g->visited_size < count + 1)
+		grow_visited(g, count + 1);
 	if (++g->epoch == 0)
 	{
 		memset(g->visited, 0, sizeof(uint32) * (Size) g->visited_size);
@@ -87,9 +110,11 @@ void new_visit(HnswMemGraph *g)
 	}
 }
 
-/* Marks ref visited; returns false if it already was in this generation. */
+/* Marks e visited; returns false if it already was in this generation. */
 inline bool visit(HnswMemGraph *g, const HnswMemElement *e)
 {
+	if (unlikely(e->id >= g->visited_size)) /* inserted by another process meanwhile */
+		grow_visited(g, e->id + 1);
 	if (g->visited[e->id] == g->epoch)
 		return false;
 	g->visited[e->id] = g->epoch;
@@ -125,15 +150,12 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 			break;
 		candidates.pop();
 
-		const HnswMemElement *ce = HnswMemGet(g, c.ref);
-		const HnswMemRef *links = HnswMemLinks(ce, level, g->m);
-		int count = HnswMemCounts(ce)[level];
-
+		int count = copy_links(g, HnswMemGet(g, c.ref), level, s->links);
 		for (int i = 0; i < count; i++)
-			prefetch_vector(g, links[i]);
+			prefetch_vector(g, s->links[i]);
 		for (int i = 0; i < count; i++)
 		{
-			const HnswMemElement *ne = HnswMemGet(g, links[i]);
+			const HnswMemElement *ne = HnswMemGet(g, s->links[i]);
 			if (!visit(g, ne))
 				continue;
 			bool exact;
@@ -141,7 +163,7 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 			float d = HnswVectorDistanceBounded(g->dist, q, HnswMemVector(ne), bound, &exact);
 			if (exact && (nearest.size() < ef || d < nearest.top().distance))
 			{
-				MemCandidate nc = {d, links[i]};
+				MemCandidate nc = {d, s->links[i]};
 				candidates.push(nc);
 				nearest.push(nc);
 				if (nearest.size() > ef)
@@ -158,26 +180,23 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 }
 
 /* Greedy descent on one level (ef = 1), as in the upper layers of algorithm 1. */
-MemCandidate greedy_level(HnswMemGraph *g, const Vector *q, MemCandidate cur, int level)
+MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const Vector *q, MemCandidate cur, int level)
 {
 	bool changed = true;
 
 	while (changed)
 	{
 		changed = false;
-		const HnswMemElement *ce = HnswMemGet(g, cur.ref);
-		const HnswMemRef *links = HnswMemLinks(ce, level, g->m);
-		int count = HnswMemCounts(ce)[level];
-
+		int count = copy_links(g, HnswMemGet(g, cur.ref), level, s->links);
 		for (int i = 0; i < count; i++)
-			prefetch_vector(g, links[i]);
+			prefetch_vector(g, s->links[i]);
 		for (int i = 0; i < count; i++)
 		{
-			float d = distance_between(g, q, HnswMemVector(HnswMemGet(g, links[i])));
+			float d = distance_between(g, q, HnswMemVector(HnswMemGet(g, s->links[i])));
 			if (d < cur.distance)
 			{
 				cur.distance = d;
-				cur.ref = links[i];
+				cur.ref = s->links[i];
 				changed = true;
 			}
 		}
@@ -210,39 +229,65 @@ void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, fl
 			  int level)
 {
 	HnswMemElement *fe = HnswMemGet(g, from);
-	HnswMemRef *links = HnswMemLinks(fe, level, g->m);
-	uint16 *count = &HnswMemCounts(fe)[level];
 	int capacity = HnswLevelSlots(level, g->m);
 
+	/* Pruning reads only immutable vectors, so holding the lock through it is cheap. */
+	if (g->parallel)
+		LWLockAcquire(&fe->lock, LW_EXCLUSIVE);
+	HnswMemRef *links = HnswMemLinks(fe, level, g->m);
+	uint16 *count = &HnswMemCounts(fe)[level];
+	bool present = false;
 	for (int i = 0; i < *count; i++)
-		if (links[i] == to)
-			return;
-	if (*count < capacity)
-	{
+		present |= links[i] == to;
+	if (!present && *count < capacity)
 		links[(*count)++] = to;
-		return;
-	}
-
-	/* Full: keep the most useful of the old links and the new one. */
-	PgVec<MemCandidate> &pool = s->pool;
-	pool.clear();
-	const Vector *fv = HnswMemVector(fe);
-	for (int i = 0; i < *count; i++)
-		prefetch_vector(g, links[i]);
-	for (int i = 0; i < *count; i++)
+	else if (!present)
 	{
-		MemCandidate c = {distance_between(g, fv, HnswMemVector(HnswMemGet(g, links[i]))), links[i]};
-		pool.push(c);
+		PgVec<MemCandidate> &pool = s->pool;
+		pool.clear();
+		const Vector *fv = HnswMemVector(fe);
+		for (int i = 0; i < *count; i++)
+			prefetch_vector(g, links[i]);
+		for (int i = 0; i < *count; i++)
+		{
+			MemCandidate c = {distance_between(g, fv, HnswMemVector(HnswMemGet(g, links[i]))), links[i]};
+			pool.push(c);
+		}
+		MemCandidate added = {distance, to};
+		pool.push(added);
+		std::sort(pool.data, pool.data + pool.size, CloserFirst());
+		*count = (uint16) select_links(g, s, pool.data, pool.size, capacity, links);
 	}
-	MemCandidate added = {distance, to};
-	pool.push(added);
-	std::sort(pool.data, pool.data + pool.size, CloserFirst());
-	*count = (uint16) select_links(g, s, pool.data, pool.size, capacity, links);
+	if (g->parallel)
+		LWLockRelease(&fe->lock);
 }
 
-inline MemScratch *scratch_of(HnswMemGraph *g)
+void init_scratch(HnswMemGraph *g)
 {
-	return (MemScratch *) g->scratch;
+	MemScratch *s = (MemScratch *) palloc0(sizeof(MemScratch));
+	s->candidates.init(256);
+	s->nearest.init(256);
+	for (auto &f : s->found)
+		f.init(g->ef_construction + 1);
+	s->sorted.init(4 * g->m);
+	s->kept.init(4 * g->m);
+	s->vectors.init(4 * g->m);
+	s->pool.init(2 * g->m + 1);
+	g->scratch = s;
+
+	g->visited_size = Max(HnswMemCount(g) + 1024, 1024);
+	g->visited = (uint32 *) MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * g->visited_size);
+	memset(g->visited, 0, sizeof(uint32) * g->visited_size);
+	g->epoch = 0;
+}
+
+void init_view(HnswMemGraph *g, const HnswDistance *dist, int m, int ef_construction, int dimensions)
+{
+	g->m = m;
+	g->ef_construction = ef_construction;
+	g->dimensions = dimensions;
+	g->dist = dist;
+	g->max_level = HnswMaxLevelForM(m);
 }
 
 } // namespace
@@ -255,124 +300,198 @@ Size HnswMemElementSize(int level, int m, int dimensions)
 	return MAXALIGN(size);
 }
 
-void HnswMemInit(HnswMemGraph *g, const HnswDistance *dist, int m, int ef_construction,
-				 int dimensions, Size limit, double expected_tuples)
+Size HnswMemExpectedBytes(double tuples, int m, int dimensions)
+{
+	/* Level 0 always, plus on average 1/(m-1) upper levels of m links each. */
+	double per_element = (double) HnswMemElementSize(0, m, dimensions) +
+						 sizeof(HnswMemRef) * (double) m / Max(m - 1, 1) + 8;
+	return (Size) (Max(tuples, 1.0) * per_element) + 8;
+}
+
+void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, int m, int ef_construction,
+					  int dimensions, Size limit, double expected_tuples)
 {
 	memset(g, 0, sizeof(*g));
-	g->m = m;
-	g->ef_construction = ef_construction;
-	g->dimensions = dimensions;
-	g->dist = dist;
-	g->max_level = HnswMaxLevelForM(m);
-	g->entry_level = -1;
+	init_view(g, dist, m, ef_construction, dimensions);
 	g->limit = limit;
+	g->can_grow = true;
+	g->parallel = false;
 
-	/* Start near the expected need (average element is about level 0 plus 1/(m-1) levels). */
-	double per_element = (double) HnswMemElementSize(0, m, dimensions) + 8.0 * m;
-	double wanted = Max(expected_tuples, 1000.0) * per_element * 1.1;
-	g->capacity = (Size) Min((double) limit, Max(wanted, (double) (1 << 20)));
-	g->base = (char *) MemoryContextAllocHuge(CurrentMemoryContext, g->capacity);
-	g->used = 8;
-
-	g->visited_size = 1024;
-	g->visited = (uint32 *) MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * 1024);
-	memset(g->visited, 0, sizeof(uint32) * 1024);
-	g->epoch = 0;
-
-	MemScratch *s = (MemScratch *) palloc0(sizeof(MemScratch));
-	s->candidates.init(256);
-	s->nearest.init(256);
-	for (auto &f : s->found)
-		f.init(ef_construction + 1);
-	s->sorted.init(4 * m);
-	s->kept.init(4 * m);
-	s->vectors.init(4 * m);
-	s->pool.init(2 * m + 1);
-	g->scratch = s;
+	Size wanted = (Size) ((double) HnswMemExpectedBytes(Max(expected_tuples, 1000.0), m, dimensions) * 1.1);
+	Size capacity = Min(limit, Max(wanted, (Size) (1 << 20)));
+	g->shared = (HnswMemShared *) palloc0(sizeof(HnswMemShared));
+	g->base = (char *) MemoryContextAllocHuge(CurrentMemoryContext, capacity);
+	pg_atomic_init_u64(&g->shared->used, 8);
+	pg_atomic_init_u32(&g->shared->next_id, 0);
+	pg_atomic_init_u64(&g->shared->inserted, 0);
+	pg_atomic_init_u64(&g->shared->duplicates, 0);
+	pg_atomic_init_u32(&g->shared->full, 0);
+	g->shared->entry = 0;
+	g->shared->entry_level = -1;
+	g->shared->capacity = capacity;
+	init_scratch(g);
 }
 
-/* Makes room for `size` more bytes, growing the arena up to its limit. */
-static bool reserve_arena(HnswMemGraph *g, Size size)
+void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes)
 {
-	if (g->used + size <= g->capacity)
-		return true;
-	if (g->used + size > g->limit)
-		return false;
-	Size grown = Min(g->limit, Max(g->capacity * 2, g->used + size));
-	g->base = (char *) repalloc_huge(g->base, grown);
-	g->capacity = grown;
-	return true;
+	memset(shared, 0, sizeof(*shared));
+	pg_atomic_init_u64(&shared->used, 8);
+	pg_atomic_init_u32(&shared->next_id, 0);
+	pg_atomic_init_u64(&shared->inserted, 0);
+	pg_atomic_init_u64(&shared->duplicates, 0);
+	pg_atomic_init_u32(&shared->full, 0);
+	shared->lock_tranche = LWLockNewTrancheId();
+	LWLockInitialize(&shared->entry_lock, shared->lock_tranche);
+	shared->entry = 0;
+	shared->entry_level = -1;
+	shared->capacity = arena_bytes;
+	(void) arena;
 }
 
-HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPointer heaptid)
+void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
+				   int m, int ef_construction, int dimensions)
 {
-	MemScratch *s = scratch_of(g);
-	int level = HnswRandomLevel(g->m, g->max_level);
-	Size size = HnswMemElementSize(level, g->m, g->dimensions);
+	memset(g, 0, sizeof(*g));
+	init_view(g, dist, m, ef_construction, dimensions);
+	g->shared = shared;
+	g->base = arena;
+	g->parallel = true;
+	g->can_grow = false;
+	g->limit = shared->capacity;
+	LWLockRegisterTranche(shared->lock_tranche, "vecrbac hnsw build");
+	init_scratch(g);
+}
 
-	if (!reserve_arena(g, size))
-		return HNSW_MEM_FULL;
+/* Takes `size` bytes of arena; 0 when it is full. */
+static HnswMemRef allocate_element(HnswMemGraph *g, Size size)
+{
+	HnswMemShared *sh = g->shared;
 
-	HnswMemRef ref = (HnswMemRef) (g->used / 8);
+	if (!g->parallel)
+	{
+		Size used = pg_atomic_read_u64(&sh->used);
+		if (used + size > sh->capacity)
+		{
+			if (!g->can_grow || used + size > g->limit)
+				return 0;
+			Size grown = Min(g->limit, Max(sh->capacity * 2, used + size));
+			g->base = (char *) repalloc_huge(g->base, grown);
+			sh->capacity = grown;
+		}
+		pg_atomic_write_u64(&sh->used, used + size);
+		return (HnswMemRef) (used / 8);
+	}
+	uint64 start = pg_atomic_fetch_add_u64(&sh->used, size);
+	if (start + size > sh->capacity)
+	{
+		pg_atomic_write_u32(&sh->full, 1);
+		return 0;
+	}
+	return (HnswMemRef) (start / 8);
+}
+
+/* Fills a freshly allocated element; its links are empty. */
+static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, int level,
+									const Vector *value, ItemPointer heaptid)
+{
 	HnswMemElement *e = HnswMemGet(g, ref);
-	memset(e, 0, size);
-	e->id = g->count;
+	memset((char *) e, 0, size);
+	if (g->parallel)
+		LWLockInitialize(&e->lock, g->shared->lock_tranche);
+	e->id = pg_atomic_fetch_add_u32(&g->shared->next_id, 1);
 	e->level = (uint8) level;
 	e->nheaptids = 1;
 	e->heaptids[0] = *heaptid;
 	e->links_offset = (uint32) (HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(g->dimensions)));
 	memcpy(HnswMemVector(e), value, VECTOR_SIZE(g->dimensions));
-	const Vector *q = HnswMemVector(e);
+	return e;
+}
 
-	if (g->entry == 0)
+HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPointer heaptid)
+{
+	MemScratch *s = scratch_of(g);
+	HnswMemShared *sh = g->shared;
+	int level = HnswRandomLevel(g->m, g->max_level);
+	Size size = HnswMemElementSize(level, g->m, g->dimensions);
+
+	if (pg_atomic_read_u32(&sh->full))
+		return HNSW_MEM_FULL;
+
+	/* The entry point as it is now; the very first element becomes it, under the lock. */
+	if (g->parallel)
+		LWLockAcquire(&sh->entry_lock, LW_EXCLUSIVE);
+	HnswMemRef entry = sh->entry;
+	int entry_level = sh->entry_level;
+	if (entry == 0)
 	{
-		g->used += size;
-		g->count++;
-		g->entry = ref;
-		g->entry_level = level;
-		return HNSW_MEM_INSERTED;
-	}
-
-	/* Descend the levels above the new element's own. */
-	MemCandidate cur = {distance_between(g, q, HnswMemVector(HnswMemGet(g, g->entry))), g->entry};
-	for (int l = g->entry_level; l > level; l--)
-		cur = greedy_level(g, q, cur, l);
-
-	/* Search each of its levels; the nearest found seed the level below. */
-	int top = Min(level, g->entry_level);
-	const MemCandidate *entries = &cur;
-	int nentries = 1;
-	for (int l = top; l >= 0; l--)
-	{
-		/* The new element is not linked yet, so no search can reach it: ids stay valid. */
-		search_level(g, s, q, entries, nentries, g->ef_construction, l, &s->found[l]);
-		entries = s->found[l].data;
-		nentries = s->found[l].size;
-	}
-
-	/* An identical vector already in the graph takes the heap TID instead. */
-	float self = distance_between(g, q, q);
-	for (int i = 0; i < s->found[0].size && s->found[0][i].distance <= self; i++)
-	{
-		HnswMemElement *same = HnswMemGet(g, s->found[0][i].ref);
-		if (same->nheaptids < HNSW_HEAPTIDS &&
-			memcmp(HnswMemVector(same), q, VECTOR_SIZE(g->dimensions)) == 0)
+		HnswMemRef ref = allocate_element(g, size);
+		if (ref != 0)
 		{
-			same->heaptids[same->nheaptids++] = *heaptid;
-			g->duplicates++;
-			return HNSW_MEM_DUPLICATE;
+			init_element(g, ref, size, level, value, heaptid);
+			sh->entry = ref;
+			sh->entry_level = level;
+			pg_atomic_fetch_add_u64(&sh->inserted, 1);
+		}
+		if (g->parallel)
+			LWLockRelease(&sh->entry_lock);
+		return ref != 0 ? HNSW_MEM_INSERTED : HNSW_MEM_FULL;
+	}
+	if (g->parallel)
+		LWLockRelease(&sh->entry_lock);
+
+	int top;
+	{
+		/* Descend the levels above the new element's own, then search each of its levels. */
+		MemCandidate cur = {distance_between(g, value, HnswMemVector(HnswMemGet(g, entry))), entry};
+		for (int l = entry_level; l > level; l--)
+			cur = greedy_level(g, s, value, cur, l);
+		top = Min(level, entry_level);
+		const MemCandidate *entries = &cur;
+		int nentries = 1;
+		for (int l = top; l >= 0; l--)
+		{
+			search_level(g, s, value, entries, nentries, g->ef_construction, l, &s->found[l]);
+			entries = s->found[l].data;
+			nentries = s->found[l].size;
+		}
+
+		/* An identical vector already in the graph takes the heap TID instead. */
+		float self = distance_between(g, value, value);
+		for (int i = 0; i < s->found[0].size && s->found[0][i].distance <= self; i++)
+		{
+			HnswMemElement *same = HnswMemGet(g, s->found[0][i].ref);
+			if (memcmp(HnswMemVector(same), value, VECTOR_SIZE(g->dimensions)) != 0)
+				continue;
+			if (g->parallel)
+				LWLockAcquire(&same->lock, LW_EXCLUSIVE);
+			bool room = same->nheaptids < HNSW_HEAPTIDS;
+			if (room)
+				same->heaptids[same->nheaptids++] = *heaptid;
+			if (g->parallel)
+				LWLockRelease(&same->lock);
+			if (room)
+			{
+				pg_atomic_fetch_add_u64(&sh->duplicates, 1);
+				pg_atomic_fetch_add_u64(&sh->inserted, 1);
+				return HNSW_MEM_DUPLICATE;
+			}
 		}
 	}
 
-	g->used += size;
-	g->count++;
+	HnswMemRef ref = allocate_element(g, size);
+	if (ref == 0)
+		return HNSW_MEM_FULL;
+	HnswMemElement *e = init_element(g, ref, size, level, value, heaptid);
+
+	/* Its own links first: nobody can reach it until a backlink publishes it. */
+	for (int l = top; l >= 0; l--)
+		HnswMemCounts(e)[l] = (uint16) select_links(g, s, s->found[l].data, s->found[l].size, g->m,
+													HnswMemLinks(e, l, g->m));
 	for (int l = top; l >= 0; l--)
 	{
 		const PgVec<MemCandidate> &found = s->found[l];
-		HnswMemRef *links = HnswMemLinks(e, l, g->m);
-		int n = select_links(g, s, found.data, found.size, g->m, links);
-		HnswMemCounts(e)[l] = (uint16) n;
-		for (int i = 0; i < n; i++)
+		const HnswMemRef *links = HnswMemLinks(e, l, g->m);
+		for (int i = 0; i < HnswMemCounts(e)[l]; i++)
 		{
 			float d = 0;
 			for (int j = 0; j < found.size; j++)
@@ -384,17 +503,28 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPoin
 			add_link(g, s, links[i], ref, d, l);
 		}
 	}
-	if (level > g->entry_level)
+
+	/* A new top level, or the very first element, becomes the entry point. */
+	if (level > entry_level)
 	{
-		g->entry = ref;
-		g->entry_level = level;
+		if (g->parallel)
+			LWLockAcquire(&sh->entry_lock, LW_EXCLUSIVE);
+		if (level > sh->entry_level)
+		{
+			sh->entry = ref;
+			sh->entry_level = level;
+		}
+		if (g->parallel)
+			LWLockRelease(&sh->entry_lock);
 	}
+	pg_atomic_fetch_add_u64(&sh->inserted, 1);
 	return HNSW_MEM_INSERTED;
 }
 
 HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref)
 {
 	Size offset;
+	Size used = Min(pg_atomic_read_u64(&g->shared->used), g->shared->capacity);
 
 	if (ref == 0)
 		offset = 8;
@@ -403,8 +533,10 @@ HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref)
 		const HnswMemElement *e = HnswMemGet(g, ref);
 		offset = (Size) ref * 8 + HnswMemElementSize(e->level, g->m, g->dimensions);
 	}
-	return offset < g->used ? (HnswMemRef) (offset / 8) : 0;
+	return offset < used ? (HnswMemRef) (offset / 8) : 0;
 }
+
+/* ---- reachability repair --------------------------------------------------------------- */
 
 namespace {
 
@@ -474,14 +606,14 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 	return true;
 }
 
-} // namespace
-
 /* One round of repairs; a replaced link can orphan another element, hence rounds. */
-static uint32 connect_round(HnswMemGraph *g)
+uint32 connect_round(HnswMemGraph *g)
 {
 	MemScratch *s = scratch_of(g);
-	uint16 *indegree = (uint16 *) palloc0(sizeof(uint16) * g->count);
-	HnswMemRef *refs = (HnswMemRef *) palloc(sizeof(HnswMemRef) * g->count);
+	uint32 count = HnswMemCount(g);
+	uint16 *indegree = (uint16 *) palloc0(sizeof(uint16) * count);
+	HnswMemRef *refs = (HnswMemRef *) palloc(sizeof(HnswMemRef) * count);
+	bool *reached = (bool *) palloc0(sizeof(bool) * count);
 	PgVec<HnswMemRef> stack;
 	stack.init(1024);
 
@@ -493,14 +625,12 @@ static uint32 connect_round(HnswMemGraph *g)
 		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
 			indegree[HnswMemGet(g, links[i])->id]++;
 	}
-
-	bool *reached = (bool *) palloc0(sizeof(bool) * g->count);
-	mark_reachable(g, g->entry, reached, &stack);
+	mark_reachable(g, g->shared->entry, reached, &stack);
 
 	uint32 reconnected = 0;
 	PgVec<MemCandidate> near;
 	near.init(2 * g->m);
-	for (uint32 id = 0; id < g->count; id++)
+	for (uint32 id = 0; id < count; id++)
 	{
 		if (reached[id])
 			continue;
@@ -528,9 +658,10 @@ static uint32 connect_round(HnswMemGraph *g)
 		if (!linked)
 		{
 			const Vector *q = HnswMemVector(xe);
-			MemCandidate cur = {distance_between(g, q, HnswMemVector(HnswMemGet(g, g->entry))), g->entry};
-			for (int l = g->entry_level; l > 0; l--)
-				cur = greedy_level(g, q, cur, l);
+			HnswMemRef entry = g->shared->entry;
+			MemCandidate cur = {distance_between(g, q, HnswMemVector(HnswMemGet(g, entry))), entry};
+			for (int l = g->shared->entry_level; l > 0; l--)
+				cur = greedy_level(g, s, q, cur, l);
 			search_level(g, s, q, &cur, 1, g->ef_construction, 0, &s->pool);
 			for (int i = 0; i < s->pool.size && !linked; i++)
 				if (s->pool[i].ref != x && reached[HnswMemGet(g, s->pool[i].ref)->id])
@@ -550,12 +681,15 @@ static uint32 connect_round(HnswMemGraph *g)
 	return reconnected;
 }
 
+} // namespace
+
 uint32 HnswMemConnectUnreachable(HnswMemGraph *g)
 {
 	uint32 total = 0;
 
-	if (g->count < 2)
+	if (HnswMemCount(g) < 2)
 		return 0;
+	g->parallel = false; /* the workers are gone; the leader alone edits now */
 	for (int round = 0; round < 4; round++)
 	{
 		uint32 reconnected = connect_round(g);

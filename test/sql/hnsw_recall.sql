@@ -62,6 +62,20 @@ SELECT recall('<+>') >= 0.99 AS l1_built;
 SELECT * FROM problems('items_l1');
 DROP INDEX items_l1;
 
+-- a parallel build (the table's parallel_workers asks for workers even when small);
+-- PostgreSQL's own "serially" message is about the build it would run itself,
+-- the next line is ours
+ALTER TABLE items SET (parallel_workers = 2);
+SET max_parallel_maintenance_workers = 2;
+SET client_min_messages = debug1;
+CREATE INDEX items_l2 ON items USING hnsw (embedding vector_l2_ops);
+RESET client_min_messages;
+SELECT recall('<->') >= 0.99 AS l2_parallel_built;
+SELECT * FROM problems('items_l2');
+DROP INDEX items_l2;
+ALTER TABLE items RESET (parallel_workers);
+RESET max_parallel_maintenance_workers;
+
 -- filled by inserts: the on-disk insertion path for every row
 CREATE TABLE staging AS SELECT * FROM items;
 TRUNCATE items;
