@@ -327,8 +327,14 @@ void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
 					  const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
 					  float bound)
 {
-	Buffer buffers[2 * HNSW_MAX_M];
-	Assert(n <= 2 * HNSW_MAX_M);
+	/*
+	 * At most this many pins at once: a backend tracks its first 8 pins in a small
+	 * array and the rest in a hash table, which would cost more than the batching saves.
+	 */
+	const int kBatch = 7;
+	const OffsetNumber max_offset = (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData);
+	Size span = HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dist->dimensions);
+	Buffer buffers[kBatch];
 
 	/* Pinning touches each buffer's descriptor: fetch them all into the cache first. */
 	HnswRecentBuffers *cache = (HnswRecentBuffers *) index->rd_amcache;
@@ -340,48 +346,55 @@ void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
 			if (recent > 0)
 				__builtin_prefetch(GetBufferDescriptor(recent - 1));
 		}
-	for (int i = 0; i < n; i++)
-		buffers[i] = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&tids[i]));
 
-	/* Prefetch hints only: read without the lock; the real read below is locked. */
-	const OffsetNumber max_offset = (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData);
-	for (int i = 0; i < n; i++)
-		if (ItemPointerGetOffsetNumber(&tids[i]) <= max_offset)
-			__builtin_prefetch(PageGetItemId(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&tids[i])));
-	Size span = HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dist->dimensions);
-	auto prefetch_tuple = [&](int i, Size bytes) {
-		Page page = BufferGetPage(buffers[i]);
-		if (ItemPointerGetOffsetNumber(&tids[i]) > max_offset)
-			return;
-		unsigned off = PageGetItemId(page, ItemPointerGetOffsetNumber(&tids[i]))->lp_off;
-		if (off > 0 && off + bytes <= BLCKSZ)
-			for (Size b = 0; b < bytes; b += 64)
-				__builtin_prefetch((const char *) page + off + b);
-	};
-	/* Headers of all, whole tuples of the first two; later ones two steps ahead. */
-	for (int i = 0; i < n; i++)
-		prefetch_tuple(i, 128);
-	for (int i = 0; i < n && i < 2; i++)
-		prefetch_tuple(i, span);
-	for (int i = 0; i < n; i++)
+	for (int start = 0; start < n; start += kBatch)
 	{
-		if (i + 2 < n)
-			prefetch_tuple(i + 2, span);
-		LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
-		HnswElementTuple etup = HnswElementAt(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&tids[i]));
-		found[i] = etup != NULL;
-		if (etup != NULL)
+		int count = Min(kBatch, n - start);
+		const ItemPointerData *batch = tids + start;
+
+		for (int i = 0; i < count; i++)
+			buffers[i] = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&batch[i]));
+
+		/* Prefetch hints only, read without the lock; the real reads below are locked. */
+		for (int i = 0; i < count; i++)
+			if (ItemPointerGetOffsetNumber(&batch[i]) <= max_offset)
+				__builtin_prefetch(PageGetItemId(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&batch[i])));
+		auto prefetch_tuple = [&](int i, Size bytes) {
+			Page page = BufferGetPage(buffers[i]);
+			if (ItemPointerGetOffsetNumber(&batch[i]) > max_offset)
+				return;
+			unsigned off = PageGetItemId(page, ItemPointerGetOffsetNumber(&batch[i]))->lp_off;
+			if (off > 0 && off + bytes <= BLCKSZ)
+				for (Size b = 0; b < bytes; b += 64)
+					__builtin_prefetch((const char *) page + off + b);
+		};
+		/* Headers of all, whole tuples of the first two; later ones two steps ahead. */
+		for (int i = 0; i < count; i++)
+			prefetch_tuple(i, 128);
+		for (int i = 0; i < count && i < 2; i++)
+			prefetch_tuple(i, span);
+
+		for (int i = 0; i < count; i++)
 		{
-			const Vector *v = HnswElementVector(etup);
-			if (v->dim != dist->dimensions)
-				ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-								errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
-			info[i].exact = true;
-			info[i].distance = q ? HnswVectorDistanceBounded(dist, q, v, bound, &info[i].exact) : 0.0f;
-			info[i].neighbors = etup->neighbortid;
-			info[i].level = etup->level;
-			info[i].deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
+			if (i + 2 < count)
+				prefetch_tuple(i + 2, span);
+			HnswElementInfo *out = &info[start + i];
+			LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
+			HnswElementTuple etup = HnswElementAt(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&batch[i]));
+			found[start + i] = etup != NULL;
+			if (etup != NULL)
+			{
+				const Vector *v = HnswElementVector(etup);
+				if (v->dim != dist->dimensions)
+					ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+									errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
+				out->exact = true;
+				out->distance = q ? HnswVectorDistanceBounded(dist, q, v, bound, &out->exact) : 0.0f;
+				out->neighbors = etup->neighbortid;
+				out->level = etup->level;
+				out->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
+			}
+			UnlockReleaseBuffer(buffers[i]);
 		}
-		UnlockReleaseBuffer(buffers[i]);
 	}
 }
