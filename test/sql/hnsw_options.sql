@@ -66,7 +66,7 @@ INSERT INTO t SELECT i, ARRAY[i, i, i]::vector FROM generate_series(1, 100) i;
 REINDEX INDEX t_idx;
 REINDEX TABLE t;
 SET enable_seqscan = off;
-SELECT id FROM t ORDER BY val <-> '[50,50,50]' LIMIT 3;
+SELECT id FROM t ORDER BY val <-> '[50,50,50.1]' LIMIT 3;
 SELECT id FROM t ORDER BY val <-> '[1,2]' LIMIT 3;
 RESET enable_seqscan;
 SELECT severity, message FROM vecrbac.hnsw_check('t_idx') WHERE severity <> 'info';
