@@ -21,6 +21,8 @@
  * recovery and standbys get the finished index in one piece.
  */
 #include "hnsw/hnsw.h"
+#include "hnsw/hnsw_directory.h"
+#include "hnsw/hnsw_filter.h"
 #include "hnsw/hnsw_memgraph.h"
 
 extern "C" {
@@ -53,6 +55,7 @@ struct BuildState
 	Relation index;
 	ForkNumber fork;
 	HnswDistance dist;
+	HnswColumns cols;
 	HnswMemGraph graph;
 	bool on_disk;  /* the arena filled up: inserting page by page now */
 	bool parallel; /* a participant of a parallel build: never goes on disk */
@@ -115,29 +118,66 @@ void add_item(Page page, const void *item, Size size, ItemPointer expected)
 			 ItemPointerGetOffsetNumber(expected));
 }
 
-/* Writes the in-memory graph to pages after block 0 and points the metapage at it. */
+/* Per partition value while laying out pages: the directory entry being built. */
+struct PartitionSlot
+{
+	int64 key; /* hash key: must be first */
+	HnswDirEntryData entry;
+};
+
+/* Writes the in-memory graph to pages after block 0, then the partition directory. */
 void flush_graph(BuildState *bs)
 {
 	HnswMemGraph *g = &bs->graph;
-	Size esize = HnswElementTupleSize(bs->dimensions, 0);
+	const HnswColumns *cols = &bs->cols;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
-	if (HnswMemCount(g) == 0)
-		return;
 
-	/* Pass 1: decide where every tuple goes. */
+	/* Pass 1: decide where every tuple goes, and chain each partition value's elements. */
+	HTAB *partitions = NULL;
+	if (cols->partition >= 0)
+	{
+		HASHCTL ctl;
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(PartitionSlot);
+		ctl.hcxt = CurrentMemoryContext;
+		partitions = hash_create("hnsw build partitions", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 	Placer placer = {0, 0, FirstOffsetNumber};
 	placer.start_page();
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		HnswMemElement *e = HnswMemGet(g, ref);
-		Size ecost = item_cost(esize);
-		Size ncost = item_cost(HnswNeighborTupleSize(e->level, bs->m));
+		Size ecost = item_cost(HnswElementTupleSize(bs->dimensions, e->filter_bytes));
+		Size ncost = item_cost(HnswNeighborTupleSize(e->level, bs->m, g->value_slots));
 
 		if (placer.free < ecost + ncost && ecost + ncost <= kEmptyPageSpace)
 			placer.start_page(); /* keep an element and its links on one page */
 		placer.place(ecost, &e->etid);
 		placer.place(ncost, &e->ntid);
+
+		int64 key;
+		if (partitions != NULL && HnswPartitionKey(cols, HnswMemFilters(e), &key))
+		{
+			bool found;
+			PartitionSlot *p = (PartitionSlot *) hash_search(partitions, &key, HASH_ENTER, &found);
+			if (!found)
+			{
+				memset(&p->entry, 0, sizeof(p->entry));
+				p->entry.key = key;
+				ItemPointerSetInvalid(&p->entry.head);
+				p->entry.entry = e->etid;
+				p->entry.entry_level = e->level;
+			}
+			e->chain_next = p->entry.head;
+			p->entry.head = e->etid;
+			p->entry.count++;
+			if (e->level > p->entry.entry_level)
+			{
+				p->entry.entry = e->etid;
+				p->entry.entry_level = e->level;
+			}
+		}
 	}
 
 	/* Pass 2: fill the pages in the same order. */
@@ -145,18 +185,21 @@ void flush_graph(BuildState *bs)
 	Page page = (Page) image.data;
 	BlockNumber current = 1;
 	HnswInitPage(page, HNSW_PAGE_DATA);
-
-	HnswElementTuple etup = (HnswElementTuple) palloc0(esize);
-	HnswNeighborTuple ntup = (HnswNeighborTuple) palloc0(HnswNeighborTupleSize(g->max_level, bs->m));
-	double written = 0;
+	HnswElementTuple etup = (HnswElementTuple) palloc0(BLCKSZ);
+	HnswNeighborTuple ntup = (HnswNeighborTuple) palloc0(HnswNeighborTupleSize(g->max_level, bs->m, g->value_slots));
+	uint64 written = 0;
+	bool any = false;
 
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		HnswMemElement *e = HnswMemGet(g, ref);
+		Size esize = HnswElementTupleSize(bs->dimensions, e->filter_bytes);
+		any = true;
 
 		memset(etup, 0, esize);
 		etup->type = HNSW_ELEMENT_TUPLE;
 		etup->level = e->level;
+		etup->filter_bytes = (uint16) e->filter_bytes;
 		for (int i = 0; i < HNSW_HEAPTIDS; i++)
 		{
 			if (i < e->nheaptids)
@@ -165,21 +208,25 @@ void flush_graph(BuildState *bs)
 				ItemPointerSetInvalid(&etup->heaptids[i]);
 		}
 		etup->neighbortid = e->ntid;
+		etup->chain_next = e->chain_next;
 		memcpy(etup->data, HnswMemVector(e), VECTOR_SIZE(bs->dimensions));
+		if (e->filter_bytes > 0)
+			memcpy(HnswElementFilters(etup, bs->dimensions), HnswMemFilters(e), e->filter_bytes);
 
-		Size nsize = HnswNeighborTupleSize(e->level, bs->m);
+		Size nsize = HnswNeighborTupleSize(e->level, bs->m, g->value_slots);
 		memset(ntup, 0, nsize);
 		ntup->type = HNSW_NEIGHBOR_TUPLE;
 		ntup->level = e->level;
-		ntup->slots = (uint16) ((e->level + 2) * bs->m);
+		ntup->slots = (uint16) ((e->level + 2) * bs->m + g->value_slots);
 		ntup->element = e->etid;
 		for (int i = 0; i < ntup->slots; i++)
 			ItemPointerSetInvalid(&ntup->links[i]);
-		for (int l = 0; l <= e->level; l++)
+		for (int l = (g->value_slots > 0 ? HNSW_VALUE_LEVEL : 0); l <= e->level; l++)
 		{
+			int start, slots;
+			HnswLinkRange(e->level, l, bs->m, g->value_slots, &start, &slots);
 			const HnswMemRef *links = HnswMemLinks(e, l, bs->m);
-			int start = HnswLevelStart(l, bs->m);
-			for (int i = 0; i < HnswMemCounts(e)[l]; i++)
+			for (int i = 0; i < *HnswMemCount(e, l); i++)
 				ntup->links[start + i] = HnswMemGet(g, links[i])->etid;
 		}
 
@@ -197,20 +244,44 @@ void flush_graph(BuildState *bs)
 			}
 			add_item(page, items[t], sizes[t], (ItemPointer) tids[t]);
 		}
-		if (++written >= 1000 && ((uint64) written % 1000) == 0)
+		if (++written % 1000 == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
-	write_page(bs, page, current);
+	if (any)
+		write_page(bs, page, current);
 	pfree(etup);
 	pfree(ntup);
 
-	/* Point the metapage at the entry point. */
+	/* The partition directory, sized for the values there are. */
+	BlockNumber dir_start = InvalidBlockNumber;
+	uint32 dir_pages = 0;
+	if (partitions != NULL)
+	{
+		long n = hash_get_num_entries(partitions);
+		HnswDirEntryData *entries = (HnswDirEntryData *) palloc(sizeof(HnswDirEntryData) * Max(n, 1));
+		HASH_SEQ_STATUS seq;
+		hash_seq_init(&seq, partitions);
+		int i = 0;
+		for (PartitionSlot *p; (p = (PartitionSlot *) hash_seq_search(&seq)) != NULL;)
+			entries[i++] = p->entry;
+		dir_pages = HnswDirPagesFor((double) n);
+		dir_start = HnswDirWrite(bs->index, bs->fork, entries, (int) n, dir_pages);
+		pfree(entries);
+		hash_destroy(partitions);
+	}
+
+	/* Point the metapage at the entry point and the directory. */
 	Buffer metabuf = ReadBufferExtended(bs->index, bs->fork, HNSW_METAPAGE_BLKNO, RBM_NORMAL, NULL);
 	LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 	HnswMetaPage meta = HnswPageGetMeta(BufferGetPage(metabuf));
-	meta->entry = HnswMemGet(g, g->shared->entry)->etid;
-	meta->entry_level = (int16) g->shared->entry_level;
-	meta->insert_page = current;
+	if (any)
+	{
+		meta->entry = HnswMemGet(g, g->shared->entry)->etid;
+		meta->entry_level = (int16) g->shared->entry_level;
+	}
+	meta->dir_start = dir_start;
+	meta->dir_pages = dir_pages;
+	meta->value_slots = (uint16) g->value_slots;
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
 }
@@ -219,18 +290,23 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 					void *state)
 {
 	BuildState *bs = (BuildState *) state;
+	int vcol = bs->cols.vector_column;
 
-	if (isnull[0])
+	if (isnull[vcol])
 		return;
 
 	MemoryContext old = MemoryContextSwitchTo(bs->tuple_context);
-	Vector *value = HnswPrepareValue(&bs->dist, values[0], false);
+	Vector *value = HnswPrepareValue(&bs->dist, values[vcol], false);
 
 	if (value != NULL)
 	{
+		Size filter_bytes = HnswEncodeFilters(&bs->cols, values, isnull, NULL);
+		char *filters = (char *) palloc(Max(filter_bytes, 1));
+		HnswEncodeFilters(&bs->cols, values, isnull, filters);
+
 		if (!bs->on_disk)
 		{
-			HnswMemInsertResult r = HnswMemInsert(&bs->graph, value, tid);
+			HnswMemInsertResult r = HnswMemInsert(&bs->graph, value, filters, filter_bytes, tid);
 			if (r == HNSW_MEM_FULL && !bs->parallel)
 			{
 				ereport(NOTICE,
@@ -239,6 +315,7 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 						 errdetail("Building will take significantly more time."),
 						 errhint("Increase maintenance_work_mem to speed up builds.")));
 				MemoryContextSwitchTo(old);
+				HnswMemBuildValueLinks(&bs->graph);
 				HnswMemConnectUnreachable(&bs->graph);
 				flush_graph(bs);
 				pfree(bs->graph.base);
@@ -250,7 +327,7 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 		}
 		/* In a parallel build a full arena just stops insertion; the leader starts over. */
 		if (bs->on_disk)
-			HnswInsertOnDisk(bs->index, &bs->dist, value, tid, true);
+			HnswInsertOnDisk(bs->index, &bs->dist, &bs->cols, value, filters, filter_bytes, tid, true);
 		bs->index_tuples++;
 		if (bs->is_leader)
 			pgstat_progress_update_param(
@@ -263,10 +340,12 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 	MemoryContextReset(bs->tuple_context);
 }
 
-/* Checks the indexed column and the options, with pgvector's messages. */
-void check_index_definition(Relation index, int *dimensions, int *m, int *ef_construction)
+/* Checks the indexed columns and the options, with pgvector's messages. */
+void check_index_definition(Relation index, HnswColumns *cols, int *dimensions, int *m,
+							int *ef_construction)
 {
-	*dimensions = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+	HnswInitColumns(cols, index);
+	*dimensions = TupleDescAttr(RelationGetDescr(index), cols->vector_column)->atttypmod;
 	if (*dimensions < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("column does not have dimensions")));
@@ -282,13 +361,17 @@ void check_index_definition(Relation index, int *dimensions, int *m, int *ef_con
 }
 
 /* Writes an empty metapage as block 0 of the given fork. */
-void write_metapage(Relation index, ForkNumber fork, int dimensions, int m, int ef_construction,
-					bool log)
+void write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, int dimensions, int m,
+					int ef_construction, bool log)
 {
 	Buffer buf = HnswNewBuffer(index, fork);
 	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
 	START_CRIT_SECTION();
 	HnswInitMetaPage(BufferGetPage(buf), dimensions, m, ef_construction);
+	HnswMetaPage meta = HnswPageGetMeta(BufferGetPage(buf));
+	meta->vector_column = (uint16) cols->vector_column;
+	meta->filter_columns = (uint16) cols->nfilters;
+	meta->value_slots = (uint16) HnswValueSlots(m, cols->partition >= 0);
 	MarkBufferDirty(buf);
 	if (log)
 		log_newpage_buffer(buf, true);
@@ -363,11 +446,11 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
 	bs.fork = MAIN_FORKNUM;
 	bs.parallel = true;
 	bs.is_leader = is_leader;
-	check_index_definition(index, &bs.dimensions, &bs.m, &bs.ef_construction);
+	check_index_definition(index, &bs.cols, &bs.dimensions, &bs.m, &bs.ef_construction);
 	HnswInitDistance(&bs.dist, index);
 	bs.tuple_context =
 		AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
-	HnswMemAttach(&bs.graph, graph_shared, arena_of(graph_shared), &bs.dist, bs.m,
+	HnswMemAttach(&bs.graph, graph_shared, arena_of(graph_shared), &bs.dist, &bs.cols, bs.m,
 				  bs.ef_construction, bs.dimensions);
 
 	IndexInfo *info = BuildIndexInfo(index);
@@ -442,7 +525,7 @@ bool build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_byt
 	{
 		/* The write phase runs in the leader alone: the graph moves to local memory. */
 		Size used = pg_atomic_read_u64(&graph_shared->used);
-		HnswMemInitLocal(&bs->graph, &bs->dist, bs->m, bs->ef_construction, bs->dimensions, used, 1);
+		HnswMemInitLocal(&bs->graph, &bs->dist, &bs->cols, bs->m, bs->ef_construction, bs->dimensions, used, 1);
 		pfree(bs->graph.base);
 		bs->graph.base = (char *) MemoryContextAllocHuge(CurrentMemoryContext, used);
 		memcpy(bs->graph.base, arena_of(graph_shared), used);
@@ -480,7 +563,7 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	bs.index = index;
 	bs.fork = MAIN_FORKNUM;
 	bs.is_leader = true;
-	check_index_definition(index, &bs.dimensions, &bs.m, &bs.ef_construction);
+	check_index_definition(index, &bs.cols, &bs.dimensions, &bs.m, &bs.ef_construction);
 	HnswInitDistance(&bs.dist, index);
 
 	MemoryContext build_context =
@@ -488,7 +571,7 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	MemoryContext old = MemoryContextSwitchTo(build_context);
 	bs.tuple_context = AllocSetContextCreate(build_context, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
 
-	write_metapage(index, bs.fork, bs.dimensions, bs.m, bs.ef_construction, false);
+	write_metapage(index, bs.fork, &bs.cols, bs.dimensions, bs.m, bs.ef_construction, false);
 
 	double expected = heap->rd_rel->reltuples > 0 ? heap->rd_rel->reltuples : 0;
 	Size limit = (Size) maintenance_work_mem * 1024;
@@ -500,12 +583,14 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	double heap_tuples = 0;
 	bool built = false;
 	Size arena_bytes =
-		(Size) ((double) HnswMemExpectedBytes(expected, bs.m, bs.dimensions) * 1.25) + (1 << 20);
+		(Size) ((double) HnswMemExpectedBytes(expected, bs.m, bs.dimensions,
+											  HnswValueSlots(bs.m, bs.cols.partition >= 0),
+											  32 * bs.cols.nfilters) * 1.25) +
+		(1 << 20);
 	int workers = 0;
 	if (expected > 0 && arena_bytes <= limit)
 		workers = build_workers(heap, index, expected);
-	ereport(DEBUG1, (errmsg("hnsw build: %d parallel workers planned, %.0f tuples expected, arena %zu bytes",
-							workers, expected, arena_bytes)));
+	ereport(DEBUG1, (errmsg("hnsw build: %d parallel workers planned for %.0f rows", workers, expected)));
 	if (workers > 0)
 	{
 		built = build_parallel(&bs, info, workers, arena_bytes, &heap_tuples);
@@ -515,12 +600,13 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	if (!built)
 	{
 		bs.index_tuples = 0;
-		HnswMemInitLocal(&bs.graph, &bs.dist, bs.m, bs.ef_construction, bs.dimensions, limit, expected);
+		HnswMemInitLocal(&bs.graph, &bs.dist, &bs.cols, bs.m, bs.ef_construction, bs.dimensions, limit, expected);
 		heap_tuples = table_index_build_scan(heap, index, info, true, true, build_callback, (void *) &bs, NULL);
 	}
 
 	if (!bs.on_disk)
 	{
+		HnswMemBuildValueLinks(&bs.graph);
 		HnswMemConnectUnreachable(&bs.graph);
 		flush_graph(&bs);
 	}
@@ -539,10 +625,25 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 
 void hnsw_buildempty(Relation index)
 {
+	HnswColumns cols;
 	int dimensions, m, ef_construction;
 
-	check_index_definition(index, &dimensions, &m, &ef_construction);
-	write_metapage(index, INIT_FORKNUM, dimensions, m, ef_construction, true);
+	/* The init fork of an unlogged index: an empty metapage and an empty directory. */
+	check_index_definition(index, &cols, &dimensions, &m, &ef_construction);
+	write_metapage(index, INIT_FORKNUM, &cols, dimensions, m, ef_construction, false);
+	if (cols.partition >= 0)
+	{
+		uint32 pages = HnswDirPagesFor(0);
+		BlockNumber start = HnswDirWrite(index, INIT_FORKNUM, NULL, 0, pages);
+		Buffer metabuf = ReadBufferExtended(index, INIT_FORKNUM, HNSW_METAPAGE_BLKNO, RBM_NORMAL, NULL);
+		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+		HnswMetaPage meta = HnswPageGetMeta(BufferGetPage(metabuf));
+		meta->dir_start = start;
+		meta->dir_pages = pages;
+		MarkBufferDirty(metabuf);
+		UnlockReleaseBuffer(metabuf);
+	}
+	log_newpage_range(index, INIT_FORKNUM, 0, RelationGetNumberOfBlocksInFork(index, INIT_FORKNUM), true);
 }
 
 /* Entry point of a parallel build worker, found by name in the library. */

@@ -9,7 +9,9 @@
  * while checking, so inserts and VACUUM wait and the picture is consistent.
  */
 #include "hnsw/hnsw.h"
+#include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_disk.h"
+#include "hnsw/hnsw_filter.h"
 
 extern "C" {
 #include "access/relation.h"
@@ -41,6 +43,10 @@ struct CheckedElement
 	int nheaptids;
 	int links_start; /* into CheckState::links, (level + 2) * m entries; -1 if none */
 	bool reached;
+	bool has_key;    /* a partition key (non-NULL) */
+	int64 key;
+	ItemPointerData chain_next;
+	bool chained;    /* reached by its value's chain */
 };
 
 struct CheckState
@@ -127,9 +133,12 @@ void check_index(Relation index, CheckState *cs)
 		report(cs, "error", "metapage m = %d is out of range", m);
 		return;
 	}
-	if ((int) dimensions != TupleDescAttr(RelationGetDescr(index), 0)->atttypmod)
+	int vcol = HnswVectorColumn(index);
+	if (meta.vector_column != vcol)
+		report(cs, "error", "metapage says the vector is column %u, it is column %d", meta.vector_column, vcol);
+	if ((int) dimensions != TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod)
 		report(cs, "error", "metapage has %u dimensions, the indexed column %d", dimensions,
-			   TupleDescAttr(RelationGetDescr(index), 0)->atttypmod);
+			   TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod);
 	int max_level = HnswMaxLevelForM(m);
 
 	/* Pass 1: collect every element and neighbor tuple. */
@@ -142,6 +151,10 @@ void check_index(Relation index, CheckState *cs)
 	};
 	PgVec<NeighborRecord> neighbor_tuples;
 	neighbor_tuples.init(1024);
+	PgVec<HnswDirEntryData> directory;
+	directory.init(64);
+	HnswColumns cols;
+	HnswInitColumns(&cols, index);
 	int64 heap_tuples = 0, deleted = 0;
 
 	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
@@ -156,10 +169,28 @@ void check_index(Relation index, CheckState *cs)
 			continue;
 		}
 		HnswPageOpaque op = HnswPageGetOpaque(page);
-		if (PageGetSpecialSize(page) != MAXALIGN(sizeof(HnswPageOpaqueData)) ||
-			op->page_id != HNSW_PAGE_ID || !(op->flags & HNSW_PAGE_DATA))
+		if (PageGetSpecialSize(page) != MAXALIGN(sizeof(HnswPageOpaqueData)) || op->page_id != HNSW_PAGE_ID ||
+			!(op->flags & (HNSW_PAGE_DATA | HNSW_PAGE_DIRECTORY)))
 		{
-			report(cs, "error", "block %u is not an hnsw data page", blk);
+			report(cs, "error", "block %u is not an hnsw data or directory page", blk);
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		if (op->flags & HNSW_PAGE_DIRECTORY)
+		{
+			OffsetNumber dmax = PageGetMaxOffsetNumber(page);
+			for (OffsetNumber off = FirstOffsetNumber; off <= dmax; off++)
+			{
+				ItemId iid = PageGetItemId(page, off);
+				if (!ItemIdHasStorage(iid))
+					continue;
+				if (ItemIdGetLength(iid) != sizeof(HnswDirEntryData))
+				{
+					report(cs, "error", "directory item (%u,%u) has the wrong size", blk, off);
+					continue;
+				}
+				directory.push(*(HnswDirEntry) PageGetItem(page, iid));
+			}
 			UnlockReleaseBuffer(buf);
 			continue;
 		}
@@ -185,6 +216,14 @@ void check_index(Relation index, CheckState *cs)
 				e.nheaptids = 0;
 				e.links_start = -1;
 				e.reached = false;
+				e.chain_next = etup->chain_next;
+				e.chained = false;
+				long section = HnswFilterSectionSize(&cols, HnswElementFilters(etup, v->dim), etup->filter_bytes);
+				e.has_key = section == (long) etup->filter_bytes &&
+							HnswPartitionKey(&cols, HnswElementFilters(etup, v->dim), &e.key);
+				if (section != (long) etup->filter_bytes)
+					report(cs, "error", "element (%u,%u) has a filter section of %u bytes, its contents say %ld",
+						   blk, off, etup->filter_bytes, section);
 				bool gap = false;
 				for (int i = 0; i < HNSW_HEAPTIDS; i++)
 				{
@@ -227,10 +266,11 @@ void check_index(Relation index, CheckState *cs)
 				r.owner = ntup->element;
 				r.level = ntup->level;
 				r.links_start = cs->links.size;
-				if (ntup->slots != (ntup->level + 2) * m)
+				int expected_slots = (ntup->level + 2) * m + meta.value_slots;
+				if (ntup->slots != expected_slots)
 					report(cs, "error", "neighbor tuple (%u,%u) has %u slots, expected %d", blk, off, ntup->slots,
-						   (ntup->level + 2) * m);
-				for (int i = 0; i < (ntup->level + 2) * m; i++)
+						   expected_slots);
+				for (int i = 0; i < expected_slots; i++)
 				{
 					ItemPointerData link;
 					if (i < ntup->slots)
@@ -319,6 +359,26 @@ void check_index(Relation index, CheckState *cs)
 						   cs->elements[t].level);
 			}
 		}
+		/* Value links: to other elements of the same partition value. */
+		if (meta.value_slots > 0)
+		{
+			const ItemPointerData *links = &cs->links[el.links_start + (el.level + 2) * m];
+			for (int i = 0; i < meta.value_slots && ItemPointerIsValid(&links[i]); i++)
+			{
+				int t = find_element(cs, &links[i]);
+				if (t < 0)
+				{
+					if (!el.deleted)
+						report(cs, "error", "element (%u,%u) has a value link to (%u,%u), which is not an element",
+							   blk, off, ItemPointerGetBlockNumberNoCheck(&links[i]),
+							   ItemPointerGetOffsetNumberNoCheck(&links[i]));
+				}
+				else if (!el.has_key || !cs->elements[t].has_key || cs->elements[t].key != el.key)
+					report(cs, "error", "element (%u,%u) has a value link to an element of another value", blk, off);
+				else if (t == e)
+					report(cs, "error", "element (%u,%u) has a value link to itself", blk, off);
+			}
+		}
 	}
 
 	/* The entry point: an element on the highest level. */
@@ -378,6 +438,65 @@ void check_index(Relation index, CheckState *cs)
 	if (unreachable > 0)
 		report(cs, "warning", "%lld of %lld elements cannot be reached from the entry point",
 			   (long long) unreachable, (long long) (cs->elements.size - deleted));
+
+	/* The partition directory: every value's count and chain. */
+	if (cols.partition >= 0)
+	{
+		if (meta.dir_pages == 0)
+			report(cs, "error", "the index has a partition column but no directory");
+		for (int d = 0; d < directory.size; d++)
+		{
+			const HnswDirEntryData &de = directory[d];
+			int64 live = 0;
+			for (int e = 0; e < cs->elements.size; e++)
+				if (!cs->elements[e].deleted && cs->elements[e].has_key && cs->elements[e].key == de.key)
+					live++;
+			if (live != (int64) de.count)
+				report(cs, "error", "directory counts %u elements of value key %lld, the index has %lld",
+					   de.count, (long long) de.key, (long long) live);
+			int64 walked = 0, steps = 0;
+			for (ItemPointerData t = de.head; ItemPointerIsValid(&t) && steps <= cs->elements.size; steps++)
+			{
+				int e = find_element(cs, &t);
+				if (e < 0)
+				{
+					report(cs, "error", "the chain of value key %lld reaches (%u,%u), which is not an element",
+						   (long long) de.key, ItemPointerGetBlockNumberNoCheck(&t), ItemPointerGetOffsetNumberNoCheck(&t));
+					break;
+				}
+				CheckedElement &el = cs->elements[e];
+				if (!el.has_key || el.key != de.key)
+				{
+					report(cs, "error", "the chain of value key %lld reaches an element of another value",
+						   (long long) de.key);
+					break;
+				}
+				if (el.chained)
+				{
+					report(cs, "error", "the chain of value key %lld has a cycle", (long long) de.key);
+					break;
+				}
+				el.chained = true;
+				walked += !el.deleted;
+				t = el.chain_next;
+			}
+			if (walked != live)
+				report(cs, "error", "the chain of value key %lld reaches %lld of its %lld elements",
+					   (long long) de.key, (long long) walked, (long long) live);
+			int entry = find_element(cs, &de.entry);
+			if (de.count > 0 && (entry < 0 || cs->elements[entry].deleted || !cs->elements[entry].has_key ||
+								 cs->elements[entry].key != de.key))
+				report(cs, "error", "the search entry of value key %lld is not one of its elements", (long long) de.key);
+		}
+		for (int e = 0; e < cs->elements.size; e++)
+			if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].chained)
+			{
+				report(cs, "error", "element (%u,%u) is in no partition chain",
+					   ItemPointerGetBlockNumber(&cs->elements[e].tid), ItemPointerGetOffsetNumber(&cs->elements[e].tid));
+				break;
+			}
+		report(cs, "info", "%d partition values in %u directory buckets", directory.size, meta.dir_pages);
+	}
 
 	report(cs, "info", "%d elements (%lld deleted), %lld heap tuples, %u pages, entry level %d, m %d, %u dimensions",
 		   cs->elements.size, (long long) deleted, (long long) heap_tuples, nblocks, meta.entry_level, m,

@@ -2,6 +2,7 @@
  * hnsw_disk.cpp: element reads, link reads and level searches on the on-disk graph.
  */
 #include "hnsw/hnsw_disk.h"
+#include "hnsw/hnsw_filter.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -126,6 +127,7 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, 
 						errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
 	info->distance = q ? HnswVectorDistance(dist, q, v) : 0.0f;
 	info->exact = true;
+	info->passes = true;
 	info->neighbors = etup->neighbortid;
 	info->level = etup->level;
 	info->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
@@ -144,13 +146,18 @@ int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemP
 
 	if (ntup != NULL && ntup->level >= level)
 	{
-		const ItemPointerData *links = ntup->links + HnswLevelStart(level, m);
-		int slots = HnswLevelSlots(level, m);
 		count = 0;
-		while (count < slots && ItemPointerIsValid(&links[count]))
+		/* HNSW_SCOPE_LEVEL: level 0's links, then the value links. */
+		int levels[2] = {level == HNSW_SCOPE_LEVEL ? 0 : level, HNSW_VALUE_LEVEL};
+		int nlevels = level == HNSW_SCOPE_LEVEL ? 2 : 1;
+		for (int r = 0; r < nlevels; r++)
 		{
-			out[count] = links[count];
-			count++;
+			int start, slots;
+			int value_slots = ntup->slots - (ntup->level + 2) * m;
+			HnswLinkRange(ntup->level, levels[r], m, Max(value_slots, 0), &start, &slots);
+			const ItemPointerData *links = ntup->links + start;
+			for (int i = 0; i < slots && ItemPointerIsValid(&links[i]); i++)
+				out[count++] = links[i];
 		}
 	}
 	UnlockReleaseBuffer(buf);
@@ -164,7 +171,7 @@ void HnswSearchScratchInit(HnswSearchScratch *s, int m)
 	s->candidates.init(256);
 	s->nearest.init(256);
 	HnswTidSetInit(&s->visited, 1024);
-	s->links = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 2 * m);
+	s->links = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 4 * m);
 }
 
 bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *q,
@@ -212,7 +219,7 @@ HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, cons
 
 void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
 					 const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
-					 HnswSearchScratch *s, PgVec<HnswDiskCandidate> *out)
+					 HnswSearchScratch *s, PgVec<HnswDiskCandidate> *out, const HnswReadFilter *filter)
 {
 	HnswMinHeap &candidates = s->candidates;
 	HnswMaxHeap &nearest = s->nearest;
@@ -252,13 +259,13 @@ void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
 			if (added)
 				s->links[fresh++] = s->links[i];
 		}
-		HnswElementInfo infos[2 * HNSW_MAX_M];
-		bool found[2 * HNSW_MAX_M];
+		HnswElementInfo infos[4 * HNSW_MAX_M];
+		bool found[4 * HNSW_MAX_M];
 		float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
-		HnswReadElements(index, dist, q, s->links, fresh, infos, found, bound);
+		HnswReadElements(index, dist, q, s->links, fresh, infos, found, bound, filter);
 		for (int i = 0; i < fresh; i++)
 		{
-			if (!found[i] || !infos[i].exact)
+			if (!found[i] || !infos[i].exact || !infos[i].passes)
 				continue;
 			const HnswElementInfo &info = infos[i];
 			if (nearest.size() < ef || info.distance < nearest.top().distance)
@@ -325,7 +332,7 @@ Buffer HnswReadBufferRecent(Relation index, BlockNumber blk)
 
 void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
 					  const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
-					  float bound)
+					  float bound, const HnswReadFilter *filter)
 {
 	/*
 	 * At most this many pins at once: a backend tracks its first 8 pins in a small
@@ -389,7 +396,12 @@ void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
 					ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 									errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
 				out->exact = true;
-				out->distance = q ? HnswVectorDistanceBounded(dist, q, v, bound, &out->exact) : 0.0f;
+				out->passes = filter == NULL ||
+							  HnswFilterMatches(filter->filter, filter->cols, HnswElementFilters(etup, dist->dimensions));
+				if (out->passes || filter->measure_rejected)
+					out->distance = q ? HnswVectorDistanceBounded(dist, q, v, bound, &out->exact) : 0.0f;
+				else
+					out->distance = INFINITY;
 				out->neighbors = etup->neighbortid;
 				out->level = etup->level;
 				out->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;

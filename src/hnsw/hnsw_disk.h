@@ -73,6 +73,7 @@ typedef struct HnswElementInfo
 {
 	float distance; /* or a lower bound above the caller's bound, when !exact */
 	bool exact;
+	bool passes;    /* the scan's filter accepts it (true without a filter) */
 	ItemPointerData neighbors;
 	uint8 level;
 	bool deleted;
@@ -90,6 +91,8 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, 
 /*
  * Copies the links of one level from a neighbor tuple into out (room for
  * HnswLevelSlots(level, m)); returns how many, or -1 if the tuple is gone.
+ * HNSW_VALUE_LEVEL reads the value links (2m), HNSW_SCOPE_LEVEL level 0's links
+ * then the value links (4m).
  */
 int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemPointerData *out);
 
@@ -99,7 +102,7 @@ typedef struct HnswSearchScratch
 	HnswMinHeap candidates;
 	HnswMaxHeap nearest;
 	HnswTidSet visited;
-	ItemPointerData *links;
+	ItemPointerData *links; /* room for 4m: level 0 and value links */
 } HnswSearchScratch;
 
 void HnswSearchScratchInit(HnswSearchScratch *s, int m);
@@ -107,11 +110,14 @@ void HnswSearchScratchInit(HnswSearchScratch *s, int m);
 /*
  * Algorithm 2 of the paper on disk: best-first search of one level from the
  * entries, keeping the ef nearest that are not deleted; deleted elements are still
- * walked through. Results sorted by increasing distance into out.
+ * walked through. Results sorted by increasing distance into out. With a filter,
+ * only elements it accepts are walked or kept (level HNSW_SCOPE_LEVEL then follows
+ * value links too).
  */
 void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
 					 const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
-					 HnswSearchScratch *s, vecrbac::pg::PgVec<HnswDiskCandidate> *out);
+					 HnswSearchScratch *s, vecrbac::pg::PgVec<HnswDiskCandidate> *out,
+					 const struct HnswReadFilter *filter = NULL);
 
 /* Greedy descent of one level (ef = 1). */
 HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, const Vector *q,
@@ -137,6 +143,17 @@ Buffer HnswReadBufferRecent(Relation index, BlockNumber blk);
  * Distances above bound may be lower bounds (info[i].exact false); pass INFINITY
  * for exact distances.
  */
+struct HnswFilter;
+struct HnswColumns;
+
+/* A filter to test while reading: elements it rejects get no distance unless asked. */
+typedef struct HnswReadFilter
+{
+	const struct HnswFilter *filter;
+	const struct HnswColumns *cols;
+	bool measure_rejected;
+} HnswReadFilter;
+
 void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
 					  const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
-					  float bound);
+					  float bound, const HnswReadFilter *filter = NULL);

@@ -8,6 +8,7 @@
  * insertion beyond the element itself.
  */
 #include "hnsw/hnsw_memgraph.h"
+#include "hnsw/hnsw_filter.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -82,7 +83,7 @@ int copy_links(const HnswMemGraph *g, HnswMemElement *e, int level, HnswMemRef *
 {
 	if (g->parallel)
 		LWLockAcquire(&e->lock, LW_SHARED);
-	int count = HnswMemCounts(e)[level];
+	int count = *HnswMemCount(e, level);
 	memcpy(out, HnswMemLinks(e, level, g->m), sizeof(HnswMemRef) * count);
 	if (g->parallel)
 		LWLockRelease(&e->lock);
@@ -100,7 +101,7 @@ void grow_visited(HnswMemGraph *g, uint32 needed)
 /* Starts a new visit generation; every element is unvisited again. */
 void new_visit(HnswMemGraph *g)
 {
-	uint32 count = HnswMemCount(g);
+	uint32 count = HnswMemElements(g);
 	if (g->visited_size < count + 1)
 		grow_visited(g, count + 1);
 	if (++g->epoch == 0)
@@ -229,13 +230,13 @@ void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, fl
 			  int level)
 {
 	HnswMemElement *fe = HnswMemGet(g, from);
-	int capacity = HnswLevelSlots(level, g->m);
+	int capacity = level == HNSW_VALUE_LEVEL ? g->value_slots : HnswLevelSlots(level, g->m);
 
 	/* Pruning reads only immutable vectors, so holding the lock through it is cheap. */
 	if (g->parallel)
 		LWLockAcquire(&fe->lock, LW_EXCLUSIVE);
 	HnswMemRef *links = HnswMemLinks(fe, level, g->m);
-	uint16 *count = &HnswMemCounts(fe)[level];
+	uint16 *count = HnswMemCount(fe, level);
 	bool present = false;
 	for (int i = 0; i < *count; i++)
 		present |= links[i] == to;
@@ -275,14 +276,17 @@ void init_scratch(HnswMemGraph *g)
 	s->pool.init(2 * g->m + 1);
 	g->scratch = s;
 
-	g->visited_size = Max(HnswMemCount(g) + 1024, 1024);
+	g->visited_size = Max(HnswMemElements(g) + 1024, 1024);
 	g->visited = (uint32 *) MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * g->visited_size);
 	memset(g->visited, 0, sizeof(uint32) * g->visited_size);
 	g->epoch = 0;
 }
 
-void init_view(HnswMemGraph *g, const HnswDistance *dist, int m, int ef_construction, int dimensions)
+void init_view(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
+			   int ef_construction, int dimensions)
 {
+	g->cols = cols;
+	g->value_slots = HnswValueSlots(m, cols->partition >= 0);
 	g->m = m;
 	g->ef_construction = ef_construction;
 	g->dimensions = dimensions;
@@ -292,32 +296,39 @@ void init_view(HnswMemGraph *g, const HnswDistance *dist, int m, int ef_construc
 
 } // namespace
 
-Size HnswMemElementSize(int level, int m, int dimensions)
+/* Bytes from an element's start to its filter section. */
+static Size filter_section_offset(int level, int m, int dimensions, int value_slots)
 {
 	Size size = HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(dimensions));
-	size += MAXALIGN(sizeof(uint16) * (level + 1));
-	size += sizeof(HnswMemRef) * (Size) (level + 2) * m;
+	size += MAXALIGN(sizeof(uint16) * (level + 2));
+	size += sizeof(HnswMemRef) * ((Size) (level + 2) * m + value_slots);
 	return MAXALIGN(size);
 }
 
-Size HnswMemExpectedBytes(double tuples, int m, int dimensions)
+Size HnswMemElementSize(int level, int m, int dimensions, int value_slots, Size filter_bytes)
+{
+	return filter_section_offset(level, m, dimensions, value_slots) + MAXALIGN(filter_bytes);
+}
+
+Size HnswMemExpectedBytes(double tuples, int m, int dimensions, int value_slots, Size filter_bytes)
 {
 	/* Level 0 always, plus on average 1/(m-1) upper levels of m links each. */
-	double per_element = (double) HnswMemElementSize(0, m, dimensions) +
+	double per_element = (double) HnswMemElementSize(0, m, dimensions, value_slots, filter_bytes) +
 						 sizeof(HnswMemRef) * (double) m / Max(m - 1, 1) + 8;
 	return (Size) (Max(tuples, 1.0) * per_element) + 8;
 }
 
-void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, int m, int ef_construction,
-					  int dimensions, Size limit, double expected_tuples)
+void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
+					  int ef_construction, int dimensions, Size limit, double expected_tuples)
 {
 	memset(g, 0, sizeof(*g));
-	init_view(g, dist, m, ef_construction, dimensions);
+	init_view(g, dist, cols, m, ef_construction, dimensions);
 	g->limit = limit;
 	g->can_grow = true;
 	g->parallel = false;
 
-	Size wanted = (Size) ((double) HnswMemExpectedBytes(Max(expected_tuples, 1000.0), m, dimensions) * 1.1);
+	Size wanted = (Size) ((double) HnswMemExpectedBytes(Max(expected_tuples, 1000.0), m, dimensions,
+														 g->value_slots, 32 * cols->nfilters) * 1.1);
 	Size capacity = Min(limit, Max(wanted, (Size) (1 << 20)));
 	g->shared = (HnswMemShared *) palloc0(sizeof(HnswMemShared));
 	g->base = (char *) MemoryContextAllocHuge(CurrentMemoryContext, capacity);
@@ -349,10 +360,10 @@ void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes)
 }
 
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
-				   int m, int ef_construction, int dimensions)
+				   const HnswColumns *cols, int m, int ef_construction, int dimensions)
 {
 	memset(g, 0, sizeof(*g));
-	init_view(g, dist, m, ef_construction, dimensions);
+	init_view(g, dist, cols, m, ef_construction, dimensions);
 	g->shared = shared;
 	g->base = arena;
 	g->parallel = true;
@@ -392,7 +403,8 @@ static HnswMemRef allocate_element(HnswMemGraph *g, Size size)
 
 /* Fills a freshly allocated element; its links are empty. */
 static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, int level,
-									const Vector *value, ItemPointer heaptid)
+									const Vector *value, const char *filters, Size filter_bytes,
+									ItemPointer heaptid)
 {
 	HnswMemElement *e = HnswMemGet(g, ref);
 	memset((char *) e, 0, size);
@@ -403,16 +415,23 @@ static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, 
 	e->nheaptids = 1;
 	e->heaptids[0] = *heaptid;
 	e->links_offset = (uint32) (HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(g->dimensions)));
+	e->filter_offset = (uint32) filter_section_offset(level, g->m, g->dimensions, g->value_slots);
+	e->filter_bytes = (uint32) filter_bytes;
+	e->size = (uint32) size;
+	ItemPointerSetInvalid(&e->chain_next);
 	memcpy(HnswMemVector(e), value, VECTOR_SIZE(g->dimensions));
+	if (filter_bytes > 0)
+		memcpy(HnswMemFilters(e), filters, filter_bytes);
 	return e;
 }
 
-HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPointer heaptid)
+HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const char *filters,
+								  Size filter_bytes, ItemPointer heaptid)
 {
 	MemScratch *s = scratch_of(g);
 	HnswMemShared *sh = g->shared;
 	int level = HnswRandomLevel(g->m, g->max_level);
-	Size size = HnswMemElementSize(level, g->m, g->dimensions);
+	Size size = HnswMemElementSize(level, g->m, g->dimensions, g->value_slots, filter_bytes);
 
 	if (pg_atomic_read_u32(&sh->full))
 		return HNSW_MEM_FULL;
@@ -427,7 +446,7 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPoin
 		HnswMemRef ref = allocate_element(g, size);
 		if (ref != 0)
 		{
-			init_element(g, ref, size, level, value, heaptid);
+			init_element(g, ref, size, level, value, filters, filter_bytes, heaptid);
 			sh->entry = ref;
 			sh->entry_level = level;
 			pg_atomic_fetch_add_u64(&sh->inserted, 1);
@@ -460,7 +479,10 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPoin
 		for (int i = 0; i < s->found[0].size && s->found[0][i].distance <= self; i++)
 		{
 			HnswMemElement *same = HnswMemGet(g, s->found[0][i].ref);
-			if (memcmp(HnswMemVector(same), value, VECTOR_SIZE(g->dimensions)) != 0)
+			/* The same vector with other filter values is another element. */
+			if (memcmp(HnswMemVector(same), value, VECTOR_SIZE(g->dimensions)) != 0 ||
+				same->filter_bytes != filter_bytes ||
+				(filter_bytes > 0 && memcmp(HnswMemFilters(same), filters, filter_bytes) != 0))
 				continue;
 			if (g->parallel)
 				LWLockAcquire(&same->lock, LW_EXCLUSIVE);
@@ -481,7 +503,7 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPoin
 	HnswMemRef ref = allocate_element(g, size);
 	if (ref == 0)
 		return HNSW_MEM_FULL;
-	HnswMemElement *e = init_element(g, ref, size, level, value, heaptid);
+	HnswMemElement *e = init_element(g, ref, size, level, value, filters, filter_bytes, heaptid);
 
 	/* Its own links first: nobody can reach it until a backlink publishes it. */
 	for (int l = top; l >= 0; l--)
@@ -529,10 +551,7 @@ HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref)
 	if (ref == 0)
 		offset = 8;
 	else
-	{
-		const HnswMemElement *e = HnswMemGet(g, ref);
-		offset = (Size) ref * 8 + HnswMemElementSize(e->level, g->m, g->dimensions);
-	}
+		offset = (Size) ref * 8 + HnswMemGet(g, ref)->size;
 	return offset < used ? (HnswMemRef) (offset / 8) : 0;
 }
 
@@ -610,7 +629,7 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 uint32 connect_round(HnswMemGraph *g)
 {
 	MemScratch *s = scratch_of(g);
-	uint32 count = HnswMemCount(g);
+	uint32 count = HnswMemElements(g);
 	uint16 *indegree = (uint16 *) palloc0(sizeof(uint16) * count);
 	HnswMemRef *refs = (HnswMemRef *) palloc(sizeof(HnswMemRef) * count);
 	bool *reached = (bool *) palloc0(sizeof(bool) * count);
@@ -687,7 +706,7 @@ uint32 HnswMemConnectUnreachable(HnswMemGraph *g)
 {
 	uint32 total = 0;
 
-	if (HnswMemCount(g) < 2)
+	if (HnswMemElements(g) < 2)
 		return 0;
 	g->parallel = false; /* the workers are gone; the leader alone edits now */
 	for (int round = 0; round < 4; round++)
@@ -698,4 +717,157 @@ uint32 HnswMemConnectUnreachable(HnswMemGraph *g)
 			break;
 	}
 	return total;
+}
+
+/* ---- value links ------------------------------------------------------------------------ */
+
+namespace {
+
+struct ValueEntry
+{
+	int64 key; /* must be first */
+	HnswMemRef entry;
+};
+
+inline bool same_value(const HnswMemGraph *g, const HnswMemElement *e, int64 key)
+{
+	int64 k;
+	return HnswPartitionKey(g->cols, HnswMemFilters(e), &k) && k == key;
+}
+
+/*
+ * Best-first search among the elements of one partition value, through value links
+ * and through level-0 links that stay within the value; the ef nearest, sorted.
+ */
+void search_value(HnswMemGraph *g, MemScratch *s, const Vector *q, int64 key,
+				  const MemCandidate *entries, int nentries, int ef, PgVec<MemCandidate> *out)
+{
+	auto &candidates = s->candidates;
+	auto &nearest = s->nearest;
+	HnswMemRef next[4 * HNSW_MAX_M];
+
+	new_visit(g);
+	candidates.clear();
+	nearest.clear();
+	for (int i = 0; i < nentries; i++)
+	{
+		if (!visit(g, HnswMemGet(g, entries[i].ref)))
+			continue;
+		candidates.push(entries[i]);
+		nearest.push(entries[i]);
+		if (nearest.size() > ef)
+			nearest.pop();
+	}
+	while (!candidates.empty())
+	{
+		MemCandidate c = candidates.top();
+		if (nearest.size() >= ef && c.distance > nearest.top().distance)
+			break;
+		candidates.pop();
+		const HnswMemElement *ce = HnswMemGet(g, c.ref);
+		int n = copy_links(g, (HnswMemElement *) ce, HNSW_VALUE_LEVEL, next);
+		int regular = copy_links(g, (HnswMemElement *) ce, 0, next + n);
+		for (int i = 0; i < n + regular; i++)
+			prefetch_vector(g, next[i]);
+		for (int i = 0; i < n + regular; i++)
+		{
+			const HnswMemElement *ne = HnswMemGet(g, next[i]);
+			if (i >= n && !same_value(g, ne, key))
+				continue;
+			if (!visit(g, ne))
+				continue;
+			bool exact;
+			float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
+			float d = HnswVectorDistanceBounded(g->dist, q, HnswMemVector(ne), bound, &exact);
+			if (exact && (nearest.size() < ef || d < nearest.top().distance))
+			{
+				MemCandidate nc = {d, next[i]};
+				candidates.push(nc);
+				nearest.push(nc);
+				if (nearest.size() > ef)
+					nearest.pop();
+			}
+		}
+	}
+	out->clear();
+	out->reserve(nearest.size());
+	out->size = nearest.size();
+	for (int i = nearest.size() - 1; i >= 0; i--)
+		out->data[i] = nearest.pop();
+}
+
+} // namespace
+
+void HnswMemBuildValueLinks(HnswMemGraph *g)
+{
+	if (g->value_slots == 0 || HnswMemElements(g) < 2)
+		return;
+	g->parallel = false;
+	MemScratch *s = scratch_of(g);
+	HASHCTL ctl;
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(ValueEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	HTAB *values = hash_create("hnsw value entries", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	PgVec<MemCandidate> seeds;
+	seeds.init(2 * g->m + 1);
+	PgVec<MemCandidate> &found = s->found[0];
+	uint64 done = 0;
+
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	{
+		HnswMemElement *e = HnswMemGet(g, ref);
+		int64 key;
+		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
+			continue;
+		bool present;
+		ValueEntry *ve = (ValueEntry *) hash_search(values, &key, HASH_ENTER, &present);
+		if (!present)
+		{
+			ve->entry = ref; /* the first element of a value starts its searches */
+			continue;
+		}
+
+		/* Start from the value's entry and from e's own neighbors of the same value. */
+		const Vector *q = HnswMemVector(e);
+		seeds.clear();
+		MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))), ve->entry};
+		seeds.push(first);
+		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
+		for (int i = 0; i < *HnswMemCount(e, 0); i++)
+		{
+			const HnswMemElement *ne = HnswMemGet(g, links[i]);
+			if (same_value(g, ne, key))
+			{
+				MemCandidate c = {distance_between(g, q, HnswMemVector(ne)), links[i]};
+				seeds.push(c);
+			}
+		}
+		/* e is not linked by value yet, so no search reaches it, but it must not pick itself. */
+		search_value(g, s, q, key, seeds.data, seeds.size, g->ef_construction, &found);
+		int kept = 0;
+		for (int i = 0; i < found.size; i++)
+			if (found[i].ref != ref)
+				found[kept++] = found[i];
+		found.size = kept;
+
+		HnswMemRef *vlinks = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
+		uint16 n = (uint16) select_links(g, s, found.data, found.size, g->m, vlinks);
+		*HnswMemCount(e, HNSW_VALUE_LEVEL) = n;
+		for (int i = 0; i < n; i++)
+		{
+			float d = 0;
+			for (int j = 0; j < found.size; j++)
+				if (found[j].ref == vlinks[i])
+				{
+					d = found[j].distance;
+					break;
+				}
+			add_link(g, s, vlinks[i], ref, d, HNSW_VALUE_LEVEL);
+		}
+		if (++done % 1000 == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	hash_destroy(values);
+	seeds.free_memory();
 }

@@ -38,9 +38,14 @@ typedef struct HnswMemElement
 	ItemPointerData heaptids[HNSW_HEAPTIDS];
 	ItemPointerData etid; /* where the build writes the element tuple */
 	ItemPointerData ntid; /* and its neighbor tuple */
+	ItemPointerData chain_next; /* the previous element of its partition value */
 	uint32 links_offset;  /* bytes from the element start to the link counts */
-	/* Vector (varlena) follows at a MAXALIGN'd offset, then uint16 counts[level + 1],
-	 * then links for each level (2m slots on level 0, m above). */
+	uint32 filter_offset; /* bytes from the element start to the filter section */
+	uint32 filter_bytes;
+	uint32 size;          /* bytes of the whole element */
+	/* Vector (varlena) follows at a MAXALIGN'd offset, then uint16 counts[level + 2]
+	 * (the last for value links), then links for each level (2m slots on level 0, m
+	 * above), then value_slots value links, then the filter section. */
 } HnswMemElement;
 
 #define HNSW_MEM_VECTOR_OFFSET MAXALIGN(sizeof(HnswMemElement))
@@ -72,7 +77,9 @@ typedef struct HnswMemGraph
 	int ef_construction;
 	int max_level;
 	int dimensions;
+	int value_slots;            /* 2m with a partition column, else 0 */
 	const HnswDistance *dist;
+	const struct HnswColumns *cols;
 
 	/* Search scratch of this process. */
 	uint32 *visited;     /* per element id: the epoch that last visited it */
@@ -93,35 +100,50 @@ HnswMemVector(const HnswMemElement *e)
 	return (Vector *) ((char *) e + HNSW_MEM_VECTOR_OFFSET);
 }
 
+/* Link counts: one per level, then one for value links (index HnswMemValueCount). */
 static inline uint16 *
 HnswMemCounts(const HnswMemElement *e)
 {
 	return (uint16 *) ((char *) e + e->links_offset);
 }
 
-/* Links of level `level` (capacity HnswLevelSlots(level, m)). */
+static inline uint16 *
+HnswMemCount(const HnswMemElement *e, int level)
+{
+	return &HnswMemCounts(e)[level == HNSW_VALUE_LEVEL ? e->level + 1 : level];
+}
+
+/* Links of level `level` (capacity HnswLevelSlots(level, m)), or the value links. */
 static inline HnswMemRef *
 HnswMemLinks(const HnswMemElement *e, int level, int m)
 {
-	char *after_counts = (char *) e + e->links_offset + MAXALIGN(sizeof(uint16) * (e->level + 1));
+	char *after_counts = (char *) e + e->links_offset + MAXALIGN(sizeof(uint16) * (e->level + 2));
+	if (level == HNSW_VALUE_LEVEL)
+		return (HnswMemRef *) after_counts + (e->level + 2) * m;
 	return (HnswMemRef *) after_counts + HnswLevelStart(level, m);
 }
 
-/* Bytes an element of this level takes in the arena. */
-Size HnswMemElementSize(int level, int m, int dimensions);
+/* Bytes an element of this level and filter section takes in the arena. */
+Size HnswMemElementSize(int level, int m, int dimensions, int value_slots, Size filter_bytes);
+
+static inline char *
+HnswMemFilters(const HnswMemElement *e)
+{
+	return (char *) e + e->filter_offset;
+}
 
 /* Arena bytes a build of `tuples` elements is expected to need. */
-Size HnswMemExpectedBytes(double tuples, int m, int dimensions);
+Size HnswMemExpectedBytes(double tuples, int m, int dimensions, int value_slots, Size filter_bytes);
 
 /* Serial build: the arena in local memory, grown on demand up to limit. */
-void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, int m, int ef_construction,
-					  int dimensions, Size limit, double expected_tuples);
+void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const struct HnswColumns *cols,
+					  int m, int ef_construction, int dimensions, Size limit, double expected_tuples);
 
 /* Parallel build: `shared` followed by `arena_bytes` of arena, set up once by the leader. */
 void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes);
 /* Each participant attaches its view (the leader too). */
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
-				   int m, int ef_construction, int dimensions);
+				   const struct HnswColumns *cols, int m, int ef_construction, int dimensions);
 
 typedef enum HnswMemInsertResult
 {
@@ -130,11 +152,16 @@ typedef enum HnswMemInsertResult
 	HNSW_MEM_FULL       /* the arena reached its limit; nothing was changed */
 } HnswMemInsertResult;
 
-HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPointer heaptid);
+/*
+ * Inserts a vector with its filter section. A duplicate (same vector and filter
+ * values) shares the existing element.
+ */
+HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const char *filters,
+								  Size filter_bytes, ItemPointer heaptid);
 
 /* Elements inserted so far. */
 static inline uint32
-HnswMemCount(const HnswMemGraph *g)
+HnswMemElements(const HnswMemGraph *g)
 {
 	return pg_atomic_read_u32(&g->shared->next_id);
 }
@@ -151,3 +178,11 @@ HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref);
  * incoming links. Serial only. Returns how many elements were reconnected.
  */
 uint32 HnswMemConnectUnreachable(HnswMemGraph *g);
+
+/*
+ * Links the elements of each partition value among themselves (value links): in
+ * insertion order, each element's nearest elements of its own value, found by a
+ * search through the value links built so far, with the insertion heuristic and
+ * pruned backlinks, as level 0 of a small HNSW per value. Serial, after the graph.
+ */
+void HnswMemBuildValueLinks(HnswMemGraph *g);

@@ -28,7 +28,7 @@ int HnswMaxLevelForM(int m)
 				  sizeof(ItemIdData);
 	int level = HNSW_MAX_LEVEL;
 
-	while (level > 0 && HnswNeighborTupleSize(level, m) > usable)
+	while (level > 0 && HnswNeighborTupleSize(level, m, HnswValueSlots(m, true)) > usable)
 		level--;
 	return level;
 }
@@ -54,7 +54,12 @@ void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 	ItemPointerSetInvalid(&meta->entry);
 	meta->entry_level = -1;
 	meta->insert_page = InvalidBlockNumber;
+	meta->vector_column = 0;
 	meta->filter_columns = 0;
+	meta->dir_start = InvalidBlockNumber;
+	meta->dir_pages = 0;
+	meta->value_slots = 0;
+	meta->unused = 0;
 	/* pd_lower past the metadata, so that GenericXLog and full-page images keep it. */
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
 }
@@ -109,7 +114,8 @@ HnswElementTuple HnswElementAt(Page page, OffsetNumber off)
 	Size len = ItemIdGetLength(iid);
 	if (len < HNSW_ELEMENT_HEADER_SIZE + VARHDRSZ ||
 		VARSIZE(HnswElementVector(etup)) > len - HNSW_ELEMENT_HEADER_SIZE ||
-		VARSIZE(HnswElementVector(etup)) != VECTOR_SIZE(HnswElementVector(etup)->dim))
+		VARSIZE(HnswElementVector(etup)) != VECTOR_SIZE(HnswElementVector(etup)->dim) ||
+		HnswElementFilterOffset(HnswElementVector(etup)->dim) + etup->filter_bytes > len)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 						errmsg("hnsw element tuple at offset %u is damaged", off)));
 	return etup;
@@ -140,15 +146,28 @@ int HnswRandomLevel(int m, int max_level)
 	return level > max_level ? max_level : level;
 }
 
+int HnswVectorColumn(Relation index)
+{
+	int natts = IndexRelationGetNumberOfKeyAttributes(index);
+	for (int i = 0; i < natts; i++)
+		if (OidIsValid(index_getprocid(index, i + 1, HNSW_DISTANCE_PROC)))
+			return i;
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					errmsg("an hnsw index needs a vector column with a distance operator class")));
+	return -1;
+}
+
 void HnswInitDistance(HnswDistance *d, Relation index)
 {
-	d->proc = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
-	d->normproc = OidIsValid(index_getprocid(index, 1, HNSW_NORM_PROC))
-					  ? index_getprocinfo(index, 1, HNSW_NORM_PROC)
+	int col = HnswVectorColumn(index);
+	d->column = col;
+	d->proc = index_getprocinfo(index, col + 1, HNSW_DISTANCE_PROC);
+	d->normproc = OidIsValid(index_getprocid(index, col + 1, HNSW_NORM_PROC))
+					  ? index_getprocinfo(index, col + 1, HNSW_NORM_PROC)
 					  : NULL;
-	d->collation = index->rd_indcollation[0];
+	d->collation = index->rd_indcollation[col];
 	d->kernels = &vecrbac::distance::best();
-	d->dimensions = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+	d->dimensions = TupleDescAttr(RelationGetDescr(index), col)->atttypmod;
 
 	PGFunction fn = d->proc->fn_addr;
 	if (fn == vecrbac_vector_l2_squared_distance)

@@ -52,9 +52,15 @@ CREATE TABLE t (val vector);
 CREATE INDEX ON t USING hnsw (val vector_l2_ops);
 DROP TABLE t;
 
--- one column only (filter columns come with the filtered search)
+-- index definitions: one vector column, filter columns of the supported types
 CREATE TABLE t (id int, val vector(3));
-CREATE INDEX ON t USING hnsw (val vector_l2_ops, id);
+CREATE TABLE t2 (a vector(3), b vector(3), f float8, i1 int, i2 int, i3 int, i4 int, i5 int);
+CREATE INDEX ON t2 USING hnsw (a vector_l2_ops, b vector_l2_ops);
+CREATE INDEX ON t2 USING hnsw (a vector_l2_ops, f);
+CREATE INDEX ON t2 USING hnsw (i1, i2, i3, i4, i5, a vector_l2_ops);
+CREATE INDEX ON t2 USING hnsw (i1);
+CREATE INDEX ON t2 USING hnsw (a vector_l2_ops) INCLUDE (i1);
+DROP TABLE t2;
 -- no ordering: the index is never chosen, and cannot be forced to scan without one
 CREATE INDEX t_idx ON t USING hnsw (val vector_l2_ops);
 SET enable_seqscan = off;
