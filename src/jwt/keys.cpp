@@ -189,17 +189,16 @@ void load_jwk(std::string_view text, bool want_private, KeyImpl *impl)
 	if (parse_json_strict(text, 8, &jwk) != JsonError::None || !jwk.is_object())
 		bad_config("key is neither PEM nor a valid JWK (strict JSON object)");
 	const std::string &kty = jwk_string(jwk, "kty");
-	check_jwk_usage(jwk, want_private, impl);
 	if (kty == "oct")
 		bad_config("a JWK of type \"oct\" is an HMAC secret: pass the base64url-decoded bytes of "
 				   "its \"k\" member with an HS algorithm");
-
 	bool has_private = jwk.find("d") != nullptr;
 	if (has_private && !want_private)
 		bad_config("a private key was given where a public key is expected");
 	if (!has_private && want_private)
 		bad_config("a public key was given where a private key is expected");
 	impl->is_private = want_private;
+	check_jwk_usage(jwk, want_private, impl);
 
 	if (kty == "OKP")
 	{
