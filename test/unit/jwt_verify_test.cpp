@@ -6,6 +6,8 @@
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 using namespace jwt_test;
 using namespace jwt_fixtures;
@@ -542,6 +544,38 @@ TEST(JwtVerify, RsaSignatures)
 	EXPECT_REJECTED(verify(join(h, p, b64(rs_sig)), std::vector<Key>{Key::public_key(RSA_PUBLIC_PEM)},
 						   opts({Alg::PS256})),
 					"invalid signature");
+}
+
+// RFC 7518 3.5: PS256's salt is exactly 32 bytes. A PSS signature with another salt
+// length is valid PSS, but not PS256.
+TEST(JwtVerify, Ps256SaltLengthIsTheDigestLength)
+{
+	std::string h = b64(R"({"alg":"PS256"})"), p = b64(kClaims);
+	std::string input = h + "." + p;
+	BIO *bio = BIO_new_mem_buf(RSA_PRIVATE_PEM, -1);
+	EVP_PKEY *pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+	BIO_free(bio);
+	ASSERT_NE(pkey, nullptr);
+	auto pss_sign = [&](int saltlen) {
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		EVP_PKEY_CTX *pctx = nullptr;
+		EVP_DigestSignInit(md, &pctx, EVP_sha256(), nullptr, pkey);
+		EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
+		EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256());
+		EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, saltlen);
+		std::string sig(256, '\0');
+		std::size_t len = sig.size();
+		EXPECT_EQ(EVP_DigestSign(md, reinterpret_cast<unsigned char *>(sig.data()), &len,
+								 reinterpret_cast<const unsigned char *>(input.data()), input.size()),
+				  1);
+		EVP_MD_CTX_free(md);
+		return join(h, p, b64(sig));
+	};
+	std::vector<Key> keys = {Key::public_key(RSA_PUBLIC_PEM)};
+	EXPECT_NO_THROW(verify(pss_sign(32), keys, opts({Alg::PS256})));
+	EXPECT_REJECTED(verify(pss_sign(20), keys, opts({Alg::PS256})), "invalid signature");
+	EXPECT_REJECTED(verify(pss_sign(RSA_PSS_SALTLEN_MAX), keys, opts({Alg::PS256})), "invalid signature");
+	EVP_PKEY_free(pkey);
 }
 
 TEST(JwtVerify, JwkAlgRestrictsTheKey)
