@@ -4,7 +4,7 @@
  * vecrbac accepts a NumericDate only as an integer literal from 0 to 253402300799
  * (9999-12-31T23:59:59Z): strings, fractions ("1.5", "1.0"), exponents ("1e9"),
  * negative numbers, booleans and null are refused. (A number beyond double range,
- * such as 1e400, never gets here: the JSON parser refuses it.)
+ * such as 1e400, never gets here: the JSON parser refuses it, "number out of range".)
  *
  * With now and leeway L (both seconds), a token is valid when
  *    now <  exp + L        ("token expired" otherwise; RFC 7519: now before exp)

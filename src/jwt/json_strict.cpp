@@ -106,6 +106,8 @@ const char *json_error_text(JsonError err) noexcept
 		return "no error";
 	case JsonError::Syntax:
 		return "syntax error";
+	case JsonError::NumberRange:
+		return "number out of range";
 	case JsonError::InvalidUtf8:
 		return "invalid UTF-8";
 	case JsonError::NulCharacter:
@@ -315,6 +317,8 @@ JsonError parse_json_strict(std::string_view text, int max_depth, Json *out)
 			return handler.error();
 		if (result.Code() == rapidjson::kParseErrorStringInvalidEncoding)
 			return JsonError::InvalidUtf8;
+		if (result.Code() == rapidjson::kParseErrorNumberTooBig)
+			return JsonError::NumberRange;
 		return JsonError::Syntax;
 	}
 	/* kParseStopWhenDoneFlag stops after the root value: only whitespace may follow. */

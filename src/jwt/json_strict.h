@@ -10,7 +10,8 @@
  *    escape is refused), and no NUL character in any string or name;
  *  - nesting depth bounded (arrays and objects both count, the root is depth 1);
  *  - nothing after the root value but whitespace;
- *  - numbers must fit an IEEE double's range (rapidjson refuses 1e400).
+ *  - numbers must fit an IEEE double's range (rapidjson refuses 1e400): no
+ *    mainstream JWT library could read such a claim anyway.
  *
  * Numbers are kept as their exact source text, so an integer NumericDate is never
  * rounded through a double, and whether a number was written as an integer
@@ -90,7 +91,8 @@ struct Json::Member
 enum class JsonError : std::uint8_t
 {
 	None,
-	Syntax,		   /* not JSON, or a number beyond double range */
+	Syntax,		   /* not JSON */
+	NumberRange,   /* a number beyond the range of a double (1e400) */
 	InvalidUtf8,   /* invalid UTF-8, or a lone surrogate escape */
 	NulCharacter,  /* U+0000 in a string or member name, raw or escaped */
 	DuplicateName, /* two members with the same name in one object */

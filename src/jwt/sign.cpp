@@ -29,7 +29,12 @@ std::string sign(const Json &claims, const Key &key, Alg alg)
 		bad_config("claims must be a JSON object");
 	read_time_claims(claims, kInvalidParameter);
 	if (!key.fits(alg))
+	{
+		if (key.family() == AlgFamily::Hmac && alg_family(alg) == AlgFamily::Hmac)
+			bad_config(std::string("HMAC key must be at least ") + std::to_string(hmac_min_key_bytes(alg)) +
+					   " bytes for " + alg_name(alg));
 		bad_config(std::string("key does not fit algorithm ") + alg_name(alg));
+	}
 	if (alg_family(alg) != AlgFamily::Hmac && !key.is_private())
 		bad_config("signing needs a private key");
 

@@ -23,6 +23,22 @@
 
 namespace vecrbac::jwt {
 
+Key verification_key(std::string_view material, AlgSet algorithms)
+{
+	if (algorithms.empty())
+		bad_config("the list of allowed algorithms is empty");
+	if (algorithms.mixes_hmac_and_asymmetric())
+		bad_config("the list of allowed algorithms mixes HMAC and asymmetric algorithms");
+	bool hmac = false;
+	algorithms.for_each([&](Alg a) { hmac = alg_family(a) == AlgFamily::Hmac; });
+	return hmac ? Key::hmac(material) : Key::public_key(material);
+}
+
+Key signing_key(std::string_view material, Alg alg)
+{
+	return alg_family(alg) == AlgFamily::Hmac ? Key::hmac(material) : Key::private_key(material);
+}
+
 void check_verify_config(std::span<const Key> keys, const VerifyOptions &options)
 {
 	if (options.algorithms.empty())

@@ -47,6 +47,17 @@ struct VerifiedToken
 	std::optional<std::int64_t> exp, nbf, iat; /* the time claims, when present */
 };
 
+/*
+ * The verification key an algorithm list calls for: an HMAC secret if the list holds
+ * only HMAC algorithms, a public key (PEM or JWK) if it holds only asymmetric ones.
+ * The caller's list decides, never the token. Throws 22023 for an empty or mixed list
+ * and for unusable key material.
+ */
+Key verification_key(std::string_view material, AlgSet algorithms);
+
+/* The signing key alg calls for: an HMAC secret or a private key (PEM or JWK). */
+Key signing_key(std::string_view material, Alg alg);
+
 /* Throws SqlError 22023 if keys and options cannot be used together. */
 void check_verify_config(std::span<const Key> keys, const VerifyOptions &options);
 

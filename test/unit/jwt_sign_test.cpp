@@ -74,7 +74,8 @@ TEST(JwtSign, ClaimsAreValidated)
 
 TEST(JwtSign, KeyMustFitAndBePrivate)
 {
-	EXPECT_BAD_CONFIG(sign(kClaims, Key::hmac(kSecret), Alg::HS384), "key does not fit algorithm HS384");
+	EXPECT_BAD_CONFIG(sign(kClaims, Key::hmac(kSecret), Alg::HS384), "HMAC key must be at least 48 bytes for HS384");
+	EXPECT_BAD_CONFIG(sign(kClaims, Key::hmac(std::string(63, 'k')), Alg::HS512), "at least 64 bytes for HS512");
 	EXPECT_BAD_CONFIG(sign(kClaims, Key::hmac(kSecret), Alg::EdDSA), "key does not fit algorithm EdDSA");
 	EXPECT_BAD_CONFIG(sign(kClaims, Key::private_key(EC_PRIVATE_PEM), Alg::EdDSA), "does not fit");
 	EXPECT_BAD_CONFIG(sign(kClaims, Key::private_key(RSA_PRIVATE_PEM), Alg::ES256), "does not fit");

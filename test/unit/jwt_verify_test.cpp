@@ -297,7 +297,8 @@ TEST(JwtVerify, TimeClaimsMustBeIntegerNumericDates)
 							std::string("claim \"") + name + "\" must be an integer NumericDate")
 				<< name << "=" << bad;
 		// Beyond double range: refused by the JSON parser already.
-		EXPECT_REJECTED(verify_hs(hs256(with_claim(name, "1e400"))), "claims are not valid JSON");
+		EXPECT_REJECTED(verify_hs(hs256(with_claim(name, "1e400"))),
+						"claims are not valid JSON (number out of range)");
 	}
 	VerifyOptions far = opts();
 	far.leeway_seconds = 0;
@@ -629,6 +630,21 @@ TEST(JwtVerify, ConfigurationErrors)
 	EXPECT_BAD_CONFIG(verify(t, hk, o), "clock");
 	// Configuration is checked first, even for a malformed token.
 	EXPECT_BAD_CONFIG(verify("garbage", hk, opts({Alg::EdDSA})), "does not fit");
+}
+
+TEST(JwtVerify, KeyKindComesFromTheAlgorithmList)
+{
+	EXPECT_EQ(verification_key(kSecret, {Alg::HS256}).family(), AlgFamily::Hmac);
+	EXPECT_EQ(verification_key(ED25519_PUBLIC_PEM, {Alg::EdDSA}).family(), AlgFamily::Ed25519);
+	EXPECT_EQ(verification_key(RSA_PUBLIC_JWK, {Alg::RS256, Alg::PS256}).family(), AlgFamily::Rsa);
+	// The same bytes are a secret under HS256 and refused as a public key under EdDSA.
+	EXPECT_BAD_CONFIG(verification_key(kSecret, {Alg::EdDSA}), "public key must be PEM or JWK");
+	EXPECT_BAD_CONFIG(verification_key(ED25519_PUBLIC_PEM, {Alg::HS256}), "looks like a PEM");
+	EXPECT_BAD_CONFIG(verification_key(kSecret, AlgSet{}), "empty");
+	EXPECT_BAD_CONFIG(verification_key(kSecret, {Alg::HS256, Alg::ES256}), "mixes HMAC and asymmetric");
+	EXPECT_EQ(signing_key(kSecret, Alg::HS512).family(), AlgFamily::Hmac);
+	EXPECT_TRUE(signing_key(EC_PRIVATE_PEM, Alg::ES256).is_private());
+	EXPECT_BAD_CONFIG(signing_key(EC_PUBLIC_PEM, Alg::ES256), "not a PEM private key");
 }
 
 // ---- messages never echo token, key or MAC ------------------------------------------------------
