@@ -15,6 +15,8 @@ namespace vecrbac::jwt {
 
 /* ---- Json ------------------------------------------------------------------------ */
 
+Json Json::make_null() { return Json(); }
+
 Json Json::make_bool(bool b)
 {
 	Json j;

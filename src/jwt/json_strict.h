@@ -65,7 +65,7 @@ class Json
 	const Json *find(std::string_view name) const noexcept;
 
 	/* Construction, used by the parser and by callers building values. */
-	static Json make_null() { return Json(); }
+	static Json make_null();
 	static Json make_bool(bool b);
 	static Json make_number(std::string_view source_text); /* caller guarantees JSON syntax */
 	static Json make_string(std::string_view s);
