@@ -2,10 +2,12 @@
 //
 // First byte selects: JSON (with a differential check against rapidjson's own DOM
 // parser and a write/re-parse idempotence check), public key, private key, HMAC
-// secret, or building a key and signing with it.
+// secret, building a key and signing with it, or strict base64url (differential
+// against libsodium).
 #include "fuzz_common.h"
 
 #include <rapidjson/document.h>
+#include <sodium.h>
 
 using namespace jwt_fuzz;
 
@@ -35,6 +37,33 @@ void check_json(std::string_view text)
 		std::abort();
 }
 
+// The strict base64url decoder against libsodium's (the reference on ASCII input;
+// libsodium 1.0.18 wrongly accepts bytes >= 0x80, which ours must refuse).
+void check_base64(std::string_view text)
+{
+	std::string mine;
+	bool ok = base64url::decode(text, &mine);
+	bool ascii = true;
+	for (char c : text)
+		ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+	if (!ascii)
+	{
+		if (ok)
+			std::abort();
+		return;
+	}
+	std::string ref(text.size(), '\0');
+	std::size_t len = 0;
+	const char *end = nullptr;
+	bool ref_ok = sodium_base642bin(reinterpret_cast<unsigned char *>(ref.data()), ref.size(), text.data(),
+									text.size(), nullptr, &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+				  end == text.data() + text.size();
+	if (ok != ref_ok || (ok && mine != ref.substr(0, len)))
+		std::abort();
+	if (ok && base64url::encode(mine) != text)
+		std::abort(); // canonical: decoding then encoding gives the input back
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -42,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	std::string_view rest(reinterpret_cast<const char *>(data) + 1, size - 1);
-	switch (data[0] % 5)
+	switch (data[0] % 6)
 	{
 	case 0:
 		check_json(rest);
@@ -65,6 +94,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (k.fits(a))
 					sign(R"({"exp":1700003600})", k, a);
 		});
+		break;
+	case 5:
+		check_base64(rest);
 		break;
 	}
 	return 0;

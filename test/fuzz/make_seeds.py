@@ -98,6 +98,8 @@ def main():
     write(t, "secret_jwk", b"\x03" + b'{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}')
     write(t, "sign_ed", b"\x04" + ED_PRIVATE.encode())
     write(t, "sign_ec", b"\x04" + EC_PRIVATE.encode())
+    write(t, "base64_token_segment", b"\x05" + fx["RFC7515_A1_TOKEN"].split(".")[1].encode())
+    write(t, "base64_high_byte", b"\x05" + b"B\x8206")
 
 
 if __name__ == "__main__":

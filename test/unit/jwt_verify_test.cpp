@@ -83,6 +83,14 @@ TEST(JwtVerify, StrictBase64urlInEverySegment)
 	{
 		EXPECT_REJECTED(verify_hs(join(s[0], s[1], std_alphabet)), "signature is not strict base64url");
 	}
+	// A non-ASCII byte in place of a signature character. (libsodium's decoder maps
+	// some of these to base64 values: the signature would have had other spellings.)
+	for (int c = 0x80; c <= 0xff; c++)
+	{
+		std::string respelled = s[2];
+		respelled[0] = static_cast<char>(c);
+		EXPECT_REJECTED(verify_hs(join(s[0], s[1], respelled)), "signature is not strict base64url") << c;
+	}
 	// 32 bytes in 43 characters leave 2 spare bits in the last one: set one of them.
 	std::string spare = s[2];
 	const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
