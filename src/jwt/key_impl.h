@@ -20,12 +20,15 @@ struct KeyImpl
 	bool is_private = false;
 	std::optional<Alg> restricted_to;
 
-	/* HMAC: the secret and the hash states after absorbing the padded key, so
-	 * each MAC starts from a copy instead of hashing the key again. */
+	/* HMAC (RFC 2104): the secret, and per hash the digest states after absorbing
+	 * key XOR ipad and key XOR opad, so that each MAC starts from copies instead of
+	 * hashing the key again. OpenSSL's SHA-2 uses the CPU's SHA extensions. */
+	struct HmacPads
+	{
+		ossl::MdCtxPtr inner, outer;
+	};
 	std::string secret;
-	crypto_auth_hmacsha256_state hs256{};
-	crypto_auth_hmacsha512_state hs512{};
-	ossl::MacCtxPtr hs384; /* keyed; duplicated per use */
+	HmacPads hs256, hs384, hs512;
 
 	/* Ed25519 (libsodium): public key, and the expanded secret key when private. */
 	unsigned char ed_pk[crypto_sign_PUBLICKEYBYTES] = {};
@@ -40,9 +43,8 @@ struct KeyImpl
 	KeyImpl &operator=(const KeyImpl &) = delete;
 	~KeyImpl()
 	{
+		/* OpenSSL clears digest states when freeing them. */
 		sodium_memzero(secret.data(), secret.size());
-		sodium_memzero(&hs256, sizeof(hs256));
-		sodium_memzero(&hs512, sizeof(hs512));
 		sodium_memzero(ed_sk, sizeof(ed_sk));
 	}
 };

@@ -26,6 +26,10 @@ struct PkeyCtxFree
 {
 	void operator()(EVP_PKEY_CTX *p) const { EVP_PKEY_CTX_free(p); }
 };
+struct MdFree
+{
+	void operator()(EVP_MD *p) const { EVP_MD_free(p); }
+};
 struct MdCtxFree
 {
 	void operator()(EVP_MD_CTX *p) const { EVP_MD_CTX_free(p); }
@@ -61,6 +65,7 @@ struct EcdsaSigFree
 
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using MdPtr = std::unique_ptr<EVP_MD, MdFree>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 using MacPtr = std::unique_ptr<EVP_MAC, MacFree>;
 using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;

@@ -1,5 +1,5 @@
 /*
- * signature.cpp: HMAC (libsodium, OpenSSL for SHA-384), Ed25519 (libsodium),
+ * signature.cpp: HMAC (OpenSSL SHA-2, libsodium's constant-time comparison), Ed25519 (libsodium),
  * ECDSA P-256 and RSA PKCS#1 v1.5 / PSS (OpenSSL EVP).
  */
 #include "jwt/signature.h"
@@ -50,40 +50,30 @@ bool ed25519_s_canonical(const unsigned char *s)
 	return false; /* s == L */
 }
 
-/* HMAC of input into mac (32, 48 or 64 bytes); returns its length. */
+/*
+ * HMAC of input into mac (32, 48 or 64 bytes); returns its length.
+ * HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)), starting from the Key's
+ * precomputed states for the two padded blocks (RFC 2104).
+ */
 std::size_t compute_hmac(Alg alg, const KeyImpl &k, std::string_view input, unsigned char *mac)
 {
-	switch (alg)
-	{
-	case Alg::HS256:
-	{
-		crypto_auth_hmacsha256_state st = k.hs256;
-		crypto_auth_hmacsha256_update(&st, bytes(input), input.size());
-		crypto_auth_hmacsha256_final(&st, mac);
-		sodium_memzero(&st, sizeof(st));
-		return crypto_auth_hmacsha256_BYTES;
-	}
-	case Alg::HS512:
-	{
-		crypto_auth_hmacsha512_state st = k.hs512;
-		crypto_auth_hmacsha512_update(&st, bytes(input), input.size());
-		crypto_auth_hmacsha512_final(&st, mac);
-		sodium_memzero(&st, sizeof(st));
-		return crypto_auth_hmacsha512_BYTES;
-	}
-	case Alg::HS384:
-	{
-		ossl::ErrorQueueGuard guard;
-		ossl::MacCtxPtr ctx(k.hs384 ? EVP_MAC_CTX_dup(k.hs384.get()) : nullptr);
-		std::size_t len = 0;
-		if (!ctx || EVP_MAC_update(ctx.get(), bytes(input), input.size()) != 1 ||
-			EVP_MAC_final(ctx.get(), mac, &len, 48) != 1 || len != 48)
-			throw std::runtime_error("HMAC-SHA-384 failed");
-		return 48;
-	}
-	default:
-		throw std::logic_error("not an HMAC algorithm");
-	}
+	const KeyImpl::HmacPads &pads = alg == Alg::HS256 ? k.hs256 : alg == Alg::HS384 ? k.hs384 : k.hs512;
+	if (alg_family(alg) != AlgFamily::Hmac || !pads.inner)
+		throw std::logic_error("no HMAC state for this algorithm");
+	ossl::ErrorQueueGuard guard;
+	ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+	unsigned char inner[EVP_MAX_MD_SIZE];
+	unsigned int inner_len = 0, mac_len = 0;
+	bool ok = ctx && EVP_MD_CTX_copy_ex(ctx.get(), pads.inner.get()) == 1 &&
+			  EVP_DigestUpdate(ctx.get(), input.data(), input.size()) == 1 &&
+			  EVP_DigestFinal_ex(ctx.get(), inner, &inner_len) == 1 &&
+			  EVP_MD_CTX_copy_ex(ctx.get(), pads.outer.get()) == 1 &&
+			  EVP_DigestUpdate(ctx.get(), inner, inner_len) == 1 &&
+			  EVP_DigestFinal_ex(ctx.get(), mac, &mac_len) == 1;
+	sodium_memzero(inner, sizeof(inner));
+	if (!ok || mac_len != hmac_min_key_bytes(alg))
+		throw std::runtime_error("HMAC computation failed");
+	return mac_len;
 }
 
 /* Sets up an EVP digest sign/verify context for ES256, RS256 or PS256. */
@@ -187,7 +177,7 @@ bool verify_signature(Alg alg, const Key &key, std::string_view input, std::stri
 	{
 	case AlgFamily::Hmac:
 	{
-		unsigned char mac[crypto_auth_hmacsha512_BYTES];
+		unsigned char mac[EVP_MAX_MD_SIZE];
 		std::size_t len = compute_hmac(alg, k, input, mac);
 		/* The length is public (it is the algorithm's); the bytes are compared in
 		 * constant time, so a truncated, extended or empty MAC fails the same way. */
@@ -219,7 +209,7 @@ std::string create_signature(Alg alg, const Key &key, std::string_view input)
 	{
 	case AlgFamily::Hmac:
 	{
-		unsigned char mac[crypto_auth_hmacsha512_BYTES];
+		unsigned char mac[EVP_MAX_MD_SIZE];
 		std::size_t len = compute_hmac(alg, k, input, mac);
 		std::string out(reinterpret_cast<const char *>(mac), len);
 		sodium_memzero(mac, sizeof(mac));

@@ -1,5 +1,6 @@
 // Keys: HMAC secrets, PEM and JWK public and private keys, and every refusal (22023).
 #include "jwt_fixtures.h"
+#include "jwt/signature.h"
 #include "jwt_test_util.h"
 
 using namespace jwt_test;
@@ -195,6 +196,74 @@ TEST(JwtKeys, ErrorsNeverContainKeyMaterial)
 	EXPECT_BAD_CONFIG(parse_alg_or_throw("none"), "unknown JWT algorithm \"none\"");
 	EXPECT_BAD_CONFIG(parse_alg_or_throw("hs256"), "unknown JWT algorithm \"hs256\"");
 	EXPECT_EQ(parse_alg_or_throw("PS256"), Alg::PS256);
+}
+
+} // namespace
+
+#include <openssl/hmac.h>
+#include <sodium.h>
+
+#include <random>
+
+namespace {
+
+// HMAC through Key/create_signature equals two independent implementations
+// (libsodium for SHA-256 and SHA-512, OpenSSL's one-shot HMAC() for all three) for
+// key lengths around every hash's block size (64 or 128 bytes; longer keys are
+// hashed first) and message lengths around block boundaries.
+TEST(JwtKeys, HmacMatchesReferenceImplementations)
+{
+	ASSERT_GE(sodium_init(), 0);
+	std::mt19937 rng(11);
+	for (std::size_t klen : {32, 47, 48, 63, 64, 65, 100, 127, 128, 129, 200, 300})
+	{
+		std::string key(klen, '\0');
+		for (char &c : key)
+			c = static_cast<char>(rng());
+		Key k = Key::hmac(key);
+		for (std::size_t mlen : {0, 1, 55, 56, 63, 64, 65, 111, 112, 127, 128, 129, 300, 1000})
+		{
+			std::string msg(mlen, '\0');
+			for (char &c : msg)
+				c = static_cast<char>(rng());
+			struct
+			{
+				Alg alg;
+				const EVP_MD *md;
+			} algs[] = {{Alg::HS256, EVP_sha256()}, {Alg::HS384, EVP_sha384()}, {Alg::HS512, EVP_sha512()}};
+			for (auto &a : algs)
+			{
+				if (!k.fits(a.alg))
+					continue;
+				std::string mine = create_signature(a.alg, k, msg);
+				unsigned char ref[64];
+				unsigned int ref_len = 0;
+				HMAC(a.md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char *>(msg.data()),
+					 msg.size(), ref, &ref_len);
+				ASSERT_EQ(mine, std::string(reinterpret_cast<char *>(ref), ref_len)) << klen << " " << mlen;
+				if (a.alg == Alg::HS256)
+				{
+					unsigned char s[32];
+					crypto_auth_hmacsha256_state st;
+					crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char *>(key.data()), key.size());
+					crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char *>(msg.data()), msg.size());
+					crypto_auth_hmacsha256_final(&st, s);
+					ASSERT_EQ(mine, std::string(reinterpret_cast<char *>(s), 32));
+				}
+				if (a.alg == Alg::HS512)
+				{
+					unsigned char s[64];
+					crypto_auth_hmacsha512_state st;
+					crypto_auth_hmacsha512_init(&st, reinterpret_cast<const unsigned char *>(key.data()), key.size());
+					crypto_auth_hmacsha512_update(&st, reinterpret_cast<const unsigned char *>(msg.data()), msg.size());
+					crypto_auth_hmacsha512_final(&st, s);
+					ASSERT_EQ(mine, std::string(reinterpret_cast<char *>(s), 64));
+				}
+				// The same Key gives the same MAC again: the precomputed states are not consumed.
+				ASSERT_EQ(create_signature(a.alg, k, msg), mine);
+			}
+		}
+	}
 }
 
 } // namespace
