@@ -17,6 +17,24 @@ namespace vecrbac::jwt {
 
 Json Json::make_null() { return Json(); }
 
+void Json::set_bool(bool b) noexcept
+{
+	type_ = Type::Bool;
+	bool_ = b;
+}
+
+void Json::set_number(std::string_view source_text)
+{
+	type_ = Type::Number;
+	text_.assign(source_text);
+}
+
+void Json::set_string(std::string_view s)
+{
+	type_ = Type::String;
+	text_.assign(s);
+}
+
 Json Json::make_bool(bool b)
 {
 	Json j;
@@ -136,12 +154,12 @@ namespace {
  */
 JsonError check_decoded(const char *s, std::size_t len)
 {
-	if (std::memchr(s, '\0', len) != nullptr)
-		return JsonError::NulCharacter;
-	for (const char *p = static_cast<const char *>(std::memchr(s, '\xED', len)); p != nullptr;
-		 p = static_cast<const char *>(std::memchr(p + 1, '\xED', s + len - p - 1)))
+	const auto *p = reinterpret_cast<const unsigned char *>(s);
+	for (std::size_t i = 0; i < len; i++)
 	{
-		if (p + 1 < s + len && static_cast<unsigned char>(p[1]) >= 0xA0)
+		if (p[i] == 0)
+			return JsonError::NulCharacter;
+		if (p[i] == 0xED && i + 1 < len && p[i + 1] >= 0xA0)
 			return JsonError::InvalidUtf8;
 	}
 	return JsonError::None;
@@ -172,22 +190,33 @@ bool has_duplicate_names(const std::vector<Json::Member> &members)
 class StrictHandler
 {
   public:
-	StrictHandler(Json *root, int max_depth) : root_(root), max_depth_(max_depth) {}
+	StrictHandler(Json *root, int max_depth) : root_(root), max_depth_(max_depth) { stack_.reserve(8); }
 
 	JsonError error() const { return error_; }
 
-	bool Null() { return place(Json::make_null()); }
-	bool Bool(bool b) { return place(Json::make_bool(b)); }
+	/* Values are built in their slot, which starts as null. */
+	bool Null()
+	{
+		slot();
+		return true;
+	}
+	bool Bool(bool b)
+	{
+		slot()->set_bool(b);
+		return true;
+	}
 	/* With kParseNumbersAsStringsFlag every number arrives here as its source text. */
 	bool RawNumber(const char *str, rapidjson::SizeType len, bool)
 	{
-		return place(Json::make_number(std::string_view(str, len)));
+		slot()->set_number(std::string_view(str, len));
+		return true;
 	}
 	bool String(const char *str, rapidjson::SizeType len, bool)
 	{
 		if (!decoded_ok(str, len))
 			return false;
-		return place(Json::make_string(std::string_view(str, len)));
+		slot()->set_string(std::string_view(str, len));
+		return true;
 	}
 	bool Key(const char *str, rapidjson::SizeType len, bool)
 	{
@@ -198,8 +227,8 @@ class StrictHandler
 		members.back().name.assign(str, len);
 		return true;
 	}
-	bool StartObject() { return open(Json::make_object()); }
-	bool StartArray() { return open(Json::make_array()); }
+	bool StartObject() { return open(true); }
+	bool StartArray() { return open(false); }
 	bool EndObject(rapidjson::SizeType)
 	{
 		if (has_duplicate_names(stack_.back()->members()))
@@ -246,23 +275,24 @@ class StrictHandler
 		return &top->mutable_members().back().value;
 	}
 
-	bool place(Json &&value)
-	{
-		*slot() = std::move(value);
-		return true;
-	}
-
 	/*
 	 * Containers open in the slot of their parent. A parent's vector never grows
 	 * while a child is open (values only go into the innermost container), so the
-	 * pointers on the stack stay valid.
+	 * pointers on the stack stay valid. Objects reserve room for a typical claims
+	 * set, so most never reallocate.
 	 */
-	bool open(Json &&container)
+	bool open(bool object)
 	{
 		if (static_cast<int>(stack_.size()) >= max_depth_)
 			return fail(JsonError::TooDeep);
 		Json *at = slot();
-		*at = std::move(container);
+		if (object)
+		{
+			at->set_object();
+			at->mutable_members().reserve(8);
+		}
+		else
+			at->set_array();
 		stack_.push_back(at);
 		return true;
 	}

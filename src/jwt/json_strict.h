@@ -73,6 +73,12 @@ class Json
 	static Json make_object();
 	std::vector<Json> &mutable_items() noexcept { return items_; }
 	std::vector<Member> &mutable_members() noexcept { return members_; }
+	/* In-place setters, for a value that is still null (the parser fills slots). */
+	void set_bool(bool b) noexcept;
+	void set_number(std::string_view source_text);
+	void set_string(std::string_view s);
+	void set_array() noexcept { type_ = Type::Array; }
+	void set_object() noexcept { type_ = Type::Object; }
 
   private:
 	Type type_ = Type::Null;
