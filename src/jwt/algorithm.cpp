@@ -6,9 +6,11 @@
 
 #include <string>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
-namespace {
+namespace
+{
 
 struct AlgInfo
 {
@@ -19,21 +21,33 @@ struct AlgInfo
 };
 
 constexpr AlgInfo kAlgs[kAlgCount] = {
-	{Alg::HS256, "HS256", AlgFamily::Hmac, 32},	  {Alg::HS384, "HS384", AlgFamily::Hmac, 48},
-	{Alg::HS512, "HS512", AlgFamily::Hmac, 64},	  {Alg::EdDSA, "EdDSA", AlgFamily::Ed25519, 0},
-	{Alg::ES256, "ES256", AlgFamily::EcP256, 0}, {Alg::RS256, "RS256", AlgFamily::Rsa, 0},
-	{Alg::PS256, "PS256", AlgFamily::Rsa, 0},
+    {Alg::HS256, "HS256", AlgFamily::Hmac, 32},  {Alg::HS384, "HS384", AlgFamily::Hmac, 48},
+    {Alg::HS512, "HS512", AlgFamily::Hmac, 64},  {Alg::EdDSA, "EdDSA", AlgFamily::Ed25519, 0},
+    {Alg::ES256, "ES256", AlgFamily::EcP256, 0}, {Alg::RS256, "RS256", AlgFamily::Rsa, 0},
+    {Alg::PS256, "PS256", AlgFamily::Rsa, 0},
 };
 
-const AlgInfo &info(Alg alg) noexcept { return kAlgs[static_cast<int>(alg)]; }
+const AlgInfo &info(Alg alg) noexcept
+{
+	return kAlgs[static_cast<int>(alg)];
+}
 
 } // namespace
 
-AlgFamily alg_family(Alg alg) noexcept { return info(alg).family; }
+AlgFamily alg_family(Alg alg) noexcept
+{
+	return info(alg).family;
+}
 
-const char *alg_name(Alg alg) noexcept { return info(alg).name; }
+const char *alg_name(Alg alg) noexcept
+{
+	return info(alg).name;
+}
 
-std::size_t hmac_min_key_bytes(Alg alg) noexcept { return info(alg).hmac_bytes; }
+std::size_t hmac_min_key_bytes(Alg alg) noexcept
+{
+	return info(alg).hmac_bytes;
+}
 
 std::optional<Alg> parse_alg(std::string_view name) noexcept
 {
@@ -61,8 +75,9 @@ Alg parse_alg_or_throw(std::string_view name)
 		printable = printable && c > 0x20 && c < 0x7f;
 	if (printable)
 		bad_config("unknown JWT algorithm \"" + std::string(name) +
-				   "\" (supported: HS256, HS384, HS512, EdDSA, ES256, RS256, PS256)");
-	bad_config("unknown JWT algorithm (supported: HS256, HS384, HS512, EdDSA, ES256, RS256, PS256)");
+		           "\" (supported: HS256, HS384, HS512, EdDSA, ES256, RS256, PS256)");
+	bad_config(
+	    "unknown JWT algorithm (supported: HS256, HS384, HS512, EdDSA, ES256, RS256, PS256)");
 }
 
 } // namespace vecrbac::jwt

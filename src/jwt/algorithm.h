@@ -10,7 +10,8 @@
 #include <optional>
 #include <string_view>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 enum class Alg : std::uint8_t
 {

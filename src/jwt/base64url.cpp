@@ -15,9 +15,11 @@
 #include <array>
 #include <cstdint>
 
-namespace vecrbac::jwt::base64url {
+namespace vecrbac::jwt::base64url
+{
 
-namespace {
+namespace
+{
 
 constexpr std::uint8_t kInvalid = 0xff;
 
@@ -49,7 +51,8 @@ bool decode(std::string_view in, std::string *out)
 	std::uint8_t bad = 0;
 	for (std::size_t i = 0; i < full; i += 4)
 	{
-		std::uint8_t a = kTable[s[i]], b = kTable[s[i + 1]], c = kTable[s[i + 2]], d = kTable[s[i + 3]];
+		std::uint8_t a = kTable[s[i]], b = kTable[s[i + 1]], c = kTable[s[i + 2]],
+		             d = kTable[s[i + 3]];
 		bad |= (a | b | c | d) & 0x80;
 		*o++ = static_cast<unsigned char>(a << 2 | b >> 4);
 		*o++ = static_cast<unsigned char>(b << 4 | c >> 2);
@@ -84,10 +87,11 @@ bool decode(std::string_view in, std::string *out)
 void encode_append(std::string_view bytes, std::string *out)
 {
 	std::size_t at = out->size();
-	std::size_t len = sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	std::size_t len =
+	    sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	out->resize(at + len);
 	sodium_bin2base64(out->data() + at, len, reinterpret_cast<const unsigned char *>(bytes.data()),
-					  bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	                  bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	out->resize(out->size() - 1); /* drop the NUL terminator */
 }
 

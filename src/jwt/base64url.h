@@ -12,7 +12,8 @@
 #include <string>
 #include <string_view>
 
-namespace vecrbac::jwt::base64url {
+namespace vecrbac::jwt::base64url
+{
 
 /* Decodes in into *out (replacing its contents); false if in is not canonical. */
 bool decode(std::string_view in, std::string *out);

@@ -5,7 +5,8 @@
 
 #include "jwt/errors.h"
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 std::optional<std::int64_t> numeric_date(const Json &v) noexcept
 {
@@ -33,7 +34,8 @@ TimeClaims read_time_claims(const Json &claims, const char *sqlstate)
 			continue;
 		*f.slot = numeric_date(*v);
 		if (!*f.slot)
-			throw SqlError(sqlstate, std::string("claim \"") + f.name + "\" must be an integer NumericDate");
+			throw SqlError(sqlstate,
+			               std::string("claim \"") + f.name + "\" must be an integer NumericDate");
 	}
 	return t;
 }

@@ -19,7 +19,8 @@
 #include <cstdint>
 #include <optional>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 inline constexpr std::int64_t kMaxNumericDate = 253402300799; /* 9999-12-31T23:59:59Z */
 inline constexpr std::int64_t kMaxLeewaySeconds = 86400;
@@ -40,6 +41,7 @@ struct TimeClaims
 TimeClaims read_time_claims(const Json &claims, const char *sqlstate);
 
 /* Applies the rules above; throws SqlError 28000 naming the failed check. */
-void check_time_claims(const TimeClaims &t, std::int64_t now, std::int64_t leeway, bool require_exp);
+void check_time_claims(const TimeClaims &t, std::int64_t now, std::int64_t leeway,
+                       bool require_exp);
 
 } // namespace vecrbac::jwt

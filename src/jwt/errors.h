@@ -14,7 +14,8 @@
 
 #include "pg/sql_error.h"
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 inline constexpr const char *kInvalidToken = "28000";
 inline constexpr const char *kInvalidParameter = "22023";

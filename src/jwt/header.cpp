@@ -7,22 +7,25 @@
 
 #include <cctype>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
-namespace {
+namespace
+{
 
 bool equals_ignoring_case(std::string_view a, std::string_view b)
 {
 	if (a.size() != b.size())
 		return false;
 	for (std::size_t i = 0; i < a.size(); i++)
-		if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+		if (std::tolower(static_cast<unsigned char>(a[i])) !=
+		    std::tolower(static_cast<unsigned char>(b[i])))
 			return false;
 	return true;
 }
 
 constexpr const char *kRefusedParameters[] = {"crit", "b64", "jku", "x5u", "jwk",
-											  "x5c",  "zip", "enc", "cty"};
+                                              "x5c",  "zip", "enc", "cty"};
 
 } // namespace
 

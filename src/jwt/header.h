@@ -6,7 +6,8 @@
 #include "jwt/algorithm.h"
 #include "jwt/json_strict.h"
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 /*
  * Checks a parsed header (any JSON value) and returns the algorithm it names.

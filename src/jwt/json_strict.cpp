@@ -11,11 +11,15 @@
 #include <cstring>
 #include <limits>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 /* ---- Json ------------------------------------------------------------------------ */
 
-Json Json::make_null() { return Json(); }
+Json Json::make_null()
+{
+	return Json();
+}
 
 void Json::set_bool(bool b) noexcept
 {
@@ -144,7 +148,8 @@ const char *json_error_text(JsonError err) noexcept
 
 /* ---- parsing ------------------------------------------------------------------------ */
 
-namespace {
+namespace
+{
 
 /*
  * rapidjson validates raw UTF-8 (kParseValidateEncodingFlag), but a \uDC00 escape
@@ -190,7 +195,10 @@ bool has_duplicate_names(const std::vector<Json::Member> &members)
 class StrictHandler
 {
   public:
-	StrictHandler(Json *root, int max_depth) : root_(root), max_depth_(max_depth) { stack_.reserve(8); }
+	StrictHandler(Json *root, int max_depth) : root_(root), max_depth_(max_depth)
+	{
+		stack_.reserve(8);
+	}
 
 	JsonError error() const { return error_; }
 
@@ -308,7 +316,10 @@ class BoundedStream
 {
   public:
 	typedef char Ch;
-	BoundedStream(const char *begin, std::size_t len) : begin_(begin), cur_(begin), end_(begin + len) {}
+	BoundedStream(const char *begin, std::size_t len)
+	    : begin_(begin), cur_(begin), end_(begin + len)
+	{
+	}
 	Ch Peek() const { return cur_ == end_ ? '\0' : *cur_; }
 	Ch Take() { return cur_ == end_ ? '\0' : *cur_++; }
 	std::size_t Tell() const { return static_cast<std::size_t>(cur_ - begin_); }
@@ -337,8 +348,8 @@ JsonError parse_json_strict(std::string_view text, int max_depth, Json *out)
 		return JsonError::Syntax;
 
 	constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag |
-								rapidjson::kParseNumbersAsStringsFlag |
-								rapidjson::kParseStopWhenDoneFlag;
+	                            rapidjson::kParseNumbersAsStringsFlag |
+	                            rapidjson::kParseStopWhenDoneFlag;
 	StrictHandler handler(out, max_depth);
 	BoundedStream stream(text.data(), text.size());
 	rapidjson::Reader reader;
@@ -365,7 +376,8 @@ JsonError parse_json_strict(std::string_view text, int max_depth, Json *out)
 
 /* ---- writing ------------------------------------------------------------------------ */
 
-namespace {
+namespace
+{
 
 void write_value(const Json &v, rapidjson::Writer<rapidjson::StringBuffer> &w)
 {

@@ -25,7 +25,8 @@
 #include <string_view>
 #include <vector>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 class Json
 {
@@ -97,13 +98,13 @@ struct Json::Member
 enum class JsonError : std::uint8_t
 {
 	None,
-	Syntax,		   /* not JSON */
+	Syntax,        /* not JSON */
 	NumberRange,   /* a number beyond the range of a double (1e400) */
 	InvalidUtf8,   /* invalid UTF-8, or a lone surrogate escape */
 	NulCharacter,  /* U+0000 in a string or member name, raw or escaped */
 	DuplicateName, /* two members with the same name in one object */
-	TooDeep,	   /* nesting deeper than the limit */
-	Trailing,	   /* bytes after the root value */
+	TooDeep,       /* nesting deeper than the limit */
+	Trailing,      /* bytes after the root value */
 };
 
 /* A short lower-case description ("duplicate member name"), for error messages. */

@@ -8,7 +8,8 @@
 #include "pg/pg.h"
 #include "module.h"
 
-extern "C" {
+extern "C"
+{
 #include "access/xact.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
@@ -18,7 +19,8 @@ extern "C" {
 
 #include <climits>
 
-namespace vecrbac::jwt::settings {
+namespace vecrbac::jwt::settings
+{
 
 int max_token_bytes = 8192;
 int test_now = 0;
@@ -26,14 +28,14 @@ int test_now = 0;
 void define(void)
 {
 	DefineCustomIntVariable("vecrbac.jwt_max_token_bytes",
-							"Longest JWT accepted, in bytes; checked before anything is decoded.", NULL,
-							&max_token_bytes, 8192, 64, 1024 * 1024, PGC_SUSET, GUC_UNIT_BYTE, NULL,
-							NULL, NULL);
-	DefineCustomIntVariable("vecrbac.jwt_test_now",
-							"Fixed clock for JWT time checks, in seconds since the epoch (0: the real "
-							"clock). For tests only.",
-							NULL, &test_now, 0, 0, INT_MAX, PGC_SUSET, GUC_NOT_IN_SAMPLE, NULL, NULL,
-							NULL);
+	                        "Longest JWT accepted, in bytes; checked before anything is decoded.",
+	                        NULL, &max_token_bytes, 8192, 64, 1024 * 1024, PGC_SUSET, GUC_UNIT_BYTE,
+	                        NULL, NULL, NULL);
+	DefineCustomIntVariable(
+	    "vecrbac.jwt_test_now",
+	    "Fixed clock for JWT time checks, in seconds since the epoch (0: the real "
+	    "clock). For tests only.",
+	    NULL, &test_now, 0, 0, INT_MAX, PGC_SUSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 }
 
 std::int64_t now_seconds(void)

@@ -12,7 +12,8 @@
 
 #include <cstdint>
 
-namespace vecrbac::jwt::settings {
+namespace vecrbac::jwt::settings
+{
 
 extern int max_token_bytes;
 extern int test_now;

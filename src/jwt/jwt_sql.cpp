@@ -11,7 +11,8 @@
  */
 #include "pg/guard.h"
 
-extern "C" {
+extern "C"
+{
 #include "access/detoast.h"
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
@@ -27,7 +28,8 @@ extern "C" {
 #include <cstring>
 #include <string_view>
 
-namespace {
+namespace
+{
 
 using namespace vecrbac::jwt;
 
@@ -48,7 +50,10 @@ struct AlgorithmNames
 	Bytes names[kMaxAlgorithmNames];
 };
 
-Bytes text_bytes(text *t) { return Bytes{VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)}; }
+Bytes text_bytes(text *t)
+{
+	return Bytes{VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};
+}
 
 /* A text key: the secret is its UTF-8 encoding, whatever the database encoding. */
 Bytes text_key_utf8(text *t)
@@ -69,16 +74,16 @@ void read_algorithm_names(ArrayType *arr, AlgorithmNames *out)
 
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("algorithms must be a one-dimensional array")));
+		                errmsg("algorithms must be a one-dimensional array")));
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	if (n > kMaxAlgorithmNames)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("at most %d algorithm names may be given", kMaxAlgorithmNames)));
+		                errmsg("at most %d algorithm names may be given", kMaxAlgorithmNames)));
 	for (int i = 0; i < n; i++)
 	{
 		if (nulls[i])
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							errmsg("algorithm names must not be null")));
+			                errmsg("algorithm names must not be null")));
 		out->names[i] = text_bytes(DatumGetTextPP(elems[i]));
 	}
 	out->count = n;
@@ -97,7 +102,7 @@ Datum claims_to_jsonb(char *utf8, size_t len)
 		return DirectFunctionCall1(jsonb_in, CStringGetDatum(utf8));
 
 	MemoryContext cxt = CurrentMemoryContext;
-	volatile Datum result = (Datum) 0;
+	volatile Datum result = (Datum)0;
 	volatile bool failed = false;
 	PG_TRY();
 	{
@@ -114,7 +119,7 @@ Datum claims_to_jsonb(char *utf8, size_t len)
 	PG_END_TRY();
 	if (failed)
 		ereport(ERROR, (errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
-						errmsg("token claims cannot be represented in the database encoding")));
+		                errmsg("token claims cannot be represented in the database encoding")));
 	return result;
 }
 
@@ -126,7 +131,7 @@ Datum jwt_verify_common(FunctionCallInfo fcinfo, Bytes key)
 	size_t cap = static_cast<size_t>(vecrbac::jwt::settings::max_token_bytes);
 	if (raw_size > cap)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-						errmsg("malformed token: longer than %zu bytes", cap)));
+		                errmsg("malformed token: longer than %zu bytes", cap)));
 
 	Bytes token = text_bytes(PG_GETARG_TEXT_PP(0));
 	AlgorithmNames algs;
@@ -139,22 +144,24 @@ Datum jwt_verify_common(FunctionCallInfo fcinfo, Bytes key)
 	char *claims = static_cast<char *>(palloc(token.len + 1));
 	size_t claims_len = 0;
 
-	vecrbac::pg::guarded([&] {
-		VerifyOptions options;
-		options.algorithms = AlgSet{};
-		for (int i = 0; i < algs.count; i++)
-			options.algorithms.add(parse_alg_or_throw(algs.names[i].view()));
-		options.leeway_seconds = leeway;
-		options.require_exp = require_exp;
-		options.now = now;
-		options.max_token_bytes = cap;
-		const Key keys[1] = {verification_key(key.view(), options.algorithms)};
-		VerifiedToken t = verify(token.view(), keys, options);
-		if (t.claims_json.size() > token.len)
-			throw std::logic_error("claims longer than their token");
-		std::memcpy(claims, t.claims_json.data(), t.claims_json.size());
-		claims_len = t.claims_json.size();
-	});
+	vecrbac::pg::guarded(
+	    [&]
+	    {
+		    VerifyOptions options;
+		    options.algorithms = AlgSet{};
+		    for (int i = 0; i < algs.count; i++)
+			    options.algorithms.add(parse_alg_or_throw(algs.names[i].view()));
+		    options.leeway_seconds = leeway;
+		    options.require_exp = require_exp;
+		    options.now = now;
+		    options.max_token_bytes = cap;
+		    const Key keys[1] = {verification_key(key.view(), options.algorithms)};
+		    VerifiedToken t = verify(token.view(), keys, options);
+		    if (t.claims_json.size() > token.len)
+			    throw std::logic_error("claims longer than their token");
+		    std::memcpy(claims, t.claims_json.data(), t.claims_json.size());
+		    claims_len = t.claims_json.size();
+	    });
 	claims[claims_len] = '\0';
 	return claims_to_jsonb(claims, claims_len);
 }
@@ -171,16 +178,19 @@ Datum jwt_sign_common(FunctionCallInfo fcinfo, Bytes key)
 	Bytes alg_name = text_bytes(PG_GETARG_TEXT_PP(2));
 
 	text *result = nullptr;
-	vecrbac::pg::guarded([&] {
-		Alg alg = parse_alg_or_throw(alg_name.view());
-		std::string token = sign(claims_utf8.view(), signing_key(key.view(), alg), alg);
-		/* Cannot raise: returns NULL when out of memory (sizes here are far below 1 GB). */
-		result = static_cast<text *>(palloc_extended(VARHDRSZ + token.size(), MCXT_ALLOC_NO_OOM));
-		if (result == nullptr)
-			throw std::bad_alloc();
-		SET_VARSIZE(result, VARHDRSZ + token.size());
-		std::memcpy(VARDATA(result), token.data(), token.size());
-	});
+	vecrbac::pg::guarded(
+	    [&]
+	    {
+		    Alg alg = parse_alg_or_throw(alg_name.view());
+		    std::string token = sign(claims_utf8.view(), signing_key(key.view(), alg), alg);
+		    /* Cannot raise: returns NULL when out of memory (sizes here are far below 1 GB). */
+		    result =
+		        static_cast<text *>(palloc_extended(VARHDRSZ + token.size(), MCXT_ALLOC_NO_OOM));
+		    if (result == nullptr)
+			    throw std::bad_alloc();
+		    SET_VARSIZE(result, VARHDRSZ + token.size());
+		    std::memcpy(VARDATA(result), token.data(), token.size());
+	    });
 	PG_RETURN_TEXT_P(result);
 }
 

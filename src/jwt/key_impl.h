@@ -12,7 +12,8 @@
 #include <optional>
 #include <string>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 struct KeyImpl
 {

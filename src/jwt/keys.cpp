@@ -19,9 +19,11 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
-namespace {
+namespace
+{
 
 constexpr std::size_t kMinHmacKeyBytes = 32;
 constexpr int kMinRsaBits = 2048;
@@ -47,11 +49,20 @@ bool starts_with(std::string_view s, std::string_view prefix)
 	return s.substr(0, prefix.size()) == prefix;
 }
 
-bool is_pem(std::string_view s) { return starts_with(trim_left(s), "-----BEGIN "); }
-bool is_json_object_text(std::string_view s) { return starts_with(trim_left(s), "{"); }
+bool is_pem(std::string_view s)
+{
+	return starts_with(trim_left(s), "-----BEGIN ");
+}
+bool is_json_object_text(std::string_view s)
+{
+	return starts_with(trim_left(s), "{");
+}
 
 /* Never prompt for a passphrase: an encrypted PEM simply fails to load. */
-int no_passphrase(char *, int, int, void *) { return 0; }
+int no_passphrase(char *, int, int, void *)
+{
+	return 0;
+}
 
 /* ---- JWK members ---------------------------------------------------------------------- */
 
@@ -81,7 +92,7 @@ std::string jwk_bytes(const Json &jwk, const char *name, std::size_t exact_len =
 	{
 		sodium_memzero(out.data(), out.size());
 		bad_config(std::string("JWK member \"") + name + "\" must be " + std::to_string(exact_len) +
-				   " bytes");
+		           " bytes");
 	}
 	return out;
 }
@@ -125,14 +136,15 @@ void check_jwk_usage(const Json &jwk, bool want_private, KeyImpl *impl)
 
 /* ---- OpenSSL keys ----------------------------------------------------------------------- */
 
-ossl::PkeyPtr pkey_from_params(const char *type, OSSL_PARAM_BLD *bld, bool keypair, const char *what)
+ossl::PkeyPtr pkey_from_params(const char *type, OSSL_PARAM_BLD *bld, bool keypair,
+                               const char *what)
 {
 	ossl::ParamPtr params(OSSL_PARAM_BLD_to_param(bld));
 	ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
 	EVP_PKEY *raw = nullptr;
 	if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
-		EVP_PKEY_fromdata(ctx.get(), &raw, keypair ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-						  params.get()) <= 0)
+	    EVP_PKEY_fromdata(ctx.get(), &raw, keypair ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
+	                      params.get()) <= 0)
 		bad_config(std::string("JWK is not a valid ") + what + " key");
 	return ossl::PkeyPtr(raw);
 }
@@ -143,7 +155,7 @@ void check_ec_key(EVP_PKEY *pkey, bool is_private)
 	char group[64] = {};
 	std::size_t glen = 0;
 	if (EVP_PKEY_get_group_name(pkey, group, sizeof(group), &glen) != 1 ||
-		(std::strcmp(group, "prime256v1") != 0 && std::strcmp(group, "P-256") != 0))
+	    (std::strcmp(group, "prime256v1") != 0 && std::strcmp(group, "P-256") != 0))
 		bad_config("EC key must be on curve P-256");
 	ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
 	if (!ctx || EVP_PKEY_public_check(ctx.get()) != 1)
@@ -192,7 +204,7 @@ void load_jwk(std::string_view text, bool want_private, KeyImpl *impl)
 	const std::string &kty = jwk_string(jwk, "kty");
 	if (kty == "oct")
 		bad_config("a JWK of type \"oct\" is an HMAC secret: pass the base64url-decoded bytes of "
-				   "its \"k\" member with an HS algorithm");
+		           "its \"k\" member with an HS algorithm");
 	bool has_private = jwk.find("d") != nullptr;
 	if (has_private && !want_private)
 		bad_config("a private key was given where a public key is expected");
@@ -231,8 +243,10 @@ void load_jwk(std::string_view text, bool want_private, KeyImpl *impl)
 		ossl::ParamBldPtr bld(OSSL_PARAM_BLD_new());
 		ossl::BnPtr d;
 		if (!bld ||
-			!OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
-			!OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point)))
+		    !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1",
+		                                     0) ||
+		    !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point,
+		                                      sizeof(point)))
 			throw std::bad_alloc();
 		if (want_private)
 		{
@@ -254,11 +268,12 @@ void load_jwk(std::string_view text, bool want_private, KeyImpl *impl)
 		if (!bld)
 			throw std::bad_alloc();
 		std::vector<ossl::BnPtr> bns; /* must outlive OSSL_PARAM_BLD_to_param */
-		auto push = [&](const char *member, const char *param) {
+		auto push = [&](const char *member, const char *param)
+		{
 			std::string bytes = jwk_bytes(jwk, member);
 			Wipe wipe{bytes};
 			bns.emplace_back(BN_bin2bn(reinterpret_cast<const unsigned char *>(bytes.data()),
-									   static_cast<int>(bytes.size()), nullptr));
+			                           static_cast<int>(bytes.size()), nullptr));
 			if (!bns.back() || !OSSL_PARAM_BLD_push_BN(bld.get(), param, bns.back().get()))
 				throw std::bad_alloc();
 		};
@@ -268,10 +283,10 @@ void load_jwk(std::string_view text, bool want_private, KeyImpl *impl)
 		{
 			push("d", OSSL_PKEY_PARAM_RSA_D);
 			const char *crt[5][2] = {{"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
-									 {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},
-									 {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
-									 {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2},
-									 {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
+			                         {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},
+			                         {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+			                         {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2},
+			                         {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
 			int present = 0;
 			for (auto &c : crt)
 				present += jwk.find(c[0]) != nullptr;
@@ -298,12 +313,12 @@ void load_pem(std::string_view text, bool want_private, KeyImpl *impl)
 	if (!bio)
 		throw std::bad_alloc();
 	ossl::PkeyPtr pkey(want_private
-						   ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr)
-						   : PEM_read_bio_PUBKEY(bio.get(), nullptr, no_passphrase, nullptr));
+	                       ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr)
+	                       : PEM_read_bio_PUBKEY(bio.get(), nullptr, no_passphrase, nullptr));
 	if (!pkey)
-		bad_config(want_private
-					   ? "key is not a PEM private key (PKCS#8, EC or RSA; encrypted keys are not supported)"
-					   : "key is not a PEM public key (\"BEGIN PUBLIC KEY\")");
+		bad_config(want_private ? "key is not a PEM private key (PKCS#8, EC or RSA; encrypted keys "
+		                          "are not supported)"
+		                        : "key is not a PEM public key (\"BEGIN PUBLIC KEY\")");
 	impl->is_private = want_private;
 
 	switch (EVP_PKEY_get_id(pkey.get()))
@@ -350,7 +365,8 @@ Key make_asymmetric(std::string_view text, bool want_private)
 	else if (is_json_object_text(text))
 		load_jwk(text, want_private, impl.get());
 	else
-		bad_config(want_private ? "private key must be PEM or JWK" : "public key must be PEM or JWK");
+		bad_config(want_private ? "private key must be PEM or JWK"
+		                        : "public key must be PEM or JWK");
 	if (impl->restricted_to && alg_family(*impl->restricted_to) != impl->family)
 		bad_config("JWK \"alg\" does not fit its key type");
 	return Key::from_impl(std::move(impl));
@@ -380,10 +396,11 @@ KeyImpl::HmacPads make_pads(const char *digest, std::string_view secret)
 		opad[i] = k[i] ^ 0x5c;
 	}
 	KeyImpl::HmacPads pads{ossl::MdCtxPtr(EVP_MD_CTX_new()), ossl::MdCtxPtr(EVP_MD_CTX_new())};
-	bool ok = pads.inner && pads.outer && EVP_DigestInit_ex(pads.inner.get(), md.get(), nullptr) == 1 &&
-			  EVP_DigestUpdate(pads.inner.get(), ipad, block) == 1 &&
-			  EVP_DigestInit_ex(pads.outer.get(), md.get(), nullptr) == 1 &&
-			  EVP_DigestUpdate(pads.outer.get(), opad, block) == 1;
+	bool ok = pads.inner && pads.outer &&
+	          EVP_DigestInit_ex(pads.inner.get(), md.get(), nullptr) == 1 &&
+	          EVP_DigestUpdate(pads.inner.get(), ipad, block) == 1 &&
+	          EVP_DigestInit_ex(pads.outer.get(), md.get(), nullptr) == 1 &&
+	          EVP_DigestUpdate(pads.outer.get(), opad, block) == 1;
 	sodium_memzero(k, sizeof(k));
 	sodium_memzero(ipad, sizeof(ipad));
 	sodium_memzero(opad, sizeof(opad));
@@ -428,17 +445,35 @@ Key Key::hmac(std::string_view secret)
 	return Key(std::move(impl));
 }
 
-Key Key::public_key(std::string_view pem_or_jwk) { return make_asymmetric(pem_or_jwk, false); }
+Key Key::public_key(std::string_view pem_or_jwk)
+{
+	return make_asymmetric(pem_or_jwk, false);
+}
 
-Key Key::private_key(std::string_view pem_or_jwk) { return make_asymmetric(pem_or_jwk, true); }
+Key Key::private_key(std::string_view pem_or_jwk)
+{
+	return make_asymmetric(pem_or_jwk, true);
+}
 
-Key Key::from_impl(std::shared_ptr<const KeyImpl> impl) { return Key(std::move(impl)); }
+Key Key::from_impl(std::shared_ptr<const KeyImpl> impl)
+{
+	return Key(std::move(impl));
+}
 
-AlgFamily Key::family() const noexcept { return impl_->family; }
+AlgFamily Key::family() const noexcept
+{
+	return impl_->family;
+}
 
-bool Key::is_private() const noexcept { return impl_->is_private; }
+bool Key::is_private() const noexcept
+{
+	return impl_->is_private;
+}
 
-std::optional<Alg> Key::restricted_to() const noexcept { return impl_->restricted_to; }
+std::optional<Alg> Key::restricted_to() const noexcept
+{
+	return impl_->restricted_to;
+}
 
 bool Key::fits(Alg alg) const noexcept
 {

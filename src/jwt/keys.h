@@ -19,7 +19,8 @@
 #include <optional>
 #include <string_view>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 struct KeyImpl; /* key_impl.h: only the crypto code sees inside */
 

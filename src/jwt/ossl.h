@@ -16,7 +16,8 @@
 
 #include <memory>
 
-namespace vecrbac::jwt::ossl {
+namespace vecrbac::jwt::ossl
+{
 
 struct PkeyFree
 {

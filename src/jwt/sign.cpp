@@ -9,10 +9,11 @@
 #include "jwt/signature.h"
 #include "jwt/verify.h"
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 std::string sign_segments(std::string_view header_b64, std::string_view payload_b64, const Key &key,
-						  Alg alg)
+                          Alg alg)
 {
 	std::string token;
 	token.reserve(header_b64.size() + payload_b64.size() + 2 + 700);
@@ -31,8 +32,8 @@ std::string sign(const Json &claims, const Key &key, Alg alg)
 	if (!key.fits(alg))
 	{
 		if (key.family() == AlgFamily::Hmac && alg_family(alg) == AlgFamily::Hmac)
-			bad_config(std::string("HMAC key must be at least ") + std::to_string(hmac_min_key_bytes(alg)) +
-					   " bytes for " + alg_name(alg));
+			bad_config(std::string("HMAC key must be at least ") +
+			           std::to_string(hmac_min_key_bytes(alg)) + " bytes for " + alg_name(alg));
 		bad_config(std::string("key does not fit algorithm ") + alg_name(alg));
 	}
 	if (alg_family(alg) != AlgFamily::Hmac && !key.is_private())
@@ -47,7 +48,8 @@ std::string sign(const Json &claims, const Key &key, Alg alg)
 std::string sign(std::string_view claims_json, const Key &key, Alg alg)
 {
 	Json claims;
-	if (JsonError e = parse_json_strict(claims_json, kDefaultMaxDepth, &claims); e != JsonError::None)
+	if (JsonError e = parse_json_strict(claims_json, kDefaultMaxDepth, &claims);
+	    e != JsonError::None)
 		bad_config(std::string("claims are not valid JSON (") + json_error_text(e) + ")");
 	return sign(claims, key, alg);
 }

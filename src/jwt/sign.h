@@ -10,7 +10,8 @@
 #include <string>
 #include <string_view>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 /*
  * Signs a claims set given as JSON text. The claims must be a strict JSON object
@@ -30,6 +31,6 @@ std::string sign(const Json &claims, const Key &key, Alg alg);
  * fuzzing, which need tokens that are validly signed yet malformed.
  */
 std::string sign_segments(std::string_view header_b64, std::string_view payload_b64, const Key &key,
-						  Alg alg);
+                          Alg alg);
 
 } // namespace vecrbac::jwt

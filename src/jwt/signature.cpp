@@ -12,21 +12,26 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
-namespace {
+namespace
+{
 
 /* The order n of P-256's base point, big-endian. */
 constexpr unsigned char kP256Order[32] = {
-	0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
 
 /* The order L of Ed25519's base point, little-endian (as S is encoded). */
 constexpr unsigned char kEd25519Order[32] = {
-	0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
 
-const unsigned char *bytes(std::string_view s) { return reinterpret_cast<const unsigned char *>(s.data()); }
+const unsigned char *bytes(std::string_view s)
+{
+	return reinterpret_cast<const unsigned char *>(s.data());
+}
 
 /* 0 < v < n for a 32-byte big-endian v (public values: no constant time needed). */
 bool in_open_range_be(const unsigned char *v, const unsigned char *n)
@@ -57,7 +62,9 @@ bool ed25519_s_canonical(const unsigned char *s)
  */
 std::size_t compute_hmac(Alg alg, const KeyImpl &k, std::string_view input, unsigned char *mac)
 {
-	const KeyImpl::HmacPads &pads = alg == Alg::HS256 ? k.hs256 : alg == Alg::HS384 ? k.hs384 : k.hs512;
+	const KeyImpl::HmacPads &pads = alg == Alg::HS256   ? k.hs256
+	                                : alg == Alg::HS384 ? k.hs384
+	                                                    : k.hs512;
 	if (alg_family(alg) != AlgFamily::Hmac || !pads.inner)
 		throw std::logic_error("no HMAC state for this algorithm");
 	ossl::ErrorQueueGuard guard;
@@ -65,11 +72,11 @@ std::size_t compute_hmac(Alg alg, const KeyImpl &k, std::string_view input, unsi
 	unsigned char inner[EVP_MAX_MD_SIZE];
 	unsigned int inner_len = 0, mac_len = 0;
 	bool ok = ctx && EVP_MD_CTX_copy_ex(ctx.get(), pads.inner.get()) == 1 &&
-			  EVP_DigestUpdate(ctx.get(), input.data(), input.size()) == 1 &&
-			  EVP_DigestFinal_ex(ctx.get(), inner, &inner_len) == 1 &&
-			  EVP_MD_CTX_copy_ex(ctx.get(), pads.outer.get()) == 1 &&
-			  EVP_DigestUpdate(ctx.get(), inner, inner_len) == 1 &&
-			  EVP_DigestFinal_ex(ctx.get(), mac, &mac_len) == 1;
+	          EVP_DigestUpdate(ctx.get(), input.data(), input.size()) == 1 &&
+	          EVP_DigestFinal_ex(ctx.get(), inner, &inner_len) == 1 &&
+	          EVP_MD_CTX_copy_ex(ctx.get(), pads.outer.get()) == 1 &&
+	          EVP_DigestUpdate(ctx.get(), inner, inner_len) == 1 &&
+	          EVP_DigestFinal_ex(ctx.get(), mac, &mac_len) == 1;
 	sodium_memzero(inner, sizeof(inner));
 	if (!ok || mac_len != hmac_min_key_bytes(alg))
 		throw std::runtime_error("HMAC computation failed");
@@ -84,15 +91,14 @@ ossl::MdCtxPtr digest_ctx(Alg alg, EVP_PKEY *pkey, bool sign)
 		throw std::bad_alloc();
 	EVP_PKEY_CTX *pctx = nullptr; /* owned by md */
 	int rc = sign ? EVP_DigestSignInit(md.get(), &pctx, EVP_sha256(), nullptr, pkey)
-				  : EVP_DigestVerifyInit(md.get(), &pctx, EVP_sha256(), nullptr, pkey);
+	              : EVP_DigestVerifyInit(md.get(), &pctx, EVP_sha256(), nullptr, pkey);
 	if (rc != 1)
 		throw std::runtime_error("signature context setup failed");
 	if (alg == Alg::RS256 && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)
 		throw std::runtime_error("RSA padding setup failed");
-	if (alg == Alg::PS256 &&
-		(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-		 EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
-		 EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
+	if (alg == Alg::PS256 && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+	                          EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1 ||
+	                          EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
 		throw std::runtime_error("RSA-PSS setup failed");
 	return md;
 }
@@ -103,7 +109,7 @@ bool verify_ecdsa(const KeyImpl &k, std::string_view input, std::string_view sig
 	 * check is ours, not only OpenSSL's, so that r = s = 0 ("psychic signatures")
 	 * fails whatever the library does. */
 	if (sig.size() != 64 || !in_open_range_be(bytes(sig), kP256Order) ||
-		!in_open_range_be(bytes(sig) + 32, kP256Order))
+	    !in_open_range_be(bytes(sig) + 32, kP256Order))
 		return false;
 	ossl::ErrorQueueGuard guard;
 	ossl::EcdsaSigPtr es(ECDSA_SIG_new());
@@ -118,7 +124,8 @@ bool verify_ecdsa(const KeyImpl &k, std::string_view input, std::string_view sig
 	unsigned char der[80];
 	unsigned char *p = der;
 	int der_len = i2d_ECDSA_SIG(es.get(), nullptr);
-	if (der_len <= 0 || der_len > static_cast<int>(sizeof(der)) || i2d_ECDSA_SIG(es.get(), &p) != der_len)
+	if (der_len <= 0 || der_len > static_cast<int>(sizeof(der)) ||
+	    i2d_ECDSA_SIG(es.get(), &p) != der_len)
 		throw std::runtime_error("ECDSA signature encoding failed");
 	ossl::MdCtxPtr md = digest_ctx(Alg::ES256, k.pkey.get(), false);
 	return EVP_DigestVerify(md.get(), der, der_len, bytes(input), input.size()) == 1;
@@ -148,7 +155,7 @@ std::string sign_ecdsa(const KeyImpl &k, std::string_view input)
 	std::string out(64, '\0');
 	auto *o = reinterpret_cast<unsigned char *>(out.data());
 	if (BN_bn2binpad(ECDSA_SIG_get0_r(es.get()), o, 32) != 32 ||
-		BN_bn2binpad(ECDSA_SIG_get0_s(es.get()), o + 32, 32) != 32)
+	    BN_bn2binpad(ECDSA_SIG_get0_s(es.get()), o + 32, 32) != 32)
 		throw std::runtime_error("ECDSA signature encoding failed");
 	return out;
 }
@@ -160,8 +167,8 @@ std::string sign_rsa(Alg alg, const KeyImpl &k, std::string_view input)
 	std::string out(static_cast<std::size_t>(k.rsa_bytes), '\0');
 	std::size_t len = out.size();
 	if (EVP_DigestSign(md.get(), reinterpret_cast<unsigned char *>(out.data()), &len, bytes(input),
-					   input.size()) != 1 ||
-		len != out.size())
+	                   input.size()) != 1 ||
+	    len != out.size())
 		throw std::runtime_error("RSA signing failed");
 	return out;
 }
@@ -188,8 +195,10 @@ bool verify_signature(Alg alg, const Key &key, std::string_view input, std::stri
 	case AlgFamily::Ed25519:
 		/* libsodium also refuses a non-canonical S and small-order points; checking
 		 * S here too keeps the rule independent of the library's version. */
-		return signature.size() == crypto_sign_BYTES && ed25519_s_canonical(bytes(signature) + 32) &&
-			   crypto_sign_verify_detached(bytes(signature), bytes(input), input.size(), k.ed_pk) == 0;
+		return signature.size() == crypto_sign_BYTES &&
+		       ed25519_s_canonical(bytes(signature) + 32) &&
+		       crypto_sign_verify_detached(bytes(signature), bytes(input), input.size(), k.ed_pk) ==
+		           0;
 	case AlgFamily::EcP256:
 		return verify_ecdsa(k, input, signature);
 	case AlgFamily::Rsa:
@@ -219,7 +228,7 @@ std::string create_signature(Alg alg, const Key &key, std::string_view input)
 	{
 		std::string out(crypto_sign_BYTES, '\0');
 		crypto_sign_detached(reinterpret_cast<unsigned char *>(out.data()), nullptr, bytes(input),
-							 input.size(), k.ed_sk);
+		                     input.size(), k.ed_sk);
 		return out;
 	}
 	case AlgFamily::EcP256:

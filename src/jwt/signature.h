@@ -12,7 +12,8 @@
 #include <string>
 #include <string_view>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 /*
  * True if signature is a valid signature of input under key with alg. Shapes are

@@ -21,7 +21,8 @@
 
 #include <ctime>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 Key verification_key(std::string_view material, AlgSet algorithms)
 {
@@ -49,22 +50,24 @@ void check_verify_config(std::span<const Key> keys, const VerifyOptions &options
 		bad_config("no verification key");
 	/* Every allowed algorithm has a key, and every key serves some allowed algorithm:
 	 * a configuration with a dead entry is more likely a mistake than a plan. */
-	options.algorithms.for_each([&](Alg a) {
-		bool fitted = false, same_family = false;
-		for (const Key &key : keys)
-		{
-			fitted = fitted || key.fits(a);
-			same_family = same_family || key.family() == alg_family(a);
-		}
-		if (fitted)
-			return;
-		if (!same_family)
-			bad_config(std::string("key type does not fit algorithm ") + alg_name(a));
-		if (alg_family(a) == AlgFamily::Hmac)
-			bad_config(std::string("HMAC key must be at least ") + std::to_string(hmac_min_key_bytes(a)) +
-					   " bytes for " + alg_name(a));
-		bad_config(std::string("the JWK \"alg\" of the key does not allow ") + alg_name(a));
-	});
+	options.algorithms.for_each(
+	    [&](Alg a)
+	    {
+		    bool fitted = false, same_family = false;
+		    for (const Key &key : keys)
+		    {
+			    fitted = fitted || key.fits(a);
+			    same_family = same_family || key.family() == alg_family(a);
+		    }
+		    if (fitted)
+			    return;
+		    if (!same_family)
+			    bad_config(std::string("key type does not fit algorithm ") + alg_name(a));
+		    if (alg_family(a) == AlgFamily::Hmac)
+			    bad_config(std::string("HMAC key must be at least ") +
+			               std::to_string(hmac_min_key_bytes(a)) + " bytes for " + alg_name(a));
+		    bad_config(std::string("the JWK \"alg\" of the key does not allow ") + alg_name(a));
+	    });
 	for (const Key &key : keys)
 	{
 		if (key.is_private())
@@ -84,24 +87,27 @@ void check_verify_config(std::span<const Key> keys, const VerifyOptions &options
 		bad_config("the clock is out of range");
 }
 
-namespace {
+namespace
+{
 
 /* what_is: "header is" or "claims are"; e.g. "malformed token: header is not valid
  * JSON (duplicate member name)". */
 [[noreturn]] void reject_json(const char *what_is, JsonError err)
 {
 	reject(std::string("malformed token: ") + what_is + " not valid JSON (" + json_error_text(err) +
-		   ")");
+	       ")");
 }
 
 } // namespace
 
-VerifiedToken verify(std::string_view token, std::span<const Key> keys, const VerifyOptions &options)
+VerifiedToken verify(std::string_view token, std::span<const Key> keys,
+                     const VerifyOptions &options)
 {
 	check_verify_config(keys, options);
 
 	if (token.size() > options.max_token_bytes)
-		reject("malformed token: longer than " + std::to_string(options.max_token_bytes) + " bytes");
+		reject("malformed token: longer than " + std::to_string(options.max_token_bytes) +
+		       " bytes");
 	std::size_t dot1 = token.find('.');
 	std::size_t dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
 	if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
@@ -135,7 +141,7 @@ VerifiedToken verify(std::string_view token, std::span<const Key> keys, const Ve
 	if (!base64url::decode(payload_b64, &out.claims_json))
 		reject("malformed token: claims are not strict base64url");
 	if (JsonError e = parse_json_strict(out.claims_json, options.max_depth, &out.claims);
-		e != JsonError::None)
+	    e != JsonError::None)
 		reject_json("claims are", e);
 	if (!out.claims.is_object())
 		reject("malformed token: claims are not a JSON object");

@@ -14,7 +14,8 @@
 #include <string>
 #include <string_view>
 
-namespace vecrbac::jwt {
+namespace vecrbac::jwt
+{
 
 inline constexpr std::size_t kDefaultMaxTokenBytes = 8192;
 inline constexpr std::size_t kMaxMaxTokenBytes = 1024 * 1024;
@@ -39,11 +40,11 @@ struct VerifyOptions
 
 struct VerifiedToken
 {
-	Alg alg = Alg::HS256;   /* the algorithm the token was signed with */
+	Alg alg = Alg::HS256;      /* the algorithm the token was signed with */
 	std::size_t key_index = 0; /* which of the keys verified it */
-	Json header;		   /* the protected header (an object) */
-	Json claims;		   /* the claims (an object) */
-	std::string claims_json; /* the exact decoded payload: strict JSON object text */
+	Json header;               /* the protected header (an object) */
+	Json claims;               /* the claims (an object) */
+	std::string claims_json;   /* the exact decoded payload: strict JSON object text */
 	std::optional<std::int64_t> exp, nbf, iat; /* the time claims, when present */
 };
 
@@ -62,6 +63,7 @@ Key signing_key(std::string_view material, Alg alg);
 void check_verify_config(std::span<const Key> keys, const VerifyOptions &options);
 
 /* Verifies token; returns its contents or throws SqlError (28000 token, 22023 config). */
-VerifiedToken verify(std::string_view token, std::span<const Key> keys, const VerifyOptions &options);
+VerifiedToken verify(std::string_view token, std::span<const Key> keys,
+                     const VerifyOptions &options);
 
 } // namespace vecrbac::jwt

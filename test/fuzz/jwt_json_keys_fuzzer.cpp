@@ -11,7 +11,8 @@
 
 using namespace jwt_fuzz;
 
-namespace {
+namespace
+{
 
 void check_json(std::string_view text)
 {
@@ -22,8 +23,8 @@ void check_json(std::string_view text)
 	// Whatever the strict parser accepts, plain rapidjson accepts too.
 	std::string copy(text);
 	rapidjson::Document d;
-	d.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag>(copy.c_str(),
-																						   copy.size());
+	d.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag>(
+	    copy.c_str(), copy.size());
 	if (d.HasParseError())
 		std::abort();
 	// Compact writing is stable: parse(write(x)) writes the same text.
@@ -55,9 +56,10 @@ void check_base64(std::string_view text)
 	std::string ref(text.size(), '\0');
 	std::size_t len = 0;
 	const char *end = nullptr;
-	bool ref_ok = sodium_base642bin(reinterpret_cast<unsigned char *>(ref.data()), ref.size(), text.data(),
-									text.size(), nullptr, &len, &end, sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
-				  end == text.data() + text.size();
+	bool ref_ok = sodium_base642bin(reinterpret_cast<unsigned char *>(ref.data()), ref.size(),
+	                                text.data(), text.size(), nullptr, &len, &end,
+	                                sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+	              end == text.data() + text.size();
 	if (ok != ref_ok || (ok && mine != ref.substr(0, len)))
 		std::abort();
 	if (ok && base64url::encode(mine) != text)
@@ -88,12 +90,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		// A private JWK from the input, used to sign; for Ed25519 and EC the result
 		// must verify with the public key the JWK's "x" (and "y") describe.
-		attempt([&] {
-			Key k = Key::private_key(rest);
-			for (Alg a : {Alg::EdDSA, Alg::ES256, Alg::RS256, Alg::PS256})
-				if (k.fits(a))
-					sign(R"({"exp":1700003600})", k, a);
-		});
+		attempt(
+		    [&]
+		    {
+			    Key k = Key::private_key(rest);
+			    for (Alg a : {Alg::EdDSA, Alg::ES256, Alg::RS256, Alg::PS256})
+				    if (k.fits(a))
+					    sign(R"({"exp":1700003600})", k, a);
+		    });
 		break;
 	case 5:
 		check_base64(rest);

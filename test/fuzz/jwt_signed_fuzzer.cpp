@@ -17,17 +17,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	std::string_view in(reinterpret_cast<const char *>(data), size);
 	std::size_t nl = in.find('\n');
-	std::string_view header = nl == std::string_view::npos ? std::string_view(R"({"alg":"HS256"})") : in.substr(0, nl);
+	std::string_view header =
+	    nl == std::string_view::npos ? std::string_view(R"({"alg":"HS256"})") : in.substr(0, nl);
 	std::string_view claims = nl == std::string_view::npos ? in : in.substr(nl + 1);
 
-	std::string token = sign_segments(base64url::encode(header), base64url::encode(claims), key, Alg::HS256);
+	std::string token =
+	    sign_segments(base64url::encode(header), base64url::encode(claims), key, Alg::HS256);
 	VerifyOptions o = options({Alg::HS256});
 	o.max_token_bytes = 1024 * 1024;
-	attempt([&] {
-		VerifiedToken t = verify(token, keys, o);
-		if (t.claims_json != claims || !t.claims.is_object())
-			std::abort();
-	});
+	attempt(
+	    [&]
+	    {
+		    VerifiedToken t = verify(token, keys, o);
+		    if (t.claims_json != claims || !t.claims.is_object())
+			    std::abort();
+	    });
 
 	// Round trip through sign().
 	std::string signed_token;

@@ -7,7 +7,8 @@
 
 using namespace jwt_test;
 
-namespace {
+namespace
+{
 
 bool decodes(std::string_view in)
 {
@@ -88,7 +89,8 @@ TEST(JwtBase64url, RejectsNonCanonicalTrailingBits)
 
 } // namespace
 
-namespace {
+namespace
+{
 
 // The table-driven decoder agrees with libsodium's strict decoder (the reference)
 // on ASCII input: random strings over an alphabet that mixes valid characters and
@@ -97,7 +99,8 @@ TEST(JwtBase64url, AgreesWithLibsodiumOnAscii)
 {
 	ASSERT_GE(sodium_init(), 0);
 	std::mt19937 rng(7);
-	const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/ .\n";
+	const std::string chars =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=+/ .\n";
 	int accepted = 0;
 	for (int iter = 0; iter < 200000; iter++)
 	{
@@ -119,10 +122,10 @@ TEST(JwtBase64url, AgreesWithLibsodiumOnAscii)
 		std::string ref(len, '\0');
 		std::size_t ref_len = 0;
 		const char *end = nullptr;
-		bool ref_ok = sodium_base642bin(reinterpret_cast<unsigned char *>(ref.data()), ref.size(), in.data(),
-										in.size(), nullptr, &ref_len, &end,
-										sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
-					  end == in.data() + in.size();
+		bool ref_ok = sodium_base642bin(reinterpret_cast<unsigned char *>(ref.data()), ref.size(),
+		                                in.data(), in.size(), nullptr, &ref_len, &end,
+		                                sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+		              end == in.data() + in.size();
 		ASSERT_EQ(ok, ref_ok) << "input \"" << in << "\"";
 		if (ok)
 		{
@@ -154,10 +157,10 @@ TEST(JwtBase64url, RejectsEveryNonAsciiByte)
 	std::size_t len = 0;
 	const char *end = nullptr;
 	const char in[] = "B\x82"
-					  "06";
+	                  "06";
 	bool sodium_accepts = sodium_base642bin(out, sizeof(out), in, 4, nullptr, &len, &end,
-											sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
-						  end == in + 4;
+	                                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0 &&
+	                      end == in + 4;
 	if (sodium_accepts)
 		std::printf("note: this libsodium accepts non-ASCII base64 (decoded 0x82 as '_')\n");
 }

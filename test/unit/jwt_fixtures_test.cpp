@@ -5,7 +5,8 @@
 using namespace jwt_test;
 using namespace jwt_fixtures;
 
-namespace {
+namespace
+{
 
 VerifyOptions at(std::int64_t now, AlgSet algs)
 {
@@ -25,7 +26,8 @@ TEST(JwtFixtures, Rfc7515A1Hs256)
 	EXPECT_EQ(t.claims.find("iss")->text(), "joe");
 	EXPECT_TRUE(t.claims.find("http://example.com/is_root")->as_bool());
 	EXPECT_EQ(t.exp, RFC7515_EXP);
-	EXPECT_EQ(t.claims_json, "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}");
+	EXPECT_EQ(t.claims_json,
+	          "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}");
 	EXPECT_EQ(t.header.find("typ")->text(), "JWT");
 
 	VerifyOptions real = opts();
@@ -33,9 +35,11 @@ TEST(JwtFixtures, Rfc7515A1Hs256)
 	EXPECT_REJECTED(verify(RFC7515_A1_TOKEN, keys, real), "token expired");
 	// exp + leeway is the boundary.
 	EXPECT_NO_THROW(verify(RFC7515_A1_TOKEN, keys, at(RFC7515_EXP + 29, {Alg::HS256})));
-	EXPECT_REJECTED(verify(RFC7515_A1_TOKEN, keys, at(RFC7515_EXP + 30, {Alg::HS256})), "token expired");
+	EXPECT_REJECTED(verify(RFC7515_A1_TOKEN, keys, at(RFC7515_EXP + 30, {Alg::HS256})),
+	                "token expired");
 	// Its signature with another key, or its header byte changed, fails.
-	EXPECT_REJECTED(verify(RFC7515_A1_TOKEN, hmac_keys(), at(RFC7515_EXP - 10, {Alg::HS256})), "invalid signature");
+	EXPECT_REJECTED(verify(RFC7515_A1_TOKEN, hmac_keys(), at(RFC7515_EXP - 10, {Alg::HS256})),
+	                "invalid signature");
 }
 
 // RFC 7515 A.3: ES256 with a JWK public key; same claims as A.1.
@@ -45,10 +49,11 @@ TEST(JwtFixtures, Rfc7515A3Es256)
 	VerifiedToken t = verify(RFC7515_A3_TOKEN, keys, at(RFC7515_EXP - 10, {Alg::ES256}));
 	EXPECT_EQ(t.alg, Alg::ES256);
 	EXPECT_EQ(t.claims.find("iss")->text(), "joe");
-	EXPECT_REJECTED(verify(RFC7515_A3_TOKEN, keys, at(RFC7515_EXP + 30, {Alg::ES256})), "token expired");
+	EXPECT_REJECTED(verify(RFC7515_A3_TOKEN, keys, at(RFC7515_EXP + 30, {Alg::ES256})),
+	                "token expired");
 	// Under an HMAC configuration the header's ES256 is simply not allowed.
 	EXPECT_REJECTED(verify(RFC7515_A3_TOKEN, hmac_keys(), at(RFC7515_EXP - 10, {Alg::HS256})),
-					"algorithm not allowed");
+	                "algorithm not allowed");
 }
 
 // RFC 8037 A.4: a valid Ed25519 signature over a payload that is not JSON. The
@@ -58,16 +63,18 @@ TEST(JwtFixtures, Rfc8037A4Ed25519)
 {
 	std::vector<Key> keys = {Key::public_key(RFC8037_PUBLIC_JWK)};
 	EXPECT_REJECTED(verify(RFC8037_A4_TOKEN, keys, at(kNow, {Alg::EdDSA})),
-					"malformed token: claims are not valid JSON");
+	                "malformed token: claims are not valid JSON");
 	// Proof that the signature itself is good: the same bytes with one signature bit
 	// flipped fail at the signature instead.
 	auto s = segments(RFC8037_A4_TOKEN);
 	std::string sig = unb64(s[2]);
 	sig[0] ^= 1;
-	EXPECT_REJECTED(verify(join(s[0], s[1], b64(sig)), keys, at(kNow, {Alg::EdDSA})), "invalid signature");
+	EXPECT_REJECTED(verify(join(s[0], s[1], b64(sig)), keys, at(kNow, {Alg::EdDSA})),
+	                "invalid signature");
 	// Signing the same input with the RFC's private key gives the RFC's signature
 	// (Ed25519 is deterministic).
-	EXPECT_EQ(sign_segments(s[0], s[1], Key::private_key(RFC8037_PRIVATE_JWK), Alg::EdDSA), RFC8037_A4_TOKEN);
+	EXPECT_EQ(sign_segments(s[0], s[1], Key::private_key(RFC8037_PRIVATE_JWK), Alg::EdDSA),
+	          RFC8037_A4_TOKEN);
 }
 
 // RFC 7520 4.4: HS256 with the RFC's "oct" JWK (32 bytes) and a kid; the payload is
@@ -75,26 +82,32 @@ TEST(JwtFixtures, Rfc8037A4Ed25519)
 TEST(JwtFixtures, Rfc7520Section4_4Hs256)
 {
 	std::vector<Key> keys = {Key::hmac(unb64(RFC7520_4_4_KEY_B64))};
-	EXPECT_REJECTED(verify(RFC7520_4_4_TOKEN, keys, opts()), "malformed token: claims are not valid JSON");
+	EXPECT_REJECTED(verify(RFC7520_4_4_TOKEN, keys, opts()),
+	                "malformed token: claims are not valid JSON");
 	EXPECT_REJECTED(verify(RFC7520_4_4_TOKEN, hmac_keys(), opts()), "invalid signature");
 	// The JWK form itself is not accepted as an HMAC secret.
-	EXPECT_BAD_CONFIG(Key::hmac(R"({"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"})"), "looks like");
+	EXPECT_BAD_CONFIG(
+	    Key::hmac(R"({"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"})"),
+	    "looks like");
 }
 
 // RFC 7519 6.1: the unsecured JWT. Refused whatever the clock and key.
 TEST(JwtFixtures, Rfc7519UnsecuredToken)
 {
-	EXPECT_REJECTED(verify(RFC7519_UNSECURED_TOKEN, hmac_keys(), at(RFC7515_EXP - 10, {Alg::HS256})),
-					"algorithm not allowed: unsecured tokens (\"none\") are refused");
-	EXPECT_REJECTED(verify(RFC7519_UNSECURED_TOKEN, std::vector<Key>{Key::public_key(RFC8037_PUBLIC_JWK)},
-						   at(RFC7515_EXP - 10, {Alg::EdDSA})),
-					"unsecured tokens");
+	EXPECT_REJECTED(
+	    verify(RFC7519_UNSECURED_TOKEN, hmac_keys(), at(RFC7515_EXP - 10, {Alg::HS256})),
+	    "algorithm not allowed: unsecured tokens (\"none\") are refused");
+	EXPECT_REJECTED(verify(RFC7519_UNSECURED_TOKEN,
+	                       std::vector<Key>{Key::public_key(RFC8037_PUBLIC_JWK)},
+	                       at(RFC7515_EXP - 10, {Alg::EdDSA})),
+	                "unsecured tokens");
 }
 
 // PyJWT 2.6.0 tokens verify with PEM and JWK public keys.
 TEST(JwtFixtures, PyjwtTokens)
 {
-	auto check = [&](const char *token, std::vector<Key> keys, Alg alg) {
+	auto check = [&](const char *token, std::vector<Key> keys, Alg alg)
+	{
 		VerifiedToken t = verify(token, keys, at(kPyjwtIat + 60, {alg}));
 		EXPECT_EQ(t.alg, alg);
 		EXPECT_EQ(t.claims.find("sub")->text(), "pyjwt");
@@ -117,8 +130,9 @@ TEST(JwtFixtures, PyjwtTokens)
 	check(PYJWT_RS256, {Key::public_key(RSA_PUBLIC_JWK)}, Alg::RS256);
 	check(PYJWT_PS256, {Key::public_key(RSA_PUBLIC_PEM)}, Alg::PS256);
 	// Each refused under another algorithm of the same family.
-	EXPECT_REJECTED(verify(PYJWT_RS256, std::vector<Key>{Key::public_key(RSA_PUBLIC_PEM)}, at(kPyjwtIat, {Alg::PS256})),
-					"algorithm not allowed");
+	EXPECT_REJECTED(verify(PYJWT_RS256, std::vector<Key>{Key::public_key(RSA_PUBLIC_PEM)},
+	                       at(kPyjwtIat, {Alg::PS256})),
+	                "algorithm not allowed");
 }
 
 } // namespace

@@ -4,7 +4,8 @@
 
 using namespace jwt_test;
 
-namespace {
+namespace
+{
 
 JsonError parse(std::string_view text, int depth = 16)
 {
@@ -22,16 +23,17 @@ Json parsed(std::string_view text)
 TEST(JwtJson, AcceptsOrdinaryJson)
 {
 	for (const char *s : {"{}", "[]", "0", "-1", "1.5e3", "\"x\"", "true", "false", "null",
-						  " {\"a\" : [1, {\"b\": null}], \"c\": \"\\u00e9\\n\"} ",
-						  "{\"iss\":\"joe\",\r\n \"exp\":1300819380}"})
+	                      " {\"a\" : [1, {\"b\": null}], \"c\": \"\\u00e9\\n\"} ",
+	                      "{\"iss\":\"joe\",\r\n \"exp\":1300819380}"})
 		EXPECT_EQ(parse(s), JsonError::None) << s;
 }
 
 TEST(JwtJson, RejectsNonJson)
 {
-	for (const char *s : {"", " ", "{", "{\"a\":}", "{'a':1}", "{\"a\":1,}", "[1,]", "/*c*/{}",
-						  "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":01}", "{\"a\":+1}", "{\"a\":.5}",
-						  "{\"a\":\"\x01\"}", "nul", "{\"a\":\"\\x41\"}", "\xef\xbb\xbf{}"})
+	for (const char *s :
+	     {"", " ", "{", "{\"a\":}", "{'a':1}", "{\"a\":1,}", "[1,]", "/*c*/{}", "{\"a\":NaN}",
+	      "{\"a\":Infinity}", "{\"a\":01}", "{\"a\":+1}", "{\"a\":.5}", "{\"a\":\"\x01\"}", "nul",
+	      "{\"a\":\"\\x41\"}", "\xef\xbb\xbf{}"})
 		EXPECT_EQ(parse(s), JsonError::Syntax) << s;
 }
 
@@ -56,14 +58,14 @@ TEST(JwtJson, RejectsDuplicateNamesAtAnyDepth)
 
 TEST(JwtJson, RejectsInvalidUtf8)
 {
-	for (const char *s : {"\"\xc3\x28\"",			  // bad continuation
-						  "\"\xc0\xaf\"",			  // overlong '/'
-						  "\"\xe0\x80\xaf\"",		  // overlong, 3 bytes
-						  "\"\xed\xa0\x80\"",		  // UTF-8-encoded surrogate
-						  "\"\xf4\x90\x80\x80\"",	  // above U+10FFFF
-						  "\"\xf5\x80\x80\x80\"",	  // invalid lead byte
-						  "\"\xc3\"",				  // truncated
-						  "\"\xff\"", "{\"\xc3\x28\":1}"})
+	for (const char *s : {"\"\xc3\x28\"",         // bad continuation
+	                      "\"\xc0\xaf\"",         // overlong '/'
+	                      "\"\xe0\x80\xaf\"",     // overlong, 3 bytes
+	                      "\"\xed\xa0\x80\"",     // UTF-8-encoded surrogate
+	                      "\"\xf4\x90\x80\x80\"", // above U+10FFFF
+	                      "\"\xf5\x80\x80\x80\"", // invalid lead byte
+	                      "\"\xc3\"",             // truncated
+	                      "\"\xff\"", "{\"\xc3\x28\":1}"})
 		EXPECT_EQ(parse(s), JsonError::InvalidUtf8) << s;
 	EXPECT_EQ(parse("\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""), JsonError::None);
 }
@@ -72,7 +74,7 @@ TEST(JwtJson, RejectsLoneSurrogateEscapes)
 {
 	EXPECT_EQ(parse(R"("\uDC00")"), JsonError::InvalidUtf8); // low without high
 	EXPECT_EQ(parse(R"({"\udfff":1})"), JsonError::InvalidUtf8);
-	EXPECT_NE(parse(R"("\uD800")"), JsonError::None);		 // high without low
+	EXPECT_NE(parse(R"("\uD800")"), JsonError::None); // high without low
 	EXPECT_NE(parse(R"("\uD800\u0041")"), JsonError::None);
 	EXPECT_EQ(parse(R"("\uD83D\uDE00")"), JsonError::None); // a proper pair
 	EXPECT_EQ(parsed(R"("\uD83D\uDE00")").text(), "\xf0\x9f\x98\x80");
@@ -89,7 +91,8 @@ TEST(JwtJson, RejectsNul)
 
 TEST(JwtJson, BoundsDepth)
 {
-	auto nested = [](int depth, bool arrays) {
+	auto nested = [](int depth, bool arrays)
+	{
 		std::string s;
 		for (int i = 0; i < depth; i++)
 			s += arrays ? "[" : "{\"a\":";
@@ -126,8 +129,9 @@ TEST(JwtJson, NumbersKeepTheirText)
 	EXPECT_EQ(parse(R"({"x":1e-400})"), JsonError::None) << "underflow is not an error";
 	EXPECT_EQ(parse(R"({"x":1e308})"), JsonError::None);
 
-	Json j = parsed(R"({"a":1300819380,"b":1.0,"c":1e3,"d":-0,"e":9223372036854775807,)"
-					R"("f":9223372036854775808,"g":-9223372036854775808,"h":-9223372036854775809,"i":"7"})");
+	Json j = parsed(
+	    R"({"a":1300819380,"b":1.0,"c":1e3,"d":-0,"e":9223372036854775807,)"
+	    R"("f":9223372036854775808,"g":-9223372036854775808,"h":-9223372036854775809,"i":"7"})");
 	EXPECT_EQ(j.find("a")->text(), "1300819380");
 	EXPECT_EQ(j.find("a")->as_int64(), 1300819380);
 	EXPECT_FALSE(j.find("b")->is_integer_literal());
@@ -164,7 +168,8 @@ TEST(JwtJson, DomKeepsOrderAndTypes)
 TEST(JwtJson, CompactWriter)
 {
 	std::string out;
-	write_json_compact(parsed("{ \"a\" : [ 1 , 2.50 , -3e-2 ] ,\n \"b\":\"q\\\"\\\\\\n\\u0001\xc3\xa9\" }"), &out);
+	write_json_compact(
+	    parsed("{ \"a\" : [ 1 , 2.50 , -3e-2 ] ,\n \"b\":\"q\\\"\\\\\\n\\u0001\xc3\xa9\" }"), &out);
 	EXPECT_EQ(out, "{\"a\":[1,2.50,-3e-2],\"b\":\"q\\\"\\\\\\n\\u0001\xc3\xa9\"}");
 	// What the writer produces parses back to the same text.
 	std::string again;

@@ -6,7 +6,8 @@
 using namespace jwt_test;
 using namespace jwt_fixtures;
 
-namespace {
+namespace
+{
 
 TEST(JwtKeys, HmacSecretsOfAtLeast32Bytes)
 {
@@ -32,8 +33,10 @@ TEST(JwtKeys, HmacSecretThatIsReallyAPublicKeyIsRefused)
 	EXPECT_BAD_CONFIG(Key::hmac(ED25519_PUBLIC_PEM), "looks like a PEM, JWK or SSH key");
 	EXPECT_BAD_CONFIG(Key::hmac(std::string("\n  ") + RSA_PUBLIC_PEM), "looks like");
 	EXPECT_BAD_CONFIG(Key::hmac(EC_PUBLIC_JWK), "looks like");
-	EXPECT_BAD_CONFIG(Key::hmac(R"({"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ"})"), "looks like");
-	EXPECT_BAD_CONFIG(Key::hmac("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHrzPIo user@host"), "looks like");
+	EXPECT_BAD_CONFIG(Key::hmac(R"({"kty":"oct","k":"AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ"})"),
+	                  "looks like");
+	EXPECT_BAD_CONFIG(Key::hmac("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHrzPIo user@host"),
+	                  "looks like");
 	// A secret that merely starts with '{' is still a secret.
 	EXPECT_NO_THROW(Key::hmac("{this is not json but a fine 40-byte secret}"));
 	EXPECT_NO_THROW(Key::hmac(R"({"just":"json","without":"a key type"})"));
@@ -47,10 +50,14 @@ TEST(JwtKeys, PublicKeysFromPemAndJwk)
 		AlgFamily family;
 		Alg alg;
 	} cases[] = {
-		{ED25519_PUBLIC_PEM, AlgFamily::Ed25519, Alg::EdDSA}, {ED25519_PUBLIC_JWK, AlgFamily::Ed25519, Alg::EdDSA},
-		{EC_PUBLIC_PEM, AlgFamily::EcP256, Alg::ES256},		  {EC_PUBLIC_JWK, AlgFamily::EcP256, Alg::ES256},
-		{RSA_PUBLIC_PEM, AlgFamily::Rsa, Alg::RS256},		  {RSA_PUBLIC_JWK, AlgFamily::Rsa, Alg::PS256},
-		{RFC7515_A3_PUBLIC_JWK, AlgFamily::EcP256, Alg::ES256}, {RFC8037_PUBLIC_JWK, AlgFamily::Ed25519, Alg::EdDSA},
+	    {ED25519_PUBLIC_PEM, AlgFamily::Ed25519, Alg::EdDSA},
+	    {ED25519_PUBLIC_JWK, AlgFamily::Ed25519, Alg::EdDSA},
+	    {EC_PUBLIC_PEM, AlgFamily::EcP256, Alg::ES256},
+	    {EC_PUBLIC_JWK, AlgFamily::EcP256, Alg::ES256},
+	    {RSA_PUBLIC_PEM, AlgFamily::Rsa, Alg::RS256},
+	    {RSA_PUBLIC_JWK, AlgFamily::Rsa, Alg::PS256},
+	    {RFC7515_A3_PUBLIC_JWK, AlgFamily::EcP256, Alg::ES256},
+	    {RFC8037_PUBLIC_JWK, AlgFamily::Ed25519, Alg::EdDSA},
 	};
 	for (auto &c : cases)
 	{
@@ -67,9 +74,9 @@ TEST(JwtKeys, PublicKeysFromPemAndJwk)
 
 TEST(JwtKeys, PrivateKeysFromPemAndJwk)
 {
-	for (const char *text : {ED25519_PRIVATE_PEM, ED25519_PRIVATE_JWK, EC_PRIVATE_PEM, EC_PRIVATE_JWK,
-							 EC_PRIVATE_TRADITIONAL_PEM, RSA_PRIVATE_PEM, RSA_PRIVATE_JWK,
-							 RFC7515_A3_PRIVATE_JWK, RFC8037_PRIVATE_JWK})
+	for (const char *text : {ED25519_PRIVATE_PEM, ED25519_PRIVATE_JWK, EC_PRIVATE_PEM,
+	                         EC_PRIVATE_JWK, EC_PRIVATE_TRADITIONAL_PEM, RSA_PRIVATE_PEM,
+	                         RSA_PRIVATE_JWK, RFC7515_A3_PRIVATE_JWK, RFC8037_PRIVATE_JWK})
 	{
 		Key k = Key::private_key(text);
 		EXPECT_TRUE(k.is_private()) << text;
@@ -78,11 +85,13 @@ TEST(JwtKeys, PrivateKeysFromPemAndJwk)
 
 TEST(JwtKeys, PrivateWherePublicExpectedAndViceVersa)
 {
-	for (const char *text : {ED25519_PRIVATE_PEM, EC_PRIVATE_PEM, EC_PRIVATE_TRADITIONAL_PEM, RSA_PRIVATE_PEM,
-							 ED25519_PRIVATE_JWK, EC_PRIVATE_JWK, RSA_PRIVATE_JWK})
-		EXPECT_BAD_CONFIG(Key::public_key(text), "private key was given where a public key is expected");
+	for (const char *text : {ED25519_PRIVATE_PEM, EC_PRIVATE_PEM, EC_PRIVATE_TRADITIONAL_PEM,
+	                         RSA_PRIVATE_PEM, ED25519_PRIVATE_JWK, EC_PRIVATE_JWK, RSA_PRIVATE_JWK})
+		EXPECT_BAD_CONFIG(Key::public_key(text),
+		                  "private key was given where a public key is expected");
 	for (const char *text : {ED25519_PUBLIC_JWK, EC_PUBLIC_JWK, RSA_PUBLIC_JWK})
-		EXPECT_BAD_CONFIG(Key::private_key(text), "public key was given where a private key is expected");
+		EXPECT_BAD_CONFIG(Key::private_key(text),
+		                  "public key was given where a private key is expected");
 	for (const char *text : {ED25519_PUBLIC_PEM, EC_PUBLIC_PEM, RSA_PUBLIC_PEM})
 		EXPECT_BAD_CONFIG(Key::private_key(text), "not a PEM private key");
 }
@@ -96,7 +105,8 @@ TEST(JwtKeys, UnsupportedKeyTypesAndSizes)
 	EXPECT_BAD_CONFIG(Key::public_key(SECP256K1_PUBLIC_PEM), "P-256");
 	EXPECT_BAD_CONFIG(Key::public_key(ED448_PUBLIC_PEM), "unsupported key type");
 	EXPECT_BAD_CONFIG(Key::private_key(ED448_PRIVATE_PEM), "unsupported key type");
-	EXPECT_BAD_CONFIG(Key::private_key(EC_PRIVATE_ENCRYPTED_PEM), "encrypted keys are not supported");
+	EXPECT_BAD_CONFIG(Key::private_key(EC_PRIVATE_ENCRYPTED_PEM),
+	                  "encrypted keys are not supported");
 }
 
 TEST(JwtKeys, GarbageIsRefused)
@@ -104,10 +114,12 @@ TEST(JwtKeys, GarbageIsRefused)
 	EXPECT_BAD_CONFIG(Key::public_key(""), "public key must be PEM or JWK");
 	EXPECT_BAD_CONFIG(Key::public_key(kSecret), "public key must be PEM or JWK");
 	EXPECT_BAD_CONFIG(Key::private_key("MIIEvQIBADANBg"), "private key must be PEM or JWK");
-	EXPECT_BAD_CONFIG(Key::public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"),
-					  "not a PEM public key");
-	EXPECT_BAD_CONFIG(Key::public_key("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
-					  "not a PEM public key");
+	EXPECT_BAD_CONFIG(
+	    Key::public_key("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"),
+	    "not a PEM public key");
+	EXPECT_BAD_CONFIG(
+	    Key::public_key("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+	    "not a PEM public key");
 	EXPECT_BAD_CONFIG(Key::public_key("{not json"), "neither PEM nor a valid JWK");
 	EXPECT_BAD_CONFIG(Key::public_key("[]"), "must be PEM or JWK");
 	EXPECT_BAD_CONFIG(Key::public_key(std::string(70000, ' ') + "{}"), "too long");
@@ -119,54 +131,71 @@ TEST(JwtKeys, JwkRules)
 	const std::string x = "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"";
 	EXPECT_NO_THROW(pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\"," + x + "}"));
 	EXPECT_BAD_CONFIG(pub("{\"crv\":\"Ed25519\"," + x + "}"), "no \"kty\"");
-	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"kty\":\"OKP\",\"crv\":\"Ed25519\"," + x + "}"), "valid JWK");
+	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"kty\":\"OKP\",\"crv\":\"Ed25519\"," + x + "}"),
+	                  "valid JWK");
 	EXPECT_BAD_CONFIG(pub(R"({"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"})"),
-					  "is an HMAC secret");
+	                  "is an HMAC secret");
 	EXPECT_BAD_CONFIG(pub("{\"kty\":\"XYZ\"}"), "unsupported JWK key type");
 	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"crv\":\"Ed448\"," + x + "}"), "Ed25519");
 	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"crv\":\"X25519\"," + x + "}"), "Ed25519");
-	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + b64(std::string(31, 'a')) + "\"}"),
-					  "\"x\" must be 32 bytes");
-	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + b64(std::string(33, 'a')) + "\"}"),
-					  "\"x\" must be 32 bytes");
-	EXPECT_BAD_CONFIG(pub(R"({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHUR"})"),
-					  "not strict base64url");
-	EXPECT_BAD_CONFIG(pub(R"({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo="})"),
-					  "not strict base64url");
+	EXPECT_BAD_CONFIG(
+	    pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + b64(std::string(31, 'a')) + "\"}"),
+	    "\"x\" must be 32 bytes");
+	EXPECT_BAD_CONFIG(
+	    pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + b64(std::string(33, 'a')) + "\"}"),
+	    "\"x\" must be 32 bytes");
+	EXPECT_BAD_CONFIG(
+	    pub(R"({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHUR"})"),
+	    "not strict base64url");
+	EXPECT_BAD_CONFIG(
+	    pub(R"({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo="})"),
+	    "not strict base64url");
 	EXPECT_BAD_CONFIG(pub(R"({"kty":"OKP","crv":"Ed25519","x":11})"), "must be a string");
-	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"use\":\"enc\"," + x + "}"), "\"use\" must be \"sig\"");
+	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"use\":\"enc\"," + x + "}"),
+	                  "\"use\" must be \"sig\"");
 	EXPECT_NO_THROW(pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"use\":\"sig\"," + x + "}"));
 	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"key_ops\":[\"sign\"]," + x + "}"),
-					  "does not allow \"verify\"");
+	                  "does not allow \"verify\"");
 	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"key_ops\":\"verify\"," + x + "}"),
-					  "array of strings");
+	                  "array of strings");
 	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"alg\":\"ES256\"," + x + "}"),
-					  "does not fit its key type");
+	                  "does not fit its key type");
 	EXPECT_BAD_CONFIG(pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"alg\":\"none\"," + x + "}"),
-					  "not a supported algorithm");
-	Key restricted = pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"alg\":\"EdDSA\",\"kid\":\"k1\"," + x + "}");
+	                  "not a supported algorithm");
+	Key restricted =
+	    pub("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"alg\":\"EdDSA\",\"kid\":\"k1\"," + x + "}");
 	EXPECT_EQ(restricted.restricted_to(), Alg::EdDSA);
 
 	// EC: coordinates of full length, on the curve.
-	EXPECT_BAD_CONFIG(pub(R"({"kty":"EC","crv":"P-384","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"})"),
-					  "P-256");
-	EXPECT_BAD_CONFIG(pub(R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a1"})"),
-					  "not strict base64url");
-	EXPECT_BAD_CONFIG(pub(R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5aw"})"),
-					  "valid");
-	EXPECT_BAD_CONFIG(pub(R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"})"),
-					  "no \"y\"");
+	EXPECT_BAD_CONFIG(
+	    pub(R"({"kty":"EC","crv":"P-384","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"})"),
+	    "P-256");
+	EXPECT_BAD_CONFIG(
+	    pub(R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a1"})"),
+	    "not strict base64url");
+	EXPECT_BAD_CONFIG(
+	    pub(R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5aw"})"),
+	    "valid");
+	EXPECT_BAD_CONFIG(
+	    pub(R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU"})"),
+	    "no \"y\"");
 	// Private JWKs: the public part must match the private part.
-	EXPECT_BAD_CONFIG(Key::private_key(R"({"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"79hOUATlptp2W2jLYVKIdzErHTzUk_AoxlY1krKgTZQ"})"),
-					  "\"x\" does not match \"d\"");
-	EXPECT_BAD_CONFIG(Key::private_key(R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"wq-5Bu-jONP-DMlOKiSWEllOXMdGpJ2S02t4U6S2V_4"})"),
-					  "EC");
+	EXPECT_BAD_CONFIG(
+	    Key::private_key(
+	        R"({"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"79hOUATlptp2W2jLYVKIdzErHTzUk_AoxlY1krKgTZQ"})"),
+	    "\"x\" does not match \"d\"");
+	EXPECT_BAD_CONFIG(
+	    Key::private_key(
+	        R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0","d":"wq-5Bu-jONP-DMlOKiSWEllOXMdGpJ2S02t4U6S2V_4"})"),
+	    "EC");
 	// RSA: no multi-prime, CRT parameters all or none.
 	std::string rsa = RSA_PRIVATE_JWK;
 	std::string partial = rsa.substr(0, rsa.find("\"dq\"")) + "\"zz\":0}";
 	EXPECT_BAD_CONFIG(Key::private_key(partial), "all of");
-	EXPECT_BAD_CONFIG(Key::private_key(rsa.substr(0, rsa.size() - 1) + ",\"oth\":[]}"), "multi-prime");
-	EXPECT_BAD_CONFIG(Key::public_key(R"({"kty":"RSA","n":"AQAB","e":"AQAB"})"), "2048 to 8192 bits");
+	EXPECT_BAD_CONFIG(Key::private_key(rsa.substr(0, rsa.size() - 1) + ",\"oth\":[]}"),
+	                  "multi-prime");
+	EXPECT_BAD_CONFIG(Key::public_key(R"({"kty":"RSA","n":"AQAB","e":"AQAB"})"),
+	                  "2048 to 8192 bits");
 }
 
 TEST(JwtKeys, ErrorsNeverContainKeyMaterial)
@@ -174,25 +203,27 @@ TEST(JwtKeys, ErrorsNeverContainKeyMaterial)
 	// A distinctive secret and key texts: no failure message may contain any piece of them.
 	const std::string marker = "SECRETMARKER";
 	std::vector<std::string> texts = {
-		marker + "-short",
-		"-----BEGIN PUBLIC KEY-----\n" + marker + "\n-----END PUBLIC KEY-----\n",
-		"-----BEGIN PRIVATE KEY-----\n" + marker + "\n-----END PRIVATE KEY-----\n",
-		"{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + marker + "\"}",
-		"{\"kty\":\"" + marker + "\"}",
-		"{\"kty\":\"EC\",\"crv\":\"" + marker + "\"}",
-		"{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"alg\":\"" + marker + "\"}",
-		marker + std::string(40, 'x'),
+	    marker + "-short",
+	    "-----BEGIN PUBLIC KEY-----\n" + marker + "\n-----END PUBLIC KEY-----\n",
+	    "-----BEGIN PRIVATE KEY-----\n" + marker + "\n-----END PRIVATE KEY-----\n",
+	    "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" + marker + "\"}",
+	    "{\"kty\":\"" + marker + "\"}",
+	    "{\"kty\":\"EC\",\"crv\":\"" + marker + "\"}",
+	    "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"alg\":\"" + marker + "\"}",
+	    marker + std::string(40, 'x'),
 	};
 	for (const std::string &t : texts)
 	{
-		for (auto make : {+[](const std::string &s) { Key::hmac(s); }, +[](const std::string &s) { Key::public_key(s); },
-						  +[](const std::string &s) { Key::private_key(s); }})
+		for (auto make : {+[](const std::string &s) { Key::hmac(s); },
+		                  +[](const std::string &s) { Key::public_key(s); },
+		                  +[](const std::string &s) { Key::private_key(s); }})
 		{
 			Failure f = failure_of([&] { make(t); });
 			EXPECT_EQ(f.message.find("MARKER"), std::string::npos) << f.message;
 		}
 	}
-	EXPECT_BAD_CONFIG(parse_alg_or_throw("SECRETMARKER-LONG-NAME"), "unknown JWT algorithm (supported");
+	EXPECT_BAD_CONFIG(parse_alg_or_throw("SECRETMARKER-LONG-NAME"),
+	                  "unknown JWT algorithm (supported");
 	EXPECT_BAD_CONFIG(parse_alg_or_throw("none"), "unknown JWT algorithm \"none\"");
 	EXPECT_BAD_CONFIG(parse_alg_or_throw("hs256"), "unknown JWT algorithm \"hs256\"");
 	EXPECT_EQ(parse_alg_or_throw("PS256"), Alg::PS256);
@@ -205,7 +236,8 @@ TEST(JwtKeys, ErrorsNeverContainKeyMaterial)
 
 #include <random>
 
-namespace {
+namespace
+{
 
 // HMAC through Key/create_signature equals two independent implementations
 // (libsodium for SHA-256 and SHA-512, OpenSSL's one-shot HMAC() for all three) for
@@ -230,7 +262,8 @@ TEST(JwtKeys, HmacMatchesReferenceImplementations)
 			{
 				Alg alg;
 				const EVP_MD *md;
-			} algs[] = {{Alg::HS256, EVP_sha256()}, {Alg::HS384, EVP_sha384()}, {Alg::HS512, EVP_sha512()}};
+			} algs[] = {
+			    {Alg::HS256, EVP_sha256()}, {Alg::HS384, EVP_sha384()}, {Alg::HS512, EVP_sha512()}};
 			for (auto &a : algs)
 			{
 				if (!k.fits(a.alg))
@@ -238,15 +271,19 @@ TEST(JwtKeys, HmacMatchesReferenceImplementations)
 				std::string mine = create_signature(a.alg, k, msg);
 				unsigned char ref[64];
 				unsigned int ref_len = 0;
-				HMAC(a.md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char *>(msg.data()),
-					 msg.size(), ref, &ref_len);
-				ASSERT_EQ(mine, std::string(reinterpret_cast<char *>(ref), ref_len)) << klen << " " << mlen;
+				HMAC(a.md, key.data(), static_cast<int>(key.size()),
+				     reinterpret_cast<const unsigned char *>(msg.data()), msg.size(), ref,
+				     &ref_len);
+				ASSERT_EQ(mine, std::string(reinterpret_cast<char *>(ref), ref_len))
+				    << klen << " " << mlen;
 				if (a.alg == Alg::HS256)
 				{
 					unsigned char s[32];
 					crypto_auth_hmacsha256_state st;
-					crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char *>(key.data()), key.size());
-					crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char *>(msg.data()), msg.size());
+					crypto_auth_hmacsha256_init(
+					    &st, reinterpret_cast<const unsigned char *>(key.data()), key.size());
+					crypto_auth_hmacsha256_update(
+					    &st, reinterpret_cast<const unsigned char *>(msg.data()), msg.size());
 					crypto_auth_hmacsha256_final(&st, s);
 					ASSERT_EQ(mine, std::string(reinterpret_cast<char *>(s), 32));
 				}
@@ -254,8 +291,10 @@ TEST(JwtKeys, HmacMatchesReferenceImplementations)
 				{
 					unsigned char s[64];
 					crypto_auth_hmacsha512_state st;
-					crypto_auth_hmacsha512_init(&st, reinterpret_cast<const unsigned char *>(key.data()), key.size());
-					crypto_auth_hmacsha512_update(&st, reinterpret_cast<const unsigned char *>(msg.data()), msg.size());
+					crypto_auth_hmacsha512_init(
+					    &st, reinterpret_cast<const unsigned char *>(key.data()), key.size());
+					crypto_auth_hmacsha512_update(
+					    &st, reinterpret_cast<const unsigned char *>(msg.data()), msg.size());
 					crypto_auth_hmacsha512_final(&st, s);
 					ASSERT_EQ(mine, std::string(reinterpret_cast<char *>(s), 64));
 				}

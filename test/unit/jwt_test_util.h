@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-namespace jwt_test {
+namespace jwt_test
+{
 
 using namespace vecrbac::jwt;
 
@@ -20,7 +21,10 @@ inline const std::string kSecret = "0123456789abcdef0123456789abcdef";
 inline const std::string kHeaderHS256 = R"({"alg":"HS256","typ":"JWT"})";
 inline const std::string kClaims = R"({"sub":"alice","exp":1700003600})";
 
-inline std::string b64(std::string_view s) { return base64url::encode(s); }
+inline std::string b64(std::string_view s)
+{
+	return base64url::encode(s);
+}
 
 inline std::string unb64(std::string_view s)
 {
@@ -37,17 +41,20 @@ inline VerifyOptions opts(AlgSet algs = {Alg::HS256})
 	return o;
 }
 
-inline std::vector<Key> hmac_keys(const std::string &secret = kSecret) { return {Key::hmac(secret)}; }
+inline std::vector<Key> hmac_keys(const std::string &secret = kSecret)
+{
+	return {Key::hmac(secret)};
+}
 
 // A token with exactly these header and payload bytes, validly signed.
-inline std::string token_raw(std::string_view header_json, std::string_view payload,
-							 const Key &key, Alg alg = Alg::HS256)
+inline std::string token_raw(std::string_view header_json, std::string_view payload, const Key &key,
+                             Alg alg = Alg::HS256)
 {
 	return sign_segments(b64(header_json), b64(payload), key, alg);
 }
 
 inline std::string hs256(std::string_view payload, std::string_view header = kHeaderHS256,
-						 const std::string &secret = kSecret)
+                         const std::string &secret = kSecret)
 {
 	return token_raw(header, payload, Key::hmac(secret));
 }
@@ -91,20 +98,21 @@ inline Failure failure_of(const std::function<void()> &f)
 }
 
 // Success if f throws SqlError with this SQLSTATE and a message containing `part`.
-inline ::testing::AssertionResult fails_with(const std::function<void()> &f, const std::string &state,
-											 const std::string &part)
+inline ::testing::AssertionResult fails_with(const std::function<void()> &f,
+                                             const std::string &state, const std::string &part)
 {
 	Failure fl = failure_of(f);
 	if (fl.sqlstate != state)
-		return ::testing::AssertionFailure()
-			   << "expected SQLSTATE " << state << ", got \"" << fl.sqlstate << "\": " << fl.message;
+		return ::testing::AssertionFailure() << "expected SQLSTATE " << state << ", got \""
+		                                     << fl.sqlstate << "\": " << fl.message;
 	if (fl.message.find(part) == std::string::npos)
-		return ::testing::AssertionFailure() << "message \"" << fl.message << "\" lacks \"" << part << "\"";
+		return ::testing::AssertionFailure()
+		       << "message \"" << fl.message << "\" lacks \"" << part << "\"";
 	return ::testing::AssertionSuccess();
 }
 
 #define EXPECT_SQLERROR(expr, state, part)                                                         \
-	EXPECT_TRUE(jwt_test::fails_with([&] { (void) (expr); }, state, part))
+	EXPECT_TRUE(jwt_test::fails_with([&] { (void)(expr); }, state, part))
 #define EXPECT_REJECTED(expr, part) EXPECT_SQLERROR(expr, "28000", part)
 #define EXPECT_BAD_CONFIG(expr, part) EXPECT_SQLERROR(expr, "22023", part)
 

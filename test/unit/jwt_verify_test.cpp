@@ -12,7 +12,8 @@
 using namespace jwt_test;
 using namespace jwt_fixtures;
 
-namespace {
+namespace
+{
 
 // ---- accepted tokens and what verify() returns ----------------------------------------
 
@@ -36,7 +37,7 @@ TEST(JwtVerify, KeyRotationTriesEveryFittingKey)
 	EXPECT_EQ(verify(hs256(kClaims), keys, opts()).key_index, 0u);
 	EXPECT_EQ(verify(hs256(kClaims, kHeaderHS256, old_secret), keys, opts()).key_index, 1u);
 	EXPECT_REJECTED(verify(hs256(kClaims, kHeaderHS256, std::string(32, 'z')), keys, opts()),
-					"invalid signature");
+	                "invalid signature");
 }
 
 // ---- compact serialization -----------------------------------------------------------------
@@ -47,9 +48,9 @@ TEST(JwtVerify, ExactlyThreeSegments)
 	auto s = segments(good);
 	EXPECT_NO_THROW(verify_hs(good));
 	for (const std::string &bad : {std::string(""), std::string("."), s[0], s[0] + "." + s[1],
-								   good + ".", good + "." + s[2], "." + good,
-								   // a JWE has five segments
-								   s[0] + "." + s[1] + "." + s[2] + "." + s[1] + "." + s[2]})
+	                               good + ".", good + "." + s[2], "." + good,
+	                               // a JWE has five segments
+	                               s[0] + "." + s[1] + "." + s[2] + "." + s[1] + "." + s[2]})
 		EXPECT_REJECTED(verify_hs(bad), "exactly three dot-separated segments");
 	EXPECT_REJECTED(verify_hs(".."), "header is not strict base64url");
 }
@@ -62,12 +63,15 @@ TEST(JwtVerify, StrictBase64urlInEverySegment)
 	while (b64(claims).size() % 4 != 2) // a payload whose standard base64 would end in "=="
 		claims += ' ';
 	std::string h = b64(kHeaderHS256), p = b64(claims);
-	for (const std::string &bad_p : {p + "==", p + "=", " " + p, p + "\n", p + "+", p.substr(0, p.size() - 1)})
-		EXPECT_REJECTED(verify_hs(sign_segments(h, bad_p, key, Alg::HS256)), "claims are not strict base64url")
-			<< bad_p;
-	for (const std::string &bad : {h + "=", h + " ", h.substr(0, h.size() - 2) + "+/" })
-		EXPECT_REJECTED(verify_hs(sign_segments(bad, p, key, Alg::HS256)), "header is not strict base64url")
-			<< bad;
+	for (const std::string &bad_p :
+	     {p + "==", p + "=", " " + p, p + "\n", p + "+", p.substr(0, p.size() - 1)})
+		EXPECT_REJECTED(verify_hs(sign_segments(h, bad_p, key, Alg::HS256)),
+		                "claims are not strict base64url")
+		    << bad_p;
+	for (const std::string &bad : {h + "=", h + " ", h.substr(0, h.size() - 2) + "+/"})
+		EXPECT_REJECTED(verify_hs(sign_segments(bad, p, key, Alg::HS256)),
+		                "header is not strict base64url")
+		    << bad;
 
 	// The signature segment: padding, whitespace, standard alphabet, spare bits.
 	std::string good = hs256(kClaims);
@@ -81,7 +85,8 @@ TEST(JwtVerify, StrictBase64urlInEverySegment)
 		c = c == '-' ? '+' : c == '_' ? '/' : c;
 	if (std_alphabet != s[2])
 	{
-		EXPECT_REJECTED(verify_hs(join(s[0], s[1], std_alphabet)), "signature is not strict base64url");
+		EXPECT_REJECTED(verify_hs(join(s[0], s[1], std_alphabet)),
+		                "signature is not strict base64url");
 	}
 	// A non-ASCII byte in place of a signature character. (libsodium's decoder maps
 	// some of these to base64 values: the signature would have had other spellings.)
@@ -89,7 +94,8 @@ TEST(JwtVerify, StrictBase64urlInEverySegment)
 	{
 		std::string respelled = s[2];
 		respelled[0] = static_cast<char>(c);
-		EXPECT_REJECTED(verify_hs(join(s[0], s[1], respelled)), "signature is not strict base64url") << c;
+		EXPECT_REJECTED(verify_hs(join(s[0], s[1], respelled)), "signature is not strict base64url")
+		    << c;
 	}
 	// 32 bytes in 43 characters leave 2 spare bits in the last one: set one of them.
 	std::string spare = s[2];
@@ -110,7 +116,7 @@ TEST(JwtVerify, NonCanonicalHeaderBitsAreRefused)
 	bad.back() = alphabet[alphabet.find(h.back()) | 1];
 	EXPECT_NO_THROW(verify_hs(sign_segments(h, b64(kClaims), key, Alg::HS256)));
 	EXPECT_REJECTED(verify_hs(sign_segments(bad, b64(kClaims), key, Alg::HS256)),
-					"header is not strict base64url");
+	                "header is not strict base64url");
 }
 
 TEST(JwtVerify, SignatureCoversTheExactReceivedBytes)
@@ -124,15 +130,17 @@ TEST(JwtVerify, SignatureCoversTheExactReceivedBytes)
 	EXPECT_REJECTED(verify_hs(join(spaced, s[1], s[2])), "invalid signature");
 	// Claims from another token under this signature.
 	EXPECT_REJECTED(verify_hs(join(s[0], b64(R"({"sub":"mallory","exp":1700003600})"), s[2])),
-					"invalid signature");
+	                "invalid signature");
 }
 
 TEST(JwtVerify, ClaimsAreParsedOnlyAfterTheSignature)
 {
 	// Garbage claims with a bad signature: the signature is what fails.
 	std::string h = b64(kHeaderHS256);
-	EXPECT_REJECTED(verify_hs(join(h, "!!!not-base64!!!", std::string(43, 'A'))), "invalid signature");
-	EXPECT_REJECTED(verify_hs(join(h, b64("{\"a\":1,\"a\":2}"), std::string(43, 'A'))), "invalid signature");
+	EXPECT_REJECTED(verify_hs(join(h, "!!!not-base64!!!", std::string(43, 'A'))),
+	                "invalid signature");
+	EXPECT_REJECTED(verify_hs(join(h, b64("{\"a\":1,\"a\":2}"), std::string(43, 'A'))),
+	                "invalid signature");
 }
 
 TEST(JwtVerify, SizeCapBeforeDecoding)
@@ -140,9 +148,8 @@ TEST(JwtVerify, SizeCapBeforeDecoding)
 	// 8193 bytes of nothing valid: refused for its size, before any decoding.
 	EXPECT_REJECTED(verify_hs(std::string(8193, '!')), "longer than 8192 bytes");
 	// A valid token of exactly 8192 bytes passes; one byte more does not.
-	auto with_padding = [](std::size_t pad) {
-		return hs256(R"({"exp":1700003600,"pad":")" + std::string(pad, 'x') + "\"}");
-	};
+	auto with_padding = [](std::size_t pad)
+	{ return hs256(R"({"exp":1700003600,"pad":")" + std::string(pad, 'x') + "\"}"); };
 	std::size_t base = with_padding(0).size();
 	std::size_t pad = 0;
 	while (with_padding(pad).size() < 8192)
@@ -189,8 +196,8 @@ TEST(JwtVerify, AlgorithmMustBeAllowed)
 	EXPECT_NO_THROW(verify(hs512, keys, opts({Alg::HS256, Alg::HS512})));
 	for (const char *alg : {"hs256", "HS257", "RS256", "EdDSA", "ES256K", "", "HS256 "})
 		EXPECT_REJECTED(verify_hs(hs256(kClaims, std::string(R"({"alg":")") + alg + "\"}")),
-						"algorithm not allowed")
-			<< alg;
+		                "algorithm not allowed")
+		    << alg;
 	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"typ":"JWT"})")), "header has no \"alg\"");
 	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":256})")), "\"alg\" must be a string");
 	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":["HS256"]})")), "\"alg\" must be a string");
@@ -204,20 +211,23 @@ TEST(JwtVerify, HeaderCannotSwitchToAnHmacKeyMadeFromThePublicKey)
 	std::string forged = token_raw(R"({"alg":"HS256"})", kClaims, Key::hmac(std::string(40, 'p')));
 	std::vector<Key> keys = {Key::public_key(pem)};
 	EXPECT_REJECTED(verify(forged, keys, opts({Alg::EdDSA})), "algorithm not allowed");
-	EXPECT_BAD_CONFIG(verify(forged, keys, opts({Alg::HS256})), "key type does not fit algorithm HS256");
+	EXPECT_BAD_CONFIG(verify(forged, keys, opts({Alg::HS256})),
+	                  "key type does not fit algorithm HS256");
 	EXPECT_BAD_CONFIG(Key::hmac(pem), "looks like a PEM");
 }
 
 TEST(JwtVerify, RefusedHeaderParameters)
 {
 	for (const char *param :
-		 {R"("crit":["exp"])", R"("b64":false)", R"("b64":true)", R"("jku":"https://evil.example/jwks")",
-		  R"("x5u":"https://evil.example/cert")", R"("jwk":{"kty":"oct","k":"AAAA"})", R"("x5c":["MIIB"])",
-		  R"("zip":"DEF")", R"("enc":"A128GCM")", R"("cty":"JWT")", R"("cty":"jwt")"})
+	     {R"("crit":["exp"])", R"("b64":false)", R"("b64":true)",
+	      R"("jku":"https://evil.example/jwks")", R"("x5u":"https://evil.example/cert")",
+	      R"("jwk":{"kty":"oct","k":"AAAA"})", R"("x5c":["MIIB"])", R"("zip":"DEF")",
+	      R"("enc":"A128GCM")", R"("cty":"JWT")", R"("cty":"jwt")"})
 	{
 		std::string header = std::string(R"({"alg":"HS256",)") + param + "}";
 		std::string name = std::string(param).substr(1, std::string(param).find('"', 1) - 1);
-		EXPECT_REJECTED(verify_hs(hs256(kClaims, header)), "header parameter \"" + name + "\" is not supported");
+		EXPECT_REJECTED(verify_hs(hs256(kClaims, header)),
+		                "header parameter \"" + name + "\" is not supported");
 	}
 }
 
@@ -225,14 +235,18 @@ TEST(JwtVerify, KidIsAnOpaqueString)
 {
 	for (const char *kid : {"k1", "", "../../etc/passwd", "' OR 1=1 --", "\\u0041\\n"})
 	{
-		VerifiedToken t = verify_hs(hs256(kClaims, std::string(R"({"alg":"HS256","kid":")") + kid + "\"}"));
+		VerifiedToken t =
+		    verify_hs(hs256(kClaims, std::string(R"({"alg":"HS256","kid":")") + kid + "\"}"));
 		EXPECT_TRUE(t.header.find("kid")->is_string());
 	}
 	for (const char *kid : {"1", "null", "[\"k1\"]", "{}", "true"})
-		EXPECT_REJECTED(verify_hs(hs256(kClaims, std::string(R"({"alg":"HS256","kid":)") + kid + "}")),
-						"\"kid\" must be a string");
-	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"HS256","typ":1})")), "\"typ\" must be a string");
-	EXPECT_NO_THROW(verify_hs(hs256(kClaims, R"({"alg":"HS256","typ":"at+jwt","x-custom":{"a":[1]}})")));
+		EXPECT_REJECTED(
+		    verify_hs(hs256(kClaims, std::string(R"({"alg":"HS256","kid":)") + kid + "}")),
+		    "\"kid\" must be a string");
+	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"HS256","typ":1})")),
+	                "\"typ\" must be a string");
+	EXPECT_NO_THROW(
+	    verify_hs(hs256(kClaims, R"({"alg":"HS256","typ":"at+jwt","x-custom":{"a":[1]}})")));
 }
 
 TEST(JwtVerify, HeaderMustBeAStrictJsonObject)
@@ -241,16 +255,20 @@ TEST(JwtVerify, HeaderMustBeAStrictJsonObject)
 	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"("HS256")")), "header is not a JSON object");
 	EXPECT_REJECTED(verify_hs(hs256(kClaims, "")), "header is not strict base64url");
 	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"HS256","alg":"HS256"})")),
-					"header is not valid JSON (duplicate member name)");
-	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"none","alg":"HS256"})")), "duplicate member name");
-	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"HS256","x":{"a":1,"a":1}})")), "duplicate member name");
+	                "header is not valid JSON (duplicate member name)");
+	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"none","alg":"HS256"})")),
+	                "duplicate member name");
+	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"HS256","x":{"a":1,"a":1}})")),
+	                "duplicate member name");
 	EXPECT_REJECTED(verify_hs(hs256(kClaims, "{\"alg\":\"HS256\",\"x\":\"\xc3\x28\"}")),
-					"header is not valid JSON (invalid UTF-8)");
-	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"HS256"} x)")), "header is not valid JSON (trailing bytes");
+	                "header is not valid JSON (invalid UTF-8)");
+	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"HS256"} x)")),
+	                "header is not valid JSON (trailing bytes");
 	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"HS256"}{})")), "trailing bytes");
 	EXPECT_REJECTED(verify_hs(hs256(kClaims, R"({"alg":"HS256","x":"\u0000"})")), "NUL character");
 	std::string deep = R"({"alg":"HS256","x":)" + std::string(16, '[') + std::string(16, ']') + "}";
-	EXPECT_REJECTED(verify_hs(hs256(kClaims, deep)), "header is not valid JSON (nested too deeply)");
+	EXPECT_REJECTED(verify_hs(hs256(kClaims, deep)),
+	                "header is not valid JSON (nested too deeply)");
 }
 
 // ---- claims ----------------------------------------------------------------------------------
@@ -264,19 +282,26 @@ TEST(JwtVerify, ClaimsMustBeAStrictJsonObject)
 	EXPECT_REJECTED(verify_hs(hs256("Example of Ed25519 signing")), "claims are not valid JSON");
 	// A nested JWT as payload is not a claims set.
 	EXPECT_REJECTED(verify_hs(hs256(hs256(kClaims))), "claims are not valid JSON");
-	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":1700003600,"exp":1})")), "claims are not valid JSON (duplicate member name)");
-	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":1700003600,"access":[{"collection":"a","collection":"b"}]})")),
-					"duplicate member name");
-	EXPECT_REJECTED(verify_hs(hs256("{\"exp\":1700003600,\"sub\":\"\xed\xa0\x80\"}")), "invalid UTF-8");
+	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":1700003600,"exp":1})")),
+	                "claims are not valid JSON (duplicate member name)");
+	EXPECT_REJECTED(
+	    verify_hs(hs256(R"({"exp":1700003600,"access":[{"collection":"a","collection":"b"}]})")),
+	    "duplicate member name");
+	EXPECT_REJECTED(verify_hs(hs256("{\"exp\":1700003600,\"sub\":\"\xed\xa0\x80\"}")),
+	                "invalid UTF-8");
 	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":1700003600,"sub":"\udc00"})")), "invalid UTF-8");
 	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":1700003600,"sub":"a\u0000b"})")), "NUL character");
 	EXPECT_REJECTED(verify_hs(hs256(std::string(R"({"exp":1700003600})") + std::string("\0", 1))),
-					"claims are not valid JSON");
-	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":1700003600} )" "garbage")), "trailing bytes");
+	                "claims are not valid JSON");
+	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":1700003600} )"
+	                                "garbage")),
+	                "trailing bytes");
 	EXPECT_NO_THROW(verify_hs(hs256("\r\n {\"exp\":1700003600}\r\n ")));
 
-	std::string deep16 = R"({"exp":1700003600,"a":)" + std::string(15, '[') + std::string(15, ']') + "}";
-	std::string deep17 = R"({"exp":1700003600,"a":)" + std::string(16, '[') + std::string(16, ']') + "}";
+	std::string deep16 =
+	    R"({"exp":1700003600,"a":)" + std::string(15, '[') + std::string(15, ']') + "}";
+	std::string deep17 =
+	    R"({"exp":1700003600,"a":)" + std::string(16, '[') + std::string(16, ']') + "}";
 	EXPECT_NO_THROW(verify_hs(hs256(deep16)));
 	EXPECT_REJECTED(verify_hs(hs256(deep17)), "claims are not valid JSON (nested too deeply)");
 	VerifyOptions deeper = opts();
@@ -297,16 +322,16 @@ TEST(JwtVerify, TimeClaimsMustBeIntegerNumericDates)
 {
 	for (const char *name : {"exp", "nbf", "iat"})
 	{
-		for (const char *bad : {"\"1700000000\"", "1700000000.0", "1700000000.5", "1.7e9", "17000000E2",
-								"-1", "-0", "true", "false", "null", "[1700000000]", "{}",
-								"253402300800", "9223372036854775807", "9223372036854775808",
-								"-9223372036854775808", "99999999999999999999999"})
+		for (const char *bad :
+		     {"\"1700000000\"", "1700000000.0", "1700000000.5", "1.7e9", "17000000E2", "-1", "-0",
+		      "true", "false", "null", "[1700000000]", "{}", "253402300800", "9223372036854775807",
+		      "9223372036854775808", "-9223372036854775808", "99999999999999999999999"})
 			EXPECT_REJECTED(verify_hs(hs256(with_claim(name, bad))),
-							std::string("claim \"") + name + "\" must be an integer NumericDate")
-				<< name << "=" << bad;
+			                std::string("claim \"") + name + "\" must be an integer NumericDate")
+			    << name << "=" << bad;
 		// Beyond double range: refused by the JSON parser already.
 		EXPECT_REJECTED(verify_hs(hs256(with_claim(name, "1e400"))),
-						"claims are not valid JSON (number out of range)");
+		                "claims are not valid JSON (number out of range)");
 	}
 	VerifyOptions far = opts();
 	far.leeway_seconds = 0;
@@ -318,7 +343,8 @@ TEST(JwtVerify, TimeClaimsMustBeIntegerNumericDates)
 TEST(JwtVerify, ExpWithLeeway)
 {
 	// Valid while now < exp + leeway.
-	auto at = [](std::int64_t exp, std::int64_t leeway) {
+	auto at = [](std::int64_t exp, std::int64_t leeway)
+	{
 		VerifyOptions o = opts();
 		o.leeway_seconds = leeway;
 		return verify_hs(hs256(R"({"exp":)" + std::to_string(exp) + "}"), o);
@@ -332,14 +358,16 @@ TEST(JwtVerify, ExpWithLeeway)
 	// Default leeway is 30 s, like Qdrant.
 	EXPECT_EQ(VerifyOptions().leeway_seconds, 30);
 	EXPECT_NO_THROW(verify_hs(hs256(R"({"exp":)" + std::to_string(kNow - 29) + "}")));
-	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":)" + std::to_string(kNow - 30) + "}")), "token expired");
+	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":)" + std::to_string(kNow - 30) + "}")),
+	                "token expired");
 }
 
 TEST(JwtVerify, NbfAndIatInTheFutureAreRefused)
 {
 	for (const char *name : {"nbf", "iat"})
 	{
-		auto at = [&](std::int64_t t, std::int64_t leeway) {
+		auto at = [&](std::int64_t t, std::int64_t leeway)
+		{
 			VerifyOptions o = opts();
 			o.leeway_seconds = leeway;
 			return verify_hs(hs256(with_claim(name, std::to_string(t))), o);
@@ -361,7 +389,8 @@ TEST(JwtVerify, ExpRequiredUnlessAllowed)
 	VerifiedToken t = verify_hs(hs256(R"({"sub":"alice"})"), o);
 	EXPECT_EQ(t.exp, std::nullopt);
 	// Still typed when present.
-	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":"never"})"), o), "claim \"exp\" must be an integer NumericDate");
+	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":"never"})"), o),
+	                "claim \"exp\" must be an integer NumericDate");
 	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":1})"), o), "token expired");
 }
 
@@ -371,7 +400,8 @@ TEST(JwtVerify, SystemClockWhenNowIsUnset)
 	o.now.reset();
 	std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
 	EXPECT_NO_THROW(verify_hs(hs256(R"({"exp":)" + std::to_string(now + 3600) + "}"), o));
-	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":)" + std::to_string(now - 3600) + "}"), o), "token expired");
+	EXPECT_REJECTED(verify_hs(hs256(R"({"exp":)" + std::to_string(now - 3600) + "}"), o),
+	                "token expired");
 }
 
 // ---- signatures ------------------------------------------------------------------------------
@@ -384,13 +414,13 @@ TEST(JwtVerify, HmacLengthAndConstantTimeComparison)
 	ASSERT_EQ(mac.size(), 32u);
 	EXPECT_NO_THROW(verify_hs(good));
 	std::vector<std::string> bad_macs = {
-		"",						// empty
-		mac.substr(0, 16),		// truncated to half
-		mac.substr(0, 31),		// one byte short
-		mac + std::string(1, '\0'), // extended by a zero byte
-		mac + mac,				// doubled (an HS512-sized MAC)
-		std::string(32, '\0'),	// all zero
-		std::string(1, '\0'),	// a single zero byte
+	    "",                         // empty
+	    mac.substr(0, 16),          // truncated to half
+	    mac.substr(0, 31),          // one byte short
+	    mac + std::string(1, '\0'), // extended by a zero byte
+	    mac + mac,                  // doubled (an HS512-sized MAC)
+	    std::string(32, '\0'),      // all zero
+	    std::string(1, '\0'),       // a single zero byte
 	};
 	std::string flipped = mac;
 	flipped[31] ^= 1;
@@ -398,7 +428,8 @@ TEST(JwtVerify, HmacLengthAndConstantTimeComparison)
 	for (const std::string &m : bad_macs)
 		EXPECT_REJECTED(verify_hs(join(s[0], s[1], b64(m))), "invalid signature") << m.size();
 	// Wrong key of the right length.
-	EXPECT_REJECTED(verify_hs(hs256(kClaims, kHeaderHS256, std::string(32, 'x'))), "invalid signature");
+	EXPECT_REJECTED(verify_hs(hs256(kClaims, kHeaderHS256, std::string(32, 'x'))),
+	                "invalid signature");
 }
 
 TEST(JwtVerify, HmacAlgorithmsAndKeyLengths)
@@ -413,15 +444,17 @@ TEST(JwtVerify, HmacAlgorithmsAndKeyLengths)
 	// Truncated MACs of the longer hashes.
 	auto s = segments(t512);
 	EXPECT_REJECTED(verify(join(s[0], s[1], b64(unb64(s[2]).substr(0, 32))), std::vector<Key>{k64},
-						   opts({Alg::HS512})),
-					"invalid signature");
+	                       opts({Alg::HS512})),
+	                "invalid signature");
 	// Key lengths per algorithm.
-	EXPECT_BAD_CONFIG(verify(t384, std::vector<Key>{Key::hmac(std::string(47, 'k'))}, opts({Alg::HS384})),
-					  "HMAC key must be at least 48 bytes for HS384");
+	EXPECT_BAD_CONFIG(
+	    verify(t384, std::vector<Key>{Key::hmac(std::string(47, 'k'))}, opts({Alg::HS384})),
+	    "HMAC key must be at least 48 bytes for HS384");
 	EXPECT_BAD_CONFIG(verify(t512, std::vector<Key>{k48}, opts({Alg::HS512})),
-					  "HMAC key must be at least 64 bytes for HS512");
-	EXPECT_BAD_CONFIG(verify(t384, std::vector<Key>{Key::hmac(kSecret)}, opts({Alg::HS256, Alg::HS384})),
-					  "at least 48 bytes for HS384");
+	                  "HMAC key must be at least 64 bytes for HS512");
+	EXPECT_BAD_CONFIG(
+	    verify(t384, std::vector<Key>{Key::hmac(kSecret)}, opts({Alg::HS256, Alg::HS384})),
+	    "at least 48 bytes for HS384");
 }
 
 // A valid token signed by sign(), and the parts of its signature.
@@ -442,12 +475,12 @@ Signed signed_with(const char *private_key, Alg alg)
 }
 
 void expect_sig_rejected(const Signed &s, const std::string &sig, const char *public_key, Alg alg,
-						 const char *why)
+                         const char *why)
 {
 	EXPECT_REJECTED(verify(join(s.header_b64, s.payload_b64, b64(sig)),
-						   std::vector<Key>{Key::public_key(public_key)}, opts({alg})),
-					"invalid signature")
-		<< why;
+	                       std::vector<Key>{Key::public_key(public_key)}, opts({alg})),
+	                "invalid signature")
+	    << why;
 }
 
 TEST(JwtVerify, EcdsaSignatureShape)
@@ -458,11 +491,12 @@ TEST(JwtVerify, EcdsaSignatureShape)
 	EXPECT_NO_THROW(verify(s.token, keys, opts({Alg::ES256})));
 
 	const std::string n("\xff\xff\xff\xff\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff"
-						"\xbc\xe6\xfa\xad\xa7\x17\x9e\x84\xf3\xb9\xca\xc2\xfc\x63\x25\x51",
-						32);
+	                    "\xbc\xe6\xfa\xad\xa7\x17\x9e\x84\xf3\xb9\xca\xc2\xfc\x63\x25\x51",
+	                    32);
 	std::string r = s.sig.substr(0, 32), sv = s.sig.substr(32);
 	std::string zero(32, '\0');
-	expect_sig_rejected(s, std::string(64, '\0'), EC_PUBLIC_PEM, Alg::ES256, "psychic signature r = s = 0");
+	expect_sig_rejected(s, std::string(64, '\0'), EC_PUBLIC_PEM, Alg::ES256,
+	                    "psychic signature r = s = 0");
 	expect_sig_rejected(s, zero + sv, EC_PUBLIC_PEM, Alg::ES256, "r = 0");
 	expect_sig_rejected(s, r + zero, EC_PUBLIC_PEM, Alg::ES256, "s = 0");
 	expect_sig_rejected(s, n + sv, EC_PUBLIC_PEM, Alg::ES256, "r = n");
@@ -494,23 +528,28 @@ TEST(JwtVerify, EcdsaSignatureShape)
 	BN_free(nb);
 	BN_free(ns);
 	ECDSA_SIG_free(es);
-	EXPECT_NO_THROW(verify(join(s.header_b64, s.payload_b64, b64(r + high)), keys, opts({Alg::ES256})));
+	EXPECT_NO_THROW(
+	    verify(join(s.header_b64, s.payload_b64, b64(r + high)), keys, opts({Alg::ES256})));
 
 	// Another P-256 key does not verify it.
-	EXPECT_REJECTED(verify(s.token, std::vector<Key>{Key::public_key(RFC7515_A3_PUBLIC_JWK)}, opts({Alg::ES256})),
-					"invalid signature");
+	EXPECT_REJECTED(verify(s.token, std::vector<Key>{Key::public_key(RFC7515_A3_PUBLIC_JWK)},
+	                       opts({Alg::ES256})),
+	                "invalid signature");
 }
 
 TEST(JwtVerify, Ed25519SignatureShape)
 {
 	Signed s = signed_with(ED25519_PRIVATE_PEM, Alg::EdDSA);
 	ASSERT_EQ(s.sig.size(), 64u);
-	EXPECT_NO_THROW(verify(s.token, std::vector<Key>{Key::public_key(ED25519_PUBLIC_PEM)}, opts({Alg::EdDSA})));
-	EXPECT_NO_THROW(verify(s.token, std::vector<Key>{Key::public_key(ED25519_PUBLIC_JWK)}, opts({Alg::EdDSA})));
+	EXPECT_NO_THROW(
+	    verify(s.token, std::vector<Key>{Key::public_key(ED25519_PUBLIC_PEM)}, opts({Alg::EdDSA})));
+	EXPECT_NO_THROW(
+	    verify(s.token, std::vector<Key>{Key::public_key(ED25519_PUBLIC_JWK)}, opts({Alg::EdDSA})));
 
 	// S + L: the same S modulo L, but not canonical. Little-endian addition.
 	const unsigned char L[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
-								 0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+	                             0xa2, 0xde, 0xf9, 0xde, 0x14, 0,    0,    0,    0,    0,    0,
+	                             0,    0,    0,    0,    0,    0,    0,    0,    0,    0x10};
 	std::string big = s.sig;
 	unsigned carry = 0;
 	for (int i = 0; i < 32; i++)
@@ -550,9 +589,9 @@ TEST(JwtVerify, RsaSignatures)
 	Key priv = Key::private_key(RSA_PRIVATE_PEM);
 	std::string h = b64(R"({"alg":"PS256"})"), p = b64(kClaims);
 	std::string rs_sig = create_signature(Alg::RS256, priv, h + "." + p);
-	EXPECT_REJECTED(verify(join(h, p, b64(rs_sig)), std::vector<Key>{Key::public_key(RSA_PUBLIC_PEM)},
-						   opts({Alg::PS256})),
-					"invalid signature");
+	EXPECT_REJECTED(verify(join(h, p, b64(rs_sig)),
+	                       std::vector<Key>{Key::public_key(RSA_PUBLIC_PEM)}, opts({Alg::PS256})),
+	                "invalid signature");
 }
 
 // RFC 7518 3.5: PS256's salt is exactly 32 bytes. A PSS signature with another salt
@@ -565,7 +604,8 @@ TEST(JwtVerify, Ps256SaltLengthIsTheDigestLength)
 	EVP_PKEY *pkey = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
 	BIO_free(bio);
 	ASSERT_NE(pkey, nullptr);
-	auto pss_sign = [&](int saltlen) {
+	auto pss_sign = [&](int saltlen)
+	{
 		EVP_MD_CTX *md = EVP_MD_CTX_new();
 		EVP_PKEY_CTX *pctx = nullptr;
 		EVP_DigestSignInit(md, &pctx, EVP_sha256(), nullptr, pkey);
@@ -575,15 +615,17 @@ TEST(JwtVerify, Ps256SaltLengthIsTheDigestLength)
 		std::string sig(256, '\0');
 		std::size_t len = sig.size();
 		EXPECT_EQ(EVP_DigestSign(md, reinterpret_cast<unsigned char *>(sig.data()), &len,
-								 reinterpret_cast<const unsigned char *>(input.data()), input.size()),
-				  1);
+		                         reinterpret_cast<const unsigned char *>(input.data()),
+		                         input.size()),
+		          1);
 		EVP_MD_CTX_free(md);
 		return join(h, p, b64(sig));
 	};
 	std::vector<Key> keys = {Key::public_key(RSA_PUBLIC_PEM)};
 	EXPECT_NO_THROW(verify(pss_sign(32), keys, opts({Alg::PS256})));
 	EXPECT_REJECTED(verify(pss_sign(20), keys, opts({Alg::PS256})), "invalid signature");
-	EXPECT_REJECTED(verify(pss_sign(RSA_PSS_SALTLEN_MAX), keys, opts({Alg::PS256})), "invalid signature");
+	EXPECT_REJECTED(verify(pss_sign(RSA_PSS_SALTLEN_MAX), keys, opts({Alg::PS256})),
+	                "invalid signature");
 	EVP_PKEY_free(pkey);
 }
 
@@ -592,9 +634,11 @@ TEST(JwtVerify, JwkAlgRestrictsTheKey)
 	std::string jwk = RSA_PUBLIC_JWK;
 	jwk = jwk.substr(0, jwk.size() - 1) + ",\"alg\":\"RS256\"}";
 	std::vector<Key> keys = {Key::public_key(jwk)};
-	EXPECT_NO_THROW(verify(signed_with(RSA_PRIVATE_PEM, Alg::RS256).token, keys, opts({Alg::RS256})));
-	EXPECT_BAD_CONFIG(verify(signed_with(RSA_PRIVATE_PEM, Alg::PS256).token, keys, opts({Alg::PS256})),
-					  "does not allow PS256");
+	EXPECT_NO_THROW(
+	    verify(signed_with(RSA_PRIVATE_PEM, Alg::RS256).token, keys, opts({Alg::RS256})));
+	EXPECT_BAD_CONFIG(
+	    verify(signed_with(RSA_PRIVATE_PEM, Alg::PS256).token, keys, opts({Alg::PS256})),
+	    "does not allow PS256");
 }
 
 // ---- configuration (22023) ---------------------------------------------------------------------
@@ -611,14 +655,18 @@ TEST(JwtVerify, ConfigurationErrors)
 	EXPECT_BAD_CONFIG(verify(t, hk, opts({Alg::EdDSA})), "key type does not fit algorithm EdDSA");
 	EXPECT_BAD_CONFIG(verify(t, ek, opts({Alg::HS256})), "key type does not fit algorithm HS256");
 	EXPECT_BAD_CONFIG(verify(t, ek, opts({Alg::ES256})), "key type does not fit algorithm ES256");
-	EXPECT_BAD_CONFIG(verify(t, ek, opts({Alg::EdDSA, Alg::ES256})), "key type does not fit algorithm ES256");
-	EXPECT_BAD_CONFIG(verify(t, std::vector<Key>{Key::public_key(RSA_PUBLIC_PEM)}, opts({Alg::ES256})),
-					  "does not fit algorithm ES256");
+	EXPECT_BAD_CONFIG(verify(t, ek, opts({Alg::EdDSA, Alg::ES256})),
+	                  "key type does not fit algorithm ES256");
+	EXPECT_BAD_CONFIG(
+	    verify(t, std::vector<Key>{Key::public_key(RSA_PUBLIC_PEM)}, opts({Alg::ES256})),
+	    "does not fit algorithm ES256");
 	std::vector<Key> two = {Key::public_key(ED25519_PUBLIC_PEM), Key::public_key(RSA_PUBLIC_PEM)};
 	EXPECT_BAD_CONFIG(verify(t, two, opts({Alg::EdDSA})), "fits none of the allowed algorithms");
-	EXPECT_NO_THROW(verify(signed_with(RSA_PRIVATE_PEM, Alg::RS256).token, two, opts({Alg::EdDSA, Alg::RS256})));
-	EXPECT_BAD_CONFIG(verify(t, std::vector<Key>{Key::private_key(ED25519_PRIVATE_PEM)}, opts({Alg::EdDSA})),
-					  "private key was given");
+	EXPECT_NO_THROW(verify(signed_with(RSA_PRIVATE_PEM, Alg::RS256).token, two,
+	                       opts({Alg::EdDSA, Alg::RS256})));
+	EXPECT_BAD_CONFIG(
+	    verify(t, std::vector<Key>{Key::private_key(ED25519_PRIVATE_PEM)}, opts({Alg::EdDSA})),
+	    "private key was given");
 
 	VerifyOptions o = opts();
 	o.leeway_seconds = -1;
@@ -649,7 +697,8 @@ TEST(JwtVerify, KeyKindComesFromTheAlgorithmList)
 	EXPECT_BAD_CONFIG(verification_key(kSecret, {Alg::EdDSA}), "public key must be PEM or JWK");
 	EXPECT_BAD_CONFIG(verification_key(ED25519_PUBLIC_PEM, {Alg::HS256}), "looks like a PEM");
 	EXPECT_BAD_CONFIG(verification_key(kSecret, AlgSet{}), "empty");
-	EXPECT_BAD_CONFIG(verification_key(kSecret, {Alg::HS256, Alg::ES256}), "mixes HMAC and asymmetric");
+	EXPECT_BAD_CONFIG(verification_key(kSecret, {Alg::HS256, Alg::ES256}),
+	                  "mixes HMAC and asymmetric");
 	EXPECT_EQ(signing_key(kSecret, Alg::HS512).family(), AlgFamily::Hmac);
 	EXPECT_TRUE(signing_key(EC_PRIVATE_PEM, Alg::ES256).is_private());
 	EXPECT_BAD_CONFIG(signing_key(EC_PUBLIC_PEM, Alg::ES256), "not a PEM private key");
@@ -662,19 +711,20 @@ TEST(JwtVerify, MessagesNeverEchoTokenKeyOrMac)
 	const std::string secret = "SECRETSECRETSECRETSECRETSECRETSECRET";
 	Key key = Key::hmac(secret);
 	std::vector<Key> keys = {key};
-	std::string good = token_raw(R"({"alg":"HS256","kid":"KIDMARK"})", R"({"sub":"SUBMARK","exp":1700003600})", key);
+	std::string good = token_raw(R"({"alg":"HS256","kid":"KIDMARK"})",
+	                             R"({"sub":"SUBMARK","exp":1700003600})", key);
 	auto s = segments(good);
 	std::vector<std::string> bad_tokens = {
-		good + "x",
-		join(s[0], s[1], b64("MACMARK-MACMARK-MACMARK-MACMARK!")),
-		token_raw(R"({"alg":"NONEMARK"})", "{}", key),
-		token_raw(R"({"alg":"HS256","crit":["CRITMARK"]})", "{}", key),
-		token_raw(R"({"alg":"HS256"})", R"({"sub":"SUBMARK","exp":"EXPMARK"})", key),
-		token_raw(R"({"alg":"HS256"})", R"({"sub":"SUBMARK","exp":1})", key),
-		token_raw(R"({"alg":"HS256"})", R"({"DUPMARK":1,"DUPMARK":1})", key),
-		token_raw(R"({"alg":"HS256"})", "NOTJSONMARK", key),
-		"HEADERMARK.PAYLOADMARK.SIGMARK",
-		std::string(9000, 'M'),
+	    good + "x",
+	    join(s[0], s[1], b64("MACMARK-MACMARK-MACMARK-MACMARK!")),
+	    token_raw(R"({"alg":"NONEMARK"})", "{}", key),
+	    token_raw(R"({"alg":"HS256","crit":["CRITMARK"]})", "{}", key),
+	    token_raw(R"({"alg":"HS256"})", R"({"sub":"SUBMARK","exp":"EXPMARK"})", key),
+	    token_raw(R"({"alg":"HS256"})", R"({"sub":"SUBMARK","exp":1})", key),
+	    token_raw(R"({"alg":"HS256"})", R"({"DUPMARK":1,"DUPMARK":1})", key),
+	    token_raw(R"({"alg":"HS256"})", "NOTJSONMARK", key),
+	    "HEADERMARK.PAYLOADMARK.SIGMARK",
+	    std::string(9000, 'M'),
 	};
 	for (const std::string &t : bad_tokens)
 	{
