@@ -4,10 +4,13 @@
 #  1. C++: vecrbac's core against libjwt (Debian libjwt-dev) on the same ~300-byte
 #     HS256 token, Google Benchmark, 5 repetitions, one binary, one run.
 #  2. SQL, same token and key, on a throwaway cluster with this build installed:
-#     a. pgbench, 1 client, prepared statements: SELECT vecrbac.jwt_verify($1, $2)
-#        against SELECT $1::text IS NOT NULL (the cost of a statement that does
-#        nothing), BENCH_SECONDS (default 15) each;
-#     b. inside one statement, 200000 calls, against the same loop without them:
+#     a. pgbench, 1 client, prepared statements, both sending token and key and
+#        returning a boolean: SELECT vecrbac.jwt_verify($1, $2) IS NOT NULL against
+#        SELECT $1 IS NOT NULL AND $2 IS NOT NULL; three interleaved pairs of
+#        BENCH_SECONDS (default 15) each;
+#     b. the same statements pipelined, 50 per round trip (pgbench \startpipeline):
+#        statement throughput with the client round trip mostly taken out;
+#     c. inside one statement, 200000 calls, against the same loop without them:
 #        the per-call cost in the backend, without client round trips.
 # Results go to bench/out/jwt/. Needs: libbenchmark-dev, libjwt-dev, PostgreSQL 15.
 set -euo pipefail
@@ -46,12 +49,26 @@ PSQL=(vr_as_pg psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres
 "${PSQL[@]}" -d jwt_bench -c 'CREATE EXTENSION vecrbac'
 "${PSQL[@]}" -d jwt_bench -At -c "SELECT vecrbac.jwt_verify('$TOKEN', '$KEY')" | tee "$OUT/sql_claims.txt"
 
-echo 'SELECT :token::text IS NOT NULL;' >"$OUT/baseline.sql"
-echo 'SELECT vecrbac.jwt_verify(:token, :key);' >"$OUT/verify.sql"
-for script in baseline verify baseline verify; do
+echo 'SELECT :token::text IS NOT NULL AND :key::text IS NOT NULL;' >"$OUT/baseline.sql"
+echo 'SELECT vecrbac.jwt_verify(:token, :key) IS NOT NULL;' >"$OUT/verify.sql"
+: >"$OUT/pgbench.txt"
+for script in baseline verify baseline verify baseline verify; do
     vr_as_pg pgbench -n -M prepared -c 1 -j 1 -T "$SECS" -h 127.0.0.1 -p "$PORT" -U postgres \
         -D token="$TOKEN" -D key="$KEY" -f "$OUT/$script.sql" jwt_bench 2>&1 |
         sed -n "s/^tps = \([0-9.]*\).*/$script \1/p" | tee -a "$OUT/pgbench.txt"
+done
+
+# Pipelined: 50 statements per transaction; statements/s = tps * 50.
+for script in baseline verify; do
+    { echo '\startpipeline'; for _ in $(seq 50); do cat "$OUT/$script.sql"; done; echo '\endpipeline'; } \
+        >"$OUT/${script}_pipeline.sql"
+done
+: >"$OUT/pgbench_pipeline.txt"
+for script in baseline verify baseline verify baseline verify; do
+    vr_as_pg pgbench -n -M prepared -c 1 -j 1 -T "$SECS" -h 127.0.0.1 -p "$PORT" -U postgres \
+        -D token="$TOKEN" -D key="$KEY" -f "$OUT/${script}_pipeline.sql" jwt_bench 2>&1 |
+        sed -n "s/^tps = \([0-9.]*\).*/$script \1/p" |
+        awk '{ printf "%s %.0f statements/s\n", $1, $2 * 50 }' | tee -a "$OUT/pgbench_pipeline.txt"
 done
 
 "${PSQL[@]}" -d jwt_bench <<SQL | tee "$OUT/in_backend.txt"
