@@ -22,6 +22,15 @@
  *
  *   std::string token = sign(R"({"sub":"x","exp":2000000000})", key, Alg::HS256);
  *
+ *   // From configuration text, when the algorithm list decides the key kind:
+ *   Key k = verification_key(material, opt.algorithms);   // HMAC secret or PEM/JWK
+ *
+ * Inside the backend, jwt/jwt_settings.h gives the jwt part's settings
+ * (settings::max_token_bytes) and the clock to use (settings::now_seconds(): the
+ * superuser-only test clock vecrbac.jwt_test_now, else the statement's start time);
+ * pass them as opt.max_token_bytes and opt.now. Build Keys outside any frame that
+ * can ereport, and keep them (e.g. rebuilt when a secret setting changes).
+ *
  * Errors: SqlError with SQLSTATE 28000 (invalid_authorization_specification) for
  * every reason to refuse a token, 22023 (invalid_parameter_value) for unusable
  * keys or options. Messages name the failed check ("malformed token: ...",
