@@ -61,7 +61,7 @@ all: $(DATA_built)
 
 # ---- pure C++ unit tests (no PostgreSQL headers) ---------------------------------
 UNIT_SRCS = $(sort $(wildcard test/unit/*.cpp)) $(shell cat test/unit/SOURCES 2>/dev/null)
-test/unit/vecrbac_unittest: $(UNIT_SRCS) $(wildcard src/*/*.h)
+test/unit/vecrbac_unittest: $(UNIT_SRCS) $(wildcard src/*/*.h test/unit/*.h)
 	$(CXX) -std=c++20 -O2 -g -Wall -Wextra -Werror -Isrc -o $@ $(UNIT_SRCS) \
 	    -lgtest -lgtest_main -lpthread -lssl -lcrypto -lsodium
 
