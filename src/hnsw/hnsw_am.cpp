@@ -139,22 +139,25 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 		index_close(index, NoLock);
 	}
 
+	/* genericcostestimate for the selectivity of the filter keys and the cost of their quals only. */
 	GenericCosts costs;
 	MemSet(&costs, 0, sizeof(costs));
+	costs.numIndexTuples = 1;
+	genericcostestimate(root, path, loop_count, &costs);
+
 	double tuples = Max(info->tuples, 1.0);
 	double levels = std::log(tuples) / std::log((double) Max(m, 2));
 	double examined = Min(tuples, hnsw_ef_search * (double) m + (levels + 1) * m);
-	costs.numIndexTuples = examined;
-	genericcostestimate(root, path, loop_count, &costs); /* selectivity and qual costs */
 
 	/*
-	 * With filter keys: a small scope is read whole (exact), a larger one walked
-	 * through its own elements, at about one and a half times an unfiltered search.
+	 * With filter keys: a small scope is read whole (exact); a larger one is walked
+	 * through its own elements, about the work of an unfiltered search.
 	 */
 	if (path->indexclauses != NIL)
 	{
 		double scope = Max(1.0, costs.indexSelectivity * tuples);
-		examined = scope <= hnsw_exact_scan_limit ? scope : Min(tuples, examined * 1.5);
+		if (scope <= hnsw_exact_scan_limit)
+			examined = scope;
 	}
 
 	double random_page_cost, seq_page_cost;
@@ -168,8 +171,34 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	if (examined < tuples / 2)
 		cost = Min(cost, 0.5 * (double) info->rel->pages * seq_page_cost);
 
+	/*
+	 * Conditions on the table that this index does not take stay filters above the
+	 * scan. With iterative scans the scan then produces 1/selectivity times more
+	 * rows: charged up to twofold, enough for an index that takes the condition as a
+	 * filter key to win. Without them, the scan would come back short: charged up to
+	 * tenfold, so that the planner prefers an exact plan that returns every row.
+	 */
+	List *other = NIL;
+	ListCell *lc;
+	foreach (lc, info->rel->baserestrictinfo)
+	{
+		RestrictInfo *rinfo = (RestrictInfo *) lfirst(lc);
+		bool taken = false;
+		ListCell *ic;
+		foreach (ic, path->indexclauses)
+			taken |= ((IndexClause *) lfirst(ic))->rinfo == rinfo;
+		if (!taken && !rinfo->pseudoconstant)
+			other = lappend(other, rinfo);
+	}
+	if (other != NIL)
+	{
+		Selectivity rest = clauselist_selectivity(root, other, info->rel->relid, JOIN_INNER, NULL);
+		double most = hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF ? 2.0 : 10.0;
+		cost *= Min(most, 1.0 / Max(rest, 0.001));
+	}
+
 	*startup = cost;
-	*total = cost + costs.indexTotalCost - costs.indexStartupCost;
+	*total = cost + costs.indexSelectivity * tuples * cpu_index_tuple_cost; /* then rows stream out */
 	*selectivity = costs.indexSelectivity;
 	*correlation = 0;
 	*pages = page_reads;

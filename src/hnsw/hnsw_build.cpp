@@ -166,17 +166,12 @@ void flush_graph(BuildState *bs)
 				memset(&p->entry, 0, sizeof(p->entry));
 				p->entry.key = key;
 				ItemPointerSetInvalid(&p->entry.head);
-				p->entry.entry = e->etid;
-				p->entry.entry_level = e->level;
+				ItemPointerSetInvalid(&p->entry.entry);
 			}
 			e->chain_next = p->entry.head;
 			p->entry.head = e->etid;
 			p->entry.count++;
-			if (e->level > p->entry.entry_level)
-			{
-				p->entry.entry = e->etid;
-				p->entry.entry_level = e->level;
-			}
+			HnswDirOfferSeed(&p->entry, &e->etid, e->level);
 		}
 	}
 

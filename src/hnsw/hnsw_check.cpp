@@ -487,6 +487,15 @@ void check_index(Relation index, CheckState *cs)
 			if (de.count > 0 && (entry < 0 || cs->elements[entry].deleted || !cs->elements[entry].has_key ||
 								 cs->elements[entry].key != de.key))
 				report(cs, "error", "the search entry of value key %lld is not one of its elements", (long long) de.key);
+			if (de.nseeds > HNSW_DIR_SEEDS || (de.count > 0 && de.nseeds == 0))
+				report(cs, "error", "value key %lld has %u seeds", (long long) de.key, de.nseeds);
+			for (int i = 0; i < Min((int) de.nseeds, HNSW_DIR_SEEDS); i++)
+			{
+				int seed = find_element(cs, &de.seeds[i]);
+				if (seed < 0 || cs->elements[seed].deleted || !cs->elements[seed].has_key ||
+					cs->elements[seed].key != de.key)
+					report(cs, "error", "a seed of value key %lld is not one of its elements", (long long) de.key);
+			}
 		}
 		for (int e = 0; e < cs->elements.size; e++)
 			if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].chained)
@@ -495,6 +504,52 @@ void check_index(Relation index, CheckState *cs)
 					   ItemPointerGetBlockNumber(&cs->elements[e].tid), ItemPointerGetOffsetNumber(&cs->elements[e].tid));
 				break;
 			}
+		/*
+		 * Within each value: what a search restricted to it can reach from the value's
+		 * entry, through value links and level-0 links that stay in the value.
+		 */
+		int64 stranded = 0;
+		PgVec<int> stack;
+		stack.init(256);
+		for (int e = 0; e < cs->elements.size; e++)
+			cs->elements[e].reached = false;
+		for (int d = 0; d < directory.size; d++)
+		{
+			int start = find_element(cs, &directory[d].entry);
+			if (start < 0 || directory[d].count == 0)
+				continue;
+			int64 key = directory[d].key;
+			cs->elements[start].reached = true;
+			stack.clear();
+			stack.push(start);
+			while (stack.size > 0)
+			{
+				CheckedElement &el = cs->elements[stack.data[--stack.size]];
+				if (el.links_start < 0)
+					continue;
+				const ItemPointerData *level0 = &cs->links[el.links_start];
+				const ItemPointerData *values = &cs->links[el.links_start + (el.level + 2) * m];
+				for (int i = 0; i < 2 * m + meta.value_slots; i++)
+				{
+					const ItemPointerData *t = i < 2 * m ? &level0[i] : &values[i - 2 * m];
+					if (!ItemPointerIsValid(t))
+						continue;
+					int x = find_element(cs, t);
+					if (x >= 0 && !cs->elements[x].reached && cs->elements[x].has_key && cs->elements[x].key == key)
+					{
+						cs->elements[x].reached = true;
+						stack.push(x);
+					}
+				}
+			}
+		}
+		for (int e = 0; e < cs->elements.size; e++)
+			if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].reached)
+				stranded++;
+		if (stranded > 0)
+			report(cs, "warning",
+				   "%lld elements cannot be reached from their partition value's entry by a search within the value",
+				   (long long) stranded);
 		report(cs, "info", "%d partition values in %u directory buckets", directory.size, meta.dir_pages);
 	}
 

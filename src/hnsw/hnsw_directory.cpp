@@ -32,6 +32,32 @@ bool page_has_room(Page page)
 
 } // namespace
 
+void HnswDirOfferSeed(HnswDirEntryData *e, const ItemPointerData *tid, int level)
+{
+	int slot = -1;
+	if (e->nseeds < HNSW_DIR_SEEDS)
+		slot = e->nseeds++;
+	else
+	{
+		int lowest = 0;
+		for (int i = 1; i < e->nseeds; i++)
+			if (e->seed_levels[i] < e->seed_levels[lowest])
+				lowest = i;
+		if (level > e->seed_levels[lowest])
+			slot = lowest;
+	}
+	if (slot >= 0)
+	{
+		e->seeds[slot] = *tid;
+		e->seed_levels[slot] = (uint8) level;
+	}
+	if (!ItemPointerIsValid(&e->entry) || level > e->entry_level || e->count <= 1)
+	{
+		e->entry = *tid;
+		e->entry_level = (uint8) level;
+	}
+}
+
 uint32 HnswDirPagesFor(double distinct_values)
 {
 	/* Half-full pages leave room for new values before a bucket needs overflow pages. */

@@ -20,16 +20,29 @@
 
 #include "hnsw/hnsw.h"
 
+/* Starting points kept per value: its highest elements, a sample spread over it. */
+#define HNSW_DIR_SEEDS 8
+
 typedef struct HnswDirEntryData
 {
 	int64 key;
 	uint32 count;             /* live elements with this value */
 	ItemPointerData head;     /* the newest element; the chain follows chain_next */
-	ItemPointerData entry;    /* where a search of this value starts */
+	ItemPointerData entry;    /* the highest seed: where a walk within the value starts */
 	uint8 entry_level;
-	uint8 unused[3];
+	uint8 nseeds;
+	uint8 seed_levels[HNSW_DIR_SEEDS];
+	ItemPointerData seeds[HNSW_DIR_SEEDS];
 } HnswDirEntryData;
 typedef HnswDirEntryData *HnswDirEntry;
+
+/*
+ * Offers an element as a seed of its value: kept while there is room, or in place
+ * of a seed of lower level (the levels are random, so the seeds are a random
+ * sample of the value, which a scan compares with the query to start near it).
+ * Keeps entry at the highest seed.
+ */
+void HnswDirOfferSeed(HnswDirEntryData *e, const ItemPointerData *tid, int level);
 
 /* Bucket pages for an index expected to hold this many distinct values. */
 uint32 HnswDirPagesFor(double distinct_values);

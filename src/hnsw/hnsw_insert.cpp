@@ -240,11 +240,7 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 			HnswDirEntry e = (HnswDirEntry) PageGetItem(dir_page, PageGetItemId(dir_page, slot.off));
 			e->count++;
 			e->head = ne->etid;
-			if (ne->etup->level > e->entry_level || !ItemPointerIsValid(&e->entry))
-			{
-				e->entry = ne->etid;
-				e->entry_level = ne->etup->level;
-			}
+			HnswDirOfferSeed(e, &ne->etid, ne->etup->level);
 		}
 		else
 		{
@@ -253,8 +249,8 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 			e.key = key;
 			e.count = 1;
 			e.head = ne->etid;
-			e.entry = ne->etid;
-			e.entry_level = ne->etup->level;
+			ItemPointerSetInvalid(&e.entry);
+			HnswDirOfferSeed(&e, &ne->etid, ne->etup->level);
 			if (PageAddItem(dir_page, (Item) &e, sizeof(e), InvalidOffsetNumber, false, false) ==
 				InvalidOffsetNumber)
 				elog(ERROR, "hnsw directory page has no room");
@@ -436,7 +432,8 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 	tids.init(level0->size + 1);
 	HnswDirEntryData entry;
 	if (HnswDirLookup(index, meta, key, &entry) && entry.count > 0)
-		tids.push(entry.entry);
+		for (int i = 0; i < entry.nseeds; i++)
+			tids.push(entry.seeds[i]);
 	for (int i = 0; i < level0->size; i++)
 		tids.push((*level0)[i].element);
 

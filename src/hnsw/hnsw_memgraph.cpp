@@ -585,19 +585,21 @@ void mark_reachable(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<Hnsw
 }
 
 /*
- * Gives `target` an incoming level-0 link from `from`: a free slot, or the slot of
- * from's farthest link whose element keeps another incoming link.
+ * Gives `target` an incoming link from `from` on level 0 (or among the value links):
+ * a free slot, or the slot of from's farthest link whose element keeps another
+ * incoming link there.
  */
-bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *indegree)
+bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *indegree, int level = 0)
 {
 	HnswMemElement *fe = HnswMemGet(g, from);
-	HnswMemRef *links = HnswMemLinks(fe, 0, g->m);
-	uint16 *count = &HnswMemCounts(fe)[0];
+	HnswMemRef *links = HnswMemLinks(fe, level, g->m);
+	uint16 *count = HnswMemCount(fe, level);
+	int capacity = level == HNSW_VALUE_LEVEL ? g->value_slots : HnswLevelSlots(level, g->m);
 
 	for (int i = 0; i < *count; i++)
 		if (links[i] == target)
 			return false;
-	if (*count < HnswLevelSlots(0, g->m))
+	if (*count < capacity)
 	{
 		links[(*count)++] = target;
 		indegree[HnswMemGet(g, target)->id]++;
@@ -796,6 +798,133 @@ void search_value(HnswMemGraph *g, MemScratch *s, const Vector *q, int64 key,
 		out->data[i] = nearest.pop();
 }
 
+/* Marks what a search within start's value reaches from start. */
+void mark_value_reachable(HnswMemGraph *g, HnswMemRef start, int64 key, bool *reached,
+						  PgVec<HnswMemRef> *stack)
+{
+	HnswMemElement *se = HnswMemGet(g, start);
+	if (reached[se->id])
+		return;
+	reached[se->id] = true;
+	stack->clear();
+	stack->push(start);
+	while (stack->size > 0)
+	{
+		const HnswMemElement *e = HnswMemGet(g, stack->data[--stack->size]);
+		for (int level : {HNSW_VALUE_LEVEL, 0})
+		{
+			const HnswMemRef *links = HnswMemLinks(e, level, g->m);
+			for (int i = 0; i < *HnswMemCount(e, level); i++)
+			{
+				const HnswMemElement *t = HnswMemGet(g, links[i]);
+				if (!reached[t->id] && (level == HNSW_VALUE_LEVEL || same_value(g, t, key)))
+				{
+					reached[t->id] = true;
+					stack->push(links[i]);
+				}
+			}
+		}
+	}
+}
+
+/*
+ * One round of linking back the elements that a search within their value cannot
+ * reach from the value's entry (its highest element, as the directory records it).
+ */
+uint32 connect_values_round(HnswMemGraph *g)
+{
+	MemScratch *s = scratch_of(g);
+	uint32 count = HnswMemElements(g);
+	uint16 *indegree = (uint16 *) palloc0(sizeof(uint16) * count);
+	HnswMemRef *refs = (HnswMemRef *) palloc0(sizeof(HnswMemRef) * count);
+	bool *reached = (bool *) palloc0(sizeof(bool) * count);
+	PgVec<HnswMemRef> stack;
+	stack.init(1024);
+	HASHCTL ctl;
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(ValueEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	HTAB *entries = hash_create("hnsw value entries", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	{
+		const HnswMemElement *e = HnswMemGet(g, ref);
+		refs[e->id] = ref;
+		const HnswMemRef *links = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
+		for (int i = 0; i < *HnswMemCount(e, HNSW_VALUE_LEVEL); i++)
+			indegree[HnswMemGet(g, links[i])->id]++;
+		int64 key;
+		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
+			continue;
+		bool present;
+		ValueEntry *ve = (ValueEntry *) hash_search(entries, &key, HASH_ENTER, &present);
+		if (!present || e->level > HnswMemGet(g, ve->entry)->level)
+			ve->entry = ref;
+	}
+	HASH_SEQ_STATUS seq;
+	hash_seq_init(&seq, entries);
+	for (ValueEntry *ve; (ve = (ValueEntry *) hash_seq_search(&seq)) != NULL;)
+		mark_value_reachable(g, ve->entry, ve->key, reached, &stack);
+
+	uint32 reconnected = 0;
+	PgVec<MemCandidate> near;
+	near.init(4 * g->m);
+	for (uint32 id = 0; id < count; id++)
+	{
+		int64 key;
+		HnswMemRef x = refs[id];
+		if (reached[id] || x == 0)
+			continue;
+		const HnswMemElement *xe = HnswMemGet(g, x);
+		if (!HnswPartitionKey(g->cols, HnswMemFilters(xe), &key))
+			continue;
+		const Vector *q = HnswMemVector(xe);
+		bool linked = false;
+
+		/* First choice: x's own neighbors in its value that a search reaches. */
+		near.clear();
+		for (int level : {HNSW_VALUE_LEVEL, 0})
+		{
+			const HnswMemRef *links = HnswMemLinks(xe, level, g->m);
+			for (int i = 0; i < *HnswMemCount(xe, level); i++)
+			{
+				const HnswMemElement *t = HnswMemGet(g, links[i]);
+				if (reached[t->id] && same_value(g, t, key))
+				{
+					MemCandidate c = {distance_between(g, q, HnswMemVector(t)), links[i]};
+					near.push(c);
+				}
+			}
+		}
+		std::sort(near.data, near.data + near.size, CloserFirst());
+		for (int i = 0; i < near.size && !linked; i++)
+			linked = link_into(g, near[i].ref, x, indegree, HNSW_VALUE_LEVEL);
+
+		/* Else the nearest reachable elements of the value that a search finds. */
+		if (!linked)
+		{
+			ValueEntry *ve = (ValueEntry *) hash_search(entries, &key, HASH_FIND, NULL);
+			MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))), ve->entry};
+			search_value(g, s, q, key, &first, 1, g->ef_construction, &s->pool);
+			for (int i = 0; i < s->pool.size && !linked; i++)
+				if (s->pool[i].ref != x && reached[HnswMemGet(g, s->pool[i].ref)->id])
+					linked = link_into(g, s->pool[i].ref, x, indegree, HNSW_VALUE_LEVEL);
+		}
+		if (linked)
+		{
+			reconnected++;
+			mark_value_reachable(g, x, key, reached, &stack);
+		}
+	}
+	hash_destroy(entries);
+	pfree(reached);
+	pfree(indegree);
+	pfree(refs);
+	stack.free_memory();
+	near.free_memory();
+	return reconnected;
+}
+
 } // namespace
 
 void HnswMemBuildValueLinks(HnswMemGraph *g)
@@ -870,4 +999,9 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 	}
 	hash_destroy(values);
 	seeds.free_memory();
+
+	/* Pruned backlinks can strand elements of a value: link them back, as for level 0. */
+	for (int round = 0; round < 4; round++)
+		if (connect_values_round(g) == 0)
+			break;
 }

@@ -62,6 +62,9 @@ namespace {
 /* Flags kept per visited element. */
 #define VISITED_RESULT 0x01 /* added to the results (window or overflow) */
 
+/* How much wider than ef_search a walk confined to a scope keeps its window. */
+#define HNSW_SCOPE_EF_FACTOR 8
+
 /* At most this many partition values are looked up in the directory. */
 #define MAX_SCOPE_VALUES 1024
 
@@ -228,7 +231,7 @@ void converge(HnswScanState *so, Relation index)
 		HnswDiskCandidate c = so->frontier.pop();
 
 		/* Within a scope, value links lead to more of it than level 0's links alone. */
-		int n = HnswReadLinks(index, &c.neighbors, so->passing_only ? HNSW_SCOPE_LEVEL : 0, so->meta.m,
+		int n = HnswReadLinks(index, &c.neighbors, so->passing_only ? HNSW_VALUE_LEVEL : 0, so->meta.m,
 							  so->links);
 		float bound = so->window_count == so->ef ? so->window[so->ef - 1].distance : INFINITY;
 		read_and_take(so, index, so->links, n, bound);
@@ -347,6 +350,18 @@ void start_scan(HnswScanState *so, Relation index)
 		}
 		so->passing_only = scoped;
 		so->read_filter.measure_rejected = !scoped;
+		if (scoped)
+		{
+			/*
+			 * A query is seldom near the scope it searches (a tenant's rows are not the
+			 * query's neighbors), and a walk confined to the scope converges short of
+			 * the scope's nearest: a window eight times wider restores the recall an
+			 * unfiltered search has at ef_search (measured in docs/hnsw.md).
+			 */
+			so->ef = Min(hnsw_ef_search * HNSW_SCOPE_EF_FACTOR, HNSW_MAX_EF_SEARCH * HNSW_SCOPE_EF_FACTOR);
+			so->window = (HnswDiskCandidate *) palloc(sizeof(HnswDiskCandidate) * so->ef);
+			so->window_capacity = so->ef;
+		}
 	}
 
 	HnswDiskCandidate entry;
@@ -366,15 +381,15 @@ void start_scan(HnswScanState *so, Relation index)
 	read_and_take(so, index, seeds, 1, INFINITY);
 	if (so->passing_only)
 	{
-		/* ...and, when that is outside the scope, from its neighbors inside it... */
+		/* ...from its neighbors inside the scope... */
 		int n = HnswReadLinks(index, &entry.neighbors, 0, so->meta.m, so->links);
 		read_and_take(so, index, so->links, n, INFINITY);
-		/* ...and from inside the scope, one start per value. */
-		for (int v = 0; v < so->nscope; v++)
-		{
-			seeds[0] = so->scope[v].entry;
-			read_and_take(so, index, seeds, 1, INFINITY);
-		}
+		/* ...and from inside the scope: every value's seeds, a sample spread over it. */
+		int nseeds = 0;
+		for (int v = 0; v < so->nscope && nseeds + HNSW_DIR_SEEDS <= 2 * HNSW_MAX_M; v++)
+			for (int i = 0; i < so->scope[v].nseeds; i++)
+				seeds[nseeds++] = so->scope[v].seeds[i];
+		read_and_take(so, index, seeds, nseeds, INFINITY);
 	}
 	converge(so, index);
 	if (so->passing_only && so->window_count < so->ef && dry(so))

@@ -55,9 +55,7 @@ struct DeletedLink
 struct LiveValue
 {
 	int64 key; /* must be first */
-	uint32 count;
-	ItemPointerData entry;
-	int entry_level;
+	HnswDirEntryData seeds; /* count, entry and seeds recomputed from the live elements */
 };
 
 struct VacuumState
@@ -475,15 +473,13 @@ void repair_partitions(VacuumState *vs)
 				LiveValue *v = (LiveValue *) hash_search(live, &key, HASH_ENTER, &found);
 				if (!found)
 				{
-					v->count = 0;
-					v->entry_level = -1;
+					memset(&v->seeds, 0, sizeof(v->seeds));
+					ItemPointerSetInvalid(&v->seeds.entry);
 				}
-				v->count++;
-				if (etup->level > v->entry_level)
-				{
-					v->entry_level = etup->level;
-					ItemPointerSet(&v->entry, blk, off);
-				}
+				v->seeds.count++;
+				ItemPointerData tid;
+				ItemPointerSet(&tid, blk, off);
+				HnswDirOfferSeed(&v->seeds, &tid, etup->level);
 			}
 		}
 		if (writable != NULL)
@@ -516,10 +512,13 @@ void repair_partitions(VacuumState *vs)
 					empty.push(off);
 					continue;
 				}
-				e->count = v->count;
+				e->count = v->seeds.count;
 				e->head = skip_deleted(vs, e->head);
-				e->entry = v->entry;
-				e->entry_level = (uint8) v->entry_level;
+				e->entry = v->seeds.entry;
+				e->entry_level = v->seeds.entry_level;
+				e->nseeds = v->seeds.nseeds;
+				memcpy(e->seeds, v->seeds.seeds, sizeof(e->seeds));
+				memcpy(e->seed_levels, v->seeds.seed_levels, sizeof(e->seed_levels));
 			}
 			for (int i = empty.size - 1; i >= 0; i--)
 				PageIndexTupleDeleteNoCompact(page, empty[i]);
