@@ -432,15 +432,18 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 		if (f < 0)
 			continue;
 		HnswFilterKind kind = cols->kind[f];
-		HnswFilterClause *c = &filter->clauses[filter->nclauses++];
-		c->filter = f;
-		if (kind == HNSW_FILTER_TEXT || kind == HNSW_FILTER_UUID || kind == HNSW_FILTER_JSONB)
-			filter->lossy = true;
 		if (sk->sk_flags & SK_ISNULL)
 		{
 			filter->empty = true; /* a strict operator is never true of NULL */
 			continue;
 		}
+		if (sk->sk_strategy == HNSW_STRATEGY_IN_SCOPE &&
+			ScopeParse(DatumGetJsonbP(sk->sk_argument))->kind == SCOPE_ALL)
+			continue; /* every value: no filter at all, and the scan stays an unfiltered one */
+		HnswFilterClause *c = &filter->clauses[filter->nclauses++];
+		c->filter = f;
+		if (kind == HNSW_FILTER_TEXT || kind == HNSW_FILTER_UUID || kind == HNSW_FILTER_JSONB)
+			filter->lossy = true;
 
 		if (sk->sk_strategy == HNSW_STRATEGY_IN_SCOPE)
 		{
