@@ -123,21 +123,25 @@ inline bool visit(HnswMemGraph *g, const HnswMemElement *e)
 }
 
 /*
- * Algorithm 2 of the paper: best-first search of one level from the entry
- * candidates, keeping the ef nearest. Leaves them sorted by distance in out.
+ * Algorithm 2 of the paper: best-first search from the entry candidates, keeping
+ * the ef nearest; neighbors(e, out) lists the elements to consider next to e. Leaves
+ * the nearest sorted by distance in out.
  */
-void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
-				  int nentries, int ef, int level, PgVec<MemCandidate> *out)
+template <typename Neighbors>
+void best_first(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
+				int nentries, int ef, PgVec<MemCandidate> *out, Neighbors neighbors)
 {
 	auto &candidates = s->candidates;
 	auto &nearest = s->nearest;
+	HnswMemRef next[4 * HNSW_MAX_M];
 
 	new_visit(g);
 	candidates.clear();
 	nearest.clear();
 	for (int i = 0; i < nentries; i++)
 	{
-		visit(g, HnswMemGet(g, entries[i].ref));
+		if (!visit(g, HnswMemGet(g, entries[i].ref)))
+			continue;
 		candidates.push(entries[i]);
 		nearest.push(entries[i]);
 		if (nearest.size() > ef)
@@ -151,12 +155,12 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 			break;
 		candidates.pop();
 
-		int count = copy_links(g, HnswMemGet(g, c.ref), level, s->links);
+		int count = neighbors(HnswMemGet(g, c.ref), next);
 		for (int i = 0; i < count; i++)
-			prefetch_vector(g, s->links[i]);
+			prefetch_vector(g, next[i]);
 		for (int i = 0; i < count; i++)
 		{
-			const HnswMemElement *ne = HnswMemGet(g, s->links[i]);
+			const HnswMemElement *ne = HnswMemGet(g, next[i]);
 			if (!visit(g, ne))
 				continue;
 			bool exact;
@@ -164,7 +168,7 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 			float d = HnswVectorDistanceBounded(g->dist, q, HnswMemVector(ne), bound, &exact);
 			if (exact && (nearest.size() < ef || d < nearest.top().distance))
 			{
-				MemCandidate nc = {d, s->links[i]};
+				MemCandidate nc = {d, next[i]};
 				candidates.push(nc);
 				nearest.push(nc);
 				if (nearest.size() > ef)
@@ -178,6 +182,15 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 	out->size = nearest.size();
 	for (int i = nearest.size() - 1; i >= 0; i--)
 		out->data[i] = nearest.pop();
+}
+
+/* Best-first search of one level of the graph. */
+void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
+				  int nentries, int ef, int level, PgVec<MemCandidate> *out)
+{
+	best_first(g, s, q, entries, nentries, ef, out, [&](HnswMemElement *e, HnswMemRef *next) {
+		return copy_links(g, e, level, next);
+	});
 }
 
 /* Greedy descent on one level (ef = 1), as in the upper layers of algorithm 1. */
@@ -744,58 +757,15 @@ inline bool same_value(const HnswMemGraph *g, const HnswMemElement *e, int64 key
 void search_value(HnswMemGraph *g, MemScratch *s, const Vector *q, int64 key,
 				  const MemCandidate *entries, int nentries, int ef, PgVec<MemCandidate> *out)
 {
-	auto &candidates = s->candidates;
-	auto &nearest = s->nearest;
-	HnswMemRef next[4 * HNSW_MAX_M];
-
-	new_visit(g);
-	candidates.clear();
-	nearest.clear();
-	for (int i = 0; i < nentries; i++)
-	{
-		if (!visit(g, HnswMemGet(g, entries[i].ref)))
-			continue;
-		candidates.push(entries[i]);
-		nearest.push(entries[i]);
-		if (nearest.size() > ef)
-			nearest.pop();
-	}
-	while (!candidates.empty())
-	{
-		MemCandidate c = candidates.top();
-		if (nearest.size() >= ef && c.distance > nearest.top().distance)
-			break;
-		candidates.pop();
-		const HnswMemElement *ce = HnswMemGet(g, c.ref);
-		int n = copy_links(g, (HnswMemElement *) ce, HNSW_VALUE_LEVEL, next);
-		int regular = copy_links(g, (HnswMemElement *) ce, 0, next + n);
-		for (int i = 0; i < n + regular; i++)
-			prefetch_vector(g, next[i]);
-		for (int i = 0; i < n + regular; i++)
-		{
-			const HnswMemElement *ne = HnswMemGet(g, next[i]);
-			if (i >= n && !same_value(g, ne, key))
-				continue;
-			if (!visit(g, ne))
-				continue;
-			bool exact;
-			float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
-			float d = HnswVectorDistanceBounded(g->dist, q, HnswMemVector(ne), bound, &exact);
-			if (exact && (nearest.size() < ef || d < nearest.top().distance))
-			{
-				MemCandidate nc = {d, next[i]};
-				candidates.push(nc);
-				nearest.push(nc);
-				if (nearest.size() > ef)
-					nearest.pop();
-			}
-		}
-	}
-	out->clear();
-	out->reserve(nearest.size());
-	out->size = nearest.size();
-	for (int i = nearest.size() - 1; i >= 0; i--)
-		out->data[i] = nearest.pop();
+	best_first(g, s, q, entries, nentries, ef, out, [&](HnswMemElement *e, HnswMemRef *next) {
+		int n = copy_links(g, e, HNSW_VALUE_LEVEL, next);
+		HnswMemRef regular[2 * HNSW_MAX_M];
+		int r = copy_links(g, e, 0, regular);
+		for (int i = 0; i < r; i++)
+			if (same_value(g, HnswMemGet(g, regular[i]), key))
+				next[n++] = regular[i];
+		return n;
+	});
 }
 
 /* Marks what a search within start's value reaches from start. */
