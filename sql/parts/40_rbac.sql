@@ -133,12 +133,11 @@ BEGIN
     DELETE FROM vecrbac.collections c WHERE c.rel = rel;
 END $$;
 
--- The table of a collection, for drop_collection; NULL if there is none or the session
--- cannot act as its owner.
+-- The table of a collection, for drop_collection (which then needs ownership to drop
+-- it); NULL if there is none. Table names and policies are public in the catalog anyway.
 CREATE FUNCTION vecrbac._lookup(collection text) RETURNS regclass
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT c.rel FROM vecrbac.collections c JOIN pg_class r ON r.oid = c.rel
-    WHERE c.name = collection AND pg_has_role(session_user, r.relowner, 'USAGE')
+    SELECT c.rel FROM vecrbac.collections c JOIN pg_class r ON r.oid = c.rel WHERE c.name = collection
 $$;
 
 -- Dropped tables leave the registry.
