@@ -270,7 +270,7 @@ BEGIN
         IF jsonb_typeof(v) <> 'string' THEN
             RAISE EXCEPTION 'key_columns: the column for key "%" must be a column name', k USING ERRCODE = '22023';
         END IF;
-        IF k = '' OR position('.' IN k) > 0 THEN
+        IF k = '' OR strpos(k, '.') > 0 THEN
             RAISE EXCEPTION 'key_columns: a token key for a column must be a plain name without dots'
                 USING ERRCODE = '22023';
         END IF;
@@ -388,7 +388,7 @@ BEGIN
             RAISE EXCEPTION 'key column "%" has unsupported type', k USING ERRCODE = '22023',
                 DETAIL = 'Key columns are smallint, integer, bigint, boolean, text or uuid.';
         END IF;
-        IF k IN ('id', 'embedding', 'payload') OR k = '' OR pg_catalog.position('.' IN k) > 0 THEN
+        IF k IN ('id', 'embedding', 'payload') OR k = '' OR pg_catalog.strpos(k, '.') > 0 THEN
             RAISE EXCEPTION 'invalid key column name "%"', k USING ERRCODE = '22023';
         END IF;
         cols := cols || pg_catalog.format('%I %s NOT NULL, ', k, typ);

@@ -37,7 +37,7 @@ RESET ROLE;
 CREATE TEMP TABLE tokens (kind text PRIMARY KEY, token text);
 INSERT INTO tokens
 SELECT kind, CASE WHEN claims IS NULL THEN '' ELSE vecrbac.jwt_sign(
-           claims || CASE WHEN claims ? 'exp' THEN '{}' ELSE '{"exp": 1700003600}' END, secret) END
+           claims || (CASE WHEN claims ? 'exp' THEN '{}' ELSE '{"exp": 1700003600}' END)::jsonb, secret) END
 FROM (VALUES
     ('none', NULL, NULL),
     ('global_r', '{"access": "r"}', 's'),
@@ -57,11 +57,11 @@ FROM (VALUES
     ('ve_true', '{"access": [{"collection": "docs", "access": "r"}], "value_exists": {"collection": "users", "matches": [{"key": "user", "value": "alice"}]}}', 's'),
     ('ve_false', '{"access": [{"collection": "docs", "access": "r"}], "value_exists": {"collection": "users", "matches": [{"key": "user", "value": "mallory"}]}}', 's'),
     ('notes_only', '{"access": [{"collection": "notes", "access": "r"}]}', 's')
-) AS v(kind, claims, which)
+) AS v(kind, claims_text, which)
 CROSS JOIN LATERAL (SELECT CASE which WHEN 's' THEN 'a pgtap secret of at least thirty-two bytes'
                                       WHEN 'a' THEN 'the alternate pgtap secret of 32+ bytes'
                                       ELSE 'a wrong secret, also at least 32 bytes long' END AS secret) k
-CROSS JOIN LATERAL (SELECT v.claims::jsonb AS claims) c;
+CROSS JOIN LATERAL (SELECT v.claims_text::jsonb AS claims) c;
 
 -- ---- operations ----------------------------------------------------------------------------------
 CREATE TEMP TABLE ops (n int PRIMARY KEY, op text, sql text);
