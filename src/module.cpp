@@ -1,8 +1,9 @@
 /*
  * module.cpp: the library's entry: PG_MODULE_MAGIC and _PG_init.
  *
- * _PG_init registers each part's settings, then reserves the vecrbac prefix. It does no other work: caches are
- * built lazily in memory contexts, never by global constructors.
+ * _PG_init registers each part's settings, then reserves the vecrbac prefix. It does
+ * no other work: caches are built lazily in memory contexts, never by global
+ * constructors.
  */
 #include "pg/pg.h"
 #include "module.h"

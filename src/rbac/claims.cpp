@@ -151,7 +151,8 @@ ValueExists read_value_exists(const Json &v)
 		for (const Condition &c : ve.matches)
 			if (c.key == key->text())
 				refuse("duplicate key in \"value_exists\" matches");
-		ve.matches.push_back(Condition{key->text(), scope_value(*value, "a \"value_exists\" value")});
+		ve.matches.push_back(
+		    Condition{key->text(), scope_value(*value, "a \"value_exists\" value")});
 	}
 	return ve;
 }
@@ -254,16 +255,16 @@ bool allows(const Grants &grants, std::string_view collection, Operation op) noe
 		return false;
 	switch (op)
 	{
-		case Operation::Read:
-			return true;
-		case Operation::Write:
-			return g->mode != Mode::Read;
-		case Operation::Truncate:
-			return g->mode != Mode::Read && g->payload.empty();
-		case Operation::Index:
-			return g->mode == Mode::ReadWrite;
-		case Operation::Manage:
-			return false;
+	case Operation::Read:
+		return true;
+	case Operation::Write:
+		return g->mode != Mode::Read;
+	case Operation::Truncate:
+		return g->mode != Mode::Read && g->payload.empty();
+	case Operation::Index:
+		return g->mode == Mode::ReadWrite;
+	case Operation::Manage:
+		return false;
 	}
 	return false;
 }
@@ -271,7 +272,7 @@ bool allows(const Grants &grants, std::string_view collection, Operation op) noe
 bool parse_operation(std::string_view name, Operation *out) noexcept
 {
 	static constexpr std::pair<std::string_view, Operation> kNames[] = {
-	    {"read", Operation::Read},     {"write", Operation::Write},
+	    {"read", Operation::Read},         {"write", Operation::Write},
 	    {"truncate", Operation::Truncate}, {"index", Operation::Index},
 	    {"manage", Operation::Manage},
 	};
@@ -289,17 +290,18 @@ std::string key_scope(const Grants &grants, std::string_view collection, std::st
 	const CollectionGrant *entry = nullptr;
 	switch (restriction(grants, collection, &entry))
 	{
-		case Restriction::Nothing:
-			return R"({"values":[]})";
-		case Restriction::Everything:
-			return kAll;
-		case Restriction::Payload:
-			break;
+	case Restriction::Nothing:
+		return R"({"values":[]})";
+	case Restriction::Everything:
+		return kAll;
+	case Restriction::Payload:
+		break;
 	}
 	Json values = Json::make_array();
 	for (const Conjunction &c : entry->payload)
 	{
-		auto it = std::find_if(c.begin(), c.end(), [&](const Condition &x) { return x.key == key; });
+		auto it =
+		    std::find_if(c.begin(), c.end(), [&](const Condition &x) { return x.key == key; });
 		if (it == c.end())
 			return kAll; /* this conjunction does not restrict the column */
 		bool seen = false;
@@ -319,12 +321,12 @@ std::string payload_scope(const Grants &grants, std::string_view collection,
 	const CollectionGrant *entry = nullptr;
 	switch (restriction(grants, collection, &entry))
 	{
-		case Restriction::Nothing:
-			return R"({"any":[]})";
-		case Restriction::Everything:
-			return kAll;
-		case Restriction::Payload:
-			break;
+	case Restriction::Nothing:
+		return R"({"any":[]})";
+	case Restriction::Everything:
+		return kAll;
+	case Restriction::Payload:
+		break;
 	}
 	Json any = Json::make_array();
 	for (const Conjunction &c : entry->payload)
@@ -369,12 +371,12 @@ std::string row_scope(const Grants &grants, std::string_view collection,
 	const CollectionGrant *entry = nullptr;
 	switch (restriction(grants, collection, &entry))
 	{
-		case Restriction::Nothing:
-			return R"({"any":[]})";
-		case Restriction::Everything:
-			return kAll;
-		case Restriction::Payload:
-			break;
+	case Restriction::Nothing:
+		return R"({"any":[]})";
+	case Restriction::Everything:
+		return kAll;
+	case Restriction::Payload:
+		break;
 	}
 	Json any = Json::make_array();
 	for (const Conjunction &c : entry->payload)

@@ -82,21 +82,19 @@ void bump_int(int newval, void *extra)
 
 void define(void)
 {
-	DefineCustomStringVariable("vecrbac.token",
-	                           "The session's JWT: what protected tables may show and change.",
-	                           "Set it with SET [LOCAL] or vecrbac.login(); empty means no access.",
-	                           &token, "", PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL,
-	                           NULL, NULL);
+	DefineCustomStringVariable(
+	    "vecrbac.token", "The session's JWT: what protected tables may show and change.",
+	    "Set it with SET [LOCAL] or vecrbac.login(); empty means no access.", &token, "",
+	    PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 	DefineCustomStringVariable("vecrbac.jwt_secret", "HMAC secret that signs session tokens.",
 	                           "At least 32 bytes. Superuser-only to set and to read.", &secret, "",
 	                           PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
 	                           check_secret, bump_string, NULL);
-	DefineCustomStringVariable("vecrbac.jwt_secret_alt",
-	                           "Second HMAC secret accepted for session tokens (key rotation).",
-	                           "At least 32 bytes. Superuser-only to set and to read.", &secret_alt,
-	                           "", PGC_SUSET,
-	                           GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
-	                           check_secret_alt, bump_string, NULL);
+	DefineCustomStringVariable(
+	    "vecrbac.jwt_secret_alt", "Second HMAC secret accepted for session tokens (key rotation).",
+	    "At least 32 bytes. Superuser-only to set and to read.", &secret_alt, "", PGC_SUSET,
+	    GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, check_secret_alt, bump_string,
+	    NULL);
 	DefineCustomIntVariable("vecrbac.leeway",
 	                        "Clock skew tolerated on the exp, nbf and iat of session tokens.", NULL,
 	                        &leeway, 30, 0, 86400, PGC_SUSET, GUC_UNIT_S, NULL, bump_int, NULL);

@@ -168,13 +168,12 @@ Oid extension_owner()
 	Oid ext = get_extension_oid("vecrbac", false);
 	Relation rel = table_open(ExtensionRelationId, AccessShareLock);
 	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ,
-	            ObjectIdGetDatum(ext));
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
 	SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
 	HeapTuple tup = systable_getnext(scan);
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "extension vecrbac has no catalog entry");
-	Oid owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	Oid owner = ((Form_pg_extension)GETSTRUCT(tup))->extowner;
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return owner;
@@ -233,8 +232,7 @@ bool value_exists(const char *collection, const char *matches)
  * statement, its value_exists condition; then runs use(session), pure C++, inside
  * guarded(). Raises 42501 without a token, 28000 for a refused one.
  */
-template <typename Use>
-void with_session(const char *token, bool force_value_exists, Use &&use)
+template <typename Use> void with_session(const char *token, bool force_value_exists, Use &&use)
 {
 	if (token == nullptr || token[0] == '\0')
 		no_token();
@@ -256,7 +254,8 @@ void with_session(const char *token, bool force_value_exists, Use &&use)
 		    if (check_ve && session->grants.value_exists)
 		    {
 			    ve_collection = copy_no_raise(session->grants.value_exists->collection);
-			    ve_matches = copy_no_raise(rbac::value_exists_matches(*session->grants.value_exists));
+			    ve_matches =
+			        copy_no_raise(rbac::value_exists_matches(*session->grants.value_exists));
 		    }
 	    });
 	if (ve_collection != nullptr)
@@ -279,16 +278,16 @@ const char *operation_name(rbac::Operation op)
 {
 	switch (op)
 	{
-		case rbac::Operation::Read:
-			return "read";
-		case rbac::Operation::Write:
-			return "write";
-		case rbac::Operation::Truncate:
-			return "truncate";
-		case rbac::Operation::Index:
-			return "index";
-		case rbac::Operation::Manage:
-			return "manage";
+	case rbac::Operation::Read:
+		return "read";
+	case rbac::Operation::Write:
+		return "write";
+	case rbac::Operation::Truncate:
+		return "truncate";
+	case rbac::Operation::Index:
+		return "index";
+	case rbac::Operation::Manage:
+		return "manage";
 	}
 	return "?";
 }
@@ -299,10 +298,9 @@ const char *operation_name(rbac::Operation op)
 		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 		                errmsg("permission denied: the token does not grant manage access"),
 		                errhint("Manage operations need a token with \"access\": \"m\".")));
-	ereport(ERROR,
-	        (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-	         errmsg("permission denied for collection \"%s\"", collection),
-	         errdetail("The token does not grant %s access to it.", operation_name(op))));
+	ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+	                errmsg("permission denied for collection \"%s\"", collection),
+	                errdetail("The token does not grant %s access to it.", operation_name(op))));
 	pg_unreachable();
 }
 
@@ -346,33 +344,32 @@ Datum scope_accessor(FunctionCallInfo fcinfo, ScopeKind kind)
 	char *result = nullptr;
 	bool exact = false;
 	bool allowed = false;
-	with_session(settings::token, false,
-	             [&](const rbac::Session &s)
-	             {
-		             allowed = rbac::allows(s.grants, collection.view(), rbac::Operation::Read);
-		             if (!allowed)
-			             return;
-		             std::vector<std::string> names;
-		             for (int i = 0; i < keys.count; i++)
-			             names.emplace_back(keys.names[i].view());
-		             switch (kind)
-		             {
-			             case ScopeKind::Key:
-				             result = copy_no_raise(
-				                 rbac::key_scope(s.grants, collection.view(), key.view()));
-				             break;
-			             case ScopeKind::Payload:
-				             result = copy_no_raise(
-				                 rbac::payload_scope(s.grants, collection.view(), names));
-				             break;
-			             case ScopeKind::Row:
-				             result = copy_no_raise(rbac::row_scope(s.grants, collection.view(), names));
-				             break;
-			             case ScopeKind::Exact:
-				             exact = rbac::scope_is_exact(s.grants, collection.view(), names);
-				             break;
-		             }
-	             });
+	with_session(
+	    settings::token, false,
+	    [&](const rbac::Session &s)
+	    {
+		    allowed = rbac::allows(s.grants, collection.view(), rbac::Operation::Read);
+		    if (!allowed)
+			    return;
+		    std::vector<std::string> names;
+		    for (int i = 0; i < keys.count; i++)
+			    names.emplace_back(keys.names[i].view());
+		    switch (kind)
+		    {
+		    case ScopeKind::Key:
+			    result = copy_no_raise(rbac::key_scope(s.grants, collection.view(), key.view()));
+			    break;
+		    case ScopeKind::Payload:
+			    result = copy_no_raise(rbac::payload_scope(s.grants, collection.view(), names));
+			    break;
+		    case ScopeKind::Row:
+			    result = copy_no_raise(rbac::row_scope(s.grants, collection.view(), names));
+			    break;
+		    case ScopeKind::Exact:
+			    exact = rbac::scope_is_exact(s.grants, collection.view(), names);
+			    break;
+		    }
+	    });
 	if (!allowed)
 		denied(text_to_cstring(collection_text), rbac::Operation::Read);
 	if (kind == ScopeKind::Exact)
@@ -383,10 +380,9 @@ Datum scope_accessor(FunctionCallInfo fcinfo, ScopeKind kind)
 /* Sets vecrbac.token as SET or SET LOCAL would. */
 void set_token(const char *value, bool local)
 {
-	(void) set_config_option("vecrbac.token", value, PGC_USERSET, PGC_S_SESSION,
-	                         local ? GUC_ACTION_LOCAL : GUC_ACTION_SET, true, 0, false);
+	(void)set_config_option("vecrbac.token", value, PGC_USERSET, PGC_S_SESSION,
+	                        local ? GUC_ACTION_LOCAL : GUC_ACTION_SET, true, 0, false);
 }
-
 
 /* Raises unless the session token allows op on the collection. */
 void check_access(const char *collection, rbac::Operation op)
@@ -435,7 +431,7 @@ bool check_perms(List *range_table, bool ereport_on_violation)
 	ListCell *lc;
 	foreach (lc, range_table)
 	{
-		RangeTblEntry *rte = (RangeTblEntry *) lfirst(lc);
+		RangeTblEntry *rte = (RangeTblEntry *)lfirst(lc);
 		if (rte->rtekind != RTE_RELATION || rte->requiredPerms == 0 ||
 		    (rte->relkind != RELKIND_RELATION && rte->relkind != RELKIND_PARTITIONED_TABLE))
 			continue;
@@ -474,7 +470,8 @@ VECRBAC_FUNCTION(vecrbac_rbac_authorize)
 	Bytes collection = text_bytes(collection_text);
 	rbac::Operation op = read_operation(PG_GETARG_TEXT_PP(1));
 	bool allowed = false;
-	with_session(settings::token, false, [&](const rbac::Session &s)
+	with_session(settings::token, false,
+	             [&](const rbac::Session &s)
 	             { allowed = rbac::allows(s.grants, collection.view(), op); });
 	if (!allowed)
 		denied(text_to_cstring(collection_text), op);

@@ -52,7 +52,8 @@ std::shared_ptr<const Session> TokenCache::get(std::string_view token, const Ses
 	options.max_token_bytes = config.max_token_bytes;
 	/* HS384 and HS512 need 48 and 64-byte secrets: offered when a secret is that long. */
 	for (jwt::Alg alg : {jwt::Alg::HS384, jwt::Alg::HS512})
-		if (std::any_of(keys_.begin(), keys_.end(), [alg](const jwt::Key &k) { return k.fits(alg); }))
+		if (std::any_of(keys_.begin(), keys_.end(),
+		                [alg](const jwt::Key &k) { return k.fits(alg); }))
 			options.algorithms.add(alg);
 
 	jwt::VerifiedToken verified = jwt::verify(token, keys_, options);
@@ -86,7 +87,7 @@ const char *secret_problem(std::string_view secret) noexcept
 		return "must be at least 32 bytes";
 	try
 	{
-		(void) jwt::Key::hmac(secret);
+		(void)jwt::Key::hmac(secret);
 	}
 	catch (...)
 	{

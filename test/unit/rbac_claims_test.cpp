@@ -93,7 +93,8 @@ TEST(RbacClaims, PayloadScopesProjectOntoColumns)
 {
 	Grants g = grants(
 	    R"({"access":[{"collection":"docs","access":"rw","payload":{"tenant":7,"dept.name":"sales","vip":true}}]})");
-	EXPECT_FALSE(allows(g, "docs", Operation::Truncate)); /* a scoped write cannot empty the table */
+	EXPECT_FALSE(
+	    allows(g, "docs", Operation::Truncate)); /* a scoped write cannot empty the table */
 	EXPECT_EQ(key_scope(g, "docs", "tenant"), R"({"values":[7]})");
 	EXPECT_EQ(key_scope(g, "docs", "other"), R"({"all":true})");
 	EXPECT_EQ(payload_scope(g, "docs", kKeys), R"({"any":[{"dept.name":"sales","vip":true}]})");
@@ -114,8 +115,8 @@ TEST(RbacClaims, DisjunctionsAndExactness)
 	EXPECT_EQ(payload_scope(same, "docs", kKeys), R"({"all":true})");
 	EXPECT_TRUE(scope_is_exact(same, "docs", kKeys));
 
-	Grants paths = grants(
-	    R"({"access":[{"collection":"docs","access":"r","payload":[{"a":1},{"b":"x"}]}]})");
+	Grants paths =
+	    grants(R"({"access":[{"collection":"docs","access":"r","payload":[{"a":1},{"b":"x"}]}]})");
 	EXPECT_EQ(payload_scope(paths, "docs", kKeys), R"({"any":[{"a":1},{"b":"x"}]})");
 	EXPECT_TRUE(scope_is_exact(paths, "docs", kKeys));
 
@@ -151,7 +152,8 @@ TEST(RbacClaims, ValuesAreNormalizedAndTyped)
 	Grants g = grants(
 	    R"({"access":[{"collection":"docs","access":"r","payload":[{"tenant":-0},{"tenant":"0"},{"tenant":false}]}]})");
 	EXPECT_EQ(key_scope(g, "docs", "tenant"), R"({"values":[0,"0",false]})");
-	Grants s = grants(R"({"access":[{"collection":"docs","access":"r","payload":{"q":"a\"b\\c\u00e9"}}]})");
+	Grants s = grants(
+	    R"({"access":[{"collection":"docs","access":"r","payload":{"q":"a\"b\\c\u00e9"}}]})");
 	EXPECT_EQ(payload_scope(s, "docs", kKeys), "{\"any\":[{\"q\":\"a\\\"b\\\\c\xc3\xa9\"}]}");
 }
 
@@ -285,8 +287,9 @@ TEST(RbacSession, RefusalsAreNotCached)
 	          "28000 token expired");
 	EXPECT_EQ(cache_refusal(cache, token(R"({"access":"r"})"), config()),
 	          "28000 token has no \"exp\" claim");
-	EXPECT_EQ(cache_refusal(cache, token(R"({"access":"x","exp":1700000600})"), config()).substr(0, 26),
-	          "28000 invalid token claims");
+	EXPECT_EQ(
+	    cache_refusal(cache, token(R"({"access":"x","exp":1700000600})"), config()).substr(0, 26),
+	    "28000 invalid token claims");
 	EXPECT_EQ(cache.size(), 0u);
 	SessionConfig lax = config();
 	lax.require_exp = false;
@@ -320,7 +323,8 @@ TEST(RbacSession, LivenessAndSecrets)
 	EXPECT_EQ(secret_problem(""), nullptr);
 	EXPECT_EQ(secret_problem(kSecret), nullptr);
 	EXPECT_STREQ(secret_problem("short"), "must be at least 32 bytes");
-	EXPECT_NE(secret_problem("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA0000000000000000\n"), nullptr);
+	EXPECT_NE(secret_problem("-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA0000000000000000\n"),
+	          nullptr);
 }
 
 } // namespace
