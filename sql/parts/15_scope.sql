@@ -23,19 +23,19 @@ CREATE CAST (jsonb AS vecrbac.scope) WITH FUNCTION vecrbac.scope(jsonb);
 CREATE CAST (vecrbac.scope AS jsonb) WITHOUT FUNCTION;
 
 CREATE FUNCTION vecrbac.scope_contains(int2, vecrbac.scope) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_int2' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION vecrbac.scope_contains(int4, vecrbac.scope) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_int4' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION vecrbac.scope_contains(int8, vecrbac.scope) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_int8' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION vecrbac.scope_contains(boolean, vecrbac.scope) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_bool' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_bool' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION vecrbac.scope_contains(text, vecrbac.scope) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_text' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION vecrbac.scope_contains(uuid, vecrbac.scope) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_uuid' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_uuid' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
 CREATE FUNCTION vecrbac.scope_contains(jsonb, vecrbac.scope) RETURNS boolean
-    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_payload' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+    AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_payload' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
 
 -- "is within": true when the value is in the scope. The estimate is that of an
 -- equality, the common case of a tenant's own rows.

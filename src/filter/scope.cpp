@@ -370,28 +370,47 @@ static const ScopeParsed *cached_scope(FunctionCallInfo fcinfo)
 	return cache->parsed;
 }
 
+/*
+ * NULL rules that strictness cannot express: a NULL scope admits nothing (fail closed),
+ * and a NULL value lies only within the scope of every value, so a global reader still
+ * sees rows whose key is unset. The hnsw index agrees: it drops such a scope entirely.
+ */
+#define SCOPE_CONTAINS_NULL_RULES(fcinfo)                                           \
+	do                                                                              \
+	{                                                                               \
+		if (PG_ARGISNULL(1))                                                        \
+			PG_RETURN_BOOL(false);                                                  \
+		if (PG_ARGISNULL(0))                                                        \
+			PG_RETURN_BOOL(cached_scope(fcinfo)->kind == SCOPE_ALL);                \
+	} while (0)
+
 VECRBAC_FUNCTION(vecrbac_scope_contains_int8)
 {
+	SCOPE_CONTAINS_NULL_RULES(fcinfo);
 	PG_RETURN_BOOL(ScopeMatchesInt(cached_scope(fcinfo), PG_GETARG_INT64(0)));
 }
 
 VECRBAC_FUNCTION(vecrbac_scope_contains_int4)
 {
+	SCOPE_CONTAINS_NULL_RULES(fcinfo);
 	PG_RETURN_BOOL(ScopeMatchesInt(cached_scope(fcinfo), PG_GETARG_INT32(0)));
 }
 
 VECRBAC_FUNCTION(vecrbac_scope_contains_int2)
 {
+	SCOPE_CONTAINS_NULL_RULES(fcinfo);
 	PG_RETURN_BOOL(ScopeMatchesInt(cached_scope(fcinfo), PG_GETARG_INT16(0)));
 }
 
 VECRBAC_FUNCTION(vecrbac_scope_contains_bool)
 {
+	SCOPE_CONTAINS_NULL_RULES(fcinfo);
 	PG_RETURN_BOOL(ScopeMatchesBool(cached_scope(fcinfo), PG_GETARG_BOOL(0)));
 }
 
 VECRBAC_FUNCTION(vecrbac_scope_contains_text)
 {
+	SCOPE_CONTAINS_NULL_RULES(fcinfo);
 	text *t = PG_GETARG_TEXT_PP(0);
 	PG_RETURN_BOOL(ScopeMatchesText(cached_scope(fcinfo), VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }
@@ -416,6 +435,7 @@ static bool uuid_hex(const char *text, int len, char out[32])
 
 VECRBAC_FUNCTION(vecrbac_scope_contains_uuid)
 {
+	SCOPE_CONTAINS_NULL_RULES(fcinfo);
 	/* A uuid matches a scope string that spells the same uuid. */
 	const ScopeParsed *s = cached_scope(fcinfo);
 	pg_uuid_t *u = PG_GETARG_UUID_P(0);
@@ -439,5 +459,6 @@ VECRBAC_FUNCTION(vecrbac_scope_contains_uuid)
 
 VECRBAC_FUNCTION(vecrbac_scope_contains_payload)
 {
+	SCOPE_CONTAINS_NULL_RULES(fcinfo);
 	PG_RETURN_BOOL(ScopeMatchesPayload(cached_scope(fcinfo), PG_GETARG_JSONB_P(0)));
 }

@@ -434,7 +434,7 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 		HnswFilterKind kind = cols->kind[f];
 		if (sk->sk_flags & SK_ISNULL)
 		{
-			filter->empty = true; /* a strict operator is never true of NULL */
+			filter->empty = true; /* a NULL scope admits nothing */
 			continue;
 		}
 		if (sk->sk_strategy == HNSW_STRATEGY_IN_SCOPE &&

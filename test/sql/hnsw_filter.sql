@@ -115,6 +115,26 @@ SET hnsw.exact_scan_limit = 0;
 SELECT 'p10 graph after vacuum' AS sel, * FROM filtered('p10 = 3');
 RESET hnsw.exact_scan_limit;
 
+-- NULL keys: only a scope of every value admits them, through the index as in a
+-- sequential scan; a NULL scope admits nothing. The NULL rows sit on the query.
+INSERT INTO items (id, p10, embedding) SELECT i, NULL, (SELECT v FROM queries WHERE q = 1) FROM generate_series(6001, 6005) i;
+SELECT NULL::int OPERATOR(vecrbac.<@) '{"all":true}' AS null_within_all,
+       NULL::int OPERATOR(vecrbac.<@) '{"values":[1]}' AS null_within_values,
+       3 OPERATOR(vecrbac.<@) NULL::vecrbac.scope AS within_null_scope;
+CREATE FUNCTION null_rows(scope vecrbac.scope, seqscan boolean) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+    EXECUTE format('SET LOCAL enable_seqscan = %s', seqscan);
+    EXECUTE format('SET LOCAL enable_indexscan = %s', NOT seqscan);
+    SET LOCAL enable_bitmapscan = off;
+    SELECT count(*) FILTER (WHERE id > 6000) INTO n FROM (
+        SELECT id FROM items WHERE p10 OPERATOR(vecrbac.<@) scope
+        ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10) s;
+    RETURN n;
+END $$;
+SELECT s AS scope, null_rows(s::vecrbac.scope, false) AS index_scan, null_rows(s::vecrbac.scope, true) AS seq_scan
+FROM unnest(ARRAY['{"all":true}', '{"values":[1,2,3,4,5,6,7,8,9,0]}', NULL]) s;
+
 DROP TABLE items, queries;
-DROP FUNCTION filtered(text), problems(regclass);
+DROP FUNCTION filtered(text), problems(regclass), null_rows(vecrbac.scope, boolean);
 DROP EXTENSION vecrbac;
