@@ -31,9 +31,9 @@ def main():
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.5), sharey=True)
     unf = sorted([r for r in q if r["kind"] == "unfiltered"], key=lambda r: r["ef"])
     for ax, sel in zip(axes, ["t10", "t1", "t01"]):
-        for kind, style in (("where", "o-"), ("scope", "^-")):
+        for kind, style in (("where", "o-"), ("scope", "^-"), ("policy", "v-")):
             pts = sorted([r for r in q if r["kind"] == kind and r["sel"] == sel], key=lambda r: r["ef"])
-            ax.plot([r["recall"] for r in pts], [r["qps"] for r in pts], style, label=f"filtered hnsw ({kind})")
+            ax.plot([r["recall"] for r in pts], [r["qps"] for r in pts], style, label=f"filtered hnsw ({kind})" if kind != "policy" else "token policy (protected table)")
         ax.plot([r["recall"] for r in unf], [r["qps"] for r in unf], "s--", color="gray", label="unfiltered hnsw")
         ex = [r for r in q if r["kind"] == "exact" and r["sel"] == sel]
         ax.plot([r["recall"] for r in ex], [r["qps"] for r in ex], "k*", markersize=12, label="exact filtered scan")

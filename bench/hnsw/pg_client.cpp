@@ -1,10 +1,12 @@
 // pg_client: top-10 nearest-neighbour queries through one libpq connection with a
 // prepared statement, the query vector sent in pgvector's binary format.
 //
-//   pg_client CONNINFO QUERIES.f32 DIM GROUNDTRUTH.i32 K "SET ..." [SQL [PARAM2.txt]]
+//   pg_client CONNINFO QUERIES.f32 DIM GROUNDTRUTH.i32 K "SET ..." [SQL [PARAM2.txt [BEFORE_SQL]]]
 //
 // With PARAM2.txt (one line per query), its line is bound as $2 in text format: a
-// tenant id, a scope, a token. Ground truth rows may end early with -1 (fewer
+// tenant id, a scope. With BEFORE_SQL too, the line is instead bound as $1 of
+// BEFORE_SQL, run before each query and timed with it: a token set per request, as a
+// connection pool serving many tenants does. Ground truth rows may end early with -1 (fewer
 // matching rows than K); recall counts only the real ones.
 //
 // Prints one JSON line: queries, recall@K against the ground truth, queries per
@@ -72,7 +74,8 @@ int main(int argc, char **argv)
 {
 	if (argc < 7)
 	{
-		std::fprintf(stderr, "usage: %s CONNINFO QUERIES.f32 DIM GT.i32 K SETTINGS [SQL]\n", argv[0]);
+		std::fprintf(stderr, "usage: %s CONNINFO QUERIES.f32 DIM GT.i32 K SETTINGS [SQL [PARAM2 [BEFORE_SQL]]]\n",
+					 argv[0]);
 		return 2;
 	}
 	const int dim = std::atoi(argv[3]);
@@ -87,6 +90,7 @@ int main(int argc, char **argv)
 		for (std::string line; std::getline(in, line);)
 			second.push_back(line);
 	}
+	const char *before_sql = argc > 9 ? argv[9] : nullptr;
 	std::vector<char> qraw = read_file(argv[2]);
 	std::vector<char> graw = read_file(argv[4]);
 	const float *queries = reinterpret_cast<const float *>(qraw.data());
@@ -106,10 +110,16 @@ int main(int argc, char **argv)
 		check(conn, r, PGRES_COMMAND_OK);
 		PQclear(r);
 	}
-	const int nparams = second.empty() ? 1 : 2;
+	const int nparams = second.empty() || before_sql ? 1 : 2;
 	PGresult *prep = PQprepare(conn, "q", sql.c_str(), nparams, nullptr);
 	check(conn, prep, PGRES_COMMAND_OK);
 	PQclear(prep);
+	if (before_sql)
+	{
+		prep = PQprepare(conn, "before", before_sql, 1, nullptr);
+		check(conn, prep, PGRES_COMMAND_OK);
+		PQclear(prep);
+	}
 
 	// pgvector binary format: int16 dim, int16 unused, big-endian float4s.
 	std::vector<char> param(4 + 4 * dim);
@@ -127,7 +137,14 @@ int main(int argc, char **argv)
 			bits = htonl(bits);
 			std::memcpy(param.data() + 4 + 4 * j, &bits, 4);
 		}
-		const char *values[2] = {param.data(), second.empty() ? nullptr : second[i % second.size()].c_str()};
+		const char *line = second.empty() ? nullptr : second[i % second.size()].c_str();
+		if (before_sql)
+		{
+			PGresult *b = PQexecPrepared(conn, "before", 1, &line, nullptr, nullptr, 0);
+			check(conn, b, PGRES_TUPLES_OK);
+			PQclear(b);
+		}
+		const char *values[2] = {param.data(), line};
 		PGresult *r = PQexecPrepared(conn, "q", nparams, values, lengths, formats, 0);
 		check(conn, r, PGRES_TUPLES_OK);
 		ids->clear();
