@@ -10,7 +10,8 @@
 #   where         WHERE tS = $2 ORDER BY ... LIMIT 10            (the index's filter key)
 #   scope         WHERE tS <@ $2::vecrbac.scope ...              (what the policies generate)
 #   exact         the tenant's rows through the btree, sorted by distance (OFFSET 0 fence)
-#   policy        the product path: a copy of the table per selectivity, protected by
+#   policy        the product path: a copy of the table per selectivity with the index
+#                 docs/rbac.md recommends (tenant, embedding, payload), protected by
 #                 vecrbac.protect (key column tenant), queried by an ordinary role with no
 #                 WHERE clause; each query first sets a tenant token (JWT) it signed for
 #                 that tenant, as a pool serving many tenants would; both round trips timed
@@ -65,7 +66,7 @@ for s in t10 t1 t01; do
 CREATE TABLE docs_$s (id int PRIMARY KEY, tenant int NOT NULL, embedding vector(784) NOT NULL,
                       payload jsonb NOT NULL DEFAULT '{}');
 INSERT INTO docs_$s (id, tenant, embedding) SELECT id, $s, embedding FROM items;
-CREATE INDEX ON docs_$s USING hnsw (tenant, embedding vector_l2_ops) WITH (m = 16, ef_construction = 64);
+CREATE INDEX ON docs_$s USING hnsw (tenant, embedding vector_l2_ops, payload) WITH (m = 16, ef_construction = 64);
 CREATE INDEX ON docs_$s (tenant);
 VACUUM ANALYZE docs_$s;
 SELECT vecrbac.protect('docs_$s', key_columns => '{"tenant": "tenant"}');

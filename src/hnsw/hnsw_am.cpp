@@ -177,6 +177,8 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	 * rows: charged up to twofold, enough for an index that takes the condition as a
 	 * filter key to win. Without them, the scan would come back short: charged up to
 	 * tenfold, so that the planner prefers an exact plan that returns every row.
+	 * A condition without columns of the table (a policy's authorization gate) passes
+	 * all rows or none, for any plan alike: it costs nothing here.
 	 */
 	List *other = NIL;
 	ListCell *lc;
@@ -187,7 +189,7 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 		ListCell *ic;
 		foreach (ic, path->indexclauses)
 			taken |= ((IndexClause *) lfirst(ic))->rinfo == rinfo;
-		if (!taken && !rinfo->pseudoconstant)
+		if (!taken && !rinfo->pseudoconstant && contain_var_clause((Node *) rinfo->clause))
 			other = lappend(other, rinfo);
 	}
 	if (other != NIL)
