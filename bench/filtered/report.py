@@ -19,11 +19,11 @@ def main():
     q = [r for r in rows if r.get("step") == "query"]
     builds = {r["index"]: r["build_s"] for r in rows if r.get("step") == "build"}
 
-    lines = ["| selectivity | query | ef_search | recall@10 | mean rows | short queries | QPS | p99 ms |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| selectivity | query | ef_search | recall@10 | mean rows | short queries | QPS | p99 ms | server CPU ms |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in q:
         lines.append(f"| {NAMES.get(r['sel'], r['sel'])} | {r['kind']} | {r['ef']} | {r['recall']:.4f} | "
-                     f"{r['rows']:.2f} | {r['short']} | {r['qps']:.0f} | {r['p99_ms']:.2f} |")
+                     f"{r['rows']:.2f} | {r['short']} | {r['qps']:.0f} | {r['p99_ms']:.2f} | {r.get('server_cpu_ms', -1):.2f} |")
     text = ("builds (s): " + ", ".join(f"{k}: {v}" for k, v in builds.items()) + "\n\n" + "\n".join(lines) + "\n")
     open(os.path.join(out, "summary.md"), "w").write(text)
     print(text)
