@@ -216,38 +216,35 @@ VECRBAC_FUNCTION(vecrbac_subvector)
 
 /* ---- element-wise arithmetic ------------------------------------------------------ */
 
-/* vector_add(vector, vector): the + operator and the sum() transition. */
-VECRBAC_FUNCTION(vecrbac_vector_add)
+/*
+ * a op b element by element, for vectors of the same dimensions; an infinite result
+ * is an overflow, as for real.
+ */
+template <typename Op>
+static Vector *elementwise(const Vector *a, const Vector *b, Op op)
 {
-	Vector *a = PG_GETARG_VECTOR_P(0);
-	Vector *b = PG_GETARG_VECTOR_P(1);
-	Vector *result;
-
 	check_same_dims(a, b);
-	result = InitVector(a->dim);
+	Vector *result = InitVector(a->dim);
 	for (int i = 0; i < a->dim; i++)
-		result->x[i] = a->x[i] + b->x[i];
+		result->x[i] = op(a->x[i], b->x[i]);
 	for (int i = 0; i < a->dim; i++)
 		if (std::isinf(result->x[i]))
 			float_overflow_error();
-	PG_RETURN_VECTOR_P(result);
+	return result;
+}
+
+/* vector_add(vector, vector): the + operator and the sum() transition. */
+VECRBAC_FUNCTION(vecrbac_vector_add)
+{
+	PG_RETURN_VECTOR_P(elementwise(PG_GETARG_VECTOR_P(0), PG_GETARG_VECTOR_P(1),
+								   [](float x, float y) { return x + y; }));
 }
 
 /* vector_sub(vector, vector): the - operator. */
 VECRBAC_FUNCTION(vecrbac_vector_sub)
 {
-	Vector *a = PG_GETARG_VECTOR_P(0);
-	Vector *b = PG_GETARG_VECTOR_P(1);
-	Vector *result;
-
-	check_same_dims(a, b);
-	result = InitVector(a->dim);
-	for (int i = 0; i < a->dim; i++)
-		result->x[i] = a->x[i] - b->x[i];
-	for (int i = 0; i < a->dim; i++)
-		if (std::isinf(result->x[i]))
-			float_overflow_error();
-	PG_RETURN_VECTOR_P(result);
+	PG_RETURN_VECTOR_P(elementwise(PG_GETARG_VECTOR_P(0), PG_GETARG_VECTOR_P(1),
+								   [](float x, float y) { return x - y; }));
 }
 
 /* vector_mul(vector, vector): the * operator, element by element. */
@@ -255,12 +252,12 @@ VECRBAC_FUNCTION(vecrbac_vector_mul)
 {
 	Vector *a = PG_GETARG_VECTOR_P(0);
 	Vector *b = PG_GETARG_VECTOR_P(1);
-	Vector *result;
 
 	check_same_dims(a, b);
-	result = InitVector(a->dim);
+	Vector *result = InitVector(a->dim);
 	for (int i = 0; i < a->dim; i++)
 		result->x[i] = a->x[i] * b->x[i];
+	/* One pass for both errors, so the first bad element decides, as in pgvector. */
 	for (int i = 0; i < a->dim; i++)
 	{
 		if (std::isinf(result->x[i]))
