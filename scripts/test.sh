@@ -5,6 +5,7 @@
 #                              isolation, Perl TAP, client tests, fuzz smoke
 #   VR_SKIP_DEPS=1 ...         skip the apt-get step (for quick local iterations)
 #   VR_SUITES="regress pgtap"  run only the named suites
+#   VR_TAP_TESTS="002_*"       run only the TAP tests matching this glob
 #
 # Exit status: non-zero if any suite failed. Logs and diffs stay in tmp_check/.
 set -uo pipefail
@@ -92,7 +93,7 @@ trap - EXIT
 
 # ---- Perl TAP: each test makes its own clusters (crash, replication) ---------------------
 run_tap() {
-    local tests=("$ROOT"/test/tap/*.pl)
+    local tests=("$ROOT"/test/tap/${VR_TAP_TESTS:-*}.pl)
     [[ -e "${tests[0]}" ]] || { echo "no TAP tests"; return 0; }
     vr_pg_dir "$TMP/out/tap"
     (cd "$TMP/out/tap" && vr_as_pg env TESTDIR="$TMP/out/tap" \

@@ -27,7 +27,7 @@ use Test::More;
 our @EXPORT = qw(
   vr_node vr_create_extension vr_ids vr_knn vr_exact vr_recall vr_index_all_ids
   vr_has_checker vr_check_index vr_inspect_index vr_assert_healthy vr_assert_index_used
-  vr_rls_snapshot vr_env_int vr_page_digests
+  vr_rls_snapshot vr_env_int vr_page_digests vr_crash
 );
 
 my $tcp_set = 0;
@@ -455,6 +455,39 @@ sub vr_assert_healthy
 			"at least $a{min_reachable} of the rows in $a{index} are reachable $label");
 	}
 	return $ok;
+}
+
+# Crashes a node as a power cut would, minus the loss of the OS cache: the
+# postmaster is stopped (so it forks nothing more), then it and every one of its
+# children are killed with SIGKILL at once. ($node->kill9 alone kills only the
+# postmaster; orphaned backends would go on executing their clients' statements.)
+sub vr_crash
+{
+	my ($node) = @_;
+	my $pm = $node->{_pid} or die 'node ' . $node->name . ' is not running';
+	kill 'STOP', $pm;
+	my @kids;
+	opendir(my $dh, '/proc') or die "opendir /proc: $!";
+	for my $p (grep { /^\d+$/ } readdir $dh)
+	{
+		open(my $fh, '<', "/proc/$p/stat") or next;
+		my $stat = <$fh>;
+		close $fh;
+		next unless defined $stat && $stat =~ /\)\s+\S+\s+(\d+)/;
+		push @kids, $p if $1 == $pm;
+	}
+	closedir $dh;
+	kill 'KILL', @kids if @kids;
+	$node->kill9;
+	# Wait until every process is gone and reaped: the postmaster's lock file check
+	# takes a zombie for a running postmaster.
+	for my $i (1 .. 600)
+	{
+		my @alive = grep { -e "/proc/$_" } ($pm, @kids);
+		return scalar(@kids) unless @alive;
+		select(undef, undef, undef, 0.05);
+	}
+	die "processes of " . $node->name . " survived SIGKILL";
 }
 
 # Per-page digests of a relation's main fork, with the checksum field masked (it is
