@@ -41,7 +41,15 @@ static void tid_set_grow(HnswTidSet *set)
 	uint64 *old_keys = set->keys;
 	uint8 *old_flags = set->flags;
 
+	/*
+	 * Grow in the memory context the set already lives in, not the current one: a
+	 * set that outlives a short-lived context current while it grows (vacuum's
+	 * per-element context, reset after each element, around the search scratch)
+	 * would otherwise be freed under its owner.
+	 */
+	MemoryContext old_context = MemoryContextSwitchTo(GetMemoryChunkContext(old_keys));
 	HnswTidSetInit(set, old_capacity); /* doubles: capacity >= 2 * expected */
+	MemoryContextSwitchTo(old_context);
 	for (uint32 i = 0; i < old_capacity; i++)
 	{
 		if (old_keys[i] == 0)
