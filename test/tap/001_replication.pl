@@ -156,7 +156,7 @@ is($standby->safe_psql('postgres', 'SELECT count(*) FROM scratch'), '0',
 	'unlogged table is empty after promotion');
 $standby->safe_psql('postgres',
 	"INSERT INTO scratch SELECT i, vr_vec(i, $dim) FROM generate_series(1, 50) i;");
-is( scalar(@{ vr_index_all_ids($standby, 'postgres', table => 'scratch', query => "vr_vec(7, $dim)") }),
+is( scalar(@{ vr_index_all_ids($standby, 'postgres', table => 'scratch', index => 'scratch_v', query => "vr_vec(7, $dim)") }),
 	50, 'index of the unlogged table works after promotion');
 vr_assert_healthy($standby, 'postgres', index => 'scratch_v', table => 'scratch',
 	label => '(unlogged, promoted)');

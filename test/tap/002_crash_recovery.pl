@@ -164,35 +164,6 @@ sub writer_script
 	return (\@ops, join("\n", @sql) . "\n");
 }
 
-# Starts psql on a script, with its output in files: IPC::Run only feeds pipes
-# while the parent pumps them, and these clients must run on their own.
-my $nclient = 0;
-sub start_psql
-{
-	my ($script) = @_;
-	my $base = "${PostgreSQL::Test::Utils::tmp_check}/client" . $nclient++;
-	PostgreSQL::Test::Utils::append_to_file("$base.sql", $script);
-	my $h = IPC::Run::start(
-		[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr('postgres'), '-f', "$base.sql" ],
-		'<', \undef, '>', "$base.out", '2>', "$base.err");
-	return { h => $h, base => $base };
-}
-
-sub client_output
-{
-	my ($c, $which) = @_;
-	my $f = "$c->{base}.$which";
-	return -e $f ? PostgreSQL::Test::Utils::slurp_file($f) : '';
-}
-
-# Messages a client may print when the server disappears under it.
-my $crash_noise = join('|',
-	'server closed the connection unexpectedly', 'connection to server was lost',
-	'terminating connection', 'This probably means the server terminated abnormally',
-	'before or while processing the request', 'could not send data to server',
-	'could not receive data from server', 'no connection to the server', '^\\s*$');
-$crash_noise = qr/$crash_noise/;
-
 my $total_acked = 0;
 my @recalls;
 for my $cycle (1 .. $cycles)
@@ -205,7 +176,7 @@ for my $cycle (1 .. $cycles)
 		my @mine = grep { $_ % $writers == $w } @ids;
 		my ($ops, $script) = writer_script(\@mine, 3000, $w);
 		push @wops, $ops;
-		push @clients, start_psql($script);
+		push @clients, vr_start_psql($node, 'postgres', $script);
 	}
 	my $searches = join("\n", map {
 		my $q = int(rand(1000));
@@ -213,8 +184,8 @@ for my $cycle (1 .. $cycles)
 		  ? "SET hnsw.iterative_scan = relaxed_order; SELECT count(*) FROM (SELECT id FROM items WHERE id % 5 = 0 ORDER BY v <-> vr_vec(-$q, $dim) LIMIT 20) s; RESET hnsw.iterative_scan;"
 		  : "SELECT id FROM items ORDER BY v <-> vr_vec(-$q, $dim) LIMIT 10;"
 	} 1 .. 5000) . "\n";
-	push @clients, start_psql("SET enable_seqscan = off;\n$searches");
-	push @clients, start_psql(join("\n",
+	push @clients, vr_start_psql($node, 'postgres', "SET enable_seqscan = off;\n$searches");
+	push @clients, vr_start_psql($node, 'postgres', join("\n",
 			map { ($_ % 4 == 0 ? "CHECKPOINT;\n" : '') . "VACUUM items;\nSELECT pg_sleep(0.2);" } 1 .. 200) . "\n");
 
 	sleep(1 + rand(1.5));
@@ -223,11 +194,8 @@ for my $cycle (1 .. $cycles)
 	my @errors;
 	for my $c (@clients)
 	{
-		eval { $c->{h}->finish; };
-		for my $line (split /\n/, client_output($c, 'err'))
-		{
-			push @errors, $line unless $line =~ $crash_noise;
-		}
+		vr_client_finish($c);
+		push @errors, vr_client_errors($c);
 	}
 	is_deeply(\@errors, [], "cycle $cycle: clients saw no error but the crash");
 
@@ -237,7 +205,7 @@ for my $cycle (1 .. $cycles)
 	my (%doubt, $acked);
 	for my $w (0 .. $writers - 1)
 	{
-		my @acks = client_output($clients[$w], 'out') =~ /^ack (\d+)$/mg;
+		my @acks = vr_client_output($clients[$w], 'out') =~ /^ack (\d+)$/mg;
 		my $last = @acks ? $acks[-1] : -1;
 		$acked += scalar(@acks);
 		for my $i (0 .. $last)

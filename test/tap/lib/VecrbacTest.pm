@@ -20,6 +20,7 @@ use strict;
 use warnings;
 
 use Exporter 'import';
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -28,6 +29,7 @@ our @EXPORT = qw(
   vr_node vr_create_extension vr_ids vr_knn vr_exact vr_recall vr_index_all_ids
   vr_has_checker vr_check_index vr_inspect_index vr_assert_healthy vr_assert_index_used
   vr_rls_snapshot vr_env_int vr_page_digests vr_crash
+  vr_start_psql vr_client_output vr_client_finish vr_client_errors vr_client_running
 );
 
 my $tcp_set = 0;
@@ -143,18 +145,25 @@ sub vr_recall
 
 # Every id the index can reach: an iterative scan with no LIMIT and limits high
 # enough to walk the whole graph. An element that searches cannot reach (a torn or
-# lost link) is missing here; a duplicate TID shows up twice.
+# lost link) is missing here; a duplicate TID shows up twice. With index => name,
+# returns undef unless the plan is an index scan on that index (an invalid index,
+# or another index on the same column, would silently answer instead).
 sub vr_index_all_ids
 {
 	my ($node, $db, %a) = @_;
 	my $col = $a{column} // 'v';
 	my $op = $a{op} // '<->';
 	my $id = $a{id} // 'id';
-	my $sql = "SET enable_seqscan = off;\nSET hnsw.iterative_scan = relaxed_order;\n"
+	my $settings = "SET enable_seqscan = off;\nSET hnsw.iterative_scan = relaxed_order;\n"
 	  . "SET hnsw.max_scan_tuples = 2000000000;\nSET work_mem = '256MB';\n"
-	  . "SET hnsw.scan_mem_multiplier = 8;\n"
-	  . "SELECT $id FROM $a{table} ORDER BY $col $op ($a{query});";
-	return vr_ids($node, $db, $sql);
+	  . "SET hnsw.scan_mem_multiplier = 8;\n";
+	my $query = "SELECT $id FROM $a{table} ORDER BY $col $op ($a{query})";
+	if ($a{index})
+	{
+		my $plan = $node->safe_psql($db, "${settings}EXPLAIN (COSTS OFF) $query;");
+		return undef unless $plan =~ /Index Scan using \Q$a{index}\E /;
+	}
+	return vr_ids($node, $db, "$settings$query;");
 }
 
 # True when the installed extension has the index checker.
@@ -360,7 +369,7 @@ sub vr_inspect_index
 	my $reachable = grep { !$elem{$_}{deleted} } keys %reach;
 	return {
 		problems => \@problems, tids => \%tids, elements => $live // 0, deleted => $deleted // 0,
-		reachable => $reachable, reachable0 => \%reach0, elem => \%elem,
+		reachable => $reachable, reachable0 => \%reach0, elem => \%elem, nb => \%nb, m => $m,
 		entry_vec => defined $entry && $elem{$entry} ? $elem{$entry}{vec} : undef };
 }
 
@@ -427,9 +436,12 @@ sub vr_assert_healthy
 	{
 		for my $t (@{ $info->{elem}{$e}{tids} }) { $reach_rows{ $rows{$t} } = 1 if exists $rows{$t}; }
 	}
-	if (defined $info->{entry_vec})
+	my $scan = defined $info->{entry_vec}
+	  ? vr_index_all_ids($node, $db, %a, query => "'$info->{entry_vec}'::vector") : [];
+	SKIP:
 	{
-		my $scan = vr_index_all_ids($node, $db, %a, query => "'$info->{entry_vec}'::vector");
+		skip "$a{index} is not used by the planner (invalid?): exhaustive scan not run $label", 1
+		  unless defined $scan;
 		my (%seen, @dup, @notlive, @unexpected);
 		my %live = map { $_ => 1 } values %rows;
 		for my $r (@$scan)
@@ -455,6 +467,64 @@ sub vr_assert_healthy
 			"at least $a{min_reachable} of the rows in $a{index} are reachable $label");
 	}
 	return $ok;
+}
+
+# vr_start_psql(node, db, script): psql running a script in the background, with
+# ON_ERROR_STOP, its output in files (IPC::Run only feeds pipes while the parent
+# pumps them, and these clients must run on their own). Returns a handle for
+# vr_client_output(handle, 'out' | 'err') and vr_client_finish(handle).
+my $nclient = 0;
+sub vr_start_psql
+{
+	my ($node, $db, $script) = @_;
+	my $base = "${PostgreSQL::Test::Utils::tmp_check}/client" . $nclient++;
+	PostgreSQL::Test::Utils::append_to_file("$base.sql", $script);
+	my $h = IPC::Run::start(
+		[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr($db), '-f', "$base.sql" ],
+		'<', \undef, '>', "$base.out", '2>', "$base.err");
+	return { h => $h, base => $base };
+}
+
+sub vr_client_output
+{
+	my ($c, $which) = @_;
+	my $f = "$c->{base}.$which";
+	return -e $f ? PostgreSQL::Test::Utils::slurp_file($f) : '';
+}
+
+sub _zombie
+{
+	my ($p) = @_;
+	open(my $fh, '<', "/proc/$p/stat") or return 1;
+	my $stat = <$fh>;
+	close $fh;
+	return $stat =~ /\)\s+Z\s/;
+}
+
+# True while the client's process runs (not exited, not a zombie).
+sub vr_client_running
+{
+	my ($c) = @_;
+	my $pid = $c->{h}{KIDS}[0]{PID} or return 0;
+	return 0 unless -e "/proc/$pid";
+	return !_zombie($pid);
+}
+
+# Waits for the client to exit; returns its exit status (psql: 2 when the connection
+# was lost, 3 on an error under ON_ERROR_STOP).
+sub vr_client_finish
+{
+	my ($c) = @_;
+	eval { $c->{h}->finish; };
+	return $c->{h}->full_result(0) >> 8;
+}
+
+# Lines of a client's stderr that a crash does not explain.
+my $crash_noise = qr/server closed the connection unexpectedly|connection to server was lost|terminating connection|This probably means the server terminated abnormally|before or while processing the request|could not send data to server|could not receive data from server|no connection to the server|^\s*$|^psql:\S+: NOTICE: |^(DETAIL|HINT): /;
+sub vr_client_errors
+{
+	my ($c) = @_;
+	return grep { $_ !~ $crash_noise } split /\n/, vr_client_output($c, 'err');
 }
 
 # Crashes a node as a power cut would, minus the loss of the OS cache: the
