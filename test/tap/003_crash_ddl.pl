@@ -21,13 +21,14 @@ use Test::More;
 use Time::HiRes qw(sleep);
 use VecrbacTest;
 
-my $dim = 64;
-my $rows = vr_env_int('VR_DDL_ROWS', 24000);
+my $dim = 32;
+my $rows = vr_env_int('VR_DDL_ROWS', 12000);
 my $node = vr_node('ddl', conf => ['maintenance_work_mem = 64MB']);
 $node->start;
 vr_create_extension($node);
 $node->safe_psql('postgres', qq{
-CREATE TABLE big (id int PRIMARY KEY, v vector($dim));
+-- No primary key: VACUUM's index phase is then hnsw's alone (no parallel worker).
+CREATE TABLE big (id int, v vector($dim));
 INSERT INTO big SELECT i, vr_vec(i, $dim) FROM generate_series(1, $rows) i;
 CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY, v vector($dim));
 INSERT INTO scratch SELECT i, vr_vec(i, $dim) FROM generate_series(1, 500) i;
@@ -35,6 +36,18 @@ CREATE INDEX scratch_v ON scratch USING hnsw (v vector_l2_ops);
 CHECKPOINT;
 });
 
+# Mean recall@10 over 10 queries at ef_search = 100: about 0.99 on a fresh build of
+# this data; 0.9 leaves room for a graph repaired by VACUUM, not for lost links.
+sub recall
+{
+	my $sum = 0;
+	for my $q (1 .. 10)
+	{
+		my %a = (table => 'big', query => "vr_vec(-$q, $dim)", k => 10, settings => ['hnsw.ef_search = 100']);
+		$sum += vr_recall(vr_knn($node, 'postgres', %a), vr_exact($node, 'postgres', %a));
+	}
+	return $sum / 10;
+}
 my %knn = (table => 'big', query => "vr_vec(-1, $dim)", k => 10);
 
 # Waits until $sql (a boolean query) is true, or the client finished; returns whether
@@ -89,20 +102,20 @@ sub queries_work
 
 # ---- CREATE INDEX, in memory --------------------------------------------------------
 crash_during('CREATE INDEX', 'CREATE INDEX big_v ON big USING hnsw (v vector_l2_ops);',
-	q{SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index WHERE phase LIKE 'building index%' AND tuples_done > 0)}, 0.3);
+	"SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index WHERE tuples_done > $rows / 3)", 0);
 is(index_state('big_v'), 'none', 'CREATE INDEX: no index after recovery');
 unlike(queries_work('CREATE INDEX'), qr/Index Scan/, 'CREATE INDEX: plans use no index');
 
 # ---- CREATE INDEX spilled to disk (graph larger than maintenance_work_mem) ----------
 crash_during('spilled CREATE INDEX',
 	"SET maintenance_work_mem = '1MB';\nCREATE INDEX big_v ON big USING hnsw (v vector_l2_ops);",
-	q{SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index WHERE tuples_done > 4000)}, 0.5);
+	q{SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index WHERE tuples_done > 4000)}, 0);
 is(index_state('big_v'), 'none', 'spilled CREATE INDEX: no index after recovery');
 queries_work('spilled CREATE INDEX');
 
 # ---- CREATE INDEX CONCURRENTLY, killed while building ---------------------------------
 crash_during('CIC building', 'CREATE INDEX CONCURRENTLY big_v ON big USING hnsw (v vector_l2_ops);',
-	q{SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index WHERE phase LIKE 'building index%' AND tuples_done > 0)}, 0.3);
+	"SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index WHERE tuples_done > $rows / 3)", 0);
 is(index_state('big_v'), 'false/false', 'CIC building: an invalid, not ready index remains');
 unlike(queries_work('CIC building'), qr/Index Scan/, 'CIC building: the planner ignores it');
 $node->safe_psql('postgres', "INSERT INTO big SELECT i, vr_vec(i, $dim) FROM generate_series($rows + 1, $rows + 100) i;");
@@ -115,7 +128,7 @@ $node->safe_psql('postgres', 'DROP INDEX big_v;');
 my $writer;
 crash_during(
 	'CIC before validation', 'CREATE INDEX CONCURRENTLY big_v ON big USING hnsw (v vector_l2_ops);',
-	q{SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index WHERE phase LIKE 'building index%')}, 0.2,
+	q{SELECT EXISTS (SELECT 1 FROM pg_stat_progress_create_index WHERE phase LIKE 'building index%')}, 0,
 	during => sub {
 		$writer = vr_start_psql($node, 'postgres',
 			"BEGIN;\nINSERT INTO big VALUES (-1, vr_vec(-1, $dim));\nSELECT pg_sleep(600);\n");
@@ -130,20 +143,24 @@ $node->safe_psql('postgres', 'REINDEX INDEX CONCURRENTLY big_v;');
 is(index_state('big_v'), 'true/true', 'REINDEX CONCURRENTLY makes it valid');
 like(queries_work('after REINDEX'), qr/Index Scan using big_v/, 'after REINDEX: plans use it');
 vr_assert_healthy($node, 'postgres', index => 'big_v', table => 'big', label => '(after REINDEX CONCURRENTLY)');
-my $recall = vr_recall(vr_knn($node, 'postgres', %knn), vr_exact($node, 'postgres', %knn));
+my $recall = recall();
 cmp_ok($recall, '>=', 0.9, "recall\@10 after REINDEX: $recall");
 
 # ---- VACUUM, killed during its index pass ---------------------------------------------
 my $round = 0;
-for my $delay (0.05, 0.4, 1.0)
+# Two rounds: a third of the rows, then half of the rest, so both VACUUMs have a
+# graph to repair. The VACUUM that crashes is throttled (cost-based delay, which hnsw
+# honours page by page) so that it lasts seconds and the crash lands early in the
+# index pass (removing TIDs) or later (repairing links).
+for my $delay (0.2, 1.5)
 {
 	$round++;
-	$node->safe_psql('postgres', "DELETE FROM big WHERE id % 3 = $round % 3 AND id > 0;");
-	crash_during("VACUUM (+${delay}s)", 'VACUUM big;',
+	$node->safe_psql('postgres', "DELETE FROM big WHERE id % 3 = $round AND id > 0;");
+	crash_during("VACUUM (+${delay}s)", "SET vacuum_cost_delay = '10ms';\nSET vacuum_cost_limit = 100;\nVACUUM big;",
 		q{SELECT EXISTS (SELECT 1 FROM pg_stat_progress_vacuum WHERE phase = 'vacuuming indexes')}, $delay);
 	# Searches work on whatever the crash left: flags set, links half repaired.
 	vr_assert_healthy($node, 'postgres', index => 'big_v', table => 'big', label => "(crash in VACUUM +${delay}s)");
-	my $r = vr_recall(vr_knn($node, 'postgres', %knn), vr_exact($node, 'postgres', %knn));
+	my $r = recall();
 	cmp_ok($r, '>=', 0.9, "recall\@10 after a crash in VACUUM: $r");
 	$node->safe_psql('postgres', "INSERT INTO big SELECT -i, vr_vec(-i - 1000 * $round, $dim) FROM generate_series(1000 * $round + 1, 1000 * $round + 200) i;");
 	$node->safe_psql('postgres', 'VACUUM big;');

@@ -201,8 +201,8 @@ sub vr_assert_index_used
 #   problems   structural problems found (text), empty when the pages are sound
 #   tids       { "blk,off" heap TID => number of live elements holding it }
 #   elements   live (not deleted) element count; deleted: flagged element count
-#   reachable  elements reachable from the entry point over links of all levels
-#   reachable0 { element TID => 1 } reachable from the entry point over level-0 links
+#   reachable  live elements reachable from the entry point over level-0 links
+#   reachable0 { element TID => 1 } for those (and the deleted ones on the way)
 #   entry_vec  the entry point's vector as a literal (undef when empty)
 # Layout facts it relies on (hnsw.h): metapage at block 0 (magic, version,
 # dimensions, m, ef_construction, entry TID, entry level); element tuples (type 1:
@@ -224,6 +224,13 @@ sub _tid
 	my ($hi, $lo, $pos) = unpack('v v v', substr($buf, $off, 6));
 	return undef if $pos == 0;
 	return (($hi << 16) | $lo) . ",$pos";
+}
+
+# The literal of an element's vector: 9 significant digits read back to the same float4.
+sub _vector_literal
+{
+	my ($el) = @_;
+	return '[' . join(',', map { sprintf('%.9g', $_) } unpack("f<$el->{dim}", $el->{raw})) . ']';
 }
 
 sub vr_inspect_index
@@ -279,15 +286,15 @@ sub vr_inspect_index
 					else { $gap = 1; }
 				}
 				my (undef, $vdim) = unpack('V s<', substr($tup, 76, 6));
-				my @x = unpack("f<$vdim", substr($tup, 84, 4 * $vdim));
 				$elem{"$blk,$i"} = { level => $level, deleted => $eflags & 1, tids => \@tids,
-					neighbors => _tid($tup, 68), vec => '[' . join(',', map { sprintf('%.9g', $_) } @x) . ']',
-					dim => $vdim };
+					neighbors => _tid($tup, 68), raw => substr($tup, 84, 4 * $vdim), dim => $vdim };
 			}
 			elsif ($type == 2)
 			{
 				my ($level, $slots) = unpack('C v', substr($tup, 1, 3));
-				my @links = map { _tid($tup, 10 + 6 * $_) } 0 .. $slots - 1;
+				my @w = unpack('v' . (3 * $slots), substr($tup, 10, 6 * $slots));
+				my @links = map { $w[ 3 * $_ + 2 ] ? (($w[ 3 * $_ ] << 16) | $w[ 3 * $_ + 1 ]) . ',' . $w[ 3 * $_ + 2 ] : undef }
+				  0 .. $slots - 1;
 				$nb{"$blk,$i"} = { level => $level, slots => $slots, owner => _tid($tup, 4), links => \@links };
 			}
 			else { push @problems, "$blk,$i: unknown tuple type $type"; }
@@ -341,7 +348,7 @@ sub vr_inspect_index
 		{
 			push @problems, "entry point level $entry_level, element level $ee->{level}"
 			  if $ee->{level} != $entry_level;
-			for my $pass ([ \%reach, 99 ], [ \%reach0, 0 ])
+			for my $pass ([ \%reach0, 0 ])
 			{
 				my ($set, $maxl) = @$pass;
 				my @queue = ($entry);
@@ -366,11 +373,11 @@ sub vr_inspect_index
 		}
 	}
 	elsif (($live // 0) > 0) { push @problems, "no entry point but $live elements"; }
-	my $reachable = grep { !$elem{$_}{deleted} } keys %reach;
+	my $reachable = grep { !$elem{$_}{deleted} } keys %reach0;
 	return {
 		problems => \@problems, tids => \%tids, elements => $live // 0, deleted => $deleted // 0,
 		reachable => $reachable, reachable0 => \%reach0, elem => \%elem, nb => \%nb, m => $m,
-		entry_vec => defined $entry && $elem{$entry} ? $elem{$entry}{vec} : undef };
+		entry_vec => defined $entry && $elem{$entry} ? _vector_literal($elem{$entry}) : undef };
 }
 
 # vr_assert_healthy(node, db, index => i, table => t, column => 'v', op => '<->',
