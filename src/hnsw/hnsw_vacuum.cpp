@@ -161,7 +161,9 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 		HnswTidSetAdd(&seen, HnswTidKey(&links[i]), &added);
 		if (!is_deleted(vs, &links[i]))
 		{
-			pool.push(links[i]);
+			/* Not if a deleted neighbor's links, read above, brought it in already. */
+			if (added)
+				pool.push(links[i]);
 			continue;
 		}
 		HnswElementInfo info;
