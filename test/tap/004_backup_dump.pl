@@ -81,12 +81,13 @@ my $script = join("\n", map {
 	"INSERT INTO docs VALUES ($i, $i % 5, vr_vec($i, $dim), 'live');\n"
 	  . "UPDATE docs SET v = vr_vec(-$i, $dim) WHERE id = " . (1 + $_ * 7 % 3000) . ";\n"
 	  . ($_ % 3 == 0 ? "DELETE FROM docs WHERE id = " . (1 + $_ * 13 % 3000) . ";\n" : '')
-} 1 .. 4000) . "\n";
+} 1 .. 3000) . "\n";
 my $writer = vr_start_psql($src, 'postgres', $script);
 # Let the writer get going, so the backup overlaps with its changes.
 $src->poll_query_until('postgres', 'SELECT count(*) > 20 FROM docs WHERE id > 10000') or die 'writer did not start';
 $src->backup('busy');
 my $running = vr_client_running($writer);
+$writer->{h}->kill_kill;
 vr_client_finish($writer);
 ok($running, 'the writer was still running when the backup ended');
 is(join("\n", vr_client_errors($writer)), '', 'the writer saw no error');
