@@ -85,6 +85,7 @@ is($rows + $deleted, $initial + ($done{insert} // -1),
 is($bad, 0, 'every vector is the one its version implies');
 
 vr_assert_healthy($node, 'postgres', index => 'pb_v', table => 'pb', label => '(after pgbench)');
+vr_wait_idle($node);
 $node->safe_psql('postgres', 'VACUUM pb;');
 vr_assert_healthy($node, 'postgres', index => 'pb_v', table => 'pb', exact => 1, label => '(after pgbench and VACUUM)');
 my $sum = 0;

@@ -29,7 +29,7 @@ our @EXPORT = qw(
   vr_node vr_create_extension vr_ids vr_knn vr_exact vr_recall vr_index_all_ids
   vr_has_checker vr_check_index vr_inspect_index vr_assert_healthy vr_assert_index_used
   vr_rls_snapshot vr_env_int vr_page_digests vr_crash
-  vr_start_psql vr_client_output vr_client_finish vr_client_errors vr_client_running
+  vr_wait_idle vr_start_psql vr_client_output vr_client_finish vr_client_errors vr_client_running
 );
 
 my $tcp_set = 0;
@@ -380,6 +380,16 @@ sub vr_inspect_index
 		entry_vec => defined $entry && $elem{$entry} ? _vector_literal($elem{$entry}) : undef };
 }
 
+# Waits until no other client backend runs (a killed client's backend may still hold
+# a snapshot, which keeps VACUUM from removing rows it could see).
+sub vr_wait_idle
+{
+	my ($node, $db) = @_;
+	$node->poll_query_until($db // 'postgres',
+		q{SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()})
+	  or die 'other backends did not go away';
+}
+
 # vr_assert_healthy(node, db, index => i, table => t, column => 'v', op => '<->',
 #                   label => '...', exact => 0|1, min_reachable => 0..1):
 #   - the pages are sound (vr_inspect_index finds no problem);
@@ -425,7 +435,11 @@ sub vr_assert_healthy
 	{
 		my @extra = grep { !exists $rows{$_} } sort keys %{ $info->{tids} };
 		$ok &&= is(scalar(@extra), 0, "$a{index} holds no TID of a removed row $label")
-		  or diag("extra TIDs: " . join(' ', @extra[ 0 .. ($#extra < 19 ? $#extra : 19) ]));
+		  or diag("extra TIDs (heap line pointer: flags, xmin, xmax): " . join(' ', map {
+				my ($b, $o) = split /,/;
+				"($_)=" . $node->safe_psql($db, "SELECT concat_ws('/', lp_flags, t_xmin, t_xmax) FROM "
+					  . "heap_page_items(get_raw_page('$a{table}', $b)) WHERE lp = $o");
+			} @extra[ 0 .. ($#extra < 19 ? $#extra : 19) ]));
 	}
 
 	my $problems = vr_check_index($node, $db, $a{index});
