@@ -2,7 +2,8 @@
 # test.sh: runs every vecrbac test suite against a throwaway cluster, from nothing.
 #
 #   scripts/test.sh            dependencies, build, unit tests, pg_regress, pgTAP,
-#                              isolation, Perl TAP, client tests, fuzz smoke
+#                              isolation, Perl TAP, ASan/UBSan schedule, client tests,
+#                              fuzz smoke
 #   VR_SKIP_DEPS=1 ...         skip the apt-get step (for quick local iterations)
 #   VR_SUITES="regress pgtap"  run only the named suites
 #   VR_TAP_TESTS="002_*"       run only the TAP tests matching this glob
@@ -17,7 +18,7 @@ if [[ "${VR_SKIP_DEPS:-0}" != 1 ]]; then
 fi
 source scripts/lib/cluster.sh
 
-SUITES=${VR_SUITES:-"unit regress pgtap isolation tap clients fuzz"}
+SUITES=${VR_SUITES:-"unit regress pgtap isolation tap asan clients fuzz"}
 TMP=$ROOT/tmp_check
 FAILED=()
 want() { [[ " $SUITES " == *" $1 "* ]]; }
@@ -101,6 +102,9 @@ run_tap() {
         VR_ROOT="$ROOT" prove -v --timer "${tests[@]}")
 }
 want tap && suite tap run_tap
+
+# ---- the schedule again, against an ASan/UBSan build (scripts/asan.sh) ------------------
+want asan && suite asan "$ROOT/scripts/asan.sh"
 
 # ---- real clients and fuzzers: provided by their own scripts when present -----------
 for kind in clients fuzz; do
