@@ -4,9 +4,10 @@
 #   - every transaction a client saw commit is there, with exactly its values; no
 #     row of a rolled-back transaction is visible; the one transaction per client
 #     that was in flight at the crash is all there or not at all;
-#   - the index pages are sound, every row is in the index once, and an exhaustive
-#     iterative scan returns every row reachable in the graph (VecrbacTest's
-#     vr_assert_healthy), and the checker is clean when installed;
+#   - the index pages are sound, every row is in the index once, an exhaustive
+#     iterative scan returns every row reachable in the graph and at least 99.9% of
+#     the rows are reachable (VecrbacTest's vr_assert_healthy), and the checker is
+#     clean when installed;
 #   - recall@10 of the index against an exact search stays above a threshold.
 # Clients track commits on their side: psql prints a marker after each transaction
 # returns, and exits as soon as the connection is lost, so at most the statement
@@ -39,6 +40,13 @@ srand($seed);
 # the normal variation of a graph built by concurrent inserts and repaired by
 # VACUUM, and is checked against the baseline too (no more than 0.06 below it).
 my $min_recall = 0.90;
+
+# Rows an exhaustive index scan must reach. HNSW does not promise that every element
+# keeps an incoming link (hnswlib leaves some unreachable too, more with small m or
+# non-metric distances), but with this data and m = 16 a healthy graph reaches all
+# of them (100% in every run so far); lost links after a crash, the failure this
+# test looks for, cut off whole groups of rows. 0.999 allows 3 in 3,000.
+my $min_reachable = 0.999;
 
 my $node = vr_node('crash', conf => [ 'max_wal_size = 256MB', 'checkpoint_timeout = 30s' ]);
 $node->start;
@@ -249,7 +257,8 @@ for my $cycle (1 .. $cycles)
 	  or diag("lost or changed: @lost[0 .. ($#lost < 9 ? $#lost : 9)]; unexpected: @ghost[0 .. ($#ghost < 9 ? $#ghost : 9)]; "
 		  . "aborted but visible: @aborted_seen; @errors[0 .. ($#errors < 9 ? $#errors : 9)]");
 
-	vr_assert_healthy($node, 'postgres', index => 'items_v', table => 'items', label => "(cycle $cycle)");
+	vr_assert_healthy($node, 'postgres', index => 'items_v', table => 'items', label => "(cycle $cycle)",
+		min_reachable => $min_reachable);
 	my $recall = mean_recall();
 	push @recalls, $recall;
 	cmp_ok($recall, '>=', $min_recall, sprintf("cycle %d: recall@10 %.3f", $cycle, $recall));
