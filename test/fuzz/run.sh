@@ -90,7 +90,7 @@ for src in "$ROOT"/test/fuzz/${VR_FUZZ_TARGETS:-*}_fuzzer.cpp; do
         llvm-profdata-14 merge -sparse "$OUT/$name/cov.profraw" -o "$OUT/$name/cov.profdata"
         srcs=()
         for s in $(header "$src" fuzz-sources); do [[ "$s" == src/* ]] && srcs+=("$ROOT/$s"); done
-        llvm-cov-14 report "$covbin" -instr-profile="$OUT/$name/cov.profdata" "${srcs[@]}" |
+        llvm-cov-14 report -show-functions "$covbin" -instr-profile="$OUT/$name/cov.profdata" "${srcs[@]}" |
             tee "$OUT/$name/coverage.txt" | tail -n +1
     fi
 done
