@@ -16,6 +16,10 @@ ROOT=$(pwd)
 if [[ "${VR_SKIP_DEPS:-0}" != 1 ]]; then
     scripts/deps.sh || exit 1
 fi
+# The asan and fuzz suites build against the system PostgreSQL (pg_config of the
+# private copy would point at headers it does not have): they get the PATH from
+# before the private install is put in front of it.
+ORIG_PATH=$PATH
 source scripts/lib/cluster.sh
 
 SUITES=${VR_SUITES:-"unit regress pgtap isolation tap asan clients fuzz"}
@@ -104,12 +108,16 @@ run_tap() {
 want tap && suite tap run_tap
 
 # ---- the schedule again, against an ASan/UBSan build (scripts/asan.sh) ------------------
-want asan && suite asan "$ROOT/scripts/asan.sh"
+want asan && suite asan env PATH="$ORIG_PATH" "$ROOT/scripts/asan.sh"
 
 # ---- real clients and fuzzers: provided by their own scripts when present -----------
 for kind in clients fuzz; do
     if want $kind && [[ -x "$ROOT/test/$kind/run.sh" ]]; then
-        suite $kind "$ROOT/test/$kind/run.sh"
+        if [[ $kind == fuzz ]]; then
+            suite $kind env PATH="$ORIG_PATH" "$ROOT/test/$kind/run.sh"
+        else
+            suite $kind "$ROOT/test/$kind/run.sh"
+        fi
     fi
 done
 

@@ -5,6 +5,8 @@
 #   VR_FUZZ_TARGETS="vector_*" ...     only the targets matching this glob
 #   VR_FUZZ_SECONDS=3600 nice -n 19 …  the long run (make fuzz-long)
 #   VR_FUZZ_COVERAGE=1 ...             also report line coverage of the final corpus
+#   VR_FUZZ_OUT=DIR ...                build and work there instead of tmp_check/fuzz
+#                                      (scripts/test.sh empties tmp_check when it starts)
 #
 # A target is test/fuzz/NAME_fuzzer.cpp defining LLVMFuzzerTestOneInput. Lines in its
 # first comment tell how to build it (all optional):
@@ -21,7 +23,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 SECONDS_EACH=${VR_FUZZ_SECONDS:-30}
-OUT=$ROOT/tmp_check/fuzz
+OUT=${VR_FUZZ_OUT:-$ROOT/tmp_check/fuzz}
 CXX=${VR_FUZZ_CXX:-clang++-14}
 PG_INC=$(pg_config --includedir-server)
 mkdir -p "$OUT"

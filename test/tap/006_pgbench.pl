@@ -50,7 +50,9 @@ my %scripts = (
 my @args;
 for my $name (sort keys %scripts)
 {
-	PostgreSQL::Test::Utils::append_to_file("$dir/$name.sql", $scripts{$name}[1]);
+	open(my $fh, '>', "$dir/$name.sql") or die $!;
+	print $fh $scripts{$name}[1];
+	close $fh;
 	push @args, '-f', "$dir/$name.sql\@$scripts{$name}[0]";
 }
 

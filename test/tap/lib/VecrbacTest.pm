@@ -495,11 +495,22 @@ sub vr_assert_healthy
 # pumps them, and these clients must run on their own). Returns a handle for
 # vr_client_output(handle, 'out' | 'err') and vr_client_finish(handle).
 my $nclient = 0;
+
+sub _write_file
+{
+	my ($path, $content) = @_;
+	open(my $fh, '>', $path) or die "could not write $path: $!";
+	print $fh $content;
+	close $fh;
+}
+
 sub vr_start_psql
 {
 	my ($node, $db, $script) = @_;
-	my $base = "${PostgreSQL::Test::Utils::tmp_check}/client" . $nclient++;
-	PostgreSQL::Test::Utils::append_to_file("$base.sql", $script);
+	# tmp_check is shared by every test file of a run: names carry the test and pid.
+	my ($test) = $0 =~ m{([^/]+)\.pl$};
+	my $base = "${PostgreSQL::Test::Utils::tmp_check}/client_${test}_$$\_" . $nclient++;
+	_write_file("$base.sql", $script);
 	my $h = IPC::Run::start(
 		[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr($db), '-f', "$base.sql" ],
 		'<', \undef, '>', "$base.out", '2>', "$base.err");
