@@ -47,9 +47,9 @@ my %scripts = (
 		  . "SELECT id FROM pb ORDER BY v <-> (SELECT v FROM queries WHERE qid = :q) LIMIT 10;\n" ],
 	insert => [ 2, "WITH i AS (INSERT INTO pb SELECT n, 0, vr_vec(n * 1000, $dim) FROM nextval('pb_id') n RETURNING id) "
 		  . "INSERT INTO inserted_log SELECT id FROM i;\n" ],
-	update => [ 2, "\\set id random(1, $initial * 2)\n"
+	update => [ 2, "SELECT last_value AS maxid FROM pb_id \\gset\n\\set id random(1, :maxid)\n"
 		  . "UPDATE pb SET ver = ver + 1, v = vr_vec(id * 1000 + ver + 1, $dim) WHERE id = :id;\n" ],
-	delete => [ 1, "\\set id random(1, $initial * 2)\n"
+	delete => [ 1, "SELECT last_value AS maxid FROM pb_id \\gset\n\\set id random(1, :maxid)\n"
 		  . "WITH d AS (DELETE FROM pb WHERE id = :id RETURNING id) INSERT INTO deleted_log SELECT id FROM d;\n" ],
 );
 my @args;
