@@ -36,6 +36,10 @@ PG_CXXFLAGS = -std=c++20 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden -
               -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 SHLIB_LINK  = -lstdc++ -lssl -lcrypto -lsodium -Wl,--version-script=src/exports.map
 
+# Header dependencies: each object records the headers it was built from (.d files),
+# so a changed struct rebuilds every object that uses it.
+PG_CXXFLAGS += -MMD -MP
+
 ifneq ($(filter 1 true,$(WERROR) $(CI)),)
 PG_CXXFLAGS += -Werror
 endif
@@ -50,9 +54,11 @@ SHLIB_LINK  += $(VR_EXTRA_LDFLAGS)
 # with g++ flags is a second toolchain to keep working. Deliberately off.
 override with_llvm = no
 
-EXTRA_CLEAN = $(DATA_built) test/unit/vecrbac_unittest tmp_check
+EXTRA_CLEAN = $(DATA_built) $(OBJS:.o=.d) test/unit/vecrbac_unittest tmp_check
 
 include $(PGXS)
+
+-include $(OBJS:.o=.d)
 
 $(DATA_built): $(SQL_PARTS) vecrbac.control Makefile
 	@{ echo "-- Generated from sql/parts/*.sql by 'make'; do not edit."; \
@@ -63,7 +69,7 @@ all: $(DATA_built)
 
 # ---- pure C++ unit tests (no PostgreSQL headers) ---------------------------------
 UNIT_SRCS = $(sort $(wildcard test/unit/*.cpp)) $(shell cat test/unit/SOURCES 2>/dev/null)
-test/unit/vecrbac_unittest: $(UNIT_SRCS) $(wildcard src/*/*.h)
+test/unit/vecrbac_unittest: $(UNIT_SRCS) $(wildcard src/*/*.h test/unit/*.h)
 	$(CXX) -std=c++20 -O2 -g -Wall -Wextra -Werror -Isrc -o $@ $(UNIT_SRCS) \
 	    -lgtest -lgtest_main -lpthread -lssl -lcrypto -lsodium
 

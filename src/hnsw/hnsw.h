@@ -10,7 +10,8 @@
  * one graph node), the TID of its neighbor tuple, its level, the vector itself
  * and the values of the index's filter columns. A neighbor tuple holds the
  * element's links, (level + 2) * m slots: 2m for level 0, then m per upper level,
- * unused slots invalid. Links are element TIDs. Keeping links in their own
+ * then, in an index with a partition column (hnsw_filter.h), 2m value links to near
+ * elements of the same partition value; unused slots invalid. Links are element TIDs. Keeping links in their own
  * fixed-size tuple lets them be rewritten in place, and a 2000-dimension element
  * still fits on a page; the build places both tuples of an element on the same
  * page whenever they fit, so reading either costs one buffer access.
@@ -60,12 +61,19 @@ extern "C" {
 #define HNSW_MAGIC 0x76524857 /* "WHRv" */
 #define HNSW_VERSION 1
 #define HNSW_METAPAGE_BLKNO 0
-/* Heavyweight lock tag (a pseudo page number) taken by inserts (share) and vacuum (exclusive). */
+/*
+ * Heavyweight lock tags (pseudo page numbers). HNSW_UPDATE_LOCK: inserts hold it in
+ * share mode, vacuum takes it exclusively (hnsw_vacuum.cpp). HNSW_SCAN_LOCK: scans
+ * hold it in share mode while they walk partition chains, vacuum takes it
+ * exclusively before it frees elements, so no walk steps onto a freed slot.
+ */
 #define HNSW_UPDATE_LOCK 0
+#define HNSW_SCAN_LOCK 1
 #define HNSW_PAGE_ID 0xFF91
 
 #define HNSW_PAGE_META (1 << 0)
 #define HNSW_PAGE_DATA (1 << 1)
+#define HNSW_PAGE_DIRECTORY (1 << 2)
 
 typedef struct HnswPageOpaqueData
 {
@@ -86,8 +94,13 @@ typedef struct HnswMetaPageData
 	uint16 ef_construction;
 	ItemPointerData entry; /* element tuple of the entry point; invalid when empty */
 	int16 entry_level;     /* -1 when empty */
-	BlockNumber insert_page; /* where inserts look for space first */
-	uint32 filter_columns;   /* reserved for in-index filter columns; 0 today */
+	BlockNumber insert_page; /* unused: inserts use the last page or the free space map */
+	uint16 vector_column;    /* 0-based index column of the vector */
+	uint16 filter_columns;   /* how many filter columns (hnsw_filter.h) */
+	BlockNumber dir_start;   /* the partition directory's buckets (hnsw_directory.h) */
+	uint32 dir_pages;        /* 0 when the index has no partition column */
+	uint16 value_slots;      /* value links per element: 2m with a partition column, else 0 */
+	uint16 unused;
 } HnswMetaPageData;
 typedef HnswMetaPageData *HnswMetaPage;
 
@@ -105,12 +118,12 @@ typedef struct HnswElementTupleData
 	uint8 level;
 	uint8 flags;
 	uint8 unused;
-	uint16 filter_bytes; /* bytes of filter values after the vector */
+	uint16 filter_bytes; /* bytes of the filter section after the vector */
 	uint16 unused2;
 	ItemPointerData heaptids[HNSW_HEAPTIDS]; /* valid ones first */
 	ItemPointerData neighbortid;
-	uint16 unused3;  /* pads the vector to a 4-byte boundary */
-	char data[FLEXIBLE_ARRAY_MEMBER]; /* Vector (varlena), then filter values */
+	ItemPointerData chain_next; /* the previous element of the same partition value */
+	char data[FLEXIBLE_ARRAY_MEMBER]; /* Vector (varlena), then, MAXALIGN'd, the filter section */
 } HnswElementTupleData;
 typedef HnswElementTupleData *HnswElementTuple;
 
@@ -118,7 +131,7 @@ typedef struct HnswNeighborTupleData
 {
 	uint8 type;  /* HNSW_NEIGHBOR_TUPLE */
 	uint8 level; /* the owner's level */
-	uint16 slots; /* (level + 2) * m */
+	uint16 slots; /* (level + 2) * m, plus value_slots */
 	ItemPointerData element; /* the owner, for the checker */
 	ItemPointerData links[FLEXIBLE_ARRAY_MEMBER];
 } HnswNeighborTupleData;
@@ -128,9 +141,22 @@ typedef HnswNeighborTupleData *HnswNeighborTuple;
 #define HnswElementVector(etup) ((Vector *) (etup)->data)
 
 static inline Size
-HnswElementTupleSize(int dimensions, int filter_bytes)
+HnswElementFilterOffset(int dimensions)
 {
-	return MAXALIGN(HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dimensions) + filter_bytes);
+	return MAXALIGN(HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dimensions));
+}
+
+static inline Size
+HnswElementTupleSize(int dimensions, Size filter_bytes)
+{
+	return MAXALIGN(HnswElementFilterOffset(dimensions) + filter_bytes);
+}
+
+/* The element's filter section (hnsw_filter.h). */
+static inline char *
+HnswElementFilters(HnswElementTuple etup, int dimensions)
+{
+	return (char *) etup + HnswElementFilterOffset(dimensions);
 }
 
 static inline int
@@ -146,10 +172,38 @@ HnswLevelStart(int level, int m)
 	return level == 0 ? 0 : 2 * m + (level - 1) * m;
 }
 
-static inline Size
-HnswNeighborTupleSize(int level, int m)
+/* The pseudo level of value links (links to elements of the same partition value). */
+#define HNSW_VALUE_LEVEL (-1)
+/* For reading: level 0's links followed by the value links. */
+#define HNSW_SCOPE_LEVEL (-2)
+
+static inline int
+HnswValueSlots(int m, bool partitioned)
 {
-	return MAXALIGN(offsetof(HnswNeighborTupleData, links) + sizeof(ItemPointerData) * (level + 2) * m);
+	return partitioned ? 2 * m : 0;
+}
+
+static inline Size
+HnswNeighborTupleSize(int level, int m, int value_slots)
+{
+	return MAXALIGN(offsetof(HnswNeighborTupleData, links) +
+					sizeof(ItemPointerData) * ((level + 2) * m + value_slots));
+}
+
+/* Where a level's links (or the value links) sit in the links of an element of owner_level. */
+static inline void
+HnswLinkRange(int owner_level, int level, int m, int value_slots, int *start, int *slots)
+{
+	if (level == HNSW_VALUE_LEVEL)
+	{
+		*start = (owner_level + 2) * m;
+		*slots = value_slots;
+	}
+	else
+	{
+		*start = HnswLevelStart(level, m);
+		*slots = HnswLevelSlots(level, m);
+	}
 }
 
 /* The highest level whose neighbor tuple fits on a page together with nothing else. */
@@ -174,6 +228,8 @@ extern int hnsw_ef_search;
 extern int hnsw_iterative_scan;
 extern int hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
+extern int hnsw_exact_scan_limit;
+extern int hnsw_max_filtered_scan_tuples;
 
 int HnswGetM(Relation index);
 int HnswGetEfConstruction(Relation index);
@@ -199,8 +255,11 @@ typedef struct HnswDistance
 	FmgrInfo *normproc; /* support function 2, or NULL */
 	Oid collation;
 	int dimensions;
+	int column; /* 0-based index column of the vector */
 } HnswDistance;
 
+/* The index column holding the vector (the one whose opclass has a distance function). */
+int HnswVectorColumn(Relation index);
 void HnswInitDistance(HnswDistance *d, Relation index);
 
 /* Distance between two vectors of the index's dimensions. */
@@ -222,6 +281,25 @@ HnswVectorDistance(const HnswDistance *d, const Vector *a, const Vector *b)
 }
 
 /*
+ * Distance that may stop early once it exceeds bound (squared L2 only, whose
+ * partial sums only grow); *exact tells whether the result is the distance or a
+ * lower bound of it greater than bound.
+ */
+static inline float
+HnswVectorDistanceBounded(const HnswDistance *d, const Vector *a, const Vector *b, float bound,
+						  bool *exact)
+{
+	if (d->kind == HNSW_DIST_L2_SQUARED)
+	{
+		float r = d->kernels->l2_squared_bounded(a->x, b->x, d->dimensions, bound);
+		*exact = r <= bound;
+		return r;
+	}
+	*exact = true;
+	return HnswVectorDistance(d, a, b);
+}
+
+/*
  * Prepares a value for the index: detoasts, checks dimensions, normalizes for
  * cosine. Returns NULL when the value is not indexed (zero vector under cosine).
  * The result is palloc'd in the current context.
@@ -230,6 +308,13 @@ Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query);
 
 /* ---- pages and tuples -------------------------------------------------------- */
 void HnswInitPage(Page page, uint16 flags);
+
+/* Whether a page holds elements and neighbor tuples (not the metapage, the directory, or new). */
+static inline bool
+HnswIsDataPage(Page page)
+{
+	return !PageIsNew(page) && (((HnswPageOpaque) PageGetSpecialPointer(page))->flags & HNSW_PAGE_DATA);
+}
 void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction);
 Buffer HnswNewBuffer(Relation index, ForkNumber fork);
 void HnswReadMeta(Relation index, HnswMetaPageData *out);
@@ -275,8 +360,11 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
 					   Cost *startup, Cost *total, Selectivity *selectivity,
 					   double *correlation, double *pages);
 
+struct HnswColumns;
+
 /* Inserts one value with its heap TID into an existing on-disk graph (insert and build fallback). */
-void HnswInsertOnDisk(Relation index, const HnswDistance *d, Vector *value, ItemPointer heap_tid,
+void HnswInsertOnDisk(Relation index, const HnswDistance *d, const struct HnswColumns *cols,
+					  Vector *value, const char *filters, Size filter_bytes, ItemPointer heap_tid,
 					  bool building);
 
 /* ---- page edits: GenericXLog after the build, plain dirty buffers during it ------- */

@@ -2,13 +2,16 @@
  * hnsw_disk.cpp: element reads, link reads and level searches on the on-disk graph.
  */
 #include "hnsw/hnsw_disk.h"
+#include "hnsw/hnsw_filter.h"
 
 extern "C" {
 #include "miscadmin.h"
+#include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 }
 
+#include <cmath>
 #include <cstring>
 
 using vecrbac::pg::PgVec;
@@ -23,16 +26,22 @@ static inline uint32 tid_hash(uint64 key)
 	return (uint32) key;
 }
 
-void HnswTidSetInit(HnswTidSet *set, uint32 expected)
+static void tid_set_allocate(HnswTidSet *set, uint32 expected)
 {
 	uint32 capacity = 64;
 	while (capacity < expected * 2)
 		capacity *= 2;
-	set->keys = (uint64 *) MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint64) * capacity);
-	set->flags = (uint8 *) MemoryContextAllocHuge(CurrentMemoryContext, capacity);
+	set->keys = (uint64 *) MemoryContextAllocHuge(set->context, sizeof(uint64) * capacity);
+	set->flags = (uint8 *) MemoryContextAllocHuge(set->context, capacity);
 	memset(set->keys, 0, sizeof(uint64) * capacity);
 	set->mask = capacity - 1;
 	set->count = 0;
+}
+
+void HnswTidSetInit(HnswTidSet *set, uint32 expected)
+{
+	set->context = CurrentMemoryContext;
+	tid_set_allocate(set, expected);
 }
 
 static void tid_set_grow(HnswTidSet *set)
@@ -41,15 +50,7 @@ static void tid_set_grow(HnswTidSet *set)
 	uint64 *old_keys = set->keys;
 	uint8 *old_flags = set->flags;
 
-	/*
-	 * Grow in the memory context the set already lives in, not the current one: a
-	 * set that outlives a short-lived context current while it grows (vacuum's
-	 * per-element context, reset after each element, around the search scratch)
-	 * would otherwise be freed under its owner.
-	 */
-	MemoryContext old_context = MemoryContextSwitchTo(GetMemoryChunkContext(old_keys));
-	HnswTidSetInit(set, old_capacity); /* doubles: capacity >= 2 * expected */
-	MemoryContextSwitchTo(old_context);
+	tid_set_allocate(set, old_capacity); /* doubles: capacity >= 2 * expected */
 	for (uint32 i = 0; i < old_capacity; i++)
 	{
 		if (old_keys[i] == 0)
@@ -111,7 +112,7 @@ Size HnswTidSetBytes(const HnswTidSet *set)
 bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, ItemPointer tid,
 					 HnswElementInfo *info, Vector *vector_out)
 {
-	Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(tid));
+	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	HnswElementTuple etup = HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
 
@@ -121,7 +122,12 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, 
 		return false;
 	}
 	const Vector *v = HnswElementVector(etup);
+	if (v->dim != dist->dimensions)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
 	info->distance = q ? HnswVectorDistance(dist, q, v) : 0.0f;
+	info->exact = true;
+	info->passes = true;
 	info->neighbors = etup->neighbortid;
 	info->level = etup->level;
 	info->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
@@ -133,20 +139,25 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, 
 
 int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemPointerData *out)
 {
-	Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(neighbors));
+	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(neighbors));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	HnswNeighborTuple ntup = HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(neighbors));
 	int count = -1;
 
 	if (ntup != NULL && ntup->level >= level)
 	{
-		const ItemPointerData *links = ntup->links + HnswLevelStart(level, m);
-		int slots = HnswLevelSlots(level, m);
 		count = 0;
-		while (count < slots && ItemPointerIsValid(&links[count]))
+		/* HNSW_SCOPE_LEVEL: level 0's links, then the value links. */
+		int levels[2] = {level == HNSW_SCOPE_LEVEL ? 0 : level, HNSW_VALUE_LEVEL};
+		int nlevels = level == HNSW_SCOPE_LEVEL ? 2 : 1;
+		for (int r = 0; r < nlevels; r++)
 		{
-			out[count] = links[count];
-			count++;
+			int start, slots;
+			int value_slots = ntup->slots - (ntup->level + 2) * m;
+			HnswLinkRange(ntup->level, levels[r], m, Max(value_slots, 0), &start, &slots);
+			const ItemPointerData *links = ntup->links + start;
+			for (int i = 0; i < slots && ItemPointerIsValid(&links[i]); i++)
+				out[count++] = links[i];
 		}
 	}
 	UnlockReleaseBuffer(buf);
@@ -160,7 +171,7 @@ void HnswSearchScratchInit(HnswSearchScratch *s, int m)
 	s->candidates.init(256);
 	s->nearest.init(256);
 	HnswTidSetInit(&s->visited, 1024);
-	s->links = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 2 * m);
+	s->links = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 4 * m);
 }
 
 bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *q,
@@ -175,6 +186,7 @@ bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *
 	out->distance = info.distance;
 	out->element = entry;
 	out->neighbors = info.neighbors;
+	out->exact = true;
 	return true;
 }
 
@@ -187,16 +199,16 @@ HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, cons
 	{
 		changed = false;
 		int n = HnswReadLinks(index, &cur.neighbors, level, m, s->links);
+		HnswElementInfo infos[2 * HNSW_MAX_M];
+		bool found[2 * HNSW_MAX_M];
+		HnswReadElements(index, dist, q, s->links, n, infos, found, cur.distance);
 		for (int i = 0; i < n; i++)
 		{
-			HnswElementInfo info;
-			if (!HnswReadElement(index, dist, q, &s->links[i], &info, NULL))
-				continue;
-			if (info.distance < cur.distance)
+			if (found[i] && infos[i].exact && infos[i].distance < cur.distance)
 			{
-				cur.distance = info.distance;
+				cur.distance = infos[i].distance;
 				cur.element = s->links[i];
-				cur.neighbors = info.neighbors;
+				cur.neighbors = infos[i].neighbors;
 				changed = true;
 			}
 		}
@@ -207,7 +219,7 @@ HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, cons
 
 void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
 					 const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
-					 HnswSearchScratch *s, PgVec<HnswDiskCandidate> *out)
+					 HnswSearchScratch *s, PgVec<HnswDiskCandidate> *out, const HnswReadFilter *filter)
 {
 	HnswMinHeap &candidates = s->candidates;
 	HnswMaxHeap &nearest = s->nearest;
@@ -240,20 +252,29 @@ void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
 		candidates.pop();
 
 		int n = HnswReadLinks(index, &c.neighbors, level, m, s->links);
+		int fresh = 0;
 		for (int i = 0; i < n; i++)
 		{
 			HnswTidSetAdd(&s->visited, HnswTidKey(&s->links[i]), &added);
-			if (!added)
+			if (added)
+				s->links[fresh++] = s->links[i];
+		}
+		HnswElementInfo infos[4 * HNSW_MAX_M];
+		bool found[4 * HNSW_MAX_M];
+		float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
+		HnswReadElements(index, dist, q, s->links, fresh, infos, found, bound, filter);
+		for (int i = 0; i < fresh; i++)
+		{
+			if (!found[i] || !infos[i].exact || !infos[i].passes)
 				continue;
-			HnswElementInfo info;
-			if (!HnswReadElement(index, dist, q, &s->links[i], &info, NULL))
-				continue;
+			const HnswElementInfo &info = infos[i];
 			if (nearest.size() < ef || info.distance < nearest.top().distance)
 			{
 				HnswDiskCandidate nc;
 				nc.distance = info.distance;
 				nc.element = s->links[i];
 				nc.neighbors = info.neighbors;
+				nc.exact = true;
 				candidates.push(nc);
 				if (!info.deleted)
 				{
@@ -271,4 +292,121 @@ void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
 	out->size = nearest.size();
 	for (int i = nearest.size() - 1; i >= 0; i--)
 		out->data[i] = nearest.pop();
+}
+
+/* ---- batched reads ----------------------------------------------------------------- */
+
+typedef struct HnswRecentBuffers
+{
+	BlockNumber nblocks;
+	Buffer buffers[FLEXIBLE_ARRAY_MEMBER];
+} HnswRecentBuffers;
+
+Buffer HnswReadBufferRecent(Relation index, BlockNumber blk)
+{
+	HnswRecentBuffers *cache = (HnswRecentBuffers *) index->rd_amcache;
+
+	if (cache != NULL && blk < cache->nblocks && cache->buffers[blk] != InvalidBuffer &&
+		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blk, cache->buffers[blk]))
+		return cache->buffers[blk];
+
+	Buffer buf = ReadBuffer(index, blk);
+	if (cache == NULL || blk >= cache->nblocks)
+	{
+		/* rd_amcache must be one chunk in rd_indexcxt: grow by replacing it. */
+		BlockNumber want = Max(RelationGetNumberOfBlocks(index), blk + 1) + 64;
+		HnswRecentBuffers *grown = (HnswRecentBuffers *) MemoryContextAllocZero(
+			index->rd_indexcxt, offsetof(HnswRecentBuffers, buffers) + sizeof(Buffer) * (Size) want);
+		grown->nblocks = want;
+		if (cache != NULL)
+		{
+			memcpy(grown->buffers, cache->buffers, sizeof(Buffer) * (Size) cache->nblocks);
+			pfree(cache);
+		}
+		index->rd_amcache = grown;
+		cache = grown;
+	}
+	cache->buffers[blk] = buf;
+	return buf;
+}
+
+void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
+					  const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
+					  float bound, const HnswReadFilter *filter)
+{
+	/*
+	 * At most this many pins at once: a backend tracks its first 8 pins in a small
+	 * array and the rest in a hash table, which would cost more than the batching saves.
+	 */
+	const int kBatch = 7;
+	const OffsetNumber max_offset = (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData);
+	Size span = HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dist->dimensions);
+	Buffer buffers[kBatch];
+
+	/* Pinning touches each buffer's descriptor: fetch them all into the cache first. */
+	HnswRecentBuffers *cache = (HnswRecentBuffers *) index->rd_amcache;
+	if (cache != NULL)
+		for (int i = 0; i < n; i++)
+		{
+			BlockNumber blk = ItemPointerGetBlockNumber(&tids[i]);
+			Buffer recent = blk < cache->nblocks ? cache->buffers[blk] : InvalidBuffer;
+			if (recent > 0)
+				__builtin_prefetch(GetBufferDescriptor(recent - 1));
+		}
+
+	for (int start = 0; start < n; start += kBatch)
+	{
+		int count = Min(kBatch, n - start);
+		const ItemPointerData *batch = tids + start;
+
+		for (int i = 0; i < count; i++)
+			buffers[i] = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&batch[i]));
+
+		/* Prefetch hints only, read without the lock; the real reads below are locked. */
+		for (int i = 0; i < count; i++)
+			if (ItemPointerGetOffsetNumber(&batch[i]) <= max_offset)
+				__builtin_prefetch(PageGetItemId(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&batch[i])));
+		auto prefetch_tuple = [&](int i, Size bytes) {
+			Page page = BufferGetPage(buffers[i]);
+			if (ItemPointerGetOffsetNumber(&batch[i]) > max_offset)
+				return;
+			unsigned off = PageGetItemId(page, ItemPointerGetOffsetNumber(&batch[i]))->lp_off;
+			if (off > 0 && off + bytes <= BLCKSZ)
+				for (Size b = 0; b < bytes; b += 64)
+					__builtin_prefetch((const char *) page + off + b);
+		};
+		/* Headers of all, whole tuples of the first two; later ones two steps ahead. */
+		for (int i = 0; i < count; i++)
+			prefetch_tuple(i, 128);
+		for (int i = 0; i < count && i < 2; i++)
+			prefetch_tuple(i, span);
+
+		for (int i = 0; i < count; i++)
+		{
+			if (i + 2 < count)
+				prefetch_tuple(i + 2, span);
+			HnswElementInfo *out = &info[start + i];
+			LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
+			HnswElementTuple etup = HnswElementAt(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&batch[i]));
+			found[start + i] = etup != NULL;
+			if (etup != NULL)
+			{
+				const Vector *v = HnswElementVector(etup);
+				if (v->dim != dist->dimensions)
+					ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+									errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
+				out->exact = true;
+				out->passes = filter == NULL ||
+							  HnswFilterMatches(filter->filter, filter->cols, HnswElementFilters(etup, dist->dimensions));
+				if (out->passes || filter->measure_rejected)
+					out->distance = q ? HnswVectorDistanceBounded(dist, q, v, bound, &out->exact) : 0.0f;
+				else
+					out->distance = INFINITY;
+				out->neighbors = etup->neighbortid;
+				out->level = etup->level;
+				out->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
+			}
+			UnlockReleaseBuffer(buffers[i]);
+		}
+	}
 }

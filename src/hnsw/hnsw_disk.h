@@ -16,9 +16,10 @@
 /* A graph node met during a search. */
 typedef struct HnswDiskCandidate
 {
-	float distance;
+	float distance;            /* the distance, or a lower bound of it when !exact */
 	ItemPointerData element;   /* element tuple */
 	ItemPointerData neighbors; /* its neighbor tuple */
+	bool exact;
 } HnswDiskCandidate;
 
 struct HnswCloserFirst
@@ -57,6 +58,7 @@ typedef struct HnswTidSet
 	uint8 *flags;
 	uint32 mask; /* capacity - 1, capacity a power of two */
 	uint32 count;
+	MemoryContext context; /* where it grows, whatever context is current then */
 } HnswTidSet;
 
 void HnswTidSetInit(HnswTidSet *set, uint32 expected);
@@ -69,7 +71,9 @@ Size HnswTidSetBytes(const HnswTidSet *set);
 /* What reading an element yields. */
 typedef struct HnswElementInfo
 {
-	float distance;
+	float distance; /* or a lower bound above the caller's bound, when !exact */
+	bool exact;
+	bool passes;    /* the scan's filter accepts it (true without a filter) */
 	ItemPointerData neighbors;
 	uint8 level;
 	bool deleted;
@@ -87,6 +91,8 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, 
 /*
  * Copies the links of one level from a neighbor tuple into out (room for
  * HnswLevelSlots(level, m)); returns how many, or -1 if the tuple is gone.
+ * HNSW_VALUE_LEVEL reads the value links (2m), HNSW_SCOPE_LEVEL level 0's links
+ * then the value links (4m).
  */
 int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemPointerData *out);
 
@@ -96,7 +102,7 @@ typedef struct HnswSearchScratch
 	HnswMinHeap candidates;
 	HnswMaxHeap nearest;
 	HnswTidSet visited;
-	ItemPointerData *links;
+	ItemPointerData *links; /* room for 4m: level 0 and value links */
 } HnswSearchScratch;
 
 void HnswSearchScratchInit(HnswSearchScratch *s, int m);
@@ -104,11 +110,14 @@ void HnswSearchScratchInit(HnswSearchScratch *s, int m);
 /*
  * Algorithm 2 of the paper on disk: best-first search of one level from the
  * entries, keeping the ef nearest that are not deleted; deleted elements are still
- * walked through. Results sorted by increasing distance into out.
+ * walked through. Results sorted by increasing distance into out. With a filter,
+ * only elements it accepts are walked or kept (level HNSW_SCOPE_LEVEL then follows
+ * value links too).
  */
 void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
 					 const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
-					 HnswSearchScratch *s, vecrbac::pg::PgVec<HnswDiskCandidate> *out);
+					 HnswSearchScratch *s, vecrbac::pg::PgVec<HnswDiskCandidate> *out,
+					 const struct HnswReadFilter *filter = NULL);
 
 /* Greedy descent of one level (ef = 1). */
 HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, const Vector *q,
@@ -117,3 +126,34 @@ HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, cons
 /* A candidate for the entry point; false if the index is empty. */
 bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *q,
 						const HnswMetaPageData *meta, HnswDiskCandidate *out);
+
+/*
+ * Pins block blk of the index's main fork. Remembers which shared buffer held each
+ * block (in rd_amcache, a per-backend cache that a relcache reset simply drops) and
+ * tries ReadRecentBuffer first, which skips the buffer mapping hash lookup: a third
+ * of the cost of reading a page that is already in shared buffers.
+ */
+Buffer HnswReadBufferRecent(Relation index, BlockNumber blk);
+
+/*
+ * Reads n elements at once: pins every page first, prefetches their line pointers
+ * and tuples into the CPU cache, then computes each distance under its share lock.
+ * Overlapping the memory latency of the n elements is what makes a graph walk over
+ * shared buffers fast. found[i] is false when tids[i] holds no element any more.
+ * Distances above bound may be lower bounds (info[i].exact false); pass INFINITY
+ * for exact distances.
+ */
+struct HnswFilter;
+struct HnswColumns;
+
+/* A filter to test while reading: elements it rejects get no distance unless asked. */
+typedef struct HnswReadFilter
+{
+	const struct HnswFilter *filter;
+	const struct HnswColumns *cols;
+	bool measure_rejected;
+} HnswReadFilter;
+
+void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
+					  const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
+					  float bound, const HnswReadFilter *filter = NULL);

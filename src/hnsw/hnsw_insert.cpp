@@ -16,7 +16,9 @@
  * where they are taken in block order; the metapage (block 0) always comes first.
  */
 #include "hnsw/hnsw.h"
+#include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_disk.h"
+#include "hnsw/hnsw_filter.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -27,6 +29,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 using vecrbac::pg::PgVec;
@@ -39,9 +42,12 @@ inline Size item_cost(Size size)
 	return MAXALIGN(size) + sizeof(ItemIdData);
 }
 
+/* Room for items on a data page; directory pages and new pages have none for elements. */
 inline Size page_room(Page page)
 {
 	PageHeader ph = (PageHeader) page;
+	if (PageIsNew(page) || !(HnswPageGetOpaque(page)->flags & HNSW_PAGE_DATA))
+		return 0;
 	return ph->pd_upper > ph->pd_lower ? (Size) (ph->pd_upper - ph->pd_lower) : 0;
 }
 
@@ -70,7 +76,7 @@ Buffer page_with_room(Relation index, Size needed, bool *is_new)
 		Buffer buf = ReadBuffer(index, blk);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		Page page = BufferGetPage(buf);
-		Size room = PageIsNew(page) ? 0 : page_room(page);
+		Size room = page_room(page);
 		if (room >= needed)
 			return buf;
 		UnlockReleaseBuffer(buf);
@@ -90,23 +96,27 @@ struct NewElement
 	ItemPointerData ntid;
 };
 
-void fill_element(NewElement *ne, const Vector *value, ItemPointer heaptid, int level, int m,
-				  int dimensions)
+void fill_element(NewElement *ne, const Vector *value, const char *filters, Size filter_bytes,
+				  ItemPointer heaptid, int level, int m, int value_slots, int dimensions)
 {
-	ne->esize = HnswElementTupleSize(dimensions, 0);
+	ne->esize = HnswElementTupleSize(dimensions, filter_bytes);
 	ne->etup = (HnswElementTuple) palloc0(ne->esize);
 	ne->etup->type = HNSW_ELEMENT_TUPLE;
 	ne->etup->level = (uint8) level;
+	ne->etup->filter_bytes = (uint16) filter_bytes;
+	ItemPointerSetInvalid(&ne->etup->chain_next);
+	if (filter_bytes > 0)
+		memcpy(HnswElementFilters(ne->etup, dimensions), filters, filter_bytes);
 	ne->etup->heaptids[0] = *heaptid;
 	for (int i = 1; i < HNSW_HEAPTIDS; i++)
 		ItemPointerSetInvalid(&ne->etup->heaptids[i]);
 	memcpy(ne->etup->data, value, VECTOR_SIZE(dimensions));
 
-	ne->nsize = HnswNeighborTupleSize(level, m);
+	ne->nsize = HnswNeighborTupleSize(level, m, value_slots);
 	ne->ntup = (HnswNeighborTuple) palloc0(ne->nsize);
 	ne->ntup->type = HNSW_NEIGHBOR_TUPLE;
 	ne->ntup->level = (uint8) level;
-	ne->ntup->slots = (uint16) ((level + 2) * m);
+	ne->ntup->slots = (uint16) ((level + 2) * m + value_slots);
 	for (int i = 0; i < ne->ntup->slots; i++)
 		ItemPointerSetInvalid(&ne->ntup->links[i]);
 }
@@ -167,14 +177,35 @@ bool lock_room(Relation index, const NewElement *ne, Buffer *buf, bool *is_new, 
 }
 
 /*
- * Writes the new element and its neighbor tuple in a single WAL record. When
- * metabuf is valid (locked by the caller), the metapage is updated in the same
- * record to make the new element the entry point (first element of an empty index).
+ * Writes the new element and its neighbor tuple in a single WAL record, together
+ * with the partition directory's entry for its value (count, chain head) when the
+ * index has a partition column, and the metapage when metabuf is valid (locked by
+ * the caller: the first element of an empty index becomes the entry point).
+ * Lock order: metapage, directory bucket, data pages.
  */
-void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf)
+void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf,
+				   const HnswMetaPageData *meta, bool has_key, int64 key)
 {
 	Buffer buf, buf2;
 	bool is_new, is_new2;
+	HnswDirSlot slot;
+	bool use_dir = has_key && meta->dir_pages > 0;
+
+	while (use_dir)
+	{
+		HnswDirLocate(index, meta, key, &slot);
+		if (slot.found || !slot.full)
+			break;
+		/* No page of the bucket has room for a new value: grow the bucket, look again. */
+		HnswDirExtend(index, slot.page, building);
+		HnswDirRelease(&slot);
+	}
+	if (use_dir && slot.found)
+	{
+		HnswDirEntry e = (HnswDirEntry) PageGetItem(BufferGetPage(slot.page),
+													  PageGetItemId(BufferGetPage(slot.page), slot.off));
+		ne->etup->chain_next = e->head;
+	}
 
 	while (!lock_room(index, ne, &buf, &is_new, &buf2, &is_new2))
 		CHECK_FOR_INTERRUPTS();
@@ -182,6 +213,7 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 	HnswEdit edit;
 	HnswEditStart(&edit, index, building);
 	Page meta_page = BufferIsValid(metabuf) ? HnswEditPage(&edit, metabuf, false) : NULL;
+	Page dir_page = use_dir ? HnswEditPage(&edit, slot.page, false) : NULL;
 	Page page = HnswEditPage(&edit, buf, is_new);
 	if (is_new)
 		HnswInitPage(page, HNSW_PAGE_DATA);
@@ -201,17 +233,42 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 	add_tuple(page2, ne->ntup, ne->nsize, &ne->ntid, BufferIsValid(buf2) ? BufferGetBlockNumber(buf2) : blk);
 	HnswElementAt(page, ItemPointerGetOffsetNumber(&ne->etid))->neighbortid = ne->ntid;
 
+	if (dir_page != NULL)
+	{
+		if (slot.found)
+		{
+			HnswDirEntry e = (HnswDirEntry) PageGetItem(dir_page, PageGetItemId(dir_page, slot.off));
+			e->count++;
+			e->head = ne->etid;
+			HnswDirOfferSeed(e, &ne->etid, ne->etup->level);
+		}
+		else
+		{
+			HnswDirEntryData e;
+			memset(&e, 0, sizeof(e));
+			e.key = key;
+			e.count = 1;
+			e.head = ne->etid;
+			ItemPointerSetInvalid(&e.entry);
+			HnswDirOfferSeed(&e, &ne->etid, ne->etup->level);
+			if (PageAddItem(dir_page, (Item) &e, sizeof(e), InvalidOffsetNumber, false, false) ==
+				InvalidOffsetNumber)
+				elog(ERROR, "hnsw directory page has no room");
+		}
+	}
 	if (meta_page != NULL)
 	{
-		HnswMetaPage meta = HnswPageGetMeta(meta_page);
-		meta->entry = ne->etid;
-		meta->entry_level = ne->etup->level;
+		HnswMetaPage m = HnswPageGetMeta(meta_page);
+		m->entry = ne->etid;
+		m->entry_level = ne->etup->level;
 	}
 	HnswEditFinish(&edit);
 
 	UnlockReleaseBuffer(buf);
 	if (BufferIsValid(buf2))
 		UnlockReleaseBuffer(buf2);
+	if (use_dir)
+		HnswDirRelease(&slot);
 }
 
 /*
@@ -223,8 +280,7 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
 				  const HnswDiskCandidate *target, ItemPointer added, float distance, int level,
 				  bool building, HnswSearchScratch *s)
 {
-	int slots = HnswLevelSlots(level, m);
-	int start = HnswLevelStart(level, m);
+	int slots = level == HNSW_VALUE_LEVEL ? HnswValueSlots(m, true) : HnswLevelSlots(level, m);
 	ItemPointerData *current = (ItemPointerData *) palloc(sizeof(ItemPointerData) * slots);
 	ItemPointerData *chosen = (ItemPointerData *) palloc(sizeof(ItemPointerData) * slots);
 	Vector *target_vector = NULL;
@@ -305,6 +361,13 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
 			UnlockReleaseBuffer(buf);
 			return;
 		}
+		int start, have;
+		HnswLinkRange(ntup->level, level, m, ntup->slots - (ntup->level + 2) * m, &start, &have);
+		if (have != slots)
+		{
+			UnlockReleaseBuffer(buf);
+			return; /* no value links in this tuple (or a damaged one): nothing to add to */
+		}
 		const ItemPointerData *links = ntup->links + start;
 		int now = 0;
 		while (now < slots && ItemPointerIsValid(&links[now]))
@@ -350,9 +413,83 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
 	}
 }
 
+/*
+ * The new element's value links: the nearest elements of its partition value, found
+ * by a search that stays within the value, starting from the directory's entry for
+ * it and from the level-0 candidates that share the value; chosen by the heuristic.
+ */
+void choose_value_links(Relation index, const HnswDistance *dist, const HnswColumns *cols,
+						const HnswMetaPageData *meta, const Vector *value, int64 key,
+						const PgVec<HnswDiskCandidate> *level0, HnswSearchScratch *s, NewElement *ne,
+						PgVec<HnswDiskCandidate> *out)
+{
+	int m = meta->m;
+	HnswFilter filter;
+	HnswFilterForPartition(&filter, cols, key);
+	HnswReadFilter rf = {&filter, cols, false};
+
+	PgVec<ItemPointerData> tids;
+	tids.init(level0->size + 1);
+	HnswDirEntryData entry;
+	if (HnswDirLookup(index, meta, key, &entry) && entry.count > 0)
+		for (int i = 0; i < entry.nseeds; i++)
+			tids.push(entry.seeds[i]);
+	for (int i = 0; i < level0->size; i++)
+		tids.push((*level0)[i].element);
+
+	PgVec<HnswDiskCandidate> seeds;
+	seeds.init(tids.size + 1);
+	HnswElementInfo *infos = (HnswElementInfo *) palloc(sizeof(HnswElementInfo) * Max(tids.size, 1));
+	bool *found = (bool *) palloc(sizeof(bool) * Max(tids.size, 1));
+	HnswReadElements(index, dist, value, tids.data, tids.size, infos, found, INFINITY, &rf);
+	for (int i = 0; i < tids.size; i++)
+	{
+		if (!found[i] || !infos[i].passes || infos[i].deleted)
+			continue;
+		bool dup = false;
+		for (int j = 0; j < seeds.size && !dup; j++)
+			dup = ItemPointerEquals(&seeds[j].element, &tids[i]);
+		if (dup)
+			continue;
+		HnswDiskCandidate c = {infos[i].distance, tids[i], infos[i].neighbors, true};
+		seeds.push(c);
+	}
+	if (seeds.size == 0)
+		return; /* the first element of its value */
+
+	PgVec<HnswDiskCandidate> near;
+	near.init(meta->ef_construction + 1);
+	HnswSearchLevel(index, dist, value, seeds.data, seeds.size, meta->ef_construction, HNSW_SCOPE_LEVEL, m,
+					s, &near, &rf);
+
+	const Vector **vectors = (const Vector **) palloc(sizeof(Vector *) * Max(near.size, 1));
+	HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * Max(near.size, 1));
+	int n = 0;
+	for (int i = 0; i < near.size; i++)
+	{
+		Vector *v = (Vector *) palloc(VECTOR_SIZE(meta->dimensions));
+		HnswElementInfo info;
+		if (!HnswReadElement(index, dist, NULL, &near[i].element, &info, v) || info.deleted)
+			continue;
+		vectors[i] = v;
+		cands[n].distance = near[i].distance;
+		cands[n].index = i;
+		n++;
+	}
+	HnswCandidate *kept = (HnswCandidate *) palloc(sizeof(HnswCandidate) * m);
+	int nkept = HnswSelectNeighbors(dist, cands, n, vectors, m, kept);
+	int start = (ne->etup->level + 2) * m;
+	for (int i = 0; i < nkept; i++)
+	{
+		ne->ntup->links[start + i] = near[kept[i].index].element;
+		out->push(near[kept[i].index]);
+	}
+}
+
 } // namespace
 
-void HnswInsertOnDisk(Relation index, const HnswDistance *dist, Vector *value, ItemPointer heaptid,
+void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumns *cols,
+					  Vector *value, const char *filters, Size filter_bytes, ItemPointer heaptid,
 					  bool building)
 {
 	HnswMetaPageData meta;
@@ -361,7 +498,9 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, Vector *value, I
 	int dimensions = meta.dimensions;
 	int level = HnswRandomLevel(m, HnswMaxLevelForM(m));
 	NewElement ne;
-	fill_element(&ne, value, heaptid, level, m, dimensions);
+	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots, dimensions);
+	int64 key = 0;
+	bool has_key = filter_bytes > 0 && HnswPartitionKey(cols, filters, &key);
 
 	HnswDiskCandidate entry;
 	if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
@@ -372,7 +511,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, Vector *value, I
 		HnswMetaPage live = HnswPageGetMeta(BufferGetPage(metabuf));
 		if (!ItemPointerIsValid(&live->entry))
 		{
-			place_element(index, &ne, building, metabuf);
+			place_element(index, &ne, building, metabuf, &meta, has_key, key);
 			UnlockReleaseBuffer(metabuf);
 			return;
 		}
@@ -401,6 +540,12 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, Vector *value, I
 		nentries = found[l].size;
 	}
 
+	/* Level 0's candidates also seed the search for value links below. */
+	PgVec<HnswDiskCandidate> level0;
+	level0.init(found[0].size + 1);
+	for (int i = 0; i < found[0].size; i++)
+		level0.push(found[0][i]);
+
 	/* Load the vectors of the candidates, for the heuristic and the duplicate check. */
 	float self = HnswVectorDistance(dist, value, value);
 	for (int l = top; l >= 0; l--)
@@ -418,14 +563,17 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, Vector *value, I
 			if (l == 0 && f.data[i].distance <= self &&
 				memcmp(v, value, VECTOR_SIZE(dimensions)) == 0)
 			{
-				/* An identical vector: add our heap TID to it if it has room. */
+				/* An identical vector: add our heap TID to it if it has room and the same filter values. */
 				Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(&f.data[i].element));
 				LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 				HnswElementTuple etup = HnswElementAt(BufferGetPage(buf),
 													  ItemPointerGetOffsetNumber(&f.data[i].element));
 				if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED) &&
 					!ItemPointerIsValid(&etup->heaptids[HNSW_HEAPTIDS - 1]) &&
-					memcmp(HnswElementVector(etup), value, VECTOR_SIZE(dimensions)) == 0)
+					memcmp(HnswElementVector(etup), value, VECTOR_SIZE(dimensions)) == 0 &&
+					etup->filter_bytes == filter_bytes &&
+					(filter_bytes == 0 ||
+					 memcmp(HnswElementFilters(etup, dimensions), filters, filter_bytes) == 0))
 				{
 					HnswEdit edit;
 					HnswEditStart(&edit, index, building);
@@ -460,7 +608,15 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, Vector *value, I
 		f = chosen; /* from now on, found[l] holds the chosen neighbors */
 	}
 
-	place_element(index, &ne, building, InvalidBuffer);
+	PgVec<HnswDiskCandidate> value_links;
+	value_links.init(2 * m);
+	if (has_key && meta.value_slots > 0)
+		choose_value_links(index, dist, cols, &meta, value, key, &level0, &s, &ne, &value_links);
+
+	place_element(index, &ne, building, InvalidBuffer, &meta, has_key, key);
+	for (int i = 0; i < value_links.size; i++)
+		add_backlink(index, dist, m, dimensions, &value_links.data[i], &ne.etid, value_links.data[i].distance,
+					 HNSW_VALUE_LEVEL, building, &s);
 
 	for (int l = top; l >= 0; l--)
 		for (int i = 0; i < found[l].size; i++)
@@ -488,7 +644,8 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, Vector *value, I
 bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
 				 IndexUniqueCheck check_unique, bool index_unchanged, IndexInfo *info)
 {
-	if (isnull[0])
+	int vcol = HnswVectorColumn(index);
+	if (isnull[vcol])
 		return false;
 
 	/* Everything an insert allocates dies with this context. */
@@ -498,11 +655,16 @@ bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_t
 
 	HnswDistance dist;
 	HnswInitDistance(&dist, index);
-	Vector *value = HnswPrepareValue(&dist, values[0], false);
+	HnswColumns cols;
+	HnswInitColumns(&cols, index);
+	Vector *value = HnswPrepareValue(&dist, values[vcol], false);
 	if (value != NULL)
 	{
+		Size filter_bytes = HnswEncodeFilters(&cols, values, isnull, NULL);
+		char *filters = (char *) palloc(Max(filter_bytes, 1));
+		HnswEncodeFilters(&cols, values, isnull, filters);
 		LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
-		HnswInsertOnDisk(index, &dist, value, heap_tid, false);
+		HnswInsertOnDisk(index, &dist, &cols, value, filters, filter_bytes, heap_tid, false);
 		UnlockPage(index, HNSW_UPDATE_LOCK, ShareLock);
 	}
 

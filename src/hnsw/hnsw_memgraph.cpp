@@ -2,11 +2,13 @@
  * hnsw_memgraph.cpp: building the HNSW graph in memory (CREATE INDEX).
  *
  * This is where build time goes, so it stays close to the metal: distances on raw
- * floats through the SIMD kernels, a visited set that is an epoch array indexed by
- * element id (cleared in O(1)), neighbor vectors prefetched before they are used,
- * and no allocation per insertion beyond the element itself.
+ * floats through the SIMD kernels (stopping early once a neighbor cannot make the
+ * cut), a visited set that is an epoch array indexed by element id (cleared in
+ * O(1)), neighbor vectors prefetched before they are used, and no allocation per
+ * insertion beyond the element itself.
  */
 #include "hnsw/hnsw_memgraph.h"
+#include "hnsw/hnsw_filter.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -14,6 +16,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <xmmintrin.h>
 
@@ -44,7 +47,7 @@ struct FartherFirst
 	}
 };
 
-/* Scratch space reused by every insertion. */
+/* Scratch space reused by every insertion of one process. */
 struct MemScratch
 {
 	PgHeap<MemCandidate, CloserFirst> candidates;
@@ -55,7 +58,13 @@ struct MemScratch
 	PgVec<HnswCandidate> sorted;
 	PgVec<HnswCandidate> kept;
 	PgVec<const Vector *> vectors;
+	HnswMemRef links[2 * HNSW_MAX_M]; /* a copy of one element's links */
 };
+
+inline MemScratch *scratch_of(HnswMemGraph *g)
+{
+	return (MemScratch *) g->scratch;
+}
 
 inline float distance_between(const HnswMemGraph *g, const Vector *a, const Vector *b)
 {
@@ -69,16 +78,32 @@ inline void prefetch_vector(const HnswMemGraph *g, HnswMemRef ref)
 	_mm_prefetch(p + 64, _MM_HINT_T0);
 }
 
+/* Copies the links of one level of e (under its lock in a parallel build). */
+int copy_links(const HnswMemGraph *g, HnswMemElement *e, int level, HnswMemRef *out)
+{
+	if (g->parallel)
+		LWLockAcquire(&e->lock, LW_SHARED);
+	int count = *HnswMemCount(e, level);
+	memcpy(out, HnswMemLinks(e, level, g->m), sizeof(HnswMemRef) * count);
+	if (g->parallel)
+		LWLockRelease(&e->lock);
+	return count;
+}
+
+void grow_visited(HnswMemGraph *g, uint32 needed)
+{
+	uint32 grown = Max(g->visited_size * 2, needed + 1024);
+	g->visited = (uint32 *) repalloc_huge(g->visited, sizeof(uint32) * (Size) grown);
+	memset(g->visited + g->visited_size, 0, sizeof(uint32) * (Size) (grown - g->visited_size));
+	g->visited_size = grown;
+}
+
 /* Starts a new visit generation; every element is unvisited again. */
 void new_visit(HnswMemGraph *g)
 {
-	if (g->visited_size < g->count + 1)
-	{
-		uint32 grown = Max(g->visited_size * 2, g->count + 1024);
-		g->visited = (uint32 *) repalloc_huge(g->visited, sizeof(uint32) * (Size) grown);
-		memset(g->visited + g->visited_size, 0, sizeof(uint32) * (Size) (grown - g->visited_size));
-		g->visited_size = grown;
-	}
+	uint32 count = HnswMemElements(g);
+	if (g->visited_size < count + 1)
+		grow_visited(g, count + 1);
 	if (++g->epoch == 0)
 	{
 		memset(g->visited, 0, sizeof(uint32) * (Size) g->visited_size);
@@ -86,9 +111,11 @@ void new_visit(HnswMemGraph *g)
 	}
 }
 
-/* Marks ref visited; returns false if it already was in this generation. */
+/* Marks e visited; returns false if it already was in this generation. */
 inline bool visit(HnswMemGraph *g, const HnswMemElement *e)
 {
+	if (unlikely(e->id >= g->visited_size)) /* inserted by another process meanwhile */
+		grow_visited(g, e->id + 1);
 	if (g->visited[e->id] == g->epoch)
 		return false;
 	g->visited[e->id] = g->epoch;
@@ -96,21 +123,25 @@ inline bool visit(HnswMemGraph *g, const HnswMemElement *e)
 }
 
 /*
- * Algorithm 2 of the paper: best-first search of one level from the entry
- * candidates, keeping the ef nearest. Leaves them sorted by distance in out.
+ * Algorithm 2 of the paper: best-first search from the entry candidates, keeping
+ * the ef nearest; neighbors(e, out) lists the elements to consider next to e. Leaves
+ * the nearest sorted by distance in out.
  */
-void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
-				  int nentries, int ef, int level, PgVec<MemCandidate> *out)
+template <typename Neighbors>
+void best_first(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
+				int nentries, int ef, PgVec<MemCandidate> *out, Neighbors neighbors)
 {
 	auto &candidates = s->candidates;
 	auto &nearest = s->nearest;
+	HnswMemRef next[4 * HNSW_MAX_M];
 
 	new_visit(g);
 	candidates.clear();
 	nearest.clear();
 	for (int i = 0; i < nentries; i++)
 	{
-		visit(g, HnswMemGet(g, entries[i].ref));
+		if (!visit(g, HnswMemGet(g, entries[i].ref)))
+			continue;
 		candidates.push(entries[i]);
 		nearest.push(entries[i]);
 		if (nearest.size() > ef)
@@ -124,21 +155,20 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 			break;
 		candidates.pop();
 
-		const HnswMemElement *ce = HnswMemGet(g, c.ref);
-		const HnswMemRef *links = HnswMemLinks(ce, level, g->m);
-		int count = HnswMemCounts(ce)[level];
-
+		int count = neighbors(HnswMemGet(g, c.ref), next);
 		for (int i = 0; i < count; i++)
-			prefetch_vector(g, links[i]);
+			prefetch_vector(g, next[i]);
 		for (int i = 0; i < count; i++)
 		{
-			const HnswMemElement *ne = HnswMemGet(g, links[i]);
+			const HnswMemElement *ne = HnswMemGet(g, next[i]);
 			if (!visit(g, ne))
 				continue;
-			float d = distance_between(g, q, HnswMemVector(ne));
-			if (nearest.size() < ef || d < nearest.top().distance)
+			bool exact;
+			float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
+			float d = HnswVectorDistanceBounded(g->dist, q, HnswMemVector(ne), bound, &exact);
+			if (exact && (nearest.size() < ef || d < nearest.top().distance))
 			{
-				MemCandidate nc = {d, links[i]};
+				MemCandidate nc = {d, next[i]};
 				candidates.push(nc);
 				nearest.push(nc);
 				if (nearest.size() > ef)
@@ -154,27 +184,33 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 		out->data[i] = nearest.pop();
 }
 
+/* Best-first search of one level of the graph. */
+void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
+				  int nentries, int ef, int level, PgVec<MemCandidate> *out)
+{
+	best_first(g, s, q, entries, nentries, ef, out, [&](HnswMemElement *e, HnswMemRef *next) {
+		return copy_links(g, e, level, next);
+	});
+}
+
 /* Greedy descent on one level (ef = 1), as in the upper layers of algorithm 1. */
-MemCandidate greedy_level(HnswMemGraph *g, const Vector *q, MemCandidate cur, int level)
+MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const Vector *q, MemCandidate cur, int level)
 {
 	bool changed = true;
 
 	while (changed)
 	{
 		changed = false;
-		const HnswMemElement *ce = HnswMemGet(g, cur.ref);
-		const HnswMemRef *links = HnswMemLinks(ce, level, g->m);
-		int count = HnswMemCounts(ce)[level];
-
+		int count = copy_links(g, HnswMemGet(g, cur.ref), level, s->links);
 		for (int i = 0; i < count; i++)
-			prefetch_vector(g, links[i]);
+			prefetch_vector(g, s->links[i]);
 		for (int i = 0; i < count; i++)
 		{
-			float d = distance_between(g, q, HnswMemVector(HnswMemGet(g, links[i])));
+			float d = distance_between(g, q, HnswMemVector(HnswMemGet(g, s->links[i])));
 			if (d < cur.distance)
 			{
 				cur.distance = d;
-				cur.ref = links[i];
+				cur.ref = s->links[i];
 				changed = true;
 			}
 		}
@@ -207,169 +243,290 @@ void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, fl
 			  int level)
 {
 	HnswMemElement *fe = HnswMemGet(g, from);
+	int capacity = level == HNSW_VALUE_LEVEL ? g->value_slots : HnswLevelSlots(level, g->m);
+
+	/* Pruning reads only immutable vectors, so holding the lock through it is cheap. */
+	if (g->parallel)
+		LWLockAcquire(&fe->lock, LW_EXCLUSIVE);
 	HnswMemRef *links = HnswMemLinks(fe, level, g->m);
-	uint16 *count = &HnswMemCounts(fe)[level];
-	int capacity = HnswLevelSlots(level, g->m);
-
+	uint16 *count = HnswMemCount(fe, level);
+	bool present = false;
 	for (int i = 0; i < *count; i++)
-		if (links[i] == to)
-			return;
-	if (*count < capacity)
-	{
+		present |= links[i] == to;
+	if (!present && *count < capacity)
 		links[(*count)++] = to;
-		return;
-	}
-
-	/* Full: keep the most useful of the old links and the new one. */
-	PgVec<MemCandidate> &pool = s->pool;
-	pool.clear();
-	const Vector *fv = HnswMemVector(fe);
-	for (int i = 0; i < *count; i++)
-		prefetch_vector(g, links[i]);
-	for (int i = 0; i < *count; i++)
+	else if (!present)
 	{
-		MemCandidate c = {distance_between(g, fv, HnswMemVector(HnswMemGet(g, links[i]))), links[i]};
-		pool.push(c);
+		PgVec<MemCandidate> &pool = s->pool;
+		pool.clear();
+		const Vector *fv = HnswMemVector(fe);
+		for (int i = 0; i < *count; i++)
+			prefetch_vector(g, links[i]);
+		for (int i = 0; i < *count; i++)
+		{
+			MemCandidate c = {distance_between(g, fv, HnswMemVector(HnswMemGet(g, links[i]))), links[i]};
+			pool.push(c);
+		}
+		MemCandidate added = {distance, to};
+		pool.push(added);
+		std::sort(pool.data, pool.data + pool.size, CloserFirst());
+		*count = (uint16) select_links(g, s, pool.data, pool.size, capacity, links);
 	}
-	MemCandidate added = {distance, to};
-	pool.push(added);
-	std::sort(pool.data, pool.data + pool.size, CloserFirst());
-	*count = (uint16) select_links(g, s, pool.data, pool.size, capacity, links);
+	if (g->parallel)
+		LWLockRelease(&fe->lock);
 }
 
-inline MemScratch *scratch_of(HnswMemGraph *g)
+void init_scratch(HnswMemGraph *g)
 {
-	return (MemScratch *) g->scratch;
+	MemScratch *s = (MemScratch *) palloc0(sizeof(MemScratch));
+	s->candidates.init(256);
+	s->nearest.init(256);
+	for (auto &f : s->found)
+		f.init(g->ef_construction + 1);
+	s->sorted.init(4 * g->m);
+	s->kept.init(4 * g->m);
+	s->vectors.init(4 * g->m);
+	s->pool.init(2 * g->m + 1);
+	g->scratch = s;
+
+	g->visited_size = Max(HnswMemElements(g) + 1024, 1024);
+	g->visited = (uint32 *) MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * g->visited_size);
+	memset(g->visited, 0, sizeof(uint32) * g->visited_size);
+	g->epoch = 0;
 }
 
-} // namespace
-
-Size HnswMemElementSize(int level, int m, int dimensions)
+void init_view(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
+			   int ef_construction, int dimensions)
 {
-	Size size = HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(dimensions));
-	size += MAXALIGN(sizeof(uint16) * (level + 1));
-	size += sizeof(HnswMemRef) * (Size) (level + 2) * m;
-	return MAXALIGN(size);
-}
-
-void HnswMemInit(HnswMemGraph *g, const HnswDistance *dist, int m, int ef_construction,
-				 int dimensions, Size limit, double expected_tuples)
-{
-	memset(g, 0, sizeof(*g));
+	g->cols = cols;
+	g->value_slots = HnswValueSlots(m, cols->partition >= 0);
 	g->m = m;
 	g->ef_construction = ef_construction;
 	g->dimensions = dimensions;
 	g->dist = dist;
 	g->max_level = HnswMaxLevelForM(m);
-	g->entry_level = -1;
+}
+
+} // namespace
+
+/* Bytes from an element's start to its filter section. */
+static Size filter_section_offset(int level, int m, int dimensions, int value_slots)
+{
+	Size size = HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(dimensions));
+	size += MAXALIGN(sizeof(uint16) * (level + 2));
+	size += sizeof(HnswMemRef) * ((Size) (level + 2) * m + value_slots);
+	return MAXALIGN(size);
+}
+
+Size HnswMemElementSize(int level, int m, int dimensions, int value_slots, Size filter_bytes)
+{
+	return filter_section_offset(level, m, dimensions, value_slots) + MAXALIGN(filter_bytes);
+}
+
+Size HnswMemExpectedBytes(double tuples, int m, int dimensions, int value_slots, Size filter_bytes)
+{
+	/* Level 0 always, plus on average 1/(m-1) upper levels of m links each. */
+	double per_element = (double) HnswMemElementSize(0, m, dimensions, value_slots, filter_bytes) +
+						 sizeof(HnswMemRef) * (double) m / Max(m - 1, 1) + 8;
+	return (Size) (Max(tuples, 1.0) * per_element) + 8;
+}
+
+void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
+					  int ef_construction, int dimensions, Size limit, double expected_tuples)
+{
+	memset(g, 0, sizeof(*g));
+	init_view(g, dist, cols, m, ef_construction, dimensions);
 	g->limit = limit;
+	g->can_grow = true;
+	g->parallel = false;
 
-	/* Start near the expected need (average element is about level 0 plus 1/(m-1) levels). */
-	double per_element = (double) HnswMemElementSize(0, m, dimensions) + 8.0 * m;
-	double wanted = Max(expected_tuples, 1000.0) * per_element * 1.1;
-	g->capacity = (Size) Min((double) limit, Max(wanted, (double) (1 << 20)));
-	g->base = (char *) MemoryContextAllocHuge(CurrentMemoryContext, g->capacity);
-	g->used = 8;
-
-	g->visited_size = 1024;
-	g->visited = (uint32 *) MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * 1024);
-	memset(g->visited, 0, sizeof(uint32) * 1024);
-	g->epoch = 0;
-
-	MemScratch *s = (MemScratch *) palloc0(sizeof(MemScratch));
-	s->candidates.init(256);
-	s->nearest.init(256);
-	for (auto &f : s->found)
-		f.init(ef_construction + 1);
-	s->sorted.init(4 * m);
-	s->kept.init(4 * m);
-	s->vectors.init(4 * m);
-	s->pool.init(2 * m + 1);
-	g->scratch = s;
+	Size wanted = (Size) ((double) HnswMemExpectedBytes(Max(expected_tuples, 1000.0), m, dimensions,
+														 g->value_slots, 32 * cols->nfilters) * 1.1);
+	Size capacity = Min(limit, Max(wanted, (Size) (1 << 20)));
+	g->shared = (HnswMemShared *) palloc0(sizeof(HnswMemShared));
+	g->base = (char *) MemoryContextAllocHuge(CurrentMemoryContext, capacity);
+	pg_atomic_init_u64(&g->shared->used, 8);
+	pg_atomic_init_u32(&g->shared->next_id, 0);
+	pg_atomic_init_u64(&g->shared->inserted, 0);
+	pg_atomic_init_u64(&g->shared->duplicates, 0);
+	pg_atomic_init_u32(&g->shared->full, 0);
+	g->shared->entry = 0;
+	g->shared->entry_level = -1;
+	g->shared->capacity = capacity;
+	init_scratch(g);
 }
 
-/* Makes room for `size` more bytes, growing the arena up to its limit. */
-static bool reserve_arena(HnswMemGraph *g, Size size)
+void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes)
 {
-	if (g->used + size <= g->capacity)
-		return true;
-	if (g->used + size > g->limit)
-		return false;
-	Size grown = Min(g->limit, Max(g->capacity * 2, g->used + size));
-	g->base = (char *) repalloc_huge(g->base, grown);
-	g->capacity = grown;
-	return true;
+	memset(shared, 0, sizeof(*shared));
+	pg_atomic_init_u64(&shared->used, 8);
+	pg_atomic_init_u32(&shared->next_id, 0);
+	pg_atomic_init_u64(&shared->inserted, 0);
+	pg_atomic_init_u64(&shared->duplicates, 0);
+	pg_atomic_init_u32(&shared->full, 0);
+	shared->lock_tranche = LWLockNewTrancheId();
+	LWLockInitialize(&shared->entry_lock, shared->lock_tranche);
+	shared->entry = 0;
+	shared->entry_level = -1;
+	shared->capacity = arena_bytes;
+	(void) arena;
 }
 
-HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPointer heaptid)
+void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
+				   const HnswColumns *cols, int m, int ef_construction, int dimensions)
 {
-	MemScratch *s = scratch_of(g);
-	int level = HnswRandomLevel(g->m, g->max_level);
-	Size size = HnswMemElementSize(level, g->m, g->dimensions);
+	memset(g, 0, sizeof(*g));
+	init_view(g, dist, cols, m, ef_construction, dimensions);
+	g->shared = shared;
+	g->base = arena;
+	g->parallel = true;
+	g->can_grow = false;
+	g->limit = shared->capacity;
+	LWLockRegisterTranche(shared->lock_tranche, "vecrbac hnsw build");
+	init_scratch(g);
+}
 
-	if (!reserve_arena(g, size))
-		return HNSW_MEM_FULL;
+/* Takes `size` bytes of arena; 0 when it is full. */
+static HnswMemRef allocate_element(HnswMemGraph *g, Size size)
+{
+	HnswMemShared *sh = g->shared;
 
-	HnswMemRef ref = (HnswMemRef) (g->used / 8);
+	if (!g->parallel)
+	{
+		Size used = pg_atomic_read_u64(&sh->used);
+		if (used + size > sh->capacity)
+		{
+			if (!g->can_grow || used + size > g->limit)
+				return 0;
+			Size grown = Min(g->limit, Max(sh->capacity * 2, used + size));
+			g->base = (char *) repalloc_huge(g->base, grown);
+			sh->capacity = grown;
+		}
+		pg_atomic_write_u64(&sh->used, used + size);
+		return (HnswMemRef) (used / 8);
+	}
+	uint64 start = pg_atomic_fetch_add_u64(&sh->used, size);
+	if (start + size > sh->capacity)
+	{
+		pg_atomic_write_u32(&sh->full, 1);
+		return 0;
+	}
+	return (HnswMemRef) (start / 8);
+}
+
+/* Fills a freshly allocated element; its links are empty. */
+static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, int level,
+									const Vector *value, const char *filters, Size filter_bytes,
+									ItemPointer heaptid)
+{
 	HnswMemElement *e = HnswMemGet(g, ref);
-	memset(e, 0, size);
-	e->id = g->count;
+	memset((char *) e, 0, size);
+	if (g->parallel)
+		LWLockInitialize(&e->lock, g->shared->lock_tranche);
+	e->id = pg_atomic_fetch_add_u32(&g->shared->next_id, 1);
 	e->level = (uint8) level;
 	e->nheaptids = 1;
 	e->heaptids[0] = *heaptid;
 	e->links_offset = (uint32) (HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(g->dimensions)));
+	e->filter_offset = (uint32) filter_section_offset(level, g->m, g->dimensions, g->value_slots);
+	e->filter_bytes = (uint32) filter_bytes;
+	e->size = (uint32) size;
+	ItemPointerSetInvalid(&e->chain_next);
 	memcpy(HnswMemVector(e), value, VECTOR_SIZE(g->dimensions));
-	const Vector *q = HnswMemVector(e);
+	if (filter_bytes > 0)
+		memcpy(HnswMemFilters(e), filters, filter_bytes);
+	return e;
+}
 
-	if (g->entry == 0)
+HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const char *filters,
+								  Size filter_bytes, ItemPointer heaptid)
+{
+	MemScratch *s = scratch_of(g);
+	HnswMemShared *sh = g->shared;
+	int level = HnswRandomLevel(g->m, g->max_level);
+	Size size = HnswMemElementSize(level, g->m, g->dimensions, g->value_slots, filter_bytes);
+
+	if (pg_atomic_read_u32(&sh->full))
+		return HNSW_MEM_FULL;
+
+	/* The entry point as it is now; the very first element becomes it, under the lock. */
+	if (g->parallel)
+		LWLockAcquire(&sh->entry_lock, LW_EXCLUSIVE);
+	HnswMemRef entry = sh->entry;
+	int entry_level = sh->entry_level;
+	if (entry == 0)
 	{
-		g->used += size;
-		g->count++;
-		g->entry = ref;
-		g->entry_level = level;
-		return HNSW_MEM_INSERTED;
-	}
-
-	/* Descend the levels above the new element's own. */
-	MemCandidate cur = {distance_between(g, q, HnswMemVector(HnswMemGet(g, g->entry))), g->entry};
-	for (int l = g->entry_level; l > level; l--)
-		cur = greedy_level(g, q, cur, l);
-
-	/* Search each of its levels; the nearest found seed the level below. */
-	int top = Min(level, g->entry_level);
-	const MemCandidate *entries = &cur;
-	int nentries = 1;
-	for (int l = top; l >= 0; l--)
-	{
-		/* The new element is not linked yet, so no search can reach it: ids stay valid. */
-		search_level(g, s, q, entries, nentries, g->ef_construction, l, &s->found[l]);
-		entries = s->found[l].data;
-		nentries = s->found[l].size;
-	}
-
-	/* An identical vector already in the graph takes the heap TID instead. */
-	float self = distance_between(g, q, q);
-	for (int i = 0; i < s->found[0].size && s->found[0][i].distance <= self; i++)
-	{
-		HnswMemElement *same = HnswMemGet(g, s->found[0][i].ref);
-		if (same->nheaptids < HNSW_HEAPTIDS &&
-			memcmp(HnswMemVector(same), q, VECTOR_SIZE(g->dimensions)) == 0)
+		HnswMemRef ref = allocate_element(g, size);
+		if (ref != 0)
 		{
-			same->heaptids[same->nheaptids++] = *heaptid;
-			g->duplicates++;
-			return HNSW_MEM_DUPLICATE;
+			init_element(g, ref, size, level, value, filters, filter_bytes, heaptid);
+			sh->entry = ref;
+			sh->entry_level = level;
+			pg_atomic_fetch_add_u64(&sh->inserted, 1);
+		}
+		if (g->parallel)
+			LWLockRelease(&sh->entry_lock);
+		return ref != 0 ? HNSW_MEM_INSERTED : HNSW_MEM_FULL;
+	}
+	if (g->parallel)
+		LWLockRelease(&sh->entry_lock);
+
+	int top;
+	{
+		/* Descend the levels above the new element's own, then search each of its levels. */
+		MemCandidate cur = {distance_between(g, value, HnswMemVector(HnswMemGet(g, entry))), entry};
+		for (int l = entry_level; l > level; l--)
+			cur = greedy_level(g, s, value, cur, l);
+		top = Min(level, entry_level);
+		const MemCandidate *entries = &cur;
+		int nentries = 1;
+		for (int l = top; l >= 0; l--)
+		{
+			search_level(g, s, value, entries, nentries, g->ef_construction, l, &s->found[l]);
+			entries = s->found[l].data;
+			nentries = s->found[l].size;
+		}
+
+		/* An identical vector already in the graph takes the heap TID instead. */
+		float self = distance_between(g, value, value);
+		for (int i = 0; i < s->found[0].size && s->found[0][i].distance <= self; i++)
+		{
+			HnswMemElement *same = HnswMemGet(g, s->found[0][i].ref);
+			/* The same vector with other filter values is another element. */
+			if (memcmp(HnswMemVector(same), value, VECTOR_SIZE(g->dimensions)) != 0 ||
+				same->filter_bytes != filter_bytes ||
+				(filter_bytes > 0 && memcmp(HnswMemFilters(same), filters, filter_bytes) != 0))
+				continue;
+			if (g->parallel)
+				LWLockAcquire(&same->lock, LW_EXCLUSIVE);
+			bool room = same->nheaptids < HNSW_HEAPTIDS;
+			if (room)
+				same->heaptids[same->nheaptids++] = *heaptid;
+			if (g->parallel)
+				LWLockRelease(&same->lock);
+			if (room)
+			{
+				pg_atomic_fetch_add_u64(&sh->duplicates, 1);
+				pg_atomic_fetch_add_u64(&sh->inserted, 1);
+				return HNSW_MEM_DUPLICATE;
+			}
 		}
 	}
 
-	g->used += size;
-	g->count++;
+	HnswMemRef ref = allocate_element(g, size);
+	if (ref == 0)
+		return HNSW_MEM_FULL;
+	HnswMemElement *e = init_element(g, ref, size, level, value, filters, filter_bytes, heaptid);
+
+	/* Its own links first: nobody can reach it until a backlink publishes it. */
+	for (int l = top; l >= 0; l--)
+		HnswMemCounts(e)[l] = (uint16) select_links(g, s, s->found[l].data, s->found[l].size, g->m,
+													HnswMemLinks(e, l, g->m));
 	for (int l = top; l >= 0; l--)
 	{
 		const PgVec<MemCandidate> &found = s->found[l];
-		HnswMemRef *links = HnswMemLinks(e, l, g->m);
-		int n = select_links(g, s, found.data, found.size, g->m, links);
-		HnswMemCounts(e)[l] = (uint16) n;
-		for (int i = 0; i < n; i++)
+		const HnswMemRef *links = HnswMemLinks(e, l, g->m);
+		for (int i = 0; i < HnswMemCounts(e)[l]; i++)
 		{
 			float d = 0;
 			for (int j = 0; j < found.size; j++)
@@ -381,24 +538,440 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPoin
 			add_link(g, s, links[i], ref, d, l);
 		}
 	}
-	if (level > g->entry_level)
+
+	/* A new top level, or the very first element, becomes the entry point. */
+	if (level > entry_level)
 	{
-		g->entry = ref;
-		g->entry_level = level;
+		if (g->parallel)
+			LWLockAcquire(&sh->entry_lock, LW_EXCLUSIVE);
+		if (level > sh->entry_level)
+		{
+			sh->entry = ref;
+			sh->entry_level = level;
+		}
+		if (g->parallel)
+			LWLockRelease(&sh->entry_lock);
 	}
+	pg_atomic_fetch_add_u64(&sh->inserted, 1);
 	return HNSW_MEM_INSERTED;
 }
 
 HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref)
 {
 	Size offset;
+	Size used = Min(pg_atomic_read_u64(&g->shared->used), g->shared->capacity);
 
 	if (ref == 0)
 		offset = 8;
 	else
+		offset = (Size) ref * 8 + HnswMemGet(g, ref)->size;
+	return offset < used ? (HnswMemRef) (offset / 8) : 0;
+}
+
+/* ---- reachability repair --------------------------------------------------------------- */
+
+namespace {
+
+/* Marks everything reachable on level 0 from start. */
+void mark_reachable(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<HnswMemRef> *stack)
+{
+	HnswMemElement *se = HnswMemGet(g, start);
+	if (reached[se->id])
+		return;
+	reached[se->id] = true;
+	stack->clear();
+	stack->push(start);
+	while (stack->size > 0)
+	{
+		const HnswMemElement *e = HnswMemGet(g, stack->data[--stack->size]);
+		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
+		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
+		{
+			const HnswMemElement *t = HnswMemGet(g, links[i]);
+			if (!reached[t->id])
+			{
+				reached[t->id] = true;
+				stack->push(links[i]);
+			}
+		}
+	}
+}
+
+/*
+ * Gives `target` an incoming link from `from` on level 0 (or among the value links):
+ * a free slot, or the slot of from's farthest link whose element keeps another
+ * incoming link there.
+ */
+bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *indegree, int level = 0)
+{
+	HnswMemElement *fe = HnswMemGet(g, from);
+	HnswMemRef *links = HnswMemLinks(fe, level, g->m);
+	uint16 *count = HnswMemCount(fe, level);
+	int capacity = level == HNSW_VALUE_LEVEL ? g->value_slots : HnswLevelSlots(level, g->m);
+
+	for (int i = 0; i < *count; i++)
+		if (links[i] == target)
+			return false;
+	if (*count < capacity)
+	{
+		links[(*count)++] = target;
+		indegree[HnswMemGet(g, target)->id]++;
+		return true;
+	}
+	int worst = -1;
+	float worst_distance = -1;
+	for (int i = 0; i < *count; i++)
+	{
+		const HnswMemElement *t = HnswMemGet(g, links[i]);
+		if (indegree[t->id] < 2)
+			continue;
+		float d = distance_between(g, HnswMemVector(fe), HnswMemVector(t));
+		if (d > worst_distance)
+		{
+			worst_distance = d;
+			worst = i;
+		}
+	}
+	if (worst < 0)
+		return false;
+	indegree[HnswMemGet(g, links[worst])->id]--;
+	links[worst] = target;
+	indegree[HnswMemGet(g, target)->id]++;
+	return true;
+}
+
+/* One round of repairs; a replaced link can orphan another element, hence rounds. */
+uint32 connect_round(HnswMemGraph *g)
+{
+	MemScratch *s = scratch_of(g);
+	uint32 count = HnswMemElements(g);
+	uint16 *indegree = (uint16 *) palloc0(sizeof(uint16) * count);
+	HnswMemRef *refs = (HnswMemRef *) palloc(sizeof(HnswMemRef) * count);
+	bool *reached = (bool *) palloc0(sizeof(bool) * count);
+	PgVec<HnswMemRef> stack;
+	stack.init(1024);
+
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		const HnswMemElement *e = HnswMemGet(g, ref);
-		offset = (Size) ref * 8 + HnswMemElementSize(e->level, g->m, g->dimensions);
+		refs[e->id] = ref;
+		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
+		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
+			indegree[HnswMemGet(g, links[i])->id]++;
 	}
-	return offset < g->used ? (HnswMemRef) (offset / 8) : 0;
+	mark_reachable(g, g->shared->entry, reached, &stack);
+
+	uint32 reconnected = 0;
+	PgVec<MemCandidate> near;
+	near.init(2 * g->m);
+	for (uint32 id = 0; id < count; id++)
+	{
+		if (reached[id])
+			continue;
+		HnswMemRef x = refs[id];
+		const HnswMemElement *xe = HnswMemGet(g, x);
+		bool linked = false;
+
+		/* First choice: x's own nearest neighbors that are reachable. */
+		near.clear();
+		const HnswMemRef *links = HnswMemLinks(xe, 0, g->m);
+		for (int i = 0; i < HnswMemCounts(xe)[0]; i++)
+		{
+			const HnswMemElement *t = HnswMemGet(g, links[i]);
+			if (reached[t->id])
+			{
+				MemCandidate c = {distance_between(g, HnswMemVector(xe), HnswMemVector(t)), links[i]};
+				near.push(c);
+			}
+		}
+		std::sort(near.data, near.data + near.size, CloserFirst());
+		for (int i = 0; i < near.size && !linked; i++)
+			linked = link_into(g, near[i].ref, x, indegree);
+
+		/* Else: the nearest reachable elements a search finds. */
+		if (!linked)
+		{
+			const Vector *q = HnswMemVector(xe);
+			HnswMemRef entry = g->shared->entry;
+			MemCandidate cur = {distance_between(g, q, HnswMemVector(HnswMemGet(g, entry))), entry};
+			for (int l = g->shared->entry_level; l > 0; l--)
+				cur = greedy_level(g, s, q, cur, l);
+			search_level(g, s, q, &cur, 1, g->ef_construction, 0, &s->pool);
+			for (int i = 0; i < s->pool.size && !linked; i++)
+				if (s->pool[i].ref != x && reached[HnswMemGet(g, s->pool[i].ref)->id])
+					linked = link_into(g, s->pool[i].ref, x, indegree);
+		}
+		if (linked)
+		{
+			reconnected++;
+			mark_reachable(g, x, reached, &stack);
+		}
+	}
+	pfree(reached);
+	pfree(indegree);
+	pfree(refs);
+	stack.free_memory();
+	near.free_memory();
+	return reconnected;
+}
+
+} // namespace
+
+uint32 HnswMemConnectUnreachable(HnswMemGraph *g)
+{
+	uint32 total = 0;
+
+	if (HnswMemElements(g) < 2)
+		return 0;
+	g->parallel = false; /* the workers are gone; the leader alone edits now */
+	for (int round = 0; round < 4; round++)
+	{
+		uint32 reconnected = connect_round(g);
+		total += reconnected;
+		if (reconnected == 0)
+			break;
+	}
+	return total;
+}
+
+/* ---- value links ------------------------------------------------------------------------ */
+
+namespace {
+
+struct ValueEntry
+{
+	int64 key; /* must be first */
+	HnswMemRef entry;
+};
+
+inline bool same_value(const HnswMemGraph *g, const HnswMemElement *e, int64 key)
+{
+	int64 k;
+	return HnswPartitionKey(g->cols, HnswMemFilters(e), &k) && k == key;
+}
+
+/*
+ * Best-first search among the elements of one partition value, through value links
+ * and through level-0 links that stay within the value; the ef nearest, sorted.
+ */
+void search_value(HnswMemGraph *g, MemScratch *s, const Vector *q, int64 key,
+				  const MemCandidate *entries, int nentries, int ef, PgVec<MemCandidate> *out)
+{
+	best_first(g, s, q, entries, nentries, ef, out, [&](HnswMemElement *e, HnswMemRef *next) {
+		int n = copy_links(g, e, HNSW_VALUE_LEVEL, next);
+		HnswMemRef regular[2 * HNSW_MAX_M];
+		int r = copy_links(g, e, 0, regular);
+		for (int i = 0; i < r; i++)
+			if (same_value(g, HnswMemGet(g, regular[i]), key))
+				next[n++] = regular[i];
+		return n;
+	});
+}
+
+/* Marks what a search within start's value reaches from start. */
+void mark_value_reachable(HnswMemGraph *g, HnswMemRef start, int64 key, bool *reached,
+						  PgVec<HnswMemRef> *stack)
+{
+	HnswMemElement *se = HnswMemGet(g, start);
+	if (reached[se->id])
+		return;
+	reached[se->id] = true;
+	stack->clear();
+	stack->push(start);
+	while (stack->size > 0)
+	{
+		const HnswMemElement *e = HnswMemGet(g, stack->data[--stack->size]);
+		for (int level : {HNSW_VALUE_LEVEL, 0})
+		{
+			const HnswMemRef *links = HnswMemLinks(e, level, g->m);
+			for (int i = 0; i < *HnswMemCount(e, level); i++)
+			{
+				const HnswMemElement *t = HnswMemGet(g, links[i]);
+				if (!reached[t->id] && (level == HNSW_VALUE_LEVEL || same_value(g, t, key)))
+				{
+					reached[t->id] = true;
+					stack->push(links[i]);
+				}
+			}
+		}
+	}
+}
+
+/*
+ * One round of linking back the elements that a search within their value cannot
+ * reach from the value's entry (its highest element, as the directory records it).
+ */
+uint32 connect_values_round(HnswMemGraph *g)
+{
+	MemScratch *s = scratch_of(g);
+	uint32 count = HnswMemElements(g);
+	uint16 *indegree = (uint16 *) palloc0(sizeof(uint16) * count);
+	HnswMemRef *refs = (HnswMemRef *) palloc0(sizeof(HnswMemRef) * count);
+	bool *reached = (bool *) palloc0(sizeof(bool) * count);
+	PgVec<HnswMemRef> stack;
+	stack.init(1024);
+	HASHCTL ctl;
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(ValueEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	HTAB *entries = hash_create("hnsw value entries", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	{
+		const HnswMemElement *e = HnswMemGet(g, ref);
+		refs[e->id] = ref;
+		const HnswMemRef *links = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
+		for (int i = 0; i < *HnswMemCount(e, HNSW_VALUE_LEVEL); i++)
+			indegree[HnswMemGet(g, links[i])->id]++;
+		int64 key;
+		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
+			continue;
+		bool present;
+		ValueEntry *ve = (ValueEntry *) hash_search(entries, &key, HASH_ENTER, &present);
+		if (!present || e->level > HnswMemGet(g, ve->entry)->level)
+			ve->entry = ref;
+	}
+	HASH_SEQ_STATUS seq;
+	hash_seq_init(&seq, entries);
+	for (ValueEntry *ve; (ve = (ValueEntry *) hash_seq_search(&seq)) != NULL;)
+		mark_value_reachable(g, ve->entry, ve->key, reached, &stack);
+
+	uint32 reconnected = 0;
+	PgVec<MemCandidate> near;
+	near.init(4 * g->m);
+	for (uint32 id = 0; id < count; id++)
+	{
+		int64 key;
+		HnswMemRef x = refs[id];
+		if (reached[id] || x == 0)
+			continue;
+		const HnswMemElement *xe = HnswMemGet(g, x);
+		if (!HnswPartitionKey(g->cols, HnswMemFilters(xe), &key))
+			continue;
+		const Vector *q = HnswMemVector(xe);
+		bool linked = false;
+
+		/* First choice: x's own neighbors in its value that a search reaches. */
+		near.clear();
+		for (int level : {HNSW_VALUE_LEVEL, 0})
+		{
+			const HnswMemRef *links = HnswMemLinks(xe, level, g->m);
+			for (int i = 0; i < *HnswMemCount(xe, level); i++)
+			{
+				const HnswMemElement *t = HnswMemGet(g, links[i]);
+				if (reached[t->id] && same_value(g, t, key))
+				{
+					MemCandidate c = {distance_between(g, q, HnswMemVector(t)), links[i]};
+					near.push(c);
+				}
+			}
+		}
+		std::sort(near.data, near.data + near.size, CloserFirst());
+		for (int i = 0; i < near.size && !linked; i++)
+			linked = link_into(g, near[i].ref, x, indegree, HNSW_VALUE_LEVEL);
+
+		/* Else the nearest reachable elements of the value that a search finds. */
+		if (!linked)
+		{
+			ValueEntry *ve = (ValueEntry *) hash_search(entries, &key, HASH_FIND, NULL);
+			MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))), ve->entry};
+			search_value(g, s, q, key, &first, 1, g->ef_construction, &s->pool);
+			for (int i = 0; i < s->pool.size && !linked; i++)
+				if (s->pool[i].ref != x && reached[HnswMemGet(g, s->pool[i].ref)->id])
+					linked = link_into(g, s->pool[i].ref, x, indegree, HNSW_VALUE_LEVEL);
+		}
+		if (linked)
+		{
+			reconnected++;
+			mark_value_reachable(g, x, key, reached, &stack);
+		}
+	}
+	hash_destroy(entries);
+	pfree(reached);
+	pfree(indegree);
+	pfree(refs);
+	stack.free_memory();
+	near.free_memory();
+	return reconnected;
+}
+
+} // namespace
+
+void HnswMemBuildValueLinks(HnswMemGraph *g)
+{
+	if (g->value_slots == 0 || HnswMemElements(g) < 2)
+		return;
+	g->parallel = false;
+	MemScratch *s = scratch_of(g);
+	HASHCTL ctl;
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(ValueEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	HTAB *values = hash_create("hnsw value entries", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	PgVec<MemCandidate> seeds;
+	seeds.init(2 * g->m + 1);
+	PgVec<MemCandidate> &found = s->found[0];
+	uint64 done = 0;
+
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	{
+		HnswMemElement *e = HnswMemGet(g, ref);
+		int64 key;
+		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
+			continue;
+		bool present;
+		ValueEntry *ve = (ValueEntry *) hash_search(values, &key, HASH_ENTER, &present);
+		if (!present)
+		{
+			ve->entry = ref; /* the first element of a value starts its searches */
+			continue;
+		}
+
+		/* Start from the value's entry and from e's own neighbors of the same value. */
+		const Vector *q = HnswMemVector(e);
+		seeds.clear();
+		MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))), ve->entry};
+		seeds.push(first);
+		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
+		for (int i = 0; i < *HnswMemCount(e, 0); i++)
+		{
+			const HnswMemElement *ne = HnswMemGet(g, links[i]);
+			if (same_value(g, ne, key))
+			{
+				MemCandidate c = {distance_between(g, q, HnswMemVector(ne)), links[i]};
+				seeds.push(c);
+			}
+		}
+		/* e is not linked by value yet, so no search reaches it, but it must not pick itself. */
+		search_value(g, s, q, key, seeds.data, seeds.size, g->ef_construction, &found);
+		int kept = 0;
+		for (int i = 0; i < found.size; i++)
+			if (found[i].ref != ref)
+				found[kept++] = found[i];
+		found.size = kept;
+
+		HnswMemRef *vlinks = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
+		uint16 n = (uint16) select_links(g, s, found.data, found.size, g->m, vlinks);
+		*HnswMemCount(e, HNSW_VALUE_LEVEL) = n;
+		for (int i = 0; i < n; i++)
+		{
+			float d = 0;
+			for (int j = 0; j < found.size; j++)
+				if (found[j].ref == vlinks[i])
+				{
+					d = found[j].distance;
+					break;
+				}
+			add_link(g, s, vlinks[i], ref, d, HNSW_VALUE_LEVEL);
+		}
+		if (++done % 1000 == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	hash_destroy(values);
+	seeds.free_memory();
+
+	/* Pruned backlinks can strand elements of a value: link them back, as for level 0. */
+	for (int round = 0; round < 4; round++)
+		if (connect_values_round(g) == 0)
+			break;
 }

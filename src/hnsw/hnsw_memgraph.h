@@ -1,12 +1,19 @@
 /*
  * hnsw_memgraph.h: the HNSW graph held in memory during CREATE INDEX.
  *
- * One contiguous arena, addressed by offsets rather than pointers so that the same
- * layout can live in dynamic shared memory for a parallel build. Elements are
- * appended in insertion order; each records its vector, heap TIDs and, per level,
- * a count and a fixed array of links (targets as arena offsets in 8-byte units).
- * Insertion is the algorithm of the HNSW paper with the neighbor heuristic and
- * hnswlib's link budget: m links chosen per level, up to 2m kept on level 0.
+ * One contiguous arena, addressed by offsets rather than pointers, so that the same
+ * graph can live in dynamic shared memory and be built by several processes at
+ * once (parallel CREATE INDEX). Elements are appended; each records its vector,
+ * heap TIDs and, per level, a count and a fixed array of links (targets as arena
+ * offsets in 8-byte units). Insertion is the algorithm of the HNSW paper with the
+ * neighbor heuristic and hnswlib's link budget: m links chosen per level, up to 2m
+ * kept on level 0.
+ *
+ * Concurrency (parallel build only; a serial build takes no locks): each element
+ * has an LWLock guarding its links and heap TIDs; the entry point has one too.
+ * Vectors never change once written. An element is published (linked from another
+ * element, or made the entry point) only after its vector and links are written,
+ * and publishing happens under a lock whose release orders those writes.
  */
 #pragma once
 
@@ -14,45 +21,71 @@
 
 #include "pg/containers.h"
 
+extern "C" {
+#include "port/atomics.h"
+#include "storage/lwlock.h"
+}
+
 typedef uint32 HnswMemRef; /* arena offset / 8; 0 is never an element */
 
 typedef struct HnswMemElement
 {
-	uint32 id;      /* insertion sequence number, 0-based */
+	LWLock lock;    /* links and heap TIDs, in a parallel build */
+	uint32 id;      /* dense sequence number, for visited arrays */
 	uint8 level;
 	uint8 nheaptids;
 	uint16 unused;
 	ItemPointerData heaptids[HNSW_HEAPTIDS];
 	ItemPointerData etid; /* where the build writes the element tuple */
 	ItemPointerData ntid; /* and its neighbor tuple */
+	ItemPointerData chain_next; /* the previous element of its partition value */
 	uint32 links_offset;  /* bytes from the element start to the link counts */
-	/* Vector (varlena) follows at a MAXALIGN'd offset, then uint16 counts[level + 1],
-	 * then links for each level (2m slots on level 0, m above). */
+	uint32 filter_offset; /* bytes from the element start to the filter section */
+	uint32 filter_bytes;
+	uint32 size;          /* bytes of the whole element */
+	/* Vector (varlena) follows at a MAXALIGN'd offset, then uint16 counts[level + 2]
+	 * (the last for value links), then links for each level (2m slots on level 0, m
+	 * above), then value_slots value links, then the filter section. */
 } HnswMemElement;
 
 #define HNSW_MEM_VECTOR_OFFSET MAXALIGN(sizeof(HnswMemElement))
 
+/* What every process building the graph shares; in DSM for a parallel build. */
+typedef struct HnswMemShared
+{
+	pg_atomic_uint64 used;     /* bytes used; starts at 8 so that ref 0 is invalid */
+	pg_atomic_uint32 next_id;  /* ids handed out */
+	pg_atomic_uint64 inserted; /* heap tuples added (progress) */
+	pg_atomic_uint64 duplicates;
+	pg_atomic_uint32 full;     /* set once an insertion found no room */
+	LWLock entry_lock;
+	HnswMemRef entry;          /* entry point, 0 when empty */
+	int entry_level;
+	Size capacity;             /* arena bytes */
+	int lock_tranche;
+} HnswMemShared;
+
+/* One process's view of the graph. */
 typedef struct HnswMemGraph
 {
-	char *base;          /* arena start */
-	Size used;           /* bytes used, starts at 8 so that ref 0 is invalid */
-	Size capacity;       /* bytes available */
-	Size limit;          /* the most the arena may grow to (maintenance_work_mem) */
-	uint32 count;        /* elements */
-	HnswMemRef entry;    /* entry point, 0 when empty */
-	int entry_level;
+	HnswMemShared *shared;
+	char *base;          /* this process's mapping of the arena */
+	bool parallel;       /* take locks */
+	bool can_grow;       /* serial build: the arena may be reallocated up to limit */
+	Size limit;
 	int m;
 	int ef_construction;
 	int max_level;
 	int dimensions;
+	int value_slots;            /* 2m with a partition column, else 0 */
 	const HnswDistance *dist;
-	uint64 duplicates; /* heap TIDs folded into an existing element */
+	const struct HnswColumns *cols;
 
-	/* Search scratch, reused by every insertion. */
+	/* Search scratch of this process. */
 	uint32 *visited;     /* per element id: the epoch that last visited it */
 	uint32 visited_size;
 	uint32 epoch;
-	void *scratch; /* heaps and arrays reused by every insertion */
+	void *scratch;       /* heaps and arrays reused by every insertion */
 } HnswMemGraph;
 
 static inline HnswMemElement *
@@ -67,25 +100,50 @@ HnswMemVector(const HnswMemElement *e)
 	return (Vector *) ((char *) e + HNSW_MEM_VECTOR_OFFSET);
 }
 
+/* Link counts: one per level, then one for value links (index HnswMemValueCount). */
 static inline uint16 *
 HnswMemCounts(const HnswMemElement *e)
 {
 	return (uint16 *) ((char *) e + e->links_offset);
 }
 
-/* Links of level `level` (capacity HnswLevelSlots(level, m)). */
+static inline uint16 *
+HnswMemCount(const HnswMemElement *e, int level)
+{
+	return &HnswMemCounts(e)[level == HNSW_VALUE_LEVEL ? e->level + 1 : level];
+}
+
+/* Links of level `level` (capacity HnswLevelSlots(level, m)), or the value links. */
 static inline HnswMemRef *
 HnswMemLinks(const HnswMemElement *e, int level, int m)
 {
-	char *after_counts = (char *) e + e->links_offset + MAXALIGN(sizeof(uint16) * (e->level + 1));
+	char *after_counts = (char *) e + e->links_offset + MAXALIGN(sizeof(uint16) * (e->level + 2));
+	if (level == HNSW_VALUE_LEVEL)
+		return (HnswMemRef *) after_counts + (e->level + 2) * m;
 	return (HnswMemRef *) after_counts + HnswLevelStart(level, m);
 }
 
-/* Bytes an element of this level takes in the arena. */
-Size HnswMemElementSize(int level, int m, int dimensions);
+/* Bytes an element of this level and filter section takes in the arena. */
+Size HnswMemElementSize(int level, int m, int dimensions, int value_slots, Size filter_bytes);
 
-void HnswMemInit(HnswMemGraph *g, const HnswDistance *dist, int m, int ef_construction,
-				 int dimensions, Size limit, double expected_tuples);
+static inline char *
+HnswMemFilters(const HnswMemElement *e)
+{
+	return (char *) e + e->filter_offset;
+}
+
+/* Arena bytes a build of `tuples` elements is expected to need. */
+Size HnswMemExpectedBytes(double tuples, int m, int dimensions, int value_slots, Size filter_bytes);
+
+/* Serial build: the arena in local memory, grown on demand up to limit. */
+void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const struct HnswColumns *cols,
+					  int m, int ef_construction, int dimensions, Size limit, double expected_tuples);
+
+/* Parallel build: `shared` followed by `arena_bytes` of arena, set up once by the leader. */
+void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes);
+/* Each participant attaches its view (the leader too). */
+void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
+				   const struct HnswColumns *cols, int m, int ef_construction, int dimensions);
 
 typedef enum HnswMemInsertResult
 {
@@ -94,7 +152,37 @@ typedef enum HnswMemInsertResult
 	HNSW_MEM_FULL       /* the arena reached its limit; nothing was changed */
 } HnswMemInsertResult;
 
-HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, ItemPointer heaptid);
+/*
+ * Inserts a vector with its filter section. A duplicate (same vector and filter
+ * values) shares the existing element.
+ */
+HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const char *filters,
+								  Size filter_bytes, ItemPointer heaptid);
 
-/* Iterates elements in insertion order: start with ref = 0. Returns 0 at the end. */
+/* Elements inserted so far. */
+static inline uint32
+HnswMemElements(const HnswMemGraph *g)
+{
+	return pg_atomic_read_u32(&g->shared->next_id);
+}
+
+/* Iterates elements in arena order: start with ref = 0. Returns 0 at the end. */
 HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref);
+
+/*
+ * Links every element that no search can reach. Pruning during insertion can
+ * leave an element with no incoming link on level 0 (hnswlib's graphs have the
+ * same flaw: a few per thousand); such an element is never returned. For each,
+ * a reachable neighbor (its own nearest, else the nearest a search finds) gets a
+ * link to it, replacing that neighbor's farthest link whose target has other
+ * incoming links. Serial only. Returns how many elements were reconnected.
+ */
+uint32 HnswMemConnectUnreachable(HnswMemGraph *g);
+
+/*
+ * Links the elements of each partition value among themselves (value links): in
+ * insertion order, each element's nearest elements of its own value, found by a
+ * search through the value links built so far, with the insertion heuristic and
+ * pruned backlinks, as level 0 of a small HNSW per value. Serial, after the graph.
+ */
+void HnswMemBuildValueLinks(HnswMemGraph *g);

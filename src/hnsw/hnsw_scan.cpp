@@ -1,63 +1,114 @@
 /*
- * hnsw_scan.cpp: ordered index scans, streamed for as long as the executor asks.
+ * hnsw_scan.cpp: ordered index scans, streamed for as long as the executor asks,
+ * with filters on the index's filter columns applied inside the index.
  *
- * The scan descends the upper levels greedily, then walks level 0 best-first. It
- * keeps a window of the ef_search nearest results not yet returned; when the walk
- * converges (the nearest unexpanded node is farther than the window's farthest),
- * the window is returned in distance order. With hnsw.iterative_scan on, the next
- * window is refilled from the results seen but not returned, the walk resumes from
- * the nodes not yet expanded, and so on until the graph is exhausted,
- * hnsw.max_scan_tuples elements have been examined, or the scan's memory passes
- * work_mem * hnsw.scan_mem_multiplier. So a WHERE clause (or a row-level security
- * policy) that rejects most rows still gets its LIMIT filled when enough rows exist.
+ * Without a filter, the scan descends the upper levels greedily, then walks level
+ * 0 best-first. It keeps a window of the ef_search nearest results not yet
+ * returned; when the walk converges (the nearest unexpanded node is farther than the
+ * window's farthest), the window is returned in distance order. With
+ * hnsw.iterative_scan on, the next window is refilled from the results seen but not
+ * returned, the walk resumes from the nodes not yet expanded, and so on until the
+ * graph is exhausted, hnsw.max_scan_tuples elements have been examined, or the
+ * scan's memory passes work_mem * hnsw.scan_mem_multiplier.
+ *
+ * With scan keys on filter columns (a WHERE clause, or a row-level security policy
+ * `col <@ scope`), the scan chooses by the size of the scope, which the partition
+ * directory knows before anything is read:
+ *   exact   a scope of at most hnsw.exact_scan_limit elements is read whole by
+ *           walking its partition chains: every match, in exact order (recall 1);
+ *   graph   a larger scope is walked through its own elements only, starting both
+ *           near the query (the unfiltered descent) and inside the scope (the
+ *           directory's entry per value). If that walk runs dry before the executor
+ *           has enough rows, the rest of the scope is read exactly: a filtered scan
+ *           never comes back short while matching rows remain.
+ * Filters that do not restrict the partition column (a jsonb payload, another
+ * column) walk the whole graph, returning only matches, up to
+ * hnsw.max_filtered_scan_tuples elements. Filtered scans always continue past the
+ * first window, whatever hnsw.iterative_scan says.
  *
  * Order: within a window results are exact; across windows relaxed_order may return
  * a closer row after a farther one, strict_order drops such rows instead.
  *
- * Concurrency: pages are read one at a time under share locks; heap TIDs are read
- * again when an element is returned, so TIDs removed by vacuum in between are not
- * returned. TIDs vacuum removes after that are safe because the scan's snapshot is
- * MVCC: a reused heap slot holds a tuple the snapshot cannot see.
+ * Concurrency: pages are read one at a time; heap TIDs are read again when an
+ * element is returned, so TIDs removed by vacuum in between are not returned. TIDs
+ * vacuum removes after that are safe because the scan's snapshot is MVCC: a reused
+ * heap slot holds a tuple the snapshot cannot see. Chain walks hold HNSW_SCAN_LOCK.
  */
 #include "hnsw/hnsw.h"
+#include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_disk.h"
+#include "hnsw/hnsw_filter.h"
 
 extern "C" {
 #include "access/relscan.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 }
 
-#include <cstring>
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+
+int hnsw_exact_scan_limit = 2000;
+int hnsw_max_filtered_scan_tuples = 1000000;
 
 namespace {
+
+/* Flags kept per visited element. */
+#define VISITED_RESULT 0x01 /* added to the results (window or overflow) */
+
+/* How much wider than ef_search a walk confined to a scope keeps its window. */
+#define HNSW_SCOPE_EF_FACTOR 8
+
+/* At most this many partition values are looked up in the directory. */
+#define MAX_SCOPE_VALUES 1024
+
+typedef enum ScanMode
+{
+	MODE_GRAPH,
+	MODE_EXACT,
+	MODE_UNORDERED
+} ScanMode;
 
 typedef struct HnswScanState
 {
 	MemoryContext context; /* reset by every rescan */
 	HnswDistance dist;
+	HnswColumns cols;
 	HnswMetaPageData meta;
+	HnswFilter filter;
+	HnswReadFilter read_filter;
+	bool filtered;
 	Vector *query; /* NULL: no ordering (NULL or zero query) */
 	bool started;
 	bool exhausted;
+	ScanMode mode;
 
 	/* level-0 walk */
 	HnswMinHeap frontier; /* discovered, not yet expanded */
 	HnswMinHeap overflow; /* results beyond the window, not yet returned */
 	HnswDiskCandidate *window; /* the nearest results not yet returned, sorted */
+	int window_capacity;
 	int window_count;
 	int window_next; /* next window entry to return */
 	int ef;
 	HnswTidSet visited;
 	ItemPointerData *links;
-	int64 examined;   /* elements whose distance was computed on level 0 */
+	int64 examined; /* elements whose distance was computed on level 0 */
 	Size memory_limit;
 	bool memory_exceeded;
+	bool passing_only;  /* expand only elements the filter accepts */
+	bool read_rest;     /* the rest of the scope was read exactly already */
+
+	/* the partition scope, when the filter restricts the partition column */
+	int nscope;
+	HnswDirEntryData *scope;
+	int64 scope_count;
 
 	/* results being returned */
 	ItemPointerData heaptids[HNSW_HEAPTIDS];
@@ -72,9 +123,9 @@ typedef struct HnswScanState
 	int64 walk_elements;
 } HnswScanState;
 
-bool iterative(void)
+bool iterative(const HnswScanState *so)
 {
-	return hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF;
+	return so->filtered || hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF;
 }
 
 Size scan_memory(const HnswScanState *so)
@@ -87,6 +138,12 @@ void add_result(HnswScanState *so, const HnswDiskCandidate &c)
 {
 	HnswDiskCandidate *w = so->window;
 
+	if (!c.exact)
+	{
+		/* A lower bound beyond the window: its exact distance waits until it is needed. */
+		so->overflow.push(c);
+		return;
+	}
 	if (so->window_count == so->ef)
 	{
 		if (c.distance >= w[so->ef - 1].distance)
@@ -107,29 +164,65 @@ void add_result(HnswScanState *so, const HnswDiskCandidate &c)
 	so->window_count++;
 }
 
-/* Examines an element met during the walk; returns false if it is gone. */
-bool discover(HnswScanState *so, Relation index, ItemPointer tid)
+/* Takes in an element met during the walk (read with the scan's filter). */
+void found_element(HnswScanState *so, const ItemPointerData *tid, const HnswElementInfo *info)
 {
-	HnswElementInfo info;
-
-	if (!HnswReadElement(index, &so->dist, so->query, tid, &info, NULL))
-		return false;
 	so->examined++;
+	if (!info->passes && so->passing_only)
+		return; /* outside the scope: not a result, not a way through */
 	HnswDiskCandidate c;
-	c.distance = info.distance;
+	c.distance = info->distance;
 	c.element = *tid;
-	c.neighbors = info.neighbors;
+	c.neighbors = info->neighbors;
+	c.exact = info->exact;
 	so->frontier.push(c);
-	if (!info.deleted)
+	if (info->passes && !info->deleted)
+	{
+		bool added;
+		*HnswTidSetAdd(&so->visited, HnswTidKey(tid), &added) |= VISITED_RESULT;
 		add_result(so, c);
-	return true;
+	}
+}
+
+/* Reads elements not seen yet and takes them in. */
+void read_and_take(HnswScanState *so, Relation index, ItemPointerData *tids, int n, float bound)
+{
+	bool added;
+	int fresh = 0;
+	for (int i = 0; i < n; i++)
+	{
+		HnswTidSetAdd(&so->visited, HnswTidKey(&tids[i]), &added);
+		if (added)
+			tids[fresh++] = tids[i];
+	}
+	HnswElementInfo infos[2 * HNSW_MAX_M];
+	bool found[2 * HNSW_MAX_M];
+	for (int start = 0; start < fresh; start += 2 * HNSW_MAX_M)
+	{
+		int count = Min(fresh - start, 2 * HNSW_MAX_M);
+		HnswReadElements(index, &so->dist, so->query, tids + start, count, infos, found, bound,
+						 so->filtered ? &so->read_filter : NULL);
+		for (int i = 0; i < count; i++)
+			if (found[i])
+				found_element(so, &tids[start + i], &infos[i]);
+	}
+}
+
+bool over_budget(HnswScanState *so)
+{
+	if (so->filtered)
+		return so->examined >= hnsw_max_filtered_scan_tuples;
+	if (iterative(so) && scan_memory(so) > so->memory_limit)
+	{
+		so->memory_exceeded = true;
+		return true;
+	}
+	return false;
 }
 
 /* Walks level 0 until the nearest unexpanded node is farther than the window. */
 void converge(HnswScanState *so, Relation index)
 {
-	bool added;
-
 	while (!so->frontier.empty())
 	{
 		const HnswDiskCandidate &top = so->frontier.top();
@@ -137,27 +230,141 @@ void converge(HnswScanState *so, Relation index)
 			break;
 		HnswDiskCandidate c = so->frontier.pop();
 
-		int n = HnswReadLinks(index, &c.neighbors, 0, so->meta.m, so->links);
-		for (int i = 0; i < n; i++)
-		{
-			HnswTidSetAdd(&so->visited, HnswTidKey(&so->links[i]), &added);
-			if (added)
-				discover(so, index, &so->links[i]);
-		}
+		/* Within a scope, value links lead to more of it than level 0's links alone. */
+		int n = HnswReadLinks(index, &c.neighbors, so->passing_only ? HNSW_VALUE_LEVEL : 0, so->meta.m,
+							  so->links);
+		float bound = so->window_count == so->ef ? so->window[so->ef - 1].distance : INFINITY;
+		read_and_take(so, index, so->links, n, bound);
 		CHECK_FOR_INTERRUPTS();
-		if (iterative() && scan_memory(so) > so->memory_limit)
-		{
-			so->memory_exceeded = true;
+		if (over_budget(so))
 			break;
+	}
+}
+
+/*
+ * Reads every element of the scope (the partition chains) that the walk has not
+ * already taken, with its exact distance, into the overflow. Used for a small scope
+ * up front (exact mode), and for what a graph walk left behind.
+ */
+void read_scope(HnswScanState *so, Relation index)
+{
+	bool added;
+
+	LockPage(index, HNSW_SCAN_LOCK, ShareLock);
+	for (int v = 0; v < so->nscope; v++)
+	{
+		/* The head as it is now, under the lock: vacuum may have moved it since the lookup. */
+		HnswDirEntryData fresh;
+		if (!HnswDirLookup(index, &so->meta, so->scope[v].key, &fresh))
+			continue;
+		so->scope[v] = fresh;
+		ItemPointerData tid = so->scope[v].head;
+		int64 steps = 0;
+		/* A chain is as long as its count, and a damaged one is cut short, never followed forever. */
+		int64 limit = (int64) so->scope[v].count * 2 + 1000;
+		while (ItemPointerIsValid(&tid) && steps++ < limit)
+		{
+			Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&tid));
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			HnswElementTuple etup = HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&tid));
+			if (etup == NULL)
+			{
+				UnlockReleaseBuffer(buf);
+				break;
+			}
+			const char *filters = HnswElementFilters(etup, so->dist.dimensions);
+			int64 key;
+			if (!HnswPartitionKey(&so->cols, filters, &key) || key != so->scope[v].key)
+			{
+				UnlockReleaseBuffer(buf);
+				break; /* the chain leads elsewhere: stop rather than read another value */
+			}
+			uint8 *flags = HnswTidSetAdd(&so->visited, HnswTidKey(&tid), &added);
+			if (!(*flags & VISITED_RESULT) && !(etup->flags & HNSW_ELEMENT_DELETED) &&
+				HnswFilterMatches(&so->filter, &so->cols, filters))
+			{
+				HnswDiskCandidate c;
+				c.distance = so->query ? HnswVectorDistance(&so->dist, so->query, HnswElementVector(etup)) : 0;
+				c.element = tid;
+				c.neighbors = etup->neighbortid;
+				c.exact = true;
+				*flags |= VISITED_RESULT;
+				so->overflow.push(c);
+				so->examined++;
+			}
+			ItemPointerData next = etup->chain_next;
+			UnlockReleaseBuffer(buf);
+			tid = next;
+			if ((steps & 255) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+	}
+	UnlockPage(index, HNSW_SCAN_LOCK, ShareLock);
+	so->read_rest = true;
+}
+
+/* Looks the partition values of the filter up in the directory. */
+void load_scope(HnswScanState *so, Relation index)
+{
+	so->nscope = 0;
+	so->scope_count = 0;
+	if (!so->filter.partitioned || so->filter.npartition_keys > MAX_SCOPE_VALUES ||
+		so->meta.dir_pages == 0)
+		return;
+	so->scope = (HnswDirEntryData *) palloc(sizeof(HnswDirEntryData) * Max(so->filter.npartition_keys, 1));
+	for (int i = 0; i < so->filter.npartition_keys; i++)
+	{
+		HnswDirEntryData e;
+		if (HnswDirLookup(index, &so->meta, so->filter.partition_keys[i], &e) && e.count > 0)
+		{
+			so->scope[so->nscope++] = e;
+			so->scope_count += e.count;
 		}
 	}
 }
 
-/* First call: descend to level 0 and take the first window. */
-void start_walk(HnswScanState *so, Relation index)
+/* Whether the walk has nothing left to expand. */
+bool dry(const HnswScanState *so)
 {
-	HnswDiskCandidate entry;
+	return so->frontier.empty();
+}
 
+/* First call: pick the mode, then take the first window. */
+void start_scan(HnswScanState *so, Relation index)
+{
+	if (so->filtered)
+	{
+		load_scope(so, index);
+		bool scoped = so->filter.partitioned && so->filter.npartition_keys <= MAX_SCOPE_VALUES &&
+					  so->meta.dir_pages > 0;
+		if (scoped && so->nscope == 0)
+		{
+			so->exhausted = true; /* no element has any of the values */
+			return;
+		}
+		if (scoped && so->scope_count <= hnsw_exact_scan_limit)
+		{
+			so->mode = MODE_EXACT;
+			read_scope(so, index);
+			return; /* the windows come from the overflow, in exact order */
+		}
+		so->passing_only = scoped;
+		so->read_filter.measure_rejected = !scoped;
+		if (scoped)
+		{
+			/*
+			 * A query is seldom near the scope it searches (a tenant's rows are not the
+			 * query's neighbors), and a walk confined to the scope converges short of
+			 * the scope's nearest: a window eight times wider restores the recall an
+			 * unfiltered search has at ef_search (measured in docs/hnsw.md).
+			 */
+			so->ef = Min(hnsw_ef_search * HNSW_SCOPE_EF_FACTOR, HNSW_MAX_EF_SEARCH * HNSW_SCOPE_EF_FACTOR);
+			so->window = (HnswDiskCandidate *) palloc(sizeof(HnswDiskCandidate) * so->ef);
+			so->window_capacity = so->ef;
+		}
+	}
+
+	HnswDiskCandidate entry;
 	if (!HnswEntryCandidate(index, &so->dist, so->query, &so->meta, &entry))
 	{
 		so->exhausted = true;
@@ -168,23 +375,81 @@ void start_walk(HnswScanState *so, Relation index)
 	for (int l = so->meta.entry_level; l >= 1; l--)
 		entry = HnswGreedyLevel(index, &so->dist, so->query, entry, l, so->meta.m, &scratch);
 
-	bool added;
-	HnswTidSetAdd(&so->visited, HnswTidKey(&entry.element), &added);
-	discover(so, index, &entry.element);
+	/* Level 0 starts from where the descent ended... */
+	ItemPointerData seeds[2 * HNSW_MAX_M];
+	seeds[0] = entry.element;
+	read_and_take(so, index, seeds, 1, INFINITY);
+	if (so->passing_only)
+	{
+		/* ...from its neighbors inside the scope... */
+		int n = HnswReadLinks(index, &entry.neighbors, 0, so->meta.m, so->links);
+		read_and_take(so, index, so->links, n, INFINITY);
+		/* ...and from inside the scope: every value's seeds, a sample spread over it. */
+		int nseeds = 0;
+		for (int v = 0; v < so->nscope && nseeds + HNSW_DIR_SEEDS <= 2 * HNSW_MAX_M; v++)
+			for (int i = 0; i < so->scope[v].nseeds; i++)
+				seeds[nseeds++] = so->scope[v].seeds[i];
+		read_and_take(so, index, seeds, nseeds, INFINITY);
+	}
 	converge(so, index);
+	if (so->passing_only && so->window_count < so->ef && dry(so))
+	{
+		/* The walk found fewer matches than a window holds: the first window waits for the rest. */
+		for (int i = 0; i < so->window_count; i++)
+			so->overflow.push(so->window[i]);
+		so->window_count = 0;
+	}
 }
 
 /* Refills the window from the overflow and walks on; false when nothing is left. */
 bool next_window(HnswScanState *so, Relation index)
 {
-	if (!iterative() || so->memory_exceeded || so->examined >= hnsw_max_scan_tuples)
-		return false;
+	if (so->mode == MODE_GRAPH)
+	{
+		if (!iterative(so) || so->memory_exceeded ||
+			(!so->filtered && so->examined >= hnsw_max_scan_tuples))
+			return false;
+	}
 	so->window_count = 0;
 	so->window_next = 0;
-	while (so->window_count < so->ef && !so->overflow.empty())
-		so->window[so->window_count++] = so->overflow.pop();
-	converge(so, index);
-	return so->window_count > 0;
+	for (;;)
+	{
+		while (so->window_count < so->ef && !so->overflow.empty())
+		{
+			HnswDiskCandidate c = so->overflow.pop();
+			if (!c.exact)
+			{
+				/* Only a lower bound so far: measure it and let it find its place. */
+				HnswElementInfo info;
+				if (HnswReadElement(index, &so->dist, so->query, &c.element, &info, NULL) && !info.deleted)
+				{
+					c.distance = info.distance;
+					c.exact = true;
+					so->overflow.push(c);
+				}
+				continue;
+			}
+			so->window[so->window_count++] = c;
+		}
+		if (so->mode == MODE_GRAPH && !over_budget(so))
+			converge(so, index);
+		if (so->window_count == so->ef || (so->window_count > 0 && !dry(so)))
+			return true;
+		/*
+		 * The walk ran dry before it filled the window. A scope may still hold rows no
+		 * link led to: read them, and rebuild the window from everything, in order.
+		 */
+		if (so->mode == MODE_GRAPH && so->passing_only && !so->read_rest)
+		{
+			read_scope(so, index);
+			for (int i = so->window_next; i < so->window_count; i++)
+				so->overflow.push(so->window[i]);
+			so->window_count = 0;
+			so->window_next = 0;
+			continue;
+		}
+		return so->window_count > 0;
+	}
 }
 
 /* Loads the heap TIDs of the next element to return; false at the end of the scan. */
@@ -203,7 +468,7 @@ bool next_element(HnswScanState *so, Relation index)
 			c.distance < so->last_distance)
 			continue; /* strict order: a row closer than one already returned is dropped */
 
-		Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(&c.element));
+		Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&c.element));
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		HnswElementTuple etup = HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c.element));
 		so->nheaptids = 0;
@@ -225,20 +490,25 @@ bool next_element(HnswScanState *so, Relation index)
 bool next_element_unordered(HnswScanState *so, Relation index)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-	int64 limit = iterative() ? (int64) hnsw_max_scan_tuples : (int64) hnsw_ef_search;
+	int64 limit = iterative(so) ? (int64) Max(hnsw_max_scan_tuples, so->filtered ? hnsw_max_filtered_scan_tuples : 0)
+								: (int64) hnsw_ef_search;
 
 	while (so->walk_block < nblocks && so->walk_elements < limit)
 	{
 		Buffer buf = ReadBuffer(index, so->walk_block);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		Page page = BufferGetPage(buf);
-		OffsetNumber max = PageIsNew(page) ? InvalidOffsetNumber : PageGetMaxOffsetNumber(page);
+		bool data = !PageIsNew(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_DATA);
+		OffsetNumber max = data ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
 		so->nheaptids = 0;
 		while (so->walk_offset <= max && so->nheaptids == 0)
 		{
 			HnswElementTuple etup = HnswElementAt(page, so->walk_offset);
 			so->walk_offset++;
 			if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
+				continue;
+			if (so->filtered &&
+				!HnswFilterMatches(&so->filter, &so->cols, HnswElementFilters(etup, so->dist.dimensions)))
 				continue;
 			for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
 				so->heaptids[so->nheaptids++] = etup->heaptids[i];
@@ -257,24 +527,36 @@ bool next_element_unordered(HnswScanState *so, Relation index)
 	return false;
 }
 
-void reset_state(HnswScanState *so)
+void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 {
 	MemoryContextReset(so->context);
 	MemoryContext old = MemoryContextSwitchTo(so->context);
 	so->query = NULL;
 	so->started = false;
 	so->exhausted = false;
+	so->mode = MODE_GRAPH;
+	HnswFilterInit(&so->filter, &so->cols, keys, nkeys);
+	so->filtered = HnswFilterActive(&so->filter);
+	so->read_filter.filter = &so->filter;
+	so->read_filter.cols = &so->cols;
+	so->read_filter.measure_rejected = true;
 	so->frontier.init(512);
 	so->overflow.init(512);
 	so->ef = hnsw_ef_search;
+	so->window_capacity = so->ef;
 	so->window = (HnswDiskCandidate *) palloc(sizeof(HnswDiskCandidate) * so->ef);
 	so->window_count = 0;
 	so->window_next = 0;
-	HnswTidSetInit(&so->visited, 2048);
-	so->links = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 2 * HNSW_MAX_M);
+	HnswTidSetInit(&so->visited, 512);
+	so->links = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 4 * HNSW_MAX_M);
 	so->examined = 0;
 	so->memory_limit = (Size) ((double) work_mem * 1024.0 * hnsw_scan_mem_multiplier);
 	so->memory_exceeded = false;
+	so->passing_only = false;
+	so->read_rest = false;
+	so->nscope = 0;
+	so->scope = NULL;
+	so->scope_count = 0;
 	so->nheaptids = 0;
 	so->next_heaptid = 0;
 	so->returned_any = false;
@@ -293,7 +575,7 @@ IndexScanDesc hnsw_beginscan(Relation index, int nkeys, int norderbys)
 
 	so->context = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan", ALLOCSET_DEFAULT_SIZES);
 	HnswInitDistance(&so->dist, index);
-	HnswReadMeta(index, &so->meta);
+	HnswInitColumns(&so->cols, index);
 	scan->opaque = so;
 	return scan;
 }
@@ -306,9 +588,8 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
 	if (orderbys && scan->numberOfOrderBys > 0)
 		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
-	reset_state(so);
-	/* The entry point may have moved since beginscan. */
-	HnswReadMeta(scan->indexRelation, &so->meta);
+	reset_state(so, scan->keyData, scan->numberOfKeys);
+	HnswReadMeta(scan->indexRelation, &so->meta); /* the entry point may have moved */
 }
 
 bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
@@ -327,11 +608,18 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 		pgstat_count_index_scan(index);
 
 		MemoryContext old = MemoryContextSwitchTo(so->context);
-		if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
-			so->query = HnswPrepareValue(&so->dist, scan->orderByData[0].sk_argument, true);
 		so->started = true;
-		if (so->query != NULL)
-			start_walk(so, index);
+		if (so->filter.empty)
+			so->exhausted = true;
+		else
+		{
+			if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
+				so->query = HnswPrepareValue(&so->dist, scan->orderByData[0].sk_argument, true);
+			if (so->query != NULL)
+				start_scan(so, index);
+			else
+				so->mode = MODE_UNORDERED;
+		}
 		MemoryContextSwitchTo(old);
 	}
 
@@ -340,7 +628,7 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 		if (so->exhausted)
 			return false;
 		MemoryContext old = MemoryContextSwitchTo(so->context);
-		bool more = so->query != NULL ? next_element(so, index) : next_element_unordered(so, index);
+		bool more = so->mode == MODE_UNORDERED ? next_element_unordered(so, index) : next_element(so, index);
 		MemoryContextSwitchTo(old);
 		if (!more)
 		{
@@ -350,7 +638,7 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 	}
 
 	scan->xs_heaptid = so->heaptids[so->next_heaptid++];
-	scan->xs_recheck = false;
+	scan->xs_recheck = so->filter.lossy; /* hashed filter keys: the executor checks the row */
 	scan->xs_recheckorderby = false;
 	return true;
 }

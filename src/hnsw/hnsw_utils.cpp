@@ -28,7 +28,7 @@ int HnswMaxLevelForM(int m)
 				  sizeof(ItemIdData);
 	int level = HNSW_MAX_LEVEL;
 
-	while (level > 0 && HnswNeighborTupleSize(level, m) > usable)
+	while (level > 0 && HnswNeighborTupleSize(level, m, HnswValueSlots(m, true)) > usable)
 		level--;
 	return level;
 }
@@ -54,7 +54,12 @@ void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 	ItemPointerSetInvalid(&meta->entry);
 	meta->entry_level = -1;
 	meta->insert_page = InvalidBlockNumber;
+	meta->vector_column = 0;
 	meta->filter_columns = 0;
+	meta->dir_start = InvalidBlockNumber;
+	meta->dir_pages = 0;
+	meta->value_slots = 0;
+	meta->unused = 0;
 	/* pd_lower past the metadata, so that GenericXLog and full-page images keep it. */
 	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
 }
@@ -103,7 +108,17 @@ HnswElementTuple HnswElementAt(Page page, OffsetNumber off)
 	if (!ItemIdHasStorage(iid))
 		return NULL;
 	HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, iid);
-	return etup->type == HNSW_ELEMENT_TUPLE ? etup : NULL;
+	if (etup->type != HNSW_ELEMENT_TUPLE)
+		return NULL;
+	/* Never read past the item: a damaged page must not send a read off the page. */
+	Size len = ItemIdGetLength(iid);
+	if (len < HNSW_ELEMENT_HEADER_SIZE + VARHDRSZ ||
+		VARSIZE(HnswElementVector(etup)) > len - HNSW_ELEMENT_HEADER_SIZE ||
+		VARSIZE(HnswElementVector(etup)) != VECTOR_SIZE(HnswElementVector(etup)->dim) ||
+		HnswElementFilterOffset(HnswElementVector(etup)->dim) + etup->filter_bytes > len)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("hnsw element tuple at offset %u is damaged", off)));
+	return etup;
 }
 
 HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off)
@@ -114,7 +129,12 @@ HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off)
 	if (!ItemIdHasStorage(iid))
 		return NULL;
 	HnswNeighborTuple ntup = (HnswNeighborTuple) PageGetItem(page, iid);
-	return ntup->type == HNSW_NEIGHBOR_TUPLE ? ntup : NULL;
+	if (ntup->type != HNSW_NEIGHBOR_TUPLE)
+		return NULL;
+	if (ItemIdGetLength(iid) < offsetof(HnswNeighborTupleData, links) + sizeof(ItemPointerData) * ntup->slots)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+						errmsg("hnsw neighbor tuple at offset %u is damaged", off)));
+	return ntup;
 }
 
 int HnswRandomLevel(int m, int max_level)
@@ -126,15 +146,28 @@ int HnswRandomLevel(int m, int max_level)
 	return level > max_level ? max_level : level;
 }
 
+int HnswVectorColumn(Relation index)
+{
+	int natts = IndexRelationGetNumberOfKeyAttributes(index);
+	for (int i = 0; i < natts; i++)
+		if (OidIsValid(index_getprocid(index, i + 1, HNSW_DISTANCE_PROC)))
+			return i;
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					errmsg("an hnsw index needs a vector column with a distance operator class")));
+	return -1;
+}
+
 void HnswInitDistance(HnswDistance *d, Relation index)
 {
-	d->proc = index_getprocinfo(index, 1, HNSW_DISTANCE_PROC);
-	d->normproc = OidIsValid(index_getprocid(index, 1, HNSW_NORM_PROC))
-					  ? index_getprocinfo(index, 1, HNSW_NORM_PROC)
+	int col = HnswVectorColumn(index);
+	d->column = col;
+	d->proc = index_getprocinfo(index, col + 1, HNSW_DISTANCE_PROC);
+	d->normproc = OidIsValid(index_getprocid(index, col + 1, HNSW_NORM_PROC))
+					  ? index_getprocinfo(index, col + 1, HNSW_NORM_PROC)
 					  : NULL;
-	d->collation = index->rd_indcollation[0];
+	d->collation = index->rd_indcollation[col];
 	d->kernels = &vecrbac::distance::best();
-	d->dimensions = TupleDescAttr(RelationGetDescr(index), 0)->atttypmod;
+	d->dimensions = TupleDescAttr(RelationGetDescr(index), col)->atttypmod;
 
 	PGFunction fn = d->proc->fn_addr;
 	if (fn == vecrbac_vector_l2_squared_distance)
@@ -151,9 +184,15 @@ Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query)
 {
 	Vector *v = DatumGetVector(value);
 
+	/* The same errors as the distance operators and the column's type modifier raise. */
 	if (v->dim != d->dimensions && d->dimensions > 0)
+	{
+		if (for_query)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+							errmsg("different vector dimensions %d and %d", d->dimensions, v->dim)));
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
 						errmsg("expected %d dimensions, not %d", d->dimensions, v->dim)));
+	}
 
 	if (d->normproc == NULL)
 		return v;

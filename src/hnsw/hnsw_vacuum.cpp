@@ -11,13 +11,19 @@
  *   replacements come from the deleted neighbors' own links (two hops), and from a
  *   fresh search when those are too few, chosen with the insertion heuristic. The
  *   entry point moves to the highest remaining element if it was deleted.
- * Pass 3 (free) removes the deleted elements' tuples and records the room in the
- *   free space map, where inserts find it.
+ * Partitions: with inserts held off (HNSW_UPDATE_LOCK exclusively, from here to the
+ *   end), every partition chain is routed around the deleted elements and the
+ *   directory's counts, heads and entries are recomputed from the live elements.
+ * Pass 3 (free), after waiting out scans that walk chains (HNSW_SCAN_LOCK), removes
+ *   the deleted elements' tuples and records the room in the free space map, where
+ *   inserts find it.
  * Each page change is one GenericXLog record; a crash between passes leaves flags
  * and links that the next VACUUM finishes, and searches tolerate either state.
  */
 #include "hnsw/hnsw.h"
+#include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_disk.h"
+#include "hnsw/hnsw_filter.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -38,10 +44,26 @@ using vecrbac::pg::PgVec;
 
 namespace {
 
+/* A deleted element's place in its partition chain, to route chains around it. */
+struct DeletedLink
+{
+	uint64 key; /* HnswTidKey of the deleted element: must be first */
+	ItemPointerData chain_next;
+};
+
+/* Per partition value while recounting: live elements and the best entry. */
+struct LiveValue
+{
+	int64 key; /* must be first */
+	HnswDirEntryData seeds; /* count, entry and seeds recomputed from the live elements */
+};
+
 struct VacuumState
 {
 	Relation index;
 	HnswDistance dist;
+	HnswColumns cols;
+	HTAB *deleted_links; /* DeletedLink by element, when the index has a partition column */
 	HnswMetaPageData meta;
 	IndexBulkDeleteResult *stats;
 	IndexBulkDeleteCallback callback;
@@ -65,7 +87,7 @@ void remove_dead_tids(VacuumState *vs)
 		Buffer buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		Page page = BufferGetPage(buf);
-		if (PageIsNew(page))
+		if (!HnswIsDataPage(page))
 		{
 			UnlockReleaseBuffer(buf);
 			continue;
@@ -118,6 +140,12 @@ void remove_dead_tids(VacuumState *vs)
 			{
 				bool added;
 				HnswTidSetAdd(&vs->deleted, HnswTidKey(&tid), &added);
+				if (vs->deleted_links != NULL)
+				{
+					uint64 key = HnswTidKey(&tid);
+					DeletedLink *d = (DeletedLink *) hash_search(vs->deleted_links, &key, HASH_ENTER, NULL);
+					d->chain_next = etup->chain_next;
+				}
 			}
 			else if (etup->level > vs->highest_level)
 			{
@@ -147,7 +175,7 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 				 const ItemPointerData *links, int count, int level, ItemPointerData *out)
 {
 	int m = vs->meta.m;
-	int slots = HnswLevelSlots(level, m);
+	int slots = level == HNSW_VALUE_LEVEL ? vs->meta.value_slots : HnswLevelSlots(level, m);
 	HnswTidSet seen;
 	HnswTidSetInit(&seen, 4 * slots);
 	PgVec<ItemPointerData> pool;
@@ -198,7 +226,8 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 		tids.push(pool[i]);
 	}
 
-	if (cands.size < slots / 2 && ItemPointerIsValid(&vs->meta.entry))
+	/* (Value links keep to what their deleted neighbors offer: a search would leave the value.) */
+	if (level != HNSW_VALUE_LEVEL && cands.size < slots / 2 && ItemPointerIsValid(&vs->meta.entry))
 	{
 		/* Too few left around it: search the graph for more, as an insert would. */
 		HnswDiskCandidate entry;
@@ -256,7 +285,7 @@ void repair_graph(VacuumState *vs)
 		Page page = BufferGetPage(buf);
 		PgVec<OffsetNumber> todo;
 		todo.init(8);
-		OffsetNumber max = PageIsNew(page) ? InvalidOffsetNumber : PageGetMaxOffsetNumber(page);
+		OffsetNumber max = HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
 		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 		{
 			HnswNeighborTuple ntup = HnswNeighborAt(page, off);
@@ -299,7 +328,7 @@ void repair_graph(VacuumState *vs)
 				continue;
 			}
 
-			for (int l = 0; l <= level; l++)
+			for (int l = (vs->meta.value_slots > 0 ? HNSW_VALUE_LEVEL : 0); l <= level; l++)
 			{
 				for (int attempt = 0; attempt < 3; attempt++)
 				{
@@ -314,8 +343,10 @@ void repair_graph(VacuumState *vs)
 					buf = ReadBuffer(vs->index, blk);
 					LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 					ntup = HnswNeighborAt(BufferGetPage(buf), todo[t]);
-					int slots = HnswLevelSlots(l, m);
-					const ItemPointerData *now = ntup ? ntup->links + HnswLevelStart(l, m) : NULL;
+					int start = 0, slots = 0;
+					if (ntup != NULL)
+						HnswLinkRange(ntup->level, l, m, ntup->slots - (ntup->level + 2) * m, &start, &slots);
+					const ItemPointerData *now = ntup ? ntup->links + start : NULL;
 					int nnow = 0;
 					while (now && nnow < slots && ItemPointerIsValid(&now[nnow]))
 						nnow++;
@@ -325,7 +356,7 @@ void repair_graph(VacuumState *vs)
 						HnswEdit edit;
 						HnswEditStart(&edit, vs->index, false);
 						HnswNeighborTuple w = HnswNeighborAt(HnswEditPage(&edit, buf, false), todo[t]);
-						ItemPointerData *dst = w->links + HnswLevelStart(l, m);
+						ItemPointerData *dst = w->links + start;
 						for (int i = 0; i < slots; i++)
 						{
 							if (i < nfresh)
@@ -376,6 +407,132 @@ void repair_entry(VacuumState *vs)
 	UnlockReleaseBuffer(metabuf);
 }
 
+/* Where a chain link leads once deleted elements are skipped. */
+ItemPointerData skip_deleted(VacuumState *vs, ItemPointerData tid)
+{
+	for (int steps = 0; ItemPointerIsValid(&tid) && is_deleted(vs, &tid) && steps < 1000000; steps++)
+	{
+		uint64 key = HnswTidKey(&tid);
+		DeletedLink *d = (DeletedLink *) hash_search(vs->deleted_links, &key, HASH_FIND, NULL);
+		if (d == NULL)
+		{
+			ItemPointerSetInvalid(&tid);
+			break;
+		}
+		tid = d->chain_next;
+	}
+	return tid;
+}
+
+/*
+ * Routes every partition chain around deleted elements and recomputes the
+ * directory from the live elements (idempotent: a vacuum interrupted anywhere
+ * leaves nothing the next one cannot set right). Inserts are held off meanwhile.
+ */
+void repair_partitions(VacuumState *vs)
+{
+	HASHCTL ctl;
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(LiveValue);
+	ctl.hcxt = CurrentMemoryContext;
+	HTAB *live = hash_create("hnsw vacuum live values", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
+
+	/* Elements: fix chain links, count the live ones per value. */
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+	{
+		vacuum_delay_point();
+		Buffer buf = ReadBuffer(vs->index, blk);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		Page page = BufferGetPage(buf);
+		if (!HnswIsDataPage(page))
+		{
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		HnswEdit edit;
+		Page writable = NULL;
+		OffsetNumber max = PageGetMaxOffsetNumber(page);
+		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		{
+			HnswElementTuple etup = HnswElementAt(page, off);
+			if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
+				continue;
+			ItemPointerData next = skip_deleted(vs, etup->chain_next);
+			if (!ItemPointerEquals(&next, &etup->chain_next))
+			{
+				if (writable == NULL)
+				{
+					HnswEditStart(&edit, vs->index, false);
+					writable = HnswEditPage(&edit, buf, false);
+				}
+				HnswElementAt(writable, off)->chain_next = next;
+			}
+			int64 key;
+			if (HnswPartitionKey(&vs->cols, HnswElementFilters(etup, vs->dist.dimensions), &key))
+			{
+				bool found;
+				LiveValue *v = (LiveValue *) hash_search(live, &key, HASH_ENTER, &found);
+				if (!found)
+				{
+					memset(&v->seeds, 0, sizeof(v->seeds));
+					ItemPointerSetInvalid(&v->seeds.entry);
+				}
+				v->seeds.count++;
+				ItemPointerData tid;
+				ItemPointerSet(&tid, blk, off);
+				HnswDirOfferSeed(&v->seeds, &tid, etup->level);
+			}
+		}
+		if (writable != NULL)
+			HnswEditFinish(&edit);
+		UnlockReleaseBuffer(buf);
+	}
+
+	/* The directory: counts, heads and entries of the live elements; empty values go. */
+	for (uint32 b = 0; b < vs->meta.dir_pages; b++)
+	{
+		for (BlockNumber blk = vs->meta.dir_start + b; blk != InvalidBlockNumber;)
+		{
+			Buffer buf = ReadBuffer(vs->index, blk);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+			HnswEdit edit;
+			HnswEditStart(&edit, vs->index, false);
+			Page page = HnswEditPage(&edit, buf, false);
+			OffsetNumber max = PageGetMaxOffsetNumber(page);
+			PgVec<OffsetNumber> empty;
+			empty.init(4);
+			for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+			{
+				ItemId iid = PageGetItemId(page, off);
+				if (!ItemIdHasStorage(iid))
+					continue;
+				HnswDirEntry e = (HnswDirEntry) PageGetItem(page, iid);
+				LiveValue *v = (LiveValue *) hash_search(live, &e->key, HASH_FIND, NULL);
+				if (v == NULL)
+				{
+					empty.push(off);
+					continue;
+				}
+				e->count = v->seeds.count;
+				e->head = skip_deleted(vs, e->head);
+				e->entry = v->seeds.entry;
+				e->entry_level = v->seeds.entry_level;
+				e->nseeds = v->seeds.nseeds;
+				memcpy(e->seeds, v->seeds.seeds, sizeof(e->seeds));
+				memcpy(e->seed_levels, v->seeds.seed_levels, sizeof(e->seed_levels));
+			}
+			for (int i = empty.size - 1; i >= 0; i--)
+				PageIndexTupleDeleteNoCompact(page, empty[i]);
+			empty.free_memory();
+			HnswEditFinish(&edit);
+			blk = HnswPageGetOpaque(BufferGetPage(buf))->nextblkno;
+			UnlockReleaseBuffer(buf);
+		}
+	}
+	hash_destroy(live);
+}
+
 /* Pass 3: remove deleted elements and their neighbor tuples; report the room. */
 void free_deleted(VacuumState *vs)
 {
@@ -387,7 +544,7 @@ void free_deleted(VacuumState *vs)
 		Buffer buf = ReadBuffer(vs->index, blk);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		Page page = BufferGetPage(buf);
-		if (PageIsNew(page))
+		if (!HnswIsDataPage(page))
 		{
 			UnlockReleaseBuffer(buf);
 			continue;
@@ -453,6 +610,16 @@ IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteRes
 	vs.highest_level = -1;
 	vs.tmp = AllocSetContextCreate(context, "hnsw vacuum element", ALLOCSET_DEFAULT_SIZES);
 	HnswSearchScratchInit(&vs.scratch, vs.meta.m);
+	HnswInitColumns(&vs.cols, info->index);
+	vs.deleted_links = NULL;
+	if (vs.cols.partition >= 0 && vs.meta.dir_pages > 0)
+	{
+		HASHCTL ctl;
+		ctl.keysize = sizeof(uint64);
+		ctl.entrysize = sizeof(DeletedLink);
+		ctl.hcxt = context;
+		vs.deleted_links = hash_create("hnsw vacuum deleted links", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 
 	remove_dead_tids(&vs);
 
@@ -465,7 +632,16 @@ IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteRes
 		HnswReadMeta(info->index, &vs.meta);
 		repair_entry(&vs);
 		repair_graph(&vs);
+
+		/* From here inserts wait: they would link to chains being rerouted. */
+		LockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
+		if (vs.deleted_links != NULL)
+			repair_partitions(&vs);
+		/* No scan may be walking a chain onto an element about to be freed. */
+		LockPage(info->index, HNSW_SCAN_LOCK, ExclusiveLock);
+		UnlockPage(info->index, HNSW_SCAN_LOCK, ExclusiveLock);
 		free_deleted(&vs);
+		UnlockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
 	}
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 
@@ -490,7 +666,7 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 			Buffer buf = ReadBufferExtended(info->index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			Page page = BufferGetPage(buf);
-			OffsetNumber max = PageIsNew(page) ? InvalidOffsetNumber : PageGetMaxOffsetNumber(page);
+			OffsetNumber max = HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
 			for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 			{
 				HnswElementTuple etup = HnswElementAt(page, off);

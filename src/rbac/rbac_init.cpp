@@ -1,9 +1,115 @@
 /*
- * rbac_init.cpp: settings and lazy caches of the rbac part, registered from _PG_init.
+ * rbac_init.cpp: settings of the rbac part, registered from _PG_init.
+ *
+ * The token lives in a setting because settings already have every lifetime a
+ * session token needs: SET and SET LOCAL, RESET and DISCARD ALL, undo on transaction
+ * and savepoint rollback, and copying into parallel workers. Everything that decides
+ * whether a token is accepted (secrets, leeway, require_exp, missing_access) is
+ * PGC_SUSET: nothing a client can SET without a valid signature changes what it may
+ * see. The secrets are also GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL: SHOW,
+ * current_setting() and pg_settings hide them from everyone else, and a value that
+ * is refused is never quoted in the error (the check hook sets its own message).
  */
 #include "pg/pg.h"
 #include "module.h"
 
+extern "C"
+{
+#include "utils/guc.h"
+}
+
+#include "rbac/rbac_settings.h"
+#include "rbac/session.h"
+
+#include <string_view>
+
+namespace vecrbac::rbac::settings
+{
+
+char *token = nullptr;
+char *secret = nullptr;
+char *secret_alt = nullptr;
+int leeway = 30;
+bool require_exp = true;
+int missing_access = 0;
+std::uint64_t generation = 1;
+
+namespace
+{
+
+const struct config_enum_entry kMissingAccess[] = {
+    {"none", 0, false},
+    {"m", 1, false},
+    {nullptr, 0, false},
+};
+
+bool check_secret_named(const char *name, char **newval)
+{
+	const char *problem = secret_problem(*newval ? std::string_view(*newval) : std::string_view());
+	if (problem == nullptr)
+		return true;
+	GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+	GUC_check_errmsg("%s %s", name, problem);
+	return false;
+}
+
+bool check_secret(char **newval, void **extra, GucSource source)
+{
+	return check_secret_named("vecrbac.jwt_secret", newval);
+}
+
+bool check_secret_alt(char **newval, void **extra, GucSource source)
+{
+	return check_secret_named("vecrbac.jwt_secret_alt", newval);
+}
+
+void bump_string(const char *newval, void *extra)
+{
+	generation++;
+}
+
+void bump_bool(bool newval, void *extra)
+{
+	generation++;
+}
+
+void bump_int(int newval, void *extra)
+{
+	generation++;
+}
+
+} // namespace
+
+void define(void)
+{
+	DefineCustomStringVariable(
+	    "vecrbac.token", "The session's JWT: what protected tables may show and change.",
+	    "Set it with SET [LOCAL] or vecrbac.login(); empty means no access.", &token, "",
+	    PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	DefineCustomStringVariable("vecrbac.jwt_secret", "HMAC secret that signs session tokens.",
+	                           "At least 32 bytes. Superuser-only to set and to read.", &secret, "",
+	                           PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+	                           check_secret, bump_string, NULL);
+	DefineCustomStringVariable(
+	    "vecrbac.jwt_secret_alt", "Second HMAC secret accepted for session tokens (key rotation).",
+	    "At least 32 bytes. Superuser-only to set and to read.", &secret_alt, "", PGC_SUSET,
+	    GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, check_secret_alt, bump_string,
+	    NULL);
+	DefineCustomIntVariable("vecrbac.leeway",
+	                        "Clock skew tolerated on the exp, nbf and iat of session tokens.", NULL,
+	                        &leeway, 30, 0, 86400, PGC_SUSET, GUC_UNIT_S, NULL, bump_int, NULL);
+	DefineCustomBoolVariable("vecrbac.require_exp", "Refuse session tokens without an exp claim.",
+	                         NULL, &require_exp, true, PGC_SUSET, 0, NULL, bump_bool, NULL);
+	DefineCustomEnumVariable("vecrbac.missing_access",
+	                         "What a session token without an access claim grants.",
+	                         "none (default) or m: everything, as Qdrant does.", &missing_access, 0,
+	                         kMissingAccess, PGC_SUSET, 0, NULL, bump_int, NULL);
+}
+
+} // namespace vecrbac::rbac::settings
+
 void vecrbac_rbac_init(void)
 {
+	vecrbac::rbac::settings::define();
+	vecrbac_rbac_install_hooks();
 }

@@ -182,10 +182,40 @@ AVX2_TARGET float avx2_l1(const float *a, const float *b, std::size_t n)
 	return sum;
 }
 
+/* Blocks of this many floats are summed before the bound is checked. */
+constexpr std::size_t kBoundBlock = 128;
+
+float scalar_l2_squared_bounded(const float *a, const float *b, std::size_t n, float bound)
+{
+	float sum = 0.0f;
+	for (std::size_t start = 0; start < n; start += kBoundBlock)
+	{
+		std::size_t end = start + kBoundBlock < n ? start + kBoundBlock : n;
+		sum += scalar_l2_squared(a + start, b + start, end - start);
+		if (sum > bound)
+			return sum;
+	}
+	return sum;
+}
+
+AVX2_TARGET float avx2_l2_squared_bounded(const float *a, const float *b, std::size_t n, float bound)
+{
+	/* One pass over a block keeps full vector width; the check costs a horizontal sum per block. */
+	float sum = 0.0f;
+	for (std::size_t start = 0; start < n; start += kBoundBlock)
+	{
+		std::size_t end = start + kBoundBlock < n ? start + kBoundBlock : n;
+		sum += avx2_l2_squared(a + start, b + start, end - start);
+		if (sum > bound)
+			return sum;
+	}
+	return sum;
+}
+
 const Kernels scalar_kernels = {"scalar", scalar_l2_squared, scalar_inner_product,
-								scalar_cosine_parts, scalar_l1};
+								scalar_cosine_parts, scalar_l1, scalar_l2_squared_bounded};
 const Kernels avx2_kernels = {"avx2+fma", avx2_l2_squared, avx2_inner_product,
-							  avx2_cosine_parts, avx2_l1};
+							  avx2_cosine_parts, avx2_l1, avx2_l2_squared_bounded};
 
 bool cpu_has_avx2_fma()
 {

@@ -28,6 +28,13 @@ struct Kernels
 	float (*inner_product)(const float *a, const float *b, std::size_t n);
 	CosineParts (*cosine_parts)(const float *a, const float *b, std::size_t n);
 	float (*l1)(const float *a, const float *b, std::size_t n);
+	/*
+	 * Squared L2 distance that may stop early: once a partial sum exceeds bound it
+	 * returns that partial sum, a lower bound of the distance that is > bound.
+	 * A result <= bound is always exact. Graph searches use it to skip most of the
+	 * memory traffic of neighbors that cannot enter the result set.
+	 */
+	float (*l2_squared_bounded)(const float *a, const float *b, std::size_t n, float bound);
 };
 
 /* The best kernels this CPU supports; chosen on first call, then cached. */

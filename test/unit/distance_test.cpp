@@ -104,3 +104,34 @@ TEST(Distance, BestIsAvx2WhenTheCpuHasIt)
 	else
 		EXPECT_STREQ("scalar", best().name);
 }
+
+TEST(Distance, BoundedL2IsExactBelowTheBoundAndALowerBoundAbove)
+{
+	std::mt19937 rng(11);
+	std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+	for (const Kernels *k : kernel_sets())
+	{
+		for (std::size_t n : {0u, 1u, 7u, 127u, 128u, 129u, 300u, 784u, 2000u})
+		{
+			std::vector<float> a(n), b(n);
+			for (auto &x : a)
+				x = dist(rng);
+			for (auto &x : b)
+				x = dist(rng);
+			float exact = k->l2_squared(a.data(), b.data(), n);
+			SCOPED_TRACE(std::string(k->name) + " n=" + std::to_string(n));
+			/* A bound at or above the distance changes nothing (up to summation order). */
+			EXPECT_NEAR(exact, k->l2_squared_bounded(a.data(), b.data(), n, exact * 1.01f + 1.0f),
+						1e-4 * (n + 1));
+			EXPECT_NEAR(exact, k->l2_squared_bounded(a.data(), b.data(), n, INFINITY), 1e-4 * (n + 1));
+			/* Below it, the result exceeds the bound and never exceeds the distance. */
+			if (exact > 0)
+			{
+				float bound = exact * 0.3f;
+				float partial = k->l2_squared_bounded(a.data(), b.data(), n, bound);
+				EXPECT_GT(partial, bound);
+				EXPECT_LE(partial, exact * (1 + 1e-5f) + 1e-5f);
+			}
+		}
+	}
+}

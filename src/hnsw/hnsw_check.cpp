@@ -1,0 +1,598 @@
+/*
+ * hnsw_check.cpp: vecrbac.hnsw_check(index regclass), a consistency checker.
+ *
+ * Reads the whole index and reports, one row each, what is wrong:
+ *   error    the page format, a tuple, a link or the entry point is inconsistent
+ *   warning  elements that cannot be reached from the entry point (searches miss them)
+ *   info     a summary: elements, heap tuples, pages, levels, deleted elements
+ * A healthy index yields only the info rows. The table is locked in SHARE mode
+ * while checking, so inserts and VACUUM wait and the picture is consistent.
+ */
+#include "hnsw/hnsw.h"
+#include "hnsw/hnsw_directory.h"
+#include "hnsw/hnsw_disk.h"
+#include "hnsw/hnsw_filter.h"
+
+extern "C" {
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/index.h"
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/tuplestore.h"
+}
+
+#include <cmath>
+
+using vecrbac::pg::PgVec;
+
+namespace {
+
+struct CheckedElement
+{
+	ItemPointerData tid;
+	ItemPointerData neighbors;
+	int level;
+	bool deleted;
+	int nheaptids;
+	int links_start; /* into CheckState::links, (level + 2) * m entries; -1 if none */
+	bool reached;
+	bool has_key;    /* a partition key (non-NULL) */
+	int64 key;
+	ItemPointerData chain_next;
+	bool chained;    /* reached by its value's chain */
+};
+
+struct CheckState
+{
+	Tuplestorestate *store;
+	TupleDesc desc;
+	int errors;
+	int reported;
+	PgVec<CheckedElement> elements;
+	PgVec<ItemPointerData> links;
+	PgVec<uint64> keys; /* parallel to elements, ascending, for lookups */
+};
+
+void report(CheckState *cs, const char *severity, const char *fmt, ...) pg_attribute_printf(3, 4);
+
+void report(CheckState *cs, const char *severity, const char *fmt, ...)
+{
+	if (strcmp(severity, "error") == 0)
+	{
+		cs->errors++;
+		if (cs->errors > 100)
+			return; /* enough to act on; the summary still says how many */
+	}
+	char message[512];
+	va_list args;
+	va_start(args, fmt);
+	vsnprintf(message, sizeof(message), fmt, args);
+	va_end(args);
+
+	Datum values[2] = {CStringGetTextDatum(severity), CStringGetTextDatum(message)};
+	bool nulls[2] = {false, false};
+	tuplestore_putvalues(cs->store, cs->desc, values, nulls);
+}
+
+/* Position of the element at tid, or -1. Elements are collected in block and offset
+ * order, so their keys are sorted and a binary search finds them. */
+int find_element(const CheckState *cs, const ItemPointerData *tid)
+{
+	uint64 want = HnswTidKey(tid);
+	for (int lo = 0, hi = cs->keys.size - 1; lo <= hi;)
+	{
+		int mid = (lo + hi) / 2;
+		if (cs->keys[mid] == want)
+			return mid;
+		if (cs->keys[mid] < want)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+void check_index(Relation index, CheckState *cs)
+{
+	HnswMetaPageData meta;
+	int m, dimensions;
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+
+	if (nblocks == 0)
+	{
+		report(cs, "error", "index has no metapage");
+		return;
+	}
+	{
+		Buffer buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		meta = *HnswPageGetMeta(page);
+		HnswPageOpaque op = HnswPageGetOpaque(page);
+		if (op->page_id != HNSW_PAGE_ID || !(op->flags & HNSW_PAGE_META))
+			report(cs, "error", "block 0 is not an hnsw metapage");
+		UnlockReleaseBuffer(buf);
+	}
+	if (meta.magic != HNSW_MAGIC || meta.version != HNSW_VERSION)
+	{
+		report(cs, "error", "metapage magic %08x version %u, expected %08x version %u", meta.magic,
+			   meta.version, HNSW_MAGIC, HNSW_VERSION);
+		return;
+	}
+	m = meta.m;
+	dimensions = meta.dimensions;
+	if (m < HNSW_MIN_M || m > HNSW_MAX_M)
+	{
+		report(cs, "error", "metapage m = %d is out of range", m);
+		return;
+	}
+	int vcol = HnswVectorColumn(index);
+	if (meta.vector_column != vcol)
+		report(cs, "error", "metapage says the vector is column %u, it is column %d", meta.vector_column, vcol);
+	if ((int) dimensions != TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod)
+		report(cs, "error", "metapage has %u dimensions, the indexed column %d", dimensions,
+			   TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod);
+	int max_level = HnswMaxLevelForM(m);
+
+	/* Pass 1: collect every element and neighbor tuple. */
+	struct NeighborRecord
+	{
+		ItemPointerData tid;
+		ItemPointerData owner;
+		int level;
+		int links_start;
+	};
+	PgVec<NeighborRecord> neighbor_tuples;
+	neighbor_tuples.init(1024);
+	PgVec<HnswDirEntryData> directory;
+	directory.init(64);
+	HnswColumns cols;
+	HnswInitColumns(&cols, index);
+	int64 heap_tuples = 0, deleted = 0;
+
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		Buffer buf = ReadBuffer(index, blk);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		if (PageIsNew(page))
+		{
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		HnswPageOpaque op = HnswPageGetOpaque(page);
+		if (PageGetSpecialSize(page) != MAXALIGN(sizeof(HnswPageOpaqueData)) || op->page_id != HNSW_PAGE_ID ||
+			!(op->flags & (HNSW_PAGE_DATA | HNSW_PAGE_DIRECTORY)))
+		{
+			report(cs, "error", "block %u is not an hnsw data or directory page", blk);
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		if (op->flags & HNSW_PAGE_DIRECTORY)
+		{
+			OffsetNumber dmax = PageGetMaxOffsetNumber(page);
+			for (OffsetNumber off = FirstOffsetNumber; off <= dmax; off++)
+			{
+				ItemId iid = PageGetItemId(page, off);
+				if (!ItemIdHasStorage(iid))
+					continue;
+				if (ItemIdGetLength(iid) != sizeof(HnswDirEntryData))
+				{
+					report(cs, "error", "directory item (%u,%u) has the wrong size", blk, off);
+					continue;
+				}
+				directory.push(*(HnswDirEntry) PageGetItem(page, iid));
+			}
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		OffsetNumber max = PageGetMaxOffsetNumber(page);
+		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		{
+			ItemId iid = PageGetItemId(page, off);
+			if (!ItemIdIsUsed(iid))
+				continue;
+			ItemPointerData tid;
+			ItemPointerSet(&tid, blk, off);
+			uint8 type = *(uint8 *) PageGetItem(page, iid);
+
+			if (type == HNSW_ELEMENT_TUPLE)
+			{
+				HnswElementTuple etup = HnswElementAt(page, off); /* validates the length */
+				const Vector *v = HnswElementVector(etup);
+				CheckedElement e;
+				e.tid = tid;
+				e.neighbors = etup->neighbortid;
+				e.level = etup->level;
+				e.deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
+				e.nheaptids = 0;
+				e.links_start = -1;
+				e.reached = false;
+				e.chain_next = etup->chain_next;
+				e.chained = false;
+				long section = HnswFilterSectionSize(&cols, HnswElementFilters(etup, v->dim), etup->filter_bytes);
+				e.has_key = section == (long) etup->filter_bytes &&
+							HnswPartitionKey(&cols, HnswElementFilters(etup, v->dim), &e.key);
+				if (section != (long) etup->filter_bytes)
+					report(cs, "error", "element (%u,%u) has a filter section of %u bytes, its contents say %ld",
+						   blk, off, etup->filter_bytes, section);
+				bool gap = false;
+				for (int i = 0; i < HNSW_HEAPTIDS; i++)
+				{
+					if (ItemPointerIsValid(&etup->heaptids[i]))
+					{
+						if (gap)
+							report(cs, "error", "element (%u,%u) has a valid heap TID after an empty slot", blk, off);
+						e.nheaptids++;
+					}
+					else
+						gap = true;
+				}
+				if (e.deleted && e.nheaptids > 0)
+					report(cs, "error", "element (%u,%u) is marked deleted but has %d heap TIDs", blk, off, e.nheaptids);
+				if (!e.deleted && e.nheaptids == 0)
+					report(cs, "error", "element (%u,%u) has no heap TID and is not marked deleted", blk, off);
+				if (e.level > max_level)
+					report(cs, "error", "element (%u,%u) has level %d, above the limit %d for m = %d", blk, off,
+						   e.level, max_level, m);
+				if (v->dim != (int) dimensions)
+					report(cs, "error", "element (%u,%u) has %d dimensions, the index %u", blk, off, v->dim,
+						   dimensions);
+				else
+					for (int i = 0; i < v->dim; i++)
+						if (std::isnan(v->x[i]) || std::isinf(v->x[i]))
+						{
+							report(cs, "error", "element (%u,%u) holds a NaN or infinite value", blk, off);
+							break;
+						}
+				heap_tuples += e.nheaptids;
+				deleted += e.deleted;
+				cs->elements.push(e);
+				cs->keys.push(HnswTidKey(&tid));
+			}
+			else if (type == HNSW_NEIGHBOR_TUPLE)
+			{
+				HnswNeighborTuple ntup = HnswNeighborAt(page, off);
+				NeighborRecord r;
+				r.tid = tid;
+				r.owner = ntup->element;
+				r.level = ntup->level;
+				r.links_start = cs->links.size;
+				int expected_slots = (ntup->level + 2) * m + meta.value_slots;
+				if (ntup->slots != expected_slots)
+					report(cs, "error", "neighbor tuple (%u,%u) has %u slots, expected %d", blk, off, ntup->slots,
+						   expected_slots);
+				for (int i = 0; i < expected_slots; i++)
+				{
+					ItemPointerData link;
+					if (i < ntup->slots)
+						link = ntup->links[i];
+					else
+						ItemPointerSetInvalid(&link);
+					cs->links.push(link);
+				}
+				neighbor_tuples.push(r);
+			}
+			else
+				report(cs, "error", "item (%u,%u) has unknown type %u", blk, off, type);
+		}
+		UnlockReleaseBuffer(buf);
+	}
+
+	/* Pass 2: pair neighbor tuples with their elements. */
+	for (int i = 0; i < neighbor_tuples.size; i++)
+	{
+		NeighborRecord &r = neighbor_tuples[i];
+		int e = find_element(cs, &r.owner);
+		if (e < 0)
+		{
+			report(cs, "error", "neighbor tuple (%u,%u) belongs to (%u,%u), which is not an element",
+				   ItemPointerGetBlockNumber(&r.tid), ItemPointerGetOffsetNumber(&r.tid),
+				   ItemPointerGetBlockNumberNoCheck(&r.owner), ItemPointerGetOffsetNumberNoCheck(&r.owner));
+			continue;
+		}
+		CheckedElement &el = cs->elements[e];
+		if (!ItemPointerEquals(&el.neighbors, &r.tid))
+		{
+			report(cs, "error", "neighbor tuple (%u,%u) names element (%u,%u), which points elsewhere",
+				   ItemPointerGetBlockNumber(&r.tid), ItemPointerGetOffsetNumber(&r.tid),
+				   ItemPointerGetBlockNumber(&el.tid), ItemPointerGetOffsetNumber(&el.tid));
+			continue;
+		}
+		if (r.level != el.level)
+			report(cs, "error", "element (%u,%u) has level %d, its neighbor tuple level %d",
+				   ItemPointerGetBlockNumber(&el.tid), ItemPointerGetOffsetNumber(&el.tid), el.level, r.level);
+		el.links_start = r.links_start;
+	}
+
+	/* Pass 3: every element's links. */
+	int top_level = -1;
+	for (int e = 0; e < cs->elements.size; e++)
+	{
+		CheckedElement &el = cs->elements[e];
+		unsigned blk = ItemPointerGetBlockNumber(&el.tid), off = ItemPointerGetOffsetNumber(&el.tid);
+		if (!el.deleted)
+			top_level = Max(top_level, el.level);
+		if (el.links_start < 0)
+		{
+			report(cs, "error", "element (%u,%u) has no neighbor tuple", blk, off);
+			continue;
+		}
+		for (int l = 0; l <= el.level; l++)
+		{
+			const ItemPointerData *links = &cs->links[el.links_start + HnswLevelStart(l, m)];
+			int slots = HnswLevelSlots(l, m);
+			bool gap = false;
+			for (int i = 0; i < slots; i++)
+			{
+				if (!ItemPointerIsValid(&links[i]))
+				{
+					gap = true;
+					continue;
+				}
+				if (gap)
+					report(cs, "error", "element (%u,%u) level %d has a link after an empty slot", blk, off, l);
+				if (ItemPointerEquals((ItemPointer) &links[i], &el.tid))
+					report(cs, "error", "element (%u,%u) links to itself on level %d", blk, off, l);
+				for (int j = 0; j < i; j++)
+					if (ItemPointerEquals((ItemPointer) &links[j], (ItemPointer) &links[i]))
+						report(cs, "error", "element (%u,%u) has a duplicate link on level %d", blk, off, l);
+				int t = find_element(cs, &links[i]);
+				if (t < 0)
+				{
+					if (!el.deleted)
+						report(cs, "error", "element (%u,%u) level %d links to (%u,%u), which is not an element",
+							   blk, off, l, ItemPointerGetBlockNumberNoCheck(&links[i]),
+							   ItemPointerGetOffsetNumberNoCheck(&links[i]));
+				}
+				else if (cs->elements[t].level < l)
+					report(cs, "error", "element (%u,%u) level %d links to (%u,%u) of level %d", blk, off, l,
+						   ItemPointerGetBlockNumber(&links[i]), ItemPointerGetOffsetNumber(&links[i]),
+						   cs->elements[t].level);
+			}
+		}
+		/* Value links: to other elements of the same partition value. */
+		if (meta.value_slots > 0)
+		{
+			const ItemPointerData *links = &cs->links[el.links_start + (el.level + 2) * m];
+			for (int i = 0; i < meta.value_slots && ItemPointerIsValid(&links[i]); i++)
+			{
+				int t = find_element(cs, &links[i]);
+				if (t < 0)
+				{
+					if (!el.deleted)
+						report(cs, "error", "element (%u,%u) has a value link to (%u,%u), which is not an element",
+							   blk, off, ItemPointerGetBlockNumberNoCheck(&links[i]),
+							   ItemPointerGetOffsetNumberNoCheck(&links[i]));
+				}
+				else if (!el.has_key || !cs->elements[t].has_key || cs->elements[t].key != el.key)
+					report(cs, "error", "element (%u,%u) has a value link to an element of another value", blk, off);
+				else if (t == e)
+					report(cs, "error", "element (%u,%u) has a value link to itself", blk, off);
+			}
+		}
+	}
+
+	/* The entry point: an element on the highest level. */
+	int entry = -1;
+	if (ItemPointerIsValid(&meta.entry))
+	{
+		entry = find_element(cs, &meta.entry);
+		if (entry < 0)
+			report(cs, "error", "the entry point (%u,%u) is not an element",
+				   ItemPointerGetBlockNumberNoCheck(&meta.entry), ItemPointerGetOffsetNumberNoCheck(&meta.entry));
+		else
+		{
+			if (cs->elements[entry].level != meta.entry_level)
+				report(cs, "error", "the entry point has level %d, the metapage says %d",
+					   cs->elements[entry].level, meta.entry_level);
+			if (cs->elements[entry].deleted)
+				report(cs, "error", "the entry point is a deleted element");
+			if (top_level > cs->elements[entry].level)
+				report(cs, "error", "an element has level %d, above the entry point's %d", top_level,
+					   cs->elements[entry].level);
+		}
+	}
+	else if (cs->elements.size - deleted > 0)
+		report(cs, "error", "the index has %d elements but no entry point", (int) (cs->elements.size - deleted));
+
+	/* Reachability on level 0 from the entry point, through any element. */
+	int64 unreachable = 0;
+	if (entry >= 0 && cs->elements[entry].links_start >= 0)
+	{
+		PgVec<int> stack;
+		stack.init(1024);
+		cs->elements[entry].reached = true;
+		stack.push(entry);
+		while (stack.size > 0)
+		{
+			CheckedElement &el = cs->elements[stack.data[--stack.size]];
+			if (el.links_start < 0)
+				continue;
+			for (int l = 0; l <= el.level; l++)
+			{
+				const ItemPointerData *links = &cs->links[el.links_start + HnswLevelStart(l, m)];
+				for (int i = 0; i < HnswLevelSlots(l, m) && ItemPointerIsValid(&links[i]); i++)
+				{
+					int t = find_element(cs, &links[i]);
+					if (t >= 0 && !cs->elements[t].reached)
+					{
+						cs->elements[t].reached = true;
+						stack.push(t);
+					}
+				}
+			}
+		}
+		for (int e = 0; e < cs->elements.size; e++)
+			if (!cs->elements[e].deleted && !cs->elements[e].reached)
+				unreachable++;
+	}
+	if (unreachable > 0)
+		report(cs, "warning", "%lld of %lld elements cannot be reached from the entry point",
+			   (long long) unreachable, (long long) (cs->elements.size - deleted));
+
+	/* The partition directory: every value's count and chain. */
+	if (cols.partition >= 0)
+	{
+		if (meta.dir_pages == 0)
+			report(cs, "error", "the index has a partition column but no directory");
+		for (int d = 0; d < directory.size; d++)
+		{
+			const HnswDirEntryData &de = directory[d];
+			int64 live = 0;
+			for (int e = 0; e < cs->elements.size; e++)
+				if (!cs->elements[e].deleted && cs->elements[e].has_key && cs->elements[e].key == de.key)
+					live++;
+			if (live != (int64) de.count)
+				report(cs, "error", "directory counts %u elements of value key %lld, the index has %lld",
+					   de.count, (long long) de.key, (long long) live);
+			int64 walked = 0, steps = 0;
+			for (ItemPointerData t = de.head; ItemPointerIsValid(&t) && steps <= cs->elements.size; steps++)
+			{
+				int e = find_element(cs, &t);
+				if (e < 0)
+				{
+					report(cs, "error", "the chain of value key %lld reaches (%u,%u), which is not an element",
+						   (long long) de.key, ItemPointerGetBlockNumberNoCheck(&t), ItemPointerGetOffsetNumberNoCheck(&t));
+					break;
+				}
+				CheckedElement &el = cs->elements[e];
+				if (!el.has_key || el.key != de.key)
+				{
+					report(cs, "error", "the chain of value key %lld reaches an element of another value",
+						   (long long) de.key);
+					break;
+				}
+				if (el.chained)
+				{
+					report(cs, "error", "the chain of value key %lld has a cycle", (long long) de.key);
+					break;
+				}
+				el.chained = true;
+				walked += !el.deleted;
+				t = el.chain_next;
+			}
+			if (walked != live)
+				report(cs, "error", "the chain of value key %lld reaches %lld of its %lld elements",
+					   (long long) de.key, (long long) walked, (long long) live);
+			int entry = find_element(cs, &de.entry);
+			if (de.count > 0 && (entry < 0 || cs->elements[entry].deleted || !cs->elements[entry].has_key ||
+								 cs->elements[entry].key != de.key))
+				report(cs, "error", "the search entry of value key %lld is not one of its elements", (long long) de.key);
+			if (de.nseeds > HNSW_DIR_SEEDS || (de.count > 0 && de.nseeds == 0))
+				report(cs, "error", "value key %lld has %u seeds", (long long) de.key, de.nseeds);
+			for (int i = 0; i < Min((int) de.nseeds, HNSW_DIR_SEEDS); i++)
+			{
+				int seed = find_element(cs, &de.seeds[i]);
+				if (seed < 0 || cs->elements[seed].deleted || !cs->elements[seed].has_key ||
+					cs->elements[seed].key != de.key)
+					report(cs, "error", "a seed of value key %lld is not one of its elements", (long long) de.key);
+			}
+		}
+		for (int e = 0; e < cs->elements.size; e++)
+			if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].chained)
+			{
+				report(cs, "error", "element (%u,%u) is in no partition chain",
+					   ItemPointerGetBlockNumber(&cs->elements[e].tid), ItemPointerGetOffsetNumber(&cs->elements[e].tid));
+				break;
+			}
+		/*
+		 * Within each value: what a search restricted to it can reach from the value's
+		 * entry, through value links and level-0 links that stay in the value.
+		 */
+		int64 stranded = 0;
+		PgVec<int> stack;
+		stack.init(256);
+		for (int e = 0; e < cs->elements.size; e++)
+			cs->elements[e].reached = false;
+		for (int d = 0; d < directory.size; d++)
+		{
+			int start = find_element(cs, &directory[d].entry);
+			if (start < 0 || directory[d].count == 0)
+				continue;
+			int64 key = directory[d].key;
+			cs->elements[start].reached = true;
+			stack.clear();
+			stack.push(start);
+			while (stack.size > 0)
+			{
+				CheckedElement &el = cs->elements[stack.data[--stack.size]];
+				if (el.links_start < 0)
+					continue;
+				const ItemPointerData *level0 = &cs->links[el.links_start];
+				const ItemPointerData *values = &cs->links[el.links_start + (el.level + 2) * m];
+				for (int i = 0; i < 2 * m + meta.value_slots; i++)
+				{
+					const ItemPointerData *t = i < 2 * m ? &level0[i] : &values[i - 2 * m];
+					if (!ItemPointerIsValid(t))
+						continue;
+					int x = find_element(cs, t);
+					if (x >= 0 && !cs->elements[x].reached && cs->elements[x].has_key && cs->elements[x].key == key)
+					{
+						cs->elements[x].reached = true;
+						stack.push(x);
+					}
+				}
+			}
+		}
+		for (int e = 0; e < cs->elements.size; e++)
+			if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].reached)
+				stranded++;
+		if (stranded > 0)
+			report(cs, "warning",
+				   "%lld elements cannot be reached from their partition value's entry by a search within the value",
+				   (long long) stranded);
+		report(cs, "info", "%d partition values in %u directory buckets", directory.size, meta.dir_pages);
+	}
+
+	report(cs, "info", "%d elements (%lld deleted), %lld heap tuples, %u pages, entry level %d, m %d, %u dimensions",
+		   cs->elements.size, (long long) deleted, (long long) heap_tuples, nblocks, meta.entry_level, m,
+		   dimensions);
+	if (cs->errors > 100)
+		report(cs, "info", "%d errors in all; the first 100 are listed", cs->errors);
+}
+
+} // namespace
+
+VECRBAC_FUNCTION(vecrbac_hnsw_check)
+{
+	Oid index_oid = PG_GETARG_OID(0);
+
+	InitMaterializedSRF(fcinfo, 0);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	/* Lock the table first, as every other index operation does, then the index. */
+	Oid heap_oid = IndexGetRelation(index_oid, true);
+	if (!OidIsValid(heap_oid))
+		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						errmsg("\"%s\" is not an index", get_rel_name(index_oid) ? get_rel_name(index_oid) : "?")));
+	Relation heap = table_open(heap_oid, ShareLock);
+	Relation index = index_open(index_oid, AccessShareLock);
+	if (index->rd_rel->relam != get_index_am_oid("hnsw", false))
+		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+						errmsg("\"%s\" is not an hnsw index", RelationGetRelationName(index))));
+	if (RELATION_IS_OTHER_TEMP(index))
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						errmsg("cannot check temporary indexes of other sessions")));
+
+	CheckState cs;
+	memset(&cs, 0, sizeof(cs));
+	cs.store = rsinfo->setResult;
+	cs.desc = rsinfo->setDesc;
+	cs.elements.init(1024);
+	cs.links.init(4096);
+	cs.keys.init(1024);
+	check_index(index, &cs);
+
+	index_close(index, AccessShareLock);
+	table_close(heap, ShareLock);
+	return (Datum) 0;
+}

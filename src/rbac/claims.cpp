@@ -1,0 +1,403 @@
+/*
+ * claims.cpp: grants from verified claims, and the scopes policies ask for.
+ * See claims.h for the claim format. Pure C++: failures throw SqlError.
+ */
+#include "rbac/claims.h"
+
+#include "jwt/errors.h"
+
+#include <algorithm>
+#include <string>
+
+namespace vecrbac::rbac
+{
+
+namespace
+{
+
+using jwt::Json;
+
+[[noreturn]] void refuse(const std::string &what)
+{
+	jwt::reject("invalid token claims: " + what);
+}
+
+/* A dotted path: non-empty segments separated by single dots. */
+bool valid_path(std::string_view key)
+{
+	if (key.empty() || key.front() == '.' || key.back() == '.')
+		return false;
+	return key.find("..") == std::string_view::npos;
+}
+
+/* A scope value from a claim: string, int64 integer or boolean, normalized. */
+Json scope_value(const Json &v, const char *where)
+{
+	if (v.is_string())
+		return Json::make_string(v.text());
+	if (v.is_bool())
+		return Json::make_bool(v.as_bool());
+	if (v.is_number())
+	{
+		std::optional<std::int64_t> i = v.as_int64();
+		if (i)
+			return Json::make_number(std::to_string(*i));
+	}
+	refuse(std::string(where) + " must be a string, an integer or a boolean");
+}
+
+Conjunction read_conjunction(const Json &obj)
+{
+	if (!obj.is_object())
+		refuse("\"payload\" must be an object or a list of objects");
+	Conjunction c;
+	for (const Json::Member &m : obj.members())
+	{
+		if (!valid_path(m.name))
+			refuse("a \"payload\" key must be a dotted path of non-empty names");
+		c.push_back(Condition{m.name, scope_value(m.value, "a \"payload\" value")});
+	}
+	return c;
+}
+
+CollectionGrant read_entry(const Json &entry)
+{
+	if (!entry.is_object())
+		refuse("an \"access\" entry must be an object");
+	CollectionGrant g;
+	const Json *collection = nullptr;
+	const Json *mode = nullptr;
+	const Json *payload = nullptr;
+	for (const Json::Member &m : entry.members())
+	{
+		if (m.name == "collection")
+			collection = &m.value;
+		else if (m.name == "access")
+			mode = &m.value;
+		else if (m.name == "payload")
+			payload = &m.value;
+		else
+			refuse("unknown member in an \"access\" entry");
+	}
+	if (collection == nullptr || !collection->is_string() || collection->text().empty())
+		refuse("an \"access\" entry needs a non-empty string \"collection\"");
+	g.collection = collection->text();
+	if (mode == nullptr || !mode->is_string())
+		refuse("an \"access\" entry needs a string \"access\"");
+	if (mode->text() == "r")
+		g.mode = Mode::Read;
+	else if (mode->text() == "rw")
+		g.mode = Mode::ReadWrite;
+	else if (mode->text() == "prw")
+		g.mode = Mode::PointReadWrite;
+	else
+		refuse("unknown access mode in an \"access\" entry (expected r, rw or prw)");
+
+	if (payload == nullptr || payload->is_null())
+		return g;
+	bool unrestricted = false;
+	if (payload->is_array())
+	{
+		if (payload->items().empty())
+			refuse("\"payload\" must not be an empty list");
+		for (const Json &item : payload->items())
+		{
+			Conjunction c = read_conjunction(item);
+			unrestricted = unrestricted || c.empty();
+			g.payload.push_back(std::move(c));
+		}
+	}
+	else
+	{
+		Conjunction c = read_conjunction(*payload);
+		unrestricted = c.empty();
+		g.payload.push_back(std::move(c));
+	}
+	/* An empty conjunction matches every row: the whole entry does. */
+	if (unrestricted)
+		g.payload.clear();
+	return g;
+}
+
+ValueExists read_value_exists(const Json &v)
+{
+	if (!v.is_object())
+		refuse("\"value_exists\" must be an object");
+	ValueExists ve;
+	const Json *collection = nullptr;
+	const Json *matches = nullptr;
+	for (const Json::Member &m : v.members())
+	{
+		if (m.name == "collection")
+			collection = &m.value;
+		else if (m.name == "matches")
+			matches = &m.value;
+		else
+			refuse("unknown member in \"value_exists\"");
+	}
+	if (collection == nullptr || !collection->is_string() || collection->text().empty())
+		refuse("\"value_exists\" needs a non-empty string \"collection\"");
+	ve.collection = collection->text();
+	if (matches == nullptr || !matches->is_array() || matches->items().empty())
+		refuse("\"value_exists\" needs a non-empty list \"matches\"");
+	for (const Json &item : matches->items())
+	{
+		const Json *key = item.is_object() ? item.find("key") : nullptr;
+		const Json *value = item.is_object() ? item.find("value") : nullptr;
+		if (key == nullptr || value == nullptr || item.members().size() != 2 || !key->is_string())
+			refuse("a \"value_exists\" match is an object {\"key\": string, \"value\": ...}");
+		if (!valid_path(key->text()))
+			refuse("a \"value_exists\" key must be a dotted path of non-empty names");
+		for (const Condition &c : ve.matches)
+			if (c.key == key->text())
+				refuse("duplicate key in \"value_exists\" matches");
+		ve.matches.push_back(
+		    Condition{key->text(), scope_value(*value, "a \"value_exists\" value")});
+	}
+	return ve;
+}
+
+bool is_key_name(std::string_view key, std::span<const std::string> key_names)
+{
+	return std::find(key_names.begin(), key_names.end(), key) != key_names.end();
+}
+
+bool same_value(const Json &a, const Json &b)
+{
+	if (a.type() != b.type())
+		return false;
+	return a.is_bool() ? a.as_bool() == b.as_bool() : a.text() == b.text();
+}
+
+std::string to_text(const Json &doc)
+{
+	std::string out;
+	jwt::write_json_compact(doc, &out);
+	return out;
+}
+
+const std::string kAll = R"({"all":true})";
+
+/* The grant's restriction of one collection, or why there is none. */
+enum class Restriction
+{
+	Nothing,    /* no grant: no rows */
+	Everything, /* global grant or unrestricted entry */
+	Payload,    /* the entry's payload conjunctions */
+};
+
+Restriction restriction(const Grants &grants, std::string_view collection,
+                        const CollectionGrant **entry)
+{
+	if (grants.global != Global::None)
+		return Restriction::Everything;
+	*entry = grants.find(collection);
+	if (*entry == nullptr)
+		return Restriction::Nothing;
+	return (*entry)->payload.empty() ? Restriction::Everything : Restriction::Payload;
+}
+
+} // namespace
+
+const CollectionGrant *Grants::find(std::string_view collection) const noexcept
+{
+	for (const CollectionGrant &g : collections)
+		if (g.collection == collection)
+			return &g;
+	return nullptr;
+}
+
+Grants parse_grants(const Json &claims, MissingAccess missing)
+{
+	if (!claims.is_object())
+		refuse("claims must be an object");
+	Grants grants;
+	const Json *access = claims.find("access");
+	if (access == nullptr)
+		grants.global = missing == MissingAccess::Manage ? Global::Manage : Global::None;
+	else if (access->is_string())
+	{
+		if (access->text() == "r")
+			grants.global = Global::Read;
+		else if (access->text() == "m")
+			grants.global = Global::Manage;
+		else
+			refuse("unknown global access mode (expected r or m)");
+	}
+	else if (access->is_array())
+	{
+		for (const Json &entry : access->items())
+		{
+			CollectionGrant g = read_entry(entry);
+			if (grants.find(g.collection) != nullptr)
+				refuse("a collection appears twice in \"access\"");
+			grants.collections.push_back(std::move(g));
+		}
+	}
+	else
+		refuse("\"access\" must be a string or a list");
+
+	if (const Json *ve = claims.find("value_exists"); ve != nullptr)
+		grants.value_exists = read_value_exists(*ve);
+	return grants;
+}
+
+bool allows(const Grants &grants, std::string_view collection, Operation op) noexcept
+{
+	if (grants.global == Global::Manage)
+		return true;
+	if (op == Operation::Manage)
+		return false;
+	if (grants.global == Global::Read)
+		return op == Operation::Read;
+	const CollectionGrant *g = grants.find(collection);
+	if (g == nullptr)
+		return false;
+	switch (op)
+	{
+	case Operation::Read:
+		return true;
+	case Operation::Write:
+		return g->mode != Mode::Read;
+	case Operation::Truncate:
+		return g->mode != Mode::Read && g->payload.empty();
+	case Operation::Index:
+		return g->mode == Mode::ReadWrite;
+	case Operation::Manage:
+		return false;
+	}
+	return false;
+}
+
+bool parse_operation(std::string_view name, Operation *out) noexcept
+{
+	static constexpr std::pair<std::string_view, Operation> kNames[] = {
+	    {"read", Operation::Read},         {"write", Operation::Write},
+	    {"truncate", Operation::Truncate}, {"index", Operation::Index},
+	    {"manage", Operation::Manage},
+	};
+	for (const auto &[n, op] : kNames)
+		if (n == name)
+		{
+			*out = op;
+			return true;
+		}
+	return false;
+}
+
+std::string key_scope(const Grants &grants, std::string_view collection, std::string_view key)
+{
+	const CollectionGrant *entry = nullptr;
+	switch (restriction(grants, collection, &entry))
+	{
+	case Restriction::Nothing:
+		return R"({"values":[]})";
+	case Restriction::Everything:
+		return kAll;
+	case Restriction::Payload:
+		break;
+	}
+	Json values = Json::make_array();
+	for (const Conjunction &c : entry->payload)
+	{
+		auto it =
+		    std::find_if(c.begin(), c.end(), [&](const Condition &x) { return x.key == key; });
+		if (it == c.end())
+			return kAll; /* this conjunction does not restrict the column */
+		bool seen = false;
+		for (const Json &v : values.items())
+			seen = seen || same_value(v, it->value);
+		if (!seen)
+			values.mutable_items().push_back(it->value);
+	}
+	Json doc = Json::make_object();
+	doc.mutable_members().push_back(Json::Member{"values", std::move(values)});
+	return to_text(doc);
+}
+
+std::string payload_scope(const Grants &grants, std::string_view collection,
+                          std::span<const std::string> key_names)
+{
+	const CollectionGrant *entry = nullptr;
+	switch (restriction(grants, collection, &entry))
+	{
+	case Restriction::Nothing:
+		return R"({"any":[]})";
+	case Restriction::Everything:
+		return kAll;
+	case Restriction::Payload:
+		break;
+	}
+	Json any = Json::make_array();
+	for (const Conjunction &c : entry->payload)
+	{
+		Json obj = Json::make_object();
+		for (const Condition &x : c)
+			if (!is_key_name(x.key, key_names))
+				obj.mutable_members().push_back(Json::Member{x.key, x.value});
+		if (obj.members().empty())
+			return kAll; /* this conjunction does not restrict the payload */
+		any.mutable_items().push_back(std::move(obj));
+	}
+	Json doc = Json::make_object();
+	doc.mutable_members().push_back(Json::Member{"any", std::move(any)});
+	return to_text(doc);
+}
+
+bool scope_is_exact(const Grants &grants, std::string_view collection,
+                    std::span<const std::string> key_names)
+{
+	const CollectionGrant *entry = nullptr;
+	if (restriction(grants, collection, &entry) != Restriction::Payload ||
+	    entry->payload.size() <= 1)
+		return true;
+	/* A disjunction is the product of its projections when it restricts one column only. */
+	std::optional<std::string_view> column;
+	for (const Conjunction &c : entry->payload)
+		for (const Condition &x : c)
+		{
+			std::string_view col = is_key_name(x.key, key_names) ? std::string_view(x.key)
+			                                                     : std::string_view("\x01payload");
+			if (column && *column != col)
+				return false;
+			column = col;
+		}
+	return true;
+}
+
+std::string row_scope(const Grants &grants, std::string_view collection,
+                      std::span<const std::string> key_names)
+{
+	const CollectionGrant *entry = nullptr;
+	switch (restriction(grants, collection, &entry))
+	{
+	case Restriction::Nothing:
+		return R"({"any":[]})";
+	case Restriction::Everything:
+		return kAll;
+	case Restriction::Payload:
+		break;
+	}
+	Json any = Json::make_array();
+	for (const Conjunction &c : entry->payload)
+	{
+		Json obj = Json::make_object();
+		for (const Condition &x : c)
+			obj.mutable_members().push_back(
+			    Json::Member{(is_key_name(x.key, key_names) ? "k." : "p.") + x.key, x.value});
+		any.mutable_items().push_back(std::move(obj));
+	}
+	Json doc = Json::make_object();
+	doc.mutable_members().push_back(Json::Member{"any", std::move(any)});
+	return to_text(doc);
+}
+
+std::string value_exists_matches(const ValueExists &ve)
+{
+	Json obj = Json::make_object();
+	for (const Condition &x : ve.matches)
+		obj.mutable_members().push_back(Json::Member{x.key, x.value});
+	return to_text(obj);
+}
+
+} // namespace vecrbac::rbac

@@ -1,0 +1,33 @@
+/*
+ * rbac_settings.h: the rbac part's settings (defined in rbac_init.cpp).
+ *
+ *   vecrbac.token            the session's token (PGC_USERSET): SET, SET LOCAL, RESET,
+ *                            DISCARD ALL and rollback all apply; parallel workers get it
+ *   vecrbac.jwt_secret       HMAC secrets that may sign tokens, at least 32 bytes;
+ *   vecrbac.jwt_secret_alt   superuser-only to set and to read, never shown
+ *   vecrbac.leeway           clock skew tolerated on exp/nbf/iat, seconds (superuser)
+ *   vecrbac.require_exp      refuse tokens without exp (superuser, default on)
+ *   vecrbac.missing_access   what a token without "access" grants: none or m (superuser)
+ *
+ * Only plain C types here: the header is usable from any dialect.
+ */
+#pragma once
+
+#include <cstdint>
+
+namespace vecrbac::rbac::settings
+{
+
+extern char *token;
+extern char *secret;
+extern char *secret_alt;
+extern int leeway;
+extern bool require_exp;
+extern int missing_access; /* 0: nothing, 1: m */
+
+/* Bumped whenever a setting that decides verification changes: the token cache's key. */
+extern std::uint64_t generation;
+
+void define(void);
+
+} // namespace vecrbac::rbac::settings

@@ -1,0 +1,99 @@
+/*
+ * session.cpp: the per-backend cache of verified tokens. See session.h.
+ */
+#include "rbac/session.h"
+
+#include "jwt/errors.h"
+
+#include <algorithm>
+
+namespace vecrbac::rbac
+{
+
+void TokenCache::clear() noexcept
+{
+	entries_.clear();
+	keys_.clear();
+	keys_built_ = false;
+}
+
+std::shared_ptr<const Session> TokenCache::get(std::string_view token, const SessionConfig &config,
+                                               std::uint64_t generation, std::int64_t now)
+{
+	if (generation != generation_)
+	{
+		clear();
+		generation_ = generation;
+	}
+	for (Entry &e : entries_)
+		if (e.token == token)
+		{
+			e.last_used = ++clock_;
+			return e.session;
+		}
+
+	if (!keys_built_)
+	{
+		keys_.clear();
+		if (!config.secret.empty())
+			keys_.push_back(jwt::Key::hmac(config.secret));
+		if (!config.secret_alt.empty())
+			keys_.push_back(jwt::Key::hmac(config.secret_alt));
+		keys_built_ = true;
+	}
+	if (keys_.empty())
+		jwt::bad_config("no token secret is configured (vecrbac.jwt_secret)");
+
+	jwt::VerifyOptions options;
+	options.algorithms = jwt::AlgSet{jwt::Alg::HS256};
+	options.leeway_seconds = config.leeway_seconds;
+	options.require_exp = config.require_exp;
+	options.now = now;
+	options.max_token_bytes = config.max_token_bytes;
+	/* HS384 and HS512 need 48 and 64-byte secrets: offered when a secret is that long. */
+	for (jwt::Alg alg : {jwt::Alg::HS384, jwt::Alg::HS512})
+		if (std::any_of(keys_.begin(), keys_.end(),
+		                [alg](const jwt::Key &k) { return k.fits(alg); }))
+			options.algorithms.add(alg);
+
+	jwt::VerifiedToken verified = jwt::verify(token, keys_, options);
+	auto session = std::make_shared<Session>();
+	session->grants = parse_grants(verified.claims, config.missing_access);
+	session->exp = verified.exp;
+	session->claims_json = std::move(verified.claims_json);
+
+	if (entries_.size() >= kCapacity)
+	{
+		auto oldest = std::min_element(entries_.begin(), entries_.end(),
+		                               [](const Entry &a, const Entry &b)
+		                               { return a.last_used < b.last_used; });
+		entries_.erase(oldest);
+	}
+	entries_.push_back(Entry{std::string(token), session, ++clock_});
+	return session;
+}
+
+void check_live(const Session &session, std::int64_t now, std::int64_t leeway_seconds)
+{
+	if (session.exp && !(now < *session.exp + leeway_seconds))
+		jwt::reject("token expired");
+}
+
+const char *secret_problem(std::string_view secret) noexcept
+{
+	if (secret.empty())
+		return nullptr;
+	if (secret.size() < 32)
+		return "must be at least 32 bytes";
+	try
+	{
+		(void)jwt::Key::hmac(secret);
+	}
+	catch (...)
+	{
+		return "is not usable as an HMAC secret (it looks like a PEM, JWK or SSH key)";
+	}
+	return nullptr;
+}
+
+} // namespace vecrbac::rbac

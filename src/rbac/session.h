@@ -1,0 +1,83 @@
+/*
+ * session.h: verified session tokens, cached per backend (pure C++).
+ *
+ * A backend verifies each distinct token once and keeps what it learned (grants,
+ * exp, claims) in a small cache keyed by the token's exact bytes. Only tokens that
+ * verified are cached, so a cache entry is proof that the bytes carry a valid
+ * signature by one of the configured secrets. The cache is emptied whenever the
+ * configuration changes (a secret, require_exp, missing_access): the caller passes
+ * a generation number that its settings' assign hooks bump.
+ *
+ * What can change while a token stays the same is checked by the caller on every
+ * statement: expiry (check_live, with the current leeway and clock) and value_exists
+ * (a database lookup, done by the SQL glue).
+ */
+#pragma once
+
+#include "jwt/jwt.h"
+#include "rbac/claims.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vecrbac::rbac
+{
+
+struct SessionConfig
+{
+	std::string_view secret;     /* vecrbac.jwt_secret ("" = unset) */
+	std::string_view secret_alt; /* vecrbac.jwt_secret_alt ("" = unset) */
+	std::int64_t leeway_seconds = 30;
+	bool require_exp = true;
+	MissingAccess missing_access = MissingAccess::Nothing;
+	std::size_t max_token_bytes = jwt::kDefaultMaxTokenBytes;
+};
+
+struct Session
+{
+	Grants grants;
+	std::optional<std::int64_t> exp;
+	std::string claims_json;
+};
+
+class TokenCache
+{
+  public:
+	static constexpr std::size_t kCapacity = 16;
+
+	/*
+	 * The session of a token: from the cache, or verified now (with `now` as the
+	 * clock) and cached. Throws SqlError: 28000 for a refused token, 22023 when no
+	 * secret is configured.
+	 */
+	std::shared_ptr<const Session> get(std::string_view token, const SessionConfig &config,
+	                                   std::uint64_t generation, std::int64_t now);
+
+	std::size_t size() const noexcept { return entries_.size(); }
+	void clear() noexcept;
+
+  private:
+	struct Entry
+	{
+		std::string token;
+		std::shared_ptr<const Session> session;
+		std::uint64_t last_used;
+	};
+	std::uint64_t generation_ = 0;
+	std::uint64_t clock_ = 0;
+	bool keys_built_ = false;
+	std::vector<jwt::Key> keys_;
+	std::vector<Entry> entries_;
+};
+
+/* Throws SqlError 28000 "token expired" unless now < exp + leeway. */
+void check_live(const Session &session, std::int64_t now, std::int64_t leeway_seconds);
+
+/* Problem with a secret setting's value, or nullptr if it is usable ("" is: unset). */
+const char *secret_problem(std::string_view secret) noexcept;
+
+} // namespace vecrbac::rbac
