@@ -179,9 +179,14 @@ sub vr_check_index
 {
 	my ($node, $db, $index) = @_;
 	return undef unless vr_has_checker($node, $db);
+	# Rows are (severity, message): 'error' rows are problems; 'warning' rows
+	# (unreachable elements, which HNSW does not rule out) and 'info' rows are noted.
 	my $out = $node->safe_psql($db,
-		"SELECT p::text FROM vecrbac.hnsw_check('$index'::regclass) p;");
-	return [ grep { length } split /\n/, $out ];
+		"SELECT coalesce(to_jsonb(p)->>'severity', 'error') || ': ' || coalesce(to_jsonb(p)->>'message', p::text) "
+		  . "FROM vecrbac.hnsw_check('$index'::regclass) p;");
+	my @rows = grep { length } split /\n/, $out;
+	note("hnsw_check($index): $_") for grep { !/^error: / } @rows;
+	return [ grep { /^error: / } @rows ];
 }
 
 # Fails unless an index scan on $index is what the planner picks for $sql.
@@ -245,6 +250,7 @@ sub vr_inspect_index
 	my (@problems, %elem, %nb);
 	my ($lp_total, $lp_unused) = (0, 0);
 	my ($m, $dims, $entry, $entry_level);
+	my $value_slots = 0;
 	for my $line (split /\n/, $raw)
 	{
 		my ($blk, $hex) = split /\|/, $line;
@@ -263,10 +269,14 @@ sub vr_inspect_index
 			push @problems, sprintf("metapage magic %#x version %d", $magic, $version)
 			  if $magic != 0x76524857 || $version != 1;
 			($m, $dims) = ($mm, $d);
+			# value_slots (links among elements of one partition value) follow the
+			# directory fields in newer metapages; older ones hold zeros there.
+			$value_slots = unpack("v", substr($page, 24 + 40, 2)) // 0;
 			$entry = _tid($page, 24 + 16);
 			$entry_level = unpack('s<', substr($page, 24 + 22, 2));
 			next;
 		}
+		next if $flags == 4;    # a partition directory page (hnsw_directory.h): not decoded
 		push @problems, "block $blk: flags $flags" if $flags != 2;
 		my $nitems = ($lower - 24) / 4;
 		for my $i (1 .. $nitems)
@@ -289,9 +299,17 @@ sub vr_inspect_index
 					if (defined $t) { push @problems, "element $blk,$i: heap TID after a gap" if $gap; push @tids, $t; }
 					else { $gap = 1; }
 				}
-				my (undef, $vdim) = unpack('V s<', substr($tup, 76, 6));
+				# The vector follows the header: at byte 80 since elements carry a
+				# partition chain link, at 76 before; its varlena header says which.
+				my ($voff, $vdim) = (80, -1);
+				for my $o (80, 76)
+				{
+					my ($hdr, $d) = unpack('V s<', substr($tup, $o, 6));
+					if (($hdr >> 2) == 8 + 4 * $d && $d == $dims) { ($voff, $vdim) = ($o, $d); last; }
+				}
 				$elem{"$blk,$i"} = { level => $level, deleted => $eflags & 1, tids => \@tids,
-					neighbors => _tid($tup, 68), raw => substr($tup, 84, 4 * $vdim), dim => $vdim };
+					neighbors => _tid($tup, 68), raw => substr($tup, $voff + 8, 4 * ($vdim > 0 ? $vdim : 0)),
+					dim => $vdim };
 			}
 			elsif ($type == 2)
 			{
@@ -320,7 +338,7 @@ sub vr_inspect_index
 		push @problems, "element $e: level $el->{level}, neighbor tuple level $n->{level}"
 		  if $n->{level} != $el->{level};
 		push @problems, "element $e: $n->{slots} link slots for level $el->{level}"
-		  if $n->{slots} != ($el->{level} + 2) * $m;
+		  if $n->{slots} != ($el->{level} + 2) * $m + $value_slots;
 		for my $l (0 .. $el->{level})
 		{
 			my ($start, $count) = $l == 0 ? (0, 2 * $m) : (2 * $m + ($l - 1) * $m, $m);
