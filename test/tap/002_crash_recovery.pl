@@ -48,6 +48,11 @@ my $min_recall = 0.90;
 # test looks for, cut off whole groups of rows. 0.999 allows 3 in 3,000.
 my $min_reachable = 0.999;
 
+# What vecrbac.hnsw_check reports as errors but a crash may leave, and searches
+# tolerate: VACUUM flagged the entry point deleted and the crash came before it moved
+# the entry point (the next VACUUM does).
+my $crash_states = qr/the entry point is a deleted element/;
+
 my $node = vr_node('crash', conf => [ 'max_wal_size = 256MB', 'checkpoint_timeout = 30s' ]);
 $node->start;
 vr_create_extension($node);
@@ -258,7 +263,7 @@ for my $cycle (1 .. $cycles)
 		  . "aborted but visible: @aborted_seen; @errors[0 .. ($#errors < 9 ? $#errors : 9)]");
 
 	vr_assert_healthy($node, 'postgres', index => 'items_v', table => 'items', label => "(cycle $cycle)",
-		min_reachable => $min_reachable);
+		min_reachable => $min_reachable, checker_allow => $crash_states);
 	my $recall = mean_recall();
 	push @recalls, $recall;
 	cmp_ok($recall, '>=', $min_recall, sprintf("cycle %d: recall@10 %.3f", $cycle, $recall));

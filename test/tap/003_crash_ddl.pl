@@ -159,7 +159,10 @@ for my $delay (0.2, 1.5)
 	crash_during("VACUUM (+${delay}s)", "SET vacuum_cost_delay = '10ms';\nSET vacuum_cost_limit = 100;\nVACUUM big;",
 		q{SELECT EXISTS (SELECT 1 FROM pg_stat_progress_vacuum WHERE phase = 'vacuuming indexes')}, $delay);
 	# Searches work on whatever the crash left: flags set, links half repaired.
-	vr_assert_healthy($node, 'postgres', index => 'big_v', table => 'big', label => "(crash in VACUUM +${delay}s)");
+	# A crash after VACUUM flagged the entry point and before it moved it leaves a
+	# deleted entry point, which searches walk through; the next VACUUM moves it.
+	vr_assert_healthy($node, 'postgres', index => 'big_v', table => 'big', label => "(crash in VACUUM +${delay}s)",
+		checker_allow => qr/the entry point is a deleted element/);
 	my $r = recall();
 	cmp_ok($r, '>=', 0.9, "recall\@10 after a crash in VACUUM: $r");
 	$node->safe_psql('postgres', "INSERT INTO big SELECT -i, vr_vec(-i - 1000 * $round, $dim) FROM generate_series(1000 * $round + 1, 1000 * $round + 200) i;");

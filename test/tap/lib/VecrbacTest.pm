@@ -439,6 +439,8 @@ sub vr_wait_idle
 #     (for <#>, whose greedy descent may start elsewhere: a subset of the rows);
 #   - at least min_reachable of the indexed rows are reachable (default 0: reported
 #     only; HNSW leaves some elements without incoming links, hnswlib as much).
+# checker_allow => qr/.../ drops matching checker errors (noted): for states a crash
+# may leave that searches tolerate by design.
 # Assumes no HOT chains among indexed rows (every UPDATE in these tests changes the
 # vector), since a HOT-updated row's ctid is not the TID its index entry holds.
 sub vr_assert_healthy
@@ -495,6 +497,13 @@ sub vr_assert_healthy
 	}
 
 	my $problems = vr_check_index($node, $db, $a{index});
+	if ($problems && $a{checker_allow})
+	{
+		# States a crash may leave that searches tolerate by design (the caller says which).
+		my @allowed = grep { $_ =~ $a{checker_allow} } @$problems;
+		note("hnsw_check($a{index}), allowed after a crash: $_") for @allowed;
+		$problems = [ grep { $_ !~ $a{checker_allow} } @$problems ];
+	}
 	SKIP:
 	{
 		skip "vecrbac.hnsw_check not installed, or a standby: checker not run ($label)", 1
