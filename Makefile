@@ -4,6 +4,9 @@
 #   make install            install into the PostgreSQL found by pg_config
 #   make unittest           build and run the pure C++ unit tests (GoogleTest)
 #   make format / lint      clang-format the sources / check formatting
+#   make asan-check         the regression schedule against an ASan/UBSan build (scripts/asan.sh)
+#   make fuzz-check         each libFuzzer target for a bounded time (test/fuzz/run.sh)
+#   make fuzz-long          the same for an hour each, niced (VR_FUZZ_SECONDS to change)
 #
 # The whole test suite, with its own throwaway cluster, is scripts/test.sh.
 
@@ -41,6 +44,11 @@ ifneq ($(filter 1 true,$(WERROR) $(CI)),)
 PG_CXXFLAGS += -Werror
 endif
 
+# Extra compile and link flags for instrumented builds (scripts/asan.sh passes
+# -fsanitize=address,undefined); empty otherwise.
+PG_CXXFLAGS += $(VR_EXTRA_CXXFLAGS)
+SHLIB_LINK  += $(VR_EXTRA_LDFLAGS)
+
 # No LLVM bitcode: the JIT would only inline our SQL wrappers, while the work is in
 # SIMD kernels that it cannot improve, and clang-14 bitcode of C++20 sources built
 # with g++ flags is a second toolchain to keep working. Deliberately off.
@@ -72,7 +80,15 @@ unittest: test/unit/vecrbac_unittest
 FORMAT_FILES = $(wildcard src/*/*.cpp src/*/*.h src/*.cpp test/unit/*.cpp test/fuzz/*.cpp)
 format:
 	clang-format -i $(FORMAT_FILES)
+
+# ---- reliability (docs/reliability.md) -------------------------------------------------
+asan-check:
+	scripts/asan.sh
+fuzz-check:
+	test/fuzz/run.sh
+fuzz-long:
+	VR_FUZZ_SECONDS=$${VR_FUZZ_SECONDS:-3600} nice -n 19 test/fuzz/run.sh
 lint:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 
-.PHONY: unittest format lint
+.PHONY: unittest format lint asan-check fuzz-check fuzz-long

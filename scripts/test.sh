@@ -2,9 +2,11 @@
 # test.sh: runs every vecrbac test suite against a throwaway cluster, from nothing.
 #
 #   scripts/test.sh            dependencies, build, unit tests, pg_regress, pgTAP,
-#                              isolation, Perl TAP, client tests, fuzz smoke
+#                              isolation, Perl TAP, ASan/UBSan schedule, client tests,
+#                              fuzz smoke
 #   VR_SKIP_DEPS=1 ...         skip the apt-get step (for quick local iterations)
 #   VR_SUITES="regress pgtap"  run only the named suites
+#   VR_TAP_TESTS="002_*"       run only the TAP tests matching this glob
 #
 # Exit status: non-zero if any suite failed. Logs and diffs stay in tmp_check/.
 set -uo pipefail
@@ -14,9 +16,13 @@ ROOT=$(pwd)
 if [[ "${VR_SKIP_DEPS:-0}" != 1 ]]; then
     scripts/deps.sh || exit 1
 fi
+# The asan and fuzz suites build against the system PostgreSQL (pg_config of the
+# private copy would point at headers it does not have): they get the PATH from
+# before the private install is put in front of it.
+ORIG_PATH=$PATH
 source scripts/lib/cluster.sh
 
-SUITES=${VR_SUITES:-"unit regress pgtap isolation tap clients fuzz"}
+SUITES=${VR_SUITES:-"unit regress pgtap isolation tap asan clients fuzz"}
 TMP=$ROOT/tmp_check
 FAILED=()
 want() { [[ " $SUITES " == *" $1 "* ]]; }
@@ -92,7 +98,7 @@ trap - EXIT
 
 # ---- Perl TAP: each test makes its own clusters (crash, replication) ---------------------
 run_tap() {
-    local tests=("$ROOT"/test/tap/*.pl)
+    local tests=("$ROOT"/test/tap/${VR_TAP_TESTS:-*}.pl)
     [[ -e "${tests[0]}" ]] || { echo "no TAP tests"; return 0; }
     vr_pg_dir "$TMP/out/tap"
     (cd "$TMP/out/tap" && vr_as_pg env TESTDIR="$TMP/out/tap" \
@@ -101,10 +107,17 @@ run_tap() {
 }
 want tap && suite tap run_tap
 
+# ---- the schedule again, against an ASan/UBSan build (scripts/asan.sh) ------------------
+want asan && suite asan env PATH="$ORIG_PATH" "$ROOT/scripts/asan.sh"
+
 # ---- real clients and fuzzers: provided by their own scripts when present -----------
 for kind in clients fuzz; do
     if want $kind && [[ -x "$ROOT/test/$kind/run.sh" ]]; then
-        suite $kind "$ROOT/test/$kind/run.sh"
+        if [[ $kind == fuzz ]]; then
+            suite $kind env PATH="$ORIG_PATH" "$ROOT/test/$kind/run.sh"
+        else
+            suite $kind "$ROOT/test/$kind/run.sh"
+        fi
     fi
 done
 

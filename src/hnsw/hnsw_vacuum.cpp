@@ -568,6 +568,12 @@ void free_deleted(VacuumState *vs)
 			Page w = HnswEditPage(&edit, buf, false);
 			for (int i = 0; i < dead.size; i++)
 				PageIndexTupleDeleteNoCompact(w, dead[i]);
+			/*
+			 * The freed line pointers stay (element TIDs must not move), but
+			 * PageAddItem reuses unused ones only when this hint is set, and
+			 * PageIndexTupleDeleteNoCompact does not set it.
+			 */
+			PageSetHasFreeLinePointers(w);
 			HnswEditFinish(&edit);
 		}
 		Size room = PageGetExactFreeSpace(page);
