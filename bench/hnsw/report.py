@@ -16,20 +16,30 @@ def main():
     out = sys.argv[2]
     by = lambda step: [r for r in rows if r.get("step") == step]  # noqa: E731
 
-    ours = {}
-    for r in by("vecrbac"):  # keep the better of the two passes per ef
-        if r["ef"] not in ours or r["qps"] > ours[r["ef"]]["qps"]:
-            ours[r["ef"]] = r
+    def best(step):  # the better of the two passes per ef
+        kept = {}
+        for r in by(step):
+            if r["ef"] not in kept or r["qps"] > kept[r["ef"]]["qps"]:
+                kept[r["ef"]] = r
+        return kept
+
+    ours, plain = best("vecrbac"), best("vecrbac_plain")
     base = {r["ef"]: r for r in by("hnswlib") if "ef" in r}
     hnswlib_build = next((r["build_s"] for r in by("hnswlib") if "build_s" in r), None)
 
-    lines = ["| ef_search | vecrbac recall@10 | vecrbac QPS | p50 ms | p99 ms | hnswlib recall@10 | hnswlib QPS | QPS ratio |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| ef_search | vecrbac recall@10 | vecrbac QPS | p50 ms | p99 ms | server CPU ms | "
+             "STORAGE PLAIN: recall@10 | QPS | server CPU ms | hnswlib recall@10 | hnswlib QPS | "
+             "QPS ratio | ratio, PLAIN |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    nan = float("nan")
     for ef in sorted(ours):
-        o, h = ours[ef], base.get(ef, {})
-        ratio = o["qps"] / h["qps"] if h else float("nan")
+        o, p, h = ours[ef], plain.get(ef, {}), base.get(ef, {})
+        ratio = o["qps"] / h["qps"] if h else nan
+        ratio_plain = p["qps"] / h["qps"] if h and p else nan
         lines.append(f"| {ef} | {o['recall']:.4f} | {o['qps']:.0f} | {o['p50_ms']:.3f} | {o['p99_ms']:.3f} | "
-                     f"{h.get('recall', float('nan')):.4f} | {h.get('qps', float('nan')):.0f} | {ratio:.2f} |")
+                     f"{o.get('server_cpu_ms', nan):.3f} | {p.get('recall', nan):.4f} | {p.get('qps', nan):.0f} | "
+                     f"{p.get('server_cpu_ms', nan):.3f} | {h.get('recall', nan):.4f} | {h.get('qps', nan):.0f} | "
+                     f"{ratio:.2f} | {ratio_plain:.2f} |")
     builds = {r["label"]: r["build_s"] for r in by("build")}
     size = next(iter(by("size")), {})
     load = next(iter(by("load")), {})
@@ -48,6 +58,7 @@ def main():
 
     plt.figure(figsize=(7, 4.5))
     for name, data, style in (("vecrbac (PostgreSQL, libpq round trip)", ours, "o-"),
+                              ("vecrbac, STORAGE PLAIN", plain, "^-"),
                               ("hnswlib (in-process)", base, "s--")):
         efs = sorted(data)
         plt.plot([data[e]["recall"] for e in efs], [data[e]["qps"] for e in efs], style, label=name)

@@ -9,7 +9,9 @@
 # connection with a prepared statement (the vector sent in binary) for each
 # hnsw.ef_search, against exact ground truth. hnswlib builds and searches the same
 # data in-process, single-threaded, in the same run; the PostgreSQL queries run
-# before and after it and the better of the two is kept, to damp noise.
+# before and after it and the better of the two is kept, to damp noise. The queries
+# run on the table as loaded (pgvector's default storage: vectors in TOAST) and on a
+# copy with STORAGE PLAIN (vectors in the table's pages, as docs/hnsw.md advises).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -62,11 +64,26 @@ record "$(psql -X -At -d "$CONN" -c "SELECT json_build_object('step', 'size',
 record "$(psql -X -At -d "$CONN" -c "SELECT json_build_object('step', 'check', 'problems',
     (SELECT count(*) FROM vecrbac.hnsw_check('items_embedding') WHERE severity <> 'info'))")"
 
+vr_log "a copy with STORAGE PLAIN"
+psql -X -q -d "$CONN" -v ON_ERROR_STOP=1 <<SQL
+CREATE TABLE items_plain (LIKE items);
+ALTER TABLE items_plain ALTER COLUMN embedding SET STORAGE PLAIN;
+INSERT INTO items_plain SELECT * FROM items;
+SET max_parallel_maintenance_workers = 2;
+CREATE INDEX items_plain_embedding ON items_plain USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64);
+VACUUM ANALYZE items_plain;
+SQL
+
 queries() { # queries PASS
-    local ef
-    for ef in $EFS; do
-        record "$("$OUT/pg_client" "$CONN" "$DATA_DIR/queries.f32" 784 "$DATA_DIR/gt.i32" 10 \
-            "SET hnsw.ef_search = $ef" | sed "s/^{/{\"step\": \"vecrbac\", \"pass\": $1, \"ef\": $ef, /")"
+    local ef table step
+    for table in items items_plain; do
+        step=vecrbac
+        [ "$table" = items_plain ] && step=vecrbac_plain
+        for ef in $EFS; do
+            record "$("$OUT/pg_client" "$CONN" "$DATA_DIR/queries.f32" 784 "$DATA_DIR/gt.i32" 10 \
+                "SET hnsw.ef_search = $ef" "SELECT id FROM $table ORDER BY embedding <-> \$1 LIMIT 10" |
+                sed "s/^{/{\"step\": \"$step\", \"pass\": $1, \"ef\": $ef, /")"
+        done
     done
 }
 vr_log "queries through PostgreSQL"
