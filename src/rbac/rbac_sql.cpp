@@ -37,6 +37,7 @@ extern "C"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -46,6 +47,7 @@ extern "C"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
 
@@ -182,10 +184,22 @@ Oid extension_owner()
 /*
  * Whether one row of the collection matches every pair, read with the extension
  * owner's privileges (the caller may not see the row, or the table at all).
+ *
+ * The lookup reads the latest committed state, not the statement's snapshot: in a
+ * REPEATABLE READ or SERIALIZABLE transaction that snapshot is the transaction's,
+ * and a revocation committed after it would otherwise go unseen until the
+ * transaction ends. This is how PostgreSQL's own privilege checks behave (catalog
+ * lookups use fresh snapshots): a REVOKE applies at the next statement. The
+ * snapshot is taken with GetSnapshotData into a private SnapshotData (what
+ * GetLatestSnapshot does, minus its refusal in parallel mode, which the leader of a
+ * parallel plan is in at executor start; the snapshot is used by this read only and
+ * never shared with workers). In READ COMMITTED it is at least as new as the
+ * statement's.
  */
 bool value_exists(const char *collection, const char *matches)
 {
 	static bool running = false;
+	static SnapshotData latest = {SNAPSHOT_MVCC};
 	if (running) /* the lookup itself bypasses row-level security; never recurse */
 		return true;
 
@@ -198,10 +212,13 @@ bool value_exists(const char *collection, const char *matches)
 	{
 		SetUserIdAndSecContext(extension_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE |
 		                                              SECURITY_RESTRICTED_OPERATION);
+		/* Copied by PushActiveSnapshot; popped by (sub)transaction abort on error. */
+		PushActiveSnapshot(GetSnapshotData(&latest));
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		Oid types[2] = {TEXTOID, TEXTOID};
 		Datum values[2] = {CStringGetTextDatum(collection), CStringGetTextDatum(matches)};
+		/* read_only: the whole lookup runs with the active snapshot pushed above */
 		int rc = SPI_execute_with_args("SELECT vecrbac._value_exists($1, $2::jsonb)", 2, types,
 		                               values, NULL, true, 1);
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -210,6 +227,7 @@ bool value_exists(const char *collection, const char *matches)
 		Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		found = !isnull && DatumGetBool(d);
 		SPI_finish();
+		PopActiveSnapshot();
 	}
 	PG_FINALLY();
 	{
