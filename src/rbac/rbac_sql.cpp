@@ -151,6 +151,72 @@ void mark_checked(const char *token)
 	checked.generation = settings::generation;
 }
 
+/*
+ * Statements on protected tables, while they run, and the token each started with.
+ *
+ * The executor-start check (check_perms) runs inside standard_ExecutorStart while
+ * the statement's executor memory context (es_query_cxt) is current, and records
+ * the session's token in it. The accessors that the statement's policies call are
+ * InitPlans of the same plan, and their FmgrInfo lives in that context (fn_mcxt):
+ * they find the record and use its token, not the session's current one. So a
+ * statement answers with the token it started with to its last row, whatever
+ * happens to vecrbac.token meanwhile: a cursor whose InitPlans only run at its
+ * first FETCH, a statement that calls set_config itself, a loop over a query in a
+ * function. A reset callback unlinks the record when the context goes (ExecutorEnd,
+ * or the abort of the statement's transaction). Accessors called outside such a
+ * statement (directly, or by a plan made elsewhere) use the session's token.
+ */
+struct Statement
+{
+	MemoryContext cxt;
+	char *token; /* in cxt */
+	Statement *next;
+	MemoryContextCallback forget;
+};
+Statement *statements = nullptr;
+
+void forget_statement(void *arg)
+{
+	for (Statement **p = &statements; *p != nullptr; p = &(*p)->next)
+		if (*p == arg)
+		{
+			*p = (*p)->next;
+			return;
+		}
+}
+
+/* The record of the statement starting now, in the current (executor) context. */
+Statement *start_statement()
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Statement *s = static_cast<Statement *>(MemoryContextAllocZero(cxt, sizeof(Statement)));
+	s->cxt = cxt;
+	s->token = MemoryContextStrdup(cxt, settings::token != nullptr ? settings::token : "");
+	s->forget.func = forget_statement;
+	s->forget.arg = s;
+	MemoryContextRegisterResetCallback(cxt, &s->forget);
+	s->next = statements;
+	statements = s;
+	return s;
+}
+
+/* The statement whose plan made this call, or nullptr. */
+Statement *statement_of(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo == nullptr)
+		return nullptr;
+	for (Statement *s = statements; s != nullptr; s = s->next)
+		if (s->cxt == fcinfo->flinfo->fn_mcxt)
+			return s;
+	return nullptr;
+}
+
+/* The token a call answers for: its statement's, else the session's. */
+const char *token_of(Statement *statement)
+{
+	return statement != nullptr ? statement->token : settings::token;
+}
+
 rbac::SessionConfig session_config()
 {
 	rbac::SessionConfig c;
@@ -363,7 +429,7 @@ Datum scope_accessor(FunctionCallInfo fcinfo, ScopeKind kind)
 	bool exact = false;
 	bool allowed = false;
 	with_session(
-	    settings::token, false,
+	    token_of(statement_of(fcinfo)), false,
 	    [&](const rbac::Session &s)
 	    {
 		    allowed = rbac::allows(s.grants, collection.view(), rbac::Operation::Read);
@@ -402,12 +468,12 @@ void set_token(const char *value, bool local)
 	                        local ? GUC_ACTION_LOCAL : GUC_ACTION_SET, true, 0, false);
 }
 
-/* Raises unless the session token allows op on the collection. */
-void check_access(const char *collection, rbac::Operation op)
+/* Raises unless the statement's token allows op on the collection. */
+void check_access(const char *collection, rbac::Operation op, Statement *statement)
 {
 	std::string_view name(collection);
 	bool allowed = false;
-	with_session(settings::token, false,
+	with_session(token_of(statement), false,
 	             [&](const rbac::Session &s) { allowed = rbac::allows(s.grants, name, op); });
 	if (!allowed)
 		denied(collection, op);
@@ -440,12 +506,14 @@ ExecutorCheckPerms_hook_type previous_check_perms = nullptr;
  * would never ask. Here every protected table a statement reads or writes is checked
  * once, before any row: read for SELECT rights, write for INSERT, UPDATE, DELETE.
  * Only where row-level security applies (not for owners without FORCE, superusers
- * or BYPASSRLS roles), exactly as for the policies.
+ * or BYPASSRLS roles), exactly as for the policies. The statement's record (its
+ * token, see start_statement) is made here, on its first protected table.
  */
 bool check_perms(List *range_table, bool ereport_on_violation)
 {
 	if (previous_check_perms != nullptr && !previous_check_perms(range_table, ereport_on_violation))
 		return false;
+	Statement *statement = nullptr;
 	ListCell *lc;
 	foreach (lc, range_table)
 	{
@@ -461,10 +529,12 @@ bool check_perms(List *range_table, bool ereport_on_violation)
 		relation_close(rel, NoLock);
 		if (collection == nullptr)
 			continue;
+		if (statement == nullptr)
+			statement = start_statement();
 		if (rte->requiredPerms & ACL_SELECT)
-			check_access(collection, rbac::Operation::Read);
+			check_access(collection, rbac::Operation::Read, statement);
 		if (rte->requiredPerms & (ACL_INSERT | ACL_UPDATE | ACL_DELETE))
-			check_access(collection, rbac::Operation::Write);
+			check_access(collection, rbac::Operation::Write, statement);
 	}
 	return true;
 }
@@ -488,7 +558,7 @@ VECRBAC_FUNCTION(vecrbac_rbac_authorize)
 	Bytes collection = text_bytes(collection_text);
 	rbac::Operation op = read_operation(PG_GETARG_TEXT_PP(1));
 	bool allowed = false;
-	with_session(settings::token, false,
+	with_session(token_of(statement_of(fcinfo)), false,
 	             [&](const rbac::Session &s)
 	             { allowed = rbac::allows(s.grants, collection.view(), op); });
 	if (!allowed)
@@ -519,7 +589,7 @@ VECRBAC_FUNCTION(vecrbac_rbac_scope_is_exact)
 /* vecrbac.claims() RETURNS jsonb: the session token's claims; NULL without a token. */
 VECRBAC_FUNCTION(vecrbac_rbac_claims)
 {
-	const char *token = settings::token;
+	const char *token = token_of(statement_of(fcinfo));
 	if (token == nullptr || token[0] == '\0')
 		PG_RETURN_NULL();
 	char *claims = nullptr;
