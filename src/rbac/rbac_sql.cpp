@@ -38,6 +38,7 @@ extern "C"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
+#include "tcop/pquery.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -124,19 +125,40 @@ char *copy_no_raise(std::string_view s)
 
 rbac::TokenCache *token_cache = nullptr;
 
-/* The statement whose value_exists check passed, and for which token. */
+/*
+ * The top-level statement whose value_exists check passed, and for which token. A
+ * statement is told apart by its transaction, its start time and the portal that
+ * runs it (ActivePortal: the client's statement; statements that functions run
+ * inside it share it, so a loop in a function does not look up once per row). The
+ * start time alone is not enough: the statements of one multi-statement query share
+ * it, each in its own portal. A callback on the portal's memory context forgets the
+ * check when the portal is dropped, so a later portal at the same address is a new
+ * statement.
+ */
 struct Checked
 {
+	bool valid;
+	Portal portal; /* ActivePortal at the check (NULL outside any portal) */
 	LocalTransactionId lxid;
 	TimestampTz statement;
 	std::uint64_t generation;
 	char *token; /* in TopMemoryContext */
 };
-Checked checked = {InvalidLocalTransactionId, 0, 0, nullptr};
+Checked checked = {false, nullptr, InvalidLocalTransactionId, 0, 0, nullptr};
+/* The portal whose context has a callback that clears `checked`. */
+Portal checked_watched = nullptr;
+
+void forget_checked_portal(void *arg)
+{
+	if (checked.portal == arg)
+		checked.valid = false;
+	if (checked_watched == arg)
+		checked_watched = nullptr;
+}
 
 bool checked_this_statement(const char *token)
 {
-	return checked.token != nullptr && checked.lxid == MyProc->lxid &&
+	return checked.valid && checked.portal == ActivePortal && checked.lxid == MyProc->lxid &&
 	       checked.statement == GetCurrentStatementStartTimestamp() &&
 	       checked.generation == settings::generation && std::strcmp(checked.token, token) == 0;
 }
@@ -146,9 +168,20 @@ void mark_checked(const char *token)
 	if (checked.token != nullptr)
 		pfree(checked.token);
 	checked.token = MemoryContextStrdup(TopMemoryContext, token);
+	checked.portal = ActivePortal;
 	checked.lxid = MyProc->lxid;
 	checked.statement = GetCurrentStatementStartTimestamp();
 	checked.generation = settings::generation;
+	checked.valid = true;
+	if (ActivePortal != nullptr && checked_watched != ActivePortal)
+	{
+		MemoryContextCallback *cb = static_cast<MemoryContextCallback *>(
+		    MemoryContextAlloc(ActivePortal->portalContext, sizeof(MemoryContextCallback)));
+		cb->func = forget_checked_portal;
+		cb->arg = ActivePortal;
+		MemoryContextRegisterResetCallback(ActivePortal->portalContext, cb);
+		checked_watched = ActivePortal;
+	}
 }
 
 /*
@@ -162,14 +195,16 @@ void mark_checked(const char *token)
  * statement answers with the token it started with to its last row, whatever
  * happens to vecrbac.token meanwhile: a cursor whose InitPlans only run at its
  * first FETCH, a statement that calls set_config itself, a loop over a query in a
- * function. A reset callback unlinks the record when the context goes (ExecutorEnd,
+ * function. The record also says whether the statement's value_exists lookup was
+ * made. A reset callback unlinks the record when the context goes (ExecutorEnd,
  * or the abort of the statement's transaction). Accessors called outside such a
  * statement (directly, or by a plan made elsewhere) use the session's token.
  */
 struct Statement
 {
 	MemoryContext cxt;
-	char *token; /* in cxt */
+	char *token;                /* in cxt */
+	bool value_exists_checked; /* its token's value_exists lookup passed */
 	Statement *next;
 	MemoryContextCallback forget;
 };
@@ -314,17 +349,25 @@ bool value_exists(const char *collection, const char *matches)
 /*
  * Verifies token (from the cache when it can), checks its expiry and, once per
  * statement, its value_exists condition; then runs use(session), pure C++, inside
- * guarded(). Raises 42501 without a token, 28000 for a refused one.
+ * guarded(). Raises 42501 without a token, 28000 for a refused one. With a
+ * statement record, its token is used, and the lookup is not repeated once made
+ * for it (a cursor's FETCHes).
  */
-template <typename Use> void with_session(const char *token, bool force_value_exists, Use &&use)
+template <typename Use>
+void with_session(const char *token, Statement *statement, bool force_value_exists, Use &&use)
 {
+	if (statement != nullptr)
+		token = statement->token;
 	if (token == nullptr || token[0] == '\0')
 		no_token();
 
 	rbac::SessionConfig config = session_config();
 	std::uint64_t generation = settings::generation;
 	std::int64_t now = vecrbac::jwt::settings::now_seconds();
-	bool check_ve = !IsParallelWorker() && (force_value_exists || !checked_this_statement(token));
+	bool check_ve = !IsParallelWorker() &&
+	                (force_value_exists ||
+	                 !((statement != nullptr && statement->value_exists_checked) ||
+	                   checked_this_statement(token)));
 	char *ve_collection = nullptr;
 	char *ve_matches = nullptr;
 
@@ -348,6 +391,8 @@ template <typename Use> void with_session(const char *token, bool force_value_ex
 			ereport(ERROR,
 			        (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 			         errmsg("token is not valid: its value_exists condition matches no row")));
+		if (statement != nullptr)
+			statement->value_exists_checked = true;
 		mark_checked(token);
 	}
 	vecrbac::pg::guarded(
@@ -429,7 +474,7 @@ Datum scope_accessor(FunctionCallInfo fcinfo, ScopeKind kind)
 	bool exact = false;
 	bool allowed = false;
 	with_session(
-	    token_of(statement_of(fcinfo)), false,
+	    settings::token, statement_of(fcinfo), false,
 	    [&](const rbac::Session &s)
 	    {
 		    allowed = rbac::allows(s.grants, collection.view(), rbac::Operation::Read);
@@ -473,7 +518,7 @@ void check_access(const char *collection, rbac::Operation op, Statement *stateme
 {
 	std::string_view name(collection);
 	bool allowed = false;
-	with_session(token_of(statement), false,
+	with_session(settings::token, statement, false,
 	             [&](const rbac::Session &s) { allowed = rbac::allows(s.grants, name, op); });
 	if (!allowed)
 		denied(collection, op);
@@ -558,7 +603,7 @@ VECRBAC_FUNCTION(vecrbac_rbac_authorize)
 	Bytes collection = text_bytes(collection_text);
 	rbac::Operation op = read_operation(PG_GETARG_TEXT_PP(1));
 	bool allowed = false;
-	with_session(token_of(statement_of(fcinfo)), false,
+	with_session(settings::token, statement_of(fcinfo), false,
 	             [&](const rbac::Session &s)
 	             { allowed = rbac::allows(s.grants, collection.view(), op); });
 	if (!allowed)
@@ -589,11 +634,12 @@ VECRBAC_FUNCTION(vecrbac_rbac_scope_is_exact)
 /* vecrbac.claims() RETURNS jsonb: the session token's claims; NULL without a token. */
 VECRBAC_FUNCTION(vecrbac_rbac_claims)
 {
-	const char *token = token_of(statement_of(fcinfo));
+	Statement *statement = statement_of(fcinfo);
+	const char *token = token_of(statement);
 	if (token == nullptr || token[0] == '\0')
 		PG_RETURN_NULL();
 	char *claims = nullptr;
-	with_session(token, false,
+	with_session(token, statement, false,
 	             [&](const rbac::Session &s) { claims = copy_no_raise(s.claims_json); });
 	return json_to_jsonb(claims);
 }
@@ -609,7 +655,7 @@ VECRBAC_FUNCTION(vecrbac_rbac_login)
 	if (token[0] == '\0')
 		no_token();
 	char *claims = nullptr;
-	with_session(token, true,
+	with_session(token, nullptr, true,
 	             [&](const rbac::Session &s) { claims = copy_no_raise(s.claims_json); });
 	set_token(token, local);
 	return json_to_jsonb(claims);
