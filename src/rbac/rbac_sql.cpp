@@ -203,7 +203,7 @@ void mark_checked(const char *token)
 struct Statement
 {
 	MemoryContext cxt;
-	char *token;                /* in cxt */
+	char *token;               /* in cxt */
 	bool value_exists_checked; /* its token's value_exists lookup passed */
 	Statement *next;
 	MemoryContextCallback forget;
@@ -364,10 +364,10 @@ void with_session(const char *token, Statement *statement, bool force_value_exis
 	rbac::SessionConfig config = session_config();
 	std::uint64_t generation = settings::generation;
 	std::int64_t now = vecrbac::jwt::settings::now_seconds();
-	bool check_ve = !IsParallelWorker() &&
-	                (force_value_exists ||
-	                 !((statement != nullptr && statement->value_exists_checked) ||
-	                   checked_this_statement(token)));
+	bool check_ve =
+	    !IsParallelWorker() &&
+	    (force_value_exists || !((statement != nullptr && statement->value_exists_checked) ||
+	                             checked_this_statement(token)));
 	char *ve_collection = nullptr;
 	char *ve_matches = nullptr;
 
