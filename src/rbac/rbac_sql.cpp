@@ -37,6 +37,8 @@ extern "C"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
+#include "tcop/pquery.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -46,6 +48,7 @@ extern "C"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
 
@@ -122,19 +125,40 @@ char *copy_no_raise(std::string_view s)
 
 rbac::TokenCache *token_cache = nullptr;
 
-/* The statement whose value_exists check passed, and for which token. */
+/*
+ * The top-level statement whose value_exists check passed, and for which token. A
+ * statement is told apart by its transaction, its start time and the portal that
+ * runs it (ActivePortal: the client's statement; statements that functions run
+ * inside it share it, so a loop in a function does not look up once per row). The
+ * start time alone is not enough: the statements of one multi-statement query share
+ * it, each in its own portal. A callback on the portal's memory context forgets the
+ * check when the portal is dropped, so a later portal at the same address is a new
+ * statement.
+ */
 struct Checked
 {
+	bool valid;
+	Portal portal; /* ActivePortal at the check (NULL outside any portal) */
 	LocalTransactionId lxid;
 	TimestampTz statement;
 	std::uint64_t generation;
 	char *token; /* in TopMemoryContext */
 };
-Checked checked = {InvalidLocalTransactionId, 0, 0, nullptr};
+Checked checked = {false, nullptr, InvalidLocalTransactionId, 0, 0, nullptr};
+/* The portal whose context has a callback that clears `checked`. */
+Portal checked_watched = nullptr;
+
+void forget_checked_portal(void *arg)
+{
+	if (checked.portal == arg)
+		checked.valid = false;
+	if (checked_watched == arg)
+		checked_watched = nullptr;
+}
 
 bool checked_this_statement(const char *token)
 {
-	return checked.token != nullptr && checked.lxid == MyProc->lxid &&
+	return checked.valid && checked.portal == ActivePortal && checked.lxid == MyProc->lxid &&
 	       checked.statement == GetCurrentStatementStartTimestamp() &&
 	       checked.generation == settings::generation && std::strcmp(checked.token, token) == 0;
 }
@@ -144,9 +168,88 @@ void mark_checked(const char *token)
 	if (checked.token != nullptr)
 		pfree(checked.token);
 	checked.token = MemoryContextStrdup(TopMemoryContext, token);
+	checked.portal = ActivePortal;
 	checked.lxid = MyProc->lxid;
 	checked.statement = GetCurrentStatementStartTimestamp();
 	checked.generation = settings::generation;
+	checked.valid = true;
+	if (ActivePortal != nullptr && checked_watched != ActivePortal)
+	{
+		MemoryContextCallback *cb = static_cast<MemoryContextCallback *>(
+		    MemoryContextAlloc(ActivePortal->portalContext, sizeof(MemoryContextCallback)));
+		cb->func = forget_checked_portal;
+		cb->arg = ActivePortal;
+		MemoryContextRegisterResetCallback(ActivePortal->portalContext, cb);
+		checked_watched = ActivePortal;
+	}
+}
+
+/*
+ * Statements on protected tables, while they run, and the token each started with.
+ *
+ * The executor-start check (check_perms) runs inside standard_ExecutorStart while
+ * the statement's executor memory context (es_query_cxt) is current, and records
+ * the session's token in it. The accessors that the statement's policies call are
+ * InitPlans of the same plan, and their FmgrInfo lives in that context (fn_mcxt):
+ * they find the record and use its token, not the session's current one. So a
+ * statement answers with the token it started with to its last row, whatever
+ * happens to vecrbac.token meanwhile: a cursor whose InitPlans only run at its
+ * first FETCH, a statement that calls set_config itself, a loop over a query in a
+ * function. The record also says whether the statement's value_exists lookup was
+ * made. A reset callback unlinks the record when the context goes (ExecutorEnd,
+ * or the abort of the statement's transaction). Accessors called outside such a
+ * statement (directly, or by a plan made elsewhere) use the session's token.
+ */
+struct Statement
+{
+	MemoryContext cxt;
+	char *token;               /* in cxt */
+	bool value_exists_checked; /* its token's value_exists lookup passed */
+	Statement *next;
+	MemoryContextCallback forget;
+};
+Statement *statements = nullptr;
+
+void forget_statement(void *arg)
+{
+	for (Statement **p = &statements; *p != nullptr; p = &(*p)->next)
+		if (*p == arg)
+		{
+			*p = (*p)->next;
+			return;
+		}
+}
+
+/* The record of the statement starting now, in the current (executor) context. */
+Statement *start_statement()
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	Statement *s = static_cast<Statement *>(MemoryContextAllocZero(cxt, sizeof(Statement)));
+	s->cxt = cxt;
+	s->token = MemoryContextStrdup(cxt, settings::token != nullptr ? settings::token : "");
+	s->forget.func = forget_statement;
+	s->forget.arg = s;
+	MemoryContextRegisterResetCallback(cxt, &s->forget);
+	s->next = statements;
+	statements = s;
+	return s;
+}
+
+/* The statement whose plan made this call, or nullptr. */
+Statement *statement_of(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo == nullptr)
+		return nullptr;
+	for (Statement *s = statements; s != nullptr; s = s->next)
+		if (s->cxt == fcinfo->flinfo->fn_mcxt)
+			return s;
+	return nullptr;
+}
+
+/* The token a call answers for: its statement's, else the session's. */
+const char *token_of(Statement *statement)
+{
+	return statement != nullptr ? statement->token : settings::token;
 }
 
 rbac::SessionConfig session_config()
@@ -182,10 +285,22 @@ Oid extension_owner()
 /*
  * Whether one row of the collection matches every pair, read with the extension
  * owner's privileges (the caller may not see the row, or the table at all).
+ *
+ * The lookup reads the latest committed state, not the statement's snapshot: in a
+ * REPEATABLE READ or SERIALIZABLE transaction that snapshot is the transaction's,
+ * and a revocation committed after it would otherwise go unseen until the
+ * transaction ends. This is how PostgreSQL's own privilege checks behave (catalog
+ * lookups use fresh snapshots): a REVOKE applies at the next statement. The
+ * snapshot is taken with GetSnapshotData into a private SnapshotData (what
+ * GetLatestSnapshot does, minus its refusal in parallel mode, which the leader of a
+ * parallel plan is in at executor start; the snapshot is used by this read only and
+ * never shared with workers). In READ COMMITTED it is at least as new as the
+ * statement's.
  */
 bool value_exists(const char *collection, const char *matches)
 {
 	static bool running = false;
+	static SnapshotData latest = {SNAPSHOT_MVCC};
 	if (running) /* the lookup itself bypasses row-level security; never recurse */
 		return true;
 
@@ -198,10 +313,13 @@ bool value_exists(const char *collection, const char *matches)
 	{
 		SetUserIdAndSecContext(extension_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE |
 		                                              SECURITY_RESTRICTED_OPERATION);
+		/* Copied by PushActiveSnapshot; popped by (sub)transaction abort on error. */
+		PushActiveSnapshot(GetSnapshotData(&latest));
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		Oid types[2] = {TEXTOID, TEXTOID};
 		Datum values[2] = {CStringGetTextDatum(collection), CStringGetTextDatum(matches)};
+		/* read_only: the whole lookup runs with the active snapshot pushed above */
 		int rc = SPI_execute_with_args("SELECT vecrbac._value_exists($1, $2::jsonb)", 2, types,
 		                               values, NULL, true, 1);
 		if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -210,6 +328,7 @@ bool value_exists(const char *collection, const char *matches)
 		Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		found = !isnull && DatumGetBool(d);
 		SPI_finish();
+		PopActiveSnapshot();
 	}
 	PG_FINALLY();
 	{
@@ -230,17 +349,25 @@ bool value_exists(const char *collection, const char *matches)
 /*
  * Verifies token (from the cache when it can), checks its expiry and, once per
  * statement, its value_exists condition; then runs use(session), pure C++, inside
- * guarded(). Raises 42501 without a token, 28000 for a refused one.
+ * guarded(). Raises 42501 without a token, 28000 for a refused one. With a
+ * statement record, its token is used, and the lookup is not repeated once made
+ * for it (a cursor's FETCHes).
  */
-template <typename Use> void with_session(const char *token, bool force_value_exists, Use &&use)
+template <typename Use>
+void with_session(const char *token, Statement *statement, bool force_value_exists, Use &&use)
 {
+	if (statement != nullptr)
+		token = statement->token;
 	if (token == nullptr || token[0] == '\0')
 		no_token();
 
 	rbac::SessionConfig config = session_config();
 	std::uint64_t generation = settings::generation;
 	std::int64_t now = vecrbac::jwt::settings::now_seconds();
-	bool check_ve = !IsParallelWorker() && (force_value_exists || !checked_this_statement(token));
+	bool check_ve =
+	    !IsParallelWorker() &&
+	    (force_value_exists || !((statement != nullptr && statement->value_exists_checked) ||
+	                             checked_this_statement(token)));
 	char *ve_collection = nullptr;
 	char *ve_matches = nullptr;
 
@@ -264,6 +391,8 @@ template <typename Use> void with_session(const char *token, bool force_value_ex
 			ereport(ERROR,
 			        (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 			         errmsg("token is not valid: its value_exists condition matches no row")));
+		if (statement != nullptr)
+			statement->value_exists_checked = true;
 		mark_checked(token);
 	}
 	vecrbac::pg::guarded(
@@ -345,7 +474,7 @@ Datum scope_accessor(FunctionCallInfo fcinfo, ScopeKind kind)
 	bool exact = false;
 	bool allowed = false;
 	with_session(
-	    settings::token, false,
+	    settings::token, statement_of(fcinfo), false,
 	    [&](const rbac::Session &s)
 	    {
 		    allowed = rbac::allows(s.grants, collection.view(), rbac::Operation::Read);
@@ -384,12 +513,12 @@ void set_token(const char *value, bool local)
 	                        local ? GUC_ACTION_LOCAL : GUC_ACTION_SET, true, 0, false);
 }
 
-/* Raises unless the session token allows op on the collection. */
-void check_access(const char *collection, rbac::Operation op)
+/* Raises unless the statement's token allows op on the collection. */
+void check_access(const char *collection, rbac::Operation op, Statement *statement)
 {
 	std::string_view name(collection);
 	bool allowed = false;
-	with_session(settings::token, false,
+	with_session(settings::token, statement, false,
 	             [&](const rbac::Session &s) { allowed = rbac::allows(s.grants, name, op); });
 	if (!allowed)
 		denied(collection, op);
@@ -422,12 +551,14 @@ ExecutorCheckPerms_hook_type previous_check_perms = nullptr;
  * would never ask. Here every protected table a statement reads or writes is checked
  * once, before any row: read for SELECT rights, write for INSERT, UPDATE, DELETE.
  * Only where row-level security applies (not for owners without FORCE, superusers
- * or BYPASSRLS roles), exactly as for the policies.
+ * or BYPASSRLS roles), exactly as for the policies. The statement's record (its
+ * token, see start_statement) is made here, on its first protected table.
  */
 bool check_perms(List *range_table, bool ereport_on_violation)
 {
 	if (previous_check_perms != nullptr && !previous_check_perms(range_table, ereport_on_violation))
 		return false;
+	Statement *statement = nullptr;
 	ListCell *lc;
 	foreach (lc, range_table)
 	{
@@ -443,10 +574,12 @@ bool check_perms(List *range_table, bool ereport_on_violation)
 		relation_close(rel, NoLock);
 		if (collection == nullptr)
 			continue;
+		if (statement == nullptr)
+			statement = start_statement();
 		if (rte->requiredPerms & ACL_SELECT)
-			check_access(collection, rbac::Operation::Read);
+			check_access(collection, rbac::Operation::Read, statement);
 		if (rte->requiredPerms & (ACL_INSERT | ACL_UPDATE | ACL_DELETE))
-			check_access(collection, rbac::Operation::Write);
+			check_access(collection, rbac::Operation::Write, statement);
 	}
 	return true;
 }
@@ -470,7 +603,7 @@ VECRBAC_FUNCTION(vecrbac_rbac_authorize)
 	Bytes collection = text_bytes(collection_text);
 	rbac::Operation op = read_operation(PG_GETARG_TEXT_PP(1));
 	bool allowed = false;
-	with_session(settings::token, false,
+	with_session(settings::token, statement_of(fcinfo), false,
 	             [&](const rbac::Session &s)
 	             { allowed = rbac::allows(s.grants, collection.view(), op); });
 	if (!allowed)
@@ -501,11 +634,12 @@ VECRBAC_FUNCTION(vecrbac_rbac_scope_is_exact)
 /* vecrbac.claims() RETURNS jsonb: the session token's claims; NULL without a token. */
 VECRBAC_FUNCTION(vecrbac_rbac_claims)
 {
-	const char *token = settings::token;
+	Statement *statement = statement_of(fcinfo);
+	const char *token = token_of(statement);
 	if (token == nullptr || token[0] == '\0')
 		PG_RETURN_NULL();
 	char *claims = nullptr;
-	with_session(token, false,
+	with_session(token, statement, false,
 	             [&](const rbac::Session &s) { claims = copy_no_raise(s.claims_json); });
 	return json_to_jsonb(claims);
 }
@@ -521,7 +655,7 @@ VECRBAC_FUNCTION(vecrbac_rbac_login)
 	if (token[0] == '\0')
 		no_token();
 	char *claims = nullptr;
-	with_session(token, true,
+	with_session(token, nullptr, true,
 	             [&](const rbac::Session &s) { claims = copy_no_raise(s.claims_json); });
 	set_token(token, local);
 	return json_to_jsonb(claims);

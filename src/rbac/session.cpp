@@ -13,6 +13,7 @@ namespace vecrbac::rbac
 void TokenCache::clear() noexcept
 {
 	entries_.clear();
+	bytes_ = 0;
 	keys_.clear();
 	keys_built_ = false;
 }
@@ -62,14 +63,19 @@ std::shared_ptr<const Session> TokenCache::get(std::string_view token, const Ses
 	session->exp = verified.exp;
 	session->claims_json = std::move(verified.claims_json);
 
-	if (entries_.size() >= kCapacity)
+	if (token.size() > kCapacityBytes)
+		return session;
+	while (!entries_.empty() &&
+	       (entries_.size() >= kCapacity || bytes_ + token.size() > kCapacityBytes))
 	{
 		auto oldest = std::min_element(entries_.begin(), entries_.end(),
 		                               [](const Entry &a, const Entry &b)
 		                               { return a.last_used < b.last_used; });
+		bytes_ -= oldest->token.size();
 		entries_.erase(oldest);
 	}
 	entries_.push_back(Entry{std::string(token), session, ++clock_});
+	bytes_ += token.size();
 	return session;
 }
 

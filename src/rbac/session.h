@@ -48,6 +48,13 @@ class TokenCache
 {
   public:
 	static constexpr std::size_t kCapacity = 16;
+	/*
+	 * And at most this many bytes of token text (a parsed session is a few times its
+	 * token): with the size cap raised to 1 MB, 16 such tokens would otherwise keep
+	 * about 75 MB per backend; with the budget, about 5 MB. (A token larger than the
+	 * budget, which the cap does not allow today, would be verified on every use.)
+	 */
+	static constexpr std::size_t kCapacityBytes = 1024 * 1024;
 
 	/*
 	 * The session of a token: from the cache, or verified now (with `now` as the
@@ -58,6 +65,7 @@ class TokenCache
 	                                   std::uint64_t generation, std::int64_t now);
 
 	std::size_t size() const noexcept { return entries_.size(); }
+	std::size_t bytes() const noexcept { return bytes_; }
 	void clear() noexcept;
 
   private:
@@ -69,6 +77,7 @@ class TokenCache
 	};
 	std::uint64_t generation_ = 0;
 	std::uint64_t clock_ = 0;
+	std::size_t bytes_ = 0; /* token text held by entries_ */
 	bool keys_built_ = false;
 	std::vector<jwt::Key> keys_;
 	std::vector<Entry> entries_;

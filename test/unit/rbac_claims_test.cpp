@@ -312,6 +312,30 @@ TEST(RbacSession, BoundedLeastRecentlyUsed)
 	EXPECT_EQ(cache.size(), TokenCache::kCapacity);
 }
 
+TEST(RbacSession, BoundedInBytes)
+{
+	TokenCache cache;
+	SessionConfig big = config();
+	big.max_token_bytes = TokenCache::kCapacityBytes; /* the largest cap there is */
+	/* Tokens of about 400 kB once encoded: two fit the byte budget, not sixteen. */
+	for (int i = 0; i < 10; i++)
+	{
+		std::string pad(300 * 1000, 'x');
+		cache.get(token(R"({"access":"r","exp":1700000600,"n":)" + std::to_string(i) +
+		                R"(,"pad":")" + pad + "\"}"),
+		          big, 1, 1700000000);
+		EXPECT_LE(cache.bytes(), TokenCache::kCapacityBytes);
+	}
+	EXPECT_EQ(cache.size(), 2u);
+	/* A token of the largest size is kept alone. */
+	std::string huge =
+	    token(R"({"access":"r","exp":1700000600,"pad":")" + std::string(700 * 1000, 'y') + "\"}");
+	EXPECT_TRUE(cache.get(huge, big, 1, 1700000000) != nullptr);
+	EXPECT_EQ(cache.size(), 1u);
+	cache.clear();
+	EXPECT_EQ(cache.bytes(), 0u);
+}
+
 TEST(RbacSession, LivenessAndSecrets)
 {
 	Session s;
