@@ -30,7 +30,9 @@ SET vecrbac.missing_access = 'm';
 SET vecrbac.jwt_test_now = 1;
 SET vecrbac.no_such_setting = 1;
 SHOW vecrbac.leeway;
+EXPLAIN (SETTINGS, COSTS OFF) SELECT 1;
 RESET ROLE;
+EXPLAIN (SETTINGS, COSTS OFF) SELECT 1;
 -- the superuser sees that secrets are set
 SELECT length(current_setting('vecrbac.jwt_secret')) AS secret_bytes;
 

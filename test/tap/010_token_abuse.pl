@@ -13,6 +13,8 @@
 #     offline run uses 1,000,000), cycling through every kind of refusal: each one an
 #     error with its SQLSTATE (28000, or 42501 without a token), and the backend's
 #     memory contexts do not grow from a tenth of the run to its end.
+#   - Claims whose strings are SQL (collection names, payload keys and values,
+#     value_exists): ordinary refusals or empty scopes, never a syntax error.
 #   - 20,000 distinct valid tokens through the 16-entry cache, and 32 distinct tokens
 #     of the maximum size: RSS stays bounded (the cache holds 16 tokens and 1 MiB of
 #     token text).
@@ -308,6 +310,56 @@ note(sprintf('RSS after 16 maximum-size tokens: %.1f MB; after 32: %.1f MB (fres
 		($rss[0] // 0) / 1024, ($rss[1] // 0) / 1024, $rss0 / 1024));
 cmp_ok(($rss[1] // 1e9) - ($rss[0] // 0), '<', 16 * 1024, 'memory does not grow from 16 tokens to 32');
 cmp_ok(($rss[1] // 1e9) - $rss0, '<', 48 * 1024, 'the cache keeps no more than its byte budget');
+
+# ---- token content never reaches SQL text --------------------------------------------------------
+# Claims whose strings are SQL: collection names, payload keys and values, value_exists
+# collections, keys and values. Policies compare claims as data and the value_exists
+# lookup passes them as parameters (only registry names, quoted, are query text), so
+# each is an ordinary refusal or an empty scope: never a syntax error or another
+# SQLSTATE, and the sentinel table survives.
+$node->safe_psql('postgres', 'CREATE TABLE sentinel (x int); INSERT INTO sentinel VALUES (1);');
+my @sql_strings = (q{x'); DROP TABLE sentinel; --}, q{"; DROP TABLE sentinel; --}, q{docs' OR 'a' = 'a},
+	q{1) OR (true}, q{$1}, q{%I %L %s}, q{\\'; SELECT pg_sleep(10); --}, q{tenant" = "tenant});
+my @injections;
+for my $str (@sql_strings)
+{
+	(my $j = $str) =~ s/(["\\])/\\$1/g;    # as a JSON string
+	push @injections,
+	  [ "collection $str", qq({"exp":4000000000,"access":[{"collection":"$j","access":"r"}]}), qr/^42501 permission denied for collection "docs"$/ ],
+	  [ "payload key $str", qq({"exp":4000000000,"access":[{"collection":"docs","access":"r","payload":{"$j":1}}]}), qr/^(rows 0|28000 invalid token claims: .*)$/ ],
+	  [ "payload value $str", qq({"exp":4000000000,"access":[{"collection":"docs","access":"rw","payload":{"tenant":"$j"}}]}), qr/^rows 0$/ ],
+	  [ "value_exists collection $str", qq({"exp":4000000000,"access":"r","value_exists":{"collection":"$j","matches":[{"key":"user","value":"carol"}]}}),
+		qr/^28000 token is not valid: its value_exists condition matches no row$/ ],
+	  [ "value_exists key $str", qq({"exp":4000000000,"access":"r","value_exists":{"collection":"staff","matches":[{"key":"$j","value":"carol"}]}}),
+		qr/^(28000 token is not valid: its value_exists condition matches no row|28000 invalid token claims: .*)$/ ],
+	  [ "value_exists value $str", qq({"exp":4000000000,"access":"r","value_exists":{"collection":"staff","matches":[{"key":"user","value":"$j"}]}}),
+		qr/^28000 token is not valid: its value_exists condition matches no row$/ ];
+}
+my $injection_sql = '';
+for my $c (@injections)
+{
+	my $t = signed($c->[1]);
+	$injection_sql .= attempt_sql('', with_token("'$t'") . "\nSELECT count(*) INTO n FROM docs; RAISE NOTICE 'rows %', n;")
+	  =~ s/RAISE NOTICE 'ok';\n//r;
+}
+my ($irc, $iout, $ierr) = $node->psql('postgres', $injection_sql);
+my @outcomes = map { s/^.*?NOTICE:\s+//r } grep { /NOTICE:/ } split /\n/, $ierr;
+is(scalar(@outcomes), scalar(@injections), 'every SQL-shaped claim answered') or diag($ierr);
+for my $i (0 .. $#injections)
+{
+	like($outcomes[$i] // '', $injections[$i][2], "$injections[$i][0]: " . ($outcomes[$i] // 'nothing'));
+}
+is($node->safe_psql('postgres', 'SELECT count(*) FROM sentinel'), '1', 'the sentinel table is intact');
+# A write with SQL in its scope's value: refused by the policy, nothing written.
+my $or_true = '1) OR (true';
+my $rw = signed(qq({"exp":4000000000,"access":[{"collection":"docs","access":"rw","payload":{"tenant":"$or_true"}}]}));
+$node->safe_psql('postgres', 'GRANT INSERT, UPDATE, DELETE ON docs TO app');
+my ($wrc, $wout, $werr) = $node->psql('postgres', attempt_sql('', with_token("'$rw'")
+	  . "\nINSERT INTO docs VALUES (100, 1, '[1,1]');\n"));
+like($werr, qr/NOTICE:\s+42501 new row violates row-level security policy for table "docs"/, 'an insert in such a scope: refused');
+is($node->safe_psql('postgres', q{SET ROLE app; SET vecrbac.token = '} . $rw . q{'; UPDATE docs SET tenant = 2; DELETE FROM docs; SELECT count(*) FROM docs}),
+	'0', 'its updates and deletes see no row');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM docs'), '30', 'and the table is unchanged');
 
 # ---- no backend crashed -------------------------------------------------------------------------
 my $log = slurp_file($node->logfile);
