@@ -14,7 +14,6 @@
 # number of clients (4), VR_PGBENCH_VACUUM_EVERY the seconds between VACUUMs (2).
 use strict;
 use warnings;
-use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -41,7 +40,6 @@ CREATE TABLE deleted_log (id bigint PRIMARY KEY);
 CREATE TABLE inserted_log (id bigint PRIMARY KEY);
 });
 
-my $dir = $PostgreSQL::Test::Utils::tmp_check;
 my %scripts = (
 	search => [ 6, "\\set q random(1, 100)\n"
 		  . "SELECT id FROM pb ORDER BY v <-> (SELECT v FROM queries WHERE qid = :q) LIMIT 10;\n" ],
@@ -52,37 +50,11 @@ my %scripts = (
 	delete => [ 1, "SELECT last_value AS maxid FROM pb_id \\gset\n\\set id random(1, :maxid)\n"
 		  . "WITH d AS (DELETE FROM pb WHERE id = :id RETURNING id) INSERT INTO deleted_log SELECT id FROM d;\n" ],
 );
-my @args;
-for my $name (sort keys %scripts)
-{
-	open(my $fh, '>', "$dir/$name.sql") or die $!;
-	print $fh $scripts{$name}[1];
-	close $fh;
-	push @args, '-f', "$dir/$name.sql\@$scripts{$name}[0]";
-}
-
-my $vacuum = vr_start_psql($node, 'postgres',
-	join("\n", map { "VACUUM pb;\nSELECT pg_sleep($vacuum_every);" } 1 .. int($seconds / $vacuum_every) + 5) . "\n");
-my ($out, $err) = ('', '');
-my $ok = IPC::Run::run(
-	[ 'pgbench', '-n', '-c', $clients, '-j', 2, '-T', $seconds, @args, '-d', $node->connstr('postgres') ],
-	'>', \$out, '2>', \$err);
-$vacuum->{h}->kill_kill;
-vr_client_finish($vacuum);
-
-ok($ok, 'pgbench exited successfully') or diag($err);
-like($out, qr/number of failed transactions: 0 \(/, 'no failed transaction') or diag($out);
-unlike($err, qr/aborted|ERROR/, 'no client aborted, no error') or diag($err);
-is(join("\n", vr_client_errors($vacuum)), '', 'the VACUUM client saw no error');
-my ($tps) = $out =~ /tps = ([\d.]+)/;
-my %done;
-while ($out =~ m{SQL script \d+: \S+/(\w+)\.sql\n - weight: \d+ \(targets [\d.]+% of total\)\n - (\d+) transactions}g)
-{
-	$done{$1} = $2;
-}
+my ($done, $tps) = vr_pgbench($node, \%scripts, table => 'pb', seconds => $seconds, clients => $clients,
+	vacuum_every => $vacuum_every);
+my %done = %$done;
 note(sprintf('%d s, %d clients: %s transactions (%s), tps %s', $seconds, $clients,
 		join(' + ', map { "$done{$_} $_" } sort keys %done), join(', ', sort keys %done), $tps // '?'));
-is(scalar(keys %done), 4, 'per-script counts parsed') or diag($out);
 
 my ($rows, $deleted, $inserted, $lost, $ghost, $both, $bad) = split /\|/, $node->safe_psql('postgres', qq{
 WITH expected AS (SELECT generate_series(1, $initial)::bigint AS id UNION ALL SELECT id FROM inserted_log)

@@ -31,7 +31,6 @@
 # VR_TOKEN_BENCH_SECONDS sets the duration (30), VR_TOKEN_BENCH_CLIENTS the clients (4).
 use strict;
 use warnings;
-use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -168,38 +167,11 @@ my %scripts = (
 		  . "BEGIN;\nSELECT set_config('vecrbac.token', r, true) IS NOT NULL FROM tokens WHERE tenant = :tenant;\n"
 		  . "SELECT try_foreign('readonly', :tenant, :tenant, :id);\nCOMMIT;\n" ],
 );
-my $dir = $PostgreSQL::Test::Utils::tmp_check;
-my @args;
-for my $name (sort keys %scripts)
-{
-	open(my $fh, '>', "$dir/tokens_$name.sql") or die $!;
-	print $fh $scripts{$name}[1];
-	close $fh;
-	push @args, '-f', "$dir/tokens_$name.sql\@$scripts{$name}[0]";
-}
-
-my $vacuum = vr_start_psql($node, 'postgres',
-	join("\n", map { "VACUUM items;\nSELECT pg_sleep($vacuum_every);" } 1 .. int($seconds / $vacuum_every) + 5) . "\n");
-my ($out, $err) = ('', '');
-my $connstr = $node->connstr('postgres') . ' user=app';
-my $ok = IPC::Run::run([ 'pgbench', '-n', '-c', $clients, '-j', 2, '-T', $seconds, @args, '-d', $connstr ],
-	'>', \$out, '2>', \$err);
-$vacuum->{h}->kill_kill;
-vr_client_finish($vacuum);
-
-ok($ok, 'pgbench exited successfully') or diag($err);
-like($out, qr/number of failed transactions: 0 \(/, 'no failed transaction') or diag($out);
-unlike($err, qr/aborted|ERROR/, 'no client aborted, no unexpected error') or diag($err);
-is(join("\n", vr_client_errors($vacuum)), '', 'the VACUUM client saw no error');
-my ($tps) = $out =~ /tps = ([\d.]+)/;
-my %done;
-while ($out =~ m{SQL script \d+: \S+/tokens_(\w+)\.sql\n - weight: \d+ \(targets [\d.]+% of total\)\n - (\d+) transactions}g)
-{
-	$done{$1} = $2;
-}
+my ($done, $tps) = vr_pgbench($node, \%scripts, table => 'items', seconds => $seconds, clients => $clients,
+	vacuum_every => $vacuum_every, user => 'app');
+my %done = %$done;
 note(sprintf('%d s, %d clients: %s, tps %s', $seconds, $clients,
 		join(', ', map { "$done{$_} $_" } sort keys %done), $tps // '?'));
-is(scalar(keys %done), scalar(keys %scripts), 'per-script counts parsed') or diag($out);
 
 is($node->safe_psql('postgres', q{SELECT string_agg(format('%s (client %s, tenant %s: %s/%s)', kind, client, tenant, a, b), E'\n') FROM violations}),
 	'', 'no violation: every search saw 10 rows of its token\'s tenant, no foreign write succeeded');

@@ -30,6 +30,7 @@ our @EXPORT = qw(
   vr_has_checker vr_check_index vr_inspect_index vr_assert_healthy vr_assert_index_used
   vr_rls_snapshot vr_env_int vr_page_digests vr_crash
   vr_wait_idle vr_start_psql vr_client_output vr_client_finish vr_client_errors vr_client_running
+  vr_pgbench
 );
 
 my $tcp_set = 0;
@@ -612,6 +613,47 @@ sub vr_client_finish
 	my ($c) = @_;
 	eval { $c->{h}->finish; };
 	return $c->{h}->full_result(0) >> 8;
+}
+
+# Runs pgbench on the node's database with the given scripts ({name => [weight,
+# text]}), while another client VACUUMs the table every vacuum_every seconds, and
+# asserts that pgbench, its clients and the VACUUM client saw no failure. Returns
+# ({name => transactions}, tps, pgbench's output). Options: table, seconds, clients,
+# vacuum_every, user (a role to connect as), db.
+sub vr_pgbench
+{
+	my ($node, $scripts, %o) = @_;
+	my $db = $o{db} // 'postgres';
+	my ($test) = $0 =~ m{([^/]+)\.pl$};
+	my @args;
+	for my $name (sort keys %$scripts)
+	{
+		my $path = "${PostgreSQL::Test::Utils::tmp_check}/${test}_$name.sql";
+		_write_file($path, $scripts->{$name}[1]);
+		push @args, '-f', "$path\@$scripts->{$name}[0]";
+	}
+	my $vacuum = vr_start_psql($node, $db,
+		join("\n", map { "VACUUM $o{table};\nSELECT pg_sleep($o{vacuum_every});" }
+			  1 .. int($o{seconds} / $o{vacuum_every}) + 5) . "\n");
+	my $connstr = $node->connstr($db) . ($o{user} ? " user=$o{user}" : '');
+	my ($out, $err) = ('', '');
+	my $ok = IPC::Run::run([ 'pgbench', '-n', '-c', $o{clients}, '-j', 2, '-T', $o{seconds}, @args, '-d', $connstr ],
+		'>', \$out, '2>', \$err);
+	$vacuum->{h}->kill_kill;
+	vr_client_finish($vacuum);
+
+	ok($ok, 'pgbench exited successfully') or diag($err);
+	like($out, qr/number of failed transactions: 0 \(/, 'no failed transaction') or diag($out);
+	unlike($err, qr/aborted|ERROR/, 'no client aborted, no error') or diag($err);
+	is(join("\n", vr_client_errors($vacuum)), '', 'the VACUUM client saw no error');
+	my ($tps) = $out =~ /tps = ([\d.]+)/;
+	my %done;
+	while ($out =~ m{SQL script \d+: \S+/\Q$test\E_(\w+)\.sql\n - weight: \d+ \(targets [\d.]+% of total\)\n - (\d+) transactions}g)
+	{
+		$done{$1} = $2;
+	}
+	is(scalar(keys %done), scalar(keys %$scripts), 'per-script counts parsed') or diag($out);
+	return (\%done, $tps, $out);
 }
 
 # Lines of a client's stderr that a crash does not explain.
