@@ -17,6 +17,8 @@
 
 extern "C" {
 #include "access/relation.h"
+#include "access/xlog.h"
+#include "access/xlogrecovery.h"
 #include "access/table.h"
 #include "catalog/index.h"
 #include "catalog/pg_am.h"
@@ -571,12 +573,24 @@ VECRBAC_FUNCTION(vecrbac_hnsw_check)
 	InitMaterializedSRF(fcinfo, 0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
-	/* Lock the table first, as every other index operation does, then the index. */
+	/*
+	 * Lock the table first, as every other index operation does, then the index.
+	 * SHARE holds off every writer on a primary. On a standby only WAL replay
+	 * changes the index and no lock holds it off (recovery allows no lock above
+	 * ROW EXCLUSIVE): the check runs only while replay is paused.
+	 */
+	bool standby = RecoveryInProgress();
+	LOCKMODE heap_lock = standby ? AccessShareLock : ShareLock;
+	if (standby && GetRecoveryPauseState() != RECOVERY_PAUSED)
+		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						errmsg("cannot check an hnsw index on a standby while WAL replay runs"),
+						errhint("Pause replay with pg_wal_replay_pause(), wait until pg_get_wal_replay_pause_state() "
+								"returns 'paused', and resume it with pg_wal_replay_resume() afterwards.")));
 	Oid heap_oid = IndexGetRelation(index_oid, true);
 	if (!OidIsValid(heap_oid))
 		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
 						errmsg("\"%s\" is not an index", get_rel_name(index_oid) ? get_rel_name(index_oid) : "?")));
-	Relation heap = table_open(heap_oid, ShareLock);
+	Relation heap = table_open(heap_oid, heap_lock);
 	Relation index = index_open(index_oid, AccessShareLock);
 	if (index->rd_rel->relam != get_index_am_oid("hnsw", false))
 		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
@@ -593,8 +607,11 @@ VECRBAC_FUNCTION(vecrbac_hnsw_check)
 	cs.links.init(4096);
 	cs.keys.init(1024);
 	check_index(index, &cs);
+	if (standby && GetRecoveryPauseState() != RECOVERY_PAUSED)
+		report(&cs, "warning",
+			   "WAL replay was resumed during the check: a problem reported above may be a change replayed meanwhile");
 
 	index_close(index, AccessShareLock);
-	table_close(heap, ShareLock);
+	table_close(heap, heap_lock);
 	return (Datum) 0;
 }

@@ -107,6 +107,10 @@ sub compare_nodes
 
 # The plans really are index scans on both nodes, one per opclass.
 $primary->wait_for_catchup($standby, 'replay');
+# The checker runs on a standby only while replay is paused (vr_check_index pauses it).
+my (undef, undef, $check_err) = $standby->psql('postgres', q{SELECT count(*) FROM vecrbac.hnsw_check('items_vector_l2_ops')});
+like($check_err, qr/cannot check an hnsw index on a standby while WAL replay runs/,
+	'the checker refuses a standby whose replay runs');
 for my $oc (@opclasses)
 {
 	my ($name, $op) = @$oc;

@@ -180,15 +180,20 @@ sub vr_check_index
 {
 	my ($node, $db, $index) = @_;
 	return undef unless vr_has_checker($node, $db);
-	# The checker locks the table in SHARE mode, which recovery does not allow: on a
-	# standby it cannot run (the replication test compares the standby's pages with
-	# the primary's instead).
-	return undef if $node->safe_psql($db, 'SELECT pg_is_in_recovery()') eq 't';
+	# On a standby the checker runs only while WAL replay is paused.
+	my $standby = $node->safe_psql($db, 'SELECT pg_is_in_recovery()') eq 't';
+	if ($standby)
+	{
+		$node->safe_psql($db, 'SELECT pg_wal_replay_pause()');
+		$node->poll_query_until($db, q{SELECT pg_get_wal_replay_pause_state() = 'paused'})
+		  or die 'WAL replay did not pause';
+	}
 	# Rows are (severity, message): 'error' rows are problems; 'warning' rows
 	# (unreachable elements, which HNSW does not rule out) and 'info' rows are noted.
 	my $out = $node->safe_psql($db,
 		"SELECT coalesce(to_jsonb(p)->>'severity', 'error') || ': ' || coalesce(to_jsonb(p)->>'message', p::text) "
 		  . "FROM vecrbac.hnsw_check('$index'::regclass) p;");
+	$node->safe_psql($db, 'SELECT pg_wal_replay_resume()') if $standby;
 	my @rows = grep { length } split /\n/, $out;
 	note("hnsw_check($index): $_") for grep { !/^error: / } @rows;
 	return [ grep { /^error: / } @rows ];
