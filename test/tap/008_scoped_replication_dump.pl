@@ -115,6 +115,7 @@ sub compare_nodes
 	is_deeply(vr_page_digests($standby, 'postgres', 'docs_scoped'), vr_page_digests($primary, 'postgres', 'docs_scoped'),
 		"$label: index pages identical on both nodes");
 	check_exact($standby, 'postgres', "$label (standby)");
+	is_deeply(vr_check_index($standby, 'postgres', 'docs_scoped'), [], "$label: hnsw_check clean on the standby (partitions, directory)");
 }
 
 like($standby->safe_psql('postgres',
