@@ -8,12 +8,14 @@
 #include "pg/pg.h"
 #include "module.h"
 
-extern "C" {
+extern "C"
+{
 #include "utils/guc.h"
 }
 
-extern "C" {
-__attribute__((visibility("default"))) PG_MODULE_MAGIC;
+extern "C"
+{
+	__attribute__((visibility("default"))) PG_MODULE_MAGIC;
 }
 
 VECRBAC_EXPORT void _PG_init(void);

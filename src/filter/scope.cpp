@@ -4,7 +4,8 @@
  */
 #include "filter/scope.h"
 
-extern "C" {
+extern "C"
+{
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -15,12 +16,13 @@ extern "C" {
 #include <algorithm>
 #include <cstring>
 
-namespace {
+namespace
+{
 
 void invalid(const char *detail)
 {
 	ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid scope"),
-					errdetail("%s", detail)));
+	                errdetail("%s", detail)));
 }
 
 /* An integer JSON number as int64; false if it has a fraction or is out of range. */
@@ -125,7 +127,7 @@ void ScopeValidate(Jsonb *scope)
 
 ScopeParsed *ScopeParse(Jsonb *scope)
 {
-	ScopeParsed *s = (ScopeParsed *) palloc0(sizeof(ScopeParsed));
+	ScopeParsed *s = (ScopeParsed *)palloc0(sizeof(ScopeParsed));
 	JsonbValue *values = getKeyJsonValueFromContainer(&scope->root, "values", 6, NULL);
 	JsonbValue *any = getKeyJsonValueFromContainer(&scope->root, "any", 3, NULL);
 
@@ -143,9 +145,9 @@ ScopeParsed *ScopeParse(Jsonb *scope)
 	if (values)
 	{
 		s->kind = SCOPE_VALUES;
-		s->integers = (int64 *) palloc(sizeof(int64) * Max(n, 1));
-		s->strings = (char **) palloc(sizeof(char *) * Max(n, 1));
-		s->string_lengths = (int *) palloc(sizeof(int) * Max(n, 1));
+		s->integers = (int64 *)palloc(sizeof(int64) * Max(n, 1));
+		s->strings = (char **)palloc(sizeof(char *) * Max(n, 1));
+		s->string_lengths = (int *)palloc(sizeof(int) * Max(n, 1));
 		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 		{
 			if (tok != WJB_ELEM)
@@ -166,7 +168,7 @@ ScopeParsed *ScopeParse(Jsonb *scope)
 	}
 
 	s->kind = SCOPE_ANY;
-	s->conjunctions = (ScopeConjunction *) palloc0(sizeof(ScopeConjunction) * Max(n, 1));
+	s->conjunctions = (ScopeConjunction *)palloc0(sizeof(ScopeConjunction) * Max(n, 1));
 	ScopeConjunction *cur = NULL;
 	char *key = NULL;
 	int key_len = 0;
@@ -175,7 +177,8 @@ ScopeParsed *ScopeParse(Jsonb *scope)
 		if (tok == WJB_BEGIN_OBJECT)
 		{
 			cur = &s->conjunctions[s->nconjunctions++];
-			cur->conditions = (ScopeCondition *) palloc0(sizeof(ScopeCondition) * Max((int) v.val.object.nPairs, 1));
+			cur->conditions = (ScopeCondition *)palloc0(sizeof(ScopeCondition) *
+			                                            Max((int)v.val.object.nPairs, 1));
 		}
 		else if (tok == WJB_KEY)
 		{
@@ -188,8 +191,8 @@ ScopeParsed *ScopeParse(Jsonb *scope)
 			int segments = 1;
 			for (int i = 0; i < key_len; i++)
 				segments += key[i] == '.';
-			c->segments = (char **) palloc(sizeof(char *) * segments);
-			c->segment_lengths = (int *) palloc(sizeof(int) * segments);
+			c->segments = (char **)palloc(sizeof(char *) * segments);
+			c->segment_lengths = (int *)palloc(sizeof(int) * segments);
 			int start = 0;
 			for (int i = 0; i <= key_len; i++)
 				if (i == key_len || key[i] == '.')
@@ -210,7 +213,8 @@ bool ScopeMatchesInt(const ScopeParsed *s, int64 value)
 {
 	if (s->kind == SCOPE_ALL)
 		return true;
-	return s->kind == SCOPE_VALUES && std::binary_search(s->integers, s->integers + s->nintegers, value);
+	return s->kind == SCOPE_VALUES &&
+	       std::binary_search(s->integers, s->integers + s->nintegers, value);
 }
 
 bool ScopeMatchesText(const ScopeParsed *s, const char *data, int len)
@@ -239,16 +243,16 @@ static bool scalar_equal(const JsonbValue *row, const JsonbValue *want)
 		return false;
 	switch (row->type)
 	{
-		case jbvString:
-			return row->val.string.len == want->val.string.len &&
-				   memcmp(row->val.string.val, want->val.string.val, row->val.string.len) == 0;
-		case jbvBool:
-			return row->val.boolean == want->val.boolean;
-		case jbvNumeric:
-			return DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(row->val.numeric),
-													NumericGetDatum(want->val.numeric)));
-		default:
-			return false;
+	case jbvString:
+		return row->val.string.len == want->val.string.len &&
+		       memcmp(row->val.string.val, want->val.string.val, row->val.string.len) == 0;
+	case jbvBool:
+		return row->val.boolean == want->val.boolean;
+	case jbvNumeric:
+		return DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(row->val.numeric),
+		                                        NumericGetDatum(want->val.numeric)));
+	default:
+		return false;
 	}
 }
 
@@ -261,7 +265,8 @@ static bool condition_holds(const ScopeCondition *c, Jsonb *payload)
 	{
 		if (!JsonContainerIsObject(container))
 			return false;
-		JsonbValue *v = getKeyJsonValueFromContainer(container, c->segments[i], c->segment_lengths[i], &found);
+		JsonbValue *v =
+		    getKeyJsonValueFromContainer(container, c->segments[i], c->segment_lengths[i], &found);
 		if (v == NULL)
 			return false;
 		if (i == c->nsegments - 1)
@@ -352,19 +357,19 @@ static const ScopeParsed *cached_scope(FunctionCallInfo fcinfo)
 	};
 	Jsonb *scope = PG_GETARG_JSONB_P(1);
 	Size length = VARSIZE(scope);
-	Cache *cache = (Cache *) fcinfo->flinfo->fn_extra;
+	Cache *cache = (Cache *)fcinfo->flinfo->fn_extra;
 
 	if (cache != NULL && cache->length == length && memcmp(cache->bytes, scope, length) == 0)
 		return cache->parsed;
 
 	MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	if (cache == NULL)
-		cache = (Cache *) palloc0(sizeof(Cache));
+		cache = (Cache *)palloc0(sizeof(Cache));
 	/* The old parse stays until the call site goes: scopes rarely change within one. */
 	cache->length = length;
-	cache->bytes = (char *) palloc(length);
+	cache->bytes = (char *)palloc(length);
 	memcpy(cache->bytes, scope, length);
-	cache->parsed = ScopeParse((Jsonb *) cache->bytes);
+	cache->parsed = ScopeParse((Jsonb *)cache->bytes);
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = cache;
 	return cache->parsed;
@@ -375,13 +380,13 @@ static const ScopeParsed *cached_scope(FunctionCallInfo fcinfo)
  * and a NULL value lies only within the scope of every value, so a global reader still
  * sees rows whose key is unset. The hnsw index agrees: it drops such a scope entirely.
  */
-#define SCOPE_CONTAINS_NULL_RULES(fcinfo)                                           \
-	do                                                                              \
-	{                                                                               \
-		if (PG_ARGISNULL(1))                                                        \
-			PG_RETURN_BOOL(false);                                                  \
-		if (PG_ARGISNULL(0))                                                        \
-			PG_RETURN_BOOL(cached_scope(fcinfo)->kind == SCOPE_ALL);                \
+#define SCOPE_CONTAINS_NULL_RULES(fcinfo)                                                          \
+	do                                                                                             \
+	{                                                                                              \
+		if (PG_ARGISNULL(1))                                                                       \
+			PG_RETURN_BOOL(false);                                                                 \
+		if (PG_ARGISNULL(0))                                                                       \
+			PG_RETURN_BOOL(cached_scope(fcinfo)->kind == SCOPE_ALL);                               \
 	} while (0)
 
 VECRBAC_FUNCTION(vecrbac_scope_contains_int8)
@@ -415,7 +420,8 @@ VECRBAC_FUNCTION(vecrbac_scope_contains_text)
 	PG_RETURN_BOOL(ScopeMatchesText(cached_scope(fcinfo), VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }
 
-/* The 32 lower-case hex digits of a uuid spelling (braces and hyphens dropped); false if not one. */
+/* The 32 lower-case hex digits of a uuid spelling (braces and hyphens dropped); false if not one.
+ */
 static bool uuid_hex(const char *text, int len, char out[32])
 {
 	int n = 0;
@@ -425,7 +431,7 @@ static bool uuid_hex(const char *text, int len, char out[32])
 		if (c == '{' || c == '}' || c == '-')
 			continue;
 		if (c >= 'A' && c <= 'F')
-			c = (char) (c - 'A' + 'a');
+			c = (char)(c - 'A' + 'a');
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) || n == 32)
 			return false;
 		out[n++] = c;

@@ -19,7 +19,8 @@
 
 #include "pg/pg.h"
 
-extern "C" {
+extern "C"
+{
 #include "utils/jsonb.h"
 }
 

@@ -11,16 +11,17 @@
  * and the values of the index's filter columns. A neighbor tuple holds the
  * element's links, (level + 2) * m slots: 2m for level 0, then m per upper level,
  * then, in an index with a partition column (hnsw_filter.h), 2m value links to near
- * elements of the same partition value; unused slots invalid. Links are element TIDs. Keeping links in their own
- * fixed-size tuple lets them be rewritten in place, and a 2000-dimension element
- * still fits on a page; the build places both tuples of an element on the same
- * page whenever they fit, so reading either costs one buffer access.
+ * elements of the same partition value; unused slots invalid. Links are element TIDs. Keeping links
+ * in their own fixed-size tuple lets them be rewritten in place, and a 2000-dimension element still
+ * fits on a page; the build places both tuples of an element on the same page whenever they fit, so
+ * reading either costs one buffer access.
  */
 #pragma once
 
 #include "pg/pg.h"
 
-extern "C" {
+extern "C"
+{
 #include "access/amapi.h"
 #include "access/generic_xlog.h"
 #include "access/reloptions.h"
@@ -83,7 +84,7 @@ typedef struct HnswPageOpaqueData
 } HnswPageOpaqueData;
 typedef HnswPageOpaqueData *HnswPageOpaque;
 
-#define HnswPageGetOpaque(page) ((HnswPageOpaque) PageGetSpecialPointer(page))
+#define HnswPageGetOpaque(page) ((HnswPageOpaque)PageGetSpecialPointer(page))
 
 typedef struct HnswMetaPageData
 {
@@ -92,8 +93,8 @@ typedef struct HnswMetaPageData
 	uint32 dimensions;
 	uint16 m;
 	uint16 ef_construction;
-	ItemPointerData entry; /* element tuple of the entry point; invalid when empty */
-	int16 entry_level;     /* -1 when empty */
+	ItemPointerData entry;   /* element tuple of the entry point; invalid when empty */
+	int16 entry_level;       /* -1 when empty */
 	BlockNumber insert_page; /* unused: inserts use the last page or the free space map */
 	uint16 vector_column;    /* 0-based index column of the vector */
 	uint16 filter_columns;   /* how many filter columns (hnsw_filter.h) */
@@ -104,7 +105,7 @@ typedef struct HnswMetaPageData
 } HnswMetaPageData;
 typedef HnswMetaPageData *HnswMetaPage;
 
-#define HnswPageGetMeta(page) ((HnswMetaPage) PageGetContents(page))
+#define HnswPageGetMeta(page) ((HnswMetaPage)PageGetContents(page))
 
 #define HNSW_ELEMENT_TUPLE 1
 #define HNSW_NEIGHBOR_TUPLE 2
@@ -114,7 +115,7 @@ typedef HnswMetaPageData *HnswMetaPage;
 
 typedef struct HnswElementTupleData
 {
-	uint8 type;  /* HNSW_ELEMENT_TUPLE */
+	uint8 type; /* HNSW_ELEMENT_TUPLE */
 	uint8 level;
 	uint8 flags;
 	uint8 unused;
@@ -122,52 +123,47 @@ typedef struct HnswElementTupleData
 	uint16 unused2;
 	ItemPointerData heaptids[HNSW_HEAPTIDS]; /* valid ones first */
 	ItemPointerData neighbortid;
-	ItemPointerData chain_next; /* the previous element of the same partition value */
+	ItemPointerData chain_next;       /* the previous element of the same partition value */
 	char data[FLEXIBLE_ARRAY_MEMBER]; /* Vector (varlena), then, MAXALIGN'd, the filter section */
 } HnswElementTupleData;
 typedef HnswElementTupleData *HnswElementTuple;
 
 typedef struct HnswNeighborTupleData
 {
-	uint8 type;  /* HNSW_NEIGHBOR_TUPLE */
-	uint8 level; /* the owner's level */
-	uint16 slots; /* (level + 2) * m, plus value_slots */
+	uint8 type;              /* HNSW_NEIGHBOR_TUPLE */
+	uint8 level;             /* the owner's level */
+	uint16 slots;            /* (level + 2) * m, plus value_slots */
 	ItemPointerData element; /* the owner, for the checker */
 	ItemPointerData links[FLEXIBLE_ARRAY_MEMBER];
 } HnswNeighborTupleData;
 typedef HnswNeighborTupleData *HnswNeighborTuple;
 
 #define HNSW_ELEMENT_HEADER_SIZE offsetof(HnswElementTupleData, data)
-#define HnswElementVector(etup) ((Vector *) (etup)->data)
+#define HnswElementVector(etup) ((Vector *)(etup)->data)
 
-static inline Size
-HnswElementFilterOffset(int dimensions)
+static inline Size HnswElementFilterOffset(int dimensions)
 {
 	return MAXALIGN(HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dimensions));
 }
 
-static inline Size
-HnswElementTupleSize(int dimensions, Size filter_bytes)
+static inline Size HnswElementTupleSize(int dimensions, Size filter_bytes)
 {
 	return MAXALIGN(HnswElementFilterOffset(dimensions) + filter_bytes);
 }
 
 /* The element's filter section (hnsw_filter.h). */
-static inline char *
-HnswElementFilters(HnswElementTuple etup, int dimensions)
+static inline char *HnswElementFilters(HnswElementTuple etup, int dimensions)
 {
-	return (char *) etup + HnswElementFilterOffset(dimensions);
+	return (char *)etup + HnswElementFilterOffset(dimensions);
 }
 
-static inline int
-HnswLevelSlots(int level, int m)
+static inline int HnswLevelSlots(int level, int m)
 {
 	return level == 0 ? 2 * m : m;
 }
 
 /* First slot of a level inside a neighbor tuple. */
-static inline int
-HnswLevelStart(int level, int m)
+static inline int HnswLevelStart(int level, int m)
 {
 	return level == 0 ? 0 : 2 * m + (level - 1) * m;
 }
@@ -177,22 +173,20 @@ HnswLevelStart(int level, int m)
 /* For reading: level 0's links followed by the value links. */
 #define HNSW_SCOPE_LEVEL (-2)
 
-static inline int
-HnswValueSlots(int m, bool partitioned)
+static inline int HnswValueSlots(int m, bool partitioned)
 {
 	return partitioned ? 2 * m : 0;
 }
 
-static inline Size
-HnswNeighborTupleSize(int level, int m, int value_slots)
+static inline Size HnswNeighborTupleSize(int level, int m, int value_slots)
 {
 	return MAXALIGN(offsetof(HnswNeighborTupleData, links) +
-					sizeof(ItemPointerData) * ((level + 2) * m + value_slots));
+	                sizeof(ItemPointerData) * ((level + 2) * m + value_slots));
 }
 
 /* Where a level's links (or the value links) sit in the links of an element of owner_level. */
-static inline void
-HnswLinkRange(int owner_level, int level, int m, int value_slots, int *start, int *slots)
+static inline void HnswLinkRange(int owner_level, int level, int m, int value_slots, int *start,
+                                 int *slots)
 {
 	if (level == HNSW_VALUE_LEVEL)
 	{
@@ -263,20 +257,19 @@ int HnswVectorColumn(Relation index);
 void HnswInitDistance(HnswDistance *d, Relation index);
 
 /* Distance between two vectors of the index's dimensions. */
-static inline float
-HnswVectorDistance(const HnswDistance *d, const Vector *a, const Vector *b)
+static inline float HnswVectorDistance(const HnswDistance *d, const Vector *a, const Vector *b)
 {
 	switch (d->kind)
 	{
-		case HNSW_DIST_L2_SQUARED:
-			return d->kernels->l2_squared(a->x, b->x, d->dimensions);
-		case HNSW_DIST_NEG_INNER_PRODUCT:
-			return -d->kernels->inner_product(a->x, b->x, d->dimensions);
-		case HNSW_DIST_L1:
-			return d->kernels->l1(a->x, b->x, d->dimensions);
-		default:
-			return (float) DatumGetFloat8(FunctionCall2Coll(d->proc, d->collation,
-															PointerGetDatum(a), PointerGetDatum(b)));
+	case HNSW_DIST_L2_SQUARED:
+		return d->kernels->l2_squared(a->x, b->x, d->dimensions);
+	case HNSW_DIST_NEG_INNER_PRODUCT:
+		return -d->kernels->inner_product(a->x, b->x, d->dimensions);
+	case HNSW_DIST_L1:
+		return d->kernels->l1(a->x, b->x, d->dimensions);
+	default:
+		return (float)DatumGetFloat8(
+		    FunctionCall2Coll(d->proc, d->collation, PointerGetDatum(a), PointerGetDatum(b)));
 	}
 }
 
@@ -285,9 +278,8 @@ HnswVectorDistance(const HnswDistance *d, const Vector *a, const Vector *b)
  * partial sums only grow); *exact tells whether the result is the distance or a
  * lower bound of it greater than bound.
  */
-static inline float
-HnswVectorDistanceBounded(const HnswDistance *d, const Vector *a, const Vector *b, float bound,
-						  bool *exact)
+static inline float HnswVectorDistanceBounded(const HnswDistance *d, const Vector *a,
+                                              const Vector *b, float bound, bool *exact)
 {
 	if (d->kind == HNSW_DIST_L2_SQUARED)
 	{
@@ -310,10 +302,10 @@ Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query);
 void HnswInitPage(Page page, uint16 flags);
 
 /* Whether a page holds elements and neighbor tuples (not the metapage, the directory, or new). */
-static inline bool
-HnswIsDataPage(Page page)
+static inline bool HnswIsDataPage(Page page)
 {
-	return !PageIsNew(page) && (((HnswPageOpaque) PageGetSpecialPointer(page))->flags & HNSW_PAGE_DATA);
+	return !PageIsNew(page) &&
+	       (((HnswPageOpaque)PageGetSpecialPointer(page))->flags & HNSW_PAGE_DATA);
 }
 void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction);
 Buffer HnswNewBuffer(Relation index, ForkNumber fork);
@@ -337,35 +329,34 @@ typedef struct HnswCandidate
  * The heuristic of the HNSW paper (algorithm 4): from candidates sorted by
  * increasing distance to the base, keeps a candidate only if it is closer to the
  * base than to every candidate kept so far, up to max_keep (as hnswlib does,
- * pruned candidates are not added back). vectors[c.index] gives each candidate's vector. Returns the number kept, written
- * to out.
+ * pruned candidates are not added back). vectors[c.index] gives each candidate's vector. Returns
+ * the number kept, written to out.
  */
 int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int n,
-						const Vector *const *vectors, int max_keep, HnswCandidate *out);
+                        const Vector *const *vectors, int max_keep, HnswCandidate *out);
 
 /* ---- AM callbacks ------------------------------------------------------------ */
 IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info);
 void hnsw_buildempty(Relation index);
-bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid,
-				 Relation heap, IndexUniqueCheck check_unique, bool index_unchanged,
-				 IndexInfo *info);
+bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
+                 IndexUniqueCheck check_unique, bool index_unchanged, IndexInfo *info);
 IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
-									   IndexBulkDeleteCallback callback, void *callback_state);
+                                       IndexBulkDeleteCallback callback, void *callback_state);
 IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats);
 IndexScanDesc hnsw_beginscan(Relation index, int nkeys, int norderbys);
 void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
 bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir);
 void hnsw_endscan(IndexScanDesc scan);
-void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count,
-					   Cost *startup, Cost *total, Selectivity *selectivity,
-					   double *correlation, double *pages);
+void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *startup,
+                       Cost *total, Selectivity *selectivity, double *correlation, double *pages);
 
 struct HnswColumns;
 
-/* Inserts one value with its heap TID into an existing on-disk graph (insert and build fallback). */
+/* Inserts one value with its heap TID into an existing on-disk graph (insert and build fallback).
+ */
 void HnswInsertOnDisk(Relation index, const HnswDistance *d, const struct HnswColumns *cols,
-					  Vector *value, const char *filters, Size filter_bytes, ItemPointer heap_tid,
-					  bool building);
+                      Vector *value, const char *filters, Size filter_bytes, ItemPointer heap_tid,
+                      bool building);
 
 /* ---- page edits: GenericXLog after the build, plain dirty buffers during it ------- */
 /*

@@ -5,7 +5,8 @@
 #include "hnsw/hnsw.h"
 #include "module.h"
 
-extern "C" {
+extern "C"
+{
 #include "access/reloptions.h"
 #include "commands/progress.h"
 #include "commands/vacuum.h"
@@ -29,78 +30,81 @@ double hnsw_scan_mem_multiplier = 1.0;
 static relopt_kind hnsw_relopt_kind;
 
 static const struct config_enum_entry iterative_scan_options[] = {
-	{"off", HNSW_ITERATIVE_SCAN_OFF, false},
-	{"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
-	{"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
-	{NULL, 0, false}};
+    {"off", HNSW_ITERATIVE_SCAN_OFF, false},
+    {"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
+    {"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
+    {NULL, 0, false}};
 
 void vecrbac_hnsw_init(void)
 {
 	hnsw_relopt_kind = add_reloption_kind();
 	add_int_reloption(hnsw_relopt_kind, "m", "Max number of connections", HNSW_DEFAULT_M,
-					  HNSW_MIN_M, HNSW_MAX_M, AccessExclusiveLock);
+	                  HNSW_MIN_M, HNSW_MAX_M, AccessExclusiveLock);
 	add_int_reloption(hnsw_relopt_kind, "ef_construction",
-					  "Size of the dynamic candidate list for construction",
-					  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
-					  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+	                  "Size of the dynamic candidate list for construction",
+	                  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
+	                  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
 
-	DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
-							"Valid range is 1..1000.", &hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH,
-							HNSW_MIN_EF_SEARCH, HNSW_MAX_EF_SEARCH, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+	    "hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
+	    "Valid range is 1..1000.", &hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH, HNSW_MIN_EF_SEARCH,
+	    HNSW_MAX_EF_SEARCH, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", NULL,
-							 &hnsw_iterative_scan, HNSW_ITERATIVE_SCAN_OFF, iterative_scan_options,
-							 PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans",
-							NULL, &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, NULL,
-							NULL, NULL);
-	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
-							 "Sets the multiple of work_mem to use for iterative scans", NULL,
-							 &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("hnsw.exact_scan_limit",
-							"Sets the largest filtered scope an hnsw scan reads exactly instead of walking the graph",
-							"A scope is the elements whose partition column matches the scan's filter.",
-							&hnsw_exact_scan_limit, 2000, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
+	                         &hnsw_iterative_scan, HNSW_ITERATIVE_SCAN_OFF, iterative_scan_options,
+	                         PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+	    "hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans", NULL,
+	    &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomRealVariable(
+	    "hnsw.scan_mem_multiplier", "Sets the multiple of work_mem to use for iterative scans",
+	    NULL, &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+	    "hnsw.exact_scan_limit",
+	    "Sets the largest filtered scope an hnsw scan reads exactly instead of walking the graph",
+	    "A scope is the elements whose partition column matches the scan's filter.",
+	    &hnsw_exact_scan_limit, 2000, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("hnsw.max_filtered_scan_tuples",
-							"Sets the max number of elements a filtered hnsw scan examines when its filter does not name partition values",
-							NULL, &hnsw_max_filtered_scan_tuples, 1000000, 1, INT_MAX, PGC_USERSET, 0,
-							NULL, NULL, NULL);
+	                        "Sets the max number of elements a filtered hnsw scan examines when "
+	                        "its filter does not name partition values",
+	                        NULL, &hnsw_max_filtered_scan_tuples, 1000000, 1, INT_MAX, PGC_USERSET,
+	                        0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
 }
 
 int HnswGetM(Relation index)
 {
-	HnswOptions *opts = (HnswOptions *) index->rd_options;
+	HnswOptions *opts = (HnswOptions *)index->rd_options;
 	return opts ? opts->m : HNSW_DEFAULT_M;
 }
 
 int HnswGetEfConstruction(Relation index)
 {
-	HnswOptions *opts = (HnswOptions *) index->rd_options;
+	HnswOptions *opts = (HnswOptions *)index->rd_options;
 	return opts ? opts->ef_construction : HNSW_DEFAULT_EF_CONSTRUCTION;
 }
 
 static bytea *hnsw_options(Datum reloptions, bool validate)
 {
 	static const relopt_parse_elt tab[] = {
-		{"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
-		{"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	    {"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
+	    {"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
 	};
-	return (bytea *) build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions),
-									   tab, lengthof(tab));
+	return (bytea *)build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions),
+	                                 tab, lengthof(tab));
 }
 
 static char *hnsw_buildphasename(int64 phase)
 {
 	switch (phase)
 	{
-		case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
-			return (char *) "initializing";
-		case HNSW_PHASE_LOAD:
-			return (char *) "loading tuples";
-		case HNSW_PHASE_WRITE:
-			return (char *) "writing index pages";
-		default:
-			return NULL;
+	case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+		return (char *)"initializing";
+	case HNSW_PHASE_LOAD:
+		return (char *)"loading tuples";
+	case HNSW_PHASE_WRITE:
+		return (char *)"writing index pages";
+	default:
+		return NULL;
 	}
 }
 
@@ -119,7 +123,7 @@ static char *hnsw_buildphasename(int64 phase)
  *    half of the rows, it is charged at most half of the visible heap pages.
  */
 void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *startup,
-					   Cost *total, Selectivity *selectivity, double *correlation, double *pages)
+                       Cost *total, Selectivity *selectivity, double *correlation, double *pages)
 {
 	if (path->indexorderbys == NIL)
 	{
@@ -139,15 +143,16 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 		index_close(index, NoLock);
 	}
 
-	/* genericcostestimate for the selectivity of the filter keys and the cost of their quals only. */
+	/* genericcostestimate for the selectivity of the filter keys and the cost of their quals only.
+	 */
 	GenericCosts costs;
 	MemSet(&costs, 0, sizeof(costs));
 	costs.numIndexTuples = 1;
 	genericcostestimate(root, path, loop_count, &costs);
 
 	double tuples = Max(info->tuples, 1.0);
-	double levels = std::log(tuples) / std::log((double) Max(m, 2));
-	double examined = Min(tuples, hnsw_ef_search * (double) m + (levels + 1) * m);
+	double levels = std::log(tuples) / std::log((double)Max(m, 2));
+	double examined = Min(tuples, hnsw_ef_search * (double)m + (levels + 1) * m);
 
 	/*
 	 * With filter keys: a small scope is read whole (exact); a larger one is walked
@@ -162,14 +167,14 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 
 	double random_page_cost, seq_page_cost;
 	get_tablespace_page_costs(info->reltablespace, &random_page_cost, &seq_page_cost);
-	double index_pages = Max((double) info->pages, 1.0);
-	double cached = Min(1.0, Max(index_pages / Max((double) effective_cache_size, 1.0), 0.05));
+	double index_pages = Max((double)info->pages, 1.0);
+	double cached = Min(1.0, Max(index_pages / Max((double)effective_cache_size, 1.0), 0.05));
 	double page_reads = Min(examined, index_pages);
 	Cost cost = page_reads * random_page_cost * cached +
-				examined * (cpu_index_tuple_cost + cpu_operator_cost) + costs.indexStartupCost;
+	            examined * (cpu_index_tuple_cost + cpu_operator_cost) + costs.indexStartupCost;
 
 	if (examined < tuples / 2)
-		cost = Min(cost, 0.5 * (double) info->rel->pages * seq_page_cost);
+		cost = Min(cost, 0.5 * (double)info->rel->pages * seq_page_cost);
 
 	/*
 	 * Conditions on the table that this index does not take stay filters above the
@@ -184,12 +189,12 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	ListCell *lc;
 	foreach (lc, info->rel->baserestrictinfo)
 	{
-		RestrictInfo *rinfo = (RestrictInfo *) lfirst(lc);
+		RestrictInfo *rinfo = (RestrictInfo *)lfirst(lc);
 		bool taken = false;
 		ListCell *ic;
 		foreach (ic, path->indexclauses)
-			taken |= ((IndexClause *) lfirst(ic))->rinfo == rinfo;
-		if (!taken && !rinfo->pseudoconstant && contain_var_clause((Node *) rinfo->clause))
+			taken |= ((IndexClause *)lfirst(ic))->rinfo == rinfo;
+		if (!taken && !rinfo->pseudoconstant && contain_var_clause((Node *)rinfo->clause))
 			other = lappend(other, rinfo);
 	}
 	if (other != NIL)
@@ -200,7 +205,8 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	}
 
 	*startup = cost;
-	*total = cost + costs.indexSelectivity * tuples * cpu_index_tuple_cost; /* then rows stream out */
+	*total =
+	    cost + costs.indexSelectivity * tuples * cpu_index_tuple_cost; /* then rows stream out */
 	*selectivity = costs.indexSelectivity;
 	*correlation = 0;
 	*pages = page_reads;

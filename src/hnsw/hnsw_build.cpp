@@ -25,7 +25,8 @@
 #include "hnsw/hnsw_filter.h"
 #include "hnsw/hnsw_memgraph.h"
 
-extern "C" {
+extern "C"
+{
 #include "access/parallel.h"
 #include "access/relation.h"
 #include "access/table.h"
@@ -47,7 +48,8 @@ extern "C" {
 
 #include <cstring>
 
-namespace {
+namespace
+{
 
 struct BuildState
 {
@@ -112,10 +114,10 @@ void write_page(BuildState *bs, Page image, BlockNumber expected)
 
 void add_item(Page page, const void *item, Size size, ItemPointer expected)
 {
-	OffsetNumber off = PageAddItem(page, (Item) item, size, InvalidOffsetNumber, false, false);
+	OffsetNumber off = PageAddItem(page, (Item)item, size, InvalidOffsetNumber, false, false);
 	if (off != ItemPointerGetOffsetNumber(expected))
 		elog(ERROR, "hnsw build: tuple landed at offset %u, expected %u", off,
-			 ItemPointerGetOffsetNumber(expected));
+		     ItemPointerGetOffsetNumber(expected));
 }
 
 /* Per partition value while laying out pages: the directory entry being built. */
@@ -141,7 +143,8 @@ void flush_graph(BuildState *bs)
 		ctl.keysize = sizeof(int64);
 		ctl.entrysize = sizeof(PartitionSlot);
 		ctl.hcxt = CurrentMemoryContext;
-		partitions = hash_create("hnsw build partitions", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		partitions =
+		    hash_create("hnsw build partitions", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 	Placer placer = {0, 0, FirstOffsetNumber};
 	placer.start_page();
@@ -160,7 +163,7 @@ void flush_graph(BuildState *bs)
 		if (partitions != NULL && HnswPartitionKey(cols, HnswMemFilters(e), &key))
 		{
 			bool found;
-			PartitionSlot *p = (PartitionSlot *) hash_search(partitions, &key, HASH_ENTER, &found);
+			PartitionSlot *p = (PartitionSlot *)hash_search(partitions, &key, HASH_ENTER, &found);
 			if (!found)
 			{
 				memset(&p->entry, 0, sizeof(p->entry));
@@ -177,11 +180,12 @@ void flush_graph(BuildState *bs)
 
 	/* Pass 2: fill the pages in the same order. */
 	PGAlignedBlock image;
-	Page page = (Page) image.data;
+	Page page = (Page)image.data;
 	BlockNumber current = 1;
 	HnswInitPage(page, HNSW_PAGE_DATA);
-	HnswElementTuple etup = (HnswElementTuple) palloc0(BLCKSZ);
-	HnswNeighborTuple ntup = (HnswNeighborTuple) palloc0(HnswNeighborTupleSize(g->max_level, bs->m, g->value_slots));
+	HnswElementTuple etup = (HnswElementTuple)palloc0(BLCKSZ);
+	HnswNeighborTuple ntup =
+	    (HnswNeighborTuple)palloc0(HnswNeighborTupleSize(g->max_level, bs->m, g->value_slots));
 	uint64 written = 0;
 	bool any = false;
 
@@ -194,7 +198,7 @@ void flush_graph(BuildState *bs)
 		memset(etup, 0, esize);
 		etup->type = HNSW_ELEMENT_TUPLE;
 		etup->level = e->level;
-		etup->filter_bytes = (uint16) e->filter_bytes;
+		etup->filter_bytes = (uint16)e->filter_bytes;
 		for (int i = 0; i < HNSW_HEAPTIDS; i++)
 		{
 			if (i < e->nheaptids)
@@ -212,7 +216,7 @@ void flush_graph(BuildState *bs)
 		memset(ntup, 0, nsize);
 		ntup->type = HNSW_NEIGHBOR_TUPLE;
 		ntup->level = e->level;
-		ntup->slots = (uint16) ((e->level + 2) * bs->m + g->value_slots);
+		ntup->slots = (uint16)((e->level + 2) * bs->m + g->value_slots);
 		ntup->element = e->etid;
 		for (int i = 0; i < ntup->slots; i++)
 			ItemPointerSetInvalid(&ntup->links[i]);
@@ -237,7 +241,7 @@ void flush_graph(BuildState *bs)
 				current = blk;
 				HnswInitPage(page, HNSW_PAGE_DATA);
 			}
-			add_item(page, items[t], sizes[t], (ItemPointer) tids[t]);
+			add_item(page, items[t], sizes[t], (ItemPointer)tids[t]);
 		}
 		if (++written % 1000 == 0)
 			CHECK_FOR_INTERRUPTS();
@@ -253,14 +257,15 @@ void flush_graph(BuildState *bs)
 	if (partitions != NULL)
 	{
 		long n = hash_get_num_entries(partitions);
-		HnswDirEntryData *entries = (HnswDirEntryData *) palloc(sizeof(HnswDirEntryData) * Max(n, 1));
+		HnswDirEntryData *entries =
+		    (HnswDirEntryData *)palloc(sizeof(HnswDirEntryData) * Max(n, 1));
 		HASH_SEQ_STATUS seq;
 		hash_seq_init(&seq, partitions);
 		int i = 0;
-		for (PartitionSlot *p; (p = (PartitionSlot *) hash_seq_search(&seq)) != NULL;)
+		for (PartitionSlot *p; (p = (PartitionSlot *)hash_seq_search(&seq)) != NULL;)
 			entries[i++] = p->entry;
-		dir_pages = HnswDirPagesFor((double) n);
-		dir_start = HnswDirWrite(bs->index, bs->fork, entries, (int) n, dir_pages);
+		dir_pages = HnswDirPagesFor((double)n);
+		dir_start = HnswDirWrite(bs->index, bs->fork, entries, (int)n, dir_pages);
 		pfree(entries);
 		hash_destroy(partitions);
 	}
@@ -272,19 +277,19 @@ void flush_graph(BuildState *bs)
 	if (any)
 	{
 		meta->entry = HnswMemGet(g, g->shared->entry)->etid;
-		meta->entry_level = (int16) g->shared->entry_level;
+		meta->entry_level = (int16)g->shared->entry_level;
 	}
 	meta->dir_start = dir_start;
 	meta->dir_pages = dir_pages;
-	meta->value_slots = (uint16) g->value_slots;
+	meta->value_slots = (uint16)g->value_slots;
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
 }
 
 void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool alive,
-					void *state)
+                    void *state)
 {
-	BuildState *bs = (BuildState *) state;
+	BuildState *bs = (BuildState *)state;
 	int vcol = bs->cols.vector_column;
 
 	if (isnull[vcol])
@@ -296,7 +301,7 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 	if (value != NULL)
 	{
 		Size filter_bytes = HnswEncodeFilters(&bs->cols, values, isnull, NULL);
-		char *filters = (char *) palloc(Max(filter_bytes, 1));
+		char *filters = (char *)palloc(Max(filter_bytes, 1));
 		HnswEncodeFilters(&bs->cols, values, isnull, filters);
 
 		if (!bs->on_disk)
@@ -304,11 +309,12 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 			HnswMemInsertResult r = HnswMemInsert(&bs->graph, value, filters, filter_bytes, tid);
 			if (r == HNSW_MEM_FULL && !bs->parallel)
 			{
-				ereport(NOTICE,
-						(errmsg("hnsw graph no longer fits into maintenance_work_mem after %.0f tuples",
-								bs->index_tuples),
-						 errdetail("Building will take significantly more time."),
-						 errhint("Increase maintenance_work_mem to speed up builds.")));
+				ereport(
+				    NOTICE,
+				    (errmsg("hnsw graph no longer fits into maintenance_work_mem after %.0f tuples",
+				            bs->index_tuples),
+				     errdetail("Building will take significantly more time."),
+				     errhint("Increase maintenance_work_mem to speed up builds.")));
 				MemoryContextSwitchTo(old);
 				HnswMemBuildValueLinks(&bs->graph);
 				HnswMemConnectUnreachable(&bs->graph);
@@ -322,13 +328,14 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 		}
 		/* In a parallel build a full arena just stops insertion; the leader starts over. */
 		if (bs->on_disk)
-			HnswInsertOnDisk(bs->index, &bs->dist, &bs->cols, value, filters, filter_bytes, tid, true);
+			HnswInsertOnDisk(bs->index, &bs->dist, &bs->cols, value, filters, filter_bytes, tid,
+			                 true);
 		bs->index_tuples++;
 		if (bs->is_leader)
 			pgstat_progress_update_param(
-				PROGRESS_CREATEIDX_TUPLES_DONE,
-				bs->on_disk ? (int64) bs->index_tuples
-							: (int64) pg_atomic_read_u64(&bs->graph.shared->inserted));
+			    PROGRESS_CREATEIDX_TUPLES_DONE,
+			    bs->on_disk ? (int64)bs->index_tuples
+			                : (int64)pg_atomic_read_u64(&bs->graph.shared->inserted));
 	}
 
 	MemoryContextSwitchTo(old);
@@ -337,36 +344,36 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 
 /* Checks the indexed columns and the options, with pgvector's messages. */
 void check_index_definition(Relation index, HnswColumns *cols, int *dimensions, int *m,
-							int *ef_construction)
+                            int *ef_construction)
 {
 	HnswInitColumns(cols, index);
 	*dimensions = TupleDescAttr(RelationGetDescr(index), cols->vector_column)->atttypmod;
 	if (*dimensions < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("column does not have dimensions")));
+		                errmsg("column does not have dimensions")));
 	if (*dimensions > HNSW_MAX_DIM)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("column cannot have more than %d dimensions for hnsw index",
-							   HNSW_MAX_DIM)));
+		                errmsg("column cannot have more than %d dimensions for hnsw index",
+		                       HNSW_MAX_DIM)));
 	*m = HnswGetM(index);
 	*ef_construction = HnswGetEfConstruction(index);
 	if (*ef_construction < 2 * *m)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("ef_construction must be greater than or equal to 2 * m")));
+		                errmsg("ef_construction must be greater than or equal to 2 * m")));
 }
 
 /* Writes an empty metapage as block 0 of the given fork. */
 void write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, int dimensions, int m,
-					int ef_construction, bool log)
+                    int ef_construction, bool log)
 {
 	Buffer buf = HnswNewBuffer(index, fork);
 	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
 	START_CRIT_SECTION();
 	HnswInitMetaPage(BufferGetPage(buf), dimensions, m, ef_construction);
 	HnswMetaPage meta = HnswPageGetMeta(BufferGetPage(buf));
-	meta->vector_column = (uint16) cols->vector_column;
-	meta->filter_columns = (uint16) cols->nfilters;
-	meta->value_slots = (uint16) HnswValueSlots(m, cols->partition >= 0);
+	meta->vector_column = (uint16)cols->vector_column;
+	meta->filter_columns = (uint16)cols->nfilters;
+	meta->value_slots = (uint16)HnswValueSlots(m, cols->partition >= 0);
 	MarkBufferDirty(buf);
 	if (log)
 		log_newpage_buffer(buf, true);
@@ -390,11 +397,12 @@ int build_workers(Relation heap, Relation index, double expected)
 {
 	int planned = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
 	if (planned > 0 || max_parallel_maintenance_workers == 0 ||
-		heap->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
-		RelationGetIndexExpressions(index) != NIL || RelationGetIndexPredicate(index) != NIL)
+	    heap->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
+	    RelationGetIndexExpressions(index) != NIL || RelationGetIndexPredicate(index) != NIL)
 		return planned;
-	if (heap->rd_options != NULL && ((StdRdOptions *) heap->rd_options)->parallel_workers >= 0)
-		return Min(((StdRdOptions *) heap->rd_options)->parallel_workers, max_parallel_maintenance_workers);
+	if (heap->rd_options != NULL && ((StdRdOptions *)heap->rd_options)->parallel_workers >= 0)
+		return Min(((StdRdOptions *)heap->rd_options)->parallel_workers,
+		           max_parallel_maintenance_workers);
 
 	int workers = 0;
 	for (double threshold = 10000; expected >= threshold; threshold *= 3)
@@ -422,17 +430,17 @@ typedef struct HnswParallelBuild
 
 inline ParallelTableScanDesc parallel_scan_of(HnswParallelBuild *pb)
 {
-	return (ParallelTableScanDesc) ((char *) pb + BUFFERALIGN(sizeof(HnswParallelBuild)));
+	return (ParallelTableScanDesc)((char *)pb + BUFFERALIGN(sizeof(HnswParallelBuild)));
 }
 
 inline char *arena_of(HnswMemShared *shared)
 {
-	return (char *) shared + MAXALIGN(sizeof(HnswMemShared));
+	return (char *)shared + MAXALIGN(sizeof(HnswMemShared));
 }
 
 /* One participant's share: attach to the shared graph, scan its part of the table. */
 void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation heap, Relation index,
-				 bool is_leader)
+                 bool is_leader)
 {
 	BuildState bs;
 	memset(&bs, 0, sizeof(bs));
@@ -444,15 +452,15 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
 	check_index_definition(index, &bs.cols, &bs.dimensions, &bs.m, &bs.ef_construction);
 	HnswInitDistance(&bs.dist, index);
 	bs.tuple_context =
-		AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
+	    AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
 	HnswMemAttach(&bs.graph, graph_shared, arena_of(graph_shared), &bs.dist, &bs.cols, bs.m,
-				  bs.ef_construction, bs.dimensions);
+	              bs.ef_construction, bs.dimensions);
 
 	IndexInfo *info = BuildIndexInfo(index);
 	info->ii_Concurrent = pb->concurrent;
 	TableScanDesc scan = table_beginscan_parallel(heap, parallel_scan_of(pb));
 	double heap_tuples = table_index_build_scan(heap, index, info, true, is_leader, build_callback,
-												(void *) &bs, scan);
+	                                            (void *)&bs, scan);
 
 	SpinLockAcquire(&pb->mutex);
 	pb->heap_tuples += heap_tuples;
@@ -467,14 +475,16 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
  * up or no shared memory was to be had; nothing is kept then.
  */
 bool build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_bytes,
-					double *heap_tuples)
+                    double *heap_tuples)
 {
 	EnterParallelMode();
 	ParallelContext *pcxt =
-		CreateParallelContext("vecrbac", "vecrbac_hnsw_parallel_build_main", workers);
+	    CreateParallelContext("vecrbac", "vecrbac_hnsw_parallel_build_main", workers);
 
-	Snapshot snapshot = info->ii_Concurrent ? RegisterSnapshot(GetTransactionSnapshot()) : SnapshotAny;
-	Size build_size = BUFFERALIGN(sizeof(HnswParallelBuild)) + table_parallelscan_estimate(bs->heap, snapshot);
+	Snapshot snapshot =
+	    info->ii_Concurrent ? RegisterSnapshot(GetTransactionSnapshot()) : SnapshotAny;
+	Size build_size =
+	    BUFFERALIGN(sizeof(HnswParallelBuild)) + table_parallelscan_estimate(bs->heap, snapshot);
 	Size graph_size = MAXALIGN(sizeof(HnswMemShared)) + arena_bytes;
 	Size query_len = debug_query_string ? strlen(debug_query_string) : 0;
 	shm_toc_estimate_chunk(&pcxt->estimator, build_size);
@@ -491,7 +501,7 @@ bool build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_byt
 		return false;
 	}
 
-	HnswParallelBuild *pb = (HnswParallelBuild *) shm_toc_allocate(pcxt->toc, build_size);
+	HnswParallelBuild *pb = (HnswParallelBuild *)shm_toc_allocate(pcxt->toc, build_size);
 	pb->heap_oid = RelationGetRelid(bs->heap);
 	pb->index_oid = RelationGetRelid(bs->index);
 	pb->concurrent = info->ii_Concurrent;
@@ -501,11 +511,11 @@ bool build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_byt
 	table_parallelscan_initialize(bs->heap, parallel_scan_of(pb), snapshot);
 	shm_toc_insert(pcxt->toc, HNSW_KEY_BUILD, pb);
 
-	HnswMemShared *graph_shared = (HnswMemShared *) shm_toc_allocate(pcxt->toc, graph_size);
+	HnswMemShared *graph_shared = (HnswMemShared *)shm_toc_allocate(pcxt->toc, graph_size);
 	HnswMemInitShared(graph_shared, arena_of(graph_shared), arena_bytes);
 	shm_toc_insert(pcxt->toc, HNSW_KEY_GRAPH, graph_shared);
 
-	char *query = (char *) shm_toc_allocate(pcxt->toc, query_len + 1);
+	char *query = (char *)shm_toc_allocate(pcxt->toc, query_len + 1);
 	if (query_len > 0)
 		memcpy(query, debug_query_string, query_len);
 	query[query_len] = '\0';
@@ -520,9 +530,10 @@ bool build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_byt
 	{
 		/* The write phase runs in the leader alone: the graph moves to local memory. */
 		Size used = pg_atomic_read_u64(&graph_shared->used);
-		HnswMemInitLocal(&bs->graph, &bs->dist, &bs->cols, bs->m, bs->ef_construction, bs->dimensions, used, 1);
+		HnswMemInitLocal(&bs->graph, &bs->dist, &bs->cols, bs->m, bs->ef_construction,
+		                 bs->dimensions, used, 1);
 		pfree(bs->graph.base);
-		bs->graph.base = (char *) MemoryContextAllocHuge(CurrentMemoryContext, used);
+		bs->graph.base = (char *)MemoryContextAllocHuge(CurrentMemoryContext, used);
 		memcpy(bs->graph.base, arena_of(graph_shared), used);
 		HnswMemShared *local = bs->graph.shared;
 		pg_atomic_write_u64(&local->used, used);
@@ -562,41 +573,49 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	HnswInitDistance(&bs.dist, index);
 
 	MemoryContext build_context =
-		AllocSetContextCreate(CurrentMemoryContext, "hnsw build", ALLOCSET_DEFAULT_SIZES);
+	    AllocSetContextCreate(CurrentMemoryContext, "hnsw build", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(build_context);
-	bs.tuple_context = AllocSetContextCreate(build_context, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
+	bs.tuple_context =
+	    AllocSetContextCreate(build_context, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
 
 	write_metapage(index, bs.fork, &bs.cols, bs.dimensions, bs.m, bs.ef_construction, false);
 
 	double expected = heap->rd_rel->reltuples > 0 ? heap->rd_rel->reltuples : 0;
-	Size limit = (Size) maintenance_work_mem * 1024;
+	Size limit = (Size)maintenance_work_mem * 1024;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	if (expected > 0)
-		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64) expected);
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64)expected);
 
 	/* Workers only when the planner grants them and the shared graph should fit. */
 	double heap_tuples = 0;
 	bool built = false;
 	Size arena_bytes =
-		(Size) ((double) HnswMemExpectedBytes(expected, bs.m, bs.dimensions,
-											  HnswValueSlots(bs.m, bs.cols.partition >= 0),
-											  32 * bs.cols.nfilters) * 1.25) +
-		(1 << 20);
+	    (Size)((double)HnswMemExpectedBytes(expected, bs.m, bs.dimensions,
+	                                        HnswValueSlots(bs.m, bs.cols.partition >= 0),
+	                                        32 * bs.cols.nfilters) *
+	           1.25) +
+	    (1 << 20);
 	int workers = 0;
 	if (expected > 0 && arena_bytes <= limit)
 		workers = build_workers(heap, index, expected);
-	ereport(DEBUG1, (errmsg("hnsw build: %d parallel workers planned for %.0f rows", workers, expected)));
+	ereport(DEBUG1,
+	        (errmsg("hnsw build: %d parallel workers planned for %.0f rows", workers, expected)));
 	if (workers > 0)
 	{
 		built = build_parallel(&bs, info, workers, arena_bytes, &heap_tuples);
 		if (!built)
-			ereport(NOTICE, (errmsg("hnsw parallel build did not fit in its shared memory; building serially")));
+			ereport(
+			    NOTICE,
+			    (errmsg(
+			        "hnsw parallel build did not fit in its shared memory; building serially")));
 	}
 	if (!built)
 	{
 		bs.index_tuples = 0;
-		HnswMemInitLocal(&bs.graph, &bs.dist, &bs.cols, bs.m, bs.ef_construction, bs.dimensions, limit, expected);
-		heap_tuples = table_index_build_scan(heap, index, info, true, true, build_callback, (void *) &bs, NULL);
+		HnswMemInitLocal(&bs.graph, &bs.dist, &bs.cols, bs.m, bs.ef_construction, bs.dimensions,
+		                 limit, expected);
+		heap_tuples = table_index_build_scan(heap, index, info, true, true, build_callback,
+		                                     (void *)&bs, NULL);
 	}
 
 	if (!bs.on_disk)
@@ -612,7 +631,7 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(build_context);
 
-	IndexBuildResult *result = (IndexBuildResult *) palloc(sizeof(IndexBuildResult));
+	IndexBuildResult *result = (IndexBuildResult *)palloc(sizeof(IndexBuildResult));
 	result->heap_tuples = heap_tuples;
 	result->index_tuples = bs.index_tuples;
 	return result;
@@ -630,7 +649,8 @@ void hnsw_buildempty(Relation index)
 	{
 		uint32 pages = HnswDirPagesFor(0);
 		BlockNumber start = HnswDirWrite(index, INIT_FORKNUM, NULL, 0, pages);
-		Buffer metabuf = ReadBufferExtended(index, INIT_FORKNUM, HNSW_METAPAGE_BLKNO, RBM_NORMAL, NULL);
+		Buffer metabuf =
+		    ReadBufferExtended(index, INIT_FORKNUM, HNSW_METAPAGE_BLKNO, RBM_NORMAL, NULL);
 		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 		HnswMetaPage meta = HnswPageGetMeta(BufferGetPage(metabuf));
 		meta->dir_start = start;
@@ -638,7 +658,8 @@ void hnsw_buildempty(Relation index)
 		MarkBufferDirty(metabuf);
 		UnlockReleaseBuffer(metabuf);
 	}
-	log_newpage_range(index, INIT_FORKNUM, 0, RelationGetNumberOfBlocksInFork(index, INIT_FORKNUM), true);
+	log_newpage_range(index, INIT_FORKNUM, 0, RelationGetNumberOfBlocksInFork(index, INIT_FORKNUM),
+	                  true);
 }
 
 /* Entry point of a parallel build worker, found by name in the library. */
@@ -646,9 +667,9 @@ VECRBAC_EXPORT void vecrbac_hnsw_parallel_build_main(dsm_segment *seg, shm_toc *
 
 void vecrbac_hnsw_parallel_build_main(dsm_segment *seg, shm_toc *toc)
 {
-	HnswParallelBuild *pb = (HnswParallelBuild *) shm_toc_lookup(toc, HNSW_KEY_BUILD, false);
-	HnswMemShared *graph_shared = (HnswMemShared *) shm_toc_lookup(toc, HNSW_KEY_GRAPH, false);
-	char *query = (char *) shm_toc_lookup(toc, HNSW_KEY_QUERY_TEXT, true);
+	HnswParallelBuild *pb = (HnswParallelBuild *)shm_toc_lookup(toc, HNSW_KEY_BUILD, false);
+	HnswMemShared *graph_shared = (HnswMemShared *)shm_toc_lookup(toc, HNSW_KEY_GRAPH, false);
+	char *query = (char *)shm_toc_lookup(toc, HNSW_KEY_QUERY_TEXT, true);
 
 	debug_query_string = query;
 	pgstat_report_activity(STATE_RUNNING, debug_query_string);

@@ -15,7 +15,8 @@
 #include "hnsw/hnsw_disk.h"
 #include "hnsw/hnsw_filter.h"
 
-extern "C" {
+extern "C"
+{
 #include "access/relation.h"
 #include "access/xlog.h"
 #include "access/xlogrecovery.h"
@@ -36,7 +37,8 @@ extern "C" {
 
 using vecrbac::pg::PgVec;
 
-namespace {
+namespace
+{
 
 struct CheckedElement
 {
@@ -47,10 +49,10 @@ struct CheckedElement
 	int nheaptids;
 	int links_start; /* into CheckState::links, (level + 2) * m entries; -1 if none */
 	bool reached;
-	bool has_key;    /* a partition key (non-NULL) */
+	bool has_key; /* a partition key (non-NULL) */
 	int64 key;
 	ItemPointerData chain_next;
-	bool chained;    /* reached by its value's chain */
+	bool chained; /* reached by its value's chain */
 };
 
 struct CheckState
@@ -127,7 +129,7 @@ void check_index(Relation index, CheckState *cs)
 	if (meta.magic != HNSW_MAGIC || meta.version != HNSW_VERSION)
 	{
 		report(cs, "error", "metapage magic %08x version %u, expected %08x version %u", meta.magic,
-			   meta.version, HNSW_MAGIC, HNSW_VERSION);
+		       meta.version, HNSW_MAGIC, HNSW_VERSION);
 		return;
 	}
 	m = meta.m;
@@ -139,10 +141,11 @@ void check_index(Relation index, CheckState *cs)
 	}
 	int vcol = HnswVectorColumn(index);
 	if (meta.vector_column != vcol)
-		report(cs, "error", "metapage says the vector is column %u, it is column %d", meta.vector_column, vcol);
-	if ((int) dimensions != TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod)
+		report(cs, "error", "metapage says the vector is column %u, it is column %d",
+		       meta.vector_column, vcol);
+	if ((int)dimensions != TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod)
 		report(cs, "error", "metapage has %u dimensions, the indexed column %d", dimensions,
-			   TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod);
+		       TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod);
 	int max_level = HnswMaxLevelForM(m);
 
 	/* Pass 1: collect every element and neighbor tuple. */
@@ -173,8 +176,8 @@ void check_index(Relation index, CheckState *cs)
 			continue;
 		}
 		HnswPageOpaque op = HnswPageGetOpaque(page);
-		if (PageGetSpecialSize(page) != MAXALIGN(sizeof(HnswPageOpaqueData)) || op->page_id != HNSW_PAGE_ID ||
-			!(op->flags & (HNSW_PAGE_DATA | HNSW_PAGE_DIRECTORY)))
+		if (PageGetSpecialSize(page) != MAXALIGN(sizeof(HnswPageOpaqueData)) ||
+		    op->page_id != HNSW_PAGE_ID || !(op->flags & (HNSW_PAGE_DATA | HNSW_PAGE_DIRECTORY)))
 		{
 			report(cs, "error", "block %u is not an hnsw data or directory page", blk);
 			UnlockReleaseBuffer(buf);
@@ -193,7 +196,7 @@ void check_index(Relation index, CheckState *cs)
 					report(cs, "error", "directory item (%u,%u) has the wrong size", blk, off);
 					continue;
 				}
-				directory.push(*(HnswDirEntry) PageGetItem(page, iid));
+				directory.push(*(HnswDirEntry)PageGetItem(page, iid));
 			}
 			UnlockReleaseBuffer(buf);
 			continue;
@@ -206,7 +209,7 @@ void check_index(Relation index, CheckState *cs)
 				continue;
 			ItemPointerData tid;
 			ItemPointerSet(&tid, blk, off);
-			uint8 type = *(uint8 *) PageGetItem(page, iid);
+			uint8 type = *(uint8 *)PageGetItem(page, iid);
 
 			if (type == HNSW_ELEMENT_TUPLE)
 			{
@@ -222,39 +225,47 @@ void check_index(Relation index, CheckState *cs)
 				e.reached = false;
 				e.chain_next = etup->chain_next;
 				e.chained = false;
-				long section = HnswFilterSectionSize(&cols, HnswElementFilters(etup, v->dim), etup->filter_bytes);
-				e.has_key = section == (long) etup->filter_bytes &&
-							HnswPartitionKey(&cols, HnswElementFilters(etup, v->dim), &e.key);
-				if (section != (long) etup->filter_bytes)
-					report(cs, "error", "element (%u,%u) has a filter section of %u bytes, its contents say %ld",
-						   blk, off, etup->filter_bytes, section);
+				long section = HnswFilterSectionSize(&cols, HnswElementFilters(etup, v->dim),
+				                                     etup->filter_bytes);
+				e.has_key = section == (long)etup->filter_bytes &&
+				            HnswPartitionKey(&cols, HnswElementFilters(etup, v->dim), &e.key);
+				if (section != (long)etup->filter_bytes)
+					report(cs, "error",
+					       "element (%u,%u) has a filter section of %u bytes, its contents say %ld",
+					       blk, off, etup->filter_bytes, section);
 				bool gap = false;
 				for (int i = 0; i < HNSW_HEAPTIDS; i++)
 				{
 					if (ItemPointerIsValid(&etup->heaptids[i]))
 					{
 						if (gap)
-							report(cs, "error", "element (%u,%u) has a valid heap TID after an empty slot", blk, off);
+							report(cs, "error",
+							       "element (%u,%u) has a valid heap TID after an empty slot", blk,
+							       off);
 						e.nheaptids++;
 					}
 					else
 						gap = true;
 				}
 				if (e.deleted && e.nheaptids > 0)
-					report(cs, "error", "element (%u,%u) is marked deleted but has %d heap TIDs", blk, off, e.nheaptids);
+					report(cs, "error", "element (%u,%u) is marked deleted but has %d heap TIDs",
+					       blk, off, e.nheaptids);
 				if (!e.deleted && e.nheaptids == 0)
-					report(cs, "error", "element (%u,%u) has no heap TID and is not marked deleted", blk, off);
+					report(cs, "error", "element (%u,%u) has no heap TID and is not marked deleted",
+					       blk, off);
 				if (e.level > max_level)
-					report(cs, "error", "element (%u,%u) has level %d, above the limit %d for m = %d", blk, off,
-						   e.level, max_level, m);
-				if (v->dim != (int) dimensions)
-					report(cs, "error", "element (%u,%u) has %d dimensions, the index %u", blk, off, v->dim,
-						   dimensions);
+					report(cs, "error",
+					       "element (%u,%u) has level %d, above the limit %d for m = %d", blk, off,
+					       e.level, max_level, m);
+				if (v->dim != (int)dimensions)
+					report(cs, "error", "element (%u,%u) has %d dimensions, the index %u", blk, off,
+					       v->dim, dimensions);
 				else
 					for (int i = 0; i < v->dim; i++)
 						if (std::isnan(v->x[i]) || std::isinf(v->x[i]))
 						{
-							report(cs, "error", "element (%u,%u) holds a NaN or infinite value", blk, off);
+							report(cs, "error", "element (%u,%u) holds a NaN or infinite value",
+							       blk, off);
 							break;
 						}
 				heap_tuples += e.nheaptids;
@@ -272,8 +283,8 @@ void check_index(Relation index, CheckState *cs)
 				r.links_start = cs->links.size;
 				int expected_slots = (ntup->level + 2) * m + meta.value_slots;
 				if (ntup->slots != expected_slots)
-					report(cs, "error", "neighbor tuple (%u,%u) has %u slots, expected %d", blk, off, ntup->slots,
-						   expected_slots);
+					report(cs, "error", "neighbor tuple (%u,%u) has %u slots, expected %d", blk,
+					       off, ntup->slots, expected_slots);
 				for (int i = 0; i < expected_slots; i++)
 				{
 					ItemPointerData link;
@@ -298,22 +309,26 @@ void check_index(Relation index, CheckState *cs)
 		int e = find_element(cs, &r.owner);
 		if (e < 0)
 		{
-			report(cs, "error", "neighbor tuple (%u,%u) belongs to (%u,%u), which is not an element",
-				   ItemPointerGetBlockNumber(&r.tid), ItemPointerGetOffsetNumber(&r.tid),
-				   ItemPointerGetBlockNumberNoCheck(&r.owner), ItemPointerGetOffsetNumberNoCheck(&r.owner));
+			report(cs, "error",
+			       "neighbor tuple (%u,%u) belongs to (%u,%u), which is not an element",
+			       ItemPointerGetBlockNumber(&r.tid), ItemPointerGetOffsetNumber(&r.tid),
+			       ItemPointerGetBlockNumberNoCheck(&r.owner),
+			       ItemPointerGetOffsetNumberNoCheck(&r.owner));
 			continue;
 		}
 		CheckedElement &el = cs->elements[e];
 		if (!ItemPointerEquals(&el.neighbors, &r.tid))
 		{
-			report(cs, "error", "neighbor tuple (%u,%u) names element (%u,%u), which points elsewhere",
-				   ItemPointerGetBlockNumber(&r.tid), ItemPointerGetOffsetNumber(&r.tid),
-				   ItemPointerGetBlockNumber(&el.tid), ItemPointerGetOffsetNumber(&el.tid));
+			report(cs, "error",
+			       "neighbor tuple (%u,%u) names element (%u,%u), which points elsewhere",
+			       ItemPointerGetBlockNumber(&r.tid), ItemPointerGetOffsetNumber(&r.tid),
+			       ItemPointerGetBlockNumber(&el.tid), ItemPointerGetOffsetNumber(&el.tid));
 			continue;
 		}
 		if (r.level != el.level)
 			report(cs, "error", "element (%u,%u) has level %d, its neighbor tuple level %d",
-				   ItemPointerGetBlockNumber(&el.tid), ItemPointerGetOffsetNumber(&el.tid), el.level, r.level);
+			       ItemPointerGetBlockNumber(&el.tid), ItemPointerGetOffsetNumber(&el.tid),
+			       el.level, r.level);
 		el.links_start = r.links_start;
 	}
 
@@ -322,7 +337,8 @@ void check_index(Relation index, CheckState *cs)
 	for (int e = 0; e < cs->elements.size; e++)
 	{
 		CheckedElement &el = cs->elements[e];
-		unsigned blk = ItemPointerGetBlockNumber(&el.tid), off = ItemPointerGetOffsetNumber(&el.tid);
+		unsigned blk = ItemPointerGetBlockNumber(&el.tid),
+		         off = ItemPointerGetOffsetNumber(&el.tid);
 		if (!el.deleted)
 			top_level = Max(top_level, el.level);
 		if (el.links_start < 0)
@@ -343,24 +359,27 @@ void check_index(Relation index, CheckState *cs)
 					continue;
 				}
 				if (gap)
-					report(cs, "error", "element (%u,%u) level %d has a link after an empty slot", blk, off, l);
-				if (ItemPointerEquals((ItemPointer) &links[i], &el.tid))
+					report(cs, "error", "element (%u,%u) level %d has a link after an empty slot",
+					       blk, off, l);
+				if (ItemPointerEquals((ItemPointer)&links[i], &el.tid))
 					report(cs, "error", "element (%u,%u) links to itself on level %d", blk, off, l);
 				for (int j = 0; j < i; j++)
-					if (ItemPointerEquals((ItemPointer) &links[j], (ItemPointer) &links[i]))
-						report(cs, "error", "element (%u,%u) has a duplicate link on level %d", blk, off, l);
+					if (ItemPointerEquals((ItemPointer)&links[j], (ItemPointer)&links[i]))
+						report(cs, "error", "element (%u,%u) has a duplicate link on level %d", blk,
+						       off, l);
 				int t = find_element(cs, &links[i]);
 				if (t < 0)
 				{
 					if (!el.deleted)
-						report(cs, "error", "element (%u,%u) level %d links to (%u,%u), which is not an element",
-							   blk, off, l, ItemPointerGetBlockNumberNoCheck(&links[i]),
-							   ItemPointerGetOffsetNumberNoCheck(&links[i]));
+						report(cs, "error",
+						       "element (%u,%u) level %d links to (%u,%u), which is not an element",
+						       blk, off, l, ItemPointerGetBlockNumberNoCheck(&links[i]),
+						       ItemPointerGetOffsetNumberNoCheck(&links[i]));
 				}
 				else if (cs->elements[t].level < l)
-					report(cs, "error", "element (%u,%u) level %d links to (%u,%u) of level %d", blk, off, l,
-						   ItemPointerGetBlockNumber(&links[i]), ItemPointerGetOffsetNumber(&links[i]),
-						   cs->elements[t].level);
+					report(cs, "error", "element (%u,%u) level %d links to (%u,%u) of level %d",
+					       blk, off, l, ItemPointerGetBlockNumber(&links[i]),
+					       ItemPointerGetOffsetNumber(&links[i]), cs->elements[t].level);
 			}
 		}
 		/* Value links: to other elements of the same partition value. */
@@ -373,12 +392,16 @@ void check_index(Relation index, CheckState *cs)
 				if (t < 0)
 				{
 					if (!el.deleted)
-						report(cs, "error", "element (%u,%u) has a value link to (%u,%u), which is not an element",
-							   blk, off, ItemPointerGetBlockNumberNoCheck(&links[i]),
-							   ItemPointerGetOffsetNumberNoCheck(&links[i]));
+						report(
+						    cs, "error",
+						    "element (%u,%u) has a value link to (%u,%u), which is not an element",
+						    blk, off, ItemPointerGetBlockNumberNoCheck(&links[i]),
+						    ItemPointerGetOffsetNumberNoCheck(&links[i]));
 				}
 				else if (!el.has_key || !cs->elements[t].has_key || cs->elements[t].key != el.key)
-					report(cs, "error", "element (%u,%u) has a value link to an element of another value", blk, off);
+					report(cs, "error",
+					       "element (%u,%u) has a value link to an element of another value", blk,
+					       off);
 				else if (t == e)
 					report(cs, "error", "element (%u,%u) has a value link to itself", blk, off);
 			}
@@ -392,21 +415,23 @@ void check_index(Relation index, CheckState *cs)
 		entry = find_element(cs, &meta.entry);
 		if (entry < 0)
 			report(cs, "error", "the entry point (%u,%u) is not an element",
-				   ItemPointerGetBlockNumberNoCheck(&meta.entry), ItemPointerGetOffsetNumberNoCheck(&meta.entry));
+			       ItemPointerGetBlockNumberNoCheck(&meta.entry),
+			       ItemPointerGetOffsetNumberNoCheck(&meta.entry));
 		else
 		{
 			if (cs->elements[entry].level != meta.entry_level)
 				report(cs, "error", "the entry point has level %d, the metapage says %d",
-					   cs->elements[entry].level, meta.entry_level);
+				       cs->elements[entry].level, meta.entry_level);
 			if (cs->elements[entry].deleted)
 				report(cs, "warning", "the entry point is a deleted element");
 			if (top_level > cs->elements[entry].level)
-				report(cs, "error", "an element has level %d, above the entry point's %d", top_level,
-					   cs->elements[entry].level);
+				report(cs, "error", "an element has level %d, above the entry point's %d",
+				       top_level, cs->elements[entry].level);
 		}
 	}
 	else if (cs->elements.size - deleted > 0)
-		report(cs, "error", "the index has %d elements but no entry point", (int) (cs->elements.size - deleted));
+		report(cs, "error", "the index has %d elements but no entry point",
+		       (int)(cs->elements.size - deleted));
 
 	/* Reachability on level 0 from the entry point, through any element. */
 	int64 unreachable = 0;
@@ -441,7 +466,7 @@ void check_index(Relation index, CheckState *cs)
 	}
 	if (unreachable > 0)
 		report(cs, "warning", "%lld of %lld elements cannot be reached from the entry point",
-			   (long long) unreachable, (long long) (cs->elements.size - deleted));
+		       (long long)unreachable, (long long)(cs->elements.size - deleted));
 
 	/* The partition directory: every value's count and chain. */
 	if (cols.partition >= 0)
@@ -453,31 +478,38 @@ void check_index(Relation index, CheckState *cs)
 			const HnswDirEntryData &de = directory[d];
 			int64 live = 0;
 			for (int e = 0; e < cs->elements.size; e++)
-				if (!cs->elements[e].deleted && cs->elements[e].has_key && cs->elements[e].key == de.key)
+				if (!cs->elements[e].deleted && cs->elements[e].has_key &&
+				    cs->elements[e].key == de.key)
 					live++;
-			if (live != (int64) de.count)
-				report(cs, "error", "directory counts %u elements of value key %lld, the index has %lld",
-					   de.count, (long long) de.key, (long long) live);
+			if (live != (int64)de.count)
+				report(cs, "error",
+				       "directory counts %u elements of value key %lld, the index has %lld",
+				       de.count, (long long)de.key, (long long)live);
 			int64 walked = 0, steps = 0;
-			for (ItemPointerData t = de.head; ItemPointerIsValid(&t) && steps <= cs->elements.size; steps++)
+			for (ItemPointerData t = de.head; ItemPointerIsValid(&t) && steps <= cs->elements.size;
+			     steps++)
 			{
 				int e = find_element(cs, &t);
 				if (e < 0)
 				{
-					report(cs, "error", "the chain of value key %lld reaches (%u,%u), which is not an element",
-						   (long long) de.key, ItemPointerGetBlockNumberNoCheck(&t), ItemPointerGetOffsetNumberNoCheck(&t));
+					report(cs, "error",
+					       "the chain of value key %lld reaches (%u,%u), which is not an element",
+					       (long long)de.key, ItemPointerGetBlockNumberNoCheck(&t),
+					       ItemPointerGetOffsetNumberNoCheck(&t));
 					break;
 				}
 				CheckedElement &el = cs->elements[e];
 				if (!el.has_key || el.key != de.key)
 				{
-					report(cs, "error", "the chain of value key %lld reaches an element of another value",
-						   (long long) de.key);
+					report(cs, "error",
+					       "the chain of value key %lld reaches an element of another value",
+					       (long long)de.key);
 					break;
 				}
 				if (el.chained)
 				{
-					report(cs, "error", "the chain of value key %lld has a cycle", (long long) de.key);
+					report(cs, "error", "the chain of value key %lld has a cycle",
+					       (long long)de.key);
 					break;
 				}
 				el.chained = true;
@@ -486,26 +518,29 @@ void check_index(Relation index, CheckState *cs)
 			}
 			if (walked != live)
 				report(cs, "error", "the chain of value key %lld reaches %lld of its %lld elements",
-					   (long long) de.key, (long long) walked, (long long) live);
+				       (long long)de.key, (long long)walked, (long long)live);
 			int entry = find_element(cs, &de.entry);
-			if (de.count > 0 && (entry < 0 || cs->elements[entry].deleted || !cs->elements[entry].has_key ||
-								 cs->elements[entry].key != de.key))
-				report(cs, "error", "the search entry of value key %lld is not one of its elements", (long long) de.key);
+			if (de.count > 0 && (entry < 0 || cs->elements[entry].deleted ||
+			                     !cs->elements[entry].has_key || cs->elements[entry].key != de.key))
+				report(cs, "error", "the search entry of value key %lld is not one of its elements",
+				       (long long)de.key);
 			if (de.nseeds > HNSW_DIR_SEEDS || (de.count > 0 && de.nseeds == 0))
-				report(cs, "error", "value key %lld has %u seeds", (long long) de.key, de.nseeds);
-			for (int i = 0; i < Min((int) de.nseeds, HNSW_DIR_SEEDS); i++)
+				report(cs, "error", "value key %lld has %u seeds", (long long)de.key, de.nseeds);
+			for (int i = 0; i < Min((int)de.nseeds, HNSW_DIR_SEEDS); i++)
 			{
 				int seed = find_element(cs, &de.seeds[i]);
 				if (seed < 0 || cs->elements[seed].deleted || !cs->elements[seed].has_key ||
-					cs->elements[seed].key != de.key)
-					report(cs, "error", "a seed of value key %lld is not one of its elements", (long long) de.key);
+				    cs->elements[seed].key != de.key)
+					report(cs, "error", "a seed of value key %lld is not one of its elements",
+					       (long long)de.key);
 			}
 		}
 		for (int e = 0; e < cs->elements.size; e++)
 			if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].chained)
 			{
 				report(cs, "error", "element (%u,%u) is in no partition chain",
-					   ItemPointerGetBlockNumber(&cs->elements[e].tid), ItemPointerGetOffsetNumber(&cs->elements[e].tid));
+				       ItemPointerGetBlockNumber(&cs->elements[e].tid),
+				       ItemPointerGetOffsetNumber(&cs->elements[e].tid));
 				break;
 			}
 		/*
@@ -539,7 +574,8 @@ void check_index(Relation index, CheckState *cs)
 					if (!ItemPointerIsValid(t))
 						continue;
 					int x = find_element(cs, t);
-					if (x >= 0 && !cs->elements[x].reached && cs->elements[x].has_key && cs->elements[x].key == key)
+					if (x >= 0 && !cs->elements[x].reached && cs->elements[x].has_key &&
+					    cs->elements[x].key == key)
 					{
 						cs->elements[x].reached = true;
 						stack.push(x);
@@ -552,14 +588,18 @@ void check_index(Relation index, CheckState *cs)
 				stranded++;
 		if (stranded > 0)
 			report(cs, "warning",
-				   "%lld elements cannot be reached from their partition value's entry by a search within the value",
-				   (long long) stranded);
-		report(cs, "info", "%d partition values in %u directory buckets", directory.size, meta.dir_pages);
+			       "%lld elements cannot be reached from their partition value's entry by a search "
+			       "within the value",
+			       (long long)stranded);
+		report(cs, "info", "%d partition values in %u directory buckets", directory.size,
+		       meta.dir_pages);
 	}
 
-	report(cs, "info", "%d elements (%lld deleted), %lld heap tuples, %u pages, entry level %d, m %d, %u dimensions",
-		   cs->elements.size, (long long) deleted, (long long) heap_tuples, nblocks, meta.entry_level, m,
-		   dimensions);
+	report(cs, "info",
+	       "%d elements (%lld deleted), %lld heap tuples, %u pages, entry level %d, m %d, %u "
+	       "dimensions",
+	       cs->elements.size, (long long)deleted, (long long)heap_tuples, nblocks, meta.entry_level,
+	       m, dimensions);
 	if (cs->errors > 100)
 		report(cs, "info", "%d errors in all; the first 100 are listed", cs->errors);
 }
@@ -571,7 +611,7 @@ VECRBAC_FUNCTION(vecrbac_hnsw_check)
 	Oid index_oid = PG_GETARG_OID(0);
 
 	InitMaterializedSRF(fcinfo, 0);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *)fcinfo->resultinfo;
 
 	/*
 	 * Lock the table first, as every other index operation does, then the index.
@@ -582,22 +622,26 @@ VECRBAC_FUNCTION(vecrbac_hnsw_check)
 	bool standby = RecoveryInProgress();
 	LOCKMODE heap_lock = standby ? AccessShareLock : ShareLock;
 	if (standby && GetRecoveryPauseState() != RECOVERY_PAUSED)
-		ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						errmsg("cannot check an hnsw index on a standby while WAL replay runs"),
-						errhint("Pause replay with pg_wal_replay_pause(), wait until pg_get_wal_replay_pause_state() "
-								"returns 'paused', and resume it with pg_wal_replay_resume() afterwards.")));
+		ereport(
+		    ERROR,
+		    (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+		     errmsg("cannot check an hnsw index on a standby while WAL replay runs"),
+		     errhint("Pause replay with pg_wal_replay_pause(), wait until "
+		             "pg_get_wal_replay_pause_state() "
+		             "returns 'paused', and resume it with pg_wal_replay_resume() afterwards.")));
 	Oid heap_oid = IndexGetRelation(index_oid, true);
 	if (!OidIsValid(heap_oid))
 		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-						errmsg("\"%s\" is not an index", get_rel_name(index_oid) ? get_rel_name(index_oid) : "?")));
+		                errmsg("\"%s\" is not an index",
+		                       get_rel_name(index_oid) ? get_rel_name(index_oid) : "?")));
 	Relation heap = table_open(heap_oid, heap_lock);
 	Relation index = index_open(index_oid, AccessShareLock);
 	if (index->rd_rel->relam != get_index_am_oid("hnsw", false))
 		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-						errmsg("\"%s\" is not an hnsw index", RelationGetRelationName(index))));
+		                errmsg("\"%s\" is not an hnsw index", RelationGetRelationName(index))));
 	if (RELATION_IS_OTHER_TEMP(index))
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						errmsg("cannot check temporary indexes of other sessions")));
+		                errmsg("cannot check temporary indexes of other sessions")));
 
 	CheckState cs;
 	memset(&cs, 0, sizeof(cs));
@@ -609,9 +653,10 @@ VECRBAC_FUNCTION(vecrbac_hnsw_check)
 	check_index(index, &cs);
 	if (standby && GetRecoveryPauseState() != RECOVERY_PAUSED)
 		report(&cs, "warning",
-			   "WAL replay was resumed during the check: a problem reported above may be a change replayed meanwhile");
+		       "WAL replay was resumed during the check: a problem reported above may be a change "
+		       "replayed meanwhile");
 
 	index_close(index, AccessShareLock);
 	table_close(heap, heap_lock);
-	return (Datum) 0;
+	return (Datum)0;
 }

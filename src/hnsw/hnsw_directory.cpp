@@ -4,7 +4,8 @@
 #include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_disk.h"
 
-extern "C" {
+extern "C"
+{
 #include "common/hashfn.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
@@ -12,17 +13,19 @@ extern "C" {
 
 #include <cmath>
 
-namespace {
+namespace
+{
 
 /* Entries a directory page holds. */
 const int kEntriesPerPage =
-	(int) ((BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData))) /
-		   (MAXALIGN(sizeof(HnswDirEntryData)) + sizeof(ItemIdData)));
+    (int)((BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData))) /
+          (MAXALIGN(sizeof(HnswDirEntryData)) + sizeof(ItemIdData)));
 
 uint32 bucket_of(int64 key, uint32 pages)
 {
-	uint64 h = hash_bytes_uint32((uint32) key) ^ ((uint64) hash_bytes_uint32((uint32) (key >> 32)) << 1);
-	return (uint32) (h % pages);
+	uint64 h =
+	    hash_bytes_uint32((uint32)key) ^ ((uint64)hash_bytes_uint32((uint32)(key >> 32)) << 1);
+	return (uint32)(h % pages);
 }
 
 bool page_has_room(Page page)
@@ -49,12 +52,12 @@ void HnswDirOfferSeed(HnswDirEntryData *e, const ItemPointerData *tid, int level
 	if (slot >= 0)
 	{
 		e->seeds[slot] = *tid;
-		e->seed_levels[slot] = (uint8) level;
+		e->seed_levels[slot] = (uint8)level;
 	}
 	if (!ItemPointerIsValid(&e->entry) || level > e->entry_level || e->count <= 1)
 	{
 		e->entry = *tid;
-		e->entry_level = (uint8) level;
+		e->entry_level = (uint8)level;
 	}
 }
 
@@ -62,7 +65,7 @@ uint32 HnswDirPagesFor(double distinct_values)
 {
 	/* Half-full pages leave room for new values before a bucket needs overflow pages. */
 	double pages = std::ceil(distinct_values / (kEntriesPerPage / 2.0));
-	return (uint32) Min(Max(pages, 16.0), 8192.0);
+	return (uint32)Min(Max(pages, 16.0), 8192.0);
 }
 
 BlockNumber HnswDirBucket(const HnswMetaPageData *meta, int64 key)
@@ -86,7 +89,7 @@ bool HnswDirLookup(Relation index, const HnswMetaPageData *meta, int64 key, Hnsw
 			ItemId iid = PageGetItemId(page, off);
 			if (!ItemIdHasStorage(iid))
 				continue;
-			HnswDirEntry e = (HnswDirEntry) PageGetItem(page, iid);
+			HnswDirEntry e = (HnswDirEntry)PageGetItem(page, iid);
 			if (e->key == key)
 			{
 				*out = *e;
@@ -117,7 +120,7 @@ void HnswDirLocate(Relation index, const HnswMetaPageData *meta, int64 key, Hnsw
 		for (OffsetNumber o = FirstOffsetNumber; o <= max; o++)
 		{
 			ItemId iid = PageGetItemId(page, o);
-			if (ItemIdHasStorage(iid) && ((HnswDirEntry) PageGetItem(page, iid))->key == key)
+			if (ItemIdHasStorage(iid) && ((HnswDirEntry)PageGetItem(page, iid))->key == key)
 			{
 				if (BufferIsValid(room) && room != cur && room != slot->first)
 					UnlockReleaseBuffer(room);
@@ -171,16 +174,16 @@ void HnswDirExtend(Relation index, Buffer last, bool building)
 }
 
 BlockNumber HnswDirWrite(Relation index, ForkNumber fork, const HnswDirEntryData *entries, int n,
-						 uint32 dir_pages)
+                         uint32 dir_pages)
 {
 	/* Each bucket's entries, then its pages: the buckets first, overflow pages after. */
-	int *counts = (int *) palloc0(sizeof(int) * dir_pages);
+	int *counts = (int *)palloc0(sizeof(int) * dir_pages);
 	for (int i = 0; i < n; i++)
 		counts[bucket_of(entries[i].key, dir_pages)]++;
-	int **members = (int **) palloc(sizeof(int *) * dir_pages);
-	int *filled = (int *) palloc0(sizeof(int) * dir_pages);
+	int **members = (int **)palloc(sizeof(int *) * dir_pages);
+	int *filled = (int *)palloc0(sizeof(int) * dir_pages);
 	for (uint32 b = 0; b < dir_pages; b++)
-		members[b] = (int *) palloc(sizeof(int) * Max(counts[b], 1));
+		members[b] = (int *)palloc(sizeof(int) * Max(counts[b], 1));
 	for (int i = 0; i < n; i++)
 	{
 		uint32 b = bucket_of(entries[i].key, dir_pages);
@@ -190,7 +193,7 @@ BlockNumber HnswDirWrite(Relation index, ForkNumber fork, const HnswDirEntryData
 	BlockNumber start = RelationGetNumberOfBlocksInFork(index, fork);
 	BlockNumber next_overflow = start + dir_pages;
 	PGAlignedBlock image;
-	Page page = (Page) image.data;
+	Page page = (Page)image.data;
 
 	/* Pass 1: the bucket pages, each pointing at its first overflow page if any. */
 	for (uint32 b = 0; b < dir_pages; b++)
@@ -198,8 +201,8 @@ BlockNumber HnswDirWrite(Relation index, ForkNumber fork, const HnswDirEntryData
 		HnswInitPage(page, HNSW_PAGE_DIRECTORY);
 		int overflow_pages = counts[b] > kEntriesPerPage ? (counts[b] - 1) / kEntriesPerPage : 0;
 		for (int i = 0; i < Min(counts[b], kEntriesPerPage); i++)
-			if (PageAddItem(page, (Item) &entries[members[b][i]], sizeof(HnswDirEntryData),
-							InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
+			if (PageAddItem(page, (Item)&entries[members[b][i]], sizeof(HnswDirEntryData),
+			                InvalidOffsetNumber, false, false) == InvalidOffsetNumber)
 				elog(ERROR, "hnsw directory page overflowed");
 		if (overflow_pages > 0)
 		{
@@ -208,7 +211,8 @@ BlockNumber HnswDirWrite(Relation index, ForkNumber fork, const HnswDirEntryData
 		}
 		Buffer buf = HnswNewBuffer(index, fork);
 		if (BufferGetBlockNumber(buf) != start + b)
-			elog(ERROR, "hnsw directory: expected block %u, got %u", start + b, BufferGetBlockNumber(buf));
+			elog(ERROR, "hnsw directory: expected block %u, got %u", start + b,
+			     BufferGetBlockNumber(buf));
 		memcpy(BufferGetPage(buf), page, BLCKSZ);
 		MarkBufferDirty(buf);
 		UnlockReleaseBuffer(buf);
@@ -222,8 +226,8 @@ BlockNumber HnswDirWrite(Relation index, ForkNumber fork, const HnswDirEntryData
 			HnswInitPage(page, HNSW_PAGE_DIRECTORY);
 			int take = Min(counts[b] - done, kEntriesPerPage);
 			for (int i = 0; i < take; i++)
-				PageAddItem(page, (Item) &entries[members[b][done + i]], sizeof(HnswDirEntryData),
-							InvalidOffsetNumber, false, false);
+				PageAddItem(page, (Item)&entries[members[b][done + i]], sizeof(HnswDirEntryData),
+				            InvalidOffsetNumber, false, false);
 			done += take;
 			Buffer buf = HnswNewBuffer(index, fork);
 			if (done < counts[b])

@@ -26,9 +26,9 @@
 typedef struct HnswDirEntryData
 {
 	int64 key;
-	uint32 count;             /* live elements with this value */
-	ItemPointerData head;     /* the newest element; the chain follows chain_next */
-	ItemPointerData entry;    /* the highest seed: where a walk within the value starts */
+	uint32 count;          /* live elements with this value */
+	ItemPointerData head;  /* the newest element; the chain follows chain_next */
+	ItemPointerData entry; /* the highest seed: where a walk within the value starts */
 	uint8 entry_level;
 	uint8 nseeds;
 	uint8 seed_levels[HNSW_DIR_SEEDS];
@@ -77,4 +77,4 @@ void HnswDirExtend(Relation index, Buffer last, bool building);
 
 /* Writes n entries (any order) into freshly allocated bucket pages; returns dir_start. */
 BlockNumber HnswDirWrite(Relation index, ForkNumber fork, const HnswDirEntryData *entries, int n,
-						 uint32 dir_pages);
+                         uint32 dir_pages);

@@ -4,7 +4,8 @@
 #include "hnsw/hnsw_disk.h"
 #include "hnsw/hnsw_filter.h"
 
-extern "C" {
+extern "C"
+{
 #include "miscadmin.h"
 #include "storage/buf_internals.h"
 #include "storage/bufmgr.h"
@@ -23,7 +24,7 @@ static inline uint32 tid_hash(uint64 key)
 	key ^= key >> 33;
 	key *= UINT64CONST(0xff51afd7ed558ccd);
 	key ^= key >> 33;
-	return (uint32) key;
+	return (uint32)key;
 }
 
 static void tid_set_allocate(HnswTidSet *set, uint32 expected)
@@ -31,8 +32,8 @@ static void tid_set_allocate(HnswTidSet *set, uint32 expected)
 	uint32 capacity = 64;
 	while (capacity < expected * 2)
 		capacity *= 2;
-	set->keys = (uint64 *) MemoryContextAllocHuge(set->context, sizeof(uint64) * capacity);
-	set->flags = (uint8 *) MemoryContextAllocHuge(set->context, capacity);
+	set->keys = (uint64 *)MemoryContextAllocHuge(set->context, sizeof(uint64) * capacity);
+	set->flags = (uint8 *)MemoryContextAllocHuge(set->context, capacity);
 	memset(set->keys, 0, sizeof(uint64) * capacity);
 	set->mask = capacity - 1;
 	set->count = 0;
@@ -98,19 +99,19 @@ uint8 *HnswTidSetFind(const HnswTidSet *set, uint64 key)
 
 void HnswTidSetClear(HnswTidSet *set)
 {
-	memset(set->keys, 0, sizeof(uint64) * (Size) (set->mask + 1));
+	memset(set->keys, 0, sizeof(uint64) * (Size)(set->mask + 1));
 	set->count = 0;
 }
 
 Size HnswTidSetBytes(const HnswTidSet *set)
 {
-	return (Size) (set->mask + 1) * (sizeof(uint64) + 1);
+	return (Size)(set->mask + 1) * (sizeof(uint64) + 1);
 }
 
 /* ---- reading ---------------------------------------------------------------------- */
 
 bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, ItemPointer tid,
-					 HnswElementInfo *info, Vector *vector_out)
+                     HnswElementInfo *info, Vector *vector_out)
 {
 	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
@@ -123,8 +124,9 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, 
 	}
 	const Vector *v = HnswElementVector(etup);
 	if (v->dim != dist->dimensions)
-		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-						errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
+		ereport(ERROR,
+		        (errcode(ERRCODE_INDEX_CORRUPTED),
+		         errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
 	info->distance = q ? HnswVectorDistance(dist, q, v) : 0.0f;
 	info->exact = true;
 	info->passes = true;
@@ -141,7 +143,8 @@ int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemP
 {
 	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(neighbors));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	HnswNeighborTuple ntup = HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(neighbors));
+	HnswNeighborTuple ntup =
+	    HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(neighbors));
 	int count = -1;
 
 	if (ntup != NULL && ntup->level >= level)
@@ -171,11 +174,11 @@ void HnswSearchScratchInit(HnswSearchScratch *s, int m)
 	s->candidates.init(256);
 	s->nearest.init(256);
 	HnswTidSetInit(&s->visited, 1024);
-	s->links = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 4 * m);
+	s->links = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 4 * m);
 }
 
 bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *q,
-						const HnswMetaPageData *meta, HnswDiskCandidate *out)
+                        const HnswMetaPageData *meta, HnswDiskCandidate *out)
 {
 	if (!ItemPointerIsValid(&meta->entry))
 		return false;
@@ -191,7 +194,7 @@ bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *
 }
 
 HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, const Vector *q,
-								  HnswDiskCandidate cur, int level, int m, HnswSearchScratch *s)
+                                  HnswDiskCandidate cur, int level, int m, HnswSearchScratch *s)
 {
 	bool changed = true;
 
@@ -218,8 +221,9 @@ HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, cons
 }
 
 void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
-					 const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
-					 HnswSearchScratch *s, PgVec<HnswDiskCandidate> *out, const HnswReadFilter *filter)
+                     const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
+                     HnswSearchScratch *s, PgVec<HnswDiskCandidate> *out,
+                     const HnswReadFilter *filter)
 {
 	HnswMinHeap &candidates = s->candidates;
 	HnswMaxHeap &nearest = s->nearest;
@@ -235,8 +239,8 @@ void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
 		candidates.push(entries[i]);
 		HnswElementInfo info;
 		/* Entries come from the level above, already known not deleted... unless vacuum raced. */
-		if (HnswReadElement(index, dist, NULL, (ItemPointer) &entries[i].element, &info, NULL) &&
-			!info.deleted)
+		if (HnswReadElement(index, dist, NULL, (ItemPointer)&entries[i].element, &info, NULL) &&
+		    !info.deleted)
 		{
 			nearest.push(entries[i]);
 			if (nearest.size() > ef)
@@ -304,10 +308,10 @@ typedef struct HnswRecentBuffers
 
 Buffer HnswReadBufferRecent(Relation index, BlockNumber blk)
 {
-	HnswRecentBuffers *cache = (HnswRecentBuffers *) index->rd_amcache;
+	HnswRecentBuffers *cache = (HnswRecentBuffers *)index->rd_amcache;
 
 	if (cache != NULL && blk < cache->nblocks && cache->buffers[blk] != InvalidBuffer &&
-		ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blk, cache->buffers[blk]))
+	    ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, blk, cache->buffers[blk]))
 		return cache->buffers[blk];
 
 	Buffer buf = ReadBuffer(index, blk);
@@ -315,12 +319,12 @@ Buffer HnswReadBufferRecent(Relation index, BlockNumber blk)
 	{
 		/* rd_amcache must be one chunk in rd_indexcxt: grow by replacing it. */
 		BlockNumber want = Max(RelationGetNumberOfBlocks(index), blk + 1) + 64;
-		HnswRecentBuffers *grown = (HnswRecentBuffers *) MemoryContextAllocZero(
-			index->rd_indexcxt, offsetof(HnswRecentBuffers, buffers) + sizeof(Buffer) * (Size) want);
+		HnswRecentBuffers *grown = (HnswRecentBuffers *)MemoryContextAllocZero(
+		    index->rd_indexcxt, offsetof(HnswRecentBuffers, buffers) + sizeof(Buffer) * (Size)want);
 		grown->nblocks = want;
 		if (cache != NULL)
 		{
-			memcpy(grown->buffers, cache->buffers, sizeof(Buffer) * (Size) cache->nblocks);
+			memcpy(grown->buffers, cache->buffers, sizeof(Buffer) * (Size)cache->nblocks);
 			pfree(cache);
 		}
 		index->rd_amcache = grown;
@@ -331,8 +335,8 @@ Buffer HnswReadBufferRecent(Relation index, BlockNumber blk)
 }
 
 void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
-					  const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
-					  float bound, const HnswReadFilter *filter)
+                      const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
+                      float bound, const HnswReadFilter *filter)
 {
 	/*
 	 * At most this many pins at once: a backend tracks its first 8 pins in a small
@@ -344,7 +348,7 @@ void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
 	Buffer buffers[kBatch];
 
 	/* Pinning touches each buffer's descriptor: fetch them all into the cache first. */
-	HnswRecentBuffers *cache = (HnswRecentBuffers *) index->rd_amcache;
+	HnswRecentBuffers *cache = (HnswRecentBuffers *)index->rd_amcache;
 	if (cache != NULL)
 		for (int i = 0; i < n; i++)
 		{
@@ -365,15 +369,17 @@ void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
 		/* Prefetch hints only, read without the lock; the real reads below are locked. */
 		for (int i = 0; i < count; i++)
 			if (ItemPointerGetOffsetNumber(&batch[i]) <= max_offset)
-				__builtin_prefetch(PageGetItemId(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&batch[i])));
-		auto prefetch_tuple = [&](int i, Size bytes) {
+				__builtin_prefetch(PageGetItemId(BufferGetPage(buffers[i]),
+				                                 ItemPointerGetOffsetNumber(&batch[i])));
+		auto prefetch_tuple = [&](int i, Size bytes)
+		{
 			Page page = BufferGetPage(buffers[i]);
 			if (ItemPointerGetOffsetNumber(&batch[i]) > max_offset)
 				return;
 			unsigned off = PageGetItemId(page, ItemPointerGetOffsetNumber(&batch[i]))->lp_off;
 			if (off > 0 && off + bytes <= BLCKSZ)
 				for (Size b = 0; b < bytes; b += 64)
-					__builtin_prefetch((const char *) page + off + b);
+					__builtin_prefetch((const char *)page + off + b);
 		};
 		/* Headers of all, whole tuples of the first two; later ones two steps ahead. */
 		for (int i = 0; i < count; i++)
@@ -387,19 +393,23 @@ void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
 				prefetch_tuple(i + 2, span);
 			HnswElementInfo *out = &info[start + i];
 			LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
-			HnswElementTuple etup = HnswElementAt(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&batch[i]));
+			HnswElementTuple etup =
+			    HnswElementAt(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&batch[i]));
 			found[start + i] = etup != NULL;
 			if (etup != NULL)
 			{
 				const Vector *v = HnswElementVector(etup);
 				if (v->dim != dist->dimensions)
 					ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-									errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
+					                errmsg("hnsw element has %d dimensions, index has %d", v->dim,
+					                       dist->dimensions)));
 				out->exact = true;
-				out->passes = filter == NULL ||
-							  HnswFilterMatches(filter->filter, filter->cols, HnswElementFilters(etup, dist->dimensions));
+				out->passes =
+				    filter == NULL || HnswFilterMatches(filter->filter, filter->cols,
+				                                        HnswElementFilters(etup, dist->dimensions));
 				if (out->passes || filter->measure_rejected)
-					out->distance = q ? HnswVectorDistanceBounded(dist, q, v, bound, &out->exact) : 0.0f;
+					out->distance =
+					    q ? HnswVectorDistanceBounded(dist, q, v, bound, &out->exact) : 0.0f;
 				else
 					out->distance = INFINITY;
 				out->neighbors = etup->neighbortid;

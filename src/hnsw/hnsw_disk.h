@@ -41,11 +41,10 @@ struct HnswFartherFirst
 typedef vecrbac::pg::PgHeap<HnswDiskCandidate, HnswCloserFirst> HnswMinHeap;
 typedef vecrbac::pg::PgHeap<HnswDiskCandidate, HnswFartherFirst> HnswMaxHeap;
 
-static inline uint64
-HnswTidKey(const ItemPointerData *tid)
+static inline uint64 HnswTidKey(const ItemPointerData *tid)
 {
-	return ((uint64) ItemPointerGetBlockNumberNoCheck(tid) << 16) |
-		   ItemPointerGetOffsetNumberNoCheck(tid);
+	return ((uint64)ItemPointerGetBlockNumberNoCheck(tid) << 16) |
+	       ItemPointerGetOffsetNumberNoCheck(tid);
 }
 
 /*
@@ -73,7 +72,7 @@ typedef struct HnswElementInfo
 {
 	float distance; /* or a lower bound above the caller's bound, when !exact */
 	bool exact;
-	bool passes;    /* the scan's filter accepts it (true without a filter) */
+	bool passes; /* the scan's filter accepts it (true without a filter) */
 	ItemPointerData neighbors;
 	uint8 level;
 	bool deleted;
@@ -86,7 +85,7 @@ typedef struct HnswElementInfo
  * holds no element any more (vacuum freed it).
  */
 bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, ItemPointer tid,
-					 HnswElementInfo *info, Vector *vector_out);
+                     HnswElementInfo *info, Vector *vector_out);
 
 /*
  * Copies the links of one level from a neighbor tuple into out (room for
@@ -115,17 +114,17 @@ void HnswSearchScratchInit(HnswSearchScratch *s, int m);
  * value links too).
  */
 void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
-					 const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
-					 HnswSearchScratch *s, vecrbac::pg::PgVec<HnswDiskCandidate> *out,
-					 const struct HnswReadFilter *filter = NULL);
+                     const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
+                     HnswSearchScratch *s, vecrbac::pg::PgVec<HnswDiskCandidate> *out,
+                     const struct HnswReadFilter *filter = NULL);
 
 /* Greedy descent of one level (ef = 1). */
 HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, const Vector *q,
-								  HnswDiskCandidate cur, int level, int m, HnswSearchScratch *s);
+                                  HnswDiskCandidate cur, int level, int m, HnswSearchScratch *s);
 
 /* A candidate for the entry point; false if the index is empty. */
 bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *q,
-						const HnswMetaPageData *meta, HnswDiskCandidate *out);
+                        const HnswMetaPageData *meta, HnswDiskCandidate *out);
 
 /*
  * Pins block blk of the index's main fork. Remembers which shared buffer held each
@@ -155,5 +154,5 @@ typedef struct HnswReadFilter
 } HnswReadFilter;
 
 void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
-					  const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
-					  float bound, const HnswReadFilter *filter = NULL);
+                      const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
+                      float bound, const HnswReadFilter *filter = NULL);

@@ -5,7 +5,8 @@
 
 #include "filter/scope.h"
 
-extern "C" {
+extern "C"
+{
 #include "access/genam.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -21,13 +22,14 @@ extern "C" {
 #include <algorithm>
 #include <cstring>
 
-namespace {
+namespace
+{
 
 const uint64 kSeed = UINT64CONST(0x9E3779B97F4A7C15);
 
 int64 hash_bytes64(const void *data, Size len)
 {
-	return (int64) hash_bytes_extended((const unsigned char *) data, (int) len, kSeed);
+	return (int64)hash_bytes_extended((const unsigned char *)data, (int)len, kSeed);
 }
 
 /* ---- jsonb (path, scalar) pairs ------------------------------------------------------- */
@@ -49,34 +51,34 @@ void add_pair(PairSink *sink, const char *path, int path_len, const JsonbValue *
 	char *normalized = NULL;
 	switch (v->type)
 	{
-		case jbvString:
-			tag = 's';
-			bytes = v->val.string.val;
-			len = v->val.string.len;
-			break;
-		case jbvNumeric:
-			tag = 'n';
-			normalized = numeric_normalize(v->val.numeric);
-			bytes = normalized;
-			len = (int) strlen(normalized);
-			break;
-		case jbvBool:
-			tag = 'b';
-			bytes = v->val.boolean ? "t" : "f";
-			len = 1;
-			break;
-		default:
-			return; /* null: no scope value is null, nothing to match */
+	case jbvString:
+		tag = 's';
+		bytes = v->val.string.val;
+		len = v->val.string.len;
+		break;
+	case jbvNumeric:
+		tag = 'n';
+		normalized = numeric_normalize(v->val.numeric);
+		bytes = normalized;
+		len = (int)strlen(normalized);
+		break;
+	case jbvBool:
+		tag = 'b';
+		bytes = v->val.boolean ? "t" : "f";
+		len = 1;
+		break;
+	default:
+		return; /* null: no scope value is null, nothing to match */
 	}
 	if (sink->count == sink->capacity)
 	{
 		sink->overflow = true;
 		return;
 	}
-	uint64 h = hash_bytes_extended((const unsigned char *) path, path_len, kSeed);
-	h = hash_bytes_extended((const unsigned char *) &tag, 1, h);
-	h = hash_bytes_extended((const unsigned char *) bytes, len, h);
-	sink->pairs[sink->count++] = (uint32) (h ^ (h >> 32));
+	uint64 h = hash_bytes_extended((const unsigned char *)path, path_len, kSeed);
+	h = hash_bytes_extended((const unsigned char *)&tag, 1, h);
+	h = hash_bytes_extended((const unsigned char *)bytes, len, h);
+	sink->pairs[sink->count++] = (uint32)(h ^ (h >> 32));
 	if (normalized)
 		pfree(normalized);
 }
@@ -134,7 +136,7 @@ int document_pairs(Jsonb *doc, uint32 *out, int capacity, bool *overflow)
 	collect_pairs(&doc->root, &path, &sink);
 	pfree(path.data);
 	std::sort(out, out + sink.count);
-	int n = (int) (std::unique(out, out + sink.count) - out);
+	int n = (int)(std::unique(out, out + sink.count) - out);
 	*overflow = sink.overflow;
 	return n;
 }
@@ -162,23 +164,23 @@ int64 key_of(HnswFilterKind kind, Oid type, Datum value)
 {
 	switch (kind)
 	{
-		case HNSW_FILTER_INTEGER:
-			if (type == INT2OID)
-				return DatumGetInt16(value);
-			if (type == INT4OID)
-				return DatumGetInt32(value);
-			return DatumGetInt64(value);
-		case HNSW_FILTER_BOOL:
-			return DatumGetBool(value) ? 1 : 0;
-		case HNSW_FILTER_TEXT:
-		{
-			text *t = DatumGetTextPP(value);
-			return hash_bytes64(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-		}
-		case HNSW_FILTER_UUID:
-			return hash_bytes64(DatumGetUUIDP(value)->data, UUID_LEN);
-		default:
-			return 0;
+	case HNSW_FILTER_INTEGER:
+		if (type == INT2OID)
+			return DatumGetInt16(value);
+		if (type == INT4OID)
+			return DatumGetInt32(value);
+		return DatumGetInt64(value);
+	case HNSW_FILTER_BOOL:
+		return DatumGetBool(value) ? 1 : 0;
+	case HNSW_FILTER_TEXT:
+	{
+		text *t = DatumGetTextPP(value);
+		return hash_bytes64(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	}
+	case HNSW_FILTER_UUID:
+		return hash_bytes64(DatumGetUUIDP(value)->data, UUID_LEN);
+	default:
+		return 0;
 	}
 }
 
@@ -187,22 +189,22 @@ HnswFilterKind kind_of_type(Oid type, bool *ok)
 	*ok = true;
 	switch (type)
 	{
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-			return HNSW_FILTER_INTEGER;
-		case BOOLOID:
-			return HNSW_FILTER_BOOL;
-		case TEXTOID:
-		case VARCHAROID:
-			return HNSW_FILTER_TEXT;
-		case UUIDOID:
-			return HNSW_FILTER_UUID;
-		case JSONBOID:
-			return HNSW_FILTER_JSONB;
-		default:
-			*ok = false;
-			return HNSW_FILTER_INTEGER;
+	case INT2OID:
+	case INT4OID:
+	case INT8OID:
+		return HNSW_FILTER_INTEGER;
+	case BOOLOID:
+		return HNSW_FILTER_BOOL;
+	case TEXTOID:
+	case VARCHAROID:
+		return HNSW_FILTER_TEXT;
+	case UUIDOID:
+		return HNSW_FILTER_UUID;
+	case JSONBOID:
+		return HNSW_FILTER_JSONB;
+	default:
+		*ok = false;
+		return HNSW_FILTER_INTEGER;
 	}
 }
 
@@ -214,7 +216,7 @@ Size filter_offset(const HnswColumns *cols, const char *section, int f)
 	{
 		if (cols->kind[i] == HNSW_FILTER_JSONB)
 		{
-			const HnswPairsHeader *h = (const HnswPairsHeader *) (section + off);
+			const HnswPairsHeader *h = (const HnswPairsHeader *)(section + off);
 			off += MAXALIGN(offsetof(HnswPairsHeader, pairs) + sizeof(uint32) * h->npairs);
 		}
 		else
@@ -245,9 +247,9 @@ bool uuid_key_of_text(const char *text, int len, int64 *key)
 		if (n == 2 * UUID_LEN)
 			return false;
 		if (n % 2 == 0)
-			bytes[n / 2] = (unsigned char) (d << 4);
+			bytes[n / 2] = (unsigned char)(d << 4);
 		else
-			bytes[n / 2] |= (unsigned char) d;
+			bytes[n / 2] |= (unsigned char)d;
 		n++;
 	}
 	if (n != 2 * UUID_LEN)
@@ -271,7 +273,7 @@ void HnswInitColumns(HnswColumns *cols, Relation index)
 		{
 			if (cols->vector_column >= 0)
 				ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-								errmsg("an hnsw index has exactly one vector column")));
+				                errmsg("an hnsw index has exactly one vector column")));
 			cols->vector_column = i;
 			continue;
 		}
@@ -280,11 +282,13 @@ void HnswInitColumns(HnswColumns *cols, Relation index)
 		HnswFilterKind kind = kind_of_type(type, &ok);
 		if (!ok)
 			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							errmsg("hnsw filter columns cannot have type %s", format_type_be(type)),
-							errhint("Filter columns may be smallint, integer, bigint, boolean, text, varchar, uuid or jsonb.")));
+			                errmsg("hnsw filter columns cannot have type %s", format_type_be(type)),
+			                errhint("Filter columns may be smallint, integer, bigint, boolean, "
+			                        "text, varchar, uuid or jsonb.")));
 		if (cols->nfilters == HNSW_MAX_FILTERS)
-			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-							errmsg("an hnsw index has at most %d filter columns", HNSW_MAX_FILTERS)));
+			ereport(ERROR,
+			        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			         errmsg("an hnsw index has at most %d filter columns", HNSW_MAX_FILTERS)));
 		if (cols->partition < 0 && kind != HNSW_FILTER_JSONB)
 			cols->partition = cols->nfilters;
 		cols->filter_column[cols->nfilters] = i;
@@ -293,8 +297,9 @@ void HnswInitColumns(HnswColumns *cols, Relation index)
 		cols->nfilters++;
 	}
 	if (cols->vector_column < 0)
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						errmsg("an hnsw index needs a vector column with a distance operator class")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		         errmsg("an hnsw index needs a vector column with a distance operator class")));
 }
 
 Size HnswEncodeFilters(const HnswColumns *cols, const Datum *values, const bool *isnull, char *out)
@@ -308,7 +313,7 @@ Size HnswEncodeFilters(const HnswColumns *cols, const Datum *values, const bool 
 		{
 			if (out)
 			{
-				HnswScalarKey *k = (HnswScalarKey *) (out + off);
+				HnswScalarKey *k = (HnswScalarKey *)(out + off);
 				memset(k, 0, sizeof(*k));
 				k->isnull = isnull[col];
 				if (!isnull[col])
@@ -325,9 +330,9 @@ Size HnswEncodeFilters(const HnswColumns *cols, const Datum *values, const bool 
 		Size size = MAXALIGN(offsetof(HnswPairsHeader, pairs) + sizeof(uint32) * n);
 		if (out)
 		{
-			HnswPairsHeader *h = (HnswPairsHeader *) (out + off);
+			HnswPairsHeader *h = (HnswPairsHeader *)(out + off);
 			memset(h, 0, size);
-			h->npairs = (uint16) n;
+			h->npairs = (uint16)n;
 			h->isnull = isnull[col];
 			h->overflow = overflow;
 			memcpy(h->pairs, pairs, sizeof(uint32) * n);
@@ -348,66 +353,68 @@ long HnswFilterSectionSize(const HnswColumns *cols, const char *section, Size av
 		{
 			if (off + offsetof(HnswPairsHeader, pairs) > available)
 				return -1;
-			const HnswPairsHeader *h = (const HnswPairsHeader *) (section + off);
+			const HnswPairsHeader *h = (const HnswPairsHeader *)(section + off);
 			off += MAXALIGN(offsetof(HnswPairsHeader, pairs) + sizeof(uint32) * h->npairs);
 		}
 		if (off > available)
 			return -1;
 	}
-	return (long) off;
+	return (long)off;
 }
 
 bool HnswPartitionKey(const HnswColumns *cols, const char *section, int64 *key)
 {
 	if (cols->partition < 0)
 		return false;
-	const HnswScalarKey *k = (const HnswScalarKey *) (section + filter_offset(cols, section, cols->partition));
+	const HnswScalarKey *k =
+	    (const HnswScalarKey *)(section + filter_offset(cols, section, cols->partition));
 	if (k->isnull)
 		return false;
 	*key = k->key;
 	return true;
 }
 
-namespace {
+namespace
+{
 
 /* Keys of a scope's values for a scalar column of this kind. */
 void scope_keys(const ScopeParsed *scope, HnswFilterKind kind, HnswFilterClause *c)
 {
 	int capacity = scope->nintegers + scope->nstrings + 2;
-	c->keys = (int64 *) palloc(sizeof(int64) * capacity);
+	c->keys = (int64 *)palloc(sizeof(int64) * capacity);
 	switch (kind)
 	{
-		case HNSW_FILTER_INTEGER:
-			for (int i = 0; i < scope->nintegers; i++)
-				c->keys[c->nkeys++] = scope->integers[i];
-			break;
-		case HNSW_FILTER_BOOL:
-			if (scope->has_false)
-				c->keys[c->nkeys++] = 0;
-			if (scope->has_true)
-				c->keys[c->nkeys++] = 1;
-			break;
-		case HNSW_FILTER_TEXT:
-			for (int i = 0; i < scope->nstrings; i++)
-				c->keys[c->nkeys++] = hash_bytes64(scope->strings[i], scope->string_lengths[i]);
-			break;
-		case HNSW_FILTER_UUID:
-			for (int i = 0; i < scope->nstrings; i++)
-			{
-				int64 key;
-				if (uuid_key_of_text(scope->strings[i], scope->string_lengths[i], &key))
-					c->keys[c->nkeys++] = key;
-			}
-			break;
-		default:
-			break;
+	case HNSW_FILTER_INTEGER:
+		for (int i = 0; i < scope->nintegers; i++)
+			c->keys[c->nkeys++] = scope->integers[i];
+		break;
+	case HNSW_FILTER_BOOL:
+		if (scope->has_false)
+			c->keys[c->nkeys++] = 0;
+		if (scope->has_true)
+			c->keys[c->nkeys++] = 1;
+		break;
+	case HNSW_FILTER_TEXT:
+		for (int i = 0; i < scope->nstrings; i++)
+			c->keys[c->nkeys++] = hash_bytes64(scope->strings[i], scope->string_lengths[i]);
+		break;
+	case HNSW_FILTER_UUID:
+		for (int i = 0; i < scope->nstrings; i++)
+		{
+			int64 key;
+			if (uuid_key_of_text(scope->strings[i], scope->string_lengths[i], &key))
+				c->keys[c->nkeys++] = key;
+		}
+		break;
+	default:
+		break;
 	}
 }
 
 void sort_keys(HnswFilterClause *c)
 {
 	std::sort(c->keys, c->keys + c->nkeys);
-	c->nkeys = (int) (std::unique(c->keys, c->keys + c->nkeys) - c->keys);
+	c->nkeys = (int)(std::unique(c->keys, c->keys + c->nkeys) - c->keys);
 }
 
 bool has_key(const int64 *keys, int n, int64 key)
@@ -420,7 +427,7 @@ bool has_key(const int64 *keys, int n, int64 key)
 void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, int nkeys)
 {
 	memset(filter, 0, sizeof(*filter));
-	filter->clauses = (HnswFilterClause *) palloc0(sizeof(HnswFilterClause) * Max(nkeys, 1));
+	filter->clauses = (HnswFilterClause *)palloc0(sizeof(HnswFilterClause) * Max(nkeys, 1));
 
 	for (int i = 0; i < nkeys; i++)
 	{
@@ -438,7 +445,7 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 			continue;
 		}
 		if (sk->sk_strategy == HNSW_STRATEGY_IN_SCOPE &&
-			ScopeParse(DatumGetJsonbP(sk->sk_argument))->kind == SCOPE_ALL)
+		    ScopeParse(DatumGetJsonbP(sk->sk_argument))->kind == SCOPE_ALL)
 			continue; /* every value: no filter at all, and the scan stays an unfiltered one */
 		HnswFilterClause *c = &filter->clauses[filter->nclauses++];
 		c->filter = f;
@@ -453,13 +460,13 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 			else if (kind == HNSW_FILTER_JSONB)
 			{
 				c->nconjunctions = scope->kind == SCOPE_ANY ? scope->nconjunctions : 0;
-				c->conjunction_sizes = (int *) palloc(sizeof(int) * Max(c->nconjunctions, 1));
-				c->conjunctions = (uint32 **) palloc(sizeof(uint32 *) * Max(c->nconjunctions, 1));
+				c->conjunction_sizes = (int *)palloc(sizeof(int) * Max(c->nconjunctions, 1));
+				c->conjunctions = (uint32 **)palloc(sizeof(uint32 *) * Max(c->nconjunctions, 1));
 				for (int j = 0; j < c->nconjunctions; j++)
 				{
 					const ScopeConjunction *cj = &scope->conjunctions[j];
 					c->conjunction_sizes[j] = cj->nconditions;
-					c->conjunctions[j] = (uint32 *) palloc(sizeof(uint32) * Max(cj->nconditions, 1));
+					c->conjunctions[j] = (uint32 *)palloc(sizeof(uint32) * Max(cj->nconditions, 1));
 					for (int k = 0; k < cj->nconditions; k++)
 						c->conjunctions[j][k] = condition_pair(&cj->conditions[k]);
 					std::sort(c->conjunctions[j], c->conjunctions[j] + cj->nconditions);
@@ -481,12 +488,13 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 		/* = (with = ANY when searching an array); on jsonb, @> */
 		if (kind == HNSW_FILTER_JSONB)
 		{
-			uint32 *pairs = (uint32 *) palloc(sizeof(uint32) * (HNSW_JSONB_MAX_PAIRS + 1));
+			uint32 *pairs = (uint32 *)palloc(sizeof(uint32) * (HNSW_JSONB_MAX_PAIRS + 1));
 			bool overflow;
-			int n = document_pairs(DatumGetJsonbP(sk->sk_argument), pairs, HNSW_JSONB_MAX_PAIRS, &overflow);
+			int n = document_pairs(DatumGetJsonbP(sk->sk_argument), pairs, HNSW_JSONB_MAX_PAIRS,
+			                       &overflow);
 			c->nconjunctions = 1;
-			c->conjunction_sizes = (int *) palloc(sizeof(int));
-			c->conjunctions = (uint32 **) palloc(sizeof(uint32 *));
+			c->conjunction_sizes = (int *)palloc(sizeof(int));
+			c->conjunctions = (uint32 **)palloc(sizeof(uint32 *));
 			c->conjunction_sizes[0] = n; /* with overflow: a subset of the pairs, still necessary */
 			c->conjunctions[0] = pairs;
 			continue;
@@ -502,15 +510,16 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 			Datum *elems;
 			bool *nulls;
 			int n;
-			deconstruct_array(array, ARR_ELEMTYPE(array), typlen, typbyval, typalign, &elems, &nulls, &n);
-			c->keys = (int64 *) palloc(sizeof(int64) * Max(n, 1));
+			deconstruct_array(array, ARR_ELEMTYPE(array), typlen, typbyval, typalign, &elems,
+			                  &nulls, &n);
+			c->keys = (int64 *)palloc(sizeof(int64) * Max(n, 1));
 			for (int j = 0; j < n; j++)
 				if (!nulls[j])
 					c->keys[c->nkeys++] = key_of(kind, ARR_ELEMTYPE(array), elems[j]);
 		}
 		else
 		{
-			c->keys = (int64 *) palloc(sizeof(int64));
+			c->keys = (int64 *)palloc(sizeof(int64));
 			c->keys[c->nkeys++] = key_of(kind, arg_type, sk->sk_argument);
 		}
 		sort_keys(c);
@@ -528,7 +537,7 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 		{
 			filter->partitioned = true;
 			filter->npartition_keys = c->nkeys;
-			filter->partition_keys = (int64 *) palloc(sizeof(int64) * Max(c->nkeys, 1));
+			filter->partition_keys = (int64 *)palloc(sizeof(int64) * Max(c->nkeys, 1));
 			memcpy(filter->partition_keys, c->keys, sizeof(int64) * c->nkeys);
 			continue;
 		}
@@ -546,10 +555,10 @@ void HnswFilterForPartition(HnswFilter *filter, const HnswColumns *cols, int64 k
 {
 	memset(filter, 0, sizeof(*filter));
 	filter->nclauses = 1;
-	filter->clauses = (HnswFilterClause *) palloc0(sizeof(HnswFilterClause));
+	filter->clauses = (HnswFilterClause *)palloc0(sizeof(HnswFilterClause));
 	filter->clauses[0].filter = cols->partition;
 	filter->clauses[0].nkeys = 1;
-	filter->clauses[0].keys = (int64 *) palloc(sizeof(int64));
+	filter->clauses[0].keys = (int64 *)palloc(sizeof(int64));
 	filter->clauses[0].keys[0] = key;
 	filter->partitioned = true;
 	filter->npartition_keys = 1;
@@ -566,12 +575,12 @@ bool HnswFilterMatches(const HnswFilter *filter, const HnswColumns *cols, const 
 		const char *at = section + filter_offset(cols, section, c->filter);
 		if (cols->kind[c->filter] != HNSW_FILTER_JSONB)
 		{
-			const HnswScalarKey *k = (const HnswScalarKey *) at;
+			const HnswScalarKey *k = (const HnswScalarKey *)at;
 			if (k->isnull || !has_key(c->keys, c->nkeys, k->key))
 				return false;
 			continue;
 		}
-		const HnswPairsHeader *h = (const HnswPairsHeader *) at;
+		const HnswPairsHeader *h = (const HnswPairsHeader *)at;
 		if (h->isnull)
 			return false;
 		if (h->overflow)

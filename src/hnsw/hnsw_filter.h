@@ -25,7 +25,7 @@
 #define HNSW_JSONB_MAX_PAIRS 64
 
 /* Strategy numbers of the filter operator classes. */
-#define HNSW_STRATEGY_EQUAL 1   /* = ; on jsonb: @> */
+#define HNSW_STRATEGY_EQUAL 1    /* = ; on jsonb: @> */
 #define HNSW_STRATEGY_IN_SCOPE 2 /* vecrbac.<@ */
 
 typedef enum HnswFilterKind
@@ -40,12 +40,12 @@ typedef enum HnswFilterKind
 /* Which index column is which. */
 typedef struct HnswColumns
 {
-	int vector_column;  /* 0-based index column of the vector */
+	int vector_column; /* 0-based index column of the vector */
 	int nfilters;
 	int filter_column[HNSW_MAX_FILTERS]; /* 0-based index columns */
 	HnswFilterKind kind[HNSW_MAX_FILTERS];
 	Oid type[HNSW_MAX_FILTERS];
-	int partition;      /* filter number of the partition column, or -1 */
+	int partition; /* filter number of the partition column, or -1 */
 } HnswColumns;
 
 /* Reads the index's columns; errors for unsupported definitions. */
@@ -80,13 +80,12 @@ long HnswFilterSectionSize(const HnswColumns *cols, const char *section, Size av
 /* The partition key of a filter section (the first scalar filter); false if NULL. */
 bool HnswPartitionKey(const HnswColumns *cols, const char *section, int64 *key);
 
-
 /* One scan key, compiled. */
 typedef struct HnswFilterClause
 {
-	int filter;  /* filter number */
-	bool all;    /* no constraint */
-	int nkeys;   /* scalar: any of these keys (sorted) */
+	int filter; /* filter number */
+	bool all;   /* no constraint */
+	int nkeys;  /* scalar: any of these keys (sorted) */
 	int64 *keys;
 	int nconjunctions; /* jsonb: any conjunction whose pairs are all present */
 	int *conjunction_sizes;
@@ -97,8 +96,8 @@ typedef struct HnswFilter
 {
 	int nclauses;
 	HnswFilterClause *clauses;
-	bool empty;  /* some clause matches nothing: the scan returns no rows */
-	bool lossy;  /* hashes were compared: the executor must recheck */
+	bool empty; /* some clause matches nothing: the scan returns no rows */
+	bool lossy; /* hashes were compared: the executor must recheck */
 	/* The partition keys every match has (intersection of its clauses), when restricted. */
 	bool partitioned;
 	int npartition_keys;
@@ -114,8 +113,7 @@ void HnswFilterForPartition(HnswFilter *filter, const HnswColumns *cols, int64 k
 /* Whether the element's filter section passes every clause. */
 bool HnswFilterMatches(const HnswFilter *filter, const HnswColumns *cols, const char *section);
 
-static inline bool
-HnswFilterActive(const HnswFilter *filter)
+static inline bool HnswFilterActive(const HnswFilter *filter)
 {
 	return filter->nclauses > 0;
 }

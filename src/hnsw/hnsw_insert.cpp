@@ -20,7 +20,8 @@
 #include "hnsw/hnsw_disk.h"
 #include "hnsw/hnsw_filter.h"
 
-extern "C" {
+extern "C"
+{
 #include "miscadmin.h"
 #include "storage/freespace.h"
 #include "storage/lmgr.h"
@@ -34,7 +35,8 @@ extern "C" {
 
 using vecrbac::pg::PgVec;
 
-namespace {
+namespace
+{
 
 /* Room in a page for an item of this size, as PageAddItem counts it. */
 inline Size item_cost(Size size)
@@ -45,10 +47,10 @@ inline Size item_cost(Size size)
 /* Room for items on a data page; directory pages and new pages have none for elements. */
 inline Size page_room(Page page)
 {
-	PageHeader ph = (PageHeader) page;
+	PageHeader ph = (PageHeader)page;
 	if (PageIsNew(page) || !(HnswPageGetOpaque(page)->flags & HNSW_PAGE_DATA))
 		return 0;
-	return ph->pd_upper > ph->pd_lower ? (Size) (ph->pd_upper - ph->pd_lower) : 0;
+	return ph->pd_upper > ph->pd_lower ? (Size)(ph->pd_upper - ph->pd_lower) : 0;
 }
 
 /*
@@ -97,13 +99,13 @@ struct NewElement
 };
 
 void fill_element(NewElement *ne, const Vector *value, const char *filters, Size filter_bytes,
-				  ItemPointer heaptid, int level, int m, int value_slots, int dimensions)
+                  ItemPointer heaptid, int level, int m, int value_slots, int dimensions)
 {
 	ne->esize = HnswElementTupleSize(dimensions, filter_bytes);
-	ne->etup = (HnswElementTuple) palloc0(ne->esize);
+	ne->etup = (HnswElementTuple)palloc0(ne->esize);
 	ne->etup->type = HNSW_ELEMENT_TUPLE;
-	ne->etup->level = (uint8) level;
-	ne->etup->filter_bytes = (uint16) filter_bytes;
+	ne->etup->level = (uint8)level;
+	ne->etup->filter_bytes = (uint16)filter_bytes;
 	ItemPointerSetInvalid(&ne->etup->chain_next);
 	if (filter_bytes > 0)
 		memcpy(HnswElementFilters(ne->etup, dimensions), filters, filter_bytes);
@@ -113,17 +115,17 @@ void fill_element(NewElement *ne, const Vector *value, const char *filters, Size
 	memcpy(ne->etup->data, value, VECTOR_SIZE(dimensions));
 
 	ne->nsize = HnswNeighborTupleSize(level, m, value_slots);
-	ne->ntup = (HnswNeighborTuple) palloc0(ne->nsize);
+	ne->ntup = (HnswNeighborTuple)palloc0(ne->nsize);
 	ne->ntup->type = HNSW_NEIGHBOR_TUPLE;
-	ne->ntup->level = (uint8) level;
-	ne->ntup->slots = (uint16) ((level + 2) * m + value_slots);
+	ne->ntup->level = (uint8)level;
+	ne->ntup->slots = (uint16)((level + 2) * m + value_slots);
 	for (int i = 0; i < ne->ntup->slots; i++)
 		ItemPointerSetInvalid(&ne->ntup->links[i]);
 }
 
 void add_tuple(Page page, const void *tup, Size size, ItemPointer tid, BlockNumber blk)
 {
-	OffsetNumber off = PageAddItem(page, (Item) tup, size, InvalidOffsetNumber, false, false);
+	OffsetNumber off = PageAddItem(page, (Item)tup, size, InvalidOffsetNumber, false, false);
 	if (off == InvalidOffsetNumber)
 		elog(ERROR, "failed to add hnsw tuple to page %u", blk);
 	ItemPointerSet(tid, blk, off);
@@ -135,7 +137,7 @@ void add_tuple(Page page, const void *tup, Size size, ItemPointer tid, BlockNumb
  * filled up in between; the caller then tries again.
  */
 bool lock_room(Relation index, const NewElement *ne, Buffer *buf, bool *is_new, Buffer *buf2,
-			   bool *is_new2)
+               bool *is_new2)
 {
 	const Size empty_page = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData));
 	Size ecost = item_cost(ne->esize), ncost = item_cost(ne->nsize);
@@ -184,7 +186,7 @@ bool lock_room(Relation index, const NewElement *ne, Buffer *buf, bool *is_new, 
  * Lock order: metapage, directory bucket, data pages.
  */
 void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf,
-				   const HnswMetaPageData *meta, bool has_key, int64 key)
+                   const HnswMetaPageData *meta, bool has_key, int64 key)
 {
 	Buffer buf, buf2;
 	bool is_new, is_new2;
@@ -202,8 +204,8 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 	}
 	if (use_dir && slot.found)
 	{
-		HnswDirEntry e = (HnswDirEntry) PageGetItem(BufferGetPage(slot.page),
-													  PageGetItemId(BufferGetPage(slot.page), slot.off));
+		HnswDirEntry e = (HnswDirEntry)PageGetItem(
+		    BufferGetPage(slot.page), PageGetItemId(BufferGetPage(slot.page), slot.off));
 		ne->etup->chain_next = e->head;
 	}
 
@@ -230,14 +232,15 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 	ItemPointerSetInvalid(&ne->etup->neighbortid);
 	add_tuple(page, ne->etup, ne->esize, &ne->etid, blk);
 	ne->ntup->element = ne->etid;
-	add_tuple(page2, ne->ntup, ne->nsize, &ne->ntid, BufferIsValid(buf2) ? BufferGetBlockNumber(buf2) : blk);
+	add_tuple(page2, ne->ntup, ne->nsize, &ne->ntid,
+	          BufferIsValid(buf2) ? BufferGetBlockNumber(buf2) : blk);
 	HnswElementAt(page, ItemPointerGetOffsetNumber(&ne->etid))->neighbortid = ne->ntid;
 
 	if (dir_page != NULL)
 	{
 		if (slot.found)
 		{
-			HnswDirEntry e = (HnswDirEntry) PageGetItem(dir_page, PageGetItemId(dir_page, slot.off));
+			HnswDirEntry e = (HnswDirEntry)PageGetItem(dir_page, PageGetItemId(dir_page, slot.off));
 			e->count++;
 			e->head = ne->etid;
 			HnswDirOfferSeed(e, &ne->etid, ne->etup->level);
@@ -251,8 +254,8 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 			e.head = ne->etid;
 			ItemPointerSetInvalid(&e.entry);
 			HnswDirOfferSeed(&e, &ne->etid, ne->etup->level);
-			if (PageAddItem(dir_page, (Item) &e, sizeof(e), InvalidOffsetNumber, false, false) ==
-				InvalidOffsetNumber)
+			if (PageAddItem(dir_page, (Item)&e, sizeof(e), InvalidOffsetNumber, false, false) ==
+			    InvalidOffsetNumber)
 				elog(ERROR, "hnsw directory page has no room");
 		}
 	}
@@ -277,12 +280,12 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
  * written only if the links did not change while it was computed (else retry).
  */
 void add_backlink(Relation index, const HnswDistance *dist, int m, int dimensions,
-				  const HnswDiskCandidate *target, ItemPointer added, float distance, int level,
-				  bool building, HnswSearchScratch *s)
+                  const HnswDiskCandidate *target, ItemPointer added, float distance, int level,
+                  bool building, HnswSearchScratch *s)
 {
 	int slots = level == HNSW_VALUE_LEVEL ? HnswValueSlots(m, true) : HnswLevelSlots(level, m);
-	ItemPointerData *current = (ItemPointerData *) palloc(sizeof(ItemPointerData) * slots);
-	ItemPointerData *chosen = (ItemPointerData *) palloc(sizeof(ItemPointerData) * slots);
+	ItemPointerData *current = (ItemPointerData *)palloc(sizeof(ItemPointerData) * slots);
+	ItemPointerData *chosen = (ItemPointerData *)palloc(sizeof(ItemPointerData) * slots);
 	Vector *target_vector = NULL;
 
 	for (int attempt = 0; attempt < 4; attempt++)
@@ -301,21 +304,23 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
 			/* Full: choose among the current links plus the new one (unlocked). */
 			if (target_vector == NULL)
 			{
-				target_vector = (Vector *) palloc(VECTOR_SIZE(dimensions));
+				target_vector = (Vector *)palloc(VECTOR_SIZE(dimensions));
 				HnswElementInfo info;
 				ItemPointerData etid = target->element;
-				if (!HnswReadElement(index, dist, NULL, &etid, &info, target_vector) || info.deleted)
+				if (!HnswReadElement(index, dist, NULL, &etid, &info, target_vector) ||
+				    info.deleted)
 					return;
 			}
-			HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * (count + 1));
-			const Vector **vectors = (const Vector **) palloc(sizeof(Vector *) * (count + 1));
-			HnswCandidate *kept = (HnswCandidate *) palloc(sizeof(HnswCandidate) * slots);
+			HnswCandidate *cands = (HnswCandidate *)palloc(sizeof(HnswCandidate) * (count + 1));
+			const Vector **vectors = (const Vector **)palloc(sizeof(Vector *) * (count + 1));
+			HnswCandidate *kept = (HnswCandidate *)palloc(sizeof(HnswCandidate) * slots);
 			int n = 0;
 			for (int i = 0; i < count; i++)
 			{
-				Vector *v = (Vector *) palloc(VECTOR_SIZE(dimensions));
+				Vector *v = (Vector *)palloc(VECTOR_SIZE(dimensions));
 				HnswElementInfo info;
-				if (!HnswReadElement(index, dist, target_vector, &current[i], &info, v) || info.deleted)
+				if (!HnswReadElement(index, dist, target_vector, &current[i], &info, v) ||
+				    info.deleted)
 					continue; /* a link to a retired element is dropped for free */
 				cands[n].distance = info.distance;
 				cands[n].index = i;
@@ -325,16 +330,16 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
 			cands[n].distance = distance;
 			cands[n].index = count; /* the new one */
 			n++;
-			Vector *added_vector = (Vector *) palloc(VECTOR_SIZE(dimensions));
+			Vector *added_vector = (Vector *)palloc(VECTOR_SIZE(dimensions));
 			{
 				HnswElementInfo info;
 				if (!HnswReadElement(index, dist, NULL, added, &info, added_vector))
 					return;
 			}
 			vectors[count] = added_vector;
-			std::sort(cands, cands + n, [](const HnswCandidate &a, const HnswCandidate &b) {
-				return a.distance < b.distance;
-			});
+			std::sort(cands, cands + n,
+			          [](const HnswCandidate &a, const HnswCandidate &b)
+			          { return a.distance < b.distance; });
 			int nkept = HnswSelectNeighbors(dist, cands, n, vectors, slots, kept);
 			bool added_kept = false;
 			for (int i = 0; i < nkept; i++)
@@ -355,7 +360,7 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
 		Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(&ntid));
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		HnswNeighborTuple ntup =
-			HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&ntid));
+		    HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&ntid));
 		if (ntup == NULL || ntup->level < level)
 		{
 			UnlockReleaseBuffer(buf);
@@ -372,14 +377,15 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
 		int now = 0;
 		while (now < slots && ItemPointerIsValid(&links[now]))
 			now++;
-		bool unchanged = now == count && memcmp(links, current, sizeof(ItemPointerData) * count) == 0;
+		bool unchanged =
+		    now == count && memcmp(links, current, sizeof(ItemPointerData) * count) == 0;
 
 		if (count < slots && now < slots)
 		{
 			/* Room left: append, whatever else changed. */
 			bool present = false;
 			for (int i = 0; i < now; i++)
-				present |= ItemPointerEquals((ItemPointer) &links[i], added);
+				present |= ItemPointerEquals((ItemPointer)&links[i], added);
 			if (!present)
 			{
 				HnswEdit edit;
@@ -419,9 +425,9 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
  * it and from the level-0 candidates that share the value; chosen by the heuristic.
  */
 void choose_value_links(Relation index, const HnswDistance *dist, const HnswColumns *cols,
-						const HnswMetaPageData *meta, const Vector *value, int64 key,
-						const PgVec<HnswDiskCandidate> *level0, HnswSearchScratch *s, NewElement *ne,
-						PgVec<HnswDiskCandidate> *out)
+                        const HnswMetaPageData *meta, const Vector *value, int64 key,
+                        const PgVec<HnswDiskCandidate> *level0, HnswSearchScratch *s,
+                        NewElement *ne, PgVec<HnswDiskCandidate> *out)
 {
 	int m = meta->m;
 	HnswFilter filter;
@@ -439,8 +445,8 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 
 	PgVec<HnswDiskCandidate> seeds;
 	seeds.init(tids.size + 1);
-	HnswElementInfo *infos = (HnswElementInfo *) palloc(sizeof(HnswElementInfo) * Max(tids.size, 1));
-	bool *found = (bool *) palloc(sizeof(bool) * Max(tids.size, 1));
+	HnswElementInfo *infos = (HnswElementInfo *)palloc(sizeof(HnswElementInfo) * Max(tids.size, 1));
+	bool *found = (bool *)palloc(sizeof(bool) * Max(tids.size, 1));
 	HnswReadElements(index, dist, value, tids.data, tids.size, infos, found, INFINITY, &rf);
 	for (int i = 0; i < tids.size; i++)
 	{
@@ -459,15 +465,15 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 
 	PgVec<HnswDiskCandidate> near;
 	near.init(meta->ef_construction + 1);
-	HnswSearchLevel(index, dist, value, seeds.data, seeds.size, meta->ef_construction, HNSW_SCOPE_LEVEL, m,
-					s, &near, &rf);
+	HnswSearchLevel(index, dist, value, seeds.data, seeds.size, meta->ef_construction,
+	                HNSW_SCOPE_LEVEL, m, s, &near, &rf);
 
-	const Vector **vectors = (const Vector **) palloc(sizeof(Vector *) * Max(near.size, 1));
-	HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * Max(near.size, 1));
+	const Vector **vectors = (const Vector **)palloc(sizeof(Vector *) * Max(near.size, 1));
+	HnswCandidate *cands = (HnswCandidate *)palloc(sizeof(HnswCandidate) * Max(near.size, 1));
 	int n = 0;
 	for (int i = 0; i < near.size; i++)
 	{
-		Vector *v = (Vector *) palloc(VECTOR_SIZE(meta->dimensions));
+		Vector *v = (Vector *)palloc(VECTOR_SIZE(meta->dimensions));
 		HnswElementInfo info;
 		if (!HnswReadElement(index, dist, NULL, &near[i].element, &info, v) || info.deleted)
 			continue;
@@ -476,7 +482,7 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 		cands[n].index = i;
 		n++;
 	}
-	HnswCandidate *kept = (HnswCandidate *) palloc(sizeof(HnswCandidate) * m);
+	HnswCandidate *kept = (HnswCandidate *)palloc(sizeof(HnswCandidate) * m);
 	int nkept = HnswSelectNeighbors(dist, cands, n, vectors, m, kept);
 	int start = (ne->etup->level + 2) * m;
 	for (int i = 0; i < nkept; i++)
@@ -489,8 +495,8 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 } // namespace
 
 void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumns *cols,
-					  Vector *value, const char *filters, Size filter_bytes, ItemPointer heaptid,
-					  bool building)
+                      Vector *value, const char *filters, Size filter_bytes, ItemPointer heaptid,
+                      bool building)
 {
 	HnswMetaPageData meta;
 	HnswReadMeta(index, &meta);
@@ -498,7 +504,8 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	int dimensions = meta.dimensions;
 	int level = HnswRandomLevel(m, HnswMaxLevelForM(m));
 	NewElement ne;
-	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots, dimensions);
+	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots,
+	             dimensions);
 	int64 key = 0;
 	bool has_key = filter_bytes > 0 && HnswPartitionKey(cols, filters, &key);
 
@@ -528,14 +535,14 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	for (int l = meta.entry_level; l > level; l--)
 		entry = HnswGreedyLevel(index, dist, value, entry, l, m, &s);
 
-	int top = Min(level, (int) meta.entry_level);
+	int top = Min(level, (int)meta.entry_level);
 	const HnswDiskCandidate *entries = &entry;
 	int nentries = 1;
 	for (int l = top; l >= 0; l--)
 	{
 		found[l].init(meta.ef_construction + 1);
 		HnswSearchLevel(index, dist, value, entries, nentries, meta.ef_construction, l, m, &s,
-						&found[l]);
+		                &found[l]);
 		entries = found[l].data;
 		nentries = found[l].size;
 	}
@@ -551,29 +558,30 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	for (int l = top; l >= 0; l--)
 	{
 		PgVec<HnswDiskCandidate> &f = found[l];
-		const Vector **vectors = (const Vector **) palloc(sizeof(Vector *) * Max(f.size, 1));
-		HnswCandidate *cands = (HnswCandidate *) palloc(sizeof(HnswCandidate) * Max(f.size, 1));
+		const Vector **vectors = (const Vector **)palloc(sizeof(Vector *) * Max(f.size, 1));
+		HnswCandidate *cands = (HnswCandidate *)palloc(sizeof(HnswCandidate) * Max(f.size, 1));
 		int n = 0;
 		for (int i = 0; i < f.size; i++)
 		{
-			Vector *v = (Vector *) palloc(VECTOR_SIZE(dimensions));
+			Vector *v = (Vector *)palloc(VECTOR_SIZE(dimensions));
 			HnswElementInfo info;
 			if (!HnswReadElement(index, dist, NULL, &f.data[i].element, &info, v) || info.deleted)
 				continue;
 			if (l == 0 && f.data[i].distance <= self &&
-				memcmp(v, value, VECTOR_SIZE(dimensions)) == 0)
+			    memcmp(v, value, VECTOR_SIZE(dimensions)) == 0)
 			{
-				/* An identical vector: add our heap TID to it if it has room and the same filter values. */
+				/* An identical vector: add our heap TID to it if it has room and the same filter
+				 * values. */
 				Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(&f.data[i].element));
 				LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-				HnswElementTuple etup = HnswElementAt(BufferGetPage(buf),
-													  ItemPointerGetOffsetNumber(&f.data[i].element));
+				HnswElementTuple etup = HnswElementAt(
+				    BufferGetPage(buf), ItemPointerGetOffsetNumber(&f.data[i].element));
 				if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED) &&
-					!ItemPointerIsValid(&etup->heaptids[HNSW_HEAPTIDS - 1]) &&
-					memcmp(HnswElementVector(etup), value, VECTOR_SIZE(dimensions)) == 0 &&
-					etup->filter_bytes == filter_bytes &&
-					(filter_bytes == 0 ||
-					 memcmp(HnswElementFilters(etup, dimensions), filters, filter_bytes) == 0))
+				    !ItemPointerIsValid(&etup->heaptids[HNSW_HEAPTIDS - 1]) &&
+				    memcmp(HnswElementVector(etup), value, VECTOR_SIZE(dimensions)) == 0 &&
+				    etup->filter_bytes == filter_bytes &&
+				    (filter_bytes == 0 ||
+				     memcmp(HnswElementFilters(etup, dimensions), filters, filter_bytes) == 0))
 				{
 					HnswEdit edit;
 					HnswEditStart(&edit, index, building);
@@ -594,7 +602,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 			cands[n].index = i;
 			n++;
 		}
-		HnswCandidate *kept = (HnswCandidate *) palloc(sizeof(HnswCandidate) * m);
+		HnswCandidate *kept = (HnswCandidate *)palloc(sizeof(HnswCandidate) * m);
 		int nkept = HnswSelectNeighbors(dist, cands, n, vectors, m, kept);
 		ItemPointerData *links = ne.ntup->links + HnswLevelStart(l, m);
 		PgVec<HnswDiskCandidate> chosen;
@@ -615,13 +623,13 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 
 	place_element(index, &ne, building, InvalidBuffer, &meta, has_key, key);
 	for (int i = 0; i < value_links.size; i++)
-		add_backlink(index, dist, m, dimensions, &value_links.data[i], &ne.etid, value_links.data[i].distance,
-					 HNSW_VALUE_LEVEL, building, &s);
+		add_backlink(index, dist, m, dimensions, &value_links.data[i], &ne.etid,
+		             value_links.data[i].distance, HNSW_VALUE_LEVEL, building, &s);
 
 	for (int l = top; l >= 0; l--)
 		for (int i = 0; i < found[l].size; i++)
 			add_backlink(index, dist, m, dimensions, &found[l].data[i], &ne.etid,
-						 found[l].data[i].distance, l, building, &s);
+			             found[l].data[i].distance, l, building, &s);
 
 	if (level > meta.entry_level)
 	{
@@ -634,7 +642,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 			HnswEditStart(&edit, index, building);
 			HnswMetaPage m2 = HnswPageGetMeta(HnswEditPage(&edit, metabuf, false));
 			m2->entry = ne.etid;
-			m2->entry_level = (int16) level;
+			m2->entry_level = (int16)level;
 			HnswEditFinish(&edit);
 		}
 		UnlockReleaseBuffer(metabuf);
@@ -642,7 +650,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 }
 
 bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
-				 IndexUniqueCheck check_unique, bool index_unchanged, IndexInfo *info)
+                 IndexUniqueCheck check_unique, bool index_unchanged, IndexInfo *info)
 {
 	int vcol = HnswVectorColumn(index);
 	if (isnull[vcol])
@@ -650,7 +658,7 @@ bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_t
 
 	/* Everything an insert allocates dies with this context. */
 	MemoryContext context =
-		AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
+	    AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(context);
 
 	HnswDistance dist;
@@ -661,7 +669,7 @@ bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_t
 	if (value != NULL)
 	{
 		Size filter_bytes = HnswEncodeFilters(&cols, values, isnull, NULL);
-		char *filters = (char *) palloc(Max(filter_bytes, 1));
+		char *filters = (char *)palloc(Max(filter_bytes, 1));
 		HnswEncodeFilters(&cols, values, isnull, filters);
 		LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
 		HnswInsertOnDisk(index, &dist, &cols, value, filters, filter_bytes, heap_tid, false);

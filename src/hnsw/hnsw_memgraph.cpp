@@ -10,7 +10,8 @@
 #include "hnsw/hnsw_memgraph.h"
 #include "hnsw/hnsw_filter.h"
 
-extern "C" {
+extern "C"
+{
 #include "miscadmin.h"
 #include "utils/memutils.h"
 }
@@ -23,7 +24,8 @@ extern "C" {
 using vecrbac::pg::PgHeap;
 using vecrbac::pg::PgVec;
 
-namespace {
+namespace
+{
 
 struct MemCandidate
 {
@@ -63,7 +65,7 @@ struct MemScratch
 
 inline MemScratch *scratch_of(HnswMemGraph *g)
 {
-	return (MemScratch *) g->scratch;
+	return (MemScratch *)g->scratch;
 }
 
 inline float distance_between(const HnswMemGraph *g, const Vector *a, const Vector *b)
@@ -73,7 +75,7 @@ inline float distance_between(const HnswMemGraph *g, const Vector *a, const Vect
 
 inline void prefetch_vector(const HnswMemGraph *g, HnswMemRef ref)
 {
-	const char *p = (const char *) HnswMemVector(HnswMemGet(g, ref));
+	const char *p = (const char *)HnswMemVector(HnswMemGet(g, ref));
 	_mm_prefetch(p, _MM_HINT_T0);
 	_mm_prefetch(p + 64, _MM_HINT_T0);
 }
@@ -93,8 +95,8 @@ int copy_links(const HnswMemGraph *g, HnswMemElement *e, int level, HnswMemRef *
 void grow_visited(HnswMemGraph *g, uint32 needed)
 {
 	uint32 grown = Max(g->visited_size * 2, needed + 1024);
-	g->visited = (uint32 *) repalloc_huge(g->visited, sizeof(uint32) * (Size) grown);
-	memset(g->visited + g->visited_size, 0, sizeof(uint32) * (Size) (grown - g->visited_size));
+	g->visited = (uint32 *)repalloc_huge(g->visited, sizeof(uint32) * (Size)grown);
+	memset(g->visited + g->visited_size, 0, sizeof(uint32) * (Size)(grown - g->visited_size));
 	g->visited_size = grown;
 }
 
@@ -106,7 +108,7 @@ void new_visit(HnswMemGraph *g)
 		grow_visited(g, count + 1);
 	if (++g->epoch == 0)
 	{
-		memset(g->visited, 0, sizeof(uint32) * (Size) g->visited_size);
+		memset(g->visited, 0, sizeof(uint32) * (Size)g->visited_size);
 		g->epoch = 1;
 	}
 }
@@ -129,7 +131,7 @@ inline bool visit(HnswMemGraph *g, const HnswMemElement *e)
  */
 template <typename Neighbors>
 void best_first(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
-				int nentries, int ef, PgVec<MemCandidate> *out, Neighbors neighbors)
+                int nentries, int ef, PgVec<MemCandidate> *out, Neighbors neighbors)
 {
 	auto &candidates = s->candidates;
 	auto &nearest = s->nearest;
@@ -186,15 +188,15 @@ void best_first(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandid
 
 /* Best-first search of one level of the graph. */
 void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
-				  int nentries, int ef, int level, PgVec<MemCandidate> *out)
+                  int nentries, int ef, int level, PgVec<MemCandidate> *out)
 {
-	best_first(g, s, q, entries, nentries, ef, out, [&](HnswMemElement *e, HnswMemRef *next) {
-		return copy_links(g, e, level, next);
-	});
+	best_first(g, s, q, entries, nentries, ef, out,
+	           [&](HnswMemElement *e, HnswMemRef *next) { return copy_links(g, e, level, next); });
 }
 
 /* Greedy descent on one level (ef = 1), as in the upper layers of algorithm 1. */
-MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const Vector *q, MemCandidate cur, int level)
+MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const Vector *q, MemCandidate cur,
+                          int level)
 {
 	bool changed = true;
 
@@ -220,7 +222,7 @@ MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const Vector *q, MemCa
 
 /* Chooses up to max_keep of the sorted candidates with the paper's heuristic. */
 int select_links(HnswMemGraph *g, MemScratch *s, const MemCandidate *sorted, int n, int max_keep,
-				 HnswMemRef *out)
+                 HnswMemRef *out)
 {
 	s->sorted.clear();
 	s->vectors.clear();
@@ -231,8 +233,8 @@ int select_links(HnswMemGraph *g, MemScratch *s, const MemCandidate *sorted, int
 		s->vectors.push(HnswMemVector(HnswMemGet(g, sorted[i].ref)));
 	}
 	s->kept.reserve(max_keep);
-	int kept = HnswSelectNeighbors(g->dist, s->sorted.data, n, s->vectors.data, max_keep,
-								   s->kept.data);
+	int kept =
+	    HnswSelectNeighbors(g->dist, s->sorted.data, n, s->vectors.data, max_keep, s->kept.data);
 	for (int i = 0; i < kept; i++)
 		out[i] = sorted[s->kept.data[i].index].ref;
 	return kept;
@@ -240,7 +242,7 @@ int select_links(HnswMemGraph *g, MemScratch *s, const MemCandidate *sorted, int
 
 /* Adds a link from element `from` to `to` on a level, pruning when the list is full. */
 void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, float distance,
-			  int level)
+              int level)
 {
 	HnswMemElement *fe = HnswMemGet(g, from);
 	int capacity = level == HNSW_VALUE_LEVEL ? g->value_slots : HnswLevelSlots(level, g->m);
@@ -264,13 +266,14 @@ void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, fl
 			prefetch_vector(g, links[i]);
 		for (int i = 0; i < *count; i++)
 		{
-			MemCandidate c = {distance_between(g, fv, HnswMemVector(HnswMemGet(g, links[i]))), links[i]};
+			MemCandidate c = {distance_between(g, fv, HnswMemVector(HnswMemGet(g, links[i]))),
+			                  links[i]};
 			pool.push(c);
 		}
 		MemCandidate added = {distance, to};
 		pool.push(added);
 		std::sort(pool.data, pool.data + pool.size, CloserFirst());
-		*count = (uint16) select_links(g, s, pool.data, pool.size, capacity, links);
+		*count = (uint16)select_links(g, s, pool.data, pool.size, capacity, links);
 	}
 	if (g->parallel)
 		LWLockRelease(&fe->lock);
@@ -278,7 +281,7 @@ void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, fl
 
 void init_scratch(HnswMemGraph *g)
 {
-	MemScratch *s = (MemScratch *) palloc0(sizeof(MemScratch));
+	MemScratch *s = (MemScratch *)palloc0(sizeof(MemScratch));
 	s->candidates.init(256);
 	s->nearest.init(256);
 	for (auto &f : s->found)
@@ -290,13 +293,14 @@ void init_scratch(HnswMemGraph *g)
 	g->scratch = s;
 
 	g->visited_size = Max(HnswMemElements(g) + 1024, 1024);
-	g->visited = (uint32 *) MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * g->visited_size);
+	g->visited =
+	    (uint32 *)MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * g->visited_size);
 	memset(g->visited, 0, sizeof(uint32) * g->visited_size);
 	g->epoch = 0;
 }
 
 void init_view(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
-			   int ef_construction, int dimensions)
+               int ef_construction, int dimensions)
 {
 	g->cols = cols;
 	g->value_slots = HnswValueSlots(m, cols->partition >= 0);
@@ -314,7 +318,7 @@ static Size filter_section_offset(int level, int m, int dimensions, int value_sl
 {
 	Size size = HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(dimensions));
 	size += MAXALIGN(sizeof(uint16) * (level + 2));
-	size += sizeof(HnswMemRef) * ((Size) (level + 2) * m + value_slots);
+	size += sizeof(HnswMemRef) * ((Size)(level + 2) * m + value_slots);
 	return MAXALIGN(size);
 }
 
@@ -326,13 +330,13 @@ Size HnswMemElementSize(int level, int m, int dimensions, int value_slots, Size 
 Size HnswMemExpectedBytes(double tuples, int m, int dimensions, int value_slots, Size filter_bytes)
 {
 	/* Level 0 always, plus on average 1/(m-1) upper levels of m links each. */
-	double per_element = (double) HnswMemElementSize(0, m, dimensions, value_slots, filter_bytes) +
-						 sizeof(HnswMemRef) * (double) m / Max(m - 1, 1) + 8;
-	return (Size) (Max(tuples, 1.0) * per_element) + 8;
+	double per_element = (double)HnswMemElementSize(0, m, dimensions, value_slots, filter_bytes) +
+	                     sizeof(HnswMemRef) * (double)m / Max(m - 1, 1) + 8;
+	return (Size)(Max(tuples, 1.0) * per_element) + 8;
 }
 
 void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
-					  int ef_construction, int dimensions, Size limit, double expected_tuples)
+                      int ef_construction, int dimensions, Size limit, double expected_tuples)
 {
 	memset(g, 0, sizeof(*g));
 	init_view(g, dist, cols, m, ef_construction, dimensions);
@@ -340,11 +344,12 @@ void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const HnswColum
 	g->can_grow = true;
 	g->parallel = false;
 
-	Size wanted = (Size) ((double) HnswMemExpectedBytes(Max(expected_tuples, 1000.0), m, dimensions,
-														 g->value_slots, 32 * cols->nfilters) * 1.1);
-	Size capacity = Min(limit, Max(wanted, (Size) (1 << 20)));
-	g->shared = (HnswMemShared *) palloc0(sizeof(HnswMemShared));
-	g->base = (char *) MemoryContextAllocHuge(CurrentMemoryContext, capacity);
+	Size wanted = (Size)((double)HnswMemExpectedBytes(Max(expected_tuples, 1000.0), m, dimensions,
+	                                                  g->value_slots, 32 * cols->nfilters) *
+	                     1.1);
+	Size capacity = Min(limit, Max(wanted, (Size)(1 << 20)));
+	g->shared = (HnswMemShared *)palloc0(sizeof(HnswMemShared));
+	g->base = (char *)MemoryContextAllocHuge(CurrentMemoryContext, capacity);
 	pg_atomic_init_u64(&g->shared->used, 8);
 	pg_atomic_init_u32(&g->shared->next_id, 0);
 	pg_atomic_init_u64(&g->shared->inserted, 0);
@@ -369,11 +374,11 @@ void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes)
 	shared->entry = 0;
 	shared->entry_level = -1;
 	shared->capacity = arena_bytes;
-	(void) arena;
+	(void)arena;
 }
 
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
-				   const HnswColumns *cols, int m, int ef_construction, int dimensions)
+                   const HnswColumns *cols, int m, int ef_construction, int dimensions)
 {
 	memset(g, 0, sizeof(*g));
 	init_view(g, dist, cols, m, ef_construction, dimensions);
@@ -399,11 +404,11 @@ static HnswMemRef allocate_element(HnswMemGraph *g, Size size)
 			if (!g->can_grow || used + size > g->limit)
 				return 0;
 			Size grown = Min(g->limit, Max(sh->capacity * 2, used + size));
-			g->base = (char *) repalloc_huge(g->base, grown);
+			g->base = (char *)repalloc_huge(g->base, grown);
 			sh->capacity = grown;
 		}
 		pg_atomic_write_u64(&sh->used, used + size);
-		return (HnswMemRef) (used / 8);
+		return (HnswMemRef)(used / 8);
 	}
 	uint64 start = pg_atomic_fetch_add_u64(&sh->used, size);
 	if (start + size > sh->capacity)
@@ -411,26 +416,26 @@ static HnswMemRef allocate_element(HnswMemGraph *g, Size size)
 		pg_atomic_write_u32(&sh->full, 1);
 		return 0;
 	}
-	return (HnswMemRef) (start / 8);
+	return (HnswMemRef)(start / 8);
 }
 
 /* Fills a freshly allocated element; its links are empty. */
 static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, int level,
-									const Vector *value, const char *filters, Size filter_bytes,
-									ItemPointer heaptid)
+                                    const Vector *value, const char *filters, Size filter_bytes,
+                                    ItemPointer heaptid)
 {
 	HnswMemElement *e = HnswMemGet(g, ref);
-	memset((char *) e, 0, size);
+	memset((char *)e, 0, size);
 	if (g->parallel)
 		LWLockInitialize(&e->lock, g->shared->lock_tranche);
 	e->id = pg_atomic_fetch_add_u32(&g->shared->next_id, 1);
-	e->level = (uint8) level;
+	e->level = (uint8)level;
 	e->nheaptids = 1;
 	e->heaptids[0] = *heaptid;
-	e->links_offset = (uint32) (HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(g->dimensions)));
-	e->filter_offset = (uint32) filter_section_offset(level, g->m, g->dimensions, g->value_slots);
-	e->filter_bytes = (uint32) filter_bytes;
-	e->size = (uint32) size;
+	e->links_offset = (uint32)(HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(g->dimensions)));
+	e->filter_offset = (uint32)filter_section_offset(level, g->m, g->dimensions, g->value_slots);
+	e->filter_bytes = (uint32)filter_bytes;
+	e->size = (uint32)size;
 	ItemPointerSetInvalid(&e->chain_next);
 	memcpy(HnswMemVector(e), value, VECTOR_SIZE(g->dimensions));
 	if (filter_bytes > 0)
@@ -439,7 +444,7 @@ static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, 
 }
 
 HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const char *filters,
-								  Size filter_bytes, ItemPointer heaptid)
+                                  Size filter_bytes, ItemPointer heaptid)
 {
 	MemScratch *s = scratch_of(g);
 	HnswMemShared *sh = g->shared;
@@ -494,8 +499,8 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const ch
 			HnswMemElement *same = HnswMemGet(g, s->found[0][i].ref);
 			/* The same vector with other filter values is another element. */
 			if (memcmp(HnswMemVector(same), value, VECTOR_SIZE(g->dimensions)) != 0 ||
-				same->filter_bytes != filter_bytes ||
-				(filter_bytes > 0 && memcmp(HnswMemFilters(same), filters, filter_bytes) != 0))
+			    same->filter_bytes != filter_bytes ||
+			    (filter_bytes > 0 && memcmp(HnswMemFilters(same), filters, filter_bytes) != 0))
 				continue;
 			if (g->parallel)
 				LWLockAcquire(&same->lock, LW_EXCLUSIVE);
@@ -520,8 +525,8 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const ch
 
 	/* Its own links first: nobody can reach it until a backlink publishes it. */
 	for (int l = top; l >= 0; l--)
-		HnswMemCounts(e)[l] = (uint16) select_links(g, s, s->found[l].data, s->found[l].size, g->m,
-													HnswMemLinks(e, l, g->m));
+		HnswMemCounts(e)[l] = (uint16)select_links(g, s, s->found[l].data, s->found[l].size, g->m,
+		                                           HnswMemLinks(e, l, g->m));
 	for (int l = top; l >= 0; l--)
 	{
 		const PgVec<MemCandidate> &found = s->found[l];
@@ -564,13 +569,14 @@ HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref)
 	if (ref == 0)
 		offset = 8;
 	else
-		offset = (Size) ref * 8 + HnswMemGet(g, ref)->size;
-	return offset < used ? (HnswMemRef) (offset / 8) : 0;
+		offset = (Size)ref * 8 + HnswMemGet(g, ref)->size;
+	return offset < used ? (HnswMemRef)(offset / 8) : 0;
 }
 
 /* ---- reachability repair --------------------------------------------------------------- */
 
-namespace {
+namespace
+{
 
 /* Marks everything reachable on level 0 from start. */
 void mark_reachable(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<HnswMemRef> *stack)
@@ -645,9 +651,9 @@ uint32 connect_round(HnswMemGraph *g)
 {
 	MemScratch *s = scratch_of(g);
 	uint32 count = HnswMemElements(g);
-	uint16 *indegree = (uint16 *) palloc0(sizeof(uint16) * count);
-	HnswMemRef *refs = (HnswMemRef *) palloc(sizeof(HnswMemRef) * count);
-	bool *reached = (bool *) palloc0(sizeof(bool) * count);
+	uint16 *indegree = (uint16 *)palloc0(sizeof(uint16) * count);
+	HnswMemRef *refs = (HnswMemRef *)palloc(sizeof(HnswMemRef) * count);
+	bool *reached = (bool *)palloc0(sizeof(bool) * count);
 	PgVec<HnswMemRef> stack;
 	stack.init(1024);
 
@@ -680,7 +686,8 @@ uint32 connect_round(HnswMemGraph *g)
 			const HnswMemElement *t = HnswMemGet(g, links[i]);
 			if (reached[t->id])
 			{
-				MemCandidate c = {distance_between(g, HnswMemVector(xe), HnswMemVector(t)), links[i]};
+				MemCandidate c = {distance_between(g, HnswMemVector(xe), HnswMemVector(t)),
+				                  links[i]};
 				near.push(c);
 			}
 		}
@@ -736,7 +743,8 @@ uint32 HnswMemConnectUnreachable(HnswMemGraph *g)
 
 /* ---- value links ------------------------------------------------------------------------ */
 
-namespace {
+namespace
+{
 
 struct ValueEntry
 {
@@ -755,22 +763,24 @@ inline bool same_value(const HnswMemGraph *g, const HnswMemElement *e, int64 key
  * and through level-0 links that stay within the value; the ef nearest, sorted.
  */
 void search_value(HnswMemGraph *g, MemScratch *s, const Vector *q, int64 key,
-				  const MemCandidate *entries, int nentries, int ef, PgVec<MemCandidate> *out)
+                  const MemCandidate *entries, int nentries, int ef, PgVec<MemCandidate> *out)
 {
-	best_first(g, s, q, entries, nentries, ef, out, [&](HnswMemElement *e, HnswMemRef *next) {
-		int n = copy_links(g, e, HNSW_VALUE_LEVEL, next);
-		HnswMemRef regular[2 * HNSW_MAX_M];
-		int r = copy_links(g, e, 0, regular);
-		for (int i = 0; i < r; i++)
-			if (same_value(g, HnswMemGet(g, regular[i]), key))
-				next[n++] = regular[i];
-		return n;
-	});
+	best_first(g, s, q, entries, nentries, ef, out,
+	           [&](HnswMemElement *e, HnswMemRef *next)
+	           {
+		           int n = copy_links(g, e, HNSW_VALUE_LEVEL, next);
+		           HnswMemRef regular[2 * HNSW_MAX_M];
+		           int r = copy_links(g, e, 0, regular);
+		           for (int i = 0; i < r; i++)
+			           if (same_value(g, HnswMemGet(g, regular[i]), key))
+				           next[n++] = regular[i];
+		           return n;
+	           });
 }
 
 /* Marks what a search within start's value reaches from start. */
 void mark_value_reachable(HnswMemGraph *g, HnswMemRef start, int64 key, bool *reached,
-						  PgVec<HnswMemRef> *stack)
+                          PgVec<HnswMemRef> *stack)
 {
 	HnswMemElement *se = HnswMemGet(g, start);
 	if (reached[se->id])
@@ -805,16 +815,17 @@ uint32 connect_values_round(HnswMemGraph *g)
 {
 	MemScratch *s = scratch_of(g);
 	uint32 count = HnswMemElements(g);
-	uint16 *indegree = (uint16 *) palloc0(sizeof(uint16) * count);
-	HnswMemRef *refs = (HnswMemRef *) palloc0(sizeof(HnswMemRef) * count);
-	bool *reached = (bool *) palloc0(sizeof(bool) * count);
+	uint16 *indegree = (uint16 *)palloc0(sizeof(uint16) * count);
+	HnswMemRef *refs = (HnswMemRef *)palloc0(sizeof(HnswMemRef) * count);
+	bool *reached = (bool *)palloc0(sizeof(bool) * count);
 	PgVec<HnswMemRef> stack;
 	stack.init(1024);
 	HASHCTL ctl;
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(ValueEntry);
 	ctl.hcxt = CurrentMemoryContext;
-	HTAB *entries = hash_create("hnsw value entries", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	HTAB *entries =
+	    hash_create("hnsw value entries", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
@@ -827,13 +838,13 @@ uint32 connect_values_round(HnswMemGraph *g)
 		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
 			continue;
 		bool present;
-		ValueEntry *ve = (ValueEntry *) hash_search(entries, &key, HASH_ENTER, &present);
+		ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_ENTER, &present);
 		if (!present || e->level > HnswMemGet(g, ve->entry)->level)
 			ve->entry = ref;
 	}
 	HASH_SEQ_STATUS seq;
 	hash_seq_init(&seq, entries);
-	for (ValueEntry *ve; (ve = (ValueEntry *) hash_seq_search(&seq)) != NULL;)
+	for (ValueEntry *ve; (ve = (ValueEntry *)hash_seq_search(&seq)) != NULL;)
 		mark_value_reachable(g, ve->entry, ve->key, reached, &stack);
 
 	uint32 reconnected = 0;
@@ -873,8 +884,9 @@ uint32 connect_values_round(HnswMemGraph *g)
 		/* Else the nearest reachable elements of the value that a search finds. */
 		if (!linked)
 		{
-			ValueEntry *ve = (ValueEntry *) hash_search(entries, &key, HASH_FIND, NULL);
-			MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))), ve->entry};
+			ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_FIND, NULL);
+			MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))),
+			                      ve->entry};
 			search_value(g, s, q, key, &first, 1, g->ef_construction, &s->pool);
 			for (int i = 0; i < s->pool.size && !linked; i++)
 				if (s->pool[i].ref != x && reached[HnswMemGet(g, s->pool[i].ref)->id])
@@ -907,7 +919,8 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(ValueEntry);
 	ctl.hcxt = CurrentMemoryContext;
-	HTAB *values = hash_create("hnsw value entries", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	HTAB *values =
+	    hash_create("hnsw value entries", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	PgVec<MemCandidate> seeds;
 	seeds.init(2 * g->m + 1);
 	PgVec<MemCandidate> &found = s->found[0];
@@ -920,7 +933,7 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
 			continue;
 		bool present;
-		ValueEntry *ve = (ValueEntry *) hash_search(values, &key, HASH_ENTER, &present);
+		ValueEntry *ve = (ValueEntry *)hash_search(values, &key, HASH_ENTER, &present);
 		if (!present)
 		{
 			ve->entry = ref; /* the first element of a value starts its searches */
@@ -930,7 +943,8 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 		/* Start from the value's entry and from e's own neighbors of the same value. */
 		const Vector *q = HnswMemVector(e);
 		seeds.clear();
-		MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))), ve->entry};
+		MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))),
+		                      ve->entry};
 		seeds.push(first);
 		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
 		for (int i = 0; i < *HnswMemCount(e, 0); i++)
@@ -951,7 +965,7 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 		found.size = kept;
 
 		HnswMemRef *vlinks = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
-		uint16 n = (uint16) select_links(g, s, found.data, found.size, g->m, vlinks);
+		uint16 n = (uint16)select_links(g, s, found.data, found.size, g->m, vlinks);
 		*HnswMemCount(e, HNSW_VALUE_LEVEL) = n;
 		for (int i = 0; i < n; i++)
 		{

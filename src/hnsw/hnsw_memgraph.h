@@ -21,7 +21,8 @@
 
 #include "pg/containers.h"
 
-extern "C" {
+extern "C"
+{
 #include "port/atomics.h"
 #include "storage/lwlock.h"
 }
@@ -30,22 +31,22 @@ typedef uint32 HnswMemRef; /* arena offset / 8; 0 is never an element */
 
 typedef struct HnswMemElement
 {
-	LWLock lock;    /* links and heap TIDs, in a parallel build */
-	uint32 id;      /* dense sequence number, for visited arrays */
+	LWLock lock; /* links and heap TIDs, in a parallel build */
+	uint32 id;   /* dense sequence number, for visited arrays */
 	uint8 level;
 	uint8 nheaptids;
 	uint16 unused;
 	ItemPointerData heaptids[HNSW_HEAPTIDS];
-	ItemPointerData etid; /* where the build writes the element tuple */
-	ItemPointerData ntid; /* and its neighbor tuple */
+	ItemPointerData etid;       /* where the build writes the element tuple */
+	ItemPointerData ntid;       /* and its neighbor tuple */
 	ItemPointerData chain_next; /* the previous element of its partition value */
-	uint32 links_offset;  /* bytes from the element start to the link counts */
-	uint32 filter_offset; /* bytes from the element start to the filter section */
+	uint32 links_offset;        /* bytes from the element start to the link counts */
+	uint32 filter_offset;       /* bytes from the element start to the filter section */
 	uint32 filter_bytes;
-	uint32 size;          /* bytes of the whole element */
-	/* Vector (varlena) follows at a MAXALIGN'd offset, then uint16 counts[level + 2]
-	 * (the last for value links), then links for each level (2m slots on level 0, m
-	 * above), then value_slots value links, then the filter section. */
+	uint32 size; /* bytes of the whole element */
+	             /* Vector (varlena) follows at a MAXALIGN'd offset, then uint16 counts[level + 2]
+	              * (the last for value links), then links for each level (2m slots on level 0, m
+	              * above), then value_slots value links, then the filter section. */
 } HnswMemElement;
 
 #define HNSW_MEM_VECTOR_OFFSET MAXALIGN(sizeof(HnswMemElement))
@@ -57,11 +58,11 @@ typedef struct HnswMemShared
 	pg_atomic_uint32 next_id;  /* ids handed out */
 	pg_atomic_uint64 inserted; /* heap tuples added (progress) */
 	pg_atomic_uint64 duplicates;
-	pg_atomic_uint32 full;     /* set once an insertion found no room */
+	pg_atomic_uint32 full; /* set once an insertion found no room */
 	LWLock entry_lock;
-	HnswMemRef entry;          /* entry point, 0 when empty */
+	HnswMemRef entry; /* entry point, 0 when empty */
 	int entry_level;
-	Size capacity;             /* arena bytes */
+	Size capacity; /* arena bytes */
 	int lock_tranche;
 } HnswMemShared;
 
@@ -69,67 +70,61 @@ typedef struct HnswMemShared
 typedef struct HnswMemGraph
 {
 	HnswMemShared *shared;
-	char *base;          /* this process's mapping of the arena */
-	bool parallel;       /* take locks */
-	bool can_grow;       /* serial build: the arena may be reallocated up to limit */
+	char *base;    /* this process's mapping of the arena */
+	bool parallel; /* take locks */
+	bool can_grow; /* serial build: the arena may be reallocated up to limit */
 	Size limit;
 	int m;
 	int ef_construction;
 	int max_level;
 	int dimensions;
-	int value_slots;            /* 2m with a partition column, else 0 */
+	int value_slots; /* 2m with a partition column, else 0 */
 	const HnswDistance *dist;
 	const struct HnswColumns *cols;
 
 	/* Search scratch of this process. */
-	uint32 *visited;     /* per element id: the epoch that last visited it */
+	uint32 *visited; /* per element id: the epoch that last visited it */
 	uint32 visited_size;
 	uint32 epoch;
-	void *scratch;       /* heaps and arrays reused by every insertion */
+	void *scratch; /* heaps and arrays reused by every insertion */
 } HnswMemGraph;
 
-static inline HnswMemElement *
-HnswMemGet(const HnswMemGraph *g, HnswMemRef ref)
+static inline HnswMemElement *HnswMemGet(const HnswMemGraph *g, HnswMemRef ref)
 {
-	return (HnswMemElement *) (g->base + (Size) ref * 8);
+	return (HnswMemElement *)(g->base + (Size)ref * 8);
 }
 
-static inline Vector *
-HnswMemVector(const HnswMemElement *e)
+static inline Vector *HnswMemVector(const HnswMemElement *e)
 {
-	return (Vector *) ((char *) e + HNSW_MEM_VECTOR_OFFSET);
+	return (Vector *)((char *)e + HNSW_MEM_VECTOR_OFFSET);
 }
 
 /* Link counts: one per level, then one for value links (index HnswMemValueCount). */
-static inline uint16 *
-HnswMemCounts(const HnswMemElement *e)
+static inline uint16 *HnswMemCounts(const HnswMemElement *e)
 {
-	return (uint16 *) ((char *) e + e->links_offset);
+	return (uint16 *)((char *)e + e->links_offset);
 }
 
-static inline uint16 *
-HnswMemCount(const HnswMemElement *e, int level)
+static inline uint16 *HnswMemCount(const HnswMemElement *e, int level)
 {
 	return &HnswMemCounts(e)[level == HNSW_VALUE_LEVEL ? e->level + 1 : level];
 }
 
 /* Links of level `level` (capacity HnswLevelSlots(level, m)), or the value links. */
-static inline HnswMemRef *
-HnswMemLinks(const HnswMemElement *e, int level, int m)
+static inline HnswMemRef *HnswMemLinks(const HnswMemElement *e, int level, int m)
 {
-	char *after_counts = (char *) e + e->links_offset + MAXALIGN(sizeof(uint16) * (e->level + 2));
+	char *after_counts = (char *)e + e->links_offset + MAXALIGN(sizeof(uint16) * (e->level + 2));
 	if (level == HNSW_VALUE_LEVEL)
-		return (HnswMemRef *) after_counts + (e->level + 2) * m;
-	return (HnswMemRef *) after_counts + HnswLevelStart(level, m);
+		return (HnswMemRef *)after_counts + (e->level + 2) * m;
+	return (HnswMemRef *)after_counts + HnswLevelStart(level, m);
 }
 
 /* Bytes an element of this level and filter section takes in the arena. */
 Size HnswMemElementSize(int level, int m, int dimensions, int value_slots, Size filter_bytes);
 
-static inline char *
-HnswMemFilters(const HnswMemElement *e)
+static inline char *HnswMemFilters(const HnswMemElement *e)
 {
-	return (char *) e + e->filter_offset;
+	return (char *)e + e->filter_offset;
 }
 
 /* Arena bytes a build of `tuples` elements is expected to need. */
@@ -137,13 +132,14 @@ Size HnswMemExpectedBytes(double tuples, int m, int dimensions, int value_slots,
 
 /* Serial build: the arena in local memory, grown on demand up to limit. */
 void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const struct HnswColumns *cols,
-					  int m, int ef_construction, int dimensions, Size limit, double expected_tuples);
+                      int m, int ef_construction, int dimensions, Size limit,
+                      double expected_tuples);
 
 /* Parallel build: `shared` followed by `arena_bytes` of arena, set up once by the leader. */
 void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes);
 /* Each participant attaches its view (the leader too). */
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
-				   const struct HnswColumns *cols, int m, int ef_construction, int dimensions);
+                   const struct HnswColumns *cols, int m, int ef_construction, int dimensions);
 
 typedef enum HnswMemInsertResult
 {
@@ -157,11 +153,10 @@ typedef enum HnswMemInsertResult
  * values) shares the existing element.
  */
 HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const char *filters,
-								  Size filter_bytes, ItemPointer heaptid);
+                                  Size filter_bytes, ItemPointer heaptid);
 
 /* Elements inserted so far. */
-static inline uint32
-HnswMemElements(const HnswMemGraph *g)
+static inline uint32 HnswMemElements(const HnswMemGraph *g)
 {
 	return pg_atomic_read_u32(&g->shared->next_id);
 }

@@ -39,7 +39,8 @@
 #include "hnsw/hnsw_disk.h"
 #include "hnsw/hnsw_filter.h"
 
-extern "C" {
+extern "C"
+{
 #include "access/relscan.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -57,7 +58,8 @@ extern "C" {
 int hnsw_exact_scan_limit = 2000;
 int hnsw_max_filtered_scan_tuples = 1000000;
 
-namespace {
+namespace
+{
 
 /* Flags kept per visited element. */
 #define VISITED_RESULT 0x01 /* added to the results (window or overflow) */
@@ -90,8 +92,8 @@ typedef struct HnswScanState
 	ScanMode mode;
 
 	/* level-0 walk */
-	HnswMinHeap frontier; /* discovered, not yet expanded */
-	HnswMinHeap overflow; /* results beyond the window, not yet returned */
+	HnswMinHeap frontier;      /* discovered, not yet expanded */
+	HnswMinHeap overflow;      /* results beyond the window, not yet returned */
 	HnswDiskCandidate *window; /* the nearest results not yet returned, sorted */
 	int window_capacity;
 	int window_count;
@@ -102,8 +104,8 @@ typedef struct HnswScanState
 	int64 examined; /* elements whose distance was computed on level 0 */
 	Size memory_limit;
 	bool memory_exceeded;
-	bool passing_only;  /* expand only elements the filter accepts */
-	bool read_rest;     /* the rest of the scope was read exactly already */
+	bool passing_only; /* expand only elements the filter accepts */
+	bool read_rest;    /* the rest of the scope was read exactly already */
 
 	/* the partition scope, when the filter restricts the partition column */
 	int nscope;
@@ -201,7 +203,7 @@ void read_and_take(HnswScanState *so, Relation index, ItemPointerData *tids, int
 	{
 		int count = Min(fresh - start, 2 * HNSW_MAX_M);
 		HnswReadElements(index, &so->dist, so->query, tids + start, count, infos, found, bound,
-						 so->filtered ? &so->read_filter : NULL);
+		                 so->filtered ? &so->read_filter : NULL);
 		for (int i = 0; i < count; i++)
 			if (found[i])
 				found_element(so, &tids[start + i], &infos[i]);
@@ -231,8 +233,8 @@ void converge(HnswScanState *so, Relation index)
 		HnswDiskCandidate c = so->frontier.pop();
 
 		/* Within a scope, value links lead to more of it than level 0's links alone. */
-		int n = HnswReadLinks(index, &c.neighbors, so->passing_only ? HNSW_VALUE_LEVEL : 0, so->meta.m,
-							  so->links);
+		int n = HnswReadLinks(index, &c.neighbors, so->passing_only ? HNSW_VALUE_LEVEL : 0,
+		                      so->meta.m, so->links);
 		float bound = so->window_count == so->ef ? so->window[so->ef - 1].distance : INFINITY;
 		read_and_take(so, index, so->links, n, bound);
 		CHECK_FOR_INTERRUPTS();
@@ -260,13 +262,15 @@ void read_scope(HnswScanState *so, Relation index)
 		so->scope[v] = fresh;
 		ItemPointerData tid = so->scope[v].head;
 		int64 steps = 0;
-		/* A chain is as long as its count, and a damaged one is cut short, never followed forever. */
-		int64 limit = (int64) so->scope[v].count * 2 + 1000;
+		/* A chain is as long as its count, and a damaged one is cut short, never followed forever.
+		 */
+		int64 limit = (int64)so->scope[v].count * 2 + 1000;
 		while (ItemPointerIsValid(&tid) && steps++ < limit)
 		{
 			Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&tid));
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			HnswElementTuple etup = HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&tid));
+			HnswElementTuple etup =
+			    HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&tid));
 			if (etup == NULL)
 			{
 				UnlockReleaseBuffer(buf);
@@ -281,10 +285,12 @@ void read_scope(HnswScanState *so, Relation index)
 			}
 			uint8 *flags = HnswTidSetAdd(&so->visited, HnswTidKey(&tid), &added);
 			if (!(*flags & VISITED_RESULT) && !(etup->flags & HNSW_ELEMENT_DELETED) &&
-				HnswFilterMatches(&so->filter, &so->cols, filters))
+			    HnswFilterMatches(&so->filter, &so->cols, filters))
 			{
 				HnswDiskCandidate c;
-				c.distance = so->query ? HnswVectorDistance(&so->dist, so->query, HnswElementVector(etup)) : 0;
+				c.distance = so->query
+				                 ? HnswVectorDistance(&so->dist, so->query, HnswElementVector(etup))
+				                 : 0;
 				c.element = tid;
 				c.neighbors = etup->neighbortid;
 				c.exact = true;
@@ -309,9 +315,10 @@ void load_scope(HnswScanState *so, Relation index)
 	so->nscope = 0;
 	so->scope_count = 0;
 	if (!so->filter.partitioned || so->filter.npartition_keys > MAX_SCOPE_VALUES ||
-		so->meta.dir_pages == 0)
+	    so->meta.dir_pages == 0)
 		return;
-	so->scope = (HnswDirEntryData *) palloc(sizeof(HnswDirEntryData) * Max(so->filter.npartition_keys, 1));
+	so->scope =
+	    (HnswDirEntryData *)palloc(sizeof(HnswDirEntryData) * Max(so->filter.npartition_keys, 1));
 	for (int i = 0; i < so->filter.npartition_keys; i++)
 	{
 		HnswDirEntryData e;
@@ -336,7 +343,7 @@ void start_scan(HnswScanState *so, Relation index)
 	{
 		load_scope(so, index);
 		bool scoped = so->filter.partitioned && so->filter.npartition_keys <= MAX_SCOPE_VALUES &&
-					  so->meta.dir_pages > 0;
+		              so->meta.dir_pages > 0;
 		if (scoped && so->nscope == 0)
 		{
 			so->exhausted = true; /* no element has any of the values */
@@ -358,8 +365,9 @@ void start_scan(HnswScanState *so, Relation index)
 			 * the scope's nearest: a window eight times wider restores the recall an
 			 * unfiltered search has at ef_search (measured in docs/hnsw.md).
 			 */
-			so->ef = Min(hnsw_ef_search * HNSW_SCOPE_EF_FACTOR, HNSW_MAX_EF_SEARCH * HNSW_SCOPE_EF_FACTOR);
-			so->window = (HnswDiskCandidate *) palloc(sizeof(HnswDiskCandidate) * so->ef);
+			so->ef = Min(hnsw_ef_search * HNSW_SCOPE_EF_FACTOR,
+			             HNSW_MAX_EF_SEARCH * HNSW_SCOPE_EF_FACTOR);
+			so->window = (HnswDiskCandidate *)palloc(sizeof(HnswDiskCandidate) * so->ef);
 			so->window_capacity = so->ef;
 		}
 	}
@@ -407,7 +415,7 @@ bool next_window(HnswScanState *so, Relation index)
 	if (so->mode == MODE_GRAPH)
 	{
 		if (!iterative(so) || so->memory_exceeded ||
-			(!so->filtered && so->examined >= hnsw_max_scan_tuples))
+		    (!so->filtered && so->examined >= hnsw_max_scan_tuples))
 			return false;
 	}
 	so->window_count = 0;
@@ -421,7 +429,8 @@ bool next_window(HnswScanState *so, Relation index)
 			{
 				/* Only a lower bound so far: measure it and let it find its place. */
 				HnswElementInfo info;
-				if (HnswReadElement(index, &so->dist, so->query, &c.element, &info, NULL) && !info.deleted)
+				if (HnswReadElement(index, &so->dist, so->query, &c.element, &info, NULL) &&
+				    !info.deleted)
 				{
 					c.distance = info.distance;
 					c.exact = true;
@@ -465,12 +474,13 @@ bool next_element(HnswScanState *so, Relation index)
 		HnswDiskCandidate c = so->window[so->window_next++];
 
 		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && so->returned_any &&
-			c.distance < so->last_distance)
+		    c.distance < so->last_distance)
 			continue; /* strict order: a row closer than one already returned is dropped */
 
 		Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&c.element));
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		HnswElementTuple etup = HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c.element));
+		HnswElementTuple etup =
+		    HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c.element));
 		so->nheaptids = 0;
 		if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED))
 			for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
@@ -490,8 +500,9 @@ bool next_element(HnswScanState *so, Relation index)
 bool next_element_unordered(HnswScanState *so, Relation index)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-	int64 limit = iterative(so) ? (int64) Max(hnsw_max_scan_tuples, so->filtered ? hnsw_max_filtered_scan_tuples : 0)
-								: (int64) hnsw_ef_search;
+	int64 limit = iterative(so) ? (int64)Max(hnsw_max_scan_tuples,
+	                                         so->filtered ? hnsw_max_filtered_scan_tuples : 0)
+	                            : (int64)hnsw_ef_search;
 
 	while (so->walk_block < nblocks && so->walk_elements < limit)
 	{
@@ -507,8 +518,8 @@ bool next_element_unordered(HnswScanState *so, Relation index)
 			so->walk_offset++;
 			if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
 				continue;
-			if (so->filtered &&
-				!HnswFilterMatches(&so->filter, &so->cols, HnswElementFilters(etup, so->dist.dimensions)))
+			if (so->filtered && !HnswFilterMatches(&so->filter, &so->cols,
+			                                       HnswElementFilters(etup, so->dist.dimensions)))
 				continue;
 			for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
 				so->heaptids[so->nheaptids++] = etup->heaptids[i];
@@ -544,13 +555,13 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	so->overflow.init(512);
 	so->ef = hnsw_ef_search;
 	so->window_capacity = so->ef;
-	so->window = (HnswDiskCandidate *) palloc(sizeof(HnswDiskCandidate) * so->ef);
+	so->window = (HnswDiskCandidate *)palloc(sizeof(HnswDiskCandidate) * so->ef);
 	so->window_count = 0;
 	so->window_next = 0;
 	HnswTidSetInit(&so->visited, 512);
-	so->links = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 4 * HNSW_MAX_M);
+	so->links = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 4 * HNSW_MAX_M);
 	so->examined = 0;
-	so->memory_limit = (Size) ((double) work_mem * 1024.0 * hnsw_scan_mem_multiplier);
+	so->memory_limit = (Size)((double)work_mem * 1024.0 * hnsw_scan_mem_multiplier);
 	so->memory_exceeded = false;
 	so->passing_only = false;
 	so->read_rest = false;
@@ -571,7 +582,7 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 IndexScanDesc hnsw_beginscan(Relation index, int nkeys, int norderbys)
 {
 	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
-	HnswScanState *so = (HnswScanState *) palloc0(sizeof(HnswScanState));
+	HnswScanState *so = (HnswScanState *)palloc0(sizeof(HnswScanState));
 
 	so->context = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan", ALLOCSET_DEFAULT_SIZES);
 	HnswInitDistance(&so->dist, index);
@@ -582,7 +593,7 @@ IndexScanDesc hnsw_beginscan(Relation index, int nkeys, int norderbys)
 
 void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
 {
-	HnswScanState *so = (HnswScanState *) scan->opaque;
+	HnswScanState *so = (HnswScanState *)scan->opaque;
 
 	if (keys && scan->numberOfKeys > 0)
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
@@ -594,17 +605,17 @@ void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, 
 
 bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 {
-	HnswScanState *so = (HnswScanState *) scan->opaque;
+	HnswScanState *so = (HnswScanState *)scan->opaque;
 	Relation index = scan->indexRelation;
 
 	if (!so->started)
 	{
 		if (scan->orderByData == NULL || scan->numberOfOrderBys == 0)
 			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							errmsg("cannot scan hnsw index without order")));
+			                errmsg("cannot scan hnsw index without order")));
 		if (!IsMVCCSnapshot(scan->xs_snapshot))
 			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							errmsg("non-MVCC snapshots are not supported with hnsw")));
+			                errmsg("non-MVCC snapshots are not supported with hnsw")));
 		pgstat_count_index_scan(index);
 
 		MemoryContext old = MemoryContextSwitchTo(so->context);
@@ -628,7 +639,8 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 		if (so->exhausted)
 			return false;
 		MemoryContext old = MemoryContextSwitchTo(so->context);
-		bool more = so->mode == MODE_UNORDERED ? next_element_unordered(so, index) : next_element(so, index);
+		bool more = so->mode == MODE_UNORDERED ? next_element_unordered(so, index)
+		                                       : next_element(so, index);
 		MemoryContextSwitchTo(old);
 		if (!more)
 		{
@@ -645,7 +657,7 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 
 void hnsw_endscan(IndexScanDesc scan)
 {
-	HnswScanState *so = (HnswScanState *) scan->opaque;
+	HnswScanState *so = (HnswScanState *)scan->opaque;
 
 	MemoryContextDelete(so->context);
 	pfree(so);

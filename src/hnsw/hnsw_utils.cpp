@@ -4,7 +4,8 @@
  */
 #include "hnsw/hnsw.h"
 
-extern "C" {
+extern "C"
+{
 #include "access/genam.h"
 #include "common/pg_prng.h"
 #include "miscadmin.h"
@@ -14,18 +15,20 @@ extern "C" {
 
 #include <cmath>
 
-/* The SQL support functions of our opclasses, recognised by address to use SIMD kernels directly. */
-extern "C" {
-Datum vecrbac_vector_l2_squared_distance(PG_FUNCTION_ARGS);
-Datum vecrbac_vector_negative_inner_product(PG_FUNCTION_ARGS);
-Datum vecrbac_l1_distance(PG_FUNCTION_ARGS);
+/* The SQL support functions of our opclasses, recognised by address to use SIMD kernels directly.
+ */
+extern "C"
+{
+	Datum vecrbac_vector_l2_squared_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_vector_negative_inner_product(PG_FUNCTION_ARGS);
+	Datum vecrbac_l1_distance(PG_FUNCTION_ARGS);
 }
 
 int HnswMaxLevelForM(int m)
 {
 	/* A neighbor tuple must fit on an otherwise empty page. */
 	Size usable = BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData)) -
-				  sizeof(ItemIdData);
+	              sizeof(ItemIdData);
 	int level = HNSW_MAX_LEVEL;
 
 	while (level > 0 && HnswNeighborTupleSize(level, m, HnswValueSlots(m, true)) > usable)
@@ -61,7 +64,7 @@ void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 	meta->value_slots = 0;
 	meta->unused = 0;
 	/* pd_lower past the metadata, so that GenericXLog and full-page images keep it. */
-	((PageHeader) page)->pd_lower = ((char *) meta + sizeof(HnswMetaPageData)) - (char *) page;
+	((PageHeader)page)->pd_lower = ((char *)meta + sizeof(HnswMetaPageData)) - (char *)page;
 }
 
 /*
@@ -89,13 +92,14 @@ void HnswReadMeta(Relation index, HnswMetaPageData *out)
 	HnswMetaPage meta = HnswPageGetMeta(page);
 
 	if (meta->magic != HNSW_MAGIC)
-		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-						errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(index))));
+		ereport(ERROR,
+		        (errcode(ERRCODE_INDEX_CORRUPTED),
+		         errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(index))));
 	if (meta->version != HNSW_VERSION)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-						errmsg("hnsw index \"%s\" has version %u, expected %u",
-							   RelationGetRelationName(index), meta->version, HNSW_VERSION),
-						errhint("REINDEX the index.")));
+		                errmsg("hnsw index \"%s\" has version %u, expected %u",
+		                       RelationGetRelationName(index), meta->version, HNSW_VERSION),
+		                errhint("REINDEX the index.")));
 	*out = *meta;
 	UnlockReleaseBuffer(buf);
 }
@@ -107,17 +111,17 @@ HnswElementTuple HnswElementAt(Page page, OffsetNumber off)
 	ItemId iid = PageGetItemId(page, off);
 	if (!ItemIdHasStorage(iid))
 		return NULL;
-	HnswElementTuple etup = (HnswElementTuple) PageGetItem(page, iid);
+	HnswElementTuple etup = (HnswElementTuple)PageGetItem(page, iid);
 	if (etup->type != HNSW_ELEMENT_TUPLE)
 		return NULL;
 	/* Never read past the item: a damaged page must not send a read off the page. */
 	Size len = ItemIdGetLength(iid);
 	if (len < HNSW_ELEMENT_HEADER_SIZE + VARHDRSZ ||
-		VARSIZE(HnswElementVector(etup)) > len - HNSW_ELEMENT_HEADER_SIZE ||
-		VARSIZE(HnswElementVector(etup)) != VECTOR_SIZE(HnswElementVector(etup)->dim) ||
-		HnswElementFilterOffset(HnswElementVector(etup)->dim) + etup->filter_bytes > len)
+	    VARSIZE(HnswElementVector(etup)) > len - HNSW_ELEMENT_HEADER_SIZE ||
+	    VARSIZE(HnswElementVector(etup)) != VECTOR_SIZE(HnswElementVector(etup)->dim) ||
+	    HnswElementFilterOffset(HnswElementVector(etup)->dim) + etup->filter_bytes > len)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-						errmsg("hnsw element tuple at offset %u is damaged", off)));
+		                errmsg("hnsw element tuple at offset %u is damaged", off)));
 	return etup;
 }
 
@@ -128,20 +132,21 @@ HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off)
 	ItemId iid = PageGetItemId(page, off);
 	if (!ItemIdHasStorage(iid))
 		return NULL;
-	HnswNeighborTuple ntup = (HnswNeighborTuple) PageGetItem(page, iid);
+	HnswNeighborTuple ntup = (HnswNeighborTuple)PageGetItem(page, iid);
 	if (ntup->type != HNSW_NEIGHBOR_TUPLE)
 		return NULL;
-	if (ItemIdGetLength(iid) < offsetof(HnswNeighborTupleData, links) + sizeof(ItemPointerData) * ntup->slots)
+	if (ItemIdGetLength(iid) <
+	    offsetof(HnswNeighborTupleData, links) + sizeof(ItemPointerData) * ntup->slots)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-						errmsg("hnsw neighbor tuple at offset %u is damaged", off)));
+		                errmsg("hnsw neighbor tuple at offset %u is damaged", off)));
 	return ntup;
 }
 
 int HnswRandomLevel(int m, int max_level)
 {
-	double ml = 1.0 / std::log((double) m);
+	double ml = 1.0 / std::log((double)m);
 	double u = 1.0 - pg_prng_double(&pg_global_prng_state); /* (0, 1] */
-	int level = (int) std::floor(-std::log(u) * ml);
+	int level = (int)std::floor(-std::log(u) * ml);
 
 	return level > max_level ? max_level : level;
 }
@@ -153,7 +158,7 @@ int HnswVectorColumn(Relation index)
 		if (OidIsValid(index_getprocid(index, i + 1, HNSW_DISTANCE_PROC)))
 			return i;
 	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					errmsg("an hnsw index needs a vector column with a distance operator class")));
+	                errmsg("an hnsw index needs a vector column with a distance operator class")));
 	return -1;
 }
 
@@ -163,8 +168,8 @@ void HnswInitDistance(HnswDistance *d, Relation index)
 	d->column = col;
 	d->proc = index_getprocinfo(index, col + 1, HNSW_DISTANCE_PROC);
 	d->normproc = OidIsValid(index_getprocid(index, col + 1, HNSW_NORM_PROC))
-					  ? index_getprocinfo(index, col + 1, HNSW_NORM_PROC)
-					  : NULL;
+	                  ? index_getprocinfo(index, col + 1, HNSW_NORM_PROC)
+	                  : NULL;
 	d->collation = index->rd_indcollation[col];
 	d->kernels = &vecrbac::distance::best();
 	d->dimensions = TupleDescAttr(RelationGetDescr(index), col)->atttypmod;
@@ -188,10 +193,11 @@ Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query)
 	if (v->dim != d->dimensions && d->dimensions > 0)
 	{
 		if (for_query)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-							errmsg("different vector dimensions %d and %d", d->dimensions, v->dim)));
+			ereport(ERROR,
+			        (errcode(ERRCODE_DATA_EXCEPTION),
+			         errmsg("different vector dimensions %d and %d", d->dimensions, v->dim)));
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-						errmsg("expected %d dimensions, not %d", d->dimensions, v->dim)));
+		                errmsg("expected %d dimensions, not %d", d->dimensions, v->dim)));
 	}
 
 	if (d->normproc == NULL)
@@ -203,12 +209,12 @@ Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query)
 
 	Vector *normalized = InitVector(v->dim);
 	for (int i = 0; i < v->dim; i++)
-		normalized->x[i] = (float) (v->x[i] / norm);
+		normalized->x[i] = (float)(v->x[i] / norm);
 	return normalized;
 }
 
 int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int n,
-						const Vector *const *vectors, int max_keep, HnswCandidate *out)
+                        const Vector *const *vectors, int max_keep, HnswCandidate *out)
 {
 	int kept = 0;
 

@@ -25,7 +25,8 @@
 #include "hnsw/hnsw_disk.h"
 #include "hnsw/hnsw_filter.h"
 
-extern "C" {
+extern "C"
+{
 #include "access/genam.h"
 #include "commands/vacuum.h"
 #include "miscadmin.h"
@@ -42,7 +43,8 @@ extern "C" {
 
 using vecrbac::pg::PgVec;
 
-namespace {
+namespace
+{
 
 /* A deleted element's place in its partition chain, to route chains around it. */
 struct DeletedLink
@@ -54,7 +56,7 @@ struct DeletedLink
 /* Per partition value while recounting: live elements and the best entry. */
 struct LiveValue
 {
-	int64 key; /* must be first */
+	int64 key;              /* must be first */
 	HnswDirEntryData seeds; /* count, entry and seeds recomputed from the live elements */
 };
 
@@ -68,7 +70,7 @@ struct VacuumState
 	IndexBulkDeleteResult *stats;
 	IndexBulkDeleteCallback callback;
 	void *callback_state;
-	HnswTidSet deleted; /* elements flagged deleted */
+	HnswTidSet deleted;      /* elements flagged deleted */
 	ItemPointerData highest; /* a remaining element of the highest level */
 	int highest_level;
 	MemoryContext tmp;
@@ -143,7 +145,8 @@ void remove_dead_tids(VacuumState *vs)
 				if (vs->deleted_links != NULL)
 				{
 					uint64 key = HnswTidKey(&tid);
-					DeletedLink *d = (DeletedLink *) hash_search(vs->deleted_links, &key, HASH_ENTER, NULL);
+					DeletedLink *d =
+					    (DeletedLink *)hash_search(vs->deleted_links, &key, HASH_ENTER, NULL);
 					d->chain_next = etup->chain_next;
 				}
 			}
@@ -172,7 +175,7 @@ inline bool is_deleted(const VacuumState *vs, const ItemPointerData *tid)
  * count written to out (room for `slots`).
  */
 int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *owner_vector,
-				 const ItemPointerData *links, int count, int level, ItemPointerData *out)
+                 const ItemPointerData *links, int count, int level, ItemPointerData *out)
 {
 	int m = vs->meta.m;
 	int slots = level == HNSW_VALUE_LEVEL ? vs->meta.value_slots : HnswLevelSlots(level, m);
@@ -181,7 +184,7 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 	PgVec<ItemPointerData> pool;
 	pool.init(4 * slots);
 	bool added;
-	ItemPointerData *hop = (ItemPointerData *) palloc(sizeof(ItemPointerData) * slots);
+	ItemPointerData *hop = (ItemPointerData *)palloc(sizeof(ItemPointerData) * slots);
 
 	HnswTidSetAdd(&seen, HnswTidKey(owner), &added);
 	for (int i = 0; i < count; i++)
@@ -216,9 +219,10 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 	tids.init(pool.size + 1);
 	for (int i = 0; i < pool.size; i++)
 	{
-		Vector *v = (Vector *) palloc(VECTOR_SIZE(vs->meta.dimensions));
+		Vector *v = (Vector *)palloc(VECTOR_SIZE(vs->meta.dimensions));
 		HnswElementInfo info;
-		if (!HnswReadElement(vs->index, &vs->dist, owner_vector, &pool[i], &info, v) || info.deleted)
+		if (!HnswReadElement(vs->index, &vs->dist, owner_vector, &pool[i], &info, v) ||
+		    info.deleted)
 			continue;
 		HnswCandidate c = {info.distance, tids.size};
 		cands.push(c);
@@ -234,21 +238,22 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 		if (HnswEntryCandidate(vs->index, &vs->dist, owner_vector, &vs->meta, &entry))
 		{
 			for (int l = vs->meta.entry_level; l > level; l--)
-				entry = HnswGreedyLevel(vs->index, &vs->dist, owner_vector, entry, l, m, &vs->scratch);
+				entry =
+				    HnswGreedyLevel(vs->index, &vs->dist, owner_vector, entry, l, m, &vs->scratch);
 			PgVec<HnswDiskCandidate> found;
 			found.init(vs->meta.ef_construction + 1);
 			if (vs->meta.entry_level >= level)
-				HnswSearchLevel(vs->index, &vs->dist, owner_vector, &entry, 1, vs->meta.ef_construction,
-								level, m, &vs->scratch, &found);
+				HnswSearchLevel(vs->index, &vs->dist, owner_vector, &entry, 1,
+				                vs->meta.ef_construction, level, m, &vs->scratch, &found);
 			for (int i = 0; i < found.size; i++)
 			{
 				HnswTidSetAdd(&seen, HnswTidKey(&found[i].element), &added);
 				if (!added || is_deleted(vs, &found[i].element))
 					continue;
-				Vector *v = (Vector *) palloc(VECTOR_SIZE(vs->meta.dimensions));
+				Vector *v = (Vector *)palloc(VECTOR_SIZE(vs->meta.dimensions));
 				HnswElementInfo info;
 				if (!HnswReadElement(vs->index, &vs->dist, NULL, &found[i].element, &info, v) ||
-					info.deleted)
+				    info.deleted)
 					continue;
 				HnswCandidate c = {found[i].distance, tids.size};
 				cands.push(c);
@@ -259,8 +264,9 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 	}
 
 	std::sort(cands.data, cands.data + cands.size,
-			  [](const HnswCandidate &a, const HnswCandidate &b) { return a.distance < b.distance; });
-	HnswCandidate *kept = (HnswCandidate *) palloc(sizeof(HnswCandidate) * slots);
+	          [](const HnswCandidate &a, const HnswCandidate &b)
+	          { return a.distance < b.distance; });
+	HnswCandidate *kept = (HnswCandidate *)palloc(sizeof(HnswCandidate) * slots);
 	int nkept = HnswSelectNeighbors(&vs->dist, cands.data, cands.size, vectors.data, slots, kept);
 	for (int i = 0; i < nkept; i++)
 		out[i] = tids[kept[i].index];
@@ -272,9 +278,9 @@ void repair_graph(VacuumState *vs)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
 	int m = vs->meta.m;
-	ItemPointerData *links = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 2 * m);
-	ItemPointerData *fresh = (ItemPointerData *) palloc(sizeof(ItemPointerData) * 2 * m);
-	Vector *owner_vector = (Vector *) palloc(VECTOR_SIZE(vs->meta.dimensions));
+	ItemPointerData *links = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 2 * m);
+	ItemPointerData *fresh = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 2 * m);
+	Vector *owner_vector = (Vector *)palloc(VECTOR_SIZE(vs->meta.dimensions));
 
 	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
 	{
@@ -285,7 +291,8 @@ void repair_graph(VacuumState *vs)
 		Page page = BufferGetPage(buf);
 		PgVec<OffsetNumber> todo;
 		todo.init(8);
-		OffsetNumber max = HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
+		OffsetNumber max =
+		    HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
 		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 		{
 			HnswNeighborTuple ntup = HnswNeighborAt(page, off);
@@ -321,7 +328,8 @@ void repair_graph(VacuumState *vs)
 			}
 			UnlockReleaseBuffer(buf);
 			HnswElementInfo info;
-			if (level < 0 || !HnswReadElement(vs->index, &vs->dist, NULL, &owner, &info, owner_vector))
+			if (level < 0 ||
+			    !HnswReadElement(vs->index, &vs->dist, NULL, &owner, &info, owner_vector))
 			{
 				MemoryContextSwitchTo(old);
 				MemoryContextReset(vs->tmp);
@@ -345,17 +353,19 @@ void repair_graph(VacuumState *vs)
 					ntup = HnswNeighborAt(BufferGetPage(buf), todo[t]);
 					int start = 0, slots = 0;
 					if (ntup != NULL)
-						HnswLinkRange(ntup->level, l, m, ntup->slots - (ntup->level + 2) * m, &start, &slots);
+						HnswLinkRange(ntup->level, l, m, ntup->slots - (ntup->level + 2) * m,
+						              &start, &slots);
 					const ItemPointerData *now = ntup ? ntup->links + start : NULL;
 					int nnow = 0;
 					while (now && nnow < slots && ItemPointerIsValid(&now[nnow]))
 						nnow++;
 					if (ntup != NULL && nnow == count &&
-						memcmp(now, links, sizeof(ItemPointerData) * count) == 0)
+					    memcmp(now, links, sizeof(ItemPointerData) * count) == 0)
 					{
 						HnswEdit edit;
 						HnswEditStart(&edit, vs->index, false);
-						HnswNeighborTuple w = HnswNeighborAt(HnswEditPage(&edit, buf, false), todo[t]);
+						HnswNeighborTuple w =
+						    HnswNeighborAt(HnswEditPage(&edit, buf, false), todo[t]);
 						ItemPointerData *dst = w->links + start;
 						for (int i = 0; i < slots; i++)
 						{
@@ -394,7 +404,7 @@ void repair_entry(VacuumState *vs)
 		if (vs->highest_level >= 0)
 		{
 			meta->entry = vs->highest;
-			meta->entry_level = (int16) vs->highest_level;
+			meta->entry_level = (int16)vs->highest_level;
 		}
 		else
 		{
@@ -410,10 +420,11 @@ void repair_entry(VacuumState *vs)
 /* Where a chain link leads once deleted elements are skipped. */
 ItemPointerData skip_deleted(VacuumState *vs, ItemPointerData tid)
 {
-	for (int steps = 0; ItemPointerIsValid(&tid) && is_deleted(vs, &tid) && steps < 1000000; steps++)
+	for (int steps = 0; ItemPointerIsValid(&tid) && is_deleted(vs, &tid) && steps < 1000000;
+	     steps++)
 	{
 		uint64 key = HnswTidKey(&tid);
-		DeletedLink *d = (DeletedLink *) hash_search(vs->deleted_links, &key, HASH_FIND, NULL);
+		DeletedLink *d = (DeletedLink *)hash_search(vs->deleted_links, &key, HASH_FIND, NULL);
 		if (d == NULL)
 		{
 			ItemPointerSetInvalid(&tid);
@@ -435,7 +446,8 @@ void repair_partitions(VacuumState *vs)
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(LiveValue);
 	ctl.hcxt = CurrentMemoryContext;
-	HTAB *live = hash_create("hnsw vacuum live values", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	HTAB *live =
+	    hash_create("hnsw vacuum live values", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
 
 	/* Elements: fix chain links, count the live ones per value. */
@@ -472,7 +484,7 @@ void repair_partitions(VacuumState *vs)
 			if (HnswPartitionKey(&vs->cols, HnswElementFilters(etup, vs->dist.dimensions), &key))
 			{
 				bool found;
-				LiveValue *v = (LiveValue *) hash_search(live, &key, HASH_ENTER, &found);
+				LiveValue *v = (LiveValue *)hash_search(live, &key, HASH_ENTER, &found);
 				if (!found)
 				{
 					memset(&v->seeds, 0, sizeof(v->seeds));
@@ -507,8 +519,8 @@ void repair_partitions(VacuumState *vs)
 				ItemId iid = PageGetItemId(page, off);
 				if (!ItemIdHasStorage(iid))
 					continue;
-				HnswDirEntry e = (HnswDirEntry) PageGetItem(page, iid);
-				LiveValue *v = (LiveValue *) hash_search(live, &e->key, HASH_FIND, NULL);
+				HnswDirEntry e = (HnswDirEntry)PageGetItem(page, iid);
+				LiveValue *v = (LiveValue *)hash_search(live, &e->key, HASH_FIND, NULL);
 				if (v == NULL)
 				{
 					empty.push(off);
@@ -588,13 +600,13 @@ void free_deleted(VacuumState *vs)
 } // namespace
 
 IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
-									   IndexBulkDeleteCallback callback, void *callback_state)
+                                       IndexBulkDeleteCallback callback, void *callback_state)
 {
 	if (stats == NULL)
-		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
+		stats = (IndexBulkDeleteResult *)palloc0(sizeof(IndexBulkDeleteResult));
 
 	MemoryContext context =
-		AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
+	    AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(context);
 
 	VacuumState vs;
@@ -618,7 +630,8 @@ IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteRes
 		ctl.keysize = sizeof(uint64);
 		ctl.entrysize = sizeof(DeletedLink);
 		ctl.hcxt = context;
-		vs.deleted_links = hash_create("hnsw vacuum deleted links", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		vs.deleted_links = hash_create("hnsw vacuum deleted links", 1024, &ctl,
+		                               HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 
 	remove_dead_tids(&vs);
@@ -657,7 +670,7 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 	if (stats == NULL)
 	{
 		/* No bulk delete ran: count what the index holds, for the planner's statistics. */
-		stats = (IndexBulkDeleteResult *) palloc0(sizeof(IndexBulkDeleteResult));
+		stats = (IndexBulkDeleteResult *)palloc0(sizeof(IndexBulkDeleteResult));
 		BlockNumber nblocks = RelationGetNumberOfBlocks(info->index);
 		BufferAccessStrategy strategy = GetAccessStrategy(BAS_BULKREAD);
 		for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
@@ -666,11 +679,13 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 			Buffer buf = ReadBufferExtended(info->index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			Page page = BufferGetPage(buf);
-			OffsetNumber max = HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
+			OffsetNumber max =
+			    HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
 			for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 			{
 				HnswElementTuple etup = HnswElementAt(page, off);
-				for (int i = 0; etup && i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
+				for (int i = 0; etup && i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]);
+				     i++)
 					stats->num_index_tuples++;
 			}
 			UnlockReleaseBuffer(buf);

@@ -12,11 +12,11 @@
 
 #include <type_traits>
 
-namespace vecrbac::pg {
+namespace vecrbac::pg
+{
 
 /* A growable array of trivially copyable T in the memory context current at init. */
-template <typename T>
-struct PgVec
+template <typename T> struct PgVec
 {
 	static_assert(std::is_trivially_copyable_v<T>, "PgVec holds trivially copyable types");
 
@@ -30,7 +30,7 @@ struct PgVec
 		context = CurrentMemoryContext;
 		capacity = initial_capacity > 0 ? initial_capacity : 16;
 		size = 0;
-		data = (T *) MemoryContextAlloc(context, sizeof(T) * capacity);
+		data = (T *)MemoryContextAlloc(context, sizeof(T) * capacity);
 	}
 
 	void reserve(int wanted)
@@ -39,7 +39,7 @@ struct PgVec
 			return;
 		int grown = capacity * 2;
 		capacity = grown > wanted ? grown : wanted;
-		data = (T *) repalloc(data, sizeof(T) * (Size) capacity);
+		data = (T *)repalloc(data, sizeof(T) * (Size)capacity);
 	}
 
 	void push(const T &value)
@@ -52,7 +52,7 @@ struct PgVec
 	void clear() { size = 0; }
 	T &operator[](int i) { return data[i]; }
 	const T &operator[](int i) const { return data[i]; }
-	Size bytes() const { return sizeof(T) * (Size) capacity; }
+	Size bytes() const { return sizeof(T) * (Size)capacity; }
 	void free_memory()
 	{
 		if (data)
@@ -66,8 +66,7 @@ struct PgVec
  * A binary heap over PgVec. Less(a, b) true means a comes out before b: pass a
  * "closer than" comparison for a min-heap, "farther than" for a max-heap.
  */
-template <typename T, typename Less>
-struct PgHeap
+template <typename T, typename Less> struct PgHeap
 {
 	PgVec<T> items;
 

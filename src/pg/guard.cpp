@@ -5,7 +5,8 @@
 
 #include <cstring>
 
-namespace vecrbac::pg {
+namespace vecrbac::pg
+{
 
 static void copy_message(CaughtError *out, const char *text) noexcept
 {

@@ -24,7 +24,8 @@
 #include <new>
 #include <type_traits>
 
-namespace vecrbac::pg {
+namespace vecrbac::pg
+{
 
 /* What a caught exception leaves behind: trivially destructible by design. */
 struct CaughtError
@@ -43,8 +44,7 @@ void capture_current_exception(CaughtError *out) noexcept;
  * Runs body() and returns its result; a C++ exception becomes ereport(ERROR)
  * raised outside the catch block.
  */
-template <typename Body>
-auto guarded(Body &&body) -> decltype(body())
+template <typename Body> auto guarded(Body &&body) -> decltype(body())
 {
 	using Result = decltype(body());
 	CaughtError err;

@@ -7,7 +7,8 @@
  */
 #pragma once
 
-extern "C" {
+extern "C"
+{
 #include "postgres.h"
 #include "fmgr.h"
 }
@@ -18,16 +19,17 @@ extern "C" {
  * PostgreSQL 15's PGDLLEXPORT is empty on Linux). Exported names carry the
  * vecrbac_ prefix because backends load libraries with RTLD_GLOBAL.
  */
-#define VECRBAC_FUNCTION(name)                                                   \
-	extern "C" {                                                                 \
-	__attribute__((visibility("default"))) Datum name(PG_FUNCTION_ARGS);         \
-	__attribute__((visibility("default"))) const Pg_finfo_record *pg_finfo_##name(void); \
-	const Pg_finfo_record *pg_finfo_##name(void)                                 \
-	{                                                                            \
-		static const Pg_finfo_record finfo = {1};                                \
-		return &finfo;                                                           \
-	}                                                                            \
-	}                                                                            \
+#define VECRBAC_FUNCTION(name)                                                                     \
+	extern "C"                                                                                     \
+	{                                                                                              \
+		__attribute__((visibility("default"))) Datum name(PG_FUNCTION_ARGS);                       \
+		__attribute__((visibility("default"))) const Pg_finfo_record *pg_finfo_##name(void);       \
+		const Pg_finfo_record *pg_finfo_##name(void)                                               \
+		{                                                                                          \
+			static const Pg_finfo_record finfo = {1};                                              \
+			return &finfo;                                                                         \
+		}                                                                                          \
+	}                                                                                              \
 	extern "C" Datum name(PG_FUNCTION_ARGS)
 
 /* Marks a non-SQL symbol that PostgreSQL looks up by name (_PG_init, AM handlers). */

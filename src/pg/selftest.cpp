@@ -7,7 +7,8 @@
  */
 #include "pg/guard.h"
 
-extern "C" {
+extern "C"
+{
 #include "utils/builtins.h"
 }
 
@@ -16,7 +17,8 @@ extern "C" {
 #include <string>
 #include <vector>
 
-namespace {
+namespace
+{
 
 /* Owns heap memory when it throws, so a skipped destructor would leak. */
 int fail_deep_inside(const std::string &kind, int depth)

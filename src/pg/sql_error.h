@@ -11,14 +11,14 @@
 #include <stdexcept>
 #include <string>
 
-namespace vecrbac {
+namespace vecrbac
+{
 
 class SqlError : public std::runtime_error
 {
   public:
 	/* sqlstate: five characters, for example "28000" or "22023". */
-	SqlError(const char *sqlstate, const std::string &message)
-		: std::runtime_error(message)
+	SqlError(const char *sqlstate, const std::string &message) : std::runtime_error(message)
 	{
 		std::size_t len = std::strlen(sqlstate);
 		std::memcpy(sqlstate_, len == 5 ? sqlstate : "XX000", 5);

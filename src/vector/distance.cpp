@@ -10,8 +10,10 @@
 #include <cmath>
 #include <immintrin.h>
 
-namespace vecrbac::distance {
-namespace {
+namespace vecrbac::distance
+{
+namespace
+{
 
 /* ---- portable scalar kernels ------------------------------------------------ */
 
@@ -169,13 +171,18 @@ AVX2_TARGET float avx2_l1(const float *a, const float *b, std::size_t n)
 
 	for (; i + 32 <= n; i += 32)
 	{
-		s0 = _mm256_add_ps(s0, _mm256_and_ps(abs_mask, _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i))));
-		s1 = _mm256_add_ps(s1, _mm256_and_ps(abs_mask, _mm256_sub_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8))));
-		s2 = _mm256_add_ps(s2, _mm256_and_ps(abs_mask, _mm256_sub_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16))));
-		s3 = _mm256_add_ps(s3, _mm256_and_ps(abs_mask, _mm256_sub_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24))));
+		s0 = _mm256_add_ps(s0, _mm256_and_ps(abs_mask, _mm256_sub_ps(_mm256_loadu_ps(a + i),
+		                                                             _mm256_loadu_ps(b + i))));
+		s1 = _mm256_add_ps(s1, _mm256_and_ps(abs_mask, _mm256_sub_ps(_mm256_loadu_ps(a + i + 8),
+		                                                             _mm256_loadu_ps(b + i + 8))));
+		s2 = _mm256_add_ps(s2, _mm256_and_ps(abs_mask, _mm256_sub_ps(_mm256_loadu_ps(a + i + 16),
+		                                                             _mm256_loadu_ps(b + i + 16))));
+		s3 = _mm256_add_ps(s3, _mm256_and_ps(abs_mask, _mm256_sub_ps(_mm256_loadu_ps(a + i + 24),
+		                                                             _mm256_loadu_ps(b + i + 24))));
 	}
 	for (; i + 8 <= n; i += 8)
-		s0 = _mm256_add_ps(s0, _mm256_and_ps(abs_mask, _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i))));
+		s0 = _mm256_add_ps(s0, _mm256_and_ps(abs_mask, _mm256_sub_ps(_mm256_loadu_ps(a + i),
+		                                                             _mm256_loadu_ps(b + i))));
 	float sum = hsum256(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
 	for (; i < n; i++)
 		sum += std::fabs(a[i] - b[i]);
@@ -198,7 +205,8 @@ float scalar_l2_squared_bounded(const float *a, const float *b, std::size_t n, f
 	return sum;
 }
 
-AVX2_TARGET float avx2_l2_squared_bounded(const float *a, const float *b, std::size_t n, float bound)
+AVX2_TARGET float avx2_l2_squared_bounded(const float *a, const float *b, std::size_t n,
+                                          float bound)
 {
 	/* One pass over a block keeps full vector width; the check costs a horizontal sum per block. */
 	float sum = 0.0f;
@@ -212,10 +220,11 @@ AVX2_TARGET float avx2_l2_squared_bounded(const float *a, const float *b, std::s
 	return sum;
 }
 
-const Kernels scalar_kernels = {"scalar", scalar_l2_squared, scalar_inner_product,
-								scalar_cosine_parts, scalar_l1, scalar_l2_squared_bounded};
-const Kernels avx2_kernels = {"avx2+fma", avx2_l2_squared, avx2_inner_product,
-							  avx2_cosine_parts, avx2_l1, avx2_l2_squared_bounded};
+const Kernels scalar_kernels = {
+    "scalar",  scalar_l2_squared,        scalar_inner_product, scalar_cosine_parts,
+    scalar_l1, scalar_l2_squared_bounded};
+const Kernels avx2_kernels = {"avx2+fma",        avx2_l2_squared, avx2_inner_product,
+                              avx2_cosine_parts, avx2_l1,         avx2_l2_squared_bounded};
 
 bool cpu_has_avx2_fma()
 {

@@ -10,7 +10,8 @@
 
 #include <cstddef>
 
-namespace vecrbac::distance {
+namespace vecrbac::distance
+{
 
 /* Partial sums of cosine distance, gathered in one pass. */
 struct CosineParts

@@ -19,18 +19,17 @@ typedef struct Vector
 } Vector;
 
 #define VECTOR_SIZE(_dim) (offsetof(Vector, x) + sizeof(float) * (_dim))
-#define DatumGetVector(d) ((Vector *) PG_DETOAST_DATUM(d))
+#define DatumGetVector(d) ((Vector *)PG_DETOAST_DATUM(d))
 #define PG_GETARG_VECTOR_P(n) DatumGetVector(PG_GETARG_DATUM(n))
 #define PG_RETURN_VECTOR_P(v) PG_RETURN_POINTER(v)
 
 /* Allocates a zeroed vector of dim dimensions in the current memory context. */
-static inline Vector *
-InitVector(int dim)
+static inline Vector *InitVector(int dim)
 {
 	Size size = VECTOR_SIZE(dim);
-	Vector *result = (Vector *) palloc0(size);
+	Vector *result = (Vector *)palloc0(size);
 
 	SET_VARSIZE(result, size);
-	result->dim = (int16) dim;
+	result->dim = (int16)dim;
 	return result;
 }

@@ -4,6 +4,4 @@
 #include "pg/pg.h"
 #include "module.h"
 
-void vecrbac_vector_init(void)
-{
-}
+void vecrbac_vector_init(void) {}

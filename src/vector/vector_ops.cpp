@@ -220,8 +220,7 @@ VECRBAC_FUNCTION(vecrbac_subvector)
  * a op b element by element, for vectors of the same dimensions; an infinite result
  * is an overflow, as for real.
  */
-template <typename Op>
-static Vector *elementwise(const Vector *a, const Vector *b, Op op)
+template <typename Op> static Vector *elementwise(const Vector *a, const Vector *b, Op op)
 {
 	check_same_dims(a, b);
 	Vector *result = InitVector(a->dim);
@@ -237,14 +236,14 @@ static Vector *elementwise(const Vector *a, const Vector *b, Op op)
 VECRBAC_FUNCTION(vecrbac_vector_add)
 {
 	PG_RETURN_VECTOR_P(elementwise(PG_GETARG_VECTOR_P(0), PG_GETARG_VECTOR_P(1),
-								   [](float x, float y) { return x + y; }));
+	                               [](float x, float y) { return x + y; }));
 }
 
 /* vector_sub(vector, vector): the - operator. */
 VECRBAC_FUNCTION(vecrbac_vector_sub)
 {
 	PG_RETURN_VECTOR_P(elementwise(PG_GETARG_VECTOR_P(0), PG_GETARG_VECTOR_P(1),
-								   [](float x, float y) { return x - y; }));
+	                               [](float x, float y) { return x - y; }));
 }
 
 /* vector_mul(vector, vector): the * operator, element by element. */

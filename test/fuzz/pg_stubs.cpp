@@ -4,7 +4,8 @@
  */
 #include "pg_stubs.h"
 
-extern "C" {
+extern "C"
+{
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/memutils.h"
@@ -16,7 +17,8 @@ extern "C" {
 #include <cstdlib>
 #include <cstring>
 
-namespace {
+namespace
+{
 
 /* Every live allocation, so that an input's memory can be freed after an error. */
 void **allocations;
@@ -33,7 +35,7 @@ void track(void *p)
 	if (nallocations == capallocations)
 	{
 		capallocations = capallocations ? capallocations * 2 : 1024;
-		allocations = (void **) realloc(allocations, capallocations * sizeof(void *));
+		allocations = (void **)realloc(allocations, capallocations * sizeof(void *));
 		if (allocations == NULL)
 			abort();
 	}
@@ -74,7 +76,8 @@ void *checked_alloc(Size size, bool zero)
 
 } // namespace
 
-namespace vrfuzz {
+namespace vrfuzz
+{
 
 Outcome call(PGFunction fn, FunctionCallInfo fcinfo)
 {
@@ -111,195 +114,196 @@ void fail(const char *what, const char *detail)
 
 } // namespace vrfuzz
 
-extern "C" {
-
-/* ---- elog.c ---------------------------------------------------------------------- */
-bool errstart(int elevel, const char *domain)
+extern "C"
 {
-	if (elevel < ERROR)
-		return false; /* NOTICE and below: nothing to do here */
-	pending_elevel = elevel;
-	pending_sqlstate = ERRCODE_INTERNAL_ERROR; /* elog's default: a finding */
-	pending_message[0] = '\0';
-	return true;
-}
 
-bool errstart_cold(int elevel, const char *domain)
-{
-	return errstart(elevel, domain);
-}
-
-int errcode(int sqlerrcode)
-{
-	pending_sqlstate = sqlerrcode;
-	return 0;
-}
-
-int errmsg(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(pending_message, sizeof(pending_message), fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-int errmsg_internal(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(pending_message, sizeof(pending_message), fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
-int errdetail(const char *fmt, ...)
-{
-	return 0;
-}
-
-int errhint(const char *fmt, ...)
-{
-	return 0;
-}
-
-void errfinish(const char *filename, int lineno, const char *funcname)
-{
-	if (pending_elevel > ERROR)
-		vrfuzz::fail("FATAL or PANIC raised", pending_message);
-	if (error_jump == NULL)
-		vrfuzz::fail("ereport(ERROR) outside a harness call", pending_message);
-	siglongjmp(*error_jump, 1);
-}
-
-/* ---- mcxt.c ----------------------------------------------------------------------- */
-void *palloc(Size size)
-{
-	return checked_alloc(size, false);
-}
-
-void *palloc0(Size size)
-{
-	return checked_alloc(size, true);
-}
-
-void *palloc_extended(Size size, int flags)
-{
-	return checked_alloc(size, (flags & MCXT_ALLOC_ZERO) != 0);
-}
-
-void *MemoryContextAlloc(MemoryContext context, Size size)
-{
-	return checked_alloc(size, false);
-}
-
-void pfree(void *pointer)
-{
-	untrack(pointer, NULL);
-	free(pointer);
-}
-
-void *repalloc(void *pointer, Size size)
-{
-	if (!AllocSizeIsValid(size))
-		raise_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "invalid memory alloc request size");
-	void *p = realloc(pointer, size ? size : 1);
-	if (p == NULL)
-		abort();
-	untrack(pointer, p);
-	return p;
-}
-
-char *pnstrdup(const char *in, Size len)
-{
-	len = strnlen(in, len);
-	char *out = (char *) checked_alloc(len + 1, false);
-	memcpy(out, in, len);
-	out[len] = '\0';
-	return out;
-}
-
-/* ---- fmgr.c: values built by the harness are never toasted ------------------------ */
-struct varlena *pg_detoast_datum(struct varlena *datum)
-{
-	if (VARATT_IS_EXTENDED(datum))
-		vrfuzz::fail("a toasted or short-header value reached the harness");
-	return datum;
-}
-
-/* ---- stringinfo.c ------------------------------------------------------------------- */
-void enlargeStringInfo(StringInfo str, int needed)
-{
-	if (needed < 0 || ((Size) needed) >= (MaxAllocSize - (Size) str->len))
-		raise_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "out of memory");
-	needed += str->len + 1;
-	if (needed <= str->maxlen)
-		return;
-	int newlen = 2 * str->maxlen;
-	while (needed > newlen)
-		newlen = 2 * newlen;
-	str->data = (char *) repalloc(str->data, newlen);
-	str->maxlen = newlen;
-}
-
-/* ---- pqformat.c --------------------------------------------------------------------- */
-unsigned int pq_getmsgint(StringInfo msg, int b)
-{
-	unsigned char bytes[4];
-	if (b != 1 && b != 2 && b != 4)
-		vrfuzz::fail("pq_getmsgint of an unsupported size");
-	if (msg->cursor < 0 || b > msg->len - msg->cursor)
-		raise_error(ERRCODE_PROTOCOL_VIOLATION, "insufficient data left in message");
-	memcpy(bytes, msg->data + msg->cursor, b);
-	msg->cursor += b;
-	unsigned int v = 0;
-	for (int i = 0; i < b; i++)
-		v = (v << 8) | bytes[i];
-	return v;
-}
-
-float4 pq_getmsgfloat4(StringInfo msg)
-{
-	union
+	/* ---- elog.c ---------------------------------------------------------------------- */
+	bool errstart(int elevel, const char *domain)
 	{
-		float4 f;
-		uint32 i;
-	} swap;
-	swap.i = pq_getmsgint(msg, 4);
-	return swap.f;
-}
+		if (elevel < ERROR)
+			return false; /* NOTICE and below: nothing to do here */
+		pending_elevel = elevel;
+		pending_sqlstate = ERRCODE_INTERNAL_ERROR; /* elog's default: a finding */
+		pending_message[0] = '\0';
+		return true;
+	}
 
-void pq_begintypsend(StringInfo buf)
-{
-	buf->maxlen = 1024;
-	buf->data = (char *) palloc(buf->maxlen);
-	buf->len = VARHDRSZ; /* room for the varlena header */
-	buf->cursor = 0;
-	buf->data[buf->len] = '\0';
-}
-
-bytea *pq_endtypsend(StringInfo buf)
-{
-	bytea *result = (bytea *) buf->data;
-	SET_VARSIZE(result, buf->len);
-	return result;
-}
-
-void pq_sendfloat4(StringInfo buf, float4 f)
-{
-	union
+	bool errstart_cold(int elevel, const char *domain)
 	{
-		float4 f;
-		uint32 i;
-	} swap;
-	swap.f = f;
-	pq_sendint32(buf, swap.i);
-}
+		return errstart(elevel, domain);
+	}
 
-/* ---- arrayutils.c: only vector_typmod_in uses it, and no target calls that ------- */
-int32 *ArrayGetIntegerTypmods(ArrayType *arr, int *n)
-{
-	vrfuzz::fail("ArrayGetIntegerTypmods is not stubbed");
-}
+	int errcode(int sqlerrcode)
+	{
+		pending_sqlstate = sqlerrcode;
+		return 0;
+	}
+
+	int errmsg(const char *fmt, ...)
+	{
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(pending_message, sizeof(pending_message), fmt, ap);
+		va_end(ap);
+		return 0;
+	}
+
+	int errmsg_internal(const char *fmt, ...)
+	{
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(pending_message, sizeof(pending_message), fmt, ap);
+		va_end(ap);
+		return 0;
+	}
+
+	int errdetail(const char *fmt, ...)
+	{
+		return 0;
+	}
+
+	int errhint(const char *fmt, ...)
+	{
+		return 0;
+	}
+
+	void errfinish(const char *filename, int lineno, const char *funcname)
+	{
+		if (pending_elevel > ERROR)
+			vrfuzz::fail("FATAL or PANIC raised", pending_message);
+		if (error_jump == NULL)
+			vrfuzz::fail("ereport(ERROR) outside a harness call", pending_message);
+		siglongjmp(*error_jump, 1);
+	}
+
+	/* ---- mcxt.c ----------------------------------------------------------------------- */
+	void *palloc(Size size)
+	{
+		return checked_alloc(size, false);
+	}
+
+	void *palloc0(Size size)
+	{
+		return checked_alloc(size, true);
+	}
+
+	void *palloc_extended(Size size, int flags)
+	{
+		return checked_alloc(size, (flags & MCXT_ALLOC_ZERO) != 0);
+	}
+
+	void *MemoryContextAlloc(MemoryContext context, Size size)
+	{
+		return checked_alloc(size, false);
+	}
+
+	void pfree(void *pointer)
+	{
+		untrack(pointer, NULL);
+		free(pointer);
+	}
+
+	void *repalloc(void *pointer, Size size)
+	{
+		if (!AllocSizeIsValid(size))
+			raise_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "invalid memory alloc request size");
+		void *p = realloc(pointer, size ? size : 1);
+		if (p == NULL)
+			abort();
+		untrack(pointer, p);
+		return p;
+	}
+
+	char *pnstrdup(const char *in, Size len)
+	{
+		len = strnlen(in, len);
+		char *out = (char *)checked_alloc(len + 1, false);
+		memcpy(out, in, len);
+		out[len] = '\0';
+		return out;
+	}
+
+	/* ---- fmgr.c: values built by the harness are never toasted ------------------------ */
+	struct varlena *pg_detoast_datum(struct varlena *datum)
+	{
+		if (VARATT_IS_EXTENDED(datum))
+			vrfuzz::fail("a toasted or short-header value reached the harness");
+		return datum;
+	}
+
+	/* ---- stringinfo.c ------------------------------------------------------------------- */
+	void enlargeStringInfo(StringInfo str, int needed)
+	{
+		if (needed < 0 || ((Size)needed) >= (MaxAllocSize - (Size)str->len))
+			raise_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, "out of memory");
+		needed += str->len + 1;
+		if (needed <= str->maxlen)
+			return;
+		int newlen = 2 * str->maxlen;
+		while (needed > newlen)
+			newlen = 2 * newlen;
+		str->data = (char *)repalloc(str->data, newlen);
+		str->maxlen = newlen;
+	}
+
+	/* ---- pqformat.c --------------------------------------------------------------------- */
+	unsigned int pq_getmsgint(StringInfo msg, int b)
+	{
+		unsigned char bytes[4];
+		if (b != 1 && b != 2 && b != 4)
+			vrfuzz::fail("pq_getmsgint of an unsupported size");
+		if (msg->cursor < 0 || b > msg->len - msg->cursor)
+			raise_error(ERRCODE_PROTOCOL_VIOLATION, "insufficient data left in message");
+		memcpy(bytes, msg->data + msg->cursor, b);
+		msg->cursor += b;
+		unsigned int v = 0;
+		for (int i = 0; i < b; i++)
+			v = (v << 8) | bytes[i];
+		return v;
+	}
+
+	float4 pq_getmsgfloat4(StringInfo msg)
+	{
+		union
+		{
+			float4 f;
+			uint32 i;
+		} swap;
+		swap.i = pq_getmsgint(msg, 4);
+		return swap.f;
+	}
+
+	void pq_begintypsend(StringInfo buf)
+	{
+		buf->maxlen = 1024;
+		buf->data = (char *)palloc(buf->maxlen);
+		buf->len = VARHDRSZ; /* room for the varlena header */
+		buf->cursor = 0;
+		buf->data[buf->len] = '\0';
+	}
+
+	bytea *pq_endtypsend(StringInfo buf)
+	{
+		bytea *result = (bytea *)buf->data;
+		SET_VARSIZE(result, buf->len);
+		return result;
+	}
+
+	void pq_sendfloat4(StringInfo buf, float4 f)
+	{
+		union
+		{
+			float4 f;
+			uint32 i;
+		} swap;
+		swap.f = f;
+		pq_sendint32(buf, swap.i);
+	}
+
+	/* ---- arrayutils.c: only vector_typmod_in uses it, and no target calls that ------- */
+	int32 *ArrayGetIntegerTypmods(ArrayType *arr, int *n)
+	{
+		vrfuzz::fail("ArrayGetIntegerTypmods is not stubbed");
+	}
 
 } // extern "C"

@@ -20,9 +20,10 @@
 #include <cstdlib>
 #include <cstring>
 
-extern "C" {
-Datum vecrbac_vector_recv(PG_FUNCTION_ARGS);
-Datum vecrbac_vector_send(PG_FUNCTION_ARGS);
+extern "C"
+{
+	Datum vecrbac_vector_recv(PG_FUNCTION_ARGS);
+	Datum vecrbac_vector_send(PG_FUNCTION_ARGS);
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -34,13 +35,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 
 	/* The message in a buffer of exactly its size, so ASan catches any overread. */
-	char *bytes = (char *) malloc(size + 1);
+	char *bytes = (char *)malloc(size + 1);
 	memcpy(bytes, data, size);
 	bytes[size] = '\0'; /* as the server's StringInfo, which is NUL-terminated */
 	StringInfoData buf;
 	buf.data = bytes;
-	buf.len = (int) size;
-	buf.maxlen = (int) size + 1;
+	buf.len = (int)size;
+	buf.maxlen = (int)size + 1;
 	buf.cursor = 0;
 
 	LOCAL_FCINFO(fcinfo, 3);
@@ -54,7 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vrfuzz::Outcome in = vrfuzz::call(vecrbac_vector_recv, fcinfo);
 	if (in.error)
 	{
-		if (in.sqlstate != ERRCODE_DATA_EXCEPTION && in.sqlstate != ERRCODE_PROGRAM_LIMIT_EXCEEDED &&
+		if (in.sqlstate != ERRCODE_DATA_EXCEPTION &&
+		    in.sqlstate != ERRCODE_PROGRAM_LIMIT_EXCEEDED &&
 		    in.sqlstate != ERRCODE_PROTOCOL_VIOLATION)
 			vrfuzz::fail("unexpected SQLSTATE from vector_recv:", in.message);
 		free(bytes);
@@ -62,8 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 
-	const Vector *v = (const Vector *) DatumGetPointer(in.result);
-	if (v->dim < 1 || v->dim > VECTOR_MAX_DIM || VARSIZE(v) != VECTOR_SIZE(v->dim) || v->unused != 0)
+	const Vector *v = (const Vector *)DatumGetPointer(in.result);
+	if (v->dim < 1 || v->dim > VECTOR_MAX_DIM || VARSIZE(v) != VECTOR_SIZE(v->dim) ||
+	    v->unused != 0)
 		vrfuzz::fail("malformed vector accepted");
 	if (typmod != -1 && typmod != v->dim)
 		vrfuzz::fail("type modifier not enforced");
@@ -80,8 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vrfuzz::Outcome out = vrfuzz::call(vecrbac_vector_send, send_fcinfo);
 	if (out.error)
 		vrfuzz::fail("vector_send failed:", out.message);
-	const bytea *sent = (const bytea *) DatumGetPointer(out.result);
-	if (VARSIZE(sent) - VARHDRSZ != (Size) buf.cursor || memcmp(VARDATA(sent), bytes, buf.cursor) != 0)
+	const bytea *sent = (const bytea *)DatumGetPointer(out.result);
+	if (VARSIZE(sent) - VARHDRSZ != (Size)buf.cursor ||
+	    memcmp(VARDATA(sent), bytes, buf.cursor) != 0)
 	{
 		/* -0.0 and 0.0 are both accepted and sent as received; any difference is a bug. */
 		vrfuzz::fail("vector_send does not reproduce the received bytes");

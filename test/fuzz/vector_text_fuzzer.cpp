@@ -20,12 +20,14 @@
 #include <cstdlib>
 #include <cstring>
 
-extern "C" {
-Datum vecrbac_vector_in(PG_FUNCTION_ARGS);
-Datum vecrbac_vector_out(PG_FUNCTION_ARGS);
+extern "C"
+{
+	Datum vecrbac_vector_in(PG_FUNCTION_ARGS);
+	Datum vecrbac_vector_out(PG_FUNCTION_ARGS);
 }
 
-namespace {
+namespace
+{
 
 vrfuzz::Outcome parse(const char *text, int32 typmod)
 {
@@ -43,14 +45,15 @@ vrfuzz::Outcome parse(const char *text, int32 typmod)
 bool expected_input_error(int sqlstate)
 {
 	return sqlstate == ERRCODE_INVALID_TEXT_REPRESENTATION || sqlstate == ERRCODE_DATA_EXCEPTION ||
-	       sqlstate == ERRCODE_PROGRAM_LIMIT_EXCEEDED || sqlstate == ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
+	       sqlstate == ERRCODE_PROGRAM_LIMIT_EXCEEDED ||
+	       sqlstate == ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
 }
 
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = (char *) malloc(size + 1);
+	char *text = (char *)malloc(size + 1);
 	memcpy(text, data, size);
 	text[size] = '\0'; /* a cstring: an embedded NUL ends it, as in the server */
 
@@ -64,8 +67,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 
-	const Vector *v = (const Vector *) DatumGetPointer(in.result);
-	if (v->dim < 1 || v->dim > VECTOR_MAX_DIM || VARSIZE(v) != VECTOR_SIZE(v->dim) || v->unused != 0)
+	const Vector *v = (const Vector *)DatumGetPointer(in.result);
+	if (v->dim < 1 || v->dim > VECTOR_MAX_DIM || VARSIZE(v) != VECTOR_SIZE(v->dim) ||
+	    v->unused != 0)
 		vrfuzz::fail("malformed vector accepted");
 	for (int i = 0; i < v->dim; i++)
 		if (!std::isfinite(v->x[i]))
@@ -83,7 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vrfuzz::Outcome again = parse(printed, v->dim);
 	if (again.error)
 		vrfuzz::fail("output does not read back:", printed);
-	const Vector *w = (const Vector *) DatumGetPointer(again.result);
+	const Vector *w = (const Vector *)DatumGetPointer(again.result);
 	if (VARSIZE(w) != VARSIZE(v) || memcmp(w, v, VARSIZE(v)) != 0)
 		vrfuzz::fail("output reads back to a different vector:", printed);
 

@@ -9,7 +9,8 @@
 
 using namespace vecrbac::distance;
 
-namespace {
+namespace
+{
 
 struct Reference
 {
@@ -21,11 +22,11 @@ Reference reference(const float *a, const float *b, std::size_t n)
 	Reference r = {0, 0, 0, 0, 0, 0};
 	for (std::size_t i = 0; i < n; i++)
 	{
-		double d = (double) a[i] - b[i];
+		double d = (double)a[i] - b[i];
 		r.l2 += d * d;
-		r.ip += (double) a[i] * b[i];
-		r.na += (double) a[i] * a[i];
-		r.nb += (double) b[i] * b[i];
+		r.ip += (double)a[i] * b[i];
+		r.na += (double)a[i] * a[i];
+		r.nb += (double)b[i] * b[i];
 		r.l1 += std::fabs(d);
 	}
 	r.dot = r.ip;
@@ -70,7 +71,7 @@ TEST(Distance, MatchesReferenceOnEveryLengthAndAlignment)
 					x = dist(rng);
 				const float *a = abuf.data() + offset, *b = bbuf.data() + offset;
 				Reference r = reference(a, b, n);
-				double scale = 4.0 * (double) n;
+				double scale = 4.0 * (double)n;
 				SCOPED_TRACE(std::string(k->name) + " n=" + std::to_string(n));
 				expect_close(r.l2, k->l2_squared(a, b, n), scale);
 				expect_close(r.ip, k->inner_product(a, b, n), scale);
@@ -122,8 +123,9 @@ TEST(Distance, BoundedL2IsExactBelowTheBoundAndALowerBoundAbove)
 			SCOPED_TRACE(std::string(k->name) + " n=" + std::to_string(n));
 			/* A bound at or above the distance changes nothing (up to summation order). */
 			EXPECT_NEAR(exact, k->l2_squared_bounded(a.data(), b.data(), n, exact * 1.01f + 1.0f),
-						1e-4 * (n + 1));
-			EXPECT_NEAR(exact, k->l2_squared_bounded(a.data(), b.data(), n, INFINITY), 1e-4 * (n + 1));
+			            1e-4 * (n + 1));
+			EXPECT_NEAR(exact, k->l2_squared_bounded(a.data(), b.data(), n, INFINITY),
+			            1e-4 * (n + 1));
 			/* Below it, the result exceeds the bound and never exceeds the distance. */
 			if (exact > 0)
 			{
