@@ -32,6 +32,7 @@ char *secret_alt = nullptr;
 int leeway = 30;
 bool require_exp = true;
 int missing_access = 0;
+bool allow_writable_value_exists = false;
 std::uint64_t generation = 1;
 
 namespace
@@ -104,6 +105,11 @@ void define(void)
 	                         "What a session token without an access claim grants.",
 	                         "none (default) or m: everything, as Qdrant does.", &missing_access, 0,
 	                         kMissingAccess, PGC_SUSET, 0, NULL, bump_int, NULL);
+	DefineCustomBoolVariable(
+	    "vecrbac.allow_writable_value_exists",
+	    "Accept session tokens that may write the collection of their own value_exists.",
+	    "Such a token can insert a matching row and so stay valid after its row is removed.",
+	    &allow_writable_value_exists, false, PGC_SUSET, 0, NULL, bump_bool, NULL);
 }
 
 } // namespace vecrbac::rbac::settings

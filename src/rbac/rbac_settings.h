@@ -8,6 +8,8 @@
  *   vecrbac.leeway           clock skew tolerated on exp/nbf/iat, seconds (superuser)
  *   vecrbac.require_exp      refuse tokens without exp (superuser, default on)
  *   vecrbac.missing_access   what a token without "access" grants: none or m (superuser)
+ *   vecrbac.allow_writable_value_exists   accept tokens that may write their own
+ *                            value_exists collection (superuser, default off)
  *
  * Only plain C types here: the header is usable from any dialect.
  */
@@ -24,6 +26,7 @@ extern char *secret_alt;
 extern int leeway;
 extern bool require_exp;
 extern int missing_access; /* 0: nothing, 1: m */
+extern bool allow_writable_value_exists;
 
 /* Bumped whenever a setting that decides verification changes: the token cache's key. */
 extern std::uint64_t generation;

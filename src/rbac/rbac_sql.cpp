@@ -58,6 +58,7 @@ extern "C"
 #include "rbac/claims.h"
 #include "rbac/rbac_settings.h"
 #include "rbac/session.h"
+#include "rbac/value_exists.h"
 
 #include <cstring>
 #include <string>
@@ -110,7 +111,8 @@ void read_key_names(ArrayType *arr, KeyNames *out)
 	out->count = n;
 }
 
-/* A copy of s in the current memory context; nullptr when out of memory (never raises). */
+/* A copy of s in the current memory context; throws std::bad_alloc when out of memory (never
+ * raises). */
 char *copy_no_raise(std::string_view s)
 {
 	char *p = static_cast<char *>(palloc_extended(s.size() + 1, MCXT_ALLOC_NO_OOM));
@@ -262,81 +264,41 @@ rbac::SessionConfig session_config()
 	c.missing_access =
 	    settings::missing_access == 1 ? rbac::MissingAccess::Manage : rbac::MissingAccess::Nothing;
 	c.max_token_bytes = static_cast<size_t>(vecrbac::jwt::settings::max_token_bytes);
+	c.allow_writable_value_exists = settings::allow_writable_value_exists;
 	return c;
 }
 
-/* The extension's owner (the superuser who created it): value_exists runs as this role. */
-Oid extension_owner()
-{
-	Oid ext = get_extension_oid("vecrbac", false);
-	Relation rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyData key;
-	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ext));
-	SysScanDesc scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
-	HeapTuple tup = systable_getnext(scan);
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "extension vecrbac has no catalog entry");
-	Oid owner = ((Form_pg_extension)GETSTRUCT(tup))->extowner;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return owner;
-}
-
 /*
- * Whether one row of the collection matches every pair, read with the extension
- * owner's privileges (the caller may not see the row, or the table at all).
- *
- * The lookup reads the latest committed state, not the statement's snapshot: in a
- * REPEATABLE READ or SERIALIZABLE transaction that snapshot is the transaction's,
- * and a revocation committed after it would otherwise go unseen until the
- * transaction ends. This is how PostgreSQL's own privilege checks behave (catalog
- * lookups use fresh snapshots): a REVOKE applies at the next statement. The
- * snapshot is taken with GetSnapshotData into a private SnapshotData (what
- * GetLatestSnapshot does, minus its refusal in parallel mode, which the leader of a
- * parallel plan is in at executor start; the snapshot is used by this read only and
- * never shared with workers). In READ COMMITTED it is at least as new as the
- * statement's.
+ * Whether the token's value_exists condition holds: its collection's registry entry
+ * tells which pairs name key columns; the lookup itself is value_exists.cpp's.
  */
-bool value_exists(const char *collection, const char *matches)
+bool value_exists_holds(const char *token, const rbac::SessionConfig &config,
+                        std::uint64_t generation, std::int64_t now, const char *collection)
 {
-	static bool running = false;
-	static SnapshotData latest = {SNAPSHOT_MVCC};
-	if (running) /* the lookup itself bypasses row-level security; never recurse */
-		return true;
-
-	Oid save_user;
-	int save_sec;
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	bool found = false;
-	running = true;
-	PG_TRY();
-	{
-		SetUserIdAndSecContext(extension_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE |
-		                                              SECURITY_RESTRICTED_OPERATION);
-		/* Copied by PushActiveSnapshot; popped by (sub)transaction abort on error. */
-		PushActiveSnapshot(GetSnapshotData(&latest));
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		Oid types[2] = {TEXTOID, TEXTOID};
-		Datum values[2] = {CStringGetTextDatum(collection), CStringGetTextDatum(matches)};
-		/* read_only: the whole lookup runs with the active snapshot pushed above */
-		int rc = SPI_execute_with_args("SELECT vecrbac._value_exists($1, $2::jsonb)", 2, types,
-		                               values, NULL, true, 1);
-		if (rc != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "value_exists lookup failed");
-		bool isnull;
-		Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		found = !isnull && DatumGetBool(d);
-		SPI_finish();
-		PopActiveSnapshot();
-	}
-	PG_FINALLY();
-	{
-		running = false;
-		SetUserIdAndSecContext(save_user, save_sec);
-	}
-	PG_END_TRY();
-	return found;
+	VeCollection c;
+	if (!VeReadCollection(collection, &c))
+		return false;
+	VeTest *tests =
+	    static_cast<VeTest *>(palloc0(sizeof(VeTest) * (rbac::kMaxValueExistsPairs + 1)));
+	int ntests = 0;
+	vecrbac::pg::guarded(
+	    [&]
+	    {
+		    std::vector<std::string> key_names(c.keys, c.keys + c.nkeys);
+		    auto session = token_cache->get(token, config, generation, now);
+		    for (const rbac::LookupTest &t :
+		         rbac::value_exists_tests(*session->grants.value_exists, key_names))
+		    {
+			    VeTest &out = tests[ntests++];
+			    out.scope = copy_no_raise(t.scope);
+			    out.payload = t.key.empty();
+			    out.column = c.payload_column;
+			    for (int i = 0; i < c.nkeys; i++)
+				    if (t.key == c.keys[i])
+					    out.column = c.columns[i];
+		    }
+	    });
+	return VeRowExists(&c, tests, ntests);
 }
 
 [[noreturn]] void no_token()
@@ -369,7 +331,6 @@ void with_session(const char *token, Statement *statement, bool force_value_exis
 	    (force_value_exists || !((statement != nullptr && statement->value_exists_checked) ||
 	                             checked_this_statement(token)));
 	char *ve_collection = nullptr;
-	char *ve_matches = nullptr;
 
 	vecrbac::pg::guarded(
 	    [&]
@@ -379,15 +340,11 @@ void with_session(const char *token, Statement *statement, bool force_value_exis
 		    auto session = token_cache->get(token, config, generation, now);
 		    rbac::check_live(*session, now, config.leeway_seconds);
 		    if (check_ve && session->grants.value_exists)
-		    {
 			    ve_collection = copy_no_raise(session->grants.value_exists->collection);
-			    ve_matches =
-			        copy_no_raise(rbac::value_exists_matches(*session->grants.value_exists));
-		    }
 	    });
 	if (ve_collection != nullptr)
 	{
-		if (!value_exists(ve_collection, ve_matches))
+		if (!value_exists_holds(token, config, generation, now, ve_collection))
 			ereport(ERROR,
 			        (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 			         errmsg("token is not valid: its value_exists condition matches no row")));
@@ -536,7 +493,7 @@ const char *collection_of(Relation rel)
 	for (int i = 0; i < td->numtriggers; i++)
 	{
 		const Trigger *t = &td->triggers[i];
-		if (t->tgnargs == 1 && std::strcmp(t->tgname, "vecrbac_truncate") == 0)
+		if (t->tgnargs >= 1 && std::strcmp(t->tgname, "vecrbac_truncate") == 0)
 			return t->tgargs[0];
 	}
 	return nullptr;

@@ -60,6 +60,8 @@ std::shared_ptr<const Session> TokenCache::get(std::string_view token, const Ses
 	jwt::VerifiedToken verified = jwt::verify(token, keys_, options);
 	auto session = std::make_shared<Session>();
 	session->grants = parse_grants(verified.claims, config.missing_access);
+	if (!config.allow_writable_value_exists)
+		refuse_writable_value_exists(session->grants);
 	session->exp = verified.exp;
 	session->claims_json = std::move(verified.claims_json);
 

@@ -35,6 +35,8 @@ struct SessionConfig
 	bool require_exp = true;
 	MissingAccess missing_access = MissingAccess::Nothing;
 	std::size_t max_token_bytes = jwt::kDefaultMaxTokenBytes;
+	/* Accept tokens that may write their own value_exists collection. */
+	bool allow_writable_value_exists = false;
 };
 
 struct Session

@@ -204,7 +204,56 @@ TEST(RbacClaims, ValueExists)
 	    R"({"access":"r","value_exists":{"collection":"users","matches":[{"key":"user","value":"alice"},{"key":"n","value":3}]}})");
 	ASSERT_TRUE(g.value_exists.has_value());
 	EXPECT_EQ(g.value_exists->collection, "users");
-	EXPECT_EQ(value_exists_matches(*g.value_exists), R"({"user":"alice","n":3})");
+	// "n" names a key column: it is tested on its own; "user" is a payload path.
+	std::vector<std::string> keys = {"n"};
+	std::vector<LookupTest> tests = value_exists_tests(*g.value_exists, keys);
+	ASSERT_EQ(tests.size(), 2u);
+	EXPECT_EQ(tests[0].key, "n");
+	EXPECT_EQ(tests[0].scope, R"({"values":[3]})");
+	EXPECT_EQ(tests[1].key, "");
+	EXPECT_EQ(tests[1].scope, R"({"any":[{"user":"alice"}]})");
+	// Without key columns, every pair is one payload conjunction.
+	tests = value_exists_tests(*g.value_exists, {});
+	ASSERT_EQ(tests.size(), 1u);
+	EXPECT_EQ(tests[0].scope, R"({"any":[{"user":"alice","n":3}]})");
+}
+
+TEST(RbacClaims, ValueExistsPairLimit)
+{
+	std::string pairs;
+	for (std::size_t i = 0; i <= kMaxValueExistsPairs; i++)
+		pairs +=
+		    (i ? "," : "") + std::string(R"({"key":"k)") + std::to_string(i) + R"(","value":1})";
+	std::string r =
+	    refusal(R"({"access":"r","value_exists":{"collection":"u","matches":[)" + pairs + "]}}");
+	EXPECT_EQ(r, "28000 invalid token claims: \"value_exists\" has more than 16 matches");
+}
+
+TEST(RbacClaims, WritableValueExistsIsRefused)
+{
+	const char *ve = R"("value_exists":{"collection":"staff","matches":[{"key":"u","value":"a"}]})";
+	for (const char *access : {R"("m")", R"([{"collection":"staff","access":"rw"}])",
+	                           R"([{"collection":"staff","access":"prw","payload":{"u":"a"}}])"})
+	{
+		Grants g = grants(std::string(R"({"access":)") + access + "," + ve + "}");
+		try
+		{
+			refuse_writable_value_exists(g);
+			ADD_FAILURE() << access << " was accepted";
+		}
+		catch (const SqlError &e)
+		{
+			EXPECT_NE(std::string(e.what()).find("the token may write \"staff\""),
+			          std::string::npos)
+			    << e.what();
+		}
+	}
+	for (const char *access : {R"("r")", R"([{"collection":"staff","access":"r"}])",
+	                           R"([{"collection":"docs","access":"rw"}])"})
+	{
+		Grants g = grants(std::string(R"({"access":)") + access + "," + ve + "}");
+		EXPECT_NO_THROW(refuse_writable_value_exists(g)) << access;
+	}
 }
 
 TEST(RbacClaims, Operations)
