@@ -17,12 +17,14 @@ MODULE_big = vecrbac
 SRCS       = $(sort $(wildcard src/*.cpp src/*/*.cpp))
 OBJS       = $(SRCS:.cpp=.o)
 
-# The install script is assembled from one fragment per part (sql/parts/NN_*.sql)
-# so that each part owns its SQL. Once a version is released its assembled script
-# is frozen; changes then go into sql/vecrbac--OLD--NEW.sql upgrade scripts.
+# The install script of the current version is assembled from one fragment per part
+# (sql/parts/NN_*.sql) so that each part owns its SQL. A released version's script is
+# frozen and committed (sql/vecrbac--0.1.0.sql), and sql/vecrbac--OLD--NEW.sql upgrade
+# scripts carry a database from it to the next; test/sql/extension_upgrade.sql checks
+# that an upgraded database has exactly the objects of a fresh install.
 SQL_PARTS  = $(sort $(wildcard sql/parts/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA       = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 PG_CONFIG ?= pg_config
 PGXS      := $(shell $(PG_CONFIG) --pgxs)

@@ -146,9 +146,10 @@ SET vecrbac.token = :'t_acme';
 SELECT id, payload FROM docs ORDER BY id;
 DELETE FROM docs WHERE id = 3;
 UPDATE docs SET embedding = '[9,9]' WHERE id = 3;
--- reads keep "one element matches": globex sees rows 2 and 3, none of acme's writes
+-- reads keep "one element matches": globex sees rows 2 and 3 (3 neither deleted nor moved),
+-- none of acme's writes
 SET vecrbac.token = :'t_globex';
-SELECT id, payload FROM docs ORDER BY id;
+SELECT id, embedding, payload FROM docs ORDER BY id;
 RESET vecrbac.token;
 RESET ROLE;
 
