@@ -18,6 +18,7 @@ extern "C"
 #include "utils/guc.h"
 }
 
+#include "rbac/executor_check.h"
 #include "rbac/rbac_settings.h"
 #include "rbac/session.h"
 
@@ -117,5 +118,5 @@ void define(void)
 void vecrbac_rbac_init(void)
 {
 	vecrbac::rbac::settings::define();
-	vecrbac_rbac_install_hooks();
+	RbacInstallExecutorCheck();
 }
