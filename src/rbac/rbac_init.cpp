@@ -34,10 +34,17 @@ int leeway = 30;
 bool require_exp = true;
 int missing_access = 0;
 bool allow_writable_value_exists = false;
+int token_lifetime = kLifetimeSession;
 std::uint64_t generation = 1;
 
 namespace
 {
+
+const struct config_enum_entry kTokenLifetime[] = {
+    {"session", kLifetimeSession, false},
+    {"transaction", kLifetimeTransaction, false},
+    {nullptr, 0, false},
+};
 
 const struct config_enum_entry kMissingAccess[] = {
     {"none", 0, false},
@@ -106,6 +113,10 @@ void define(void)
 	                         "What a session token without an access claim grants.",
 	                         "none (default) or m: everything, as Qdrant does.", &missing_access, 0,
 	                         kMissingAccess, PGC_SUSET, 0, NULL, bump_int, NULL);
+	DefineCustomEnumVariable(
+	    "vecrbac.token_lifetime", "Whether a session token must be set for the transaction.",
+	    "transaction: only SET LOCAL (and the like) counts, for transaction-pooling poolers.",
+	    &token_lifetime, kLifetimeSession, kTokenLifetime, PGC_SUSET, 0, NULL, NULL, NULL);
 	DefineCustomBoolVariable(
 	    "vecrbac.allow_writable_value_exists",
 	    "Accept session tokens that may write the collection of their own value_exists.",

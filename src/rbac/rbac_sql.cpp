@@ -128,7 +128,7 @@ Datum scope_accessor(FunctionCallInfo fcinfo, ScopeKind kind)
 	bool exact = false;
 	bool allowed = false;
 	with_session(
-	    settings::token, RbacStatementOf(fcinfo), false,
+	    RbacSessionToken(), RbacStatementOf(fcinfo), false,
 	    [&](const rbac::Session &s)
 	    {
 		    allowed = rbac::allows(s.grants, collection.view(), rbac::Operation::Read);
@@ -176,7 +176,7 @@ VECRBAC_FUNCTION(vecrbac_rbac_authorize)
 	Bytes collection = text_bytes(collection_text);
 	rbac::Operation op = read_operation(PG_GETARG_TEXT_PP(1));
 	bool allowed = false;
-	with_session(settings::token, RbacStatementOf(fcinfo), false,
+	with_session(RbacSessionToken(), RbacStatementOf(fcinfo), false,
 	             [&](const rbac::Session &s)
 	             { allowed = rbac::allows(s.grants, collection.view(), op); });
 	if (!allowed)
@@ -227,6 +227,8 @@ VECRBAC_FUNCTION(vecrbac_rbac_login)
 	bool local = PG_GETARG_BOOL(1);
 	if (token[0] == '\0')
 		no_token();
+	if (!local && settings::token_lifetime == settings::kLifetimeTransaction)
+		RbacRefuseSessionToken();
 	char *claims = nullptr;
 	with_session(token, nullptr, true,
 	             [&](const rbac::Session &s) { claims = copy_no_raise(s.claims_json); });

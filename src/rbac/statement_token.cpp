@@ -10,6 +10,8 @@ extern "C"
 #include "storage/proc.h"
 #include "tcop/pquery.h"
 #include "utils/memutils.h"
+#include "access/parallel.h"
+#include "utils/guc_tables.h"
 #include "utils/timestamp.h"
 }
 
@@ -115,8 +117,7 @@ RbacStatement *RbacStartStatement(void)
 	RbacStatement *s =
 	    static_cast<RbacStatement *>(MemoryContextAllocZero(cxt, sizeof(RbacStatement)));
 	s->cxt = cxt;
-	s->token = MemoryContextStrdup(
-	    cxt, vecrbac::rbac::settings::token != nullptr ? vecrbac::rbac::settings::token : "");
+	s->token = MemoryContextStrdup(cxt, RbacSessionToken() != nullptr ? RbacSessionToken() : "");
 	s->forget.func = forget_statement;
 	s->forget.arg = s;
 	MemoryContextRegisterResetCallback(cxt, &s->forget);
@@ -139,5 +140,62 @@ RbacStatement *RbacStatementOf(FunctionCallInfo fcinfo)
 /* The token a call answers for: its statement's, else the session's. */
 const char *RbacTokenOf(RbacStatement *statement)
 {
-	return statement != nullptr ? statement->token : vecrbac::rbac::settings::token;
+	return statement != nullptr ? statement->token : RbacSessionToken();
+}
+
+/*
+ * vecrbac.token's entry in the GUC table, found once (PostgreSQL 15 does not export
+ * find_option; the entries themselves never move).
+ */
+static struct config_generic *token_setting(void)
+{
+	static struct config_generic *found = NULL;
+	if (found == NULL)
+	{
+		struct config_generic **vars = get_guc_variables();
+		int n = GetNumConfigOptions();
+		for (int i = 0; i < n && found == NULL; i++)
+			if (strcmp(vars[i]->name, "vecrbac.token") == 0)
+				found = vars[i];
+		if (found == NULL)
+			elog(ERROR, "vecrbac.token is not defined");
+	}
+	return found;
+}
+
+/*
+ * Whether the current value of vecrbac.token ends with the transaction at the latest:
+ * the top of its GUC stack is a SET LOCAL (GUC_LOCAL, GUC_SET_LOCAL) or a function's
+ * SET clause (GUC_SAVE). A plain SET leaves GUC_SET until commit, then no entry.
+ */
+static bool token_is_transactional(void)
+{
+	GucStack *top = token_setting()->stack;
+	return top != NULL &&
+	       (top->state == GUC_LOCAL || top->state == GUC_SET_LOCAL || top->state == GUC_SAVE);
+}
+
+const char *RbacSessionToken(void)
+{
+	const char *token = vecrbac::rbac::settings::token;
+	/* A parallel worker gets the leader's values without their stack: the leader checked. */
+	if (token == NULL || token[0] == '\0' || IsParallelWorker() ||
+	    vecrbac::rbac::settings::token_lifetime != vecrbac::rbac::settings::kLifetimeTransaction ||
+	    token_is_transactional())
+		return token;
+	RbacRefuseSessionToken();
+}
+
+void RbacRefuseSessionToken(void)
+{
+	ereport(
+	    ERROR,
+	    (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+	     errmsg("a token set for the session is not accepted"),
+	     errdetail("vecrbac.token_lifetime is \"transaction\": a session-level token would stay "
+	               "with the connection after the client is gone, as behind a "
+	               "transaction-pooling pooler."),
+	     errhint("Set it inside each transaction: SET LOCAL vecrbac.token, "
+	             "set_config('vecrbac.token', $1, true) or vecrbac.login($1, local => true).")));
+	pg_unreachable();
 }

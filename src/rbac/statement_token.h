@@ -32,6 +32,16 @@ RbacStatement *RbacStatementOf(FunctionCallInfo fcinfo);
 /* The token a call answers for: its statement's, else the session's. */
 const char *RbacTokenOf(RbacStatement *statement);
 
+/*
+ * The session's token (vecrbac.token) as calls may use it: with vecrbac.token_lifetime
+ * = 'transaction', only a value set for the transaction (SET LOCAL, set_config(...,
+ * true), login(..., local => true), a function's SET clause) counts; a session-level
+ * value raises 28000. Empty or NULL: no token.
+ */
+const char *RbacSessionToken(void);
+/* Raises the error of a session-level token under vecrbac.token_lifetime = 'transaction'. */
+[[noreturn]] void RbacRefuseSessionToken(void);
+
 /* Whether this client statement already passed its value_exists lookup with this token. */
 bool RbacCheckedThisStatement(const char *token);
 /* Records that it did. */

@@ -117,7 +117,7 @@ void check_access(const char *collection, rbac::Operation op, RbacStatement *sta
 {
 	std::string_view name(collection);
 	bool allowed = false;
-	with_session(settings::token, statement, false,
+	with_session(RbacSessionToken(), statement, false,
 	             [&](const rbac::Session &s) { allowed = rbac::allows(s.grants, name, op); });
 	if (!allowed)
 		denied(collection, op);
