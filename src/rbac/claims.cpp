@@ -395,6 +395,59 @@ std::string row_scope(const Grants &grants, std::string_view collection,
 	return to_text(doc);
 }
 
+std::vector<std::pair<std::string, std::string>> parse_key_columns(std::string_view json)
+{
+	Json doc;
+	if (jwt::parse_json_strict(json, 4, &doc) != jwt::JsonError::None || !doc.is_object())
+		jwt::bad_config("key_columns must be a JSON object");
+	std::vector<std::pair<std::string, std::string>> pairs;
+	for (const Json::Member &m : doc.members())
+	{
+		if (!m.value.is_string())
+			jwt::bad_config("key_columns must map token keys to column names");
+		pairs.emplace_back(m.name, m.value.text());
+	}
+	return pairs;
+}
+
+namespace
+{
+
+const char *json_kind(const Json &v)
+{
+	return v.is_string() ? "a string" : v.is_bool() ? "a boolean" : "a number";
+}
+
+bool holds(KeyKind kind, const Json &v)
+{
+	switch (kind)
+	{
+	case KeyKind::Integer:
+		return v.is_number();
+	case KeyKind::Boolean:
+		return v.is_bool();
+	case KeyKind::String:
+		return v.is_string();
+	}
+	return false;
+}
+
+} // namespace
+
+void check_key_types(const Grants &grants, std::string_view collection,
+                     std::span<const KeyColumn> columns)
+{
+	const CollectionGrant *entry = nullptr;
+	if (restriction(grants, collection, &entry) != Restriction::Payload)
+		return;
+	for (const Conjunction &c : entry->payload)
+		for (const Condition &x : c)
+			for (const KeyColumn &k : columns)
+				if (x.key == k.key && !holds(k.kind, x.value))
+					refuse("\"" + x.key + "\" is " + json_kind(x.value) +
+					       " in the token, but key column \"" + k.column + "\" is " + k.type_name);
+}
+
 void refuse_writable_value_exists(const Grants &grants)
 {
 	if (grants.value_exists && allows(grants, grants.value_exists->collection, Operation::Write))

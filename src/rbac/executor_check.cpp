@@ -19,10 +19,11 @@ extern "C"
 #include <cstring>
 
 /*
- * The collection a protected table belongs to: the argument of its vecrbac_truncate
- * trigger (vecrbac.protect creates both), read from the relcache. NULL if none.
+ * The vecrbac_truncate trigger of a protected table (vecrbac.protect creates it; its
+ * arguments are the collection, the payload column and the key columns as JSON), read
+ * from the relcache. NULL if none.
  */
-static const char *collection_of(Relation rel)
+static const Trigger *registration_of(Relation rel)
 {
 	TriggerDesc *td = rel->trigdesc;
 	if (td == nullptr)
@@ -31,7 +32,7 @@ static const char *collection_of(Relation rel)
 	{
 		const Trigger *t = &td->triggers[i];
 		if (t->tgnargs >= 1 && std::strcmp(t->tgname, "vecrbac_truncate") == 0)
-			return t->tgargs[0];
+			return t;
 	}
 	return nullptr;
 }
@@ -63,8 +64,9 @@ static bool check_perms(List *range_table, bool ereport_on_violation)
 		if (check_enable_rls(rte->relid, rte->checkAsUser, true) != RLS_ENABLED)
 			continue;
 		Relation rel = relation_open(rte->relid, AccessShareLock);
-		const char *found = collection_of(rel);
-		char *collection = found ? pstrdup(found) : nullptr;
+		const Trigger *found = registration_of(rel);
+		char *collection = found ? pstrdup(found->tgargs[0]) : nullptr;
+		char *key_columns = found && found->tgnargs >= 3 ? pstrdup(found->tgargs[2]) : nullptr;
 		relation_close(rel, NoLock);
 		if (collection == nullptr)
 			continue;
@@ -74,6 +76,8 @@ static bool check_perms(List *range_table, bool ereport_on_violation)
 			vecrbac::rbac_pg::check_access(collection, vecrbac::rbac::Operation::Read, statement);
 		if (rte->requiredPerms & (ACL_INSERT | ACL_UPDATE | ACL_DELETE))
 			vecrbac::rbac_pg::check_access(collection, vecrbac::rbac::Operation::Write, statement);
+		if (key_columns != nullptr)
+			vecrbac::rbac_pg::check_key_types(collection, rte->relid, key_columns, statement);
 	}
 	return true;
 }

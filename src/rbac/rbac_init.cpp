@@ -35,6 +35,9 @@ bool require_exp = true;
 int missing_access = 0;
 bool allow_writable_value_exists = false;
 int token_lifetime = kLifetimeSession;
+char *issuer = nullptr;
+char *audience = nullptr;
+char *claims_path = nullptr;
 std::uint64_t generation = 1;
 
 namespace
@@ -113,6 +116,19 @@ void define(void)
 	                         "What a session token without an access claim grants.",
 	                         "none (default) or m: everything, as Qdrant does.", &missing_access, 0,
 	                         kMissingAccess, PGC_SUSET, 0, NULL, bump_int, NULL);
+	DefineCustomStringVariable("vecrbac.issuer",
+	                           "Issuers whose session tokens are accepted (iss), comma-separated.",
+	                           "Empty: any issuer, and iss is not required.", &issuer, "",
+	                           PGC_SUSET, 0, NULL, bump_string, NULL);
+	DefineCustomStringVariable("vecrbac.audience",
+	                           "Audiences a session token must name (aud), comma-separated.",
+	                           "Empty: any audience, and aud is not required.", &audience, "",
+	                           PGC_SUSET, 0, NULL, bump_string, NULL);
+	DefineCustomStringVariable("vecrbac.claims_path",
+	                           "The claim of session tokens that holds access and value_exists.",
+	                           "Empty: the top level (Qdrant's). A member name (e.g. a URL) or a "
+	                           "dotted path such as app_metadata.vecrbac.",
+	                           &claims_path, "", PGC_SUSET, 0, NULL, bump_string, NULL);
 	DefineCustomEnumVariable(
 	    "vecrbac.token_lifetime", "Whether a session token must be set for the transaction.",
 	    "transaction: only SET LOCAL (and the like) counts, for transaction-pooling poolers.",

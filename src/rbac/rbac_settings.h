@@ -8,6 +8,8 @@
  *   vecrbac.leeway           clock skew tolerated on exp/nbf/iat, seconds (superuser)
  *   vecrbac.require_exp      refuse tokens without exp (superuser, default on)
  *   vecrbac.missing_access   what a token without "access" grants: none or m (superuser)
+ *   vecrbac.issuer, vecrbac.audience   accepted iss / aud values (superuser)
+ *   vecrbac.claims_path      the claim holding access and value_exists (superuser)
  *   vecrbac.token_lifetime   session (default) or transaction: only tokens set for the
  *                            transaction count (pooler safety; superuser)
  *   vecrbac.allow_writable_value_exists   accept tokens that may write their own
@@ -33,6 +35,9 @@ extern bool allow_writable_value_exists;
 constexpr int kLifetimeSession = 0;
 constexpr int kLifetimeTransaction = 1;
 extern int token_lifetime;
+extern char *issuer;      /* accepted iss values, comma-separated */
+extern char *audience;    /* accepted aud values, comma-separated */
+extern char *claims_path; /* where access and value_exists live */
 
 /* Bumped whenever a setting that decides verification changes: the token cache's key. */
 extern std::uint64_t generation;

@@ -59,7 +59,10 @@ std::shared_ptr<const Session> TokenCache::get(std::string_view token, const Ses
 
 	jwt::VerifiedToken verified = jwt::verify(token, keys_, options);
 	auto session = std::make_shared<Session>();
-	session->grants = parse_grants(verified.claims, config.missing_access);
+	check_issuer_audience(verified.claims, config);
+	const jwt::Json none = jwt::Json::make_object();
+	const jwt::Json *granting = grants_object(verified.claims, config.claims_path);
+	session->grants = parse_grants(granting ? *granting : none, config.missing_access);
 	if (!config.allow_writable_value_exists)
 		refuse_writable_value_exists(session->grants);
 	session->exp = verified.exp;
@@ -79,6 +82,71 @@ std::shared_ptr<const Session> TokenCache::get(std::string_view token, const Ses
 	entries_.push_back(Entry{std::string(token), session, ++clock_});
 	bytes_ += token.size();
 	return session;
+}
+
+namespace
+{
+
+/* Whether item is one of the comma-separated entries of list (spaces around them ignored). */
+bool listed(std::string_view list, std::string_view item)
+{
+	while (!list.empty())
+	{
+		std::size_t comma = list.find(',');
+		std::string_view entry = list.substr(0, comma);
+		while (!entry.empty() && entry.front() == ' ')
+			entry.remove_prefix(1);
+		while (!entry.empty() && entry.back() == ' ')
+			entry.remove_suffix(1);
+		if (!entry.empty() && entry == item)
+			return true;
+		if (comma == std::string_view::npos)
+			break;
+		list.remove_prefix(comma + 1);
+	}
+	return false;
+}
+
+} // namespace
+
+void check_issuer_audience(const jwt::Json &claims, const SessionConfig &config)
+{
+	if (!config.issuers.empty())
+	{
+		const jwt::Json *iss = claims.find("iss");
+		if (iss == nullptr)
+			jwt::reject("token has no \"iss\" claim");
+		if (!iss->is_string() || !listed(config.issuers, iss->text()))
+			jwt::reject("claim \"iss\" is not an accepted issuer (vecrbac.issuer)");
+	}
+	if (!config.audiences.empty())
+	{
+		const jwt::Json *aud = claims.find("aud");
+		if (aud == nullptr)
+			jwt::reject("token has no \"aud\" claim");
+		bool accepted = aud->is_string() && listed(config.audiences, aud->text());
+		if (aud->is_array())
+			for (const jwt::Json &a : aud->items())
+				accepted = accepted || (a.is_string() && listed(config.audiences, a.text()));
+		if (!accepted)
+			jwt::reject("claim \"aud\" names no accepted audience (vecrbac.audience)");
+	}
+}
+
+const jwt::Json *grants_object(const jwt::Json &claims, std::string_view path)
+{
+	if (path.empty())
+		return &claims;
+	if (const jwt::Json *whole = claims.find(path); whole != nullptr)
+		return whole;
+	const jwt::Json *at = &claims;
+	while (at != nullptr && !path.empty())
+	{
+		std::size_t dot = path.find('.');
+		at = at->is_object() ? at->find(path.substr(0, dot)) : nullptr;
+		path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+	}
+	return at;
 }
 
 void check_live(const Session &session, std::int64_t now, std::int64_t leeway_seconds)

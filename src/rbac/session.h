@@ -37,6 +37,13 @@ struct SessionConfig
 	std::size_t max_token_bytes = jwt::kDefaultMaxTokenBytes;
 	/* Accept tokens that may write their own value_exists collection. */
 	bool allow_writable_value_exists = false;
+	/* Accepted "iss" values, comma-separated ("" = any, iss not required). */
+	std::string_view issuers;
+	/* Accepted "aud" values, comma-separated ("" = any, aud not required). */
+	std::string_view audiences;
+	/* Where access and value_exists live: "" for the top level, else a member name or a
+	   dotted path of member names (see grants_object). */
+	std::string_view claims_path;
 };
 
 struct Session
@@ -84,6 +91,21 @@ class TokenCache
 	std::vector<jwt::Key> keys_;
 	std::vector<Entry> entries_;
 };
+
+/*
+ * Throws SqlError 28000 unless the claims name an accepted issuer and audience (when
+ * the configuration lists any): "iss" one of the issuers; "aud" (a string or a list
+ * of strings) containing one of the audiences.
+ */
+void check_issuer_audience(const jwt::Json &claims, const SessionConfig &config);
+
+/*
+ * The object that holds "access" and "value_exists": the claims themselves for an empty
+ * path; else the member named path (namespaced claims are often URLs, which contain
+ * dots), or failing that the dotted path of members. nullptr if there is none (the
+ * token then grants what a token without "access" grants).
+ */
+const jwt::Json *grants_object(const jwt::Json &claims, std::string_view path);
 
 /* Throws SqlError 28000 "token expired" unless now < exp + leeway. */
 void check_live(const Session &session, std::int64_t now, std::int64_t leeway_seconds);

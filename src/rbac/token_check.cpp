@@ -6,6 +6,13 @@
 
 #include "rbac/value_exists.h"
 
+extern "C"
+{
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+}
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -40,6 +47,9 @@ vecrbac::rbac::SessionConfig session_config()
 	    settings::missing_access == 1 ? rbac::MissingAccess::Manage : rbac::MissingAccess::Nothing;
 	c.max_token_bytes = static_cast<size_t>(vecrbac::jwt::settings::max_token_bytes);
 	c.allow_writable_value_exists = settings::allow_writable_value_exists;
+	c.issuers = settings::issuer ? settings::issuer : "";
+	c.audiences = settings::audience ? settings::audience : "";
+	c.claims_path = settings::claims_path ? settings::claims_path : "";
 	return c;
 }
 
@@ -121,6 +131,48 @@ void check_access(const char *collection, rbac::Operation op, RbacStatement *sta
 	             [&](const rbac::Session &s) { allowed = rbac::allows(s.grants, name, op); });
 	if (!allowed)
 		denied(collection, op);
+}
+
+void check_key_types(const char *collection, Oid relid, const char *key_columns,
+                     RbacStatement *statement)
+{
+	constexpr int kMax = 8; /* protect() allows at most 8 key columns */
+	char *keys[kMax];
+	char *columns[kMax];
+	int n = 0;
+	vecrbac::pg::guarded(
+	    [&]
+	    {
+		    for (const auto &[key, column] : rbac::parse_key_columns(key_columns))
+			    if (n < kMax)
+			    {
+				    keys[n] = copy_no_raise(key);
+				    columns[n] = copy_no_raise(column);
+				    n++;
+			    }
+	    });
+	rbac::KeyKind kinds[kMax];
+	char *type_names[kMax];
+	for (int i = 0; i < n; i++)
+	{
+		AttrNumber att = get_attnum(relid, columns[i]);
+		Oid type = att == InvalidAttrNumber ? InvalidOid : get_atttype(relid, att);
+		kinds[i] = type == BOOLOID ? rbac::KeyKind::Boolean
+		           : (type == INT2OID || type == INT4OID || type == INT8OID)
+		               ? rbac::KeyKind::Integer
+		               : rbac::KeyKind::String;
+		type_names[i] = OidIsValid(type) ? format_type_be(type) : pstrdup("missing");
+	}
+	std::string_view name(collection);
+	with_session(
+	    RbacSessionToken(), statement, false,
+	    [&](const rbac::Session &s)
+	    {
+		    std::vector<rbac::KeyColumn> described;
+		    for (int i = 0; i < n; i++)
+			    described.push_back(rbac::KeyColumn{keys[i], columns[i], kinds[i], type_names[i]});
+		    rbac::check_key_types(s.grants, name, described);
+	    });
 }
 
 } // namespace vecrbac::rbac_pg

@@ -51,6 +51,13 @@ bool value_exists_holds(const char *token, const rbac::SessionConfig &config,
 /* Raises unless the statement's token allows op on the collection. */
 void check_access(const char *collection, rbac::Operation op, RbacStatement *statement);
 
+/*
+ * Raises 28000 when the token restricts a key column of the table (key_columns: the
+ * registered {"token key": "column"} JSON) with a value of a type it cannot hold.
+ */
+void check_key_types(const char *collection, Oid relid, const char *key_columns,
+                     RbacStatement *statement);
+
 template <typename Use>
 void with_session(const char *token, RbacStatement *statement, bool force_value_exists, Use &&use)
 {

@@ -401,3 +401,60 @@ TEST(RbacSession, LivenessAndSecrets)
 }
 
 } // namespace
+
+TEST(RbacSession, IssuerAndAudience)
+{
+	TokenCache cache;
+	SessionConfig c = config();
+	c.issuers = "https://idp.example, https://old.example";
+	c.audiences = "vectors";
+	const char *access = R"("exp":2000000000,"access":"r")";
+	auto claims = [&](const std::string &more) { return "{" + std::string(access) + more + "}"; };
+	EXPECT_NO_THROW(cache.get(token(claims(R"(,"iss":"https://old.example","aud":"vectors")")), c,
+	                          1, 1700000000));
+	EXPECT_NO_THROW(cache.get(
+	    token(claims(R"(,"iss":"https://idp.example","aud":["x","vectors"])")), c, 1, 1700000000));
+	EXPECT_EQ(cache_refusal(cache, token(claims(R"(,"aud":"vectors")")), c, 1),
+	          "28000 token has no \"iss\" claim");
+	EXPECT_EQ(cache_refusal(
+	              cache, token(claims(R"(,"iss":"https://evil.example","aud":"vectors")")), c, 1),
+	          "28000 claim \"iss\" is not an accepted issuer (vecrbac.issuer)");
+	EXPECT_EQ(cache_refusal(cache, token(claims(R"(,"iss":"https://idp.example")")), c, 1),
+	          "28000 token has no \"aud\" claim");
+	EXPECT_EQ(
+	    cache_refusal(cache, token(claims(R"(,"iss":"https://idp.example","aud":["x",7])")), c, 1),
+	    "28000 claim \"aud\" names no accepted audience (vecrbac.audience)");
+	// a list entry must match whole: no prefix, no empty entry
+	c.issuers = "https://idp.example,";
+	EXPECT_EQ(cache_refusal(cache, token(claims(R"(,"iss":"https://idp","aud":"vectors")")), c, 2),
+	          "28000 claim \"iss\" is not an accepted issuer (vecrbac.issuer)");
+	EXPECT_EQ(cache_refusal(cache, token(claims(R"(,"iss":"","aud":"vectors")")), c, 2),
+	          "28000 claim \"iss\" is not an accepted issuer (vecrbac.issuer)");
+}
+
+TEST(RbacSession, ClaimsPath)
+{
+	Json claims = parse(
+	    R"({"https://example.com/vecrbac":{"access":"r"},"app_metadata":{"vecrbac":{"access":"m"}}})");
+	EXPECT_EQ(grants_object(claims, ""), &claims);
+	ASSERT_NE(grants_object(claims, "https://example.com/vecrbac"), nullptr);
+	EXPECT_EQ(grants_object(claims, "https://example.com/vecrbac")->find("access")->text(), "r");
+	ASSERT_NE(grants_object(claims, "app_metadata.vecrbac"), nullptr);
+	EXPECT_EQ(grants_object(claims, "app_metadata.vecrbac")->find("access")->text(), "m");
+	EXPECT_EQ(grants_object(claims, "app_metadata.missing"), nullptr);
+	EXPECT_EQ(grants_object(claims, "nothing"), nullptr);
+
+	// Through the cache: grants come from the path; top-level ones are ignored there.
+	TokenCache cache;
+	SessionConfig c = config();
+	c.claims_path = "app_metadata.vecrbac";
+	auto s = cache.get(
+	    token(R"({"exp":2000000000,"access":"r","app_metadata":{"vecrbac":{"access":"m"}}})"), c, 1,
+	    1700000000);
+	EXPECT_EQ(s->grants.global, Global::Manage);
+	s = cache.get(token(R"({"exp":2000000000,"access":"m"})"), c, 1, 1700000000);
+	EXPECT_EQ(s->grants.global, Global::None);
+	EXPECT_EQ(
+	    cache_refusal(cache, token(R"({"exp":2000000000,"app_metadata":{"vecrbac":"m"}})"), c, 1),
+	    "28000 invalid token claims: claims must be an object");
+}
