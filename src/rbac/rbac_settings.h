@@ -8,6 +8,7 @@
  *   vecrbac.leeway           clock skew tolerated on exp/nbf/iat, seconds (superuser)
  *   vecrbac.require_exp      refuse tokens without exp (superuser, default on)
  *   vecrbac.missing_access   what a token without "access" grants: none or m (superuser)
+ *   vecrbac.jwks             asymmetric session keys by kid, a JWKS document (superuser)
  *   vecrbac.issuer, vecrbac.audience   accepted iss / aud values (superuser)
  *   vecrbac.claims_path      the claim holding access and value_exists (superuser)
  *   vecrbac.token_lifetime   session (default) or transaction: only tokens set for the
@@ -35,6 +36,7 @@ extern bool allow_writable_value_exists;
 constexpr int kLifetimeSession = 0;
 constexpr int kLifetimeTransaction = 1;
 extern int token_lifetime;
+extern char *jwks;        /* a JSON Web Key Set of asymmetric session keys */
 extern char *issuer;      /* accepted iss values, comma-separated */
 extern char *audience;    /* accepted aud values, comma-separated */
 extern char *claims_path; /* where access and value_exists live */

@@ -15,7 +15,37 @@ void TokenCache::clear() noexcept
 	entries_.clear();
 	bytes_ = 0;
 	keys_.clear();
+	jwks_.clear();
 	keys_built_ = false;
+}
+
+/*
+ * A token that names a key of vecrbac.jwks by its header's kid is verified with that key
+ * and its configured algorithm only; any other token with the HMAC secrets (HS256, and
+ * HS384/HS512 when a secret is long enough for them). The kid only chooses; the key and
+ * its algorithm come from the configuration.
+ */
+jwt::VerifiedToken TokenCache::verify_with_keys(std::string_view token, jwt::VerifyOptions options)
+{
+	std::optional<std::string> kid =
+	    jwks_.empty() ? std::nullopt : jwt::peek_kid(token, options.max_token_bytes);
+	if (kid)
+	{
+		const jwt::JwksKey *k = jwt::find_kid(jwks_, *kid);
+		if (k == nullptr)
+			jwt::reject("token key id (kid) is not in vecrbac.jwks");
+		options.algorithms = jwt::AlgSet{k->alg};
+		return jwt::verify(token, std::span<const jwt::Key>(&k->key, 1), options);
+	}
+	if (keys_.empty())
+		jwt::reject("token has no \"kid\": the keys of vecrbac.jwks are chosen by kid");
+	options.algorithms = jwt::AlgSet{jwt::Alg::HS256};
+	/* HS384 and HS512 need 48 and 64-byte secrets: offered when a secret is that long. */
+	for (jwt::Alg alg : {jwt::Alg::HS384, jwt::Alg::HS512})
+		if (std::any_of(keys_.begin(), keys_.end(),
+		                [alg](const jwt::Key &k) { return k.fits(alg); }))
+			options.algorithms.add(alg);
+	return jwt::verify(token, keys_, options);
 }
 
 std::shared_ptr<const Session> TokenCache::get(std::string_view token, const SessionConfig &config,
@@ -40,24 +70,18 @@ std::shared_ptr<const Session> TokenCache::get(std::string_view token, const Ses
 			keys_.push_back(jwt::Key::hmac(config.secret));
 		if (!config.secret_alt.empty())
 			keys_.push_back(jwt::Key::hmac(config.secret_alt));
+		jwks_ = jwt::parse_jwks(config.jwks);
 		keys_built_ = true;
 	}
-	if (keys_.empty())
+	if (keys_.empty() && jwks_.empty())
 		jwt::bad_config("no token secret is configured (vecrbac.jwt_secret)");
 
 	jwt::VerifyOptions options;
-	options.algorithms = jwt::AlgSet{jwt::Alg::HS256};
 	options.leeway_seconds = config.leeway_seconds;
 	options.require_exp = config.require_exp;
 	options.now = now;
 	options.max_token_bytes = config.max_token_bytes;
-	/* HS384 and HS512 need 48 and 64-byte secrets: offered when a secret is that long. */
-	for (jwt::Alg alg : {jwt::Alg::HS384, jwt::Alg::HS512})
-		if (std::any_of(keys_.begin(), keys_.end(),
-		                [alg](const jwt::Key &k) { return k.fits(alg); }))
-			options.algorithms.add(alg);
-
-	jwt::VerifiedToken verified = jwt::verify(token, keys_, options);
+	jwt::VerifiedToken verified = verify_with_keys(token, options);
 	auto session = std::make_shared<Session>();
 	check_issuer_audience(verified.claims, config);
 	const jwt::Json none = jwt::Json::make_object();

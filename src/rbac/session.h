@@ -14,6 +14,7 @@
  */
 #pragma once
 
+#include "jwt/jwks.h"
 #include "jwt/jwt.h"
 #include "rbac/claims.h"
 
@@ -31,6 +32,7 @@ struct SessionConfig
 {
 	std::string_view secret;     /* vecrbac.jwt_secret ("" = unset) */
 	std::string_view secret_alt; /* vecrbac.jwt_secret_alt ("" = unset) */
+	std::string_view jwks;       /* vecrbac.jwks: a JSON Web Key Set ("" = none) */
 	std::int64_t leeway_seconds = 30;
 	bool require_exp = true;
 	MissingAccess missing_access = MissingAccess::Nothing;
@@ -88,7 +90,10 @@ class TokenCache
 	std::uint64_t clock_ = 0;
 	std::size_t bytes_ = 0; /* token text held by entries_ */
 	bool keys_built_ = false;
-	std::vector<jwt::Key> keys_;
+	std::vector<jwt::Key> keys_;     /* the HMAC secrets */
+	std::vector<jwt::JwksKey> jwks_; /* vecrbac.jwks, chosen by kid */
+
+	jwt::VerifiedToken verify_with_keys(std::string_view token, jwt::VerifyOptions options);
 	std::vector<Entry> entries_;
 };
 

@@ -47,6 +47,7 @@ vecrbac::rbac::SessionConfig session_config()
 	    settings::missing_access == 1 ? rbac::MissingAccess::Manage : rbac::MissingAccess::Nothing;
 	c.max_token_bytes = static_cast<size_t>(vecrbac::jwt::settings::max_token_bytes);
 	c.allow_writable_value_exists = settings::allow_writable_value_exists;
+	c.jwks = settings::jwks ? settings::jwks : "";
 	c.issuers = settings::issuer ? settings::issuer : "";
 	c.audiences = settings::audience ? settings::audience : "";
 	c.claims_path = settings::claims_path ? settings::claims_path : "";
