@@ -780,8 +780,11 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 		heap_tuples = table_index_build_scan(heap, index, info, true, true, build_callback,
 		                                     (void *)&bs, NULL);
 	}
-	/* The estimate has served; from here on the count is known. */
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64)bs.index_tuples);
+	/* The estimate has served; from here on the count is known (workers may have added
+	 * tuples after the leader's last report). */
+	const int progress_index[] = {PROGRESS_CREATEIDX_TUPLES_TOTAL, PROGRESS_CREATEIDX_TUPLES_DONE};
+	const int64 progress_value[] = {(int64)bs.index_tuples, (int64)bs.index_tuples};
+	pgstat_progress_update_multi_param(2, progress_index, progress_value);
 
 	if (!bs.on_disk)
 	{

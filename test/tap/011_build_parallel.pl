@@ -6,9 +6,11 @@
 # and report progress with a tuples_total from the same estimate. Every built index
 # is checked: sound pages, every row once, and recall against exact search.
 #
-# Progress is sampled deterministically: the index has an expression column whose
-# function waits on an advisory lock that this test holds, at a known row, so the
-# build is caught in the middle of loading tuples.
+# Progress is sampled deterministically, in a serial and in a parallel build: the
+# index has an expression column whose function waits on an advisory lock that this
+# test holds, at a known row, so the build is caught in the middle of loading tuples.
+# A table whose rows are much narrower than their column types suggest shows the
+# other spill message: the shared graph sized from the estimate ran out first.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -163,6 +165,28 @@ is($done, 499, 'progress: tuples_done counts the rows inserted so far');
 $holder->query_safe('SELECT pg_advisory_unlock(4242)');
 is(vr_client_finish($builder), 0, 'the observed build finished')
   or diag(vr_client_output($builder, 'err'));
+
+# The same during a parallel build: the participant that meets row 500 waits, the
+# other one goes on, so tuples_done is only known to be short of the total.
+$node->safe_psql('postgres', 'ALTER FUNCTION vr_gate(int) PARALLEL SAFE');
+is(load('prog', $rows, 'WITH (parallel_workers = 1)'), '-1', 'reloaded, never analyzed');
+$holder->query_safe('SELECT pg_advisory_lock(4242)');
+$builder = vr_start_psql($node, 'postgres',
+	"SET client_min_messages = debug1;\n"
+	  . "CREATE INDEX prog_v ON prog USING hnsw (v vector_l2_ops, (vr_gate(id)));\n");
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted")
+  or die 'the parallel build never reached the gate';
+($phase, $total, $done) = split /\|/, $node->safe_psql('postgres', q{
+SELECT phase, tuples_total, tuples_done FROM pg_stat_progress_create_index
+WHERE relid = 'prog'::regclass});
+is($phase, 'building index: loading tuples', 'parallel progress: the phase');
+ok($total >= $rows / 2 && $total <= $rows * 2, "parallel progress: tuples_total ($total) is the estimate");
+ok($done < $rows, "parallel progress: tuples_done ($done) is short of the rows");
+$holder->query_safe('SELECT pg_advisory_unlock(4242)');
+is(vr_client_finish($builder), 0, 'the observed parallel build finished')
+  or diag(vr_client_output($builder, 'err'));
+like(vr_client_output($builder, 'err'), qr/using 1 parallel workers/, 'the observed build was parallel');
 $holder->quit;
 is($node->safe_psql('postgres', "SELECT count(*) FROM pg_stat_progress_create_index"), '0',
 	'no progress row remains');
