@@ -1,6 +1,6 @@
 """COPY then CREATE INDEX, with and without ANALYZE in between, on Fashion-MNIST.
 
-    bench.py CONNINFO [--reps 3] [--serial] [--paused SECONDS]
+    bench.py CONNINFO [--reps 3] [--serial] [--paused SECONDS] [--spill]
 
 Each repetition loads the 60,000 training images into a new table with COPY (as
 bench/hnsw/prepare.py does) and builds the hnsw index (m = 16, ef_construction = 64)
@@ -10,6 +10,9 @@ max_parallel_maintenance_workers = 0 shows what an unanalyzed table used to get.
 With --paused, a fourth build waits that long after COPY instead of running ANALYZE:
 it tells the cost of the estimate from the cost of building while the server is
 still writing out what COPY left behind. The ANALYZE's own time is reported.
+With --spill, two more builds run with maintenance_work_mem = 64MB (the default),
+too little for the graph: in parallel (the graph written out, then every
+participant inserting on disk) and serially.
 Prints one JSON line per build: the case, the build time, and the row estimate and
 workers the build's DEBUG lines report.
 """
@@ -64,6 +67,7 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--serial", action="store_true")
     ap.add_argument("--paused", type=float, default=0)
+    ap.add_argument("--spill", action="store_true")
     args = ap.parse_args()
 
     import psycopg
@@ -80,6 +84,8 @@ def main():
                 cases.append("unanalyzed, paused")
             if args.serial:
                 cases.append("unanalyzed, serial")
+            if args.spill:
+                cases += ["unanalyzed, 64MB", "unanalyzed, 64MB, serial"]
             for case in cases:
                 load(conn, rows)
                 analyze_s = None
@@ -90,6 +96,8 @@ def main():
                 if case == "unanalyzed, paused":
                     time.sleep(args.paused)
                 settings = ["max_parallel_maintenance_workers = 0"] if "serial" in case else []
+                if "64MB" in case:
+                    settings.append("maintenance_work_mem = '64MB'")
                 result = build(conn, case, settings)
                 result["rep"] = rep + 1
                 if analyze_s is not None:

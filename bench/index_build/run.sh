@@ -3,7 +3,8 @@
 #
 #   bench/index_build/run.sh            results in bench/out/index_build/results.jsonl
 #   REPS=3 SERIAL=1 PAUSED=0 ...  repetitions; SERIAL=0 skips the serial reference build;
-#                                 PAUSED=10 adds a build 10 s after COPY, without ANALYZE
+#                                 PAUSED=10 adds a build 10 s after COPY, without ANALYZE;
+#                                 SPILL=1 adds builds with maintenance_work_mem = 64MB
 #
 # COPY then CREATE INDEX at once (the table never analyzed), against COPY, ANALYZE,
 # CREATE INDEX, interleaved, each repetition on a freshly loaded table; the two must
@@ -19,6 +20,7 @@ OUT=$ROOT/bench/out/index_build
 REPS=${REPS:-3}
 SERIAL=${SERIAL:-1}
 PAUSED=${PAUSED:-0}
+SPILL=${SPILL:-0}
 mkdir -p "$OUT"
 : >"$OUT/results.jsonl"
 
@@ -37,5 +39,6 @@ record "{\"step\": \"machine\", \"cpu\": \"$(lscpu | sed -n 's/^Model name: *//p
 args=(--reps "$REPS")
 [ "$SERIAL" = 1 ] && args+=(--serial)
 [ "$PAUSED" != 0 ] && args+=(--paused "$PAUSED")
+[ "$SPILL" = 1 ] && args+=(--spill)
 /usr/bin/python3 bench/index_build/bench.py "$CONN" "${args[@]}" | sed 's/^{/{"step": "build", /' | tee -a "$OUT/results.jsonl"
 record "{\"step\": \"machine\", \"load_after\": \"$(uptime | sed 's/.*load average: //')\"}"
