@@ -64,7 +64,7 @@ DROP INDEX items_l1;
 
 -- a parallel build (the table's parallel_workers asks for workers even when small);
 -- PostgreSQL's own "serially" message is about the build it would run itself,
--- the next line is ours
+-- the next lines are ours: the estimate and the plan, then pgvector's wording
 ALTER TABLE items SET (parallel_workers = 2);
 SET max_parallel_maintenance_workers = 2;
 SET client_min_messages = debug1;
