@@ -116,6 +116,30 @@ BEGIN
 END $$;
 REVOKE ALL ON FUNCTION vecrbac._on_sql_drop() FROM PUBLIC;
 
+-- ---- sessions behind PostgREST ----------------------------------------------------------------
+-- Behind PostgREST: its db-pre-request hook calls this for every request. PostgREST puts
+-- the request's headers (names in lower case) into request.headers for the transaction;
+-- the bearer token found there is verified here, by vecrbac, and set for the
+-- transaction only. request.jwt.claims, which any client could set for itself, is never
+-- read: a client that reaches the database some other way gains nothing.
+CREATE FUNCTION vecrbac.login_from_request() RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    headers text := current_setting('request.headers', true);
+    auth text;
+BEGIN
+    IF headers IS NOT NULL AND headers <> '' THEN
+        auth := headers::jsonb ->> 'authorization';
+    END IF;
+    IF auth IS NULL OR auth !~* '^bearer [^ ]' THEN
+        RAISE EXCEPTION 'no bearer token in the request' USING ERRCODE = '42501',
+            HINT = 'Send the header "Authorization: Bearer <jwt>".';
+    END IF;
+    RETURN vecrbac.login(substr(auth, 8), true);
+END $$;
+COMMENT ON FUNCTION vecrbac.login_from_request() IS
+    'for PostgREST''s db-pre-request: verifies the request''s bearer token and sets it for the transaction';
+
 -- ---- policies and collections ------------------------------------------------------------
 -- The row condition of one command kind ('read' or 'write'), as SQL text. Shape:
 --   vecrbac._load()                                             folded away when planned

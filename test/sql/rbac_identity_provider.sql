@@ -62,6 +62,45 @@ SET vecrbac.audience = '';
 SET vecrbac.claims_path = '';
 RESET ROLE;
 
+-- Behind PostgREST: for each request it sets request.headers (and request.jwt.claims) for
+-- the transaction, then calls its db-pre-request function: vecrbac.login_from_request
+-- verifies the bearer token itself (here with the issuer, audience and claims path set above).
+SET ROLE vr_idp;
+BEGIN;
+SELECT set_config('request.headers', json_build_object('authorization', 'Bearer ' || token, 'accept', '*/*')::text, true) IS NOT NULL
+FROM tokens WHERE name = 'nested';
+SELECT vecrbac.login_from_request() ->> 'iss' AS iss;
+SELECT id FROM docs ORDER BY id;
+COMMIT;
+-- the token lasted for the transaction (the request) only
+SELECT id FROM docs ORDER BY id;
+-- claims a client puts into request.jwt.claims itself grant nothing
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"access":"m"}', true) IS NOT NULL;
+SELECT set_config('request.headers', '{"accept":"*/*"}', true) IS NOT NULL;
+SELECT vecrbac.login_from_request();
+ROLLBACK;
+BEGIN;
+SELECT set_config('request.headers', '{"authorization":"Basic dXNlcjpwYXNz"}', true) IS NOT NULL;
+SELECT vecrbac.login_from_request();
+ROLLBACK;
+BEGIN;
+SELECT set_config('request.headers', '{"authorization":"Bearer not.a.token"}', true) IS NOT NULL;
+SELECT vecrbac.login_from_request();
+ROLLBACK;
+-- and with vecrbac.token_lifetime = 'transaction' it is still accepted (it is local)
+RESET ROLE;
+SET vecrbac.token_lifetime = 'transaction';
+SET ROLE vr_idp;
+BEGIN;
+SELECT set_config('request.headers', json_build_object('authorization', 'bearer ' || token)::text, true) IS NOT NULL
+FROM tokens WHERE name = 'nested';
+SELECT vecrbac.login_from_request() IS NOT NULL AS logged_in;
+SELECT count(*) FROM docs;
+COMMIT;
+RESET ROLE;
+RESET vecrbac.token_lifetime;
+
 DROP FUNCTION reads(), tok(jsonb);
 DROP TABLE docs, tokens;
 DROP EXTENSION vecrbac;
