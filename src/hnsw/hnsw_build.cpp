@@ -24,6 +24,7 @@
 #include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_filter.h"
 #include "hnsw/hnsw_memgraph.h"
+#include "pg/wait_point.h"
 
 extern "C"
 {
@@ -134,6 +135,7 @@ void flush_graph(BuildState *bs)
 	const HnswColumns *cols = &bs->cols;
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
+	VECRBAC_WAIT_POINT("build-write");
 
 	/* Pass 1: decide where every tuple goes, and chain each partition value's elements. */
 	HTAB *partitions = NULL;
@@ -328,8 +330,11 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 		}
 		/* In a parallel build a full arena just stops insertion; the leader starts over. */
 		if (bs->on_disk)
+		{
 			HnswInsertOnDisk(bs->index, &bs->dist, &bs->cols, value, filters, filter_bytes, tid,
 			                 true);
+			VECRBAC_WAIT_POINT("build-insert-on-disk");
+		}
 		bs->index_tuples++;
 		if (bs->is_leader)
 			pgstat_progress_update_param(

@@ -24,6 +24,7 @@
 #include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_disk.h"
 #include "hnsw/hnsw_filter.h"
+#include "pg/wait_point.h"
 
 extern "C"
 {
@@ -159,6 +160,8 @@ void remove_dead_tids(VacuumState *vs)
 		if (writable != NULL)
 			HnswEditFinish(&edit);
 		UnlockReleaseBuffer(buf);
+		if (writable != NULL)
+			VECRBAC_WAIT_POINT("vacuum-removing");
 	}
 	FreeAccessStrategy(strategy);
 }
@@ -384,6 +387,8 @@ void repair_graph(VacuumState *vs)
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(vs->tmp);
 		}
+		if (todo.size > 0)
+			VECRBAC_WAIT_POINT("vacuum-repairing");
 		todo.free_memory();
 	}
 }
@@ -591,7 +596,10 @@ void free_deleted(VacuumState *vs)
 		Size room = PageGetExactFreeSpace(page);
 		UnlockReleaseBuffer(buf);
 		if (dead.size > 0)
+		{
 			RecordPageWithFreeSpace(vs->index, blk, room);
+			VECRBAC_WAIT_POINT("vacuum-freeing");
+		}
 		dead.free_memory();
 	}
 	FreeSpaceMapVacuum(vs->index);
@@ -638,6 +646,7 @@ IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteRes
 
 	if (vs.deleted.count > 0)
 	{
+		VECRBAC_WAIT_POINT("vacuum-after-flag");
 		/* Wait out inserts that may have chosen a now-deleted element as a neighbor. */
 		LockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		UnlockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
@@ -653,6 +662,7 @@ IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteRes
 		/* No scan may be walking a chain onto an element about to be freed. */
 		LockPage(info->index, HNSW_SCAN_LOCK, ExclusiveLock);
 		UnlockPage(info->index, HNSW_SCAN_LOCK, ExclusiveLock);
+		VECRBAC_WAIT_POINT("vacuum-before-free");
 		free_deleted(&vs);
 		UnlockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
 	}
