@@ -23,7 +23,6 @@ VECRBAC_EXPORT void _PG_init(void);
 
 void _PG_init(void)
 {
-	vecrbac_vector_init();
 	vecrbac_hnsw_init();
 	vecrbac_jwt_init();
 	vecrbac_rbac_init();
