@@ -102,7 +102,8 @@ trap - EXIT
 # ---- Perl TAP: each test makes its own clusters (crash, replication) ---------------------
 run_tap() {
     local tests=("$ROOT"/test/tap/${VR_TAP_TESTS:-*}.pl)
-    [[ -e "${tests[0]}" ]] || { echo "no TAP tests"; return 0; }
+    # A pattern that matches nothing is a typo, not a pass.
+    [[ -e "${tests[0]}" ]] || { echo "no TAP test matches ${VR_TAP_TESTS:-*}"; [[ -z "${VR_TAP_TESTS:-}" ]]; return; }
     vr_pg_dir "$TMP/out/tap"
     (cd "$TMP/out/tap" && vr_as_pg env TESTDIR="$TMP/out/tap" \
         PERL5LIB="$PG_PGXS_DIR/test/perl:$ROOT/test/tap/lib" PG_REGRESS="$PG_REGRESS" \
