@@ -180,8 +180,11 @@ for my $point (qw(vacuum-removing vacuum-after-flag vacuum-repairing vacuum-befo
 	cmp_ok($r, '>=', 0.9, "recall\@10 after a crash in VACUUM at $point: $r");
 	$node->safe_psql('postgres', "INSERT INTO big SELECT -i, vr_vec(-i - 1000 * $round, $dim) FROM generate_series(1000 * $round + 1, 1000 * $round + 200) i;");
 	$node->safe_psql('postgres', 'VACUUM big;');
+	# A completed VACUUM leaves a connected graph (100% of rows reachable in every
+	# run so far); 0.99 catches a repair that cut the graph, which recall alone
+	# noticed only a round later.
 	vr_assert_healthy($node, 'postgres', index => 'big_v', table => 'big', exact => 1,
-		label => "(VACUUM after the crash at $point)");
+		label => "(VACUUM after the crash at $point)", min_reachable => 0.99);
 }
 
 # ---- unlogged table -------------------------------------------------------------------
