@@ -5,7 +5,6 @@
  */
 #pragma once
 
-void vecrbac_vector_init(void);
 void vecrbac_hnsw_init(void);
 void vecrbac_jwt_init(void);
 void vecrbac_rbac_init(void);

@@ -34,6 +34,7 @@
 #include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_filter.h"
 #include "hnsw/hnsw_memgraph.h"
+#include "pg/wait_point.h"
 
 extern "C"
 {
@@ -174,6 +175,7 @@ void flush_graph(BuildState *bs)
 
 	if (bs->is_leader)
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
+	VECRBAC_WAIT_POINT("build-write");
 
 	/* Pass 1: decide where every tuple goes, and chain each partition value's elements. */
 	HTAB *partitions = NULL;
@@ -411,6 +413,7 @@ void add_value(BuildState *bs, Vector *value, const char *filters, Size filter_b
 	if (bs->on_disk)
 	{
 		HnswInsertOnDisk(bs->index, &bs->dist, &bs->cols, value, filters, filter_bytes, tid, true);
+		VECRBAC_WAIT_POINT("build-insert-on-disk");
 		if (bs->parallel)
 			pg_atomic_fetch_add_u64(&bs->graph.shared->inserted, 1); /* progress */
 	}

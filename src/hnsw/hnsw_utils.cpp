@@ -57,7 +57,7 @@ void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 	meta->ef_construction = ef_construction;
 	ItemPointerSetInvalid(&meta->entry);
 	meta->entry_level = -1;
-	meta->insert_page = InvalidBlockNumber;
+	meta->reserved = InvalidBlockNumber;
 	meta->vector_column = 0;
 	meta->filter_columns = 0;
 	meta->dir_start = InvalidBlockNumber;

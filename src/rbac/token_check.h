@@ -17,7 +17,7 @@ extern "C"
 #include "access/parallel.h"
 }
 
-#include "jwt/jwt_settings.h"
+#include "jwt_sql/jwt_settings.h"
 #include "rbac/claims.h"
 #include "rbac/rbac_settings.h"
 #include "rbac/session.h"

@@ -25,7 +25,7 @@
 //   - value_exists' pairs come back as one object with the same keys and values;
 //   - parsing the compact form of the claims again gives the same scopes.
 #include "jwt/json_strict.h"
-#include "pg/sql_error.h"
+#include "common/sql_error.h"
 #include "rbac/claims.h"
 
 #include <fuzzer/FuzzedDataProvider.h>

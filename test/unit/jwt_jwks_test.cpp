@@ -1,6 +1,6 @@
 // jwt_jwks_test.cpp: key sets chosen by kid (jwt/jwks.h).
 #include "jwks_test_util.h"
-#include "pg/sql_error.h"
+#include "common/sql_error.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // rbac claims: grants from claims, the per-column scopes policies use, the token cache.
 #include "jwt/jwt.h"
-#include "pg/sql_error.h"
+#include "common/sql_error.h"
 #include "rbac/claims.h"
 #include "rbac/session.h"
 

@@ -1,7 +1,7 @@
 // rbac_jwks_test.cpp: session tokens verified with the key set of vecrbac.jwks, chosen by kid
 // (rbac/session.h).
 #include "jwks_test_util.h"
-#include "pg/sql_error.h"
+#include "common/sql_error.h"
 #include "rbac/session.h"
 
 #include <gtest/gtest.h>
