@@ -6,7 +6,7 @@
 -- the key or a MAC.
 
 -- Returns the claims of a valid token. key is the HMAC secret (bytes) for HS*
--- algorithms, or a public key (PEM or JWK text) for EdDSA, ES256, RS256, PS256.
+-- algorithms, or a public key (PEM or JWK text) for EdDSA, ES256, ES384, RS256, PS256.
 -- STABLE: the clock is the statement's start time (or vecrbac.jwt_test_now).
 CREATE FUNCTION vecrbac.jwt_verify(token text, key bytea, algorithms text[] DEFAULT '{HS256}',
                                    leeway integer DEFAULT 30, require_exp boolean DEFAULT true)
@@ -23,7 +23,7 @@ CREATE FUNCTION vecrbac.jwt_verify(token text, key text, algorithms text[] DEFAU
     LANGUAGE C STRICT STABLE PARALLEL SAFE;
 
 -- Signs claims with header {"alg":alg,"typ":"JWT"}. key is the HMAC secret or the
--- private key (PEM or JWK). VOLATILE: ES256 and PS256 signatures are randomized.
+-- private key (PEM or JWK). VOLATILE: ES256, ES384 and PS256 signatures are randomized.
 CREATE FUNCTION vecrbac.jwt_sign(claims jsonb, key bytea, alg text DEFAULT 'HS256')
     RETURNS text
     AS 'MODULE_PATHNAME', 'vecrbac_jwt_sign_bytea'

@@ -24,7 +24,7 @@ constexpr AlgInfo kAlgs[kAlgCount] = {
     {Alg::HS256, "HS256", AlgFamily::Hmac, 32},  {Alg::HS384, "HS384", AlgFamily::Hmac, 48},
     {Alg::HS512, "HS512", AlgFamily::Hmac, 64},  {Alg::EdDSA, "EdDSA", AlgFamily::Ed25519, 0},
     {Alg::ES256, "ES256", AlgFamily::EcP256, 0}, {Alg::RS256, "RS256", AlgFamily::Rsa, 0},
-    {Alg::PS256, "PS256", AlgFamily::Rsa, 0},
+    {Alg::PS256, "PS256", AlgFamily::Rsa, 0},    {Alg::ES384, "ES384", AlgFamily::EcP384, 0},
 };
 
 const AlgInfo &info(Alg alg) noexcept

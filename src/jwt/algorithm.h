@@ -22,8 +22,9 @@ enum class Alg : std::uint8_t
 	ES256, /* ECDSA P-256 with SHA-256, signature R||S */
 	RS256, /* RSASSA-PKCS1-v1_5 with SHA-256 */
 	PS256, /* RSASSA-PSS with SHA-256, MGF1-SHA-256, salt length 32 */
+	ES384, /* ECDSA P-384 with SHA-384, signature R||S */
 };
-inline constexpr int kAlgCount = 7;
+inline constexpr int kAlgCount = 8;
 
 /* Key families: an algorithm is only ever used with a key of its family. */
 enum class AlgFamily : std::uint8_t
@@ -31,6 +32,7 @@ enum class AlgFamily : std::uint8_t
 	Hmac,
 	Ed25519,
 	EcP256,
+	EcP384,
 	Rsa,
 };
 

@@ -50,7 +50,7 @@ std::vector<JwksKey> parse_jwks(std::string_view json)
 		const Json *alg = jwk.find("alg");
 		std::optional<Alg> a = alg && alg->is_string() ? parse_alg(alg->text()) : std::nullopt;
 		if (!a || alg_family(*a) == AlgFamily::Hmac)
-			bad_key(i, name, "a key needs \"alg\": RS256, PS256, ES256 or EdDSA");
+			bad_key(i, name, "a key needs \"alg\": RS256, PS256, ES256, ES384 or EdDSA");
 		std::string text;
 		write_json_compact(jwk, &text);
 		try

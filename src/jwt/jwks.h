@@ -4,7 +4,7 @@
  *
  * Identity providers publish their signing keys as {"keys": [JWK, ...]} and rotate
  * them by key id. Each key here must carry a unique "kid" and an "alg" (RS256, PS256,
- * ES256 or EdDSA, fitting its "kty"): the configuration fixes the algorithm of every
+ * ES256, ES384 or EdDSA, fitting its "kty"): the configuration fixes the algorithm of every
  * key, the token only names which key. "use", when present, must be "sig"; private
  * members are refused. At most kMaxJwksKeys keys and kMaxJwksBytes of text.
  */

@@ -149,19 +149,29 @@ ossl::PkeyPtr pkey_from_params(const char *type, OSSL_PARAM_BLD *bld, bool keypa
 	return ossl::PkeyPtr(raw);
 }
 
-/* Checks an EC key: on the P-256 curve, a valid point, and a matching private scalar. */
-void check_ec_key(EVP_PKEY *pkey, bool is_private)
+/*
+ * Checks an EC key: on curve P-256 or P-384, a valid point, and a matching private
+ * scalar; returns its family.
+ */
+AlgFamily check_ec_key(EVP_PKEY *pkey, bool is_private)
 {
 	char group[64] = {};
 	std::size_t glen = 0;
-	if (EVP_PKEY_get_group_name(pkey, group, sizeof(group), &glen) != 1 ||
-	    (std::strcmp(group, "prime256v1") != 0 && std::strcmp(group, "P-256") != 0))
-		bad_config("EC key must be on curve P-256");
+	if (EVP_PKEY_get_group_name(pkey, group, sizeof(group), &glen) != 1)
+		bad_config("EC key must be on curve P-256 or P-384");
+	AlgFamily family;
+	if (std::strcmp(group, "prime256v1") == 0 || std::strcmp(group, "P-256") == 0)
+		family = AlgFamily::EcP256;
+	else if (std::strcmp(group, "secp384r1") == 0 || std::strcmp(group, "P-384") == 0)
+		family = AlgFamily::EcP384;
+	else
+		bad_config("EC key must be on curve P-256 or P-384");
 	ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
 	if (!ctx || EVP_PKEY_public_check(ctx.get()) != 1)
-		bad_config("EC public key is not a valid P-256 point");
+		bad_config("EC public key is not a valid point of its curve");
 	if (is_private && EVP_PKEY_check(ctx.get()) != 1)
 		bad_config("EC private key does not match its public key");
+	return family;
 }
 
 void adopt_rsa_key(KeyImpl *impl, ossl::PkeyPtr pkey)
@@ -176,8 +186,7 @@ void adopt_rsa_key(KeyImpl *impl, ossl::PkeyPtr pkey)
 
 void adopt_ec_key(KeyImpl *impl, ossl::PkeyPtr pkey)
 {
-	check_ec_key(pkey.get(), impl->is_private);
-	impl->family = AlgFamily::EcP256;
+	impl->family = check_ec_key(pkey.get(), impl->is_private);
 	impl->pkey = std::move(pkey);
 }
 
@@ -233,30 +242,33 @@ void load_jwk(std::string_view text, bool want_private, KeyImpl *impl)
 
 	if (kty == "EC")
 	{
-		if (jwk_string(jwk, "crv") != "P-256")
-			bad_config("EC key must have \"crv\" \"P-256\"");
-		std::string x = jwk_bytes(jwk, "x", 32), y = jwk_bytes(jwk, "y", 32);
-		unsigned char point[65];
+		/* P-256 coordinates and scalars are 32 bytes, P-384's 48 (RFC 7518 6.2.1) */
+		const std::string &crv = jwk_string(jwk, "crv");
+		if (crv != "P-256" && crv != "P-384")
+			bad_config("EC key must have \"crv\" \"P-256\" or \"P-384\"");
+		const std::size_t n = crv == "P-256" ? 32 : 48;
+		std::string x = jwk_bytes(jwk, "x", n), y = jwk_bytes(jwk, "y", n);
+		unsigned char point[1 + 2 * 48];
 		point[0] = 0x04; /* uncompressed */
-		std::memcpy(point + 1, x.data(), 32);
-		std::memcpy(point + 33, y.data(), 32);
+		std::memcpy(point + 1, x.data(), n);
+		std::memcpy(point + 1 + n, y.data(), n);
 		ossl::ParamBldPtr bld(OSSL_PARAM_BLD_new());
 		ossl::BnPtr d;
 		if (!bld ||
-		    !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1",
-		                                     0) ||
-		    !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point,
-		                                      sizeof(point)))
+		    !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME,
+		                                     n == 32 ? "prime256v1" : "secp384r1", 0) ||
+		    !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point, 1 + 2 * n))
 			throw std::bad_alloc();
 		if (want_private)
 		{
-			std::string dbytes = jwk_bytes(jwk, "d", 32);
+			std::string dbytes = jwk_bytes(jwk, "d", n);
 			Wipe wipe_d{dbytes};
-			d.reset(BN_bin2bn(reinterpret_cast<const unsigned char *>(dbytes.data()), 32, nullptr));
+			d.reset(BN_bin2bn(reinterpret_cast<const unsigned char *>(dbytes.data()),
+			                  static_cast<int>(n), nullptr));
 			if (!d || !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get()))
 				throw std::bad_alloc();
 		}
-		adopt_ec_key(impl, pkey_from_params("EC", bld.get(), want_private, "P-256"));
+		adopt_ec_key(impl, pkey_from_params("EC", bld.get(), want_private, crv.c_str()));
 		return;
 	}
 
@@ -300,7 +312,7 @@ void load_jwk(std::string_view text, bool want_private, KeyImpl *impl)
 		return;
 	}
 
-	bad_config("unsupported JWK key type (supported: OKP Ed25519, EC P-256, RSA)");
+	bad_config("unsupported JWK key type (supported: OKP Ed25519, EC P-256 and P-384, RSA)");
 }
 
 /* ---- PEM ------------------------------------------------------------------------------ */
@@ -349,7 +361,7 @@ void load_pem(std::string_view text, bool want_private, KeyImpl *impl)
 		adopt_rsa_key(impl, std::move(pkey));
 		return;
 	default:
-		bad_config("unsupported key type (supported: Ed25519, EC P-256, RSA)");
+		bad_config("unsupported key type (supported: Ed25519, EC P-256 and P-384, RSA)");
 	}
 }
 

@@ -1,6 +1,6 @@
 /*
  * signature.cpp: HMAC (OpenSSL SHA-2, libsodium's constant-time comparison), Ed25519 (libsodium),
- * ECDSA P-256 and RSA PKCS#1 v1.5 / PSS (OpenSSL EVP).
+ * ECDSA P-256 and P-384 and RSA PKCS#1 v1.5 / PSS (OpenSSL EVP).
  */
 #include "jwt/signature.h"
 
@@ -23,6 +23,12 @@ constexpr unsigned char kP256Order[32] = {
     0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
 
+/* The order n of P-384's base point, big-endian. */
+constexpr unsigned char kP384Order[48] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf,
+    0x58, 0x1a, 0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73};
+
 /* The order L of Ed25519's base point, little-endian (as S is encoded). */
 constexpr unsigned char kEd25519Order[32] = {
     0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
@@ -33,13 +39,25 @@ const unsigned char *bytes(std::string_view s)
 	return reinterpret_cast<const unsigned char *>(s.data());
 }
 
-/* 0 < v < n for a 32-byte big-endian v (public values: no constant time needed). */
-bool in_open_range_be(const unsigned char *v, const unsigned char *n)
+/* 0 < v < n for len-byte big-endian v and n (public values: no constant time needed). */
+bool in_open_range_be(const unsigned char *v, const unsigned char *n, std::size_t len)
 {
 	bool zero = true;
-	for (int i = 0; i < 32; i++)
+	for (std::size_t i = 0; i < len; i++)
 		zero = zero && v[i] == 0;
-	return !zero && std::memcmp(v, n, 32) < 0;
+	return !zero && std::memcmp(v, n, len) < 0;
+}
+
+/* ECDSA by algorithm: the curve's order and the size of R and of S in a JWS signature. */
+struct EcdsaParams
+{
+	const unsigned char *order;
+	std::size_t half; /* bytes of R, and of S */
+};
+
+EcdsaParams ecdsa_params(Alg alg)
+{
+	return alg == Alg::ES384 ? EcdsaParams{kP384Order, 48} : EcdsaParams{kP256Order, 32};
 }
 
 /* s < L for a 32-byte little-endian s. */
@@ -83,15 +101,16 @@ std::size_t compute_hmac(Alg alg, const KeyImpl &k, std::string_view input, unsi
 	return mac_len;
 }
 
-/* Sets up an EVP digest sign/verify context for ES256, RS256 or PS256. */
+/* Sets up an EVP digest sign/verify context for ES256, ES384, RS256 or PS256. */
 ossl::MdCtxPtr digest_ctx(Alg alg, EVP_PKEY *pkey, bool sign)
 {
 	ossl::MdCtxPtr md(EVP_MD_CTX_new());
 	if (!md)
 		throw std::bad_alloc();
 	EVP_PKEY_CTX *pctx = nullptr; /* owned by md */
-	int rc = sign ? EVP_DigestSignInit(md.get(), &pctx, EVP_sha256(), nullptr, pkey)
-	              : EVP_DigestVerifyInit(md.get(), &pctx, EVP_sha256(), nullptr, pkey);
+	const EVP_MD *digest = alg == Alg::ES384 ? EVP_sha384() : EVP_sha256();
+	int rc = sign ? EVP_DigestSignInit(md.get(), &pctx, digest, nullptr, pkey)
+	              : EVP_DigestVerifyInit(md.get(), &pctx, digest, nullptr, pkey);
 	if (rc != 1)
 		throw std::runtime_error("signature context setup failed");
 	if (alg == Alg::RS256 && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)
@@ -103,31 +122,32 @@ ossl::MdCtxPtr digest_ctx(Alg alg, EVP_PKEY *pkey, bool sign)
 	return md;
 }
 
-bool verify_ecdsa(const KeyImpl &k, std::string_view input, std::string_view sig)
+bool verify_ecdsa(Alg alg, const KeyImpl &k, std::string_view input, std::string_view sig)
 {
-	/* RFC 7518 3.4: exactly R||S, 32 bytes each; r and s in [1, n-1]. The range
-	 * check is ours, not only OpenSSL's, so that r = s = 0 ("psychic signatures")
-	 * fails whatever the library does. */
-	if (sig.size() != 64 || !in_open_range_be(bytes(sig), kP256Order) ||
-	    !in_open_range_be(bytes(sig) + 32, kP256Order))
+	/* RFC 7518 3.4: exactly R||S, 32 bytes each for P-256 and 48 for P-384; r and s
+	 * in [1, n-1]. The range check is ours, not only OpenSSL's, so that r = s = 0
+	 * ("psychic signatures") fails whatever the library does. */
+	const EcdsaParams ep = ecdsa_params(alg);
+	if (sig.size() != 2 * ep.half || !in_open_range_be(bytes(sig), ep.order, ep.half) ||
+	    !in_open_range_be(bytes(sig) + ep.half, ep.order, ep.half))
 		return false;
 	ossl::ErrorQueueGuard guard;
 	ossl::EcdsaSigPtr es(ECDSA_SIG_new());
-	BIGNUM *r = BN_bin2bn(bytes(sig), 32, nullptr);
-	BIGNUM *s = BN_bin2bn(bytes(sig) + 32, 32, nullptr);
+	BIGNUM *r = BN_bin2bn(bytes(sig), static_cast<int>(ep.half), nullptr);
+	BIGNUM *s = BN_bin2bn(bytes(sig) + ep.half, static_cast<int>(ep.half), nullptr);
 	if (!es || !r || !s || ECDSA_SIG_set0(es.get(), r, s) != 1)
 	{
 		BN_free(r);
 		BN_free(s);
 		throw std::bad_alloc();
 	}
-	unsigned char der[80];
+	unsigned char der[112];
 	unsigned char *p = der;
 	int der_len = i2d_ECDSA_SIG(es.get(), nullptr);
 	if (der_len <= 0 || der_len > static_cast<int>(sizeof(der)) ||
 	    i2d_ECDSA_SIG(es.get(), &p) != der_len)
 		throw std::runtime_error("ECDSA signature encoding failed");
-	ossl::MdCtxPtr md = digest_ctx(Alg::ES256, k.pkey.get(), false);
+	ossl::MdCtxPtr md = digest_ctx(alg, k.pkey.get(), false);
 	return EVP_DigestVerify(md.get(), der, der_len, bytes(input), input.size()) == 1;
 }
 
@@ -140,11 +160,12 @@ bool verify_rsa(Alg alg, const KeyImpl &k, std::string_view input, std::string_v
 	return EVP_DigestVerify(md.get(), bytes(sig), sig.size(), bytes(input), input.size()) == 1;
 }
 
-std::string sign_ecdsa(const KeyImpl &k, std::string_view input)
+std::string sign_ecdsa(Alg alg, const KeyImpl &k, std::string_view input)
 {
+	const EcdsaParams ep = ecdsa_params(alg);
 	ossl::ErrorQueueGuard guard;
-	ossl::MdCtxPtr md = digest_ctx(Alg::ES256, k.pkey.get(), true);
-	unsigned char der[80];
+	ossl::MdCtxPtr md = digest_ctx(alg, k.pkey.get(), true);
+	unsigned char der[112];
 	std::size_t der_len = sizeof(der);
 	if (EVP_DigestSign(md.get(), der, &der_len, bytes(input), input.size()) != 1)
 		throw std::runtime_error("ECDSA signing failed");
@@ -152,10 +173,11 @@ std::string sign_ecdsa(const KeyImpl &k, std::string_view input)
 	ossl::EcdsaSigPtr es(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
 	if (!es)
 		throw std::runtime_error("ECDSA signature decoding failed");
-	std::string out(64, '\0');
+	std::string out(2 * ep.half, '\0');
 	auto *o = reinterpret_cast<unsigned char *>(out.data());
-	if (BN_bn2binpad(ECDSA_SIG_get0_r(es.get()), o, 32) != 32 ||
-	    BN_bn2binpad(ECDSA_SIG_get0_s(es.get()), o + 32, 32) != 32)
+	const int half = static_cast<int>(ep.half);
+	if (BN_bn2binpad(ECDSA_SIG_get0_r(es.get()), o, half) != half ||
+	    BN_bn2binpad(ECDSA_SIG_get0_s(es.get()), o + half, half) != half)
 		throw std::runtime_error("ECDSA signature encoding failed");
 	return out;
 }
@@ -200,7 +222,8 @@ bool verify_signature(Alg alg, const Key &key, std::string_view input, std::stri
 		       crypto_sign_verify_detached(bytes(signature), bytes(input), input.size(), k.ed_pk) ==
 		           0;
 	case AlgFamily::EcP256:
-		return verify_ecdsa(k, input, signature);
+	case AlgFamily::EcP384:
+		return verify_ecdsa(alg, k, input, signature);
 	case AlgFamily::Rsa:
 		return verify_rsa(alg, k, input, signature);
 	}
@@ -232,7 +255,8 @@ std::string create_signature(Alg alg, const Key &key, std::string_view input)
 		return out;
 	}
 	case AlgFamily::EcP256:
-		return sign_ecdsa(k, input);
+	case AlgFamily::EcP384:
+		return sign_ecdsa(alg, k, input);
 	case AlgFamily::Rsa:
 		return sign_rsa(alg, k, input);
 	}

@@ -1,5 +1,5 @@
-// jwks_sessions.js: session tokens minted by jsonwebtoken (npm) with RS256, PS256 and
-// ES256 keys published as a JSON Web Key Set (vecrbac.jwks, set per database), chosen
+// jwks_sessions.js: session tokens minted by jsonwebtoken (npm) with RS256, PS256, ES256
+// and ES384 keys published as a JSON Web Key Set (vecrbac.jwks, set per database), chosen
 // by kid; rotation (old and new kid both valid, then the old removed); a token naming
 // another algorithm than its key's, or an unknown kid, refused. jsonwebtoken has no
 // EdDSA: test/clients/jwks_sessions.py covers it with PyJWT.
@@ -18,8 +18,8 @@ const conn = (database, user = 'postgres') =>
   new Client({ host: process.env.PGHOST || '127.0.0.1', port: Number(process.env.PGPORT), user, database });
 
 function provider(kid, alg) {
-  const pair = alg === 'ES256'
-    ? crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const pair = alg.startsWith('ES')
+    ? crypto.generateKeyPairSync('ec', { namedCurve: alg === 'ES256' ? 'P-256' : 'P-384' })
     : crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   return {
     kid, alg, privateKey: pair.privateKey,
@@ -84,7 +84,7 @@ test.after(async () => {
 });
 
 test('each algorithm verifies with its own key, chosen by kid', async () => {
-  const keys = ['RS256', 'PS256', 'ES256'].map((alg) => provider(`${alg}-1`, alg));
+  const keys = ['RS256', 'PS256', 'ES256', 'ES384'].map((alg) => provider(`${alg}-1`, alg));
   await setJwks(jwks(...keys));
   for (const p of keys) {
     assert.deepEqual(await outcome(p.token('acme')), ['acme'], p.alg);

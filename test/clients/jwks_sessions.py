@@ -1,14 +1,14 @@
 #!/usr/bin/python3
 """jwks_sessions.py: session tokens from an identity provider, verified with vecrbac.jwks.
 
-The provider side is PyJWT with RSA, EC P-256 and Ed25519 keys; its public keys are
+The provider side is PyJWT with RSA, EC P-256, EC P-384 and Ed25519 keys; its public keys are
 published as a JSON Web Key Set (each with kid and alg) that an administrator loads
 with ALTER SYSTEM and pg_reload_conf(), with no restart. Tokens carry their key's kid,
 an issuer and an audience, and the grants in a namespaced claim. The test checks that
 each kind of key serves its tenant's rows; that rotation works (old and new kid both
 valid, then the old removed, while connections stay open); that a key set an
 administrator gets wrong is refused when it is set (too short or too long RSA moduli, a
-P-384 key, duplicate kids, a key without alg, private members) and leaves the previous
+P-384 key given ES256, duplicate kids, a key without alg, private members) and leaves the previous
 set in force; and that a token naming its own algorithm or an unknown kid is refused.
 
 Environment (test/clients/run.sh): PGHOST, PGPORT, PGSSLROOTCERT, VR_JWT_SECRET.
@@ -43,8 +43,8 @@ class Provider:
         if alg in ("RS256", "PS256"):
             self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             to_jwk = RSAAlgorithm.to_jwk
-        elif alg == "ES256":
-            self.private = ec.generate_private_key(ec.SECP256R1())
+        elif alg in ("ES256", "ES384"):
+            self.private = ec.generate_private_key(ec.SECP256R1() if alg == "ES256" else ec.SECP384R1())
             to_jwk = ECAlgorithm.to_jwk
         else:
             self.private = ed25519.Ed25519PrivateKey.generate()
@@ -81,7 +81,7 @@ class JwksSessions(unittest.TestCase):
                   "FROM generate_series(1, 20) i")
         a.execute("""SELECT vecrbac.protect('items', key_columns => '["tenant"]')""")
         a.execute("GRANT SELECT ON items TO vr_jwks")
-        cls.keys = {alg: Provider(f"{alg.lower()}-2026-1", alg) for alg in ("RS256", "PS256", "ES256", "EdDSA")}
+        cls.keys = {alg: Provider(f"{alg.lower()}-2026-1", alg) for alg in ("RS256", "PS256", "ES256", "ES384", "EdDSA")}
         cls.app = connect(DB, "vr_jwks")  # stays open across every key set change
 
     @classmethod
@@ -161,7 +161,7 @@ class JwksSessions(unittest.TestCase):
         # a modulus past the 8,192-bit limit: only its length matters, so no key is generated
         huge_n = jwt.utils.base64url_encode(bytes([0x80]) + os.urandom(1031)).decode()
         cases = {
-            "P-384": {"keys": [{**json.loads(ECAlgorithm.to_jwk(p384.public_key())), "kid": "p", "alg": "ES256"}]},
+            "P-384 as ES256": {"keys": [{**json.loads(ECAlgorithm.to_jwk(p384.public_key())), "kid": "p", "alg": "ES256"}]},
             "RSA 1024": {"keys": [{**json.loads(RSAAlgorithm.to_jwk(short.public_key())), "kid": "s", "alg": "RS256"}]},
             "RSA 8256": {"keys": [{"kty": "RSA", "n": huge_n, "e": "AQAB", "kid": "h", "alg": "RS256"}]},
             "duplicate kid": {"keys": [self.keys["EdDSA"].jwk, self.keys["EdDSA"].jwk]},

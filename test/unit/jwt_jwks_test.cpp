@@ -48,13 +48,13 @@ TEST(Jwks, RefusesWhatIdentityProvidersMustNotSend)
 	          "22023 vecrbac.jwks: key 1: a key needs a non-empty string \"kid\"");
 	EXPECT_EQ(problem(set_of({kEd, kEd})),
 	          "22023 vecrbac.jwks: key 2 (kid \"ed-1\"): a second key with this kid");
-	EXPECT_EQ(
-	    problem(
-	        set_of({R"({"kid":"x",)" + std::string(jwt_fixtures::ED25519_PUBLIC_JWK).substr(1)})),
-	    "22023 vecrbac.jwks: key 1 (kid \"x\"): a key needs \"alg\": RS256, PS256, ES256 or EdDSA");
-	EXPECT_EQ(
-	    problem(set_of({with(jwt_fixtures::ED25519_PUBLIC_JWK, "h", "HS256")})),
-	    "22023 vecrbac.jwks: key 1 (kid \"h\"): a key needs \"alg\": RS256, PS256, ES256 or EdDSA");
+	EXPECT_EQ(problem(set_of(
+	              {R"({"kid":"x",)" + std::string(jwt_fixtures::ED25519_PUBLIC_JWK).substr(1)})),
+	          "22023 vecrbac.jwks: key 1 (kid \"x\"): a key needs \"alg\": RS256, PS256, ES256, "
+	          "ES384 or EdDSA");
+	EXPECT_EQ(problem(set_of({with(jwt_fixtures::ED25519_PUBLIC_JWK, "h", "HS256")})),
+	          "22023 vecrbac.jwks: key 1 (kid \"h\"): a key needs \"alg\": RS256, PS256, ES256, "
+	          "ES384 or EdDSA");
 	EXPECT_NE(problem(set_of({with(jwt_fixtures::ED25519_PUBLIC_JWK, "wrong", "ES256")}))
 	              .find("key 1 (kid \"wrong\")"),
 	          std::string::npos);

@@ -100,9 +100,7 @@ TEST(JwtKeys, UnsupportedKeyTypesAndSizes)
 {
 	EXPECT_BAD_CONFIG(Key::public_key(RSA1024_PUBLIC_PEM), "2048 to 8192 bits");
 	EXPECT_BAD_CONFIG(Key::private_key(RSA1024_PRIVATE_PEM), "2048 to 8192 bits");
-	EXPECT_BAD_CONFIG(Key::public_key(P384_PUBLIC_PEM), "P-256");
-	EXPECT_BAD_CONFIG(Key::private_key(P384_PRIVATE_PEM), "P-256");
-	EXPECT_BAD_CONFIG(Key::public_key(SECP256K1_PUBLIC_PEM), "P-256");
+	EXPECT_BAD_CONFIG(Key::public_key(SECP256K1_PUBLIC_PEM), "P-256 or P-384");
 	EXPECT_BAD_CONFIG(Key::public_key(ED448_PUBLIC_PEM), "unsupported key type");
 	EXPECT_BAD_CONFIG(Key::private_key(ED448_PRIVATE_PEM), "unsupported key type");
 	EXPECT_BAD_CONFIG(Key::private_key(EC_PRIVATE_ENCRYPTED_PEM),
@@ -169,7 +167,10 @@ TEST(JwtKeys, JwkRules)
 	// EC: coordinates of full length, on the curve.
 	EXPECT_BAD_CONFIG(
 	    pub(R"({"kty":"EC","crv":"P-384","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"})"),
-	    "P-256");
+	    "must be 48 bytes");
+	EXPECT_BAD_CONFIG(
+	    pub(R"({"kty":"EC","crv":"P-521","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"})"),
+	    "\"P-256\" or \"P-384\"");
 	EXPECT_BAD_CONFIG(
 	    pub(R"({"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a1"})"),
 	    "not strict base64url");
@@ -306,3 +307,29 @@ TEST(JwtKeys, HmacMatchesReferenceImplementations)
 }
 
 } // namespace
+
+TEST(JwtKeys, Es384WithP384Keys)
+{
+	Key priv = Key::private_key(P384_PRIVATE_PEM);
+	Key pub = Key::public_key(P384_PUBLIC_PEM);
+	EXPECT_EQ(pub.family(), AlgFamily::EcP384);
+	EXPECT_TRUE(pub.fits(Alg::ES384));
+	EXPECT_FALSE(pub.fits(Alg::ES256));
+	EXPECT_FALSE(Key::public_key(EC_PUBLIC_PEM).fits(Alg::ES384));
+	std::string t = sign(kClaims, priv, Alg::ES384);
+	std::vector<Key> keys = {pub};
+	VerifiedToken v = verify(t, keys, opts({Alg::ES384}));
+	EXPECT_EQ(v.alg, Alg::ES384);
+	// R||S is 96 bytes; r = s = 0 and a P-256-sized signature are refused
+	std::string head = t.substr(0, t.rfind('.') + 1);
+	EXPECT_TRUE(fails_with([&]
+	                       { verify(head + b64(std::string(96, '\0')), keys, opts({Alg::ES384})); },
+	                       "28000", "invalid signature"));
+	EXPECT_TRUE(
+	    fails_with([&] { verify(head + b64(std::string(64, '\x01')), keys, opts({Alg::ES384})); },
+	               "28000", "invalid signature"));
+	// a P-256 key is not configuration for ES384, nor a P-384 key for ES256
+	std::vector<Key> p256 = {Key::public_key(EC_PUBLIC_PEM)};
+	EXPECT_TRUE(fails_with([&] { verify(t, p256, opts({Alg::ES384})); }, "22023", "does not fit"));
+	EXPECT_TRUE(fails_with([&] { verify(t, keys, opts({Alg::ES256})); }, "22023", "does not fit"));
+}
