@@ -69,6 +69,7 @@ void vecrbac_hnsw_init(void)
 	                        NULL, &hnsw_max_filtered_scan_tuples, 1000000, 1, INT_MAX, PGC_USERSET,
 	                        0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
+	HnswInstallExecutorHook();
 }
 
 int HnswGetM(Relation index)

@@ -86,6 +86,7 @@ typedef struct HnswScanState
 	HnswFilter filter;
 	HnswReadFilter read_filter;
 	bool filtered;
+	bool stream;   /* the executor filters the rows: keep producing them, never short */
 	Vector *query; /* NULL: no ordering (NULL or zero query) */
 	bool started;
 	bool exhausted;
@@ -105,7 +106,7 @@ typedef struct HnswScanState
 	Size memory_limit;
 	bool memory_exceeded;
 	bool passing_only; /* expand only elements the filter accepts */
-	bool read_rest;    /* the rest of the scope was read exactly already */
+	bool read_rest;    /* the rest of the scope (or index) was read exactly already */
 
 	/* the partition scope, when the filter restricts the partition column */
 	int nscope;
@@ -127,7 +128,17 @@ typedef struct HnswScanState
 
 bool iterative(const HnswScanState *so)
 {
-	return so->filtered || hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF;
+	return so->filtered || so->stream || hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF;
+}
+
+/*
+ * Whether the scan must return every match before it ends: with scan keys of its
+ * own, or under a Filter of the executor's. Such a scan reads the rest of its
+ * scope, or of the index, exactly once its walk runs dry or is spent.
+ */
+bool complete(const HnswScanState *so)
+{
+	return so->filtered || so->stream;
 }
 
 Size scan_memory(const HnswScanState *so)
@@ -219,7 +230,8 @@ bool over_budget(HnswScanState *so)
 		so->memory_exceeded = true;
 		return true;
 	}
-	return false;
+	/* A walk past this many elements costs more than reading the rest exactly. */
+	return so->stream && so->examined >= hnsw_max_scan_tuples;
 }
 
 /* Walks level 0 until the nearest unexpanded node is farther than the window. */
@@ -307,6 +319,62 @@ void read_scope(HnswScanState *so, Relation index)
 	}
 	UnlockPage(index, HNSW_SCAN_LOCK, ShareLock);
 	so->read_rest = true;
+}
+
+/*
+ * Reads every element of the index that the filter accepts and that is not a
+ * result yet, with its exact distance, into the overflow: what a scan that must be
+ * complete does when its walk ran dry or was spent (an exact scan of the index,
+ * page by page; the elements no link reaches are among them).
+ */
+void read_all(HnswScanState *so, Relation index)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	bool added;
+
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+	{
+		Buffer buf = HnswReadBufferRecent(index, blk);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		OffsetNumber max =
+		    HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
+		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		{
+			HnswElementTuple etup = HnswElementAt(page, off);
+			if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
+				continue;
+			if (so->filtered && !HnswFilterMatches(&so->filter, &so->cols,
+			                                       HnswElementFilters(etup, so->dist.dimensions)))
+				continue;
+			ItemPointerData tid;
+			ItemPointerSet(&tid, blk, off);
+			uint8 *flags = HnswTidSetAdd(&so->visited, HnswTidKey(&tid), &added);
+			if (*flags & VISITED_RESULT)
+				continue;
+			HnswDiskCandidate c;
+			c.distance =
+			    so->query ? HnswVectorDistance(&so->dist, so->query, HnswElementVector(etup)) : 0;
+			c.element = tid;
+			c.neighbors = etup->neighbortid;
+			c.exact = true;
+			*flags |= VISITED_RESULT;
+			so->overflow.push(c);
+			so->examined++;
+		}
+		UnlockReleaseBuffer(buf);
+		CHECK_FOR_INTERRUPTS();
+	}
+	so->read_rest = true;
+}
+
+/* Reads what the walk left behind: the rest of the scope when there is one, else of the index. */
+void read_rest(HnswScanState *so, Relation index)
+{
+	if (so->passing_only)
+		read_scope(so, index);
+	else
+		read_all(so, index);
 }
 
 /* Looks the partition values of the filter up in the directory. */
@@ -400,7 +468,7 @@ void start_scan(HnswScanState *so, Relation index)
 		read_and_take(so, index, seeds, nseeds, INFINITY);
 	}
 	converge(so, index);
-	if (so->passing_only && so->window_count < so->ef && dry(so))
+	if (complete(so) && so->window_count < so->ef && dry(so))
 	{
 		/* The walk found fewer matches than a window holds: the first window waits for the rest. */
 		for (int i = 0; i < so->window_count; i++)
@@ -412,10 +480,9 @@ void start_scan(HnswScanState *so, Relation index)
 /* Refills the window from the overflow and walks on; false when nothing is left. */
 bool next_window(HnswScanState *so, Relation index)
 {
-	if (so->mode == MODE_GRAPH)
+	if (so->mode == MODE_GRAPH && !complete(so))
 	{
-		if (!iterative(so) || so->memory_exceeded ||
-		    (!so->filtered && so->examined >= hnsw_max_scan_tuples))
+		if (!iterative(so) || so->memory_exceeded || so->examined >= hnsw_max_scan_tuples)
 			return false;
 	}
 	so->window_count = 0;
@@ -440,23 +507,26 @@ bool next_window(HnswScanState *so, Relation index)
 			}
 			so->window[so->window_count++] = c;
 		}
-		if (so->mode == MODE_GRAPH && !over_budget(so))
+		if (so->mode == MODE_GRAPH && !so->read_rest && !over_budget(so))
 			converge(so, index);
-		if (so->window_count == so->ef || (so->window_count > 0 && !dry(so)))
-			return true;
 		/*
-		 * The walk ran dry before it filled the window. A scope may still hold rows no
-		 * link led to: read them, and rebuild the window from everything, in order.
+		 * A complete scan whose walk ran dry before it filled the window, or was spent,
+		 * reads what no link led to (the rest of its scope, or of the index), and
+		 * rebuilds the window from everything, in order: it is never short.
 		 */
-		if (so->mode == MODE_GRAPH && so->passing_only && !so->read_rest)
+		bool walk_over = so->mode == MODE_GRAPH && !so->read_rest &&
+		                 ((so->window_count < so->ef && dry(so)) || over_budget(so));
+		if (complete(so) && walk_over)
 		{
-			read_scope(so, index);
+			read_rest(so, index);
 			for (int i = so->window_next; i < so->window_count; i++)
 				so->overflow.push(so->window[i]);
 			so->window_count = 0;
 			so->window_next = 0;
 			continue;
 		}
+		if (so->window_count == so->ef)
+			return true;
 		return so->window_count > 0;
 	}
 }
@@ -500,9 +570,9 @@ bool next_element(HnswScanState *so, Relation index)
 bool next_element_unordered(HnswScanState *so, Relation index)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-	int64 limit = iterative(so) ? (int64)Max(hnsw_max_scan_tuples,
-	                                         so->filtered ? hnsw_max_filtered_scan_tuples : 0)
-	                            : (int64)hnsw_ef_search;
+	int64 limit = complete(so)    ? PG_INT64_MAX
+	              : iterative(so) ? (int64)hnsw_max_scan_tuples
+	                              : (int64)hnsw_ef_search;
 
 	while (so->walk_block < nblocks && so->walk_elements < limit)
 	{
@@ -548,6 +618,7 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	so->mode = MODE_GRAPH;
 	HnswFilterInit(&so->filter, &so->cols, keys, nkeys);
 	so->filtered = HnswFilterActive(&so->filter);
+	so->stream = false;
 	so->read_filter.filter = &so->filter;
 	so->read_filter.cols = &so->cols;
 	so->read_filter.measure_rejected = true;
@@ -620,6 +691,7 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 
 		MemoryContext old = MemoryContextSwitchTo(so->context);
 		so->started = true;
+		so->stream = HnswScanIsFiltered(scan);
 		if (so->filter.empty)
 			so->exhausted = true;
 		else
