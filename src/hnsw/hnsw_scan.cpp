@@ -23,8 +23,20 @@
  *           never comes back short while matching rows remain.
  * Filters that do not restrict the partition column (a jsonb payload, another
  * column) walk the whole graph, returning only matches, up to
- * hnsw.max_filtered_scan_tuples elements. Filtered scans always continue past the
- * first window, whatever hnsw.iterative_scan says.
+ * hnsw.max_filtered_scan_tuples elements, then read the rest of the index exactly.
+ * Filtered scans always continue past the first window, whatever
+ * hnsw.iterative_scan says.
+ *
+ * Conditions the index does not take. A policy's scope on a column this index does
+ * not have, or a WHERE clause on another column, is a Filter that the executor
+ * applies above the scan (hnsw_executor.cpp tells the scan so). Such a scan streams
+ * like an iterative scan, whatever hnsw.iterative_scan says, until the executor
+ * stops asking; once its walk has examined hnsw.max_scan_tuples elements (or its
+ * memory passes the iterative scans' limit) it reads the rest of the index exactly,
+ * page by page, into the overflow, and returns everything left in exact order. So
+ * no layout of indexes makes a token's result short: the worst case is one exact
+ * read of the index. The cost estimate (hnsw_am.cpp) charges this stream, so the
+ * planner prefers an index that takes the condition, or an exact plan.
  *
  * Order: within a window results are exact; across windows relaxed_order may return
  * a closer row after a farther one, strict_order drops such rows instead.
@@ -52,6 +64,7 @@ extern "C"
 }
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstring>
 
@@ -66,6 +79,17 @@ namespace
 
 /* How much wider than ef_search a walk confined to a scope keeps its window. */
 #define HNSW_SCOPE_EF_FACTOR 8
+
+/*
+ * A filter the walk cannot stay inside (no partition scope) is walked through the
+ * whole graph, each element a random page and a distance; reading the index exactly
+ * costs a sequential page per two elements and a distance per match. Once the walk's
+ * pass rate, measured over at least HNSW_PASS_SAMPLE elements, says that filling its
+ * first window would walk more than HNSW_WALK_SHARE of the index, the scan reads the
+ * index exactly instead (measured in docs/hnsw.md).
+ */
+#define HNSW_PASS_SAMPLE 500
+#define HNSW_WALK_SHARE 0.25
 
 /* At most this many partition values are looked up in the directory. */
 #define MAX_SCOPE_VALUES 1024
@@ -103,6 +127,8 @@ typedef struct HnswScanState
 	HnswTidSet visited;
 	ItemPointerData *links;
 	int64 examined; /* elements whose distance was computed on level 0 */
+	int64 passing;  /* of those, the ones the filter accepts */
+	double index_tuples;
 	Size memory_limit;
 	bool memory_exceeded;
 	bool passing_only; /* expand only elements the filter accepts */
@@ -181,6 +207,8 @@ void add_result(HnswScanState *so, const HnswDiskCandidate &c)
 void found_element(HnswScanState *so, const ItemPointerData *tid, const HnswElementInfo *info)
 {
 	so->examined++;
+	if (info->passes)
+		so->passing++;
 	if (!info->passes && so->passing_only)
 		return; /* outside the scope: not a result, not a way through */
 	HnswDiskCandidate c;
@@ -224,7 +252,15 @@ void read_and_take(HnswScanState *so, Relation index, ItemPointerData *tids, int
 bool over_budget(HnswScanState *so)
 {
 	if (so->filtered)
-		return so->examined >= hnsw_max_filtered_scan_tuples;
+	{
+		if (so->examined >= hnsw_max_filtered_scan_tuples)
+			return true;
+		if (so->passing_only || so->read_rest || so->returned_any ||
+		    so->examined < HNSW_PASS_SAMPLE || so->window_count >= so->ef)
+			return false;
+		double to_fill = (double)so->examined * so->ef / (double)Max(so->passing, 1);
+		return to_fill > so->index_tuples * HNSW_WALK_SHARE;
+	}
 	if (iterative(so) && scan_memory(so) > so->memory_limit)
 	{
 		so->memory_exceeded = true;
@@ -407,6 +443,9 @@ bool dry(const HnswScanState *so)
 /* First call: pick the mode, then take the first window. */
 void start_scan(HnswScanState *so, Relation index)
 {
+	/* Never counted (-1): take the index as too large to read whole. */
+	so->index_tuples =
+	    index->rd_rel->reltuples >= 0 ? Max((double)index->rd_rel->reltuples, 1.0) : DBL_MAX;
 	if (so->filtered)
 	{
 		load_scope(so, index);
@@ -468,7 +507,7 @@ void start_scan(HnswScanState *so, Relation index)
 		read_and_take(so, index, seeds, nseeds, INFINITY);
 	}
 	converge(so, index);
-	if (complete(so) && so->window_count < so->ef && dry(so))
+	if (complete(so) && so->window_count < so->ef && (dry(so) || over_budget(so)))
 	{
 		/* The walk found fewer matches than a window holds: the first window waits for the rest. */
 		for (int i = 0; i < so->window_count; i++)
@@ -632,6 +671,7 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	HnswTidSetInit(&so->visited, 512);
 	so->links = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 4 * HNSW_MAX_M);
 	so->examined = 0;
+	so->passing = 0;
 	so->memory_limit = (Size)((double)work_mem * 1024.0 * hnsw_scan_mem_multiplier);
 	so->memory_exceeded = false;
 	so->passing_only = false;
