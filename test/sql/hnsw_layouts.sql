@@ -6,7 +6,8 @@
 -- LIMIT), by a payload key, and global. In each cell, ten queries as a non-owner role: recall@10
 -- against the exact top 10 of the token's rows (computed by a superuser with a sequential
 -- scan), no query short of min(10, matching rows), no row outside the token's scope; and the
--- scan node the planner chose, so that a change of plan shows here.
+-- scan node the planner chose, so that a change of plan shows here. Then recall per operator
+-- class with the plan asserted, pgvector-style.
 CREATE EXTENSION vecrbac;
 \set secret 'a regression secret of at least thirty-two bytes'
 SET vecrbac.jwt_secret = :'secret';
@@ -176,6 +177,56 @@ SELECT count(*) AS t1_rows_through_plain_index FROM (SELECT id FROM docs WHERE t
 SELECT count(*) AS t1_0_1_percent_rows FROM (SELECT id FROM docs WHERE t1 = 42 AND label = 3 AND id > 0
     ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10) s;
 RESET enable_seqscan;
+
+-- Per operator class, pgvector-style: recall@10 of the index against exact search (the plan
+-- asserted to be the hnsw index), unfiltered and with a filter key on a 10 % column.
+CREATE FUNCTION opclass_recall(ops text, op text, cond text)
+RETURNS TABLE (index_scan boolean, recall numeric) LANGUAGE plpgsql AS $$
+DECLARE r record; exact int[]; approx int[]; hits int := 0; total int := 0; line text;
+BEGIN
+    index_scan := false;
+    SET LOCAL enable_seqscan = off;
+    FOR line IN EXECUTE format('EXPLAIN (COSTS OFF) SELECT id FROM items WHERE %s ORDER BY embedding %s $1 LIMIT 10', cond, op)
+        USING (SELECT v FROM queries WHERE q = 1) LOOP
+        index_scan := index_scan OR line ~ 'Index Scan using items_idx';
+    END LOOP;
+    FOR r IN SELECT v FROM queries LOOP
+        SET LOCAL enable_indexscan = off;
+        SET LOCAL enable_seqscan = on;
+        EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM items WHERE %s ORDER BY embedding %s $1 LIMIT 10) s', cond, op)
+            INTO exact USING r.v;
+        SET LOCAL enable_indexscan = on;
+        SET LOCAL enable_seqscan = off;
+        EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM items WHERE %s ORDER BY embedding %s $1 LIMIT 10) s', cond, op)
+            INTO approx USING r.v;
+        hits := hits + (SELECT count(*) FROM unnest(approx) a WHERE a = ANY (exact));
+        total := total + cardinality(exact);
+    END LOOP;
+    recall := round(hits::numeric / total, 2);
+    RETURN NEXT;
+END $$;
+CREATE TABLE items AS SELECT id, label, embedding FROM docs;
+CREATE TABLE opclasses (ops text, op text);
+INSERT INTO opclasses VALUES ('vector_l2_ops', '<->'), ('vector_ip_ops', '<#>'), ('vector_cosine_ops', '<=>'), ('vector_l1_ops', '<+>');
+CREATE FUNCTION per_opclass() RETURNS TABLE (ops text, filter text, index_scan boolean, recall_ok boolean)
+LANGUAGE plpgsql AS $$
+DECLARE o record; c text;
+BEGIN
+    FOR o IN SELECT * FROM opclasses LOOP
+        EXECUTE format('CREATE INDEX items_idx ON items USING hnsw (label, embedding %s)', o.ops);
+        ANALYZE items;
+        FOREACH c IN ARRAY ARRAY['true', 'label = 3'] LOOP
+            SELECT o.ops, c, r.index_scan, r.recall >= 0.98 INTO ops, filter, index_scan, recall_ok
+            FROM opclass_recall(o.ops, o.op, c) r;
+            RETURN NEXT;
+        END LOOP;
+        DROP INDEX items_idx;
+    END LOOP;
+END $$;
+SELECT * FROM per_opclass();
+DROP FUNCTION per_opclass();
+DROP FUNCTION opclass_recall(text, text, text);
+DROP TABLE items, opclasses;
 
 DROP VIEW matrix;
 DROP FUNCTION layout(text[]), cell(text), visible(text, int);
