@@ -38,7 +38,7 @@ CREATE FUNCTION vecrbac.scope_contains(jsonb, vecrbac.scope) RETURNS boolean
     AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_payload' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
 
 -- The planner's estimate (src/filter/scope_selectivity.cpp): a constant scope as an
--- equality (a payload as a containment); a scope known only when the statement runs
+-- equality; a scope known only when the statement runs
 -- (a policy's InitPlan) half-way, in orders of magnitude, between one value and all.
 CREATE FUNCTION vecrbac.scope_restrict_sel(internal, oid, internal, integer) RETURNS float8
     AS 'MODULE_PATHNAME', 'vecrbac_scope_restrict_sel' LANGUAGE C STRICT STABLE PARALLEL SAFE;

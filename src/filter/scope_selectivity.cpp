@@ -2,8 +2,8 @@
  * scope_selectivity.cpp: the planner's estimate for `column <@ scope`.
  *
  * A known scope (a constant) is estimated as an equality would be (eqsel, which
- * tests the column's most common values with the operator itself), or for a payload
- * as a containment (contsel). A policy's scope is not known when the statement is
+ * tests the column's most common values, payloads included, with the operator
+ * itself). A policy's scope is not known when the statement is
  * planned: it comes from the session's token through an InitPlan, and a plan may
  * serve many tokens. Most tokens leave most key columns unscoped ({"all": true}), a
  * few scope them to one value; the estimate takes the geometric mean of the two,
@@ -17,7 +17,6 @@
 
 extern "C"
 {
-#include "catalog/pg_type.h"
 #include "utils/fmgrprotos.h"
 #include "utils/selfuncs.h"
 }
@@ -35,15 +34,14 @@ VECRBAC_FUNCTION(vecrbac_scope_restrict_sel)
 
 	if (!get_restriction_variable(root, args, var_relid, &vardata, &other, &varonleft))
 		PG_RETURN_FLOAT8(DEFAULT_EQ_SEL);
-	bool payload = vardata.vartype == JSONBOID;
 	bool known = IsA(other, Const);
 	ReleaseVariableStats(vardata);
 	if (known && ((Const *)other)->constisnull)
 		PG_RETURN_FLOAT8(0.0);
 
-	double sel = DatumGetFloat8(
-	    DirectFunctionCall4Coll(payload ? contsel : eqsel, PG_GET_COLLATION(), PG_GETARG_DATUM(0),
-	                            PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_DATUM(3)));
+	double sel = DatumGetFloat8(DirectFunctionCall4Coll(eqsel, PG_GET_COLLATION(),
+	                                                    PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
+	                                                    PG_GETARG_DATUM(2), PG_GETARG_DATUM(3)));
 	if (!known)
 		sel = std::sqrt(Max(sel, 0.0));
 	CLAMP_PROBABILITY(sel);
