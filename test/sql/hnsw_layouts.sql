@@ -176,6 +176,16 @@ SELECT count(*) AS t1_rows_through_plain_index FROM (SELECT id FROM docs WHERE t
     ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10) s;
 SELECT count(*) AS t1_0_1_percent_rows FROM (SELECT id FROM docs WHERE t1 = 42 AND label = 3 AND id > 0
     ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10) s;
+-- every one of t1 = 42's 50 rows, through the plain index, in exact order, and through a cursor
+SELECT count(*) AS all_t1_rows, bool_and(ok) AS exact_order FROM (
+    SELECT id, (embedding <-> (SELECT v FROM queries WHERE q = 1)) >= lag(embedding <-> (SELECT v FROM queries WHERE q = 1), 1, 0)
+               OVER () AS ok
+    FROM (SELECT id, embedding FROM docs WHERE t1 = 42 ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 100) s) o;
+BEGIN;
+DECLARE c CURSOR FOR SELECT id FROM docs WHERE t1 = 42 ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 2);
+MOVE 45 IN c;
+FETCH 10 FROM c;
+COMMIT;
 RESET enable_seqscan;
 
 -- Per operator class, pgvector-style: recall@10 of the index against exact search (the plan
