@@ -181,6 +181,10 @@ SELECT count(*) AS all_t1_rows, bool_and(ok) AS exact_order FROM (
     SELECT id, (embedding <-> (SELECT v FROM queries WHERE q = 1)) >= lag(embedding <-> (SELECT v FROM queries WHERE q = 1), 1, 0)
                OVER () AS ok
     FROM (SELECT id, embedding FROM docs WHERE t1 = 42 ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 100) s) o;
+-- two hnsw scans in one statement: only the one under a Filter streams; the other keeps
+-- pgvector's behaviour (at most ef_search rows with hnsw.iterative_scan off)
+SELECT (SELECT count(*) FROM (SELECT id FROM docs WHERE t1 = 42 ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 3) LIMIT 10) a) AS filtered,
+       (SELECT count(*) FROM (SELECT id FROM docs ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 3) LIMIT 100) b) AS unfiltered;
 BEGIN;
 DECLARE c CURSOR FOR SELECT id FROM docs WHERE t1 = 42 ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 2);
 MOVE 45 IN c;
