@@ -3,8 +3,8 @@
 -- A token's scope on a key column reaches an hnsw index only if the index holds that
 -- column; otherwise it is a Filter above the scan, which stays correct (the scan streams)
 -- but walks more of the graph. vecrbac.index_advice lists what the table's hnsw indexes
--- lack and the index that would take every key column; vecrbac._notice_index_advice says
--- the same as NOTICEs (for protect). Both read only the catalog, as the caller.
+-- lack and the index that would take every key column (protect says the same as NOTICEs).
+-- It reads only the catalog, as the caller.
 CREATE FUNCTION vecrbac.index_advice(rel regclass, key_columns jsonb, payload_column name DEFAULT 'payload')
 RETURNS TABLE (advice text, create_index text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -65,11 +65,3 @@ END $$;
 COMMENT ON FUNCTION vecrbac.index_advice(regclass, jsonb, name) IS
     'what the hnsw indexes of a table with these key columns lack, and the index that takes every key column';
 
-CREATE FUNCTION vecrbac._notice_index_advice(rel regclass, key_columns jsonb, payload_column name DEFAULT 'payload')
-RETURNS void LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE a record;
-BEGIN
-    FOR a IN SELECT * FROM vecrbac.index_advice(rel, key_columns, payload_column) LOOP
-        RAISE NOTICE '%', a.advice USING HINT = a.create_index || ';';
-    END LOOP;
-END $$;

@@ -16,8 +16,12 @@ SELECT count(*) FROM vecrbac.index_advice('docs', '["label"]');
 -- an index over both: nothing to say
 CREATE INDEX docs_both ON docs USING hnsw (t1, label, embedding vector_cosine_ops, payload);
 SELECT count(*) FROM vecrbac.index_advice('docs', '{"label": "label", "t1": "t1"}');
--- as NOTICEs
+-- as protect says it
 DROP INDEX docs_both;
-SELECT vecrbac._notice_index_advice('docs', '{"label": "label", "t1": "t1"}');
+DO $$
+DECLARE t record;
+BEGIN
+    FOR t IN SELECT * FROM vecrbac.index_advice('docs', '{"label": "label", "t1": "t1"}') LOOP RAISE NOTICE '%', t.advice USING HINT = t.create_index || ';'; END LOOP;
+END $$;
 DROP TABLE docs;
 DROP EXTENSION vecrbac;
