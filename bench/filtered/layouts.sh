@@ -4,6 +4,8 @@
 #
 #   bench/filtered/layouts.sh      results in bench/out/layouts/ (JSON lines, Markdown)
 #   NQ=300 (queries per cell), EF=40 (hnsw.ef_search), KEEP=1 leaves the cluster running
+# Last, the label token in the per-key layout with hnsw.max_scan_tuples 5000 and 50000 (the
+# budget of a stream under a Filter before it reads the rest of the index exactly).
 #
 # One protected table docs (key columns label: 10 tenants of 10 %, and t1: 100 tenants of
 # 1 %, t1 = label * 10 + id % 10, from bench/filtered/prepare.py) with four hnsw indexes:
@@ -79,9 +81,9 @@ tokens t1 t1 "jsonb_build_object('payload', jsonb_build_object('t1', t))"
 tokens both t1 "jsonb_build_object('payload', jsonb_build_object('label', t / 10, 't1', t))"
 tokens global t1 "'{}'::jsonb"
 
-run() { # run LAYOUT KIND GT SQL [PARAMS [BEFORE_SQL]]; RUN_CONN overrides the connection
+run() { # run LAYOUT KIND GT SQL [PARAMS [BEFORE_SQL]]; RUN_CONN overrides the connection, SETTINGS adds settings
     local out plan
-    out=$("$OUT/pg_client" "${RUN_CONN:-$CONN}" "$OUT/queries.f32" 784 "$OUT/$3.i32" 10 "SET hnsw.ef_search = $EF" "$4" \
+    out=$("$OUT/pg_client" "${RUN_CONN:-$CONN}" "$OUT/queries.f32" 784 "$OUT/$3.i32" 10 "SET hnsw.ef_search = $EF; ${SETTINGS:-}" "$4" \
         ${5:+"$5"} ${6:+"$6"})
     record "$(echo "$out" | sed "s/^{/{\"layout\": \"$1\", \"kind\": \"$2\", /")"
 }
@@ -116,4 +118,10 @@ for l in "plain docs_plain" "per_key docs_label docs_t1 docs_plain" "both docs_b
         RUN_CONN=$APP_CONN run "$name" "$k" "${kind##*:}" "SELECT id FROM docs ORDER BY embedding <-> \$1 LIMIT 10" \
             "$OUT/$k.tokens" "SELECT set_config('vecrbac.token', \$1, false)"
     done
+done
+# the stream's walk budget, in the layout where a token's column is missing from the chosen index
+layout per_key docs_label docs_t1 docs_plain
+for mst in 5000 50000; do
+    SETTINGS="SET hnsw.max_scan_tuples = $mst" RUN_CONN=$APP_CONN run "per_key,max_scan_tuples=$mst" label gt_t10 \
+        "SELECT id FROM docs ORDER BY embedding <-> \$1 LIMIT 10" "$OUT/label.tokens" "SELECT set_config('vecrbac.token', \$1, false)"
 done

@@ -182,9 +182,9 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	 * column it does not have, a WHERE clause on another column) stay a Filter above
 	 * the scan, and the scan then streams until the executor has its rows
 	 * (hnsw_executor.cpp): about 1/selectivity times the walk of one window. Once the
-	 * walk has examined hnsw.max_scan_tuples elements the scan reads the rest of the
-	 * index exactly, which bounds the charge. So the planner prefers the index that
-	 * takes the condition as a filter key, and an exact plan when even that costs
+	 * walk has examined a tenth of the index (at most hnsw.max_scan_tuples elements)
+	 * the scan reads the rest of the index exactly, which bounds the charge. So the planner prefers
+	 * the index that takes the condition as a filter key, and an exact plan when even that costs
 	 * more. A condition without columns of the table (a policy's authorization gate)
 	 * passes all rows or none, for any plan alike: it costs nothing here.
 	 */
@@ -205,7 +205,7 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 		Selectivity rest = clauselist_selectivity(root, other, info->rel->relid, JOIN_INNER, NULL);
 		double per_element = cost / Max(examined, 1.0);
 		double streamed = cost / Max(rest, 1e-9);
-		double exact_rest = Min((double)hnsw_max_scan_tuples, tuples) * per_element +
+		double exact_rest = Min((double)hnsw_max_scan_tuples, 0.1 * tuples) * per_element +
 		                    index_pages * seq_page_cost * cached +
 		                    tuples * (cpu_index_tuple_cost + cpu_operator_cost);
 		cost = Min(streamed, Max(cost, exact_rest));

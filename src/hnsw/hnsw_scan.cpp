@@ -31,8 +31,9 @@
  * not have, or a WHERE clause on another column, is a Filter that the executor
  * applies above the scan (hnsw_executor.cpp tells the scan so). Such a scan streams
  * like an iterative scan, whatever hnsw.iterative_scan says, until the executor
- * stops asking; once its walk has examined hnsw.max_scan_tuples elements (or its
- * memory passes the iterative scans' limit) it reads the rest of the index exactly,
+ * stops asking; once its walk has examined a tenth of the index or
+ * hnsw.max_scan_tuples elements, whichever is fewer (or its memory passes the
+ * iterative scans' limit), it reads the rest of the index exactly,
  * page by page, into the overflow, and returns everything left in exact order. So
  * no layout of indexes makes a token's result short: the worst case is one exact
  * read of the index. The cost estimate (hnsw_am.cpp) charges this stream, so the
@@ -90,6 +91,9 @@ namespace
  */
 #define HNSW_PASS_SAMPLE 500
 #define HNSW_WALK_SHARE 0.25
+
+/* The share of the index a stream under an executor's Filter walks before it reads the rest. */
+#define HNSW_STREAM_SHARE 0.1
 
 /* At most this many partition values are looked up in the directory. */
 #define MAX_SCOPE_VALUES 1024
@@ -266,8 +270,13 @@ bool over_budget(HnswScanState *so)
 		so->memory_exceeded = true;
 		return true;
 	}
-	/* A walk past this many elements costs more than reading the rest exactly. */
-	return so->stream && so->examined >= hnsw_max_scan_tuples;
+	/*
+	 * A stream the executor keeps asking for has met few rows its filter passes near
+	 * the query: past a tenth of the index (or hnsw.max_scan_tuples) the walk costs
+	 * more than reading the rest exactly (measured in docs/hnsw.md).
+	 */
+	return so->stream &&
+	       so->examined >= Min((double)hnsw_max_scan_tuples, so->index_tuples * HNSW_STREAM_SHARE);
 }
 
 /* Walks level 0 until the nearest unexpanded node is farther than the window. */
