@@ -3,7 +3,8 @@
 #   make                    build the extension (C++20, warnings are errors with WERROR=1 or CI=true)
 #   make install            install into the PostgreSQL found by pg_config
 #   make unittest           build and run the pure C++ unit tests (GoogleTest)
-#   make format / lint      clang-format the sources / check formatting
+#   make format / lint      clang-format the sources / check formatting and that pure
+#                           cores include no PostgreSQL header (scripts/check_pure.sh)
 #   make asan-check         the regression schedule against an ASan/UBSan build (scripts/asan.sh)
 #   make fuzz-check         each libFuzzer target for a bounded time (test/fuzz/run.sh)
 #   make fuzz-long          the same for an hour each, niced (VR_FUZZ_SECONDS to change)
@@ -17,12 +18,21 @@ MODULE_big = vecrbac
 SRCS       = $(sort $(wildcard src/*.cpp src/*/*.cpp))
 OBJS       = $(SRCS:.cpp=.o)
 
-# The install script is assembled from one fragment per part (sql/parts/NN_*.sql)
-# so that each part owns its SQL. Once a version is released its assembled script
-# is frozen; changes then go into sql/vecrbac--OLD--NEW.sql upgrade scripts.
+# The install script of the current version is assembled from one fragment per part
+# (sql/parts/NN_*.sql) so that each part owns its SQL. A released version's script is
+# frozen and committed (sql/vecrbac--0.1.0.sql), and sql/vecrbac--OLD--NEW.sql upgrade
+# scripts carry a database from it to the next; test/sql/extension_upgrade.sql checks
+# that an upgraded database has exactly the objects of a fresh install.
 SQL_PARTS  = $(sort $(wildcard sql/parts/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA       = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA       = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
+
+# make installcheck: the pg_regress schedule against the installed server. pg_regress
+# (PostgreSQL 15) reads <inputdir>/sql and <inputdir>/expected; ours are test/sql and
+# expected/, which a staging directory links. Connection: the usual PG* variables.
+REGRESS      = $(shell sed -n 's/^test:[[:space:]]*//p' test/schedule)
+REGRESS_PREP = installcheck-stage
+REGRESS_OPTS = --inputdir=tmp_check/installcheck --outputdir=tmp_check/installcheck
 
 PG_CONFIG ?= pg_config
 PGXS      := $(shell $(PG_CONFIG) --pgxs)
@@ -76,8 +86,11 @@ test/unit/vecrbac_unittest: $(UNIT_SRCS) $(wildcard src/*/*.h test/unit/*.h)
 unittest: test/unit/vecrbac_unittest
 	test/unit/vecrbac_unittest
 
-# ---- formatting ---------------------------------------------------------------------
-FORMAT_FILES = $(wildcard src/*/*.cpp src/*/*.h src/*.cpp test/unit/*.cpp test/fuzz/*.cpp)
+# ---- formatting and lint -------------------------------------------------------------
+# Every C++ file of the tree: the extension, its unit tests, fuzzers and benchmarks.
+FORMAT_FILES = $(sort $(wildcard src/*.cpp src/*.h src/*/*.cpp src/*/*.h \
+                                 test/unit/*.cpp test/unit/*.h test/fuzz/*.cpp test/fuzz/*.h \
+                                 bench/*.cpp bench/*/*.cpp bench/*/*.h))
 format:
 	clang-format -i $(FORMAT_FILES)
 
@@ -90,5 +103,11 @@ fuzz-long:
 	VR_FUZZ_SECONDS=$${VR_FUZZ_SECONDS:-3600} nice -n 19 test/fuzz/run.sh
 lint:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
+	scripts/check_pure.sh
 
-.PHONY: unittest format lint asan-check fuzz-check fuzz-long
+installcheck-stage:
+	mkdir -p tmp_check/installcheck
+	ln -sfn ../../test/sql tmp_check/installcheck/sql
+	ln -sfn ../../expected tmp_check/installcheck/expected
+
+.PHONY: unittest format lint asan-check fuzz-check fuzz-long installcheck-stage

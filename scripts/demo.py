@@ -12,7 +12,7 @@ import jwt
 import numpy as np
 import psycopg
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench", "data"))
 import fashion_mnist  # noqa: E402
 
 N = 10_000

@@ -11,8 +11,8 @@ PACKAGES=(
     libssl-dev libsodium-dev rapidjson-dev openssl
     # tests
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libipc-run-perl
-    libgtest-dev clang-14 libclang-rt-14-dev llvm-14 libasan8 libubsan1
-    python3 python3-psycopg python3-jwt python3-numpy
+    libgtest-dev clang-14 libclang-rt-14-dev llvm-14 libasan8 libubsan1 clang-format
+    python3 python3-psycopg python3-jwt python3-cryptography python3-numpy pgbouncer
     # benchmarks and demo data
     libhnswlib-dev libjwt-dev libbenchmark-dev python3-matplotlib dataset-fashion-mnist
 )

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test.sh: runs every vecrbac test suite against a throwaway cluster, from nothing.
 #
-#   scripts/test.sh            dependencies, build, unit tests, pg_regress, pgTAP,
-#                              isolation, Perl TAP, ASan/UBSan schedule, client tests,
-#                              fuzz smoke
+#   scripts/test.sh            dependencies, build, lint (format and pure-core
+#                              includes), unit tests, pg_regress, pgTAP, isolation,
+#                              Perl TAP, ASan/UBSan schedule, client tests, fuzz smoke
 #   VR_SKIP_DEPS=1 ...         skip the apt-get step (for quick local iterations)
 #   VR_SUITES="regress pgtap"  run only the named suites
 #   VR_TAP_TESTS="002_*"       run only the TAP tests matching this glob
@@ -22,7 +22,7 @@ fi
 ORIG_PATH=$PATH
 source scripts/lib/cluster.sh
 
-SUITES=${VR_SUITES:-"unit regress pgtap isolation tap asan clients fuzz"}
+SUITES=${VR_SUITES:-"lint unit regress pgtap isolation tap asan clients fuzz"}
 TMP=$ROOT/tmp_check
 FAILED=()
 want() { [[ " $SUITES " == *" $1 "* ]]; }
@@ -40,6 +40,9 @@ rm -rf "$TMP"
 mkdir -p "$TMP"
 vr_prefix_setup "$TMP/install"
 vr_pg_dir "$TMP/out"
+
+# ---- lint: clang-format of every C++ file, no server header in a pure core ----------
+want lint && suite lint make -s lint
 
 # ---- pure C++ unit tests ----------------------------------------------------------
 want unit && suite unit make -s unittest
@@ -99,7 +102,8 @@ trap - EXIT
 # ---- Perl TAP: each test makes its own clusters (crash, replication) ---------------------
 run_tap() {
     local tests=("$ROOT"/test/tap/${VR_TAP_TESTS:-*}.pl)
-    [[ -e "${tests[0]}" ]] || { echo "no TAP tests"; return 0; }
+    # A pattern that matches nothing is a typo, not a pass.
+    [[ -e "${tests[0]}" ]] || { echo "no TAP test matches ${VR_TAP_TESTS:-*}"; [[ -z "${VR_TAP_TESTS:-}" ]]; return; }
     vr_pg_dir "$TMP/out/tap"
     (cd "$TMP/out/tap" && vr_as_pg env TESTDIR="$TMP/out/tap" \
         PERL5LIB="$PG_PGXS_DIR/test/perl:$ROOT/test/tap/lib" PG_REGRESS="$PG_REGRESS" \

@@ -7,6 +7,7 @@
  */
 #include "pg/pg.h"
 #include "module.h"
+#include "pg/wait_point.h"
 
 extern "C"
 {
@@ -22,10 +23,10 @@ VECRBAC_EXPORT void _PG_init(void);
 
 void _PG_init(void)
 {
-	vecrbac_vector_init();
 	vecrbac_hnsw_init();
 	vecrbac_jwt_init();
 	vecrbac_rbac_init();
+	vecrbac_wait_point_init();
 	/*
 	 * Every vecrbac.* setting is defined by now: any other name under the prefix is a
 	 * typo or an attempt to plant a placeholder, and is refused from here on.

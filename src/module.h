@@ -5,10 +5,6 @@
  */
 #pragma once
 
-void vecrbac_vector_init(void);
 void vecrbac_hnsw_init(void);
 void vecrbac_jwt_init(void);
 void vecrbac_rbac_init(void);
-
-/* rbac: executor hooks (statement-level token checks); called from vecrbac_rbac_init. */
-void vecrbac_rbac_install_hooks(void);

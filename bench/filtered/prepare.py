@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "data"))
 import fashion_mnist  # noqa: E402
 
 SELECTIVITIES = {"t10": 10, "t1": 100, "t01": 1000}

@@ -18,7 +18,8 @@
 static std::vector<char> read_file(const char *path)
 {
 	std::ifstream in(path, std::ios::binary);
-	return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	return std::vector<char>((std::istreambuf_iterator<char>(in)),
+	                         std::istreambuf_iterator<char>());
 }
 
 int main(int argc, char **argv)
@@ -29,9 +30,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int dim = std::atoi(argv[3]), m = std::atoi(argv[5]), efc = std::atoi(argv[6]);
-	std::vector<char> braw = read_file(argv[1]), qraw = read_file(argv[2]), graw = read_file(argv[4]);
-	const float *base = (const float *) braw.data(), *queries = (const float *) qraw.data();
-	const int32_t *gt = (const int32_t *) graw.data();
+	std::vector<char> braw = read_file(argv[1]), qraw = read_file(argv[2]),
+	                  graw = read_file(argv[4]);
+	const float *base = (const float *)braw.data(), *queries = (const float *)qraw.data();
+	const int32_t *gt = (const int32_t *)graw.data();
 	size_t n = braw.size() / (4 * dim), nq = qraw.size() / (4 * dim);
 	size_t gtk = graw.size() / (4 * nq);
 	const int k = 10;
@@ -57,18 +59,21 @@ int main(int argc, char **argv)
 		{
 			auto s = std::chrono::steady_clock::now();
 			auto res = index.searchKnn(queries + i * dim, k);
-			lat.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
+			lat.push_back(
+			    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s)
+			        .count());
 			std::set<int32_t> truth(gt + i * gtk, gt + i * gtk + k);
 			while (!res.empty())
 			{
-				hits += truth.count((int32_t) res.top().second);
+				hits += truth.count((int32_t)res.top().second);
 				res.pop();
 			}
 		}
 		double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - s0).count();
 		std::sort(lat.begin(), lat.end());
-		std::printf("{\"ef\": %d, \"recall\": %.4f, \"qps\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f}\n", ef,
-					(double) hits / (k * nq), nq / secs, lat[nq / 2], lat[(size_t) (nq * 0.99)]);
+		std::printf(
+		    "{\"ef\": %d, \"recall\": %.4f, \"qps\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f}\n",
+		    ef, (double)hits / (k * nq), nq / secs, lat[nq / 2], lat[(size_t)(nq * 0.99)]);
 	}
 	return 0;
 }

@@ -35,7 +35,8 @@ static std::vector<char> read_file(const char *path)
 		std::fprintf(stderr, "cannot read %s\n", path);
 		std::exit(2);
 	}
-	return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	return std::vector<char>((std::istreambuf_iterator<char>(in)),
+	                         std::istreambuf_iterator<char>());
 }
 
 /* CPU seconds (user + system) a local process has used, from /proc; -1 if unknown. */
@@ -58,7 +59,7 @@ static double process_cpu_seconds(int pid)
 		if (i == 15)
 			stime = std::stoull(field);
 	}
-	return (double) (utime + stime) / (double) sysconf(_SC_CLK_TCK);
+	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static void check(PGconn *conn, PGresult *res, ExecStatusType want)
@@ -74,14 +75,17 @@ int main(int argc, char **argv)
 {
 	if (argc < 7)
 	{
-		std::fprintf(stderr, "usage: %s CONNINFO QUERIES.f32 DIM GT.i32 K SETTINGS [SQL [PARAM2 [BEFORE_SQL]]]\n",
-					 argv[0]);
+		std::fprintf(
+		    stderr,
+		    "usage: %s CONNINFO QUERIES.f32 DIM GT.i32 K SETTINGS [SQL [PARAM2 [BEFORE_SQL]]]\n",
+		    argv[0]);
 		return 2;
 	}
 	const int dim = std::atoi(argv[3]);
 	const int k = std::atoi(argv[5]);
 	const char *settings = argv[6];
-	std::string sql = argc > 7 ? argv[7] : "SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10";
+	std::string sql =
+	    argc > 7 ? argv[7] : "SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10";
 
 	std::vector<std::string> second;
 	if (argc > 8)
@@ -95,8 +99,8 @@ int main(int argc, char **argv)
 	std::vector<char> graw = read_file(argv[4]);
 	const float *queries = reinterpret_cast<const float *>(qraw.data());
 	const int32_t *gt = reinterpret_cast<const int32_t *>(graw.data());
-	const int nq = (int) (qraw.size() / (sizeof(float) * dim));
-	const int gtk = (int) (graw.size() / (sizeof(int32_t) * nq));
+	const int nq = (int)(qraw.size() / (sizeof(float) * dim));
+	const int gtk = (int)(graw.size() / (sizeof(int32_t) * nq));
 
 	PGconn *conn = PQconnectdb(argv[1]);
 	if (PQstatus(conn) != CONNECTION_OK)
@@ -124,16 +128,17 @@ int main(int argc, char **argv)
 	// pgvector binary format: int16 dim, int16 unused, big-endian float4s.
 	std::vector<char> param(4 + 4 * dim);
 	const int formats[2] = {1, 0};
-	int lengths[2] = {(int) param.size(), 0};
+	int lengths[2] = {(int)param.size(), 0};
 
-	auto run = [&](int i, std::vector<int32_t> *ids) {
-		uint16_t d = htons((uint16_t) dim), z = 0;
+	auto run = [&](int i, std::vector<int32_t> *ids)
+	{
+		uint16_t d = htons((uint16_t)dim), z = 0;
 		std::memcpy(param.data(), &d, 2);
 		std::memcpy(param.data() + 2, &z, 2);
 		for (int j = 0; j < dim; j++)
 		{
 			uint32_t bits;
-			std::memcpy(&bits, &queries[(size_t) i * dim + j], 4);
+			std::memcpy(&bits, &queries[(size_t)i * dim + j], 4);
 			bits = htonl(bits);
 			std::memcpy(param.data() + 4 + 4 * j, &bits, 4);
 		}
@@ -172,12 +177,14 @@ int main(int argc, char **argv)
 	{
 		auto s = std::chrono::steady_clock::now();
 		run(i, &ids);
-		latencies.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
-		rows += (long) ids.size();
+		latencies.push_back(
+		    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s)
+		        .count());
+		rows += (long)ids.size();
 		std::set<int32_t> truth;
-		for (int j = 0; j < k && gt[(size_t) i * gtk + j] >= 0; j++)
-			truth.insert(gt[(size_t) i * gtk + j]);
-		expected += (long) truth.size();
+		for (int j = 0; j < k && gt[(size_t)i * gtk + j] >= 0; j++)
+			truth.insert(gt[(size_t)i * gtk + j]);
+		expected += (long)truth.size();
 		if (ids.size() < truth.size())
 			short_queries++;
 		for (int32_t id : ids)
@@ -187,10 +194,11 @@ int main(int argc, char **argv)
 	double cpu1 = process_cpu_seconds(backend);
 	double server_cpu_ms = cpu0 >= 0 && cpu1 >= 0 ? (cpu1 - cpu0) * 1000.0 / nq : -1;
 	std::sort(latencies.begin(), latencies.end());
-	std::printf("{\"queries\": %d, \"recall\": %.4f, \"qps\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
-				"\"rows\": %.2f, \"short\": %ld, \"server_cpu_ms\": %.3f}\n",
-				nq, expected ? (double) hits / (double) expected : 1.0, nq / seconds, latencies[nq / 2],
-				latencies[(size_t) (nq * 0.99)], (double) rows / nq, short_queries, server_cpu_ms);
+	std::printf(
+	    "{\"queries\": %d, \"recall\": %.4f, \"qps\": %.1f, \"p50_ms\": %.3f, \"p99_ms\": %.3f, "
+	    "\"rows\": %.2f, \"short\": %ld, \"server_cpu_ms\": %.3f}\n",
+	    nq, expected ? (double)hits / (double)expected : 1.0, nq / seconds, latencies[nq / 2],
+	    latencies[(size_t)(nq * 0.99)], (double)rows / nq, short_queries, server_cpu_ms);
 	PQfinish(conn);
 	return 0;
 }

@@ -2,7 +2,9 @@
 # run.sh: JWT verification benchmark (docs/performance.md, "JWT verification").
 #
 #  1. C++: vecrbac's core against libjwt (Debian libjwt-dev) on the same ~300-byte
-#     HS256 token, Google Benchmark, 5 repetitions, one binary, one run.
+#     HS256 token, Google Benchmark, 5 repetitions, one binary, one run; then session
+#     tokens by key kind (bench/jwt/session_keys_bench.cpp): HS256, RS256, PS256, ES256
+#     and EdDSA, first verification and cached statements, 3 repetitions.
 #  2. SQL, same token and key, on a throwaway cluster with this build installed:
 #     a. pgbench, 1 client, prepared statements, both sending token and key and
 #        returning a boolean: SELECT vecrbac.jwt_verify($1, $2) IS NOT NULL against
@@ -35,6 +37,12 @@ g++ -std=c++20 -O2 -Wall -Wextra -Isrc -o "$OUT/jwt_bench" bench/jwt/jwt_bench.c
 "$OUT/jwt_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
     --benchmark_min_time=1 | tee "$OUT/cpp.txt"
 TOKEN=$(sed -n 's/^token ([0-9]* bytes): //p' "$OUT/cpp.txt")
+
+vr_log "session tokens by key kind: first verification and cached statements"
+g++ -std=c++20 -O2 -Wall -Wextra -Isrc -o "$OUT/session_keys_bench" bench/jwt/session_keys_bench.cpp \
+    $(cat test/unit/SOURCES) -lbenchmark -lpthread -lssl -lcrypto -lsodium
+"$OUT/session_keys_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    --benchmark_min_time=1 | tee "$OUT/session_keys.txt"
 KEY=bench-secret-0123456789abcdef-0123456789
 
 vr_log "SQL"

@@ -22,7 +22,7 @@ import numpy as np
 import psycopg
 import psycopg.sql
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"))
 import fashion_mnist  # noqa: E402
 
 SECRET = "a benchmark secret of at least thirty-two bytes"

@@ -52,3 +52,10 @@ CREATE OPERATOR vecrbac.<@ (LEFTARG = boolean, RIGHTARG = vecrbac.scope, FUNCTIO
 CREATE OPERATOR vecrbac.<@ (LEFTARG = text, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = vecrbac.scope_restrict_sel, JOIN = eqjoinsel);
 CREATE OPERATOR vecrbac.<@ (LEFTARG = uuid, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = vecrbac.scope_restrict_sel, JOIN = eqjoinsel);
 CREATE OPERATOR vecrbac.<@ (LEFTARG = jsonb, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = vecrbac.scope_restrict_sel, JOIN = contjoinsel);
+
+-- "is wholly within", for writes: the payload matches, and no array at a scoped path
+-- carries a value outside the scope (a row cannot be put into another tenant's
+-- scope beside the writer's own). Not an index operator: writes are never searched.
+CREATE FUNCTION vecrbac.scope_holds(jsonb, vecrbac.scope) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'vecrbac_scope_holds_payload' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
+CREATE OPERATOR vecrbac.<<@ (LEFTARG = jsonb, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_holds, RESTRICT = contsel, JOIN = contjoinsel);

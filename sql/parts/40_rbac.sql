@@ -7,15 +7,19 @@
 -- column's scope reaches the hnsw index as `col OPERATOR(vecrbac.<@) scope`.
 
 -- ---- the registry of collections --------------------------------------------------
--- Readable and writable only by the extension's own functions.
+-- Which table each collection is, for value_exists lookups and drop_collection.
+-- Written only by the event triggers below, from the arguments of the vecrbac_truncate
+-- trigger that protect() puts on the table (only a table's owner can): no function a
+-- role can call writes it. Readable by everyone: it holds nothing that pg_trigger and
+-- pg_policies do not already show.
 CREATE TABLE vecrbac.collections (
     name text PRIMARY KEY CHECK (name <> ''),
     rel regclass NOT NULL UNIQUE,
     payload_column name NOT NULL,
-    key_columns jsonb NOT NULL DEFAULT '{}',   -- {token key: column name}
-    created boolean NOT NULL DEFAULT false     -- made by create_collection
+    key_columns jsonb NOT NULL DEFAULT '{}'   -- {token key: column name}
 );
 REVOKE ALL ON vecrbac.collections FROM PUBLIC;
+GRANT SELECT ON vecrbac.collections TO PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('vecrbac.collections', '');
 
 -- ---- claim accessors (src/rbac/rbac_sql.cpp) --------------------------------------------
@@ -46,109 +50,119 @@ COMMENT ON FUNCTION vecrbac.login(text, boolean) IS
 CREATE FUNCTION vecrbac.logout() RETURNS void
     AS 'MODULE_PATHNAME', 'vecrbac_rbac_logout' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 
--- ---- value_exists: run by the accessors as the extension's owner --------------------------
--- One row of the collection must match every pair. Keys naming key columns test the
--- column, others are payload paths; matching is that of vecrbac.scope (type-strict, an
--- array matches by element). Only names from the registry reach the query text; the
--- token's values are parameters.
-CREATE FUNCTION vecrbac._value_exists(collection text, matches jsonb) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict use_variable
+-- Behind PostgREST: its db-pre-request hook calls this for every request. PostgREST puts
+-- the request's headers (names in lower case) into request.headers for the transaction;
+-- the bearer token found there is verified here, by vecrbac, and set for the
+-- transaction only. request.jwt.claims, which any client could set for itself, is never
+-- read: a client that reaches the database some other way gains nothing.
+CREATE FUNCTION vecrbac.login_from_request() RETURNS jsonb
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    c vecrbac.collections;
-    cond text := 'true';
-    by_column jsonb := '{}';
-    in_payload jsonb := '{}';
-    k text;
-    v jsonb;
-    col text;
-    found boolean;
+    headers text := current_setting('request.headers', true);
+    auth text;
 BEGIN
-    SELECT * INTO c FROM vecrbac.collections WHERE name = collection;
-    IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM pg_class r WHERE r.oid = c.rel) THEN
-        RETURN false;
+    IF headers IS NOT NULL AND headers <> '' THEN
+        auth := headers::jsonb ->> 'authorization';
     END IF;
-    FOR k, v IN SELECT * FROM jsonb_each(matches) LOOP
-        col := c.key_columns ->> k;
-        IF col IS NULL THEN
-            in_payload := in_payload || jsonb_build_object(k, v);
-        ELSE
-            by_column := by_column || jsonb_build_object(col, v);
-        END IF;
-    END LOOP;
-    FOR col IN SELECT jsonb_object_keys(by_column) LOOP
-        cond := cond || format(' AND %I OPERATOR(vecrbac.<@) vecrbac.scope(jsonb_build_object(''values'', jsonb_build_array($1 -> %L)))',
-                               col, col);
-    END LOOP;
-    IF in_payload <> '{}' THEN
-        cond := cond || format(' AND %I OPERATOR(vecrbac.<@) vecrbac.scope(jsonb_build_object(''any'', jsonb_build_array($2)))',
-                               c.payload_column);
+    IF auth IS NULL OR auth !~* '^bearer [^ ]' THEN
+        RAISE EXCEPTION 'no bearer token in the request' USING ERRCODE = '42501',
+            HINT = 'Send the header "Authorization: Bearer <jwt>".';
     END IF;
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %s)', c.rel, cond)
-        INTO found USING by_column, in_payload;
-    RETURN found;
+    RETURN vecrbac.login(substr(auth, 8), true);
 END $$;
-REVOKE ALL ON FUNCTION vecrbac._value_exists(text, jsonb) FROM PUBLIC;
+COMMENT ON FUNCTION vecrbac.login_from_request() IS
+    'for PostgREST''s db-pre-request: verifies the request''s bearer token and sets it for the transaction';
 
--- ---- registry writes: owners of the table only ---------------------------------------------
--- SECURITY DEFINER (the registry is the extension's); the session's role must be able to
--- act as the table's owner. session_user, not current_user: inside a definer function
--- current_user is the definer, and a session can always act as its session user.
-CREATE FUNCTION vecrbac._check_owner(rel regclass) RETURNS void
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = rel AND pg_has_role(session_user, relowner, 'USAGE')) THEN
-        RAISE EXCEPTION 'must be owner of table %', rel USING ERRCODE = '42501';
-    END IF;
-END $$;
+-- ---- the registry's writers: event triggers ---------------------------------------------
+-- The arguments of a trigger, as text (pg_trigger.tgargs is a NUL-separated bytea).
+CREATE FUNCTION vecrbac._trigger_args(trigger oid) RETURNS text[]
+    AS 'MODULE_PATHNAME', 'vecrbac_rbac_trigger_args' LANGUAGE C STRICT STABLE;
+REVOKE ALL ON FUNCTION vecrbac._trigger_args(oid) FROM PUBLIC;
 
-CREATE FUNCTION vecrbac._register(rel regclass, collection text, payload_column name,
-                                  key_columns jsonb, created boolean DEFAULT false) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict use_variable
-DECLARE other text;
-BEGIN
-    PERFORM vecrbac._check_owner(rel);
-    SELECT c.rel::text INTO other FROM vecrbac.collections c WHERE c.name = collection AND c.rel <> rel;
-    IF FOUND THEN
-        RAISE EXCEPTION 'collection "%" is already registered for table %', collection, other
-            USING ERRCODE = '42710';
-    END IF;
-    SELECT c.name INTO other FROM vecrbac.collections c WHERE c.rel = rel AND c.name <> collection;
-    IF FOUND THEN
-        RAISE EXCEPTION 'table % is already protected as collection "%"', rel, other
-            USING ERRCODE = '42710', HINT = 'Call vecrbac.unprotect first to rename it.';
-    END IF;
-    INSERT INTO vecrbac.collections AS c VALUES (collection, rel, payload_column, key_columns, created)
-        ON CONFLICT (name) DO UPDATE
-        SET payload_column = excluded.payload_column, key_columns = excluded.key_columns,
-            created = c.created OR excluded.created;
-END $$;
-
-CREATE FUNCTION vecrbac._unregister(rel regclass) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-#variable_conflict use_variable
-BEGIN
-    PERFORM vecrbac._check_owner(rel);
-    DELETE FROM vecrbac.collections c WHERE c.rel = rel;
-END $$;
-
--- The table of a collection, for drop_collection (which then needs ownership to drop
--- it); NULL if there is none. Table names and policies are public in the catalog anyway.
-CREATE FUNCTION vecrbac._lookup(collection text) RETURNS regclass
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT c.rel FROM vecrbac.collections c JOIN pg_class r ON r.oid = c.rel WHERE c.name = collection
+-- Rows whose table no longer carries the vecrbac_truncate trigger of their collection
+-- (dropped tables and triggers, temporary tables gone with their session, reused OIDs).
+CREATE FUNCTION vecrbac._forget_stale() RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    DELETE FROM vecrbac.collections c
+    WHERE NOT EXISTS (SELECT 1 FROM pg_trigger t
+                      WHERE t.tgrelid OPERATOR(pg_catalog.=) c.rel::oid
+                        AND t.tgname OPERATOR(pg_catalog.=) 'vecrbac_truncate'
+                        AND (vecrbac._trigger_args(t.oid))[1] OPERATOR(pg_catalog.=) c.name)
 $$;
+REVOKE ALL ON FUNCTION vecrbac._forget_stale() FROM PUBLIC;
 
--- Dropped tables leave the registry.
+-- CREATE [OR REPLACE] TRIGGER and ALTER TRIGGER: a table that now carries a
+-- vecrbac_truncate trigger (arguments: collection, payload column, key columns as
+-- JSON) is registered under that collection; the trigger is refused, and with it
+-- protect(), when the table cannot be a collection or the name belongs to another
+-- table. SECURITY DEFINER to write the registry; it reads only catalogs, and trigger
+-- arguments only as data.
+CREATE FUNCTION vecrbac._on_ddl_end() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t record;
+    args text[];
+    keys jsonb;
+    other text;
+BEGIN
+    IF to_regclass('vecrbac.collections') IS NULL THEN
+        RETURN;
+    END IF;
+    FOR t IN SELECT tr.oid, tr.tgrelid, tr.tgfoid, c.relkind, c.relpersistence
+             FROM pg_event_trigger_ddl_commands() d
+             JOIN pg_trigger tr ON tr.oid OPERATOR(pg_catalog.=) d.objid
+             JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) tr.tgrelid
+             WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::regclass
+               AND tr.tgname OPERATOR(pg_catalog.=) 'vecrbac_truncate' LOOP
+        IF t.tgfoid OPERATOR(pg_catalog.<>) 'vecrbac._truncate_guard()'::regprocedure THEN
+            RAISE EXCEPTION 'the trigger name vecrbac_truncate is reserved for vecrbac.protect'
+                USING ERRCODE = '42939';
+        END IF;
+        IF t.relkind NOT IN ('r', 'p') THEN
+            RAISE EXCEPTION '% is not a table', t.tgrelid::regclass USING ERRCODE = '42809';
+        ELSIF t.relpersistence OPERATOR(pg_catalog.=) 't' THEN
+            RAISE EXCEPTION 'cannot protect temporary table %', t.tgrelid::regclass
+                USING ERRCODE = '0A000';
+        END IF;
+        args := vecrbac._trigger_args(t.oid);
+        IF cardinality(args) OPERATOR(pg_catalog.<>) 3 OR args[1] OPERATOR(pg_catalog.=) ''
+           OR args[3] IS NULL OR args[3] !~ '^\{' THEN
+            RAISE EXCEPTION 'the trigger vecrbac_truncate takes a collection, a payload column and key columns'
+                USING ERRCODE = '22023', HINT = 'Create it with vecrbac.protect.';
+        END IF;
+        keys := args[3]::jsonb;
+        -- The name may be taken over only from a table that no longer carries it.
+        SELECT c.rel::text INTO other FROM vecrbac.collections c
+        WHERE c.name OPERATOR(pg_catalog.=) args[1] AND c.rel::oid OPERATOR(pg_catalog.<>) t.tgrelid
+          AND EXISTS (SELECT 1 FROM pg_trigger x
+                      WHERE x.tgrelid OPERATOR(pg_catalog.=) c.rel::oid
+                        AND x.tgname OPERATOR(pg_catalog.=) 'vecrbac_truncate'
+                        AND (vecrbac._trigger_args(x.oid))[1] OPERATOR(pg_catalog.=) c.name);
+        IF FOUND THEN
+            RAISE EXCEPTION 'collection "%" is already registered for table %', args[1], other
+                USING ERRCODE = '42710';
+        END IF;
+        DELETE FROM vecrbac.collections c
+        WHERE c.name OPERATOR(pg_catalog.=) args[1] OR c.rel::oid OPERATOR(pg_catalog.=) t.tgrelid;
+        INSERT INTO vecrbac.collections VALUES (args[1], t.tgrelid, args[2], keys);
+    END LOOP;
+    PERFORM vecrbac._forget_stale();
+END $$;
+REVOKE ALL ON FUNCTION vecrbac._on_ddl_end() FROM PUBLIC;
+CREATE EVENT TRIGGER vecrbac_ddl_end ON ddl_command_end
+    WHEN TAG IN ('CREATE TRIGGER', 'ALTER TRIGGER') EXECUTE FUNCTION vecrbac._on_ddl_end();
+
+-- Dropped tables and triggers (unprotect) leave the registry.
 CREATE FUNCTION vecrbac._on_sql_drop() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF to_regclass('vecrbac.collections') IS NULL THEN
         RETURN; -- the extension itself is being dropped
     END IF;
-    DELETE FROM vecrbac.collections c USING pg_event_trigger_dropped_objects() d
-    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.rel::oid;
+    IF EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() d
+               WHERE d.classid IN ('pg_catalog.pg_class'::regclass, 'pg_catalog.pg_trigger'::regclass)) THEN
+        PERFORM vecrbac._forget_stale();
+    END IF;
 END $$;
 REVOKE ALL ON FUNCTION vecrbac._on_sql_drop() FROM PUBLIC;
 CREATE EVENT TRIGGER vecrbac_sql_drop ON sql_drop EXECUTE FUNCTION vecrbac._on_sql_drop();
@@ -168,6 +182,9 @@ CREATE FUNCTION vecrbac._load() RETURNS boolean
 --   AND ((SELECT vecrbac.scope_is_exact(coll, keys))            only with key columns
 --        OR jsonb_build_object('k', jsonb_build_object(...), 'p', payload)
 --           OPERATOR(vecrbac.<@) (SELECT vecrbac.row_scope(coll, keys)))
+-- Writes test the payload with OPERATOR(vecrbac.<<@) instead: an array in the row must
+-- lie wholly inside the scope, not just share one element with it (reads keep
+-- Qdrant's "one element matches").
 -- Names come from the catalog and the owner's arguments, quoted; nothing from a token.
 CREATE FUNCTION vecrbac.policy_condition(collection text, operation text, payload_column name,
                                          key_columns jsonb DEFAULT '{}') RETURNS text
@@ -179,6 +196,7 @@ DECLARE
     e text;
     k text;
     row_keys text := '';
+    within text := CASE WHEN operation = 'write' THEN 'OPERATOR(vecrbac.<<@)' ELSE 'OPERATOR(vecrbac.<@)' END;
 BEGIN
     e := format('vecrbac._load() AND (SELECT vecrbac.authorize(%s, %L))', c, operation);
     FOREACH k IN ARRAY keys LOOP
@@ -187,13 +205,13 @@ BEGIN
         row_keys := row_keys || format('%s%L, %I', CASE WHEN row_keys = '' THEN '' ELSE ', ' END,
                                        k, key_columns ->> k);
     END LOOP;
-    e := e || format(E'\n    AND %I OPERATOR(vecrbac.<@) (SELECT vecrbac.payload_scope(%s, %s))',
-                     payload_column, c, klit);
+    e := e || format(E'\n    AND %I %s (SELECT vecrbac.payload_scope(%s, %s))',
+                     payload_column, within, c, klit);
     IF cardinality(keys) > 0 THEN
         e := e || format(E'\n    AND ((SELECT vecrbac.scope_is_exact(%s, %s))'
                          || E'\n         OR jsonb_build_object(''k'', jsonb_build_object(%s), ''p'', %I)'
-                         || E'\n            OPERATOR(vecrbac.<@) (SELECT vecrbac.row_scope(%s, %s)))',
-                         c, klit, row_keys, payload_column, c, klit);
+                         || E'\n            %s (SELECT vecrbac.row_scope(%s, %s)))',
+                         c, klit, row_keys, payload_column, within, c, klit);
     END IF;
     RETURN e;
 END $$;
@@ -224,16 +242,21 @@ DECLARE
     rd text;
     wr text;
     pol name;
+    other text;
 BEGIN
     IF rel IS NULL OR payload_column IS NULL OR key_columns IS NULL THEN
         RAISE EXCEPTION 'rel, payload_column and key_columns must not be null' USING ERRCODE = '22004';
     END IF;
-    SELECT c.relkind, c.relowner, c.relname INTO t FROM pg_class c WHERE c.oid = rel;
+    SELECT c.relkind, c.relowner, c.relname, c.relpersistence INTO t FROM pg_class c WHERE c.oid = rel;
     IF NOT FOUND OR t.relkind NOT IN ('r', 'p') THEN
         RAISE EXCEPTION '% is not a table', rel USING ERRCODE = '42809';
     END IF;
     IF NOT pg_has_role(current_user, t.relowner, 'USAGE') THEN
         RAISE EXCEPTION 'must be owner of table %', rel USING ERRCODE = '42501';
+    END IF;
+    IF t.relpersistence = 't' THEN
+        -- its registry row would outlive it: sessions end without drop events
+        RAISE EXCEPTION 'cannot protect temporary table %', rel USING ERRCODE = '0A000';
     END IF;
     coll := coalesce(collection, t.relname);
     IF coll = '' OR coll ~ '[[:cntrl:]]' THEN
@@ -294,7 +317,11 @@ BEGIN
             USING ERRCODE = '55000', HINT = 'Drop them, or make them AS RESTRICTIVE.';
     END IF;
 
-    PERFORM vecrbac._register(rel, coll, payload_column, keys);
+    SELECT c.name INTO other FROM vecrbac.collections c WHERE c.rel = protect.rel AND c.name <> coll;
+    IF FOUND THEN
+        RAISE EXCEPTION 'table % is already protected as collection "%"', rel, other
+            USING ERRCODE = '42710', HINT = 'Call vecrbac.unprotect first to rename it.';
+    END IF;
 
     rd := vecrbac.policy_condition(coll, 'read', payload_column, keys);
     wr := vecrbac.policy_condition(coll, 'write', payload_column, keys);
@@ -307,8 +334,11 @@ BEGIN
     EXECUTE format(E'CREATE POLICY vecrbac_insert ON %s FOR INSERT WITH CHECK (\n    %s)', rel, wr);
     EXECUTE format(E'CREATE POLICY vecrbac_update ON %s FOR UPDATE USING (\n    %s)\n  WITH CHECK (\n    %s)', rel, wr, wr);
     EXECUTE format(E'CREATE POLICY vecrbac_delete ON %s FOR DELETE USING (\n    %s)', rel, wr);
+    -- Its arguments register the collection (vecrbac._on_ddl_end), which fails here if
+    -- the name belongs to another table.
     EXECUTE format('CREATE OR REPLACE TRIGGER vecrbac_truncate BEFORE TRUNCATE ON %s '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION vecrbac._truncate_guard(%L)', rel, coll);
+                   'FOR EACH STATEMENT EXECUTE FUNCTION vecrbac._truncate_guard(%L, %L, %L)',
+                   rel, coll, payload_column, keys::text);
 END $$;
 COMMENT ON FUNCTION vecrbac.protect(regclass, text, name, jsonb) IS
     'registers a table as a collection, enables and forces row-level security and creates the token policies';
@@ -328,23 +358,26 @@ BEGIN
                AND p.polname IN ('vecrbac_select', 'vecrbac_insert', 'vecrbac_update', 'vecrbac_delete') LOOP
         EXECUTE format('DROP POLICY %I ON %s', pol, rel);
     END LOOP;
+    -- dropping the trigger unregisters the collection (vecrbac._on_sql_drop)
     EXECUTE format('DROP TRIGGER IF EXISTS vecrbac_truncate ON %s', rel);
     IF NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = rel) THEN
         EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', rel);
     ELSE
         RAISE NOTICE 'row-level security stays enabled on %: it has other policies', rel;
     END IF;
-    PERFORM vecrbac._unregister(rel);
 END $$;
 
 -- ---- manage operations: a token with global m, and the PostgreSQL privileges of the DDL --------
 -- key_columns here declares columns to create: {"tenant_id": "bigint", ...}; each is also
 -- the token key of the same name, and comes first in the hnsw index (the first one is
 -- its partition column).
+-- The table goes into `schema`, by default the caller's current schema: the default is
+-- evaluated in the caller's statement, while the body runs with a fixed search_path.
 CREATE FUNCTION vecrbac.create_collection(name text, dimensions integer, distance text DEFAULT 'l2',
                                           key_columns jsonb DEFAULT '{}', m integer DEFAULT 16,
-                                          ef_construction integer DEFAULT 64) RETURNS regclass
-LANGUAGE plpgsql AS $$
+                                          ef_construction integer DEFAULT 64,
+                                          schema name DEFAULT pg_catalog.current_schema()) RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     opclass text;
     cols text := '';
@@ -358,6 +391,9 @@ BEGIN
     PERFORM vecrbac.authorize(name, 'manage');
     IF name IS NULL OR name = '' THEN
         RAISE EXCEPTION 'collection name must not be empty' USING ERRCODE = '22023';
+    END IF;
+    IF schema IS NULL THEN
+        RAISE EXCEPTION 'no schema has been selected to create in' USING ERRCODE = '3F000';
     END IF;
     opclass := CASE pg_catalog.lower(distance)
         WHEN 'l2' THEN 'vector_l2_ops' WHEN 'euclid' THEN 'vector_l2_ops'
@@ -396,9 +432,9 @@ BEGIN
         keymap := keymap || pg_catalog.jsonb_build_object(k, k);
     END LOOP;
 
-    EXECUTE pg_catalog.format('CREATE TABLE %I (id bigserial PRIMARY KEY, %sembedding @extschema@.vector(%s) NOT NULL, '
-                              'payload jsonb NOT NULL DEFAULT ''{}'')', name, cols, dimensions);
-    rel := pg_catalog.format('%I.%I', pg_catalog.current_schema(), name)::regclass;
+    EXECUTE pg_catalog.format('CREATE TABLE %I.%I (id bigserial PRIMARY KEY, %sembedding @extschema@.vector(%s) NOT NULL, '
+                              'payload jsonb NOT NULL DEFAULT ''{}'')', schema, name, cols, dimensions);
+    rel := pg_catalog.format('%I.%I', schema, name)::regclass;
     IF dimensions <= 1900 THEN
         -- inline vectors: result rows are fetched without TOAST lookups
         EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN embedding SET STORAGE PLAIN', rel);
@@ -407,18 +443,19 @@ BEGIN
                               'WITH (m = %s, ef_construction = %s)',
                               name || '_hnsw', rel, idxcols, opclass, m, ef_construction);
     PERFORM vecrbac.protect(rel, name, 'payload', keymap);
-    PERFORM vecrbac._register(rel, name, 'payload', keymap, true);
     RETURN rel;
 END $$;
-COMMENT ON FUNCTION vecrbac.create_collection(text, integer, text, jsonb, integer, integer) IS
+COMMENT ON FUNCTION vecrbac.create_collection(text, integer, text, jsonb, integer, integer, name) IS
     'creates a protected collection table (id, embedding, payload, key columns) with its hnsw index; needs a token with global m';
 
 CREATE FUNCTION vecrbac.drop_collection(name text) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_variable
 DECLARE rel regclass;
 BEGIN
     PERFORM vecrbac.authorize(name, 'manage');
-    rel := vecrbac._lookup(name);
+    SELECT c.rel INTO rel FROM vecrbac.collections c JOIN pg_class r ON r.oid = c.rel::oid
+    WHERE c.name = name;
     IF rel IS NULL THEN
         RAISE EXCEPTION 'collection "%" does not exist', name USING ERRCODE = '42704';
     END IF;

@@ -256,7 +256,13 @@ static bool scalar_equal(const JsonbValue *row, const JsonbValue *want)
 	}
 }
 
-static bool condition_holds(const ScopeCondition *c, Jsonb *payload)
+/*
+ * Whether a payload satisfies one condition. The value found at the path matches if
+ * it equals the condition's value or, as an array, if one element does; with
+ * `wholly`, an array must also have no element that differs (used for writes, so that
+ * a row cannot carry another tenant's value beside its own).
+ */
+static bool condition_holds(const ScopeCondition *c, Jsonb *payload, bool wholly)
 {
 	JsonbContainer *container = &payload->root;
 	JsonbValue found;
@@ -275,14 +281,22 @@ static bool condition_holds(const ScopeCondition *c, Jsonb *payload)
 				return scalar_equal(v, &c->value);
 			if (!JsonContainerIsArray(v->val.binary.data))
 				return false;
-			/* An array matches when one of its elements does. */
 			JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
 			JsonbValue e;
 			JsonbIteratorToken tok;
+			bool one = false;
 			while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
-				if (tok == WJB_ELEM && scalar_equal(&e, &c->value))
+			{
+				if (tok != WJB_ELEM)
+					continue;
+				if (scalar_equal(&e, &c->value))
+					one = true;
+				else if (wholly)
+					return false;
+				if (one && !wholly)
 					return true;
-			return false;
+			}
+			return one;
 		}
 		if (v->type != jbvBinary)
 			return false;
@@ -291,7 +305,7 @@ static bool condition_holds(const ScopeCondition *c, Jsonb *payload)
 	return false;
 }
 
-bool ScopeMatchesPayload(const ScopeParsed *s, Jsonb *payload)
+static bool payload_matches(const ScopeParsed *s, Jsonb *payload, bool wholly)
 {
 	if (s->kind == SCOPE_ALL)
 		return true;
@@ -302,11 +316,21 @@ bool ScopeMatchesPayload(const ScopeParsed *s, Jsonb *payload)
 		const ScopeConjunction *cj = &s->conjunctions[i];
 		bool all = true;
 		for (int j = 0; j < cj->nconditions && all; j++)
-			all = condition_holds(&cj->conditions[j], payload);
+			all = condition_holds(&cj->conditions[j], payload, wholly);
 		if (all)
 			return true;
 	}
 	return false;
+}
+
+bool ScopeMatchesPayload(const ScopeParsed *s, Jsonb *payload)
+{
+	return payload_matches(s, payload, false);
+}
+
+bool ScopeHoldsPayload(const ScopeParsed *s, Jsonb *payload)
+{
+	return payload_matches(s, payload, true);
 }
 
 /* ---- SQL -------------------------------------------------------------------------- */
@@ -467,4 +491,11 @@ VECRBAC_FUNCTION(vecrbac_scope_contains_payload)
 {
 	SCOPE_CONTAINS_NULL_RULES(fcinfo);
 	PG_RETURN_BOOL(ScopeMatchesPayload(cached_scope(fcinfo), PG_GETARG_JSONB_P(0)));
+}
+
+/* jsonb <<@ scope: every value the payload carries for a scoped path lies within the scope. */
+VECRBAC_FUNCTION(vecrbac_scope_holds_payload)
+{
+	SCOPE_CONTAINS_NULL_RULES(fcinfo);
+	PG_RETURN_BOOL(ScopeHoldsPayload(cached_scope(fcinfo), PG_GETARG_JSONB_P(0)));
 }

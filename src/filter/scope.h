@@ -73,3 +73,5 @@ bool ScopeMatchesInt(const ScopeParsed *s, int64 value);
 bool ScopeMatchesText(const ScopeParsed *s, const char *data, int len);
 bool ScopeMatchesBool(const ScopeParsed *s, bool value);
 bool ScopeMatchesPayload(const ScopeParsed *s, Jsonb *payload);
+/* For writes: matches, and no array at a scoped path holds a value outside the scope. */
+bool ScopeHoldsPayload(const ScopeParsed *s, Jsonb *payload);

@@ -78,8 +78,8 @@ extern "C"
 
 typedef struct HnswPageOpaqueData
 {
-	BlockNumber nextblkno; /* unused today; room for chained free lists */
-	uint16 flags;          /* HNSW_PAGE_META or HNSW_PAGE_DATA */
+	BlockNumber nextblkno; /* directory pages: the next page of the bucket's chain */
+	uint16 flags;          /* HNSW_PAGE_META, HNSW_PAGE_DATA or HNSW_PAGE_DIRECTORY */
 	uint16 page_id;        /* HNSW_PAGE_ID, lets tools recognise our pages */
 } HnswPageOpaqueData;
 typedef HnswPageOpaqueData *HnswPageOpaque;
@@ -93,14 +93,14 @@ typedef struct HnswMetaPageData
 	uint32 dimensions;
 	uint16 m;
 	uint16 ef_construction;
-	ItemPointerData entry;   /* element tuple of the entry point; invalid when empty */
-	int16 entry_level;       /* -1 when empty */
-	BlockNumber insert_page; /* unused: inserts use the last page or the free space map */
-	uint16 vector_column;    /* 0-based index column of the vector */
-	uint16 filter_columns;   /* how many filter columns (hnsw_filter.h) */
-	BlockNumber dir_start;   /* the partition directory's buckets (hnsw_directory.h) */
-	uint32 dir_pages;        /* 0 when the index has no partition column */
-	uint16 value_slots;      /* value links per element: 2m with a partition column, else 0 */
+	ItemPointerData entry; /* element tuple of the entry point; invalid when empty */
+	int16 entry_level;     /* -1 when empty */
+	BlockNumber reserved;  /* always InvalidBlockNumber, never read: kept for the layout */
+	uint16 vector_column;  /* 0-based index column of the vector */
+	uint16 filter_columns; /* how many filter columns (hnsw_filter.h) */
+	BlockNumber dir_start; /* the partition directory's buckets (hnsw_directory.h) */
+	uint32 dir_pages;      /* 0 when the index has no partition column */
+	uint16 value_slots;    /* value links per element: 2m with a partition column, else 0 */
 	uint16 unused;
 } HnswMetaPageData;
 typedef HnswMetaPageData *HnswMetaPage;
@@ -224,6 +224,7 @@ extern int hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
 extern int hnsw_exact_scan_limit;
 extern int hnsw_max_filtered_scan_tuples;
+void HnswDefineSettings(void); /* hnsw_settings.cpp */
 
 int HnswGetM(Relation index);
 int HnswGetEfConstruction(Relation index);
@@ -338,6 +339,7 @@ int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int 
 /* ---- AM callbacks ------------------------------------------------------------ */
 IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info);
 void hnsw_buildempty(Relation index);
+bool hnsw_validate(Oid opclassoid); /* hnsw_validate.cpp */
 bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
                  IndexUniqueCheck check_unique, bool index_unchanged, IndexInfo *info);
 IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,

@@ -1,6 +1,6 @@
 /*
- * hnsw_am.cpp: the access method handler, its options and settings, and the cost
- * estimate the planner uses to choose it.
+ * hnsw_am.cpp: the access method handler, its options, and the cost estimate the
+ * planner uses to choose it. The hnsw.* settings are in hnsw_settings.cpp.
  */
 #include "hnsw/hnsw.h"
 #include "module.h"
@@ -22,18 +22,7 @@ extern "C"
 #include <cfloat>
 #include <cmath>
 
-int hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
-int hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
-int hnsw_max_scan_tuples = 20000;
-double hnsw_scan_mem_multiplier = 1.0;
-
 static relopt_kind hnsw_relopt_kind;
-
-static const struct config_enum_entry iterative_scan_options[] = {
-    {"off", HNSW_ITERATIVE_SCAN_OFF, false},
-    {"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
-    {"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
-    {NULL, 0, false}};
 
 void vecrbac_hnsw_init(void)
 {
@@ -45,30 +34,7 @@ void vecrbac_hnsw_init(void)
 	                  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
 	                  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
 
-	DefineCustomIntVariable(
-	    "hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
-	    "Valid range is 1..1000.", &hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH, HNSW_MIN_EF_SEARCH,
-	    HNSW_MAX_EF_SEARCH, PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", NULL,
-	                         &hnsw_iterative_scan, HNSW_ITERATIVE_SCAN_OFF, iterative_scan_options,
-	                         PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable(
-	    "hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans", NULL,
-	    &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomRealVariable(
-	    "hnsw.scan_mem_multiplier", "Sets the multiple of work_mem to use for iterative scans",
-	    NULL, &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable(
-	    "hnsw.exact_scan_limit",
-	    "Sets the largest filtered scope an hnsw scan reads exactly instead of walking the graph",
-	    "A scope is the elements whose partition column matches the scan's filter.",
-	    &hnsw_exact_scan_limit, 2000, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
-	DefineCustomIntVariable("hnsw.max_filtered_scan_tuples",
-	                        "Sets the max number of elements a filtered hnsw scan examines when "
-	                        "its filter does not name partition values",
-	                        NULL, &hnsw_max_filtered_scan_tuples, 1000000, 1, INT_MAX, PGC_USERSET,
-	                        0, NULL, NULL, NULL);
-	MarkGUCPrefixReserved("hnsw");
+	HnswDefineSettings();
 	HnswInstallExecutorHook();
 }
 
@@ -217,11 +183,6 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	*selectivity = costs.indexSelectivity;
 	*correlation = 0;
 	*pages = page_reads;
-}
-
-static bool hnsw_validate(Oid opclassoid)
-{
-	return true;
 }
 
 VECRBAC_FUNCTION(vecrbac_hnsw_handler)

@@ -1,20 +1,30 @@
 /*
  * hnsw_build.cpp: CREATE INDEX for hnsw.
  *
- * Phases (shown in pg_stat_progress_create_index):
+ * Phases (shown in pg_stat_progress_create_index, named as pgvector names its own):
+ *   initializing         (set by PostgreSQL before the build starts);
  *   loading tuples       the heap is scanned and every vector inserted into an
  *                        in-memory graph (hnsw_memgraph.cpp), within
  *                        maintenance_work_mem;
  *   writing index pages  element and neighbor tuples are laid out page by page in
  *                        insertion order, links translated from arena offsets to TIDs.
+ * tuples_total is the heap's estimated row count, known before any ANALYZE (below).
  * If the graph outgrows maintenance_work_mem, what is built so far is written out
- * and the remaining tuples are inserted on disk one by one (slower; a NOTICE says so).
+ * and the remaining tuples are inserted on disk one by one (slower; a NOTICE with
+ * pgvector's wording says so).
  *
- * Parallel build: when the planner grants workers (max_parallel_maintenance_workers,
- * table size) and the graph is expected to fit in maintenance_work_mem, the arena
- * lives in dynamic shared memory and the leader and its workers scan the table in
- * parallel, each inserting into the one shared graph (locking in hnsw_memgraph.h).
- * If the shared arena fills up anyway, the leader says so and builds serially.
+ * Planning, from what is true when the build starts: the heap's rows are estimated
+ * as the planner estimates them (a table loaded by COPY and never analyzed has
+ * reltuples = -1, so its size and column widths decide), the workers as PostgreSQL
+ * plans them for btree, including the table's parallel_workers option (see
+ * plan_workers), and the shared graph is sized from the estimate, within
+ * maintenance_work_mem.
+ *
+ * Parallel build: the arena lives in dynamic shared memory and the leader and its
+ * workers scan the table in parallel, each inserting into the one shared graph
+ * (locking in hnsw_memgraph.h). If the arena fills up, the participant that finds
+ * it full writes the graph out while the others wait (flush_lock), and from then
+ * on every participant inserts on disk, concurrently, as pgvector does.
  *
  * WAL: nothing is logged page by page during the build. At the end, if the relation
  * needs WAL, every page is logged as a full image (log_newpage_range), so crash
@@ -24,9 +34,12 @@
 #include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_filter.h"
 #include "hnsw/hnsw_memgraph.h"
+#include "pg/wait_point.h"
 
 extern "C"
 {
+#include "access/detoast.h"
+#include "access/heaptoast.h"
 #include "access/parallel.h"
 #include "access/relation.h"
 #include "access/table.h"
@@ -34,8 +47,10 @@ extern "C"
 #include "access/xact.h"
 #include "access/xloginsert.h"
 #include "catalog/index.h"
+#include "catalog/pg_type_d.h"
 #include "commands/progress.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/plancat.h"
 #include "storage/spin.h"
 #include "tcop/tcopprot.h"
 #include "utils/snapmgr.h"
@@ -46,10 +61,32 @@ extern "C"
 #include "utils/rel.h"
 }
 
+#include <cmath>
 #include <cstring>
 
 namespace
 {
+
+/*
+ * What the leader tells its workers, and what they share besides the graph; the
+ * table's parallel scan state follows it. Every in-memory insertion holds
+ * flush_lock in shared mode; the participant that finds the arena full takes it
+ * exclusively, so that it writes the graph out while no insertion is under way,
+ * and sets `flushed` under it.
+ */
+struct HnswParallelBuild
+{
+	Oid heap_oid;
+	Oid index_oid;
+	bool concurrent;
+	bool arena_is_limit;
+	double rows_estimated;
+	slock_t mutex;
+	double heap_tuples; /* summed by the participants */
+	double index_tuples;
+	LWLock flush_lock;
+	bool flushed; /* the graph is on disk: insert there */
+};
 
 struct BuildState
 {
@@ -59,8 +96,11 @@ struct BuildState
 	HnswDistance dist;
 	HnswColumns cols;
 	HnswMemGraph graph;
-	bool on_disk;  /* the arena filled up: inserting page by page now */
-	bool parallel; /* a participant of a parallel build: never goes on disk */
+	bool on_disk;          /* the arena filled up: inserting page by page now */
+	bool parallel;         /* a participant of a parallel build */
+	HnswParallelBuild *pb; /* its shared state, in a parallel build */
+	bool arena_is_limit;   /* the graph may use all of maintenance_work_mem */
+	double rows_estimated; /* what the arena was sized for */
 	bool is_leader;
 	int m;
 	int ef_construction;
@@ -133,7 +173,9 @@ void flush_graph(BuildState *bs)
 	HnswMemGraph *g = &bs->graph;
 	const HnswColumns *cols = &bs->cols;
 
-	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
+	if (bs->is_leader)
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
+	VECRBAC_WAIT_POINT("build-write");
 
 	/* Pass 1: decide where every tuple goes, and chain each partition value's elements. */
 	HTAB *partitions = NULL;
@@ -286,6 +328,97 @@ void flush_graph(BuildState *bs)
 	UnlockReleaseBuffer(metabuf);
 }
 
+/*
+ * Says that the build goes on disk, with pgvector's message when the graph had all
+ * of maintenance_work_mem. A parallel arena sized from a row estimate that fell
+ * short says so instead, since more memory was to be had.
+ */
+void report_spill(const BuildState *bs, double tuples)
+{
+	if (bs->arena_is_limit)
+		ereport(NOTICE,
+		        (errmsg("hnsw graph no longer fits into maintenance_work_mem after %.0f tuples",
+		                tuples),
+		         errdetail("Building will take significantly more time."),
+		         errhint("Increase maintenance_work_mem to speed up builds.")));
+	else
+		ereport(NOTICE,
+		        (errmsg("hnsw graph no longer fits into the shared memory sized for %.0f rows "
+		                "after %.0f tuples",
+		                bs->rows_estimated, tuples),
+		         errdetail("Building will take significantly more time."),
+		         errhint("ANALYZE the table before CREATE INDEX so that the build can size its "
+		                 "shared memory.")));
+}
+
+/* Serial build: the graph is full, so write it out and go on disk. */
+void spill_local(BuildState *bs, MemoryContext build_context)
+{
+	report_spill(bs, bs->index_tuples);
+	MemoryContext old = MemoryContextSwitchTo(build_context);
+	HnswMemBuildValueLinks(&bs->graph);
+	HnswMemConnectUnreachable(&bs->graph);
+	flush_graph(bs);
+	pfree(bs->graph.base);
+	bs->graph.base = NULL;
+	bs->on_disk = true;
+	if (bs->is_leader)
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Parallel build: the shared graph is full. The first participant to get here
+ * writes it out, with every other insertion held off by flush_lock; everyone then
+ * inserts on disk.
+ */
+void spill_shared(BuildState *bs)
+{
+	HnswParallelBuild *pb = bs->pb;
+
+	LWLockAcquire(&pb->flush_lock, LW_EXCLUSIVE);
+	if (!pb->flushed)
+	{
+		report_spill(bs, (double)pg_atomic_read_u64(&bs->graph.shared->inserted));
+		HnswMemBuildValueLinks(&bs->graph);
+		HnswMemConnectUnreachable(&bs->graph);
+		flush_graph(bs);
+		pb->flushed = true;
+		if (bs->is_leader)
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
+	}
+	LWLockRelease(&pb->flush_lock);
+	bs->on_disk = true;
+}
+
+/* Adds one value to the graph in memory while it has room, else to the index on disk. */
+void add_value(BuildState *bs, Vector *value, const char *filters, Size filter_bytes,
+               ItemPointer tid, MemoryContext build_context)
+{
+	if (!bs->on_disk && !bs->parallel)
+	{
+		if (HnswMemInsert(&bs->graph, value, filters, filter_bytes, tid) == HNSW_MEM_FULL)
+			spill_local(bs, build_context);
+	}
+	else if (!bs->on_disk)
+	{
+		LWLockAcquire(&bs->pb->flush_lock, LW_SHARED);
+		HnswMemInsertResult r = bs->pb->flushed
+		                            ? HNSW_MEM_FULL
+		                            : HnswMemInsert(&bs->graph, value, filters, filter_bytes, tid);
+		LWLockRelease(&bs->pb->flush_lock);
+		if (r == HNSW_MEM_FULL)
+			spill_shared(bs);
+	}
+	if (bs->on_disk)
+	{
+		HnswInsertOnDisk(bs->index, &bs->dist, &bs->cols, value, filters, filter_bytes, tid, true);
+		VECRBAC_WAIT_POINT("build-insert-on-disk");
+		if (bs->parallel)
+			pg_atomic_fetch_add_u64(&bs->graph.shared->inserted, 1); /* progress */
+	}
+}
+
 void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool alive,
                     void *state)
 {
@@ -303,39 +436,14 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 		Size filter_bytes = HnswEncodeFilters(&bs->cols, values, isnull, NULL);
 		char *filters = (char *)palloc(Max(filter_bytes, 1));
 		HnswEncodeFilters(&bs->cols, values, isnull, filters);
-
-		if (!bs->on_disk)
-		{
-			HnswMemInsertResult r = HnswMemInsert(&bs->graph, value, filters, filter_bytes, tid);
-			if (r == HNSW_MEM_FULL && !bs->parallel)
-			{
-				ereport(
-				    NOTICE,
-				    (errmsg("hnsw graph no longer fits into maintenance_work_mem after %.0f tuples",
-				            bs->index_tuples),
-				     errdetail("Building will take significantly more time."),
-				     errhint("Increase maintenance_work_mem to speed up builds.")));
-				MemoryContextSwitchTo(old);
-				HnswMemBuildValueLinks(&bs->graph);
-				HnswMemConnectUnreachable(&bs->graph);
-				flush_graph(bs);
-				pfree(bs->graph.base);
-				bs->graph.base = NULL;
-				bs->on_disk = true;
-				pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
-				MemoryContextSwitchTo(bs->tuple_context);
-			}
-		}
-		/* In a parallel build a full arena just stops insertion; the leader starts over. */
-		if (bs->on_disk)
-			HnswInsertOnDisk(bs->index, &bs->dist, &bs->cols, value, filters, filter_bytes, tid,
-			                 true);
+		add_value(bs, value, filters, filter_bytes, tid, old);
 		bs->index_tuples++;
+		/* The leader reports for everyone: the graph counts every participant's tuples. */
 		if (bs->is_leader)
 			pgstat_progress_update_param(
 			    PROGRESS_CREATEIDX_TUPLES_DONE,
-			    bs->on_disk ? (int64)bs->index_tuples
-			                : (int64)pg_atomic_read_u64(&bs->graph.shared->inserted));
+			    bs->parallel ? (int64)pg_atomic_read_u64(&bs->graph.shared->inserted)
+			                 : (int64)bs->index_tuples);
 	}
 
 	MemoryContextSwitchTo(old);
@@ -383,29 +491,70 @@ void write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, in
 
 /* ---- parallel build ------------------------------------------------------------------ */
 
+/* ---- planning ------------------------------------------------------------------------ */
+
 /*
- * How many workers to ask for. PostgreSQL sizes parallel index builds by the
- * table's heap pages, but vectors of more than ~500 dimensions live in TOAST, so
- * the heap of a large vector table is tiny (60,000 x 784 dimensions: 442 pages)
- * while the graph is the expensive part. So: the planner's answer when it allows
- * workers or when the index has expressions or a predicate (its safety checks
- * decide), else one worker from 10,000 rows and one more each time the row count
- * triples, within max_parallel_maintenance_workers and 32 MB of
- * maintenance_work_mem per participant, as the planner would cap it.
+ * The heap's rows now, as the planner estimates a relation (estimate_rel_size): the
+ * density ANALYZE or VACUUM recorded, scaled to the pages there are now; for a table
+ * never analyzed (reltuples = -1, as right after COPY), a density from the column
+ * widths. The planner guesses 32 bytes for a vector; the width a vector takes in
+ * the heap follows from its dimensions and the column's storage (a TOAST pointer
+ * when it is moved out of line), and it decides the density, so it is supplied.
+ * The planner's floor of 10 pages for an unanalyzed table (planning for growth) is
+ * undone: the build reads the pages there are. *analyzed says whether the density
+ * came from statistics.
  */
-int build_workers(Relation heap, Relation index, double expected)
+double estimate_heap_rows(Relation heap, const IndexInfo *info, int vector_column, int dimensions,
+                          bool *analyzed)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(heap);
+	*analyzed = heap->rd_rel->reltuples >= 0 && heap->rd_rel->relpages > 0;
+	if (nblocks == 0)
+		return 0;
+
+	int natts = RelationGetNumberOfAttributes(heap);
+	int32 *widths = (int32 *)palloc0(sizeof(int32) * (natts + 1)); /* by attribute number */
+	AttrNumber attno = info->ii_IndexAttrNumbers[vector_column];
+	if (attno > 0)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(heap), attno - 1);
+		Size size = VECTOR_SIZE(dimensions);
+		bool out_of_line = att->attstorage != TYPSTORAGE_PLAIN &&
+		                   MAXALIGN(SizeofHeapTupleHeader) + size > TOAST_TUPLE_THRESHOLD;
+		widths[attno] = (int32)(out_of_line ? TOAST_POINTER_SIZE : size);
+	}
+	BlockNumber pages;
+	double tuples, allvisfrac;
+	estimate_rel_size(heap, widths, &pages, &tuples, &allvisfrac);
+	pfree(widths);
+	return pages > 0 ? std::rint(tuples / pages * nblocks) : 0;
+}
+
+/*
+ * Workers for the build. PostgreSQL 15 plans workers only for btree (index_build
+ * leaves ii_ParallelWorkers at 0 for other access methods), so the build asks the
+ * planner itself, as pgvector does: plan_create_index_workers gives none in a
+ * standalone backend, for a temporary table or for expressions or a predicate that
+ * are not parallel safe; the table's parallel_workers option when set (within
+ * max_parallel_maintenance_workers, whatever the memory, as for btree); otherwise a
+ * count from the heap's pages, cut until each participant keeps 32 MB of
+ * maintenance_work_mem. The heap's pages undercount a table whose vectors live in
+ * TOAST (60,000 x 784 dimensions: 442 pages), while the graph is the costly part:
+ * so when the planner finds the heap too small and nothing else rules workers out,
+ * the rows decide: one worker from 10,000, one more each time they triple, within
+ * the same limits.
+ */
+int plan_workers(Relation heap, Relation index, double rows)
 {
 	int planned = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
-	if (planned > 0 || max_parallel_maintenance_workers == 0 ||
+	if (planned > 0 || !IsUnderPostmaster || max_parallel_maintenance_workers == 0 ||
+	    RelationGetParallelWorkers(heap, -1) >= 0 ||
 	    heap->rd_rel->relpersistence == RELPERSISTENCE_TEMP ||
 	    RelationGetIndexExpressions(index) != NIL || RelationGetIndexPredicate(index) != NIL)
 		return planned;
-	if (heap->rd_options != NULL && ((StdRdOptions *)heap->rd_options)->parallel_workers >= 0)
-		return Min(((StdRdOptions *)heap->rd_options)->parallel_workers,
-		           max_parallel_maintenance_workers);
 
 	int workers = 0;
-	for (double threshold = 10000; expected >= threshold; threshold *= 3)
+	for (double threshold = 10000; rows >= threshold; threshold *= 3)
 		workers++;
 	workers = Min(workers, max_parallel_maintenance_workers);
 	while (workers > 0 && maintenance_work_mem / (workers + 1) < 32768L)
@@ -416,17 +565,6 @@ int build_workers(Relation heap, Relation index, double expected)
 #define HNSW_KEY_BUILD UINT64CONST(0xA000000000000001)
 #define HNSW_KEY_GRAPH UINT64CONST(0xA000000000000002)
 #define HNSW_KEY_QUERY_TEXT UINT64CONST(0xA000000000000003)
-
-/* What the leader tells its workers; the table's parallel scan state follows it. */
-typedef struct HnswParallelBuild
-{
-	Oid heap_oid;
-	Oid index_oid;
-	bool concurrent;
-	slock_t mutex;
-	double heap_tuples; /* summed by the participants */
-	double index_tuples;
-} HnswParallelBuild;
 
 inline ParallelTableScanDesc parallel_scan_of(HnswParallelBuild *pb)
 {
@@ -448,6 +586,9 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
 	bs.index = index;
 	bs.fork = MAIN_FORKNUM;
 	bs.parallel = true;
+	bs.pb = pb;
+	bs.arena_is_limit = pb->arena_is_limit;
+	bs.rows_estimated = pb->rows_estimated;
 	bs.is_leader = is_leader;
 	check_index_definition(index, &bs.cols, &bs.dimensions, &bs.m, &bs.ef_construction);
 	HnswInitDistance(&bs.dist, index);
@@ -469,13 +610,21 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
 	MemoryContextDelete(bs.tuple_context);
 }
 
+/* How a parallel build ended. */
+enum ParallelOutcome
+{
+	PARALLEL_NOT_RUN,   /* no shared memory or no worker to be had: build serially */
+	PARALLEL_IN_MEMORY, /* the whole graph is in bs->graph, to be written out */
+	PARALLEL_ON_DISK    /* the graph was written out and the rest inserted on disk */
+};
+
 /*
- * Builds the graph with parallel workers into a shared arena, then copies it into
- * local memory for the write phase (bs->graph). Returns false if the arena filled
- * up or no shared memory was to be had; nothing is kept then.
+ * Builds the graph with parallel workers into a shared arena of arena_bytes. If it
+ * stayed in memory, the graph is copied into local memory for the write phase
+ * (bs->graph).
  */
-bool build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_bytes,
-                    double *heap_tuples)
+ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_bytes,
+                               double *heap_tuples)
 {
 	EnterParallelMode();
 	ParallelContext *pcxt =
@@ -498,21 +647,25 @@ bool build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_byt
 			UnregisterSnapshot(snapshot);
 		DestroyParallelContext(pcxt);
 		ExitParallelMode();
-		return false;
+		return PARALLEL_NOT_RUN;
 	}
 
 	HnswParallelBuild *pb = (HnswParallelBuild *)shm_toc_allocate(pcxt->toc, build_size);
 	pb->heap_oid = RelationGetRelid(bs->heap);
 	pb->index_oid = RelationGetRelid(bs->index);
 	pb->concurrent = info->ii_Concurrent;
+	pb->arena_is_limit = bs->arena_is_limit;
+	pb->rows_estimated = bs->rows_estimated;
 	SpinLockInit(&pb->mutex);
 	pb->heap_tuples = 0;
 	pb->index_tuples = 0;
+	pb->flushed = false;
 	table_parallelscan_initialize(bs->heap, parallel_scan_of(pb), snapshot);
 	shm_toc_insert(pcxt->toc, HNSW_KEY_BUILD, pb);
 
 	HnswMemShared *graph_shared = (HnswMemShared *)shm_toc_allocate(pcxt->toc, graph_size);
 	HnswMemInitShared(graph_shared, arena_of(graph_shared), arena_bytes);
+	LWLockInitialize(&pb->flush_lock, graph_shared->lock_tranche);
 	shm_toc_insert(pcxt->toc, HNSW_KEY_GRAPH, graph_shared);
 
 	char *query = (char *)shm_toc_allocate(pcxt->toc, query_len + 1);
@@ -522,11 +675,22 @@ bool build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_byt
 	shm_toc_insert(pcxt->toc, HNSW_KEY_QUERY_TEXT, query);
 
 	LaunchParallelWorkers(pcxt);
+	if (pcxt->nworkers_launched == 0)
+	{
+		/* No worker slot free: a serial build in local memory does better than a lone leader. */
+		WaitForParallelWorkersToFinish(pcxt);
+		if (IsMVCCSnapshot(snapshot))
+			UnregisterSnapshot(snapshot);
+		DestroyParallelContext(pcxt);
+		ExitParallelMode();
+		return PARALLEL_NOT_RUN;
+	}
+	ereport(DEBUG1, (errmsg("using %d parallel workers", pcxt->nworkers_launched)));
 	participate(pb, graph_shared, bs->heap, bs->index, true);
 	WaitForParallelWorkersToFinish(pcxt);
 
-	bool full = pg_atomic_read_u32(&graph_shared->full) != 0;
-	if (!full)
+	ParallelOutcome outcome = pb->flushed ? PARALLEL_ON_DISK : PARALLEL_IN_MEMORY;
+	if (outcome == PARALLEL_IN_MEMORY)
 	{
 		/* The write phase runs in the leader alone: the graph moves to local memory. */
 		Size used = pg_atomic_read_u64(&graph_shared->used);
@@ -544,15 +708,17 @@ bool build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_byt
 		local->entry_level = graph_shared->entry_level;
 		local->capacity = used;
 		bs->graph.can_grow = false;
-		bs->index_tuples = pb->index_tuples;
-		*heap_tuples = pb->heap_tuples;
 	}
+	else
+		bs->on_disk = true;
+	bs->index_tuples = pb->index_tuples;
+	*heap_tuples = pb->heap_tuples;
 
 	if (IsMVCCSnapshot(snapshot))
 		UnregisterSnapshot(snapshot);
 	DestroyParallelContext(pcxt);
 	ExitParallelMode();
-	return !full;
+	return outcome;
 }
 
 } // namespace
@@ -580,43 +746,48 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 
 	write_metapage(index, bs.fork, &bs.cols, bs.dimensions, bs.m, bs.ef_construction, false);
 
-	double expected = heap->rd_rel->reltuples > 0 ? heap->rd_rel->reltuples : 0;
+	bool analyzed;
+	double rows = estimate_heap_rows(heap, info, bs.cols.vector_column, bs.dimensions, &analyzed);
 	Size limit = (Size)maintenance_work_mem * 1024;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
-	if (expected > 0)
-		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64)expected);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64)rows);
 
-	/* Workers only when the planner grants them and the shared graph should fit. */
+	/*
+	 * The shared graph gets what the estimate says it needs, with a margin (wider
+	 * when the density is a guess from column widths), within maintenance_work_mem;
+	 * the memory is committed when the segment is created, so a small table does not
+	 * take all of a large maintenance_work_mem.
+	 */
+	double graph_bytes = (double)HnswMemExpectedBytes(rows, bs.m, bs.dimensions,
+	                                                  HnswValueSlots(bs.m, bs.cols.partition >= 0),
+	                                                  32 * bs.cols.nfilters);
+	double wanted = graph_bytes * (analyzed ? 1.25 : 2.0) + (1 << 20);
+	Size arena_bytes = wanted >= (double)limit ? limit : (Size)wanted;
+	bs.arena_is_limit = arena_bytes == limit;
+	bs.rows_estimated = rows;
+
+	int workers = plan_workers(heap, index, rows);
+	ereport(DEBUG1, (errmsg("hnsw build: %.0f rows estimated (%s), %d parallel workers planned",
+	                        rows, analyzed ? "from statistics" : "from the heap's size", workers)));
+
 	double heap_tuples = 0;
-	bool built = false;
-	Size arena_bytes =
-	    (Size)((double)HnswMemExpectedBytes(expected, bs.m, bs.dimensions,
-	                                        HnswValueSlots(bs.m, bs.cols.partition >= 0),
-	                                        32 * bs.cols.nfilters) *
-	           1.25) +
-	    (1 << 20);
-	int workers = 0;
-	if (expected > 0 && arena_bytes <= limit)
-		workers = build_workers(heap, index, expected);
-	ereport(DEBUG1,
-	        (errmsg("hnsw build: %d parallel workers planned for %.0f rows", workers, expected)));
+	ParallelOutcome outcome = PARALLEL_NOT_RUN;
 	if (workers > 0)
-	{
-		built = build_parallel(&bs, info, workers, arena_bytes, &heap_tuples);
-		if (!built)
-			ereport(
-			    NOTICE,
-			    (errmsg(
-			        "hnsw parallel build did not fit in its shared memory; building serially")));
-	}
-	if (!built)
+		outcome = build_parallel(&bs, info, workers, arena_bytes, &heap_tuples);
+	if (outcome == PARALLEL_NOT_RUN)
 	{
 		bs.index_tuples = 0;
+		bs.arena_is_limit = true; /* a local arena grows up to maintenance_work_mem */
 		HnswMemInitLocal(&bs.graph, &bs.dist, &bs.cols, bs.m, bs.ef_construction, bs.dimensions,
-		                 limit, expected);
+		                 limit, rows);
 		heap_tuples = table_index_build_scan(heap, index, info, true, true, build_callback,
 		                                     (void *)&bs, NULL);
 	}
+	/* The estimate has served; from here on the count is known (workers may have added
+	 * tuples after the leader's last report). */
+	const int progress_index[] = {PROGRESS_CREATEIDX_TUPLES_TOTAL, PROGRESS_CREATEIDX_TUPLES_DONE};
+	const int64 progress_value[] = {(int64)bs.index_tuples, (int64)bs.index_tuples};
+	pgstat_progress_update_multi_param(2, progress_index, progress_value);
 
 	if (!bs.on_disk)
 	{

@@ -55,6 +55,15 @@ struct CheckedElement
 	bool chained; /* reached by its value's chain */
 };
 
+/* A neighbor tuple as collected, paired with its element afterwards. */
+struct NeighborRecord
+{
+	ItemPointerData tid;
+	ItemPointerData owner;
+	int level;
+	int links_start;
+};
+
 struct CheckState
 {
 	Tuplestorestate *store;
@@ -64,6 +73,16 @@ struct CheckState
 	PgVec<CheckedElement> elements;
 	PgVec<ItemPointerData> links;
 	PgVec<uint64> keys; /* parallel to elements, ascending, for lookups */
+	/* What the checks share: the metapage, the columns, and what the page pass found. */
+	HnswMetaPageData meta;
+	int m;
+	int dimensions;
+	BlockNumber nblocks;
+	HnswColumns cols;
+	PgVec<NeighborRecord> neighbor_tuples;
+	PgVec<HnswDirEntryData> directory;
+	int64 heap_tuples;
+	int64 deleted;
 };
 
 void report(CheckState *cs, const char *severity, const char *fmt, ...) pg_attribute_printf(3, 4);
@@ -105,16 +124,17 @@ int find_element(const CheckState *cs, const ItemPointerData *tid)
 	return -1;
 }
 
-void check_index(Relation index, CheckState *cs)
+/* The metapage: format, version, m, and the vector column it describes. False: stop here. */
+bool check_metapage(Relation index, CheckState *cs)
 {
 	HnswMetaPageData meta;
 	int m, dimensions;
-	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	BlockNumber nblocks = cs->nblocks;
 
 	if (nblocks == 0)
 	{
 		report(cs, "error", "index has no metapage");
-		return;
+		return false;
 	}
 	{
 		Buffer buf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
@@ -130,14 +150,14 @@ void check_index(Relation index, CheckState *cs)
 	{
 		report(cs, "error", "metapage magic %08x version %u, expected %08x version %u", meta.magic,
 		       meta.version, HNSW_MAGIC, HNSW_VERSION);
-		return;
+		return false;
 	}
 	m = meta.m;
 	dimensions = meta.dimensions;
 	if (m < HNSW_MIN_M || m > HNSW_MAX_M)
 	{
 		report(cs, "error", "metapage m = %d is out of range", m);
-		return;
+		return false;
 	}
 	int vcol = HnswVectorColumn(index);
 	if (meta.vector_column != vcol)
@@ -146,25 +166,129 @@ void check_index(Relation index, CheckState *cs)
 	if ((int)dimensions != TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod)
 		report(cs, "error", "metapage has %u dimensions, the indexed column %d", dimensions,
 		       TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod);
-	int max_level = HnswMaxLevelForM(m);
+	cs->meta = meta;
+	cs->m = m;
+	cs->dimensions = (int)dimensions;
+	return true;
+}
 
-	/* Pass 1: collect every element and neighbor tuple. */
-	struct NeighborRecord
+/* A directory page: its entries, checked later against the elements. */
+void collect_directory_page(CheckState *cs, Page page, BlockNumber blk)
+{
+	PgVec<HnswDirEntryData> &directory = cs->directory;
+	OffsetNumber dmax = PageGetMaxOffsetNumber(page);
+	for (OffsetNumber off = FirstOffsetNumber; off <= dmax; off++)
 	{
-		ItemPointerData tid;
-		ItemPointerData owner;
-		int level;
-		int links_start;
-	};
-	PgVec<NeighborRecord> neighbor_tuples;
-	neighbor_tuples.init(1024);
-	PgVec<HnswDirEntryData> directory;
-	directory.init(64);
-	HnswColumns cols;
-	HnswInitColumns(&cols, index);
-	int64 heap_tuples = 0, deleted = 0;
+		ItemId iid = PageGetItemId(page, off);
+		if (!ItemIdHasStorage(iid))
+			continue;
+		if (ItemIdGetLength(iid) != sizeof(HnswDirEntryData))
+		{
+			report(cs, "error", "directory item (%u,%u) has the wrong size", blk, off);
+			continue;
+		}
+		directory.push(*(HnswDirEntry)PageGetItem(page, iid));
+	}
+}
 
-	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+/* An element tuple: filters, heap TIDs, flags, level, vector; recorded for the links. */
+void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumber off,
+                         const ItemPointerData &tid)
+{
+	int m = cs->m;
+	int dimensions = cs->dimensions;
+	int max_level = HnswMaxLevelForM(m);
+	HnswColumns &cols = cs->cols;
+	HnswElementTuple etup = HnswElementAt(page, off); /* validates the length */
+	const Vector *v = HnswElementVector(etup);
+	CheckedElement e;
+	e.tid = tid;
+	e.neighbors = etup->neighbortid;
+	e.level = etup->level;
+	e.deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
+	e.nheaptids = 0;
+	e.links_start = -1;
+	e.reached = false;
+	e.chain_next = etup->chain_next;
+	e.chained = false;
+	long section =
+	    HnswFilterSectionSize(&cols, HnswElementFilters(etup, v->dim), etup->filter_bytes);
+	e.has_key = section == (long)etup->filter_bytes &&
+	            HnswPartitionKey(&cols, HnswElementFilters(etup, v->dim), &e.key);
+	if (section != (long)etup->filter_bytes)
+		report(cs, "error",
+		       "element (%u,%u) has a filter section of %u bytes, its contents say %ld", blk, off,
+		       etup->filter_bytes, section);
+	bool gap = false;
+	for (int i = 0; i < HNSW_HEAPTIDS; i++)
+	{
+		if (ItemPointerIsValid(&etup->heaptids[i]))
+		{
+			if (gap)
+				report(cs, "error", "element (%u,%u) has a valid heap TID after an empty slot", blk,
+				       off);
+			e.nheaptids++;
+		}
+		else
+			gap = true;
+	}
+	if (e.deleted && e.nheaptids > 0)
+		report(cs, "error", "element (%u,%u) is marked deleted but has %d heap TIDs", blk, off,
+		       e.nheaptids);
+	if (!e.deleted && e.nheaptids == 0)
+		report(cs, "error", "element (%u,%u) has no heap TID and is not marked deleted", blk, off);
+	if (e.level > max_level)
+		report(cs, "error", "element (%u,%u) has level %d, above the limit %d for m = %d", blk, off,
+		       e.level, max_level, m);
+	if (v->dim != (int)dimensions)
+		report(cs, "error", "element (%u,%u) has %d dimensions, the index %u", blk, off, v->dim,
+		       dimensions);
+	else
+		for (int i = 0; i < v->dim; i++)
+			if (std::isnan(v->x[i]) || std::isinf(v->x[i]))
+			{
+				report(cs, "error", "element (%u,%u) holds a NaN or infinite value", blk, off);
+				break;
+			}
+	cs->heap_tuples += e.nheaptids;
+	cs->deleted += e.deleted;
+	cs->elements.push(e);
+	cs->keys.push(HnswTidKey(&tid));
+}
+
+/* A neighbor tuple: its slot count; its links are kept for the link checks. */
+void collect_neighbor_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumber off,
+                            const ItemPointerData &tid)
+{
+	int m = cs->m;
+	const HnswMetaPageData &meta = cs->meta;
+	PgVec<NeighborRecord> &neighbor_tuples = cs->neighbor_tuples;
+	HnswNeighborTuple ntup = HnswNeighborAt(page, off);
+	NeighborRecord r;
+	r.tid = tid;
+	r.owner = ntup->element;
+	r.level = ntup->level;
+	r.links_start = cs->links.size;
+	int expected_slots = (ntup->level + 2) * m + meta.value_slots;
+	if (ntup->slots != expected_slots)
+		report(cs, "error", "neighbor tuple (%u,%u) has %u slots, expected %d", blk, off,
+		       ntup->slots, expected_slots);
+	for (int i = 0; i < expected_slots; i++)
+	{
+		ItemPointerData link;
+		if (i < ntup->slots)
+			link = ntup->links[i];
+		else
+			ItemPointerSetInvalid(&link);
+		cs->links.push(link);
+	}
+	neighbor_tuples.push(r);
+}
+
+/* Pass 1: every page is a data or directory page; collect elements and links. */
+void collect_pages(Relation index, CheckState *cs)
+{
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < cs->nblocks; blk++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		Buffer buf = ReadBuffer(index, blk);
@@ -178,131 +302,36 @@ void check_index(Relation index, CheckState *cs)
 		HnswPageOpaque op = HnswPageGetOpaque(page);
 		if (PageGetSpecialSize(page) != MAXALIGN(sizeof(HnswPageOpaqueData)) ||
 		    op->page_id != HNSW_PAGE_ID || !(op->flags & (HNSW_PAGE_DATA | HNSW_PAGE_DIRECTORY)))
-		{
 			report(cs, "error", "block %u is not an hnsw data or directory page", blk);
-			UnlockReleaseBuffer(buf);
-			continue;
-		}
-		if (op->flags & HNSW_PAGE_DIRECTORY)
+		else if (op->flags & HNSW_PAGE_DIRECTORY)
+			collect_directory_page(cs, page, blk);
+		else
 		{
-			OffsetNumber dmax = PageGetMaxOffsetNumber(page);
-			for (OffsetNumber off = FirstOffsetNumber; off <= dmax; off++)
+			OffsetNumber max = PageGetMaxOffsetNumber(page);
+			for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 			{
 				ItemId iid = PageGetItemId(page, off);
-				if (!ItemIdHasStorage(iid))
+				if (!ItemIdIsUsed(iid))
 					continue;
-				if (ItemIdGetLength(iid) != sizeof(HnswDirEntryData))
-				{
-					report(cs, "error", "directory item (%u,%u) has the wrong size", blk, off);
-					continue;
-				}
-				directory.push(*(HnswDirEntry)PageGetItem(page, iid));
-			}
-			UnlockReleaseBuffer(buf);
-			continue;
-		}
-		OffsetNumber max = PageGetMaxOffsetNumber(page);
-		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
-		{
-			ItemId iid = PageGetItemId(page, off);
-			if (!ItemIdIsUsed(iid))
-				continue;
-			ItemPointerData tid;
-			ItemPointerSet(&tid, blk, off);
-			uint8 type = *(uint8 *)PageGetItem(page, iid);
-
-			if (type == HNSW_ELEMENT_TUPLE)
-			{
-				HnswElementTuple etup = HnswElementAt(page, off); /* validates the length */
-				const Vector *v = HnswElementVector(etup);
-				CheckedElement e;
-				e.tid = tid;
-				e.neighbors = etup->neighbortid;
-				e.level = etup->level;
-				e.deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
-				e.nheaptids = 0;
-				e.links_start = -1;
-				e.reached = false;
-				e.chain_next = etup->chain_next;
-				e.chained = false;
-				long section = HnswFilterSectionSize(&cols, HnswElementFilters(etup, v->dim),
-				                                     etup->filter_bytes);
-				e.has_key = section == (long)etup->filter_bytes &&
-				            HnswPartitionKey(&cols, HnswElementFilters(etup, v->dim), &e.key);
-				if (section != (long)etup->filter_bytes)
-					report(cs, "error",
-					       "element (%u,%u) has a filter section of %u bytes, its contents say %ld",
-					       blk, off, etup->filter_bytes, section);
-				bool gap = false;
-				for (int i = 0; i < HNSW_HEAPTIDS; i++)
-				{
-					if (ItemPointerIsValid(&etup->heaptids[i]))
-					{
-						if (gap)
-							report(cs, "error",
-							       "element (%u,%u) has a valid heap TID after an empty slot", blk,
-							       off);
-						e.nheaptids++;
-					}
-					else
-						gap = true;
-				}
-				if (e.deleted && e.nheaptids > 0)
-					report(cs, "error", "element (%u,%u) is marked deleted but has %d heap TIDs",
-					       blk, off, e.nheaptids);
-				if (!e.deleted && e.nheaptids == 0)
-					report(cs, "error", "element (%u,%u) has no heap TID and is not marked deleted",
-					       blk, off);
-				if (e.level > max_level)
-					report(cs, "error",
-					       "element (%u,%u) has level %d, above the limit %d for m = %d", blk, off,
-					       e.level, max_level, m);
-				if (v->dim != (int)dimensions)
-					report(cs, "error", "element (%u,%u) has %d dimensions, the index %u", blk, off,
-					       v->dim, dimensions);
+				ItemPointerData tid;
+				ItemPointerSet(&tid, blk, off);
+				uint8 type = *(uint8 *)PageGetItem(page, iid);
+				if (type == HNSW_ELEMENT_TUPLE)
+					check_element_tuple(cs, page, blk, off, tid);
+				else if (type == HNSW_NEIGHBOR_TUPLE)
+					collect_neighbor_tuple(cs, page, blk, off, tid);
 				else
-					for (int i = 0; i < v->dim; i++)
-						if (std::isnan(v->x[i]) || std::isinf(v->x[i]))
-						{
-							report(cs, "error", "element (%u,%u) holds a NaN or infinite value",
-							       blk, off);
-							break;
-						}
-				heap_tuples += e.nheaptids;
-				deleted += e.deleted;
-				cs->elements.push(e);
-				cs->keys.push(HnswTidKey(&tid));
+					report(cs, "error", "item (%u,%u) has unknown type %u", blk, off, type);
 			}
-			else if (type == HNSW_NEIGHBOR_TUPLE)
-			{
-				HnswNeighborTuple ntup = HnswNeighborAt(page, off);
-				NeighborRecord r;
-				r.tid = tid;
-				r.owner = ntup->element;
-				r.level = ntup->level;
-				r.links_start = cs->links.size;
-				int expected_slots = (ntup->level + 2) * m + meta.value_slots;
-				if (ntup->slots != expected_slots)
-					report(cs, "error", "neighbor tuple (%u,%u) has %u slots, expected %d", blk,
-					       off, ntup->slots, expected_slots);
-				for (int i = 0; i < expected_slots; i++)
-				{
-					ItemPointerData link;
-					if (i < ntup->slots)
-						link = ntup->links[i];
-					else
-						ItemPointerSetInvalid(&link);
-					cs->links.push(link);
-				}
-				neighbor_tuples.push(r);
-			}
-			else
-				report(cs, "error", "item (%u,%u) has unknown type %u", blk, off, type);
 		}
 		UnlockReleaseBuffer(buf);
 	}
+}
 
-	/* Pass 2: pair neighbor tuples with their elements. */
+/* Pass 2: each neighbor tuple belongs to the element that points at it, at its level. */
+void pair_neighbor_tuples(CheckState *cs)
+{
+	PgVec<NeighborRecord> &neighbor_tuples = cs->neighbor_tuples;
 	for (int i = 0; i < neighbor_tuples.size; i++)
 	{
 		NeighborRecord &r = neighbor_tuples[i];
@@ -331,8 +360,47 @@ void check_index(Relation index, CheckState *cs)
 			       el.level, r.level);
 		el.links_start = r.links_start;
 	}
+}
 
-	/* Pass 3: every element's links. */
+/* An element's value links: to other live-or-retired elements of its partition value. */
+void check_value_links(CheckState *cs, int e)
+{
+	int m = cs->m;
+	const HnswMetaPageData &meta = cs->meta;
+	const CheckedElement &el = cs->elements[e];
+	unsigned blk = ItemPointerGetBlockNumber(&el.tid), off = ItemPointerGetOffsetNumber(&el.tid);
+	if (meta.value_slots > 0)
+	{
+		const ItemPointerData *links = &cs->links[el.links_start + (el.level + 2) * m];
+		for (int i = 0; i < meta.value_slots && ItemPointerIsValid(&links[i]); i++)
+		{
+			int t = find_element(cs, &links[i]);
+			if (t < 0)
+			{
+				if (!el.deleted)
+					report(cs, "error",
+					       "element (%u,%u) has a value link to (%u,%u), which is not an element",
+					       blk, off, ItemPointerGetBlockNumberNoCheck(&links[i]),
+					       ItemPointerGetOffsetNumberNoCheck(&links[i]));
+			}
+			else if (!el.has_key || !cs->elements[t].has_key || cs->elements[t].key != el.key)
+				report(cs, "error",
+				       "element (%u,%u) has a value link to an element of another value", blk, off);
+			else if (t == e)
+				report(cs, "error", "element (%u,%u) has a value link to itself", blk, off);
+		}
+	}
+}
+
+/*
+ * Pass 3: every element's links: no gap, no self link, no duplicate, only to elements
+ * (a deleted element may keep links to freed ones) of at least the link's level;
+ * value links stay within the element's partition value. Returns the highest level
+ * of a live element.
+ */
+int check_links(CheckState *cs)
+{
+	int m = cs->m;
 	int top_level = -1;
 	for (int e = 0; e < cs->elements.size; e++)
 	{
@@ -382,33 +450,16 @@ void check_index(Relation index, CheckState *cs)
 					       ItemPointerGetOffsetNumber(&links[i]), cs->elements[t].level);
 			}
 		}
-		/* Value links: to other elements of the same partition value. */
-		if (meta.value_slots > 0)
-		{
-			const ItemPointerData *links = &cs->links[el.links_start + (el.level + 2) * m];
-			for (int i = 0; i < meta.value_slots && ItemPointerIsValid(&links[i]); i++)
-			{
-				int t = find_element(cs, &links[i]);
-				if (t < 0)
-				{
-					if (!el.deleted)
-						report(
-						    cs, "error",
-						    "element (%u,%u) has a value link to (%u,%u), which is not an element",
-						    blk, off, ItemPointerGetBlockNumberNoCheck(&links[i]),
-						    ItemPointerGetOffsetNumberNoCheck(&links[i]));
-				}
-				else if (!el.has_key || !cs->elements[t].has_key || cs->elements[t].key != el.key)
-					report(cs, "error",
-					       "element (%u,%u) has a value link to an element of another value", blk,
-					       off);
-				else if (t == e)
-					report(cs, "error", "element (%u,%u) has a value link to itself", blk, off);
-			}
-		}
+		check_value_links(cs, e);
 	}
+	return top_level;
+}
 
-	/* The entry point: an element on the highest level. */
+/* The entry point: an element on the highest level, live unless a VACUUM was cut short. */
+int check_entry_point(CheckState *cs, int top_level)
+{
+	const HnswMetaPageData &meta = cs->meta;
+	int64 deleted = cs->deleted;
 	int entry = -1;
 	if (ItemPointerIsValid(&meta.entry))
 	{
@@ -433,7 +484,14 @@ void check_index(Relation index, CheckState *cs)
 		report(cs, "error", "the index has %d elements but no entry point",
 		       (int)(cs->elements.size - deleted));
 
-	/* Reachability on level 0 from the entry point, through any element. */
+	return entry;
+}
+
+/* Reachability on level 0 from the entry point, through any element. */
+void check_reachability(CheckState *cs, int entry)
+{
+	int m = cs->m;
+	int64 deleted = cs->deleted;
 	int64 unreachable = 0;
 	if (entry >= 0 && cs->elements[entry].links_start >= 0)
 	{
@@ -467,139 +525,173 @@ void check_index(Relation index, CheckState *cs)
 	if (unreachable > 0)
 		report(cs, "warning", "%lld of %lld elements cannot be reached from the entry point",
 		       (long long)unreachable, (long long)(cs->elements.size - deleted));
+}
 
-	/* The partition directory: every value's count and chain. */
-	if (cols.partition >= 0)
+/*
+ * Within each value: what a search restricted to it can reach from the value's
+ * entry, through value links and level-0 links that stay in the value.
+ */
+void check_value_reachability(CheckState *cs)
+{
+	int m = cs->m;
+	const HnswMetaPageData &meta = cs->meta;
+	PgVec<HnswDirEntryData> &directory = cs->directory;
+	int64 stranded = 0;
+	PgVec<int> stack;
+	stack.init(256);
+	for (int e = 0; e < cs->elements.size; e++)
+		cs->elements[e].reached = false;
+	for (int d = 0; d < directory.size; d++)
 	{
-		if (meta.dir_pages == 0)
-			report(cs, "error", "the index has a partition column but no directory");
-		for (int d = 0; d < directory.size; d++)
+		int start = find_element(cs, &directory[d].entry);
+		if (start < 0 || directory[d].count == 0)
+			continue;
+		int64 key = directory[d].key;
+		cs->elements[start].reached = true;
+		stack.clear();
+		stack.push(start);
+		while (stack.size > 0)
 		{
-			const HnswDirEntryData &de = directory[d];
-			int64 live = 0;
-			for (int e = 0; e < cs->elements.size; e++)
-				if (!cs->elements[e].deleted && cs->elements[e].has_key &&
-				    cs->elements[e].key == de.key)
-					live++;
-			if (live != (int64)de.count)
-				report(cs, "error",
-				       "directory counts %u elements of value key %lld, the index has %lld",
-				       de.count, (long long)de.key, (long long)live);
-			int64 walked = 0, steps = 0;
-			for (ItemPointerData t = de.head; ItemPointerIsValid(&t) && steps <= cs->elements.size;
-			     steps++)
-			{
-				int e = find_element(cs, &t);
-				if (e < 0)
-				{
-					report(cs, "error",
-					       "the chain of value key %lld reaches (%u,%u), which is not an element",
-					       (long long)de.key, ItemPointerGetBlockNumberNoCheck(&t),
-					       ItemPointerGetOffsetNumberNoCheck(&t));
-					break;
-				}
-				CheckedElement &el = cs->elements[e];
-				if (!el.has_key || el.key != de.key)
-				{
-					report(cs, "error",
-					       "the chain of value key %lld reaches an element of another value",
-					       (long long)de.key);
-					break;
-				}
-				if (el.chained)
-				{
-					report(cs, "error", "the chain of value key %lld has a cycle",
-					       (long long)de.key);
-					break;
-				}
-				el.chained = true;
-				walked += !el.deleted;
-				t = el.chain_next;
-			}
-			if (walked != live)
-				report(cs, "error", "the chain of value key %lld reaches %lld of its %lld elements",
-				       (long long)de.key, (long long)walked, (long long)live);
-			int entry = find_element(cs, &de.entry);
-			if (de.count > 0 && (entry < 0 || cs->elements[entry].deleted ||
-			                     !cs->elements[entry].has_key || cs->elements[entry].key != de.key))
-				report(cs, "error", "the search entry of value key %lld is not one of its elements",
-				       (long long)de.key);
-			if (de.nseeds > HNSW_DIR_SEEDS || (de.count > 0 && de.nseeds == 0))
-				report(cs, "error", "value key %lld has %u seeds", (long long)de.key, de.nseeds);
-			for (int i = 0; i < Min((int)de.nseeds, HNSW_DIR_SEEDS); i++)
-			{
-				int seed = find_element(cs, &de.seeds[i]);
-				if (seed < 0 || cs->elements[seed].deleted || !cs->elements[seed].has_key ||
-				    cs->elements[seed].key != de.key)
-					report(cs, "error", "a seed of value key %lld is not one of its elements",
-					       (long long)de.key);
-			}
-		}
-		for (int e = 0; e < cs->elements.size; e++)
-			if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].chained)
-			{
-				report(cs, "error", "element (%u,%u) is in no partition chain",
-				       ItemPointerGetBlockNumber(&cs->elements[e].tid),
-				       ItemPointerGetOffsetNumber(&cs->elements[e].tid));
-				break;
-			}
-		/*
-		 * Within each value: what a search restricted to it can reach from the value's
-		 * entry, through value links and level-0 links that stay in the value.
-		 */
-		int64 stranded = 0;
-		PgVec<int> stack;
-		stack.init(256);
-		for (int e = 0; e < cs->elements.size; e++)
-			cs->elements[e].reached = false;
-		for (int d = 0; d < directory.size; d++)
-		{
-			int start = find_element(cs, &directory[d].entry);
-			if (start < 0 || directory[d].count == 0)
+			CheckedElement &el = cs->elements[stack.data[--stack.size]];
+			if (el.links_start < 0)
 				continue;
-			int64 key = directory[d].key;
-			cs->elements[start].reached = true;
-			stack.clear();
-			stack.push(start);
-			while (stack.size > 0)
+			const ItemPointerData *level0 = &cs->links[el.links_start];
+			const ItemPointerData *values = &cs->links[el.links_start + (el.level + 2) * m];
+			for (int i = 0; i < 2 * m + meta.value_slots; i++)
 			{
-				CheckedElement &el = cs->elements[stack.data[--stack.size]];
-				if (el.links_start < 0)
+				const ItemPointerData *t = i < 2 * m ? &level0[i] : &values[i - 2 * m];
+				if (!ItemPointerIsValid(t))
 					continue;
-				const ItemPointerData *level0 = &cs->links[el.links_start];
-				const ItemPointerData *values = &cs->links[el.links_start + (el.level + 2) * m];
-				for (int i = 0; i < 2 * m + meta.value_slots; i++)
+				int x = find_element(cs, t);
+				if (x >= 0 && !cs->elements[x].reached && cs->elements[x].has_key &&
+				    cs->elements[x].key == key)
 				{
-					const ItemPointerData *t = i < 2 * m ? &level0[i] : &values[i - 2 * m];
-					if (!ItemPointerIsValid(t))
-						continue;
-					int x = find_element(cs, t);
-					if (x >= 0 && !cs->elements[x].reached && cs->elements[x].has_key &&
-					    cs->elements[x].key == key)
-					{
-						cs->elements[x].reached = true;
-						stack.push(x);
-					}
+					cs->elements[x].reached = true;
+					stack.push(x);
 				}
 			}
 		}
-		for (int e = 0; e < cs->elements.size; e++)
-			if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].reached)
-				stranded++;
-		if (stranded > 0)
-			report(cs, "warning",
-			       "%lld elements cannot be reached from their partition value's entry by a search "
-			       "within the value",
-			       (long long)stranded);
-		report(cs, "info", "%d partition values in %u directory buckets", directory.size,
-		       meta.dir_pages);
 	}
+	for (int e = 0; e < cs->elements.size; e++)
+		if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].reached)
+			stranded++;
+	if (stranded > 0)
+		report(cs, "warning",
+		       "%lld elements cannot be reached from their partition value's entry by a search "
+		       "within the value",
+		       (long long)stranded);
+}
 
+/* One directory entry: its count, its chain, its search entry and seeds. */
+void check_directory_entry(CheckState *cs, const HnswDirEntryData &de)
+{
+	int64 live = 0;
+	for (int e = 0; e < cs->elements.size; e++)
+		if (!cs->elements[e].deleted && cs->elements[e].has_key && cs->elements[e].key == de.key)
+			live++;
+	if (live != (int64)de.count)
+		report(cs, "error", "directory counts %u elements of value key %lld, the index has %lld",
+		       de.count, (long long)de.key, (long long)live);
+	int64 walked = 0, steps = 0;
+	for (ItemPointerData t = de.head; ItemPointerIsValid(&t) && steps <= cs->elements.size; steps++)
+	{
+		int e = find_element(cs, &t);
+		if (e < 0)
+		{
+			report(cs, "error",
+			       "the chain of value key %lld reaches (%u,%u), which is not an element",
+			       (long long)de.key, ItemPointerGetBlockNumberNoCheck(&t),
+			       ItemPointerGetOffsetNumberNoCheck(&t));
+			break;
+		}
+		CheckedElement &el = cs->elements[e];
+		if (!el.has_key || el.key != de.key)
+		{
+			report(cs, "error", "the chain of value key %lld reaches an element of another value",
+			       (long long)de.key);
+			break;
+		}
+		if (el.chained)
+		{
+			report(cs, "error", "the chain of value key %lld has a cycle", (long long)de.key);
+			break;
+		}
+		el.chained = true;
+		walked += !el.deleted;
+		t = el.chain_next;
+	}
+	if (walked != live)
+		report(cs, "error", "the chain of value key %lld reaches %lld of its %lld elements",
+		       (long long)de.key, (long long)walked, (long long)live);
+	int entry = find_element(cs, &de.entry);
+	if (de.count > 0 && (entry < 0 || cs->elements[entry].deleted || !cs->elements[entry].has_key ||
+	                     cs->elements[entry].key != de.key))
+		report(cs, "error", "the search entry of value key %lld is not one of its elements",
+		       (long long)de.key);
+	if (de.nseeds > HNSW_DIR_SEEDS || (de.count > 0 && de.nseeds == 0))
+		report(cs, "error", "value key %lld has %u seeds", (long long)de.key, de.nseeds);
+	for (int i = 0; i < Min((int)de.nseeds, HNSW_DIR_SEEDS); i++)
+	{
+		int seed = find_element(cs, &de.seeds[i]);
+		if (seed < 0 || cs->elements[seed].deleted || !cs->elements[seed].has_key ||
+		    cs->elements[seed].key != de.key)
+			report(cs, "error", "a seed of value key %lld is not one of its elements",
+			       (long long)de.key);
+	}
+}
+
+/*
+ * The partition directory: every value's count, chain, entry and seeds; every live
+ * element with a value is on its value's chain; and what a search restricted to a
+ * value can reach from the value's entry.
+ */
+void check_partitions(CheckState *cs)
+{
+	const HnswMetaPageData &meta = cs->meta;
+	PgVec<HnswDirEntryData> &directory = cs->directory;
+
+	if (meta.dir_pages == 0)
+		report(cs, "error", "the index has a partition column but no directory");
+	for (int d = 0; d < directory.size; d++)
+		check_directory_entry(cs, directory[d]);
+	for (int e = 0; e < cs->elements.size; e++)
+		if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].chained)
+		{
+			report(cs, "error", "element (%u,%u) is in no partition chain",
+			       ItemPointerGetBlockNumber(&cs->elements[e].tid),
+			       ItemPointerGetOffsetNumber(&cs->elements[e].tid));
+			break;
+		}
+	check_value_reachability(cs);
+	report(cs, "info", "%d partition values in %u directory buckets", directory.size,
+	       meta.dir_pages);
+}
+
+void check_index(Relation index, CheckState *cs)
+{
+	cs->nblocks = RelationGetNumberOfBlocks(index);
+	cs->neighbor_tuples.init(1024);
+	cs->directory.init(64);
+	HnswInitColumns(&cs->cols, index);
+	cs->heap_tuples = 0;
+	cs->deleted = 0;
+
+	if (!check_metapage(index, cs))
+		return;
+	collect_pages(index, cs);
+	pair_neighbor_tuples(cs);
+	int top_level = check_links(cs);
+	int entry = check_entry_point(cs, top_level);
+	check_reachability(cs, entry);
+	if (cs->cols.partition >= 0)
+		check_partitions(cs);
+
+	const HnswMetaPageData &meta = cs->meta;
 	report(cs, "info",
 	       "%d elements (%lld deleted), %lld heap tuples, %u pages, entry level %d, m %d, %u "
 	       "dimensions",
-	       cs->elements.size, (long long)deleted, (long long)heap_tuples, nblocks, meta.entry_level,
-	       m, dimensions);
+	       cs->elements.size, (long long)cs->deleted, (long long)cs->heap_tuples, cs->nblocks,
+	       meta.entry_level, cs->m, cs->dimensions);
 	if (cs->errors > 100)
 		report(cs, "info", "%d errors in all; the first 100 are listed", cs->errors);
 }

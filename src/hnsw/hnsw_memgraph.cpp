@@ -413,6 +413,14 @@ static HnswMemRef allocate_element(HnswMemGraph *g, Size size)
 	uint64 start = pg_atomic_fetch_add_u64(&sh->used, size);
 	if (start + size > sh->capacity)
 	{
+		/*
+		 * The one allocation that straddles the end ends the arena where it starts, so
+		 * that HnswMemNext never walks into bytes no element was written to (the graph
+		 * is written out when the arena is full). Allocations are ordered by the
+		 * fetch-add: every earlier one ends at or before `start`, every later one fails.
+		 */
+		if (start < sh->capacity)
+			sh->capacity = start;
 		pg_atomic_write_u32(&sh->full, 1);
 		return 0;
 	}

@@ -69,9 +69,6 @@ extern "C"
 #include <cmath>
 #include <cstring>
 
-int hnsw_exact_scan_limit = 2000;
-int hnsw_max_filtered_scan_tuples = 1000000;
-
 namespace
 {
 

@@ -7,6 +7,7 @@
 extern "C"
 {
 #include "access/genam.h"
+#include "access/xact.h"
 #include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -56,7 +57,7 @@ void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 	meta->ef_construction = ef_construction;
 	ItemPointerSetInvalid(&meta->entry);
 	meta->entry_level = -1;
-	meta->insert_page = InvalidBlockNumber;
+	meta->reserved = InvalidBlockNumber;
 	meta->vector_column = 0;
 	meta->filter_columns = 0;
 	meta->dir_start = InvalidBlockNumber;
@@ -69,11 +70,13 @@ void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 
 /*
  * Extends the index by one page and returns it pinned and exclusively locked.
- * The relation extension lock serialises concurrent extenders.
+ * The relation extension lock serialises concurrent extenders. A relation created
+ * in this transaction needs none, except in a parallel build: its workers extend
+ * it too (and extension locks conflict within a lock group).
  */
 Buffer HnswNewBuffer(Relation index, ForkNumber fork)
 {
-	bool needs_lock = !RELATION_IS_LOCAL(index);
+	bool needs_lock = !RELATION_IS_LOCAL(index) || IsInParallelMode();
 
 	if (needs_lock)
 		LockRelationForExtension(index, ExclusiveLock);

@@ -24,6 +24,7 @@
 #include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_disk.h"
 #include "hnsw/hnsw_filter.h"
+#include "pg/wait_point.h"
 
 extern "C"
 {
@@ -77,89 +78,108 @@ struct VacuumState
 	HnswSearchScratch scratch;
 };
 
-/* Pass 1: drop dead heap TIDs and flag emptied elements, page by page. */
-void remove_dead_tids(VacuumState *vs)
+/*
+ * The walk of passes 1 and 3 and of the partition repair: every data page after the
+ * metapage, exclusively locked while visit(blk, buf, page) runs (visit keeps the
+ * lock and the pin); visit returns whether it changed the page, and then
+ * after_change(blk) runs once the page is unlocked (free space map updates, wait
+ * points). Both callables are lambdas capturing by reference: trivially
+ * destructible, so vacuum_delay_point and the buffer calls may raise around them.
+ */
+template <typename Visit, typename AfterChange>
+void for_each_data_page(Relation index, BufferAccessStrategy strategy, Visit visit,
+                        AfterChange after_change)
 {
-	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
-	BufferAccessStrategy strategy = GetAccessStrategy(BAS_BULKREAD);
-
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
 	{
 		vacuum_delay_point();
-		Buffer buf = ReadBufferExtended(vs->index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
+		Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		Page page = BufferGetPage(buf);
-		if (!HnswIsDataPage(page))
-		{
-			UnlockReleaseBuffer(buf);
-			continue;
-		}
-
-		HnswEdit edit;
-		Page writable = NULL;
-		OffsetNumber max = PageGetMaxOffsetNumber(page);
-		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
-		{
-			HnswElementTuple etup = HnswElementAt(page, off);
-			if (etup == NULL)
-				continue;
-			ItemPointerData tid;
-			ItemPointerSet(&tid, blk, off);
-
-			if (!(etup->flags & HNSW_ELEMENT_DELETED))
-			{
-				ItemPointerData keep[HNSW_HEAPTIDS];
-				int nkeep = 0, nhad = 0;
-				for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
-				{
-					nhad++;
-					if (vs->callback(&etup->heaptids[i], vs->callback_state))
-						vs->stats->tuples_removed++;
-					else
-						keep[nkeep++] = etup->heaptids[i];
-				}
-				vs->stats->num_index_tuples += nkeep;
-				if (nkeep != nhad)
-				{
-					if (writable == NULL)
-					{
-						HnswEditStart(&edit, vs->index, false);
-						writable = HnswEditPage(&edit, buf, false);
-					}
-					HnswElementTuple w = HnswElementAt(writable, off);
-					for (int i = 0; i < HNSW_HEAPTIDS; i++)
-					{
-						if (i < nkeep)
-							w->heaptids[i] = keep[i];
-						else
-							ItemPointerSetInvalid(&w->heaptids[i]);
-					}
-					if (nkeep == 0)
-						w->flags |= HNSW_ELEMENT_DELETED;
-				}
-			}
-			if (HnswElementAt(writable ? writable : page, off)->flags & HNSW_ELEMENT_DELETED)
-			{
-				bool added;
-				HnswTidSetAdd(&vs->deleted, HnswTidKey(&tid), &added);
-				if (vs->deleted_links != NULL)
-				{
-					uint64 key = HnswTidKey(&tid);
-					DeletedLink *d =
-					    (DeletedLink *)hash_search(vs->deleted_links, &key, HASH_ENTER, NULL);
-					d->chain_next = etup->chain_next;
-				}
-			}
-			else if (etup->level > vs->highest_level)
-			{
-				vs->highest_level = etup->level;
-				vs->highest = tid;
-			}
-		}
-		if (writable != NULL)
-			HnswEditFinish(&edit);
+		bool changed = HnswIsDataPage(page) && visit(blk, buf, page);
 		UnlockReleaseBuffer(buf);
+		if (changed)
+			after_change(blk);
 	}
+}
+
+/* Pass 1: drop dead heap TIDs and flag emptied elements, page by page. */
+void remove_dead_tids(VacuumState *vs)
+{
+	BufferAccessStrategy strategy = GetAccessStrategy(BAS_BULKREAD);
+
+	for_each_data_page(
+	    vs->index, strategy,
+	    [&](BlockNumber blk, Buffer buf, Page page)
+	    {
+		    HnswEdit edit;
+		    Page writable = NULL;
+		    OffsetNumber max = PageGetMaxOffsetNumber(page);
+		    for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		    {
+			    HnswElementTuple etup = HnswElementAt(page, off);
+			    if (etup == NULL)
+				    continue;
+			    ItemPointerData tid;
+			    ItemPointerSet(&tid, blk, off);
+
+			    if (!(etup->flags & HNSW_ELEMENT_DELETED))
+			    {
+				    ItemPointerData keep[HNSW_HEAPTIDS];
+				    int nkeep = 0, nhad = 0;
+				    for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]);
+				         i++)
+				    {
+					    nhad++;
+					    if (vs->callback(&etup->heaptids[i], vs->callback_state))
+						    vs->stats->tuples_removed++;
+					    else
+						    keep[nkeep++] = etup->heaptids[i];
+				    }
+				    vs->stats->num_index_tuples += nkeep;
+				    if (nkeep != nhad)
+				    {
+					    if (writable == NULL)
+					    {
+						    HnswEditStart(&edit, vs->index, false);
+						    writable = HnswEditPage(&edit, buf, false);
+					    }
+					    HnswElementTuple w = HnswElementAt(writable, off);
+					    for (int i = 0; i < HNSW_HEAPTIDS; i++)
+					    {
+						    if (i < nkeep)
+							    w->heaptids[i] = keep[i];
+						    else
+							    ItemPointerSetInvalid(&w->heaptids[i]);
+					    }
+					    if (nkeep == 0)
+						    w->flags |= HNSW_ELEMENT_DELETED;
+				    }
+			    }
+			    if (HnswElementAt(writable ? writable : page, off)->flags & HNSW_ELEMENT_DELETED)
+			    {
+				    bool added;
+				    HnswTidSetAdd(&vs->deleted, HnswTidKey(&tid), &added);
+				    if (vs->deleted_links != NULL)
+				    {
+					    uint64 key = HnswTidKey(&tid);
+					    DeletedLink *d =
+					        (DeletedLink *)hash_search(vs->deleted_links, &key, HASH_ENTER, NULL);
+					    d->chain_next = etup->chain_next;
+				    }
+			    }
+			    else if (etup->level > vs->highest_level)
+			    {
+				    vs->highest_level = etup->level;
+				    vs->highest = tid;
+			    }
+		    }
+		    if (writable != NULL)
+			    HnswEditFinish(&edit);
+		    return writable != NULL;
+	    },
+	    [](BlockNumber) { VECRBAC_WAIT_POINT("vacuum-removing"); });
 	FreeAccessStrategy(strategy);
 }
 
@@ -384,6 +404,8 @@ void repair_graph(VacuumState *vs)
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(vs->tmp);
 		}
+		if (todo.size > 0)
+			VECRBAC_WAIT_POINT("vacuum-repairing");
 		todo.free_memory();
 	}
 }
@@ -399,7 +421,8 @@ void repair_entry(VacuumState *vs)
 	HnswEdit edit;
 	HnswEditStart(&edit, vs->index, false);
 	HnswMetaPage meta = HnswPageGetMeta(HnswEditPage(&edit, metabuf, false));
-	if (ItemPointerEquals(&meta->entry, &vs->meta.entry))
+	bool moved = ItemPointerEquals(&meta->entry, &vs->meta.entry);
+	if (moved)
 	{
 		if (vs->highest_level >= 0)
 		{
@@ -413,7 +436,11 @@ void repair_entry(VacuumState *vs)
 		}
 	}
 	vs->meta = *meta;
-	HnswEditFinish(&edit);
+	/* An insert raised the entry point meanwhile: nothing to log. */
+	if (moved)
+		HnswEditFinish(&edit);
+	else
+		HnswEditAbort(&edit);
 	UnlockReleaseBuffer(metabuf);
 }
 
@@ -448,58 +475,52 @@ void repair_partitions(VacuumState *vs)
 	ctl.hcxt = CurrentMemoryContext;
 	HTAB *live =
 	    hash_create("hnsw vacuum live values", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
 
 	/* Elements: fix chain links, count the live ones per value. */
-	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
-	{
-		vacuum_delay_point();
-		Buffer buf = ReadBuffer(vs->index, blk);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		Page page = BufferGetPage(buf);
-		if (!HnswIsDataPage(page))
-		{
-			UnlockReleaseBuffer(buf);
-			continue;
-		}
-		HnswEdit edit;
-		Page writable = NULL;
-		OffsetNumber max = PageGetMaxOffsetNumber(page);
-		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
-		{
-			HnswElementTuple etup = HnswElementAt(page, off);
-			if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
-				continue;
-			ItemPointerData next = skip_deleted(vs, etup->chain_next);
-			if (!ItemPointerEquals(&next, &etup->chain_next))
-			{
-				if (writable == NULL)
-				{
-					HnswEditStart(&edit, vs->index, false);
-					writable = HnswEditPage(&edit, buf, false);
-				}
-				HnswElementAt(writable, off)->chain_next = next;
-			}
-			int64 key;
-			if (HnswPartitionKey(&vs->cols, HnswElementFilters(etup, vs->dist.dimensions), &key))
-			{
-				bool found;
-				LiveValue *v = (LiveValue *)hash_search(live, &key, HASH_ENTER, &found);
-				if (!found)
-				{
-					memset(&v->seeds, 0, sizeof(v->seeds));
-					ItemPointerSetInvalid(&v->seeds.entry);
-				}
-				v->seeds.count++;
-				ItemPointerData tid;
-				ItemPointerSet(&tid, blk, off);
-				HnswDirOfferSeed(&v->seeds, &tid, etup->level);
-			}
-		}
-		if (writable != NULL)
-			HnswEditFinish(&edit);
-		UnlockReleaseBuffer(buf);
-	}
+	for_each_data_page(
+	    vs->index, NULL,
+	    [&](BlockNumber blk, Buffer buf, Page page)
+	    {
+		    HnswEdit edit;
+		    Page writable = NULL;
+		    OffsetNumber max = PageGetMaxOffsetNumber(page);
+		    for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		    {
+			    HnswElementTuple etup = HnswElementAt(page, off);
+			    if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
+				    continue;
+			    ItemPointerData next = skip_deleted(vs, etup->chain_next);
+			    if (!ItemPointerEquals(&next, &etup->chain_next))
+			    {
+				    if (writable == NULL)
+				    {
+					    HnswEditStart(&edit, vs->index, false);
+					    writable = HnswEditPage(&edit, buf, false);
+				    }
+				    HnswElementAt(writable, off)->chain_next = next;
+			    }
+			    int64 key;
+			    if (HnswPartitionKey(&vs->cols, HnswElementFilters(etup, vs->dist.dimensions),
+			                         &key))
+			    {
+				    bool found;
+				    LiveValue *v = (LiveValue *)hash_search(live, &key, HASH_ENTER, &found);
+				    if (!found)
+				    {
+					    memset(&v->seeds, 0, sizeof(v->seeds));
+					    ItemPointerSetInvalid(&v->seeds.entry);
+				    }
+				    v->seeds.count++;
+				    ItemPointerData tid;
+				    ItemPointerSet(&tid, blk, off);
+				    HnswDirOfferSeed(&v->seeds, &tid, etup->level);
+			    }
+		    }
+		    if (writable != NULL)
+			    HnswEditFinish(&edit);
+		    return writable != NULL;
+	    },
+	    [](BlockNumber) {});
 
 	/* The directory: counts, heads and entries of the live elements; empty values go. */
 	for (uint32 b = 0; b < vs->meta.dir_pages; b++)
@@ -548,52 +569,49 @@ void repair_partitions(VacuumState *vs)
 /* Pass 3: remove deleted elements and their neighbor tuples; report the room. */
 void free_deleted(VacuumState *vs)
 {
-	BlockNumber nblocks = RelationGetNumberOfBlocks(vs->index);
-
-	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
-	{
-		vacuum_delay_point();
-		Buffer buf = ReadBuffer(vs->index, blk);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		Page page = BufferGetPage(buf);
-		if (!HnswIsDataPage(page))
-		{
-			UnlockReleaseBuffer(buf);
-			continue;
-		}
-		OffsetNumber max = PageGetMaxOffsetNumber(page);
-		PgVec<OffsetNumber> dead;
-		dead.init(8);
-		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
-		{
-			ItemPointerData tid;
-			ItemPointerSet(&tid, blk, off);
-			HnswElementTuple etup = HnswElementAt(page, off);
-			HnswNeighborTuple ntup = etup ? NULL : HnswNeighborAt(page, off);
-			if ((etup && is_deleted(vs, &tid)) || (ntup && is_deleted(vs, &ntup->element)))
-				dead.push(off);
-		}
-		if (dead.size > 0)
-		{
-			HnswEdit edit;
-			HnswEditStart(&edit, vs->index, false);
-			Page w = HnswEditPage(&edit, buf, false);
-			for (int i = 0; i < dead.size; i++)
-				PageIndexTupleDeleteNoCompact(w, dead[i]);
-			/*
-			 * The freed line pointers stay (element TIDs must not move), but
-			 * PageAddItem reuses unused ones only when this hint is set, and
-			 * PageIndexTupleDeleteNoCompact does not set it.
-			 */
-			PageSetHasFreeLinePointers(w);
-			HnswEditFinish(&edit);
-		}
-		Size room = PageGetExactFreeSpace(page);
-		UnlockReleaseBuffer(buf);
-		if (dead.size > 0)
-			RecordPageWithFreeSpace(vs->index, blk, room);
-		dead.free_memory();
-	}
+	Size room = 0;
+	for_each_data_page(
+	    vs->index, NULL,
+	    [&](BlockNumber blk, Buffer buf, Page page)
+	    {
+		    OffsetNumber max = PageGetMaxOffsetNumber(page);
+		    PgVec<OffsetNumber> dead;
+		    dead.init(8);
+		    for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		    {
+			    ItemPointerData tid;
+			    ItemPointerSet(&tid, blk, off);
+			    HnswElementTuple etup = HnswElementAt(page, off);
+			    HnswNeighborTuple ntup = etup ? NULL : HnswNeighborAt(page, off);
+			    if ((etup && is_deleted(vs, &tid)) || (ntup && is_deleted(vs, &ntup->element)))
+				    dead.push(off);
+		    }
+		    if (dead.size > 0)
+		    {
+			    HnswEdit edit;
+			    HnswEditStart(&edit, vs->index, false);
+			    Page w = HnswEditPage(&edit, buf, false);
+			    for (int i = 0; i < dead.size; i++)
+				    PageIndexTupleDeleteNoCompact(w, dead[i]);
+			    /*
+			     * The freed line pointers stay (element TIDs must not move), but
+			     * PageAddItem reuses unused ones only when this hint is set, and
+			     * PageIndexTupleDeleteNoCompact does not set it.
+			     */
+			    PageSetHasFreeLinePointers(w);
+			    HnswEditFinish(&edit);
+		    }
+		    room = PageGetExactFreeSpace(page);
+		    bool freed = dead.size > 0;
+		    dead.free_memory();
+		    return freed;
+	    },
+	    [&](BlockNumber blk)
+	    {
+		    /* The free space map is updated with the page unlocked, as nbtree does. */
+		    RecordPageWithFreeSpace(vs->index, blk, room);
+		    VECRBAC_WAIT_POINT("vacuum-freeing");
+	    });
 	FreeSpaceMapVacuum(vs->index);
 }
 
@@ -638,6 +656,7 @@ IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteRes
 
 	if (vs.deleted.count > 0)
 	{
+		VECRBAC_WAIT_POINT("vacuum-after-flag");
 		/* Wait out inserts that may have chosen a now-deleted element as a neighbor. */
 		LockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		UnlockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
@@ -653,6 +672,7 @@ IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteRes
 		/* No scan may be walking a chain onto an element about to be freed. */
 		LockPage(info->index, HNSW_SCAN_LOCK, ExclusiveLock);
 		UnlockPage(info->index, HNSW_SCAN_LOCK, ExclusiveLock);
+		VECRBAC_WAIT_POINT("vacuum-before-free");
 		free_deleted(&vs);
 		UnlockPage(info->index, HNSW_UPDATE_LOCK, ExclusiveLock);
 	}

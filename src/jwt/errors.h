@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include "pg/sql_error.h"
+#include "common/sql_error.h"
 
 namespace vecrbac::jwt
 {

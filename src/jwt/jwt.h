@@ -25,7 +25,7 @@
  *   // From configuration text, when the algorithm list decides the key kind:
  *   Key k = verification_key(material, opt.algorithms);   // HMAC secret or PEM/JWK
  *
- * Inside the backend, jwt/jwt_settings.h gives the jwt part's settings
+ * Inside the backend, jwt_sql/jwt_settings.h gives the jwt part's settings
  * (settings::max_token_bytes) and the clock to use (settings::now_seconds(): the
  * superuser-only test clock vecrbac.jwt_test_now, else the statement's start time);
  * pass them as opt.max_token_bytes and opt.now. Build Keys outside any frame that

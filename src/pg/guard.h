@@ -17,7 +17,7 @@
 #pragma once
 
 #include "pg/pg.h"
-#include "pg/sql_error.h"
+#include "common/sql_error.h"
 
 #include <cstdio>
 #include <exception>

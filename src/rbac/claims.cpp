@@ -140,6 +140,9 @@ ValueExists read_value_exists(const Json &v)
 	ve.collection = collection->text();
 	if (matches == nullptr || !matches->is_array() || matches->items().empty())
 		refuse("\"value_exists\" needs a non-empty list \"matches\"");
+	if (matches->items().size() > kMaxValueExistsPairs)
+		refuse("\"value_exists\" has more than " + std::to_string(kMaxValueExistsPairs) +
+		       " matches");
 	for (const Json &item : matches->items())
 	{
 		const Json *key = item.is_object() ? item.find("key") : nullptr;
@@ -392,12 +395,93 @@ std::string row_scope(const Grants &grants, std::string_view collection,
 	return to_text(doc);
 }
 
-std::string value_exists_matches(const ValueExists &ve)
+std::vector<std::pair<std::string, std::string>> parse_key_columns(std::string_view json)
 {
-	Json obj = Json::make_object();
+	Json doc;
+	if (jwt::parse_json_strict(json, 4, &doc) != jwt::JsonError::None || !doc.is_object())
+		jwt::bad_config("key_columns must be a JSON object");
+	std::vector<std::pair<std::string, std::string>> pairs;
+	for (const Json::Member &m : doc.members())
+	{
+		if (!m.value.is_string())
+			jwt::bad_config("key_columns must map token keys to column names");
+		pairs.emplace_back(m.name, m.value.text());
+	}
+	return pairs;
+}
+
+namespace
+{
+
+const char *json_kind(const Json &v)
+{
+	return v.is_string() ? "a string" : v.is_bool() ? "a boolean" : "a number";
+}
+
+bool holds(KeyKind kind, const Json &v)
+{
+	switch (kind)
+	{
+	case KeyKind::Integer:
+		return v.is_number();
+	case KeyKind::Boolean:
+		return v.is_bool();
+	case KeyKind::String:
+		return v.is_string();
+	}
+	return false;
+}
+
+} // namespace
+
+void check_key_types(const Grants &grants, std::string_view collection,
+                     std::span<const KeyColumn> columns)
+{
+	const CollectionGrant *entry = nullptr;
+	if (restriction(grants, collection, &entry) != Restriction::Payload)
+		return;
+	for (const Conjunction &c : entry->payload)
+		for (const Condition &x : c)
+			for (const KeyColumn &k : columns)
+				if (x.key == k.key && !holds(k.kind, x.value))
+					refuse("\"" + x.key + "\" is " + json_kind(x.value) +
+					       " in the token, but key column \"" + k.column + "\" is " + k.type_name);
+}
+
+void refuse_writable_value_exists(const Grants &grants)
+{
+	if (grants.value_exists && allows(grants, grants.value_exists->collection, Operation::Write))
+		refuse("the token may write \"" + grants.value_exists->collection +
+		       "\", the collection of its own value_exists condition");
+}
+
+std::vector<LookupTest> value_exists_tests(const ValueExists &ve,
+                                           std::span<const std::string> key_names)
+{
+	std::vector<LookupTest> tests;
+	Json any_object = Json::make_object();
 	for (const Condition &x : ve.matches)
-		obj.mutable_members().push_back(Json::Member{x.key, x.value});
-	return to_text(obj);
+	{
+		if (!is_key_name(x.key, key_names))
+		{
+			any_object.mutable_members().push_back(Json::Member{x.key, x.value});
+			continue;
+		}
+		Json values = Json::make_array();
+		values.mutable_items().push_back(x.value);
+		Json doc = Json::make_object();
+		doc.mutable_members().push_back(Json::Member{"values", std::move(values)});
+		tests.push_back(LookupTest{x.key, to_text(doc)});
+	}
+	if (!any_object.members().empty())
+	{
+		Json any = Json::make_array();
+		any.mutable_items().push_back(std::move(any_object));
+		Json doc = Json::make_object();
+		doc.mutable_members().push_back(Json::Member{"any", std::move(any)});
+		tests.push_back(LookupTest{"", to_text(doc)});
+	}
+	return tests;
 }
 
 } // namespace vecrbac::rbac

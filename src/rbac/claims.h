@@ -127,7 +127,56 @@ bool scope_is_exact(const Grants &grants, std::string_view collection,
 std::string row_scope(const Grants &grants, std::string_view collection,
                       std::span<const std::string> key_names);
 
-/* value_exists' pairs as one JSON object {key: value, ...}. */
-std::string value_exists_matches(const ValueExists &ve);
+/* What JSON values a key column can hold: integers, booleans, or strings (text, uuid). */
+enum class KeyKind : std::uint8_t
+{
+	Integer,
+	Boolean,
+	String,
+};
+
+struct KeyColumn
+{
+	std::string key;       /* the token key */
+	std::string column;    /* the column's name */
+	KeyKind kind;          /* what it holds */
+	std::string type_name; /* its SQL type, for messages */
+};
+
+/* key_columns as registered ({"token key": "column", ...}); throws SqlError 22023 if malformed. */
+std::vector<std::pair<std::string, std::string>> parse_key_columns(std::string_view json);
+
+/*
+ * Throws SqlError 28000 when the token's entry for the collection restricts a key column
+ * with a value of a JSON type that column can never hold (a string for an integer column,
+ * a number for a uuid): such a grant would silently match nothing.
+ */
+void check_key_types(const Grants &grants, std::string_view collection,
+                     std::span<const KeyColumn> columns);
+
+/* At most this many pairs in "value_exists" (each is a condition of a per-statement lookup). */
+constexpr std::size_t kMaxValueExistsPairs = 16;
+
+/*
+ * Throws SqlError 28000 when the token may write the collection of its own
+ * value_exists condition: it could insert a matching row and so keep itself valid
+ * after an administrator removed the one that made it valid. vecrbac.
+ * allow_writable_value_exists lets a superuser accept such tokens.
+ */
+void refuse_writable_value_exists(const Grants &grants);
+
+/*
+ * The tests of a value_exists lookup, each a column and the vecrbac.scope its value
+ * must lie in: one per pair whose key names a key column ({"values": [v]}), so two
+ * keys of one column are both tested, and one for all payload pairs together
+ * ({"any": [{path: v, ...}]}, column empty).
+ */
+struct LookupTest
+{
+	std::string key; /* the key column's token key; empty for the payload test */
+	std::string scope;
+};
+std::vector<LookupTest> value_exists_tests(const ValueExists &ve,
+                                           std::span<const std::string> key_names);
 
 } // namespace vecrbac::rbac

@@ -18,9 +18,12 @@ extern "C"
 #include "utils/guc.h"
 }
 
+#include "jwt/jwks.h"
+#include "rbac/executor_check.h"
 #include "rbac/rbac_settings.h"
 #include "rbac/session.h"
 
+#include <cstdio>
 #include <string_view>
 
 namespace vecrbac::rbac::settings
@@ -32,10 +35,22 @@ char *secret_alt = nullptr;
 int leeway = 30;
 bool require_exp = true;
 int missing_access = 0;
+bool allow_writable_value_exists = false;
+int token_lifetime = kLifetimeSession;
+char *jwks = nullptr;
+char *issuer = nullptr;
+char *audience = nullptr;
+char *claims_path = nullptr;
 std::uint64_t generation = 1;
 
 namespace
 {
+
+const struct config_enum_entry kTokenLifetime[] = {
+    {"session", kLifetimeSession, false},
+    {"transaction", kLifetimeTransaction, false},
+    {nullptr, 0, false},
+};
 
 const struct config_enum_entry kMissingAccess[] = {
     {"none", 0, false},
@@ -61,6 +76,39 @@ bool check_secret(char **newval, void **extra, GucSource source)
 bool check_secret_alt(char **newval, void **extra, GucSource source)
 {
 	return check_secret_named("vecrbac.jwt_secret_alt", newval);
+}
+
+/*
+ * Why a key set cannot be used, into problem (empty if it can). Pure C++: nothing it
+ * owns outlives the call, so the check hook below may raise after it.
+ */
+void jwks_problem(const char *value, char *problem, std::size_t size) noexcept
+{
+	problem[0] = '\0';
+	try
+	{
+		(void)vecrbac::jwt::parse_jwks(value ? std::string_view(value) : std::string_view());
+	}
+	catch (const std::exception &e)
+	{
+		std::snprintf(problem, size, "%s", e.what());
+	}
+	catch (...)
+	{
+		std::snprintf(problem, size, "vecrbac.jwks cannot be used");
+	}
+}
+
+/* A key set is parsed (and its keys built) here, so that a broken one is never in force. */
+bool check_jwks(char **newval, void **extra, GucSource source)
+{
+	char problem[512];
+	jwks_problem(*newval, problem, sizeof(problem));
+	if (problem[0] == '\0')
+		return true;
+	GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+	GUC_check_errmsg("%s", problem);
+	return false;
 }
 
 void bump_string(const char *newval, void *extra)
@@ -104,6 +152,33 @@ void define(void)
 	                         "What a session token without an access claim grants.",
 	                         "none (default) or m: everything, as Qdrant does.", &missing_access, 0,
 	                         kMissingAccess, PGC_SUSET, 0, NULL, bump_int, NULL);
+	DefineCustomStringVariable(
+	    "vecrbac.jwks", "Asymmetric keys for session tokens: a JSON Web Key Set, chosen by kid.",
+	    "Each key needs kid and alg (RS256, PS256, ES256, EdDSA). Load the provider's JWKS "
+	    "with ALTER SYSTEM and pg_reload_conf().",
+	    &jwks, "", PGC_SUSET, GUC_NOT_IN_SAMPLE, check_jwks, bump_string, NULL);
+	DefineCustomStringVariable("vecrbac.issuer",
+	                           "Issuers whose session tokens are accepted (iss), comma-separated.",
+	                           "Empty: any issuer, and iss is not required.", &issuer, "",
+	                           PGC_SUSET, 0, NULL, bump_string, NULL);
+	DefineCustomStringVariable("vecrbac.audience",
+	                           "Audiences a session token must name (aud), comma-separated.",
+	                           "Empty: any audience, and aud is not required.", &audience, "",
+	                           PGC_SUSET, 0, NULL, bump_string, NULL);
+	DefineCustomStringVariable("vecrbac.claims_path",
+	                           "The claim of session tokens that holds access and value_exists.",
+	                           "Empty: the top level (Qdrant's). A member name (e.g. a URL) or a "
+	                           "dotted path such as app_metadata.vecrbac.",
+	                           &claims_path, "", PGC_SUSET, 0, NULL, bump_string, NULL);
+	DefineCustomEnumVariable(
+	    "vecrbac.token_lifetime", "Whether a session token must be set for the transaction.",
+	    "transaction: only SET LOCAL (and the like) counts, for transaction-pooling poolers.",
+	    &token_lifetime, kLifetimeSession, kTokenLifetime, PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomBoolVariable(
+	    "vecrbac.allow_writable_value_exists",
+	    "Accept session tokens that may write the collection of their own value_exists.",
+	    "Such a token can insert a matching row and so stay valid after its row is removed.",
+	    &allow_writable_value_exists, false, PGC_SUSET, 0, NULL, bump_bool, NULL);
 }
 
 } // namespace vecrbac::rbac::settings
@@ -111,5 +186,5 @@ void define(void)
 void vecrbac_rbac_init(void)
 {
 	vecrbac::rbac::settings::define();
-	vecrbac_rbac_install_hooks();
+	RbacInstallExecutorCheck();
 }

@@ -8,6 +8,13 @@
  *   vecrbac.leeway           clock skew tolerated on exp/nbf/iat, seconds (superuser)
  *   vecrbac.require_exp      refuse tokens without exp (superuser, default on)
  *   vecrbac.missing_access   what a token without "access" grants: none or m (superuser)
+ *   vecrbac.jwks             asymmetric session keys by kid, a JWKS document (superuser)
+ *   vecrbac.issuer, vecrbac.audience   accepted iss / aud values (superuser)
+ *   vecrbac.claims_path      the claim holding access and value_exists (superuser)
+ *   vecrbac.token_lifetime   session (default) or transaction: only tokens set for the
+ *                            transaction count (pooler safety; superuser)
+ *   vecrbac.allow_writable_value_exists   accept tokens that may write their own
+ *                            value_exists collection (superuser, default off)
  *
  * Only plain C types here: the header is usable from any dialect.
  */
@@ -24,6 +31,15 @@ extern char *secret_alt;
 extern int leeway;
 extern bool require_exp;
 extern int missing_access; /* 0: nothing, 1: m */
+extern bool allow_writable_value_exists;
+/* vecrbac.token_lifetime: whether a session-level token counts */
+constexpr int kLifetimeSession = 0;
+constexpr int kLifetimeTransaction = 1;
+extern int token_lifetime;
+extern char *jwks;        /* a JSON Web Key Set of asymmetric session keys */
+extern char *issuer;      /* accepted iss values, comma-separated */
+extern char *audience;    /* accepted aud values, comma-separated */
+extern char *claims_path; /* where access and value_exists live */
 
 /* Bumped whenever a setting that decides verification changes: the token cache's key. */
 extern std::uint64_t generation;

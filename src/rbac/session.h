@@ -14,6 +14,7 @@
  */
 #pragma once
 
+#include "jwt/jwks.h"
 #include "jwt/jwt.h"
 #include "rbac/claims.h"
 
@@ -31,10 +32,20 @@ struct SessionConfig
 {
 	std::string_view secret;     /* vecrbac.jwt_secret ("" = unset) */
 	std::string_view secret_alt; /* vecrbac.jwt_secret_alt ("" = unset) */
+	std::string_view jwks;       /* vecrbac.jwks: a JSON Web Key Set ("" = none) */
 	std::int64_t leeway_seconds = 30;
 	bool require_exp = true;
 	MissingAccess missing_access = MissingAccess::Nothing;
 	std::size_t max_token_bytes = jwt::kDefaultMaxTokenBytes;
+	/* Accept tokens that may write their own value_exists collection. */
+	bool allow_writable_value_exists = false;
+	/* Accepted "iss" values, comma-separated ("" = any, iss not required). */
+	std::string_view issuers;
+	/* Accepted "aud" values, comma-separated ("" = any, aud not required). */
+	std::string_view audiences;
+	/* Where access and value_exists live: "" for the top level, else a member name or a
+	   dotted path of member names (see grants_object). */
+	std::string_view claims_path;
 };
 
 struct Session
@@ -79,9 +90,27 @@ class TokenCache
 	std::uint64_t clock_ = 0;
 	std::size_t bytes_ = 0; /* token text held by entries_ */
 	bool keys_built_ = false;
-	std::vector<jwt::Key> keys_;
+	std::vector<jwt::Key> keys_;     /* the HMAC secrets */
+	std::vector<jwt::JwksKey> jwks_; /* vecrbac.jwks, chosen by kid */
+
+	jwt::VerifiedToken verify_with_keys(std::string_view token, jwt::VerifyOptions options);
 	std::vector<Entry> entries_;
 };
+
+/*
+ * Throws SqlError 28000 unless the claims name an accepted issuer and audience (when
+ * the configuration lists any): "iss" one of the issuers; "aud" (a string or a list
+ * of strings) containing one of the audiences.
+ */
+void check_issuer_audience(const jwt::Json &claims, const SessionConfig &config);
+
+/*
+ * The object that holds "access" and "value_exists": the claims themselves for an empty
+ * path; else the member named path (namespaced claims are often URLs, which contain
+ * dots), or failing that the dotted path of members. nullptr if there is none (the
+ * token then grants what a token without "access" grants).
+ */
+const jwt::Json *grants_object(const jwt::Json &claims, std::string_view path);
 
 /* Throws SqlError 28000 "token expired" unless now < exp + leeway. */
 void check_live(const Session &session, std::int64_t now, std::int64_t leeway_seconds);

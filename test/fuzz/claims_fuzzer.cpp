@@ -25,7 +25,7 @@
 //   - value_exists' pairs come back as one object with the same keys and values;
 //   - parsing the compact form of the claims again gives the same scopes.
 #include "jwt/json_strict.h"
-#include "pg/sql_error.h"
+#include "common/sql_error.h"
 #include "rbac/claims.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
@@ -574,19 +574,22 @@ void check_accepted(const Json &claims, const Grants &grants, bool missing_manag
 	}
 	if (grants.value_exists)
 	{
-		Json m = parse_or_fail(value_exists_matches(*grants.value_exists),
-		                       "value_exists pairs are JSON");
 		const Json *ve = claims.find("value_exists");
 		const Json *matches = ve->find("matches");
-		if (!m.is_object() || m.members().size() != matches->items().size() ||
-		    grants.value_exists->collection != ve->find("collection")->text())
-			fail("value_exists pairs: one per match, same collection");
-		for (const Json &item : matches->items())
-		{
-			const Json *v = m.find(item.find("key")->text());
-			if (v == nullptr || !(*scalar_of(*v) == *scalar_of(*item.find("value"))))
-				fail("value_exists pairs keep each key's value");
-		}
+		if (grants.value_exists->collection != ve->find("collection")->text() ||
+		    grants.value_exists->matches.size() != matches->items().size())
+			fail("value_exists: one pair per match, same collection");
+		// Each pair on a key column is tested alone; the rest together on the payload.
+		std::size_t on_keys = 0, on_payload = 0;
+		for (const Condition &c : grants.value_exists->matches)
+			(std::find(key_names.begin(), key_names.end(), c.key) != key_names.end()
+			     ? on_keys
+			     : on_payload)++;
+		std::vector<LookupTest> tests = value_exists_tests(*grants.value_exists, key_names);
+		if (tests.size() != on_keys + (on_payload ? 1 : 0))
+			fail("value_exists tests: one per key-column pair, one for the payload pairs");
+		for (const LookupTest &t : tests)
+			(void)parse_or_fail(t.scope, "value_exists test scopes are JSON");
 	}
 	else if (claims.find("value_exists") != nullptr)
 		fail("value_exists accepted but dropped");

@@ -2,9 +2,11 @@
 //
 // First byte selects: JSON (with a differential check against rapidjson's own DOM
 // parser and a write/re-parse idempotence check), public key, private key, HMAC
-// secret, building a key and signing with it, or strict base64url (differential
-// against libsodium).
+// secret, building a key and signing with it, strict base64url (differential
+// against libsodium), or a JSON Web Key Set (every key it accepts has a unique kid
+// and an asymmetric algorithm its key fits).
 #include "fuzz_common.h"
+#include "jwt/jwks.h"
 
 #include <rapidjson/document.h>
 #include <sodium.h>
@@ -73,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	std::string_view rest(reinterpret_cast<const char *>(data) + 1, size - 1);
-	switch (data[0] % 6)
+	switch (data[0] % 7)
 	{
 	case 0:
 		check_json(rest);
@@ -101,6 +103,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 5:
 		check_base64(rest);
+		break;
+	case 6:
+		attempt(
+		    [&]
+		    {
+			    std::vector<JwksKey> keys = parse_jwks(rest);
+			    for (const JwksKey &k : keys)
+				    if (find_kid(keys, k.kid) != &k || !k.key.fits(k.alg) ||
+				        alg_family(k.alg) == AlgFamily::Hmac || k.key.is_private())
+					    __builtin_trap();
+		    });
 		break;
 	}
 	return 0;

@@ -17,19 +17,21 @@
 
 #include "pg/pg.h"
 
-extern "C" {
+extern "C"
+{
 #include "lib/stringinfo.h"
 }
 
-namespace vrfuzz {
+namespace vrfuzz
+{
 
 /* The outcome of one call. */
 struct Outcome
 {
-	bool error;        /* an ereport(ERROR) happened */
-	int sqlstate;      /* its errcode (ERRCODE_INTERNAL_ERROR when none was given) */
+	bool error;          /* an ereport(ERROR) happened */
+	int sqlstate;        /* its errcode (ERRCODE_INTERNAL_ERROR when none was given) */
 	const char *message; /* its errmsg, formatted */
-	Datum result;      /* the return value when !error */
+	Datum result;        /* the return value when !error */
 };
 
 /* Calls fn with fcinfo; an ereport(ERROR) inside comes back as Outcome.error. */

@@ -84,6 +84,25 @@ SELECT * FROM vecrbac.hnsw_check('t');
 -- amvalidate agrees with our operator classes
 SELECT opcname FROM pg_opclass WHERE opcmethod = (SELECT oid FROM pg_am WHERE amname = 'hnsw') AND NOT amvalidate(oid);
 SELECT opcname FROM pg_opclass WHERE opcmethod = (SELECT oid FROM pg_am WHERE amname = 'hnsw') ORDER BY 1;
+-- and refuses broken ones, saying why (INFO), as the core AMs' amvalidate do
+CREATE OPERATOR CLASS broken_filter_ops FOR TYPE int4 USING hnsw AS
+    OPERATOR 1 = (int4, int4);
+CREATE OPERATOR CLASS broken_scope_ops FOR TYPE int4 USING hnsw AS
+    OPERATOR 1 = (int4, int4), OPERATOR 2 < (int4, int4), OPERATOR 3 > (int4, int4);
+CREATE OPERATOR CLASS broken_distance_ops FOR TYPE vector USING hnsw AS
+    OPERATOR 1 <-> (vector, vector) FOR ORDER BY float_ops,
+    FUNCTION 1 vector_norm(vector);
+CREATE OPERATOR CLASS broken_order_ops FOR TYPE vector USING hnsw AS
+    OPERATOR 2 <-> (vector, vector) FOR ORDER BY float_ops,
+    FUNCTION 1 vector_l2_squared_distance(vector, vector);
+SELECT amvalidate(oid) AS broken_filter_ops FROM pg_opclass WHERE opcname = 'broken_filter_ops';
+SELECT amvalidate(oid) AS broken_scope_ops FROM pg_opclass WHERE opcname = 'broken_scope_ops';
+SELECT amvalidate(oid) AS broken_distance_ops FROM pg_opclass WHERE opcname = 'broken_distance_ops';
+SELECT amvalidate(oid) AS broken_order_ops FROM pg_opclass WHERE opcname = 'broken_order_ops';
+DROP OPERATOR FAMILY broken_filter_ops USING hnsw;
+DROP OPERATOR FAMILY broken_scope_ops USING hnsw;
+DROP OPERATOR FAMILY broken_distance_ops USING hnsw;
+DROP OPERATOR FAMILY broken_order_ops USING hnsw;
 
 DROP TABLE t;
 DROP EXTENSION vecrbac;

@@ -10,7 +10,9 @@ CREATE TABLE queries (qid int PRIMARY KEY, q vector(24));
 INSERT INTO queries SELECT i, ARRAY(SELECT random() FROM generate_series(1, 24) WHERE i > 0)::vector
 FROM generate_series(1, 50) i;
 
--- recall@10 of the index for an operator, against a sequential scan, averaged over the queries
+-- recall@10 of the index for an operator, against a sequential scan, averaged over
+-- the queries. The approximate search must be an index scan on an hnsw index (a
+-- sequential scan would give recall 1.0 and prove nothing): otherwise an error.
 CREATE FUNCTION recall(op text) RETURNS numeric LANGUAGE plpgsql AS $$
 DECLARE
     hits bigint := 0;
@@ -18,7 +20,19 @@ DECLARE
     r record;
     exact int[];
     approx int[];
+    line text;
+    used text;
 BEGIN
+    SET LOCAL enable_seqscan = off;
+    FOR line IN EXECUTE format('EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding %s %L::vector LIMIT 10',
+                               op, (SELECT q FROM queries WHERE qid = 1)) LOOP
+        used := coalesce(used, substring(line FROM 'Index Scan using (\S+) on items'));
+    END LOOP;
+    IF used IS NULL OR (SELECT a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+                        WHERE c.oid = used::regclass) IS DISTINCT FROM 'hnsw' THEN
+        RAISE EXCEPTION 'recall(%): the search does not use an hnsw index (%)', op, coalesce(used, 'no index scan');
+    END IF;
+    RESET enable_seqscan;
     FOR r IN SELECT q FROM queries LOOP
         SET LOCAL enable_indexscan = off;
         SET LOCAL enable_bitmapscan = off;
@@ -64,7 +78,7 @@ DROP INDEX items_l1;
 
 -- a parallel build (the table's parallel_workers asks for workers even when small);
 -- PostgreSQL's own "serially" message is about the build it would run itself,
--- the next line is ours
+-- the next lines are ours: the estimate and the plan, then pgvector's wording
 ALTER TABLE items SET (parallel_workers = 2);
 SET max_parallel_maintenance_workers = 2;
 SET client_min_messages = debug1;
@@ -98,6 +112,7 @@ SELECT * FROM problems('items_cos');
 SET hnsw.iterative_scan = relaxed_order;
 SET hnsw.max_scan_tuples = 100000;
 SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding <-> (SELECT q FROM queries WHERE qid = 1);
 SELECT count(*) = 750 AS all_found, bool_and(id % 4 = 0) AS only_live
 FROM (SELECT id FROM items ORDER BY embedding <-> (SELECT q FROM queries WHERE qid = 1)) s;
 RESET enable_seqscan;

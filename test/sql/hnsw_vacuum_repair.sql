@@ -15,7 +15,8 @@ DELETE FROM t WHERE id % 30 <> 0;
 VACUUM t;
 SET enable_seqscan = off;
 SET hnsw.iterative_scan = relaxed_order;
--- Every remaining row is still found, each once.
+-- Every remaining row is still found, each once, by the index.
+EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY val <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]';
 SELECT count(*), count(DISTINCT id) FROM (SELECT id FROM t ORDER BY val <-> '[0.5,0.5,0.5,0.5,0.5,0.5,0.5,0.5]') s;
 SELECT count(*) FROM t;
 DROP TABLE t;

@@ -76,20 +76,29 @@ vr_assert_index_used($copy, 'postgres', "SELECT id FROM docs ORDER BY v <-> vr_v
 $copy->stop;
 
 # ---- a base backup taken under writes -----------------------------------------------
-my $script = join("\n", map {
-	my $i = 10000 + $_;
-	"INSERT INTO docs VALUES ($i, $i % 5, vr_vec($i, $dim), 'live');\n"
-	  . "UPDATE docs SET v = vr_vec(-$i, $dim) WHERE id = " . (1 + $_ * 7 % 3000) . ";\n"
-	  . ($_ % 3 == 0 ? "DELETE FROM docs WHERE id = " . (1 + $_ * 13 % 3000) . ";\n" : '')
-} 1 .. 3000) . "\n";
-my $writer = vr_start_psql($src, 'postgres', $script);
-# Let the writer get going, so the backup overlaps with its changes.
+# The writer inserts, updates and deletes in a loop, one transaction per round, until
+# the test sets its stop flag after the backup: the backup overlaps with its changes
+# however fast or slow the machine is.
+$src->safe_psql('postgres', 'CREATE TABLE writer_stop (stop bool);');
+my $writer = vr_start_psql($src, 'postgres', q{
+DO $$
+DECLARE i int := 0;
+BEGIN
+  LOOP
+    EXIT WHEN EXISTS (SELECT 1 FROM writer_stop);
+    i := i + 1;
+    INSERT INTO docs VALUES (10000 + i, (10000 + i) % 5, vr_vec(10000 + i, } . $dim . q{), 'live');
+    UPDATE docs SET v = vr_vec(-(10000 + i), } . $dim . q{) WHERE id = 1 + i * 7 % 3000;
+    IF i % 3 = 0 THEN DELETE FROM docs WHERE id = 1 + i * 13 % 3000; END IF;
+    COMMIT;
+  END LOOP;
+END $$;
+});
 $src->poll_query_until('postgres', 'SELECT count(*) > 20 FROM docs WHERE id > 10000') or die 'writer did not start';
 $src->backup('busy');
-my $running = vr_client_running($writer);
-$writer->{h}->kill_kill;
+ok(vr_client_running($writer), 'the writer was still running when the backup ended');
+$src->safe_psql('postgres', 'INSERT INTO writer_stop VALUES (true);');
 vr_client_finish($writer);
-ok($running, 'the writer was still running when the backup ended');
 is(join("\n", vr_client_errors($writer)), '', 'the writer saw no error');
 my $busy = PostgreSQL::Test::Cluster->new('busy');
 $busy->init_from_backup($src, 'busy');

@@ -4,8 +4,9 @@
 #   - 16,001 dimensions by every way in (text, arrays, binary COPY, typmod) is refused
 #     with pgvector's SQLSTATE; 16,000 is accepted; hnsw refuses 2,001.
 #   - 100 MB literals (too many elements; one 100-million-digit number; junk after a
-#     number; one built by the client and sent over the wire) give clean errors in
-#     bounded time. Peak memory (VmHWM, read from /proc/self/status by the backend
+#     number; one built by the client and sent over the wire) give clean errors
+#     (the seconds each took are noted, a figure and not a bound: no test depends
+#     on the machine's speed). Peak memory (VmHWM, read from /proc/self/status by the backend
 #     itself) stays under 8 times the literal: the text value, its concatenation,
 #     the cstring handed to the input function, and, for messages that quote the
 #     input as pgvector's and PostgreSQL's own input functions do, the quoted copy
@@ -137,7 +138,7 @@ END \$\$;});
 	cmp_ok($hwm * 1024, '<', 8 * 100 * $MB, sprintf('%s: peak %d MB', $name, $hwm / 1024));
 	cmp_ok($rss - $rss0, '<', 50 * 1024, sprintf('%s: RSS back to %d MB after', $name, $rss / 1024));
 	cmp_ok($ctx - $ctx0, '<', $MB, "$name: memory contexts back to $ctx bytes");
-	cmp_ok($secs, '<', 60, sprintf('%s: %.1f s', $name, $secs));
+	note(sprintf('%s: %.1f s', $name, $secs));
 }
 
 # The client sends the 100 MB literal itself (simple query protocol).

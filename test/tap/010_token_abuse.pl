@@ -8,7 +8,8 @@
 #     signature is checked) and in correctly signed claims: "nested too deeply".
 #   - 100,000 access entries (a correctly signed token of 4.8 MB): refused by the cap;
 #     the largest that fits the maximum cap (20,000 entries) verifies, and one with a
-#     duplicate collection at its end is refused; value_exists with 20,000 pairs.
+#     duplicate collection at its end is refused; value_exists with 20,000 pairs (refused:
+#     at most 16) and with 16.
 #   - Many failed verifications in one session (VR_TOKEN_FAILURES, 100,000 in CI; the
 #     offline run uses 1,000,000), cycling through every kind of refusal: each one an
 #     error with its SQLSTATE (28000, or 42501 without a token), and the backend's
@@ -142,6 +143,10 @@ my @cases = (
 	[ 'value_exists with 20,000 pairs', $cap,
 		with_token("'" . signed('{"exp":4000000000,"access":"r","value_exists":{"collection":"staff","matches":['
 			  . join(',', map { qq({"key":"k$_","value":$_}) } 1 .. 20000) . ']}}') . "'"),
+		qr/^28000 invalid token claims: "value_exists" has more than 16 matches$/ ],
+	[ 'value_exists with 16 pairs (the most allowed)', '',
+		with_token("'" . signed('{"exp":4000000000,"access":"r","value_exists":{"collection":"staff","matches":['
+			  . join(',', map { qq({"key":"k$_","value":$_}) } 1 .. 16) . ']}}') . "'"),
 		qr/^28000 token is not valid: its value_exists condition matches no row$/ ],
 );
 for my $c (@cases)
@@ -154,7 +159,7 @@ for my $c (@cases)
 	# large allocations (its mmap threshold grows after the first one is freed).
 	note(sprintf('%s: RSS %.1f MB after (fresh %.1f MB)', $name, $rss / 1024, $rss0 / 1024));
 	cmp_ok($ctx - $ctx0, '<', $MB, sprintf('%s: memory contexts %d bytes after', $name, $ctx));
-	cmp_ok($secs, '<', 30, sprintf('%s: %.2f s', $name, $secs));
+	note(sprintf('%s: %.2f s', $name, $secs));    # a figure, not a bound: no test depends on speed
 }
 
 # ---- many failed verifications in one session ------------------------------------------------

@@ -1,6 +1,6 @@
 // rbac claims: grants from claims, the per-column scopes policies use, the token cache.
 #include "jwt/jwt.h"
-#include "pg/sql_error.h"
+#include "common/sql_error.h"
 #include "rbac/claims.h"
 #include "rbac/session.h"
 
@@ -204,7 +204,56 @@ TEST(RbacClaims, ValueExists)
 	    R"({"access":"r","value_exists":{"collection":"users","matches":[{"key":"user","value":"alice"},{"key":"n","value":3}]}})");
 	ASSERT_TRUE(g.value_exists.has_value());
 	EXPECT_EQ(g.value_exists->collection, "users");
-	EXPECT_EQ(value_exists_matches(*g.value_exists), R"({"user":"alice","n":3})");
+	// "n" names a key column: it is tested on its own; "user" is a payload path.
+	std::vector<std::string> keys = {"n"};
+	std::vector<LookupTest> tests = value_exists_tests(*g.value_exists, keys);
+	ASSERT_EQ(tests.size(), 2u);
+	EXPECT_EQ(tests[0].key, "n");
+	EXPECT_EQ(tests[0].scope, R"({"values":[3]})");
+	EXPECT_EQ(tests[1].key, "");
+	EXPECT_EQ(tests[1].scope, R"({"any":[{"user":"alice"}]})");
+	// Without key columns, every pair is one payload conjunction.
+	tests = value_exists_tests(*g.value_exists, {});
+	ASSERT_EQ(tests.size(), 1u);
+	EXPECT_EQ(tests[0].scope, R"({"any":[{"user":"alice","n":3}]})");
+}
+
+TEST(RbacClaims, ValueExistsPairLimit)
+{
+	std::string pairs;
+	for (std::size_t i = 0; i <= kMaxValueExistsPairs; i++)
+		pairs +=
+		    (i ? "," : "") + std::string(R"({"key":"k)") + std::to_string(i) + R"(","value":1})";
+	std::string r =
+	    refusal(R"({"access":"r","value_exists":{"collection":"u","matches":[)" + pairs + "]}}");
+	EXPECT_EQ(r, "28000 invalid token claims: \"value_exists\" has more than 16 matches");
+}
+
+TEST(RbacClaims, WritableValueExistsIsRefused)
+{
+	const char *ve = R"("value_exists":{"collection":"staff","matches":[{"key":"u","value":"a"}]})";
+	for (const char *access : {R"("m")", R"([{"collection":"staff","access":"rw"}])",
+	                           R"([{"collection":"staff","access":"prw","payload":{"u":"a"}}])"})
+	{
+		Grants g = grants(std::string(R"({"access":)") + access + "," + ve + "}");
+		try
+		{
+			refuse_writable_value_exists(g);
+			ADD_FAILURE() << access << " was accepted";
+		}
+		catch (const SqlError &e)
+		{
+			EXPECT_NE(std::string(e.what()).find("the token may write \"staff\""),
+			          std::string::npos)
+			    << e.what();
+		}
+	}
+	for (const char *access : {R"("r")", R"([{"collection":"staff","access":"r"}])",
+	                           R"([{"collection":"docs","access":"rw"}])"})
+	{
+		Grants g = grants(std::string(R"({"access":)") + access + "," + ve + "}");
+		EXPECT_NO_THROW(refuse_writable_value_exists(g)) << access;
+	}
 }
 
 TEST(RbacClaims, Operations)
@@ -352,3 +401,60 @@ TEST(RbacSession, LivenessAndSecrets)
 }
 
 } // namespace
+
+TEST(RbacSession, IssuerAndAudience)
+{
+	TokenCache cache;
+	SessionConfig c = config();
+	c.issuers = "https://idp.example, https://old.example";
+	c.audiences = "vectors";
+	const char *access = R"("exp":2000000000,"access":"r")";
+	auto claims = [&](const std::string &more) { return "{" + std::string(access) + more + "}"; };
+	EXPECT_NO_THROW(cache.get(token(claims(R"(,"iss":"https://old.example","aud":"vectors")")), c,
+	                          1, 1700000000));
+	EXPECT_NO_THROW(cache.get(
+	    token(claims(R"(,"iss":"https://idp.example","aud":["x","vectors"])")), c, 1, 1700000000));
+	EXPECT_EQ(cache_refusal(cache, token(claims(R"(,"aud":"vectors")")), c, 1),
+	          "28000 token has no \"iss\" claim");
+	EXPECT_EQ(cache_refusal(
+	              cache, token(claims(R"(,"iss":"https://evil.example","aud":"vectors")")), c, 1),
+	          "28000 claim \"iss\" is not an accepted issuer (vecrbac.issuer)");
+	EXPECT_EQ(cache_refusal(cache, token(claims(R"(,"iss":"https://idp.example")")), c, 1),
+	          "28000 token has no \"aud\" claim");
+	EXPECT_EQ(
+	    cache_refusal(cache, token(claims(R"(,"iss":"https://idp.example","aud":["x",7])")), c, 1),
+	    "28000 claim \"aud\" names no accepted audience (vecrbac.audience)");
+	// a list entry must match whole: no prefix, no empty entry
+	c.issuers = "https://idp.example,";
+	EXPECT_EQ(cache_refusal(cache, token(claims(R"(,"iss":"https://idp","aud":"vectors")")), c, 2),
+	          "28000 claim \"iss\" is not an accepted issuer (vecrbac.issuer)");
+	EXPECT_EQ(cache_refusal(cache, token(claims(R"(,"iss":"","aud":"vectors")")), c, 2),
+	          "28000 claim \"iss\" is not an accepted issuer (vecrbac.issuer)");
+}
+
+TEST(RbacSession, ClaimsPath)
+{
+	Json claims = parse(
+	    R"({"https://example.com/vecrbac":{"access":"r"},"app_metadata":{"vecrbac":{"access":"m"}}})");
+	EXPECT_EQ(grants_object(claims, ""), &claims);
+	ASSERT_NE(grants_object(claims, "https://example.com/vecrbac"), nullptr);
+	EXPECT_EQ(grants_object(claims, "https://example.com/vecrbac")->find("access")->text(), "r");
+	ASSERT_NE(grants_object(claims, "app_metadata.vecrbac"), nullptr);
+	EXPECT_EQ(grants_object(claims, "app_metadata.vecrbac")->find("access")->text(), "m");
+	EXPECT_EQ(grants_object(claims, "app_metadata.missing"), nullptr);
+	EXPECT_EQ(grants_object(claims, "nothing"), nullptr);
+
+	// Through the cache: grants come from the path; top-level ones are ignored there.
+	TokenCache cache;
+	SessionConfig c = config();
+	c.claims_path = "app_metadata.vecrbac";
+	auto s = cache.get(
+	    token(R"({"exp":2000000000,"access":"r","app_metadata":{"vecrbac":{"access":"m"}}})"), c, 1,
+	    1700000000);
+	EXPECT_EQ(s->grants.global, Global::Manage);
+	s = cache.get(token(R"({"exp":2000000000,"access":"m"})"), c, 1, 1700000000);
+	EXPECT_EQ(s->grants.global, Global::None);
+	EXPECT_EQ(
+	    cache_refusal(cache, token(R"({"exp":2000000000,"app_metadata":{"vecrbac":"m"}})"), c, 1),
+	    "28000 invalid token claims: claims must be an object");
+}

@@ -30,7 +30,7 @@ our @EXPORT = qw(
   vr_has_checker vr_check_index vr_inspect_index vr_assert_healthy vr_assert_index_used
   vr_rls_snapshot vr_env_int vr_page_digests vr_crash
   vr_wait_idle vr_start_psql vr_client_output vr_client_finish vr_client_errors vr_client_running
-  vr_pgbench
+  vr_pgbench vr_wait_point_hold vr_wait_point_await vr_wait_point_release
 );
 
 my $tcp_set = 0;
@@ -109,17 +109,26 @@ sub _settings
 }
 
 # vr_knn(node, db, table => t, column => 'v', op => '<->', query => sql expr, k => 10,
-#        settings => ['hnsw.ef_search = 100'], id => 'id'): ids of the k nearest rows
-# by an index scan (sequential scans disabled).
+#        settings => ['hnsw.ef_search = 100'], id => 'id', index => name): ids of the
+# k nearest rows by an index scan (sequential scans disabled). Dies unless the plan
+# is an index scan on an hnsw index (on `index` when given): a recall measured on
+# any other plan would be 1.0 and prove nothing.
 sub vr_knn
 {
 	my ($node, $db, %a) = @_;
 	my $col = $a{column} // 'v';
 	my $op = $a{op} // '<->';
 	my $id = $a{id} // 'id';
-	my $sql = "SET enable_seqscan = off;\n" . _settings($a{settings})
-	  . "SELECT $id FROM $a{table} ORDER BY $col $op ($a{query}) LIMIT $a{k};";
-	return vr_ids($node, $db, $sql);
+	my $settings = "SET enable_seqscan = off;\n" . _settings($a{settings});
+	my $query = "SELECT $id FROM $a{table} ORDER BY $col $op ($a{query}) LIMIT $a{k}";
+	my $plan = $node->safe_psql($db, "${settings}EXPLAIN (COSTS OFF) $query;");
+	my ($used) = $plan =~ /Index Scan using (\S+) on /;
+	my $am = defined $used
+	  ? $node->safe_psql($db, "SELECT a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE c.relname = '$used'")
+	  : '';
+	die "vr_knn: the search is not an hnsw index scan" . ($a{index} ? " on $a{index}" : '') . ":\n$plan"
+	  unless $am eq 'hnsw' && (!$a{index} || $used eq $a{index});
+	return vr_ids($node, $db, "$settings$query;");
 }
 
 # Same, by an exact search: no index scan, a sort of every row by distance. Ties are
@@ -659,6 +668,60 @@ sub vr_pgbench
 	}
 	is(scalar(keys %done), scalar(keys %$scripts), 'per-script counts parsed') or diag($out);
 	return (\%done, $tps, $out);
+}
+
+# ---- wait points (src/pg/wait_point.h, docs/reliability.md) -------------------------
+#
+# A session with SET vecrbac.test_wait_point = 'name' stops at the point of that name
+# while another session holds the advisory lock (1987207779, hashtext('name')): it
+# waits for the lock in share mode. Tests arm a point, start the operation, wait
+# until pg_locks shows the operation waiting there, then crash the server (or
+# release the point): the crash lands at a known place whatever the machine's speed.
+
+sub _wait_point_lock
+{
+	my ($name, $granted) = @_;
+	return "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 1987207779 "
+	  . "AND objid = (hashtext('$name')::int8 & 4294967295)::oid AND objsubid = 2 AND granted = $granted "
+	  . "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))";
+}
+
+# vr_wait_point_hold(node, db, name): arms the point; returns a handle for
+# vr_wait_point_await and vr_wait_point_release.
+sub vr_wait_point_hold
+{
+	my ($node, $db, $name) = @_;
+	my $c = vr_start_psql($node, $db,
+		"SELECT pg_advisory_lock(1987207779, hashtext('$name'));\nSELECT pg_sleep(86400);\n");
+	$node->poll_query_until($db, _wait_point_lock($name, 'true'))
+	  or die "could not arm wait point $name: " . vr_client_output($c, 'err');
+	return { client => $c, name => $name, db => $db, node => $node };
+}
+
+# True once a backend waits at the armed point; false if $client (the background
+# psql running the operation) ended first, i.e. the operation never reached it.
+sub vr_wait_point_await
+{
+	my ($hold, $client) = @_;
+	my ($node, $db) = @{$hold}{qw(node db)};
+	my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
+	while (time() < $deadline)
+	{
+		return 1 if $node->safe_psql($db, _wait_point_lock($hold->{name}, 'false')) eq 't';
+		return 0 if $client && !vr_client_running($client);
+		select(undef, undef, undef, 0.05);
+	}
+	return 0;
+}
+
+# Lets the sessions waiting at the point go on (ends the holding session).
+sub vr_wait_point_release
+{
+	my ($hold) = @_;
+	my ($node, $db) = @{$hold}{qw(node db)};
+	$node->safe_psql($db, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+		  . "AND classid = 1987207779 AND objid = (hashtext('$hold->{name}')::int8 & 4294967295)::oid AND granted");
+	vr_client_finish($hold->{client});
 }
 
 # Lines of a client's stderr that a crash does not explain.

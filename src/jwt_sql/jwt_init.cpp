@@ -4,6 +4,8 @@
  * Both settings are PGC_SUSET: the token size cap bounds the work any session can
  * make a verification do, and a fixed clock would let expired tokens through, so
  * neither may be changed by ordinary roles (nor through ALTER ROLE ... SET by them).
+ * The test clock is for the test suites only: hidden from SHOW ALL, pg_settings and
+ * the sample configuration file (docs/development.md, "Test-only settings").
  */
 #include "pg/pg.h"
 #include "module.h"
@@ -15,7 +17,7 @@ extern "C"
 #include "utils/timestamp.h"
 }
 
-#include "jwt/jwt_settings.h"
+#include "jwt_sql/jwt_settings.h"
 
 #include <climits>
 
@@ -35,7 +37,8 @@ void define(void)
 	    "vecrbac.jwt_test_now",
 	    "Fixed clock for JWT time checks, in seconds since the epoch (0: the real "
 	    "clock). For tests only.",
-	    NULL, &test_now, 0, 0, INT_MAX, PGC_SUSET, GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	    NULL, &test_now, 0, 0, INT_MAX, PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL,
+	    NULL);
 }
 
 std::int64_t now_seconds(void)

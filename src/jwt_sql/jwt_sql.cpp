@@ -23,7 +23,7 @@ extern "C"
 }
 
 #include "jwt/jwt.h"
-#include "jwt/jwt_settings.h"
+#include "jwt_sql/jwt_settings.h"
 
 #include <cstring>
 #include <string_view>

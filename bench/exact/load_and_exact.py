@@ -2,9 +2,9 @@
 """Fashion-MNIST into a vector(784) table with COPY (text and binary), then exact
 top-10 search without an index through a prepared statement.
 
-    /usr/bin/python3 bench/load_and_exact.py [--dbname D] [--queries 1000]
+    /usr/bin/python3 bench/exact/load_and_exact.py [--dbname D] [--queries 1000]
 
-Connects with the usual PG* environment variables (bench/run_load_and_exact.sh
+Connects with the usual PG* environment variables (bench/exact/run.sh
 starts a throwaway cluster and sets them). Payloads are built before the clock
 starts, so the COPY figures are transfer plus server-side parsing and insertion.
 Results are checked against numpy: both loads hold the same vectors, and the
@@ -21,7 +21,7 @@ import time
 import numpy as np
 import psycopg
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data"))
 import fashion_mnist  # noqa: E402
 
 DIM = 784

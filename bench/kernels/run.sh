@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# run_kernels.sh: builds and runs bench/kernels (our SIMD kernels vs a scalar loop vs
+# bench/kernels/run.sh: builds and runs bench/kernels/kernels_bench.cpp (our SIMD kernels vs a scalar loop vs
 # hnswlib), printing Google Benchmark's table and then the ratios.
 #
-#   bench/run_kernels.sh [google-benchmark flags, e.g. --benchmark_min_time=0.5]
+#   bench/kernels/run.sh [google-benchmark flags, e.g. --benchmark_min_time=0.5]
 #
 # Our kernels are compiled as the extension compiles them (-O2, run-time dispatch);
 # the benchmark file, which includes hnswlib, with -O3 -mavx2 -mfma so that hnswlib
 # uses its AVX path (its best on a CPU without AVX-512).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 OUT=bench/build
 mkdir -p "$OUT"
 CXX=${CXX:-g++}

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# run_load_and_exact.sh: Fashion-MNIST load (COPY text and binary) and exact top-10
+# bench/exact/run.sh: Fashion-MNIST load (COPY text and binary) and exact top-10
 # search on a throwaway cluster with this build of vecrbac installed privately.
 #
-#   bench/run_load_and_exact.sh [--queries N]
+#   bench/exact/run.sh [--queries N]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source scripts/lib/cluster.sh
 
@@ -19,4 +19,4 @@ vr_cluster_start "$DATA" "$PORT" "shared_buffers = 1GB" || exit 1
 trap 'vr_cluster_stop "$DATA"; rm -rf "$OUT/cluster"' EXIT
 
 vr_log "$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
-/usr/bin/python3 "$ROOT/bench/load_and_exact.py" --dbname postgres "$@"
+/usr/bin/python3 "$ROOT/bench/exact/load_and_exact.py" --dbname postgres "$@"

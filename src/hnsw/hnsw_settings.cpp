@@ -1,0 +1,62 @@
+/*
+ * hnsw_settings.cpp: the six hnsw.* settings, defined and registered in one place
+ * (pgvector's names and defaults, plus the two of filtered scans).
+ *
+ *   hnsw.ef_search                  candidates kept by a search (1..1000, 40)
+ *   hnsw.iterative_scan             off, relaxed_order, strict_order
+ *   hnsw.max_scan_tuples            elements an iterative scan may visit (20000)
+ *   hnsw.scan_mem_multiplier        multiple of work_mem an iterative scan may use (1)
+ *   hnsw.exact_scan_limit           largest filtered scope read exactly (2000)
+ *   hnsw.max_filtered_scan_tuples   elements a filtered scan without partition
+ *                                   values may examine (1000000)
+ */
+#include "hnsw/hnsw.h"
+
+extern "C"
+{
+#include "utils/guc.h"
+}
+
+#include <climits>
+
+int hnsw_ef_search = HNSW_DEFAULT_EF_SEARCH;
+int hnsw_iterative_scan = HNSW_ITERATIVE_SCAN_OFF;
+int hnsw_max_scan_tuples = 20000;
+double hnsw_scan_mem_multiplier = 1.0;
+int hnsw_exact_scan_limit = 2000;
+int hnsw_max_filtered_scan_tuples = 1000000;
+
+static const struct config_enum_entry iterative_scan_options[] = {
+    {"off", HNSW_ITERATIVE_SCAN_OFF, false},
+    {"relaxed_order", HNSW_ITERATIVE_SCAN_RELAXED, false},
+    {"strict_order", HNSW_ITERATIVE_SCAN_STRICT, false},
+    {NULL, 0, false}};
+
+/* Registers the settings and reserves the hnsw prefix; called from vecrbac_hnsw_init. */
+void HnswDefineSettings(void)
+{
+	DefineCustomIntVariable(
+	    "hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
+	    "Valid range is 1..1000.", &hnsw_ef_search, HNSW_DEFAULT_EF_SEARCH, HNSW_MIN_EF_SEARCH,
+	    HNSW_MAX_EF_SEARCH, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", NULL,
+	                         &hnsw_iterative_scan, HNSW_ITERATIVE_SCAN_OFF, iterative_scan_options,
+	                         PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+	    "hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans", NULL,
+	    &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomRealVariable(
+	    "hnsw.scan_mem_multiplier", "Sets the multiple of work_mem to use for iterative scans",
+	    NULL, &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+	    "hnsw.exact_scan_limit",
+	    "Sets the largest filtered scope an hnsw scan reads exactly instead of walking the graph",
+	    "A scope is the elements whose partition column matches the scan's filter.",
+	    &hnsw_exact_scan_limit, 2000, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("hnsw.max_filtered_scan_tuples",
+	                        "Sets the max number of elements a filtered hnsw scan examines when "
+	                        "its filter does not name partition values",
+	                        NULL, &hnsw_max_filtered_scan_tuples, 1000000, 1, INT_MAX, PGC_USERSET,
+	                        0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("hnsw");
+}

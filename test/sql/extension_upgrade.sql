@@ -1,0 +1,80 @@
+-- ALTER EXTENSION vecrbac UPDATE from 0.1.0 (the frozen release script) to 0.2.0: a
+-- database with protected collections is fixed in place, and afterwards has exactly
+-- the objects, definitions and privileges of a fresh 0.2.0 install.
+CREATE EXTENSION vecrbac VERSION '0.1.0';
+\set secret 'a regression secret of at least thirty-two bytes'
+SET vecrbac.jwt_secret = :'secret';
+SET vecrbac.jwt_test_now = 1700000000;
+CREATE ROLE vr_up NOSUPERUSER NOBYPASSRLS;
+
+CREATE TABLE up_docs (id int PRIMARY KEY, tenant int NOT NULL, embedding vector(2) NOT NULL,
+                      payload jsonb NOT NULL DEFAULT '{}');
+INSERT INTO up_docs SELECT i, i % 2, ARRAY[i, 0]::real[]::vector, jsonb_build_object('org', 'o' || (i % 3))
+FROM generate_series(1, 30) i;
+CREATE INDEX up_docs_hnsw ON up_docs USING hnsw (tenant, embedding vector_l2_ops, payload);
+CREATE TABLE up_staff (id int PRIMARY KEY, login text NOT NULL, payload jsonb NOT NULL DEFAULT '{}');
+INSERT INTO up_staff VALUES (1, 'alice', '{}');
+SELECT vecrbac.protect('up_docs', key_columns => '{"tenant": "tenant"}');
+SELECT vecrbac.protect('up_staff', key_columns => '["login"]');
+GRANT SELECT, INSERT, UPDATE, DELETE ON up_docs TO vr_up;
+-- 0.1.0 as shipped: PUBLIC may call the registry's SECURITY DEFINER writer
+SELECT has_function_privilege('vr_up', 'vecrbac._register(regclass,text,name,jsonb,boolean)', 'EXECUTE');
+
+ALTER EXTENSION vecrbac UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'vecrbac';
+-- the registry, and the trigger arguments that now carry it
+SELECT * FROM vecrbac.collections ORDER BY name;
+SELECT tgrelid::regclass, vecrbac._trigger_args(oid) FROM pg_trigger
+WHERE tgname = 'vecrbac_truncate' ORDER BY 1::text;
+-- write policies test payloads with <<@, read policies with <@
+SELECT tablename, policyname, coalesce(with_check, qual) LIKE '%vecrbac.<<@%' AS wholly
+FROM pg_policies WHERE tablename IN ('up_docs', 'up_staff') ORDER BY 1, 2;
+
+-- tokens behave as 0.2.0's: a tenant's search, value_exists, an array write refused
+SELECT vecrbac.jwt_sign('{"access":[{"collection":"up_docs","access":"rw","payload":{"tenant":1,"org":"o1"}}],"exp":1700003600,"value_exists":{"collection":"up_staff","matches":[{"key":"login","value":"alice"}]}}', :'secret') AS t_up \gset
+SET ROLE vr_up;
+SET vecrbac.token = :'t_up';
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM up_docs ORDER BY embedding <-> '[0,0]' LIMIT 3;
+SELECT id FROM up_docs ORDER BY embedding <-> '[0,0]' LIMIT 3;
+RESET enable_seqscan;
+INSERT INTO up_docs VALUES (100, 1, '[0,0]', '{"org": ["o1", "o2"]}');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO up_docs VALUES (100, 1, '[0,0]', '{"org": "o1"}');
+RESET vecrbac.token;
+RESET ROLE;
+DELETE FROM up_docs WHERE id = 100;
+
+-- the upgraded catalog is a fresh install's: every member object, with the definition of
+-- each function, the columns of each table, and privileges
+CREATE FUNCTION pg_temp.members() RETURNS TABLE (object text, definition text) LANGUAGE sql AS $$
+    SELECT pg_describe_object(d.classid, d.objid, 0),
+           CASE d.classid
+           WHEN 'pg_proc'::regclass THEN
+               (SELECT CASE p.prokind WHEN 'a' THEN 'aggregate ' || pg_get_function_result(p.oid)
+                            ELSE md5(pg_get_functiondef(p.oid)) END || coalesce(p.proacl::text, '')
+                FROM pg_proc p WHERE p.oid = d.objid)
+           WHEN 'pg_class'::regclass THEN
+               (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+                FROM pg_attribute a WHERE a.attrelid = d.objid AND a.attnum > 0 AND NOT a.attisdropped)
+               || ' ' || coalesce((SELECT c.relacl::text FROM pg_class c WHERE c.oid = d.objid), '')
+           WHEN 'pg_event_trigger'::regclass THEN
+               (SELECT e.evtevent || ' ' || e.evtfoid::regproc || ' ' || coalesce(e.evttags::text, '')
+                FROM pg_event_trigger e WHERE e.oid = d.objid)
+           ELSE '' END
+    FROM pg_depend d JOIN pg_extension x ON x.oid = d.refobjid
+    WHERE d.refclassid = 'pg_extension'::regclass AND x.extname = 'vecrbac' AND d.deptype = 'e'
+$$;
+CREATE TEMPORARY TABLE upgraded AS SELECT * FROM pg_temp.members();
+SELECT count(*) > 100 AS many_objects FROM upgraded;
+DROP TABLE up_docs, up_staff;
+DROP EXTENSION vecrbac;
+CREATE EXTENSION vecrbac;
+SELECT coalesce(u.object, f.object) AS object,
+       CASE WHEN u.object IS NULL THEN 'only fresh' WHEN f.object IS NULL THEN 'only upgraded'
+            ELSE 'different' END AS difference
+FROM upgraded u FULL JOIN pg_temp.members() f ON f.object = u.object
+WHERE u.definition IS DISTINCT FROM f.definition ORDER BY 1;
+
+DROP EXTENSION vecrbac;
+DROP ROLE vr_up;
