@@ -37,15 +37,21 @@ CREATE FUNCTION vecrbac.scope_contains(uuid, vecrbac.scope) RETURNS boolean
 CREATE FUNCTION vecrbac.scope_contains(jsonb, vecrbac.scope) RETURNS boolean
     AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_payload' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
 
--- "is within": true when the value is in the scope. The estimate is that of an
--- equality, the common case of a tenant's own rows.
-CREATE OPERATOR vecrbac.<@ (LEFTARG = int2, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = eqsel, JOIN = eqjoinsel);
-CREATE OPERATOR vecrbac.<@ (LEFTARG = int4, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = eqsel, JOIN = eqjoinsel);
-CREATE OPERATOR vecrbac.<@ (LEFTARG = int8, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = eqsel, JOIN = eqjoinsel);
-CREATE OPERATOR vecrbac.<@ (LEFTARG = boolean, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = eqsel, JOIN = eqjoinsel);
-CREATE OPERATOR vecrbac.<@ (LEFTARG = text, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = eqsel, JOIN = eqjoinsel);
-CREATE OPERATOR vecrbac.<@ (LEFTARG = uuid, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = eqsel, JOIN = eqjoinsel);
-CREATE OPERATOR vecrbac.<@ (LEFTARG = jsonb, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = contsel, JOIN = contjoinsel);
+-- The planner's estimate (src/filter/scope_selectivity.cpp): a constant scope as an
+-- equality; a scope known only when the statement runs
+-- (a policy's InitPlan) half-way, in orders of magnitude, between one value and all.
+CREATE FUNCTION vecrbac.scope_restrict_sel(internal, oid, internal, integer) RETURNS float8
+    AS 'MODULE_PATHNAME', 'vecrbac_scope_restrict_sel' LANGUAGE C STRICT STABLE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION vecrbac.scope_restrict_sel(internal, oid, internal, integer) FROM PUBLIC;
+
+-- "is within": true when the value is in the scope.
+CREATE OPERATOR vecrbac.<@ (LEFTARG = int2, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = vecrbac.scope_restrict_sel, JOIN = eqjoinsel);
+CREATE OPERATOR vecrbac.<@ (LEFTARG = int4, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = vecrbac.scope_restrict_sel, JOIN = eqjoinsel);
+CREATE OPERATOR vecrbac.<@ (LEFTARG = int8, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = vecrbac.scope_restrict_sel, JOIN = eqjoinsel);
+CREATE OPERATOR vecrbac.<@ (LEFTARG = boolean, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = vecrbac.scope_restrict_sel, JOIN = eqjoinsel);
+CREATE OPERATOR vecrbac.<@ (LEFTARG = text, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = vecrbac.scope_restrict_sel, JOIN = eqjoinsel);
+CREATE OPERATOR vecrbac.<@ (LEFTARG = uuid, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = vecrbac.scope_restrict_sel, JOIN = eqjoinsel);
+CREATE OPERATOR vecrbac.<@ (LEFTARG = jsonb, RIGHTARG = vecrbac.scope, FUNCTION = vecrbac.scope_contains, RESTRICT = vecrbac.scope_restrict_sel, JOIN = contjoinsel);
 
 -- "is wholly within", for writes: the payload matches, and no array at a scoped path
 -- carries a value outside the scope (a row cannot be put into another tenant's

@@ -349,6 +349,12 @@ IndexScanDesc hnsw_beginscan(Relation index, int nkeys, int norderbys);
 void hnsw_rescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
 bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir);
 void hnsw_endscan(IndexScanDesc scan);
+/*
+ * Whether the executor applies a Filter to this scan's rows (hnsw_executor.cpp):
+ * such a scan must keep producing rows until the executor stops.
+ */
+bool HnswScanIsFiltered(IndexScanDesc scan);
+void HnswInstallExecutorHook(void);
 void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *startup,
                        Cost *total, Selectivity *selectivity, double *correlation, double *pages);
 

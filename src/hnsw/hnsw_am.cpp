@@ -35,6 +35,7 @@ void vecrbac_hnsw_init(void)
 	                  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
 
 	HnswDefineSettings();
+	HnswInstallExecutorHook();
 }
 
 int HnswGetM(Relation index)
@@ -143,13 +144,15 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 		cost = Min(cost, 0.5 * (double)info->rel->pages * seq_page_cost);
 
 	/*
-	 * Conditions on the table that this index does not take stay filters above the
-	 * scan. With iterative scans the scan then produces 1/selectivity times more
-	 * rows: charged up to twofold, enough for an index that takes the condition as a
-	 * filter key to win. Without them, the scan would come back short: charged up to
-	 * tenfold, so that the planner prefers an exact plan that returns every row.
-	 * A condition without columns of the table (a policy's authorization gate) passes
-	 * all rows or none, for any plan alike: it costs nothing here.
+	 * Conditions on the table that this index does not take (a policy's scope on a
+	 * column it does not have, a WHERE clause on another column) stay a Filter above
+	 * the scan, and the scan then streams until the executor has its rows
+	 * (hnsw_executor.cpp): about 1/selectivity times the walk of one window. Once the
+	 * walk has examined a tenth of the index (at most hnsw.max_scan_tuples elements)
+	 * the scan reads the rest of the index exactly, which bounds the charge. So the planner prefers
+	 * the index that takes the condition as a filter key, and an exact plan when even that costs
+	 * more. A condition without columns of the table (a policy's authorization gate)
+	 * passes all rows or none, for any plan alike: it costs nothing here.
 	 */
 	List *other = NIL;
 	ListCell *lc;
@@ -166,8 +169,12 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	if (other != NIL)
 	{
 		Selectivity rest = clauselist_selectivity(root, other, info->rel->relid, JOIN_INNER, NULL);
-		double most = hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF ? 2.0 : 10.0;
-		cost *= Min(most, 1.0 / Max(rest, 0.001));
+		double per_element = cost / Max(examined, 1.0);
+		double streamed = cost / Max(rest, 1e-9);
+		double exact_rest = Min((double)hnsw_max_scan_tuples, 0.1 * tuples) * per_element +
+		                    index_pages * seq_page_cost * cached +
+		                    tuples * (cpu_index_tuple_cost + cpu_operator_cost);
+		cost = Min(streamed, Max(cost, exact_rest));
 	}
 
 	*startup = cost;

@@ -23,8 +23,21 @@
  *           never comes back short while matching rows remain.
  * Filters that do not restrict the partition column (a jsonb payload, another
  * column) walk the whole graph, returning only matches, up to
- * hnsw.max_filtered_scan_tuples elements. Filtered scans always continue past the
- * first window, whatever hnsw.iterative_scan says.
+ * hnsw.max_filtered_scan_tuples elements, then read the rest of the index exactly.
+ * Filtered scans always continue past the first window, whatever
+ * hnsw.iterative_scan says.
+ *
+ * Conditions the index does not take. A policy's scope on a column this index does
+ * not have, or a WHERE clause on another column, is a Filter that the executor
+ * applies above the scan (hnsw_executor.cpp tells the scan so). Such a scan streams
+ * like an iterative scan, whatever hnsw.iterative_scan says, until the executor
+ * stops asking; once its walk has examined a tenth of the index or
+ * hnsw.max_scan_tuples elements, whichever is fewer (or its memory passes the
+ * iterative scans' limit), it reads the rest of the index exactly,
+ * page by page, into the overflow, and returns everything left in exact order. So
+ * no layout of indexes makes a token's result short: the worst case is one exact
+ * read of the index. The cost estimate (hnsw_am.cpp) charges this stream, so the
+ * planner prefers an index that takes the condition, or an exact plan.
  *
  * Order: within a window results are exact; across windows relaxed_order may return
  * a closer row after a farther one, strict_order drops such rows instead.
@@ -52,6 +65,7 @@ extern "C"
 }
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstring>
 
@@ -63,6 +77,20 @@ namespace
 
 /* How much wider than ef_search a walk confined to a scope keeps its window. */
 #define HNSW_SCOPE_EF_FACTOR 8
+
+/*
+ * A filter the walk cannot stay inside (no partition scope) is walked through the
+ * whole graph, each element a random page and a distance; reading the index exactly
+ * costs a sequential page per two elements and a distance per match. Once the walk's
+ * pass rate, measured over at least HNSW_PASS_SAMPLE elements, says that filling its
+ * first window would walk more than HNSW_WALK_SHARE of the index, the scan reads the
+ * index exactly instead (measured in docs/hnsw.md).
+ */
+#define HNSW_PASS_SAMPLE 500
+#define HNSW_WALK_SHARE 0.25
+
+/* The share of the index a stream under an executor's Filter walks before it reads the rest. */
+#define HNSW_STREAM_SHARE 0.1
 
 /* At most this many partition values are looked up in the directory. */
 #define MAX_SCOPE_VALUES 1024
@@ -83,6 +111,7 @@ typedef struct HnswScanState
 	HnswFilter filter;
 	HnswReadFilter read_filter;
 	bool filtered;
+	bool stream;   /* the executor filters the rows: keep producing them, never short */
 	Vector *query; /* NULL: no ordering (NULL or zero query) */
 	bool started;
 	bool exhausted;
@@ -99,10 +128,12 @@ typedef struct HnswScanState
 	HnswTidSet visited;
 	ItemPointerData *links;
 	int64 examined; /* elements whose distance was computed on level 0 */
+	int64 passing;  /* of those, the ones the filter accepts */
+	double index_tuples;
 	Size memory_limit;
 	bool memory_exceeded;
 	bool passing_only; /* expand only elements the filter accepts */
-	bool read_rest;    /* the rest of the scope was read exactly already */
+	bool read_rest;    /* the rest of the scope (or index) was read exactly already */
 
 	/* the partition scope, when the filter restricts the partition column */
 	int nscope;
@@ -124,7 +155,17 @@ typedef struct HnswScanState
 
 bool iterative(const HnswScanState *so)
 {
-	return so->filtered || hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF;
+	return so->filtered || so->stream || hnsw_iterative_scan != HNSW_ITERATIVE_SCAN_OFF;
+}
+
+/*
+ * Whether the scan must return every match before it ends: with scan keys of its
+ * own, or under a Filter of the executor's. Such a scan reads the rest of its
+ * scope, or of the index, exactly once its walk runs dry or is spent.
+ */
+bool complete(const HnswScanState *so)
+{
+	return so->filtered || so->stream;
 }
 
 Size scan_memory(const HnswScanState *so)
@@ -167,6 +208,8 @@ void add_result(HnswScanState *so, const HnswDiskCandidate &c)
 void found_element(HnswScanState *so, const ItemPointerData *tid, const HnswElementInfo *info)
 {
 	so->examined++;
+	if (info->passes)
+		so->passing++;
 	if (!info->passes && so->passing_only)
 		return; /* outside the scope: not a result, not a way through */
 	HnswDiskCandidate c;
@@ -210,13 +253,27 @@ void read_and_take(HnswScanState *so, Relation index, ItemPointerData *tids, int
 bool over_budget(HnswScanState *so)
 {
 	if (so->filtered)
-		return so->examined >= hnsw_max_filtered_scan_tuples;
+	{
+		if (so->examined >= hnsw_max_filtered_scan_tuples)
+			return true;
+		if (so->passing_only || so->read_rest || so->returned_any ||
+		    so->examined < HNSW_PASS_SAMPLE || so->window_count >= so->ef)
+			return false;
+		double to_fill = (double)so->examined * so->ef / (double)Max(so->passing, 1);
+		return to_fill > so->index_tuples * HNSW_WALK_SHARE;
+	}
 	if (iterative(so) && scan_memory(so) > so->memory_limit)
 	{
 		so->memory_exceeded = true;
 		return true;
 	}
-	return false;
+	/*
+	 * A stream the executor keeps asking for has met few rows its filter passes near
+	 * the query: past a tenth of the index (or hnsw.max_scan_tuples) the walk costs
+	 * more than reading the rest exactly (measured in docs/hnsw.md).
+	 */
+	return so->stream &&
+	       so->examined >= Min((double)hnsw_max_scan_tuples, so->index_tuples * HNSW_STREAM_SHARE);
 }
 
 /* Walks level 0 until the nearest unexpanded node is farther than the window. */
@@ -306,6 +363,62 @@ void read_scope(HnswScanState *so, Relation index)
 	so->read_rest = true;
 }
 
+/*
+ * Reads every element of the index that the filter accepts and that is not a
+ * result yet, with its exact distance, into the overflow: what a scan that must be
+ * complete does when its walk ran dry or was spent (an exact scan of the index,
+ * page by page; the elements no link reaches are among them).
+ */
+void read_all(HnswScanState *so, Relation index)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	bool added;
+
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
+	{
+		Buffer buf = HnswReadBufferRecent(index, blk);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		OffsetNumber max =
+		    HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
+		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		{
+			HnswElementTuple etup = HnswElementAt(page, off);
+			if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
+				continue;
+			if (so->filtered && !HnswFilterMatches(&so->filter, &so->cols,
+			                                       HnswElementFilters(etup, so->dist.dimensions)))
+				continue;
+			ItemPointerData tid;
+			ItemPointerSet(&tid, blk, off);
+			uint8 *flags = HnswTidSetAdd(&so->visited, HnswTidKey(&tid), &added);
+			if (*flags & VISITED_RESULT)
+				continue;
+			HnswDiskCandidate c;
+			c.distance =
+			    so->query ? HnswVectorDistance(&so->dist, so->query, HnswElementVector(etup)) : 0;
+			c.element = tid;
+			c.neighbors = etup->neighbortid;
+			c.exact = true;
+			*flags |= VISITED_RESULT;
+			so->overflow.push(c);
+			so->examined++;
+		}
+		UnlockReleaseBuffer(buf);
+		CHECK_FOR_INTERRUPTS();
+	}
+	so->read_rest = true;
+}
+
+/* Reads what the walk left behind: the rest of the scope when there is one, else of the index. */
+void read_rest(HnswScanState *so, Relation index)
+{
+	if (so->passing_only)
+		read_scope(so, index);
+	else
+		read_all(so, index);
+}
+
 /* Looks the partition values of the filter up in the directory. */
 void load_scope(HnswScanState *so, Relation index)
 {
@@ -336,6 +449,9 @@ bool dry(const HnswScanState *so)
 /* First call: pick the mode, then take the first window. */
 void start_scan(HnswScanState *so, Relation index)
 {
+	/* Never counted (-1): take the index as too large to read whole. */
+	so->index_tuples =
+	    index->rd_rel->reltuples >= 0 ? Max((double)index->rd_rel->reltuples, 1.0) : DBL_MAX;
 	if (so->filtered)
 	{
 		load_scope(so, index);
@@ -397,7 +513,7 @@ void start_scan(HnswScanState *so, Relation index)
 		read_and_take(so, index, seeds, nseeds, INFINITY);
 	}
 	converge(so, index);
-	if (so->passing_only && so->window_count < so->ef && dry(so))
+	if (complete(so) && so->window_count < so->ef && (dry(so) || over_budget(so)))
 	{
 		/* The walk found fewer matches than a window holds: the first window waits for the rest. */
 		for (int i = 0; i < so->window_count; i++)
@@ -409,10 +525,9 @@ void start_scan(HnswScanState *so, Relation index)
 /* Refills the window from the overflow and walks on; false when nothing is left. */
 bool next_window(HnswScanState *so, Relation index)
 {
-	if (so->mode == MODE_GRAPH)
+	if (so->mode == MODE_GRAPH && !complete(so))
 	{
-		if (!iterative(so) || so->memory_exceeded ||
-		    (!so->filtered && so->examined >= hnsw_max_scan_tuples))
+		if (!iterative(so) || so->memory_exceeded || so->examined >= hnsw_max_scan_tuples)
 			return false;
 	}
 	so->window_count = 0;
@@ -437,23 +552,26 @@ bool next_window(HnswScanState *so, Relation index)
 			}
 			so->window[so->window_count++] = c;
 		}
-		if (so->mode == MODE_GRAPH && !over_budget(so))
+		if (so->mode == MODE_GRAPH && !so->read_rest && !over_budget(so))
 			converge(so, index);
-		if (so->window_count == so->ef || (so->window_count > 0 && !dry(so)))
-			return true;
 		/*
-		 * The walk ran dry before it filled the window. A scope may still hold rows no
-		 * link led to: read them, and rebuild the window from everything, in order.
+		 * A complete scan whose walk ran dry before it filled the window, or was spent,
+		 * reads what no link led to (the rest of its scope, or of the index), and
+		 * rebuilds the window from everything, in order: it is never short.
 		 */
-		if (so->mode == MODE_GRAPH && so->passing_only && !so->read_rest)
+		bool walk_over = so->mode == MODE_GRAPH && !so->read_rest &&
+		                 ((so->window_count < so->ef && dry(so)) || over_budget(so));
+		if (complete(so) && walk_over)
 		{
-			read_scope(so, index);
+			read_rest(so, index);
 			for (int i = so->window_next; i < so->window_count; i++)
 				so->overflow.push(so->window[i]);
 			so->window_count = 0;
 			so->window_next = 0;
 			continue;
 		}
+		if (so->window_count == so->ef)
+			return true;
 		return so->window_count > 0;
 	}
 }
@@ -497,9 +615,9 @@ bool next_element(HnswScanState *so, Relation index)
 bool next_element_unordered(HnswScanState *so, Relation index)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
-	int64 limit = iterative(so) ? (int64)Max(hnsw_max_scan_tuples,
-	                                         so->filtered ? hnsw_max_filtered_scan_tuples : 0)
-	                            : (int64)hnsw_ef_search;
+	int64 limit = complete(so)    ? PG_INT64_MAX
+	              : iterative(so) ? (int64)hnsw_max_scan_tuples
+	                              : (int64)hnsw_ef_search;
 
 	while (so->walk_block < nblocks && so->walk_elements < limit)
 	{
@@ -545,6 +663,7 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	so->mode = MODE_GRAPH;
 	HnswFilterInit(&so->filter, &so->cols, keys, nkeys);
 	so->filtered = HnswFilterActive(&so->filter);
+	so->stream = false;
 	so->read_filter.filter = &so->filter;
 	so->read_filter.cols = &so->cols;
 	so->read_filter.measure_rejected = true;
@@ -558,6 +677,7 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	HnswTidSetInit(&so->visited, 512);
 	so->links = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 4 * HNSW_MAX_M);
 	so->examined = 0;
+	so->passing = 0;
 	so->memory_limit = (Size)((double)work_mem * 1024.0 * hnsw_scan_mem_multiplier);
 	so->memory_exceeded = false;
 	so->passing_only = false;
@@ -617,6 +737,7 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 
 		MemoryContext old = MemoryContextSwitchTo(so->context);
 		so->started = true;
+		so->stream = HnswScanIsFiltered(scan);
 		if (so->filter.empty)
 			so->exhausted = true;
 		else

@@ -14,6 +14,7 @@ SELECT id FROM items WHERE tenant_id = 2 ORDER BY embedding <-> '[1,1,1]' LIMIT 
 EXPLAIN (COSTS OFF) SELECT id FROM items WHERE tenant_id = 2 ORDER BY embedding <-> '[1,1,1]' LIMIT 2;
 SELECT id FROM items WHERE tenant_id OPERATOR(vecrbac.<@) '{"values": [1, 2]}'
 ORDER BY embedding <-> '[1,1,1]' LIMIT 3;
+SELECT * FROM vecrbac.index_advice('items', '{"tenant": "tenant_id"}');
 
 -- The progress query of docs/hnsw.md only shows something from another session
 -- during a build: test/isolation/hnsw_build_progress.spec checks it there.
