@@ -198,6 +198,7 @@ DECLARE
     wr text;
     pol name;
     other text;
+    adv record;
 BEGIN
     IF rel IS NULL OR payload_column IS NULL OR key_columns IS NULL THEN
         RAISE EXCEPTION 'rel, payload_column and key_columns must not be null' USING ERRCODE = '22004';
@@ -277,6 +278,11 @@ BEGIN
         RAISE EXCEPTION 'table % is already protected as collection "%"', rel, other
             USING ERRCODE = '42710', HINT = 'Call vecrbac.unprotect first to rename it.';
     END IF;
+
+    -- what the table's hnsw indexes lack for these key columns (vecrbac.index_advice)
+    FOR adv IN SELECT * FROM vecrbac.index_advice(rel, keys, payload_column) LOOP
+        RAISE NOTICE '%', adv.advice USING HINT = adv.create_index || ';';
+    END LOOP;
 
     rd := vecrbac.policy_condition(coll, 'read', payload_column, keys);
     wr := vecrbac.policy_condition(coll, 'write', payload_column, keys);
