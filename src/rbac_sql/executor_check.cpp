@@ -4,7 +4,7 @@
  */
 #include "pg/pg.h"
 
-#include "rbac/executor_check.h"
+#include "rbac_sql/executor_check.h"
 
 extern "C"
 {
@@ -14,7 +14,7 @@ extern "C"
 #include "utils/rls.h"
 }
 
-#include "rbac/token_check.h"
+#include "rbac_sql/token_check.h"
 
 #include <cstring>
 

@@ -25,7 +25,7 @@
  * executor start; the snapshot is used by this read only and never shared with
  * workers). In READ COMMITTED it is at least as new as the statement's.
  */
-#include "rbac/value_exists.h"
+#include "rbac_sql/value_exists.h"
 
 extern "C"
 {

@@ -2,7 +2,7 @@
  * statement_token.cpp: which token a statement on a protected table answers with, and
  * whether its value_exists lookup was made (declarations in statement_token.h).
  */
-#include "rbac/statement_token.h"
+#include "rbac_sql/statement_token.h"
 
 extern "C"
 {
@@ -15,7 +15,7 @@ extern "C"
 #include "utils/timestamp.h"
 }
 
-#include "rbac/rbac_settings.h"
+#include "rbac_sql/rbac_settings.h"
 
 #include <cstring>
 

@@ -19,8 +19,8 @@ extern "C"
 }
 
 #include "jwt/jwks.h"
-#include "rbac/executor_check.h"
-#include "rbac/rbac_settings.h"
+#include "rbac_sql/executor_check.h"
+#include "rbac_sql/rbac_settings.h"
 #include "rbac/session.h"
 
 #include <cstdio>

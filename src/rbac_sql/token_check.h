@@ -19,9 +19,9 @@ extern "C"
 
 #include "jwt_sql/jwt_settings.h"
 #include "rbac/claims.h"
-#include "rbac/rbac_settings.h"
+#include "rbac_sql/rbac_settings.h"
 #include "rbac/session.h"
-#include "rbac/statement_token.h"
+#include "rbac_sql/statement_token.h"
 
 #include <cstdint>
 #include <string_view>

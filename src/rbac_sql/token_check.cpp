@@ -2,9 +2,9 @@
  * token_check.cpp: the helpers of with_session (token_check.h): settings, the
  * value_exists lookup's inputs, and the errors of a refused call.
  */
-#include "rbac/token_check.h"
+#include "rbac_sql/token_check.h"
 
-#include "rbac/value_exists.h"
+#include "rbac_sql/value_exists.h"
 
 extern "C"
 {

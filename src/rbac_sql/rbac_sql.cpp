@@ -20,7 +20,7 @@
  * palloc'd buffers (palloc_extended with MCXT_ALLOC_NO_OOM, which cannot raise), and
  * errors and results are built after every C++ object is gone.
  */
-#include "rbac/token_check.h"
+#include "rbac_sql/token_check.h"
 
 extern "C"
 {
