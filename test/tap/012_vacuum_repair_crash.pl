@@ -106,5 +106,57 @@ vr_assert_healthy($node, 'postgres', index => 'big_v', table => 'big', exact => 
 $r = recall();
 cmp_ok($r, '>=', 0.9, "recall\@10 after VACUUM: $r");
 
+# ---- every element above level 0 deleted ------------------------------------------------
+# A smaller case of the same state: the crash leaves every element of level 1 and
+# up flagged, the entry point among them, and the level-0 ones live. A new element
+# of level 1 or more then searched its top level from the deleted entry point's
+# side, found nothing live there, and searched the levels below from no seed at
+# all: it too was linked to nothing (and the next VACUUM made the highest such
+# element the entry point, cutting the graph). Now a level without a live result
+# passes its seeds down. m = 8 gives levels above 0 to an eighth of the elements.
+$node->safe_psql('postgres', qq{
+CREATE TABLE low (id int, v vector($dim));
+INSERT INTO low SELECT i, vr_vec(i + 100000, $dim) FROM generate_series(1, 2000) i;
+CREATE INDEX low_v ON low USING hnsw (v vector_l2_ops) WITH (m = 8);
+CHECKPOINT;
+});
+my $built = vr_inspect_index($node, 'postgres', 'low_v');
+note("low_v as built: $built->{reachable} of $built->{elements} elements reachable");
+my $elem = $built->{elem};
+my @upper = map { @{ $_->{tids} } } grep { $_->{level} > 0 } values %$elem;
+cmp_ok(scalar(@upper), '>', 100, scalar(@upper) . ' rows have elements above level 0');
+$node->safe_psql('postgres',
+	"DELETE FROM low WHERE ctid = ANY ('{" . join(',', map { "\"($_)\"" } @upper) . "}'::tid[]);");
+my $left = $node->safe_psql('postgres', 'SELECT count(*) FROM low');
+is($left, 2000 - @upper, 'only the rows of level-0 elements are left');
+
+$hold = vr_wait_point_hold($node, 'postgres', 'vacuum-after-flag');
+$c = vr_start_psql($node, 'postgres', "SET vecrbac.test_wait_point = 'vacuum-after-flag';\nVACUUM low;");
+ok(vr_wait_point_await($hold, $c), 'VACUUM low stopped at vacuum-after-flag')
+  or diag('it ended first: ' . vr_client_output($c, 'err'));
+vr_flush_wal($node);
+vr_crash($node);
+vr_client_finish($c);
+vr_client_finish($hold->{client});
+is(join("\n", vr_client_errors($c)), '', 'no error but the crash (low)');
+$node->start;
+$before = vr_inspect_index($node, 'postgres', 'low_v');
+is("$before->{elements} $before->{deleted}", "$left " . scalar(@upper),
+	'after recovery the elements above level 0 are flagged deleted, the others live');
+
+$node->safe_psql('postgres',
+	"INSERT INTO low SELECT -i, vr_vec(-i - 200000, $dim) FROM generate_series(1, $new) i;");
+my $all = vr_index_all_ids($node, 'postgres', table => 'low', query => "vr_vec(-1, $dim)", index => 'low_v');
+is(scalar(grep { $_ < 0 } @{ $all // [] }), $new, "before VACUUM an index scan finds all $new new rows (low)");
+vr_assert_healthy($node, 'postgres', index => 'low_v', table => 'low', min_reachable => 0.99,
+	label => '(low, rows inserted after the crash)', checker_allow => qr/the entry point is a deleted element/);
+
+$node->safe_psql('postgres', 'VACUUM low;');
+vr_assert_healthy($node, 'postgres', index => 'low_v', table => 'low', exact => 1, min_reachable => 0.99,
+	label => '(low, VACUUM after the crash)');
+$all = vr_index_all_ids($node, 'postgres', table => 'low', query => "vr_vec(-1, $dim)", index => 'low_v');
+cmp_ok(scalar(@{ $all // [] }), '>=', 0.99 * ($left + $new),
+	'after VACUUM an index scan finds at least 99% of the rows (low): ' . scalar(@{ $all // [] }) . ' of ' . ($left + $new));
+
 $node->stop;
 done_testing();
