@@ -6,7 +6,11 @@
  * (one WAL record); add backlinks to each chosen neighbor (one WAL record per
  * neighbor, optimistic: the pruned list is computed without a lock and written only
  * if the neighbor's links did not change meanwhile); finally raise the entry point
- * if the new element is higher than it.
+ * if the new element is higher than it. Searches walk through elements vacuum has
+ * flagged deleted but never return them; an insert that finds no live element at all
+ * (everything reachable from a flagged entry point is deleted: between vacuum's pass
+ * 1 and its entry point repair, or after a crash there) becomes the entry point,
+ * placed with the metapage in one WAL record, instead of being linked to nothing.
  *
  * Locks: inserts hold the heavyweight lock HNSW_UPDATE_LOCK in ShareLock mode for
  * their whole duration, so they run concurrently with each other; vacuum takes it
