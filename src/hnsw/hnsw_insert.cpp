@@ -6,7 +6,11 @@
  * (one WAL record); add backlinks to each chosen neighbor (one WAL record per
  * neighbor, optimistic: the pruned list is computed without a lock and written only
  * if the neighbor's links did not change meanwhile); finally raise the entry point
- * if the new element is higher than it.
+ * if the new element is higher than it. Searches walk through elements vacuum has
+ * flagged deleted but never return them; an insert that finds no live element at all
+ * (everything reachable from a flagged entry point is deleted: between vacuum's pass
+ * 1 and its entry point repair, or after a crash there) becomes the entry point,
+ * placed with the metapage in one WAL record, instead of being linked to nothing.
  *
  * Locks: inserts hold the heavyweight lock HNSW_UPDATE_LOCK in ShareLock mode for
  * their whole duration, so they run concurrently with each other; vacuum takes it
@@ -509,42 +513,111 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	int64 key = 0;
 	bool has_key = filter_bytes > 0 && HnswPartitionKey(cols, filters, &key);
 
-	HnswDiskCandidate entry;
-	if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
-	{
-		/* Empty index: the first element becomes the entry point, unless someone beat us. */
-		Buffer metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
-		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
-		HnswMetaPage live = HnswPageGetMeta(BufferGetPage(metabuf));
-		if (!ItemPointerIsValid(&live->entry))
-		{
-			place_element(index, &ne, building, metabuf, &meta, has_key, key);
-			UnlockReleaseBuffer(metabuf);
-			return;
-		}
-		UnlockReleaseBuffer(metabuf);
-		HnswReadMeta(index, &meta);
-		if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
-			elog(ERROR, "hnsw insert: entry point vanished");
-	}
-
 	HnswSearchScratch s;
 	HnswSearchScratchInit(&s, m);
 	PgVec<HnswDiskCandidate> found[HNSW_MAX_LEVEL + 1];
+	int top;
 
-	for (int l = meta.entry_level; l > level; l--)
-		entry = HnswGreedyLevel(index, dist, value, entry, l, m, &s);
-
-	int top = Min(level, (int)meta.entry_level);
-	const HnswDiskCandidate *entries = &entry;
-	int nentries = 1;
-	for (int l = top; l >= 0; l--)
+	for (;;)
 	{
-		found[l].init(meta.ef_construction + 1);
-		HnswSearchLevel(index, dist, value, entries, nentries, meta.ef_construction, l, m, &s,
-		                &found[l]);
-		entries = found[l].data;
-		nentries = found[l].size;
+		CHECK_FOR_INTERRUPTS();
+		HnswDiskCandidate entry;
+		if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
+		{
+			/* Empty index: the first element becomes the entry point, unless someone beat us. */
+			Buffer metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+			LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+			HnswMetaPage live = HnswPageGetMeta(BufferGetPage(metabuf));
+			if (!ItemPointerIsValid(&live->entry))
+			{
+				place_element(index, &ne, building, metabuf, &meta, has_key, key);
+				UnlockReleaseBuffer(metabuf);
+				return;
+			}
+			UnlockReleaseBuffer(metabuf);
+			HnswReadMeta(index, &meta);
+			if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
+				elog(ERROR, "hnsw insert: entry point vanished");
+		}
+
+		for (int l = meta.entry_level; l > level; l--)
+			entry = HnswGreedyLevel(index, dist, value, entry, l, m, &s);
+
+		top = Min(level, (int)meta.entry_level);
+		const HnswDiskCandidate *entries = &entry;
+		int nentries = 1;
+		for (int l = top; l >= 0; l--)
+		{
+			found[l].init(meta.ef_construction + 1);
+			HnswSearchLevel(index, dist, value, entries, nentries, meta.ef_construction, l, m, &s,
+			                &found[l]);
+			/*
+			 * Searches walk through deleted elements but never return them: a level
+			 * whose elements around the seeds are all deleted (vacuum flagged them and
+			 * has not repaired the graph yet, or a crash stopped it there) returns
+			 * nothing, and the level below is searched from the same seeds, which
+			 * are on it too. (Searching it from no seed left the element unlinked.)
+			 */
+			if (found[l].size > 0)
+			{
+				entries = found[l].data;
+				nentries = found[l].size;
+			}
+		}
+		if (found[0].size > 0)
+			break;
+
+		/*
+		 * No live element on level 0 near the seeds. That search ran until it had
+		 * visited every element reachable from them (with no result it never stops
+		 * early); one more from the entry point itself covers what the descent left
+		 * behind. If that finds none either, everything reachable from the entry point
+		 * is deleted: the entry point is a deleted element that vacuum has not moved
+		 * yet (a search from a live entry point returns at least that element). Linked
+		 * to nothing, the new element would be reachable from nowhere and stay so (the
+		 * next vacuum frees the old graph and repairs only lists that point at deleted
+		 * elements; this one points nowhere), so it becomes the entry point itself:
+		 * nothing live is cut off, since nothing live was reachable from the old one.
+		 */
+		if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
+			continue; /* the entry point was freed or cleared meanwhile: start over */
+		HnswSearchLevel(index, dist, value, &entry, 1, meta.ef_construction, 0, m, &s, &found[0]);
+		if (found[0].size > 0)
+			break; /* (the levels above found none: their live elements are on level 0 too) */
+
+		PgVec<HnswDiskCandidate> value_links;
+		value_links.init(2 * m);
+		if (has_key && meta.value_slots > 0)
+			choose_value_links(index, dist, cols, &meta, value, key, &found[0], &s, &ne,
+			                   &value_links);
+
+		/*
+		 * The take-over is one WAL record with the element's placement, under the
+		 * metapage's lock (taken first, as everywhere), and only if the entry point
+		 * is still the one searched from: another insert may have taken over (then
+		 * search again, from it), and vacuum moves a deleted entry point only under
+		 * that lock too. So an element becomes the entry point only while the entry
+		 * point is a flagged element, which vacuum's pass 2 has not started on yet:
+		 * the element holds no link to a deleted element, so it needs no repair, and
+		 * vacuum's repair_entry, seeing a live entry point, leaves it.
+		 */
+		Buffer metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
+		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
+		HnswMetaPage live = HnswPageGetMeta(BufferGetPage(metabuf));
+		if (ItemPointerEquals(&live->entry, &meta.entry))
+		{
+			place_element(index, &ne, building, metabuf, &meta, has_key, key);
+			UnlockReleaseBuffer(metabuf);
+			for (int i = 0; i < value_links.size; i++)
+				add_backlink(index, dist, m, dimensions, &value_links.data[i], &ne.etid,
+				             value_links.data[i].distance, HNSW_VALUE_LEVEL, building, &s);
+			return;
+		}
+		UnlockReleaseBuffer(metabuf);
+		/* Value links chosen above are in ne.ntup: clear them before searching again. */
+		for (int i = 0; i < ne.ntup->slots; i++)
+			ItemPointerSetInvalid(&ne.ntup->links[i]);
+		HnswReadMeta(index, &meta);
 	}
 
 	/* Level 0's candidates also seed the search for value links below. */

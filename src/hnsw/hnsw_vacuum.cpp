@@ -18,7 +18,11 @@
  *   the deleted elements' tuples and records the room in the free space map, where
  *   inserts find it.
  * Each page change is one GenericXLog record; a crash between passes leaves flags
- * and links that the next VACUUM finishes, and searches tolerate either state.
+ * and links that the next VACUUM finishes, and searches tolerate either state. Inserts
+ * meanwhile walk through flagged elements too; one that finds nothing live from a
+ * flagged entry point takes the entry point over (hnsw_insert.cpp), under the
+ * metapage lock, so repair_entry below sees a live entry point and leaves it; after
+ * repair_entry, the entry point is live (or unset) and no insert takes over.
  */
 #include "hnsw/hnsw.h"
 #include "hnsw/hnsw_directory.h"

@@ -64,10 +64,11 @@ sub crash_during
 	my $hit = vr_wait_point_await($hold, $c);
 	ok($hit, "$label: stopped at wait point $point")
 	  or diag('it ended first: ' . vr_client_output($c, 'err'));
-	# Make what the operation wrote before the point durable (a commit flushes WAL up
-	# to its record, and so every earlier record): the crash then leaves the point's
-	# state, not whatever the WAL writer happened to flush.
-	$node->safe_psql('postgres', 'SELECT txid_current();') if $hit;
+	# Make what the operation wrote before the point durable: the crash then leaves
+	# the point's state, not whatever the WAL writer happened to flush. (This was a
+	# SELECT txid_current(), whose commit logs nothing else and so is asynchronous:
+	# it flushed nothing, see vr_flush_wal.)
+	vr_flush_wal($node) if $hit;
 	if ($hit && $opt{during})
 	{
 		$opt{during}->();

@@ -28,7 +28,7 @@ use Test::More;
 our @EXPORT = qw(
   vr_node vr_create_extension vr_ids vr_knn vr_exact vr_recall vr_index_all_ids
   vr_has_checker vr_check_index vr_inspect_index vr_assert_healthy vr_assert_index_used
-  vr_rls_snapshot vr_env_int vr_page_digests vr_crash
+  vr_rls_snapshot vr_env_int vr_page_digests vr_crash vr_flush_wal
   vr_wait_idle vr_start_psql vr_client_output vr_client_finish vr_client_errors vr_client_running
   vr_pgbench vr_wait_point_hold vr_wait_point_await vr_wait_point_release
 );
@@ -730,6 +730,19 @@ sub vr_client_errors
 {
 	my ($c) = @_;
 	return grep { $_ !~ $crash_noise } split /\n/, vr_client_output($c, 'err');
+}
+
+# Makes every WAL record written so far durable, before a crash: a transaction that
+# commits synchronously flushes the WAL up to its commit record. It must write WAL
+# itself: a commit with nothing else logged (SELECT txid_current()) is asynchronous,
+# and flushes nothing (RecordTransactionCommit), so the crash then kept whatever the
+# WAL writer had happened to flush.
+sub vr_flush_wal
+{
+	my ($node, $db) = @_;
+	$db //= 'postgres';
+	$node->safe_psql($db, "CREATE TABLE IF NOT EXISTS vr_wal_flush (at timestamptz);\n"
+		  . "INSERT INTO vr_wal_flush VALUES (now());");
 }
 
 # Crashes a node as a power cut would, minus the loss of the OS cache: the
