@@ -586,8 +586,13 @@ HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref)
 namespace
 {
 
-/* Marks everything reachable on level 0 from start. */
-void mark_reachable(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<HnswMemRef> *stack)
+/*
+ * Marks everything reachable from start, following the links follow(e, visit) offers
+ * (it calls visit(ref) for each); depth first, on an explicit stack.
+ */
+template <typename Follow>
+void mark_reachable_by(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<HnswMemRef> *stack,
+                       Follow &&follow)
 {
 	HnswMemElement *se = HnswMemGet(g, start);
 	if (reached[se->id])
@@ -598,17 +603,29 @@ void mark_reachable(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<Hnsw
 	while (stack->size > 0)
 	{
 		const HnswMemElement *e = HnswMemGet(g, stack->data[--stack->size]);
-		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
-		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
-		{
-			const HnswMemElement *t = HnswMemGet(g, links[i]);
-			if (!reached[t->id])
-			{
-				reached[t->id] = true;
-				stack->push(links[i]);
-			}
-		}
+		follow(e,
+		       [&](HnswMemRef ref)
+		       {
+			       const HnswMemElement *t = HnswMemGet(g, ref);
+			       if (!reached[t->id])
+			       {
+				       reached[t->id] = true;
+				       stack->push(ref);
+			       }
+		       });
 	}
+}
+
+/* Marks everything reachable on level 0 from start. */
+void mark_reachable(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<HnswMemRef> *stack)
+{
+	mark_reachable_by(g, start, reached, stack,
+	                  [&](const HnswMemElement *e, auto &&visit)
+	                  {
+		                  const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
+		                  for (int i = 0; i < HnswMemCounts(e)[0]; i++)
+			                  visit(links[i]);
+	                  });
 }
 
 /*
@@ -786,33 +803,22 @@ void search_value(HnswMemGraph *g, MemScratch *s, const Vector *q, int64 key,
 	           });
 }
 
-/* Marks what a search within start's value reaches from start. */
+/* Marks what a search within start's value reaches from start: value links, and level-0
+ * links that stay within the value. */
 void mark_value_reachable(HnswMemGraph *g, HnswMemRef start, int64 key, bool *reached,
                           PgVec<HnswMemRef> *stack)
 {
-	HnswMemElement *se = HnswMemGet(g, start);
-	if (reached[se->id])
-		return;
-	reached[se->id] = true;
-	stack->clear();
-	stack->push(start);
-	while (stack->size > 0)
-	{
-		const HnswMemElement *e = HnswMemGet(g, stack->data[--stack->size]);
-		for (int level : {HNSW_VALUE_LEVEL, 0})
-		{
-			const HnswMemRef *links = HnswMemLinks(e, level, g->m);
-			for (int i = 0; i < *HnswMemCount(e, level); i++)
-			{
-				const HnswMemElement *t = HnswMemGet(g, links[i]);
-				if (!reached[t->id] && (level == HNSW_VALUE_LEVEL || same_value(g, t, key)))
-				{
-					reached[t->id] = true;
-					stack->push(links[i]);
-				}
-			}
-		}
-	}
+	mark_reachable_by(g, start, reached, stack,
+	                  [&](const HnswMemElement *e, auto &&visit)
+	                  {
+		                  const HnswMemRef *values = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
+		                  for (int i = 0; i < *HnswMemCount(e, HNSW_VALUE_LEVEL); i++)
+			                  visit(values[i]);
+		                  const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
+		                  for (int i = 0; i < *HnswMemCount(e, 0); i++)
+			                  if (same_value(g, HnswMemGet(g, links[i]), key))
+				                  visit(links[i]);
+	                  });
 }
 
 /*
