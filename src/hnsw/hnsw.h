@@ -384,3 +384,23 @@ void HnswEditStart(HnswEdit *edit, Relation index, bool building);
 Page HnswEditPage(HnswEdit *edit, Buffer buf, bool new_page);
 void HnswEditFinish(HnswEdit *edit);
 void HnswEditAbort(HnswEdit *edit);
+
+/*
+ * Orders search candidates (any struct with a float distance: the disk search's and the
+ * in-memory build's) for heaps and sorts.
+ */
+struct HnswCloserFirst
+{
+	template <typename C> bool operator()(const C &a, const C &b) const
+	{
+		return a.distance < b.distance;
+	}
+};
+
+struct HnswFartherFirst
+{
+	template <typename C> bool operator()(const C &a, const C &b) const
+	{
+		return a.distance > b.distance;
+	}
+};

@@ -22,22 +22,6 @@ typedef struct HnswDiskCandidate
 	bool exact;
 } HnswDiskCandidate;
 
-struct HnswCloserFirst
-{
-	bool operator()(const HnswDiskCandidate &a, const HnswDiskCandidate &b) const
-	{
-		return a.distance < b.distance;
-	}
-};
-
-struct HnswFartherFirst
-{
-	bool operator()(const HnswDiskCandidate &a, const HnswDiskCandidate &b) const
-	{
-		return a.distance > b.distance;
-	}
-};
-
 typedef vecrbac::pg::PgHeap<HnswDiskCandidate, HnswCloserFirst> HnswMinHeap;
 typedef vecrbac::pg::PgHeap<HnswDiskCandidate, HnswFartherFirst> HnswMaxHeap;
 

@@ -33,27 +33,11 @@ struct MemCandidate
 	HnswMemRef ref;
 };
 
-struct CloserFirst
-{
-	bool operator()(const MemCandidate &a, const MemCandidate &b) const
-	{
-		return a.distance < b.distance;
-	}
-};
-
-struct FartherFirst
-{
-	bool operator()(const MemCandidate &a, const MemCandidate &b) const
-	{
-		return a.distance > b.distance;
-	}
-};
-
 /* Scratch space reused by every insertion of one process. */
 struct MemScratch
 {
-	PgHeap<MemCandidate, CloserFirst> candidates;
-	PgHeap<MemCandidate, FartherFirst> nearest;
+	PgHeap<MemCandidate, HnswCloserFirst> candidates;
+	PgHeap<MemCandidate, HnswFartherFirst> nearest;
 	/* Per level, the ef_construction nearest found (sorted), kept until linking. */
 	PgVec<MemCandidate> found[HNSW_MAX_LEVEL + 1];
 	PgVec<MemCandidate> pool; /* a full link list plus the new link, being pruned */
@@ -272,7 +256,7 @@ void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, fl
 		}
 		MemCandidate added = {distance, to};
 		pool.push(added);
-		std::sort(pool.data, pool.data + pool.size, CloserFirst());
+		std::sort(pool.data, pool.data + pool.size, HnswCloserFirst());
 		*count = (uint16)select_links(g, s, pool.data, pool.size, capacity, links);
 	}
 	if (g->parallel)
@@ -716,7 +700,7 @@ uint32 connect_round(HnswMemGraph *g)
 				near.push(c);
 			}
 		}
-		std::sort(near.data, near.data + near.size, CloserFirst());
+		std::sort(near.data, near.data + near.size, HnswCloserFirst());
 		for (int i = 0; i < near.size && !linked; i++)
 			linked = link_into(g, near[i].ref, x, indegree);
 
@@ -891,7 +875,7 @@ uint32 connect_values_round(HnswMemGraph *g)
 				}
 			}
 		}
-		std::sort(near.data, near.data + near.size, CloserFirst());
+		std::sort(near.data, near.data + near.size, HnswCloserFirst());
 		for (int i = 0; i < near.size && !linked; i++)
 			linked = link_into(g, near[i].ref, x, indegree, HNSW_VALUE_LEVEL);
 
