@@ -33,7 +33,7 @@ extern "C"
 }
 
 #include "vector/distance.h"
-#include "vector/vector.h"
+#include "vector_sql/vector.h"
 
 /* ---- limits and defaults (pgvector's, so that DDL and settings carry over) -------- */
 #define HNSW_MAX_DIM 2000

@@ -8,13 +8,13 @@
  * exactly 4 + 4 * dim bytes, which vector_send reproduces byte for byte. The first
  * input byte picks the type modifier (0: none), the rest is the message.
  *
- * fuzz-sources: test/fuzz/pg_stubs.cpp src/vector/vector_io.cpp src/vector/float_parse.cpp
+ * fuzz-sources: test/fuzz/pg_stubs.cpp src/vector_sql/vector_io.cpp src/vector/float_parse.cpp
  * fuzz-libs: /usr/lib/postgresql/15/lib/libpgcommon_shlib.a
  * fuzz-pg: yes
  * fuzz-max-len: 70000
  */
 #include "pg_stubs.h"
-#include "vector/vector.h"
+#include "vector_sql/vector.h"
 
 #include <cmath>
 #include <cstdlib>

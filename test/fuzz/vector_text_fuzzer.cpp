@@ -8,13 +8,13 @@
  * that back to the same bytes, with the type modifier of its dimensions accepted and
  * another one refused.
  *
- * fuzz-sources: test/fuzz/pg_stubs.cpp src/vector/vector_io.cpp src/vector/float_parse.cpp
+ * fuzz-sources: test/fuzz/pg_stubs.cpp src/vector_sql/vector_io.cpp src/vector/float_parse.cpp
  * fuzz-libs: /usr/lib/postgresql/15/lib/libpgcommon_shlib.a
  * fuzz-pg: yes
  * fuzz-max-len: 200000
  */
 #include "pg_stubs.h"
-#include "vector/vector.h"
+#include "vector_sql/vector.h"
 
 #include <cmath>
 #include <cstdlib>

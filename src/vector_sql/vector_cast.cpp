@@ -6,7 +6,7 @@
  * elements, the target's dimensions, finite elements (a double beyond the float
  * range becomes infinity and is refused as such, as in pgvector).
  */
-#include "vector/vector_internal.h"
+#include "vector_sql/vector_internal.h"
 
 extern "C"
 {

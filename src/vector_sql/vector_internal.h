@@ -7,7 +7,7 @@
  */
 #pragma once
 
-#include "vector/vector.h"
+#include "vector_sql/vector.h"
 
 #include <cmath>
 

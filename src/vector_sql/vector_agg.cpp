@@ -10,7 +10,7 @@
  * combine function accepts two empty states (and returns one); a pgvector release
  * rejected that by mistake and the fix followed (pgvector pull request 1012).
  */
-#include "vector/vector_internal.h"
+#include "vector_sql/vector_internal.h"
 
 extern "C"
 {

@@ -8,7 +8,7 @@
  * The binary form is int16 dim, int16 unused (0), then dim big-endian float4.
  */
 #include "vector/float_parse.h"
-#include "vector/vector_internal.h"
+#include "vector_sql/vector_internal.h"
 
 extern "C"
 {

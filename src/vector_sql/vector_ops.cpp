@@ -9,7 +9,7 @@
  * exactly representable sums are identical.
  */
 #include "vector/distance.h"
-#include "vector/vector_internal.h"
+#include "vector_sql/vector_internal.h"
 
 extern "C"
 {
