@@ -7,6 +7,7 @@
 #   VR_SKIP_DEPS=1 ...         skip the apt-get step (for quick local iterations)
 #   VR_SUITES="regress pgtap"  run only the named suites
 #   VR_TAP_TESTS="002_*"       run only the TAP tests matching this glob
+#   VR_REGRESS_TESTS="a b"     run only these pg_regress tests (in this order)
 #
 # Exit status: non-zero if any suite failed. Logs and diffs stay in tmp_check/.
 set -uo pipefail
@@ -65,7 +66,7 @@ run_regress() {
     ln -sfn "$ROOT/expected" "$stage/expected"
     vr_as_pg "$PG_REGRESS" --bindir="$VR_BINDIR" --host=127.0.0.1 --port="$PORT" \
         --user=postgres --dbname=vecrbac_regress --inputdir="$stage" --outputdir="$stage" \
-        --schedule="$ROOT/test/schedule" ||
+        ${VR_REGRESS_TESTS:---schedule="$ROOT/test/schedule"} ||
         { cat "$stage/regression.diffs" 2>/dev/null | head -200; return 1; }
 }
 

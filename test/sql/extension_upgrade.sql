@@ -1,6 +1,7 @@
--- ALTER EXTENSION vecrbac UPDATE from 0.1.0 (the frozen release script) to 0.2.0: a
--- database with protected collections is fixed in place, and afterwards has exactly
--- the objects, definitions and privileges of a fresh 0.2.0 install.
+-- ALTER EXTENSION vecrbac UPDATE from 0.1.0 (the frozen release script) through 0.2.0 to
+-- the current version: a database with protected collections is fixed in place, and
+-- afterwards has exactly the objects, definitions and privileges of a fresh install.
+-- Then the same from 0.2.0, the previous release.
 CREATE EXTENSION vecrbac VERSION '0.1.0';
 \set secret 'a regression secret of at least thirty-two bytes'
 SET vecrbac.jwt_secret = :'secret';
@@ -21,7 +22,8 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON up_docs TO vr_up;
 SELECT has_function_privilege('vr_up', 'vecrbac._register(regclass,text,name,jsonb,boolean)', 'EXECUTE');
 
 ALTER EXTENSION vecrbac UPDATE;
-SELECT extversion FROM pg_extension WHERE extname = 'vecrbac';
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'vecrbac') AS current
+FROM pg_extension WHERE extname = 'vecrbac';
 -- the registry, and the trigger arguments that now carry it
 SELECT * FROM vecrbac.collections ORDER BY name;
 SELECT tgrelid::regclass, vecrbac._trigger_args(oid) FROM pg_trigger
@@ -74,6 +76,20 @@ SELECT coalesce(u.object, f.object) AS object,
        CASE WHEN u.object IS NULL THEN 'only fresh' WHEN f.object IS NULL THEN 'only upgraded'
             ELSE 'different' END AS difference
 FROM upgraded u FULL JOIN pg_temp.members() f ON f.object = u.object
+WHERE u.definition IS DISTINCT FROM f.definition ORDER BY 1;
+
+CREATE TEMPORARY TABLE fresh AS SELECT * FROM pg_temp.members();
+
+-- from 0.2.0: the generated upgrade script adds exactly what a fresh install has
+DROP EXTENSION vecrbac;
+CREATE EXTENSION vecrbac VERSION '0.2.0';
+ALTER EXTENSION vecrbac UPDATE;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'vecrbac') AS current
+FROM pg_extension WHERE extname = 'vecrbac';
+SELECT coalesce(u.object, f.object) AS object,
+       CASE WHEN u.object IS NULL THEN 'only fresh' WHEN f.object IS NULL THEN 'only upgraded'
+            ELSE 'different' END AS difference
+FROM pg_temp.members() u FULL JOIN fresh f ON f.object = u.object
 WHERE u.definition IS DISTINCT FROM f.definition ORDER BY 1;
 
 DROP EXTENSION vecrbac;
