@@ -35,8 +35,21 @@ extern "C"
 #include "vector/distance.h"
 #include "vector_sql/vector.h"
 
+/*
+ * What an element stores: the indexed type's own varlena, detoasted, whose size
+ * follows from the type and the column's dimensions (hnsw_value.cpp).
+ */
+typedef struct varlena HnswValue;
+
+typedef enum HnswValueType
+{
+	HNSW_VALUE_VECTOR = 0, /* vector: float4 elements */
+	HNSW_VALUE_HALFVEC,    /* halfvec: IEEE half elements */
+	HNSW_VALUE_BIT         /* bit: packed bits, typmod is the length */
+} HnswValueType;
+
 /* ---- limits and defaults (pgvector's, so that DDL and settings carry over) -------- */
-#define HNSW_MAX_DIM 2000
+/* Dimensions an index takes: 2000 vector, 4000 halfvec, 64000 bit (HnswMaxDimensions). */
 #define HNSW_DEFAULT_M 16
 #define HNSW_MIN_M 2
 #define HNSW_MAX_M 100
@@ -101,7 +114,7 @@ typedef struct HnswMetaPageData
 	BlockNumber dir_start; /* the partition directory's buckets (hnsw_directory.h) */
 	uint32 dir_pages;      /* 0 when the index has no partition column */
 	uint16 value_slots;    /* value links per element: 2m with a partition column, else 0 */
-	uint16 unused;
+	uint16 value_type;     /* HnswValueType (0, vector, in indexes older than 0.3.0) */
 } HnswMetaPageData;
 typedef HnswMetaPageData *HnswMetaPage;
 
@@ -123,8 +136,9 @@ typedef struct HnswElementTupleData
 	uint16 unused2;
 	ItemPointerData heaptids[HNSW_HEAPTIDS]; /* valid ones first */
 	ItemPointerData neighbortid;
-	ItemPointerData chain_next;       /* the previous element of the same partition value */
-	char data[FLEXIBLE_ARRAY_MEMBER]; /* Vector (varlena), then, MAXALIGN'd, the filter section */
+	ItemPointerData chain_next; /* the previous element of the same partition value */
+	char
+	    data[FLEXIBLE_ARRAY_MEMBER]; /* HnswValue (varlena), then, MAXALIGN'd, the filter section */
 } HnswElementTupleData;
 typedef HnswElementTupleData *HnswElementTuple;
 
@@ -139,22 +153,22 @@ typedef struct HnswNeighborTupleData
 typedef HnswNeighborTupleData *HnswNeighborTuple;
 
 #define HNSW_ELEMENT_HEADER_SIZE offsetof(HnswElementTupleData, data)
-#define HnswElementVector(etup) ((Vector *)(etup)->data)
+#define HnswElementValue(etup) ((HnswValue *)(etup)->data)
 
-static inline Size HnswElementFilterOffset(int dimensions)
+static inline Size HnswElementFilterOffset(Size value_size)
 {
-	return MAXALIGN(HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dimensions));
+	return MAXALIGN(HNSW_ELEMENT_HEADER_SIZE + value_size);
 }
 
-static inline Size HnswElementTupleSize(int dimensions, Size filter_bytes)
+static inline Size HnswElementTupleSize(Size value_size, Size filter_bytes)
 {
-	return MAXALIGN(HnswElementFilterOffset(dimensions) + filter_bytes);
+	return MAXALIGN(HnswElementFilterOffset(value_size) + filter_bytes);
 }
 
-/* The element's filter section (hnsw_filter.h). */
-static inline char *HnswElementFilters(HnswElementTuple etup, int dimensions)
+/* The element's filter section (hnsw_filter.h), after its value. */
+static inline char *HnswElementFilters(HnswElementTuple etup)
 {
-	return (char *)etup + HnswElementFilterOffset(dimensions);
+	return (char *)etup + HnswElementFilterOffset(VARSIZE(etup->data));
 }
 
 static inline int HnswLevelSlots(int level, int m)
@@ -240,7 +254,7 @@ typedef enum HnswDistanceKind
 
 /*
  * How an index measures distance. The built-in opclasses map to SIMD kernels
- * called on raw floats; any other support function is called through fmgr.
+ * called on the values' elements; any other support function is called through fmgr.
  */
 typedef struct HnswDistance
 {
@@ -249,25 +263,52 @@ typedef struct HnswDistance
 	FmgrInfo *proc;     /* support function 1 */
 	FmgrInfo *normproc; /* support function 2, or NULL */
 	Oid collation;
-	int dimensions;
-	int column; /* 0-based index column of the vector */
+	int dimensions; /* the column's typmod: dimensions, or bits for bit */
+	HnswValueType type;
+	Size value_size; /* bytes of every element's value */
+	int column;      /* 0-based index column of the vector */
 } HnswDistance;
+
+/* ---- values (hnsw_value.cpp) ---------------------------------------------------- */
+Size HnswValueSize(HnswValueType type, int dimensions);
+int HnswValueDimensions(HnswValueType type, const HnswValue *value);
+/* Whether every element is a finite number (always for bit). */
+bool HnswValueIsFinite(HnswValueType type, const HnswValue *value);
+/* The most dimensions an index of the type takes (pgvector's limits). */
+int HnswMaxDimensions(HnswValueType type);
+/* The value type of an indexed column's type; an error for a type hnsw cannot index. */
+HnswValueType HnswValueTypeOf(Oid type);
+
+/* An element read from a page must hold a value of the index's type and dimensions. */
+void HnswReportElementValue(const HnswDistance *dist, const HnswValue *value)
+    pg_attribute_noreturn();
+static inline void HnswCheckElementValue(const HnswDistance *dist, const HnswValue *value)
+{
+	if (unlikely(VARSIZE(value) != dist->value_size ||
+	             HnswValueDimensions(dist->type, value) != dist->dimensions))
+		HnswReportElementValue(dist, value);
+}
 
 /* The index column holding the vector (the one whose opclass has a distance function). */
 int HnswVectorColumn(Relation index);
 void HnswInitDistance(HnswDistance *d, Relation index);
 
-/* Distance between two vectors of the index's dimensions. */
-static inline float HnswVectorDistance(const HnswDistance *d, const Vector *a, const Vector *b)
+static inline const float *HnswFloats(const HnswValue *v)
+{
+	return ((const Vector *)v)->x;
+}
+
+/* Distance between two values of the index's type and dimensions. */
+static inline float HnswValueDistance(const HnswDistance *d, const HnswValue *a, const HnswValue *b)
 {
 	switch (d->kind)
 	{
 	case HNSW_DIST_L2_SQUARED:
-		return d->kernels->l2_squared(a->x, b->x, d->dimensions);
+		return d->kernels->l2_squared(HnswFloats(a), HnswFloats(b), d->dimensions);
 	case HNSW_DIST_NEG_INNER_PRODUCT:
-		return -d->kernels->inner_product(a->x, b->x, d->dimensions);
+		return -d->kernels->inner_product(HnswFloats(a), HnswFloats(b), d->dimensions);
 	case HNSW_DIST_L1:
-		return d->kernels->l1(a->x, b->x, d->dimensions);
+		return d->kernels->l1(HnswFloats(a), HnswFloats(b), d->dimensions);
 	default:
 		return (float)DatumGetFloat8(
 		    FunctionCall2Coll(d->proc, d->collation, PointerGetDatum(a), PointerGetDatum(b)));
@@ -279,17 +320,18 @@ static inline float HnswVectorDistance(const HnswDistance *d, const Vector *a, c
  * partial sums only grow); *exact tells whether the result is the distance or a
  * lower bound of it greater than bound.
  */
-static inline float HnswVectorDistanceBounded(const HnswDistance *d, const Vector *a,
-                                              const Vector *b, float bound, bool *exact)
+static inline float HnswValueDistanceBounded(const HnswDistance *d, const HnswValue *a,
+                                             const HnswValue *b, float bound, bool *exact)
 {
 	if (d->kind == HNSW_DIST_L2_SQUARED)
 	{
-		float r = d->kernels->l2_squared_bounded(a->x, b->x, d->dimensions, bound);
+		float r =
+		    d->kernels->l2_squared_bounded(HnswFloats(a), HnswFloats(b), d->dimensions, bound);
 		*exact = r <= bound;
 		return r;
 	}
 	*exact = true;
-	return HnswVectorDistance(d, a, b);
+	return HnswValueDistance(d, a, b);
 }
 
 /*
@@ -297,7 +339,7 @@ static inline float HnswVectorDistanceBounded(const HnswDistance *d, const Vecto
  * cosine. Returns NULL when the value is not indexed (zero vector under cosine).
  * The result is palloc'd in the current context.
  */
-Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query);
+HnswValue *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query);
 
 /* ---- pages and tuples -------------------------------------------------------- */
 void HnswInitPage(Page page, uint16 flags);
@@ -334,7 +376,7 @@ typedef struct HnswCandidate
  * the number kept, written to out.
  */
 int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int n,
-                        const Vector *const *vectors, int max_keep, HnswCandidate *out);
+                        const HnswValue *const *vectors, int max_keep, HnswCandidate *out);
 
 /* ---- AM callbacks ------------------------------------------------------------ */
 IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info);
@@ -363,8 +405,8 @@ struct HnswColumns;
 /* Inserts one value with its heap TID into an existing on-disk graph (insert and build fallback).
  */
 void HnswInsertOnDisk(Relation index, const HnswDistance *d, const struct HnswColumns *cols,
-                      Vector *value, const char *filters, Size filter_bytes, ItemPointer heap_tid,
-                      bool building);
+                      HnswValue *value, const char *filters, Size filter_bytes,
+                      ItemPointer heap_tid, bool building);
 
 /* ---- page edits: GenericXLog after the build, plain dirty buffers during it ------- */
 /*

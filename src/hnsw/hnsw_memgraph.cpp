@@ -43,7 +43,7 @@ struct MemScratch
 	PgVec<MemCandidate> pool; /* a full link list plus the new link, being pruned */
 	PgVec<HnswCandidate> sorted;
 	PgVec<HnswCandidate> kept;
-	PgVec<const Vector *> vectors;
+	PgVec<const HnswValue *> vectors;
 	HnswMemRef links[2 * HNSW_MAX_M]; /* a copy of one element's links */
 };
 
@@ -52,14 +52,14 @@ inline MemScratch *scratch_of(HnswMemGraph *g)
 	return (MemScratch *)g->scratch;
 }
 
-inline float distance_between(const HnswMemGraph *g, const Vector *a, const Vector *b)
+inline float distance_between(const HnswMemGraph *g, const HnswValue *a, const HnswValue *b)
 {
-	return HnswVectorDistance(g->dist, a, b);
+	return HnswValueDistance(g->dist, a, b);
 }
 
 inline void prefetch_vector(const HnswMemGraph *g, HnswMemRef ref)
 {
-	const char *p = (const char *)HnswMemVector(HnswMemGet(g, ref));
+	const char *p = (const char *)HnswMemValue(HnswMemGet(g, ref));
 	_mm_prefetch(p, _MM_HINT_T0);
 	_mm_prefetch(p + 64, _MM_HINT_T0);
 }
@@ -114,7 +114,7 @@ inline bool visit(HnswMemGraph *g, const HnswMemElement *e)
  * the nearest sorted by distance in out.
  */
 template <typename Neighbors>
-void best_first(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
+void best_first(HnswMemGraph *g, MemScratch *s, const HnswValue *q, const MemCandidate *entries,
                 int nentries, int ef, PgVec<MemCandidate> *out, Neighbors neighbors)
 {
 	auto &candidates = s->candidates;
@@ -151,7 +151,7 @@ void best_first(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandid
 				continue;
 			bool exact;
 			float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
-			float d = HnswVectorDistanceBounded(g->dist, q, HnswMemVector(ne), bound, &exact);
+			float d = HnswValueDistanceBounded(g->dist, q, HnswMemValue(ne), bound, &exact);
 			if (exact && (nearest.size() < ef || d < nearest.top().distance))
 			{
 				MemCandidate nc = {d, next[i]};
@@ -171,7 +171,7 @@ void best_first(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandid
 }
 
 /* Best-first search of one level of the graph. */
-void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
+void search_level(HnswMemGraph *g, MemScratch *s, const HnswValue *q, const MemCandidate *entries,
                   int nentries, int ef, int level, PgVec<MemCandidate> *out)
 {
 	best_first(g, s, q, entries, nentries, ef, out,
@@ -179,7 +179,7 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 }
 
 /* Greedy descent on one level (ef = 1), as in the upper layers of algorithm 1. */
-MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const Vector *q, MemCandidate cur,
+MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const HnswValue *q, MemCandidate cur,
                           int level)
 {
 	bool changed = true;
@@ -192,7 +192,7 @@ MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const Vector *q, MemCa
 			prefetch_vector(g, s->links[i]);
 		for (int i = 0; i < count; i++)
 		{
-			float d = distance_between(g, q, HnswMemVector(HnswMemGet(g, s->links[i])));
+			float d = distance_between(g, q, HnswMemValue(HnswMemGet(g, s->links[i])));
 			if (d < cur.distance)
 			{
 				cur.distance = d;
@@ -214,7 +214,7 @@ int select_links(HnswMemGraph *g, MemScratch *s, const MemCandidate *sorted, int
 	{
 		HnswCandidate c = {sorted[i].distance, i};
 		s->sorted.push(c);
-		s->vectors.push(HnswMemVector(HnswMemGet(g, sorted[i].ref)));
+		s->vectors.push(HnswMemValue(HnswMemGet(g, sorted[i].ref)));
 	}
 	s->kept.reserve(max_keep);
 	int kept =
@@ -245,12 +245,12 @@ void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, fl
 	{
 		PgVec<MemCandidate> &pool = s->pool;
 		pool.clear();
-		const Vector *fv = HnswMemVector(fe);
+		const HnswValue *fv = HnswMemValue(fe);
 		for (int i = 0; i < *count; i++)
 			prefetch_vector(g, links[i]);
 		for (int i = 0; i < *count; i++)
 		{
-			MemCandidate c = {distance_between(g, fv, HnswMemVector(HnswMemGet(g, links[i]))),
+			MemCandidate c = {distance_between(g, fv, HnswMemValue(HnswMemGet(g, links[i]))),
 			                  links[i]};
 			pool.push(c);
 		}
@@ -284,13 +284,13 @@ void init_scratch(HnswMemGraph *g)
 }
 
 void init_view(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
-               int ef_construction, int dimensions)
+               int ef_construction, Size value_size)
 {
 	g->cols = cols;
 	g->value_slots = HnswValueSlots(m, cols->partition >= 0);
 	g->m = m;
 	g->ef_construction = ef_construction;
-	g->dimensions = dimensions;
+	g->value_size = value_size;
 	g->dist = dist;
 	g->max_level = HnswMaxLevelForM(m);
 }
@@ -298,37 +298,37 @@ void init_view(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *col
 } // namespace
 
 /* Bytes from an element's start to its filter section. */
-static Size filter_section_offset(int level, int m, int dimensions, int value_slots)
+static Size filter_section_offset(int level, int m, Size value_size, int value_slots)
 {
-	Size size = HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(dimensions));
+	Size size = HNSW_MEM_VALUE_OFFSET + MAXALIGN(value_size);
 	size += MAXALIGN(sizeof(uint16) * (level + 2));
 	size += sizeof(HnswMemRef) * ((Size)(level + 2) * m + value_slots);
 	return MAXALIGN(size);
 }
 
-Size HnswMemElementSize(int level, int m, int dimensions, int value_slots, Size filter_bytes)
+Size HnswMemElementSize(int level, int m, Size value_size, int value_slots, Size filter_bytes)
 {
-	return filter_section_offset(level, m, dimensions, value_slots) + MAXALIGN(filter_bytes);
+	return filter_section_offset(level, m, value_size, value_slots) + MAXALIGN(filter_bytes);
 }
 
-Size HnswMemExpectedBytes(double tuples, int m, int dimensions, int value_slots, Size filter_bytes)
+Size HnswMemExpectedBytes(double tuples, int m, Size value_size, int value_slots, Size filter_bytes)
 {
 	/* Level 0 always, plus on average 1/(m-1) upper levels of m links each. */
-	double per_element = (double)HnswMemElementSize(0, m, dimensions, value_slots, filter_bytes) +
+	double per_element = (double)HnswMemElementSize(0, m, value_size, value_slots, filter_bytes) +
 	                     sizeof(HnswMemRef) * (double)m / Max(m - 1, 1) + 8;
 	return (Size)(Max(tuples, 1.0) * per_element) + 8;
 }
 
 void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
-                      int ef_construction, int dimensions, Size limit, double expected_tuples)
+                      int ef_construction, Size value_size, Size limit, double expected_tuples)
 {
 	memset(g, 0, sizeof(*g));
-	init_view(g, dist, cols, m, ef_construction, dimensions);
+	init_view(g, dist, cols, m, ef_construction, value_size);
 	g->limit = limit;
 	g->can_grow = true;
 	g->parallel = false;
 
-	Size wanted = (Size)((double)HnswMemExpectedBytes(Max(expected_tuples, 1000.0), m, dimensions,
+	Size wanted = (Size)((double)HnswMemExpectedBytes(Max(expected_tuples, 1000.0), m, value_size,
 	                                                  g->value_slots, 32 * cols->nfilters) *
 	                     1.1);
 	Size capacity = Min(limit, Max(wanted, (Size)(1 << 20)));
@@ -362,10 +362,10 @@ void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes)
 }
 
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
-                   const HnswColumns *cols, int m, int ef_construction, int dimensions)
+                   const HnswColumns *cols, int m, int ef_construction, Size value_size)
 {
 	memset(g, 0, sizeof(*g));
-	init_view(g, dist, cols, m, ef_construction, dimensions);
+	init_view(g, dist, cols, m, ef_construction, value_size);
 	g->shared = shared;
 	g->base = arena;
 	g->parallel = true;
@@ -413,7 +413,7 @@ static HnswMemRef allocate_element(HnswMemGraph *g, Size size)
 
 /* Fills a freshly allocated element; its links are empty. */
 static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, int level,
-                                    const Vector *value, const char *filters, Size filter_bytes,
+                                    const HnswValue *value, const char *filters, Size filter_bytes,
                                     ItemPointer heaptid)
 {
 	HnswMemElement *e = HnswMemGet(g, ref);
@@ -424,24 +424,24 @@ static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, 
 	e->level = (uint8)level;
 	e->nheaptids = 1;
 	e->heaptids[0] = *heaptid;
-	e->links_offset = (uint32)(HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(g->dimensions)));
-	e->filter_offset = (uint32)filter_section_offset(level, g->m, g->dimensions, g->value_slots);
+	e->links_offset = (uint32)(HNSW_MEM_VALUE_OFFSET + MAXALIGN(g->value_size));
+	e->filter_offset = (uint32)filter_section_offset(level, g->m, g->value_size, g->value_slots);
 	e->filter_bytes = (uint32)filter_bytes;
 	e->size = (uint32)size;
 	ItemPointerSetInvalid(&e->chain_next);
-	memcpy(HnswMemVector(e), value, VECTOR_SIZE(g->dimensions));
+	memcpy(HnswMemValue(e), value, g->value_size);
 	if (filter_bytes > 0)
 		memcpy(HnswMemFilters(e), filters, filter_bytes);
 	return e;
 }
 
-HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const char *filters,
+HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const char *filters,
                                   Size filter_bytes, ItemPointer heaptid)
 {
 	MemScratch *s = scratch_of(g);
 	HnswMemShared *sh = g->shared;
 	int level = HnswRandomLevel(g->m, g->max_level);
-	Size size = HnswMemElementSize(level, g->m, g->dimensions, g->value_slots, filter_bytes);
+	Size size = HnswMemElementSize(level, g->m, g->value_size, g->value_slots, filter_bytes);
 
 	if (pg_atomic_read_u32(&sh->full))
 		return HNSW_MEM_FULL;
@@ -471,7 +471,7 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const ch
 	int top;
 	{
 		/* Descend the levels above the new element's own, then search each of its levels. */
-		MemCandidate cur = {distance_between(g, value, HnswMemVector(HnswMemGet(g, entry))), entry};
+		MemCandidate cur = {distance_between(g, value, HnswMemValue(HnswMemGet(g, entry))), entry};
 		for (int l = entry_level; l > level; l--)
 			cur = greedy_level(g, s, value, cur, l);
 		top = Min(level, entry_level);
@@ -490,7 +490,7 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const ch
 		{
 			HnswMemElement *same = HnswMemGet(g, s->found[0][i].ref);
 			/* The same vector with other filter values is another element. */
-			if (memcmp(HnswMemVector(same), value, VECTOR_SIZE(g->dimensions)) != 0 ||
+			if (memcmp(HnswMemValue(same), value, g->value_size) != 0 ||
 			    same->filter_bytes != filter_bytes ||
 			    (filter_bytes > 0 && memcmp(HnswMemFilters(same), filters, filter_bytes) != 0))
 				continue;
@@ -640,7 +640,7 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 		const HnswMemElement *t = HnswMemGet(g, links[i]);
 		if (indegree[t->id] < 2)
 			continue;
-		float d = distance_between(g, HnswMemVector(fe), HnswMemVector(t));
+		float d = distance_between(g, HnswMemValue(fe), HnswMemValue(t));
 		if (d > worst_distance)
 		{
 			worst_distance = d;
@@ -695,8 +695,7 @@ uint32 connect_round(HnswMemGraph *g)
 			const HnswMemElement *t = HnswMemGet(g, links[i]);
 			if (reached[t->id])
 			{
-				MemCandidate c = {distance_between(g, HnswMemVector(xe), HnswMemVector(t)),
-				                  links[i]};
+				MemCandidate c = {distance_between(g, HnswMemValue(xe), HnswMemValue(t)), links[i]};
 				near.push(c);
 			}
 		}
@@ -707,9 +706,9 @@ uint32 connect_round(HnswMemGraph *g)
 		/* Else: the nearest reachable elements a search finds. */
 		if (!linked)
 		{
-			const Vector *q = HnswMemVector(xe);
+			const HnswValue *q = HnswMemValue(xe);
 			HnswMemRef entry = g->shared->entry;
-			MemCandidate cur = {distance_between(g, q, HnswMemVector(HnswMemGet(g, entry))), entry};
+			MemCandidate cur = {distance_between(g, q, HnswMemValue(HnswMemGet(g, entry))), entry};
 			for (int l = g->shared->entry_level; l > 0; l--)
 				cur = greedy_level(g, s, q, cur, l);
 			search_level(g, s, q, &cur, 1, g->ef_construction, 0, &s->pool);
@@ -771,7 +770,7 @@ inline bool same_value(const HnswMemGraph *g, const HnswMemElement *e, int64 key
  * Best-first search among the elements of one partition value, through value links
  * and through level-0 links that stay within the value; the ef nearest, sorted.
  */
-void search_value(HnswMemGraph *g, MemScratch *s, const Vector *q, int64 key,
+void search_value(HnswMemGraph *g, MemScratch *s, const HnswValue *q, int64 key,
                   const MemCandidate *entries, int nentries, int ef, PgVec<MemCandidate> *out)
 {
 	best_first(g, s, q, entries, nentries, ef, out,
@@ -857,7 +856,7 @@ uint32 connect_values_round(HnswMemGraph *g)
 		const HnswMemElement *xe = HnswMemGet(g, x);
 		if (!HnswPartitionKey(g->cols, HnswMemFilters(xe), &key))
 			continue;
-		const Vector *q = HnswMemVector(xe);
+		const HnswValue *q = HnswMemValue(xe);
 		bool linked = false;
 
 		/* First choice: x's own neighbors in its value that a search reaches. */
@@ -870,7 +869,7 @@ uint32 connect_values_round(HnswMemGraph *g)
 				const HnswMemElement *t = HnswMemGet(g, links[i]);
 				if (reached[t->id] && same_value(g, t, key))
 				{
-					MemCandidate c = {distance_between(g, q, HnswMemVector(t)), links[i]};
+					MemCandidate c = {distance_between(g, q, HnswMemValue(t)), links[i]};
 					near.push(c);
 				}
 			}
@@ -883,7 +882,7 @@ uint32 connect_values_round(HnswMemGraph *g)
 		if (!linked)
 		{
 			ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_FIND, NULL);
-			MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))),
+			MemCandidate first = {distance_between(g, q, HnswMemValue(HnswMemGet(g, ve->entry))),
 			                      ve->entry};
 			search_value(g, s, q, key, &first, 1, g->ef_construction, &s->pool);
 			for (int i = 0; i < s->pool.size && !linked; i++)
@@ -939,9 +938,9 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 		}
 
 		/* Start from the value's entry and from e's own neighbors of the same value. */
-		const Vector *q = HnswMemVector(e);
+		const HnswValue *q = HnswMemValue(e);
 		seeds.clear();
-		MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))),
+		MemCandidate first = {distance_between(g, q, HnswMemValue(HnswMemGet(g, ve->entry))),
 		                      ve->entry};
 		seeds.push(first);
 		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
@@ -950,7 +949,7 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 			const HnswMemElement *ne = HnswMemGet(g, links[i]);
 			if (same_value(g, ne, key))
 			{
-				MemCandidate c = {distance_between(g, q, HnswMemVector(ne)), links[i]};
+				MemCandidate c = {distance_between(g, q, HnswMemValue(ne)), links[i]};
 				seeds.push(c);
 			}
 		}

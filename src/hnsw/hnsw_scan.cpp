@@ -111,8 +111,8 @@ typedef struct HnswScanState
 	HnswFilter filter;
 	HnswReadFilter read_filter;
 	bool filtered;
-	bool stream;   /* the executor filters the rows: keep producing them, never short */
-	Vector *query; /* NULL: no ordering (NULL or zero query) */
+	bool stream;      /* the executor filters the rows: keep producing them, never short */
+	HnswValue *query; /* NULL: no ordering (NULL or zero query) */
 	bool started;
 	bool exhausted;
 	ScanMode mode;
@@ -330,7 +330,7 @@ void read_scope(HnswScanState *so, Relation index)
 				UnlockReleaseBuffer(buf);
 				break;
 			}
-			const char *filters = HnswElementFilters(etup, so->dist.dimensions);
+			const char *filters = HnswElementFilters(etup);
 			int64 key;
 			if (!HnswPartitionKey(&so->cols, filters, &key) || key != so->scope[v].key)
 			{
@@ -342,9 +342,8 @@ void read_scope(HnswScanState *so, Relation index)
 			    HnswFilterMatches(&so->filter, &so->cols, filters))
 			{
 				HnswDiskCandidate c;
-				c.distance = so->query
-				                 ? HnswVectorDistance(&so->dist, so->query, HnswElementVector(etup))
-				                 : 0;
+				c.distance =
+				    so->query ? HnswValueDistance(&so->dist, so->query, HnswElementValue(etup)) : 0;
 				c.element = tid;
 				c.neighbors = etup->neighbortid;
 				c.exact = true;
@@ -386,8 +385,8 @@ void read_all(HnswScanState *so, Relation index)
 			HnswElementTuple etup = HnswElementAt(page, off);
 			if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
 				continue;
-			if (so->filtered && !HnswFilterMatches(&so->filter, &so->cols,
-			                                       HnswElementFilters(etup, so->dist.dimensions)))
+			if (so->filtered &&
+			    !HnswFilterMatches(&so->filter, &so->cols, HnswElementFilters(etup)))
 				continue;
 			ItemPointerData tid;
 			ItemPointerSet(&tid, blk, off);
@@ -396,7 +395,7 @@ void read_all(HnswScanState *so, Relation index)
 				continue;
 			HnswDiskCandidate c;
 			c.distance =
-			    so->query ? HnswVectorDistance(&so->dist, so->query, HnswElementVector(etup)) : 0;
+			    so->query ? HnswValueDistance(&so->dist, so->query, HnswElementValue(etup)) : 0;
 			c.element = tid;
 			c.neighbors = etup->neighbortid;
 			c.exact = true;
@@ -633,8 +632,8 @@ bool next_element_unordered(HnswScanState *so, Relation index)
 			so->walk_offset++;
 			if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
 				continue;
-			if (so->filtered && !HnswFilterMatches(&so->filter, &so->cols,
-			                                       HnswElementFilters(etup, so->dist.dimensions)))
+			if (so->filtered &&
+			    !HnswFilterMatches(&so->filter, &so->cols, HnswElementFilters(etup)))
 				continue;
 			for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
 				so->heaptids[so->nheaptids++] = etup->heaptids[i];

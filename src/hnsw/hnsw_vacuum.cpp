@@ -198,7 +198,7 @@ inline bool is_deleted(const VacuumState *vs, const ItemPointerData *tid)
  * is not enough, the result of a search; then the heuristic picks. Returns the
  * count written to out (room for `slots`).
  */
-int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *owner_vector,
+int repair_links(VacuumState *vs, const ItemPointerData *owner, const HnswValue *owner_vector,
                  const ItemPointerData *links, int count, int level, ItemPointerData *out)
 {
 	int m = vs->meta.m;
@@ -237,13 +237,13 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 	/* Score the pool by distance to the owner; keep vectors for the heuristic. */
 	PgVec<HnswCandidate> cands;
 	cands.init(pool.size + 1);
-	PgVec<const Vector *> vectors;
+	PgVec<const HnswValue *> vectors;
 	vectors.init(pool.size + 1);
 	PgVec<ItemPointerData> tids;
 	tids.init(pool.size + 1);
 	for (int i = 0; i < pool.size; i++)
 	{
-		Vector *v = (Vector *)palloc(VECTOR_SIZE(vs->meta.dimensions));
+		HnswValue *v = (HnswValue *)palloc(vs->dist.value_size);
 		HnswElementInfo info;
 		if (!HnswReadElement(vs->index, &vs->dist, owner_vector, &pool[i], &info, v) ||
 		    info.deleted)
@@ -274,7 +274,7 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 				HnswTidSetAdd(&seen, HnswTidKey(&found[i].element), &added);
 				if (!added || is_deleted(vs, &found[i].element))
 					continue;
-				Vector *v = (Vector *)palloc(VECTOR_SIZE(vs->meta.dimensions));
+				HnswValue *v = (HnswValue *)palloc(vs->dist.value_size);
 				HnswElementInfo info;
 				if (!HnswReadElement(vs->index, &vs->dist, NULL, &found[i].element, &info, v) ||
 				    info.deleted)
@@ -304,7 +304,7 @@ void repair_graph(VacuumState *vs)
 	int m = vs->meta.m;
 	ItemPointerData *links = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 2 * m);
 	ItemPointerData *fresh = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 2 * m);
-	Vector *owner_vector = (Vector *)palloc(VECTOR_SIZE(vs->meta.dimensions));
+	HnswValue *owner_vector = (HnswValue *)palloc(vs->dist.value_size);
 
 	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
 	{
@@ -504,8 +504,7 @@ void repair_partitions(VacuumState *vs)
 				    HnswElementAt(writable, off)->chain_next = next;
 			    }
 			    int64 key;
-			    if (HnswPartitionKey(&vs->cols, HnswElementFilters(etup, vs->dist.dimensions),
-			                         &key))
+			    if (HnswPartitionKey(&vs->cols, HnswElementFilters(etup), &key))
 			    {
 				    bool found;
 				    LiveValue *v = (LiveValue *)hash_search(live, &key, HASH_ENTER, &found);
