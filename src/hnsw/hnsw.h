@@ -45,7 +45,8 @@ typedef enum HnswValueType
 {
 	HNSW_VALUE_VECTOR = 0, /* vector: float4 elements */
 	HNSW_VALUE_HALFVEC,    /* halfvec: IEEE half elements */
-	HNSW_VALUE_BIT         /* bit: packed bits, typmod is the length */
+	HNSW_VALUE_BIT,        /* bit: packed bits, typmod is the length */
+	HNSW_VALUE_SPARSEVEC   /* sparsevec: indices and values of the non-zero elements */
 } HnswValueType;
 
 /* ---- limits and defaults (pgvector's, so that DDL and settings carry over) -------- */
@@ -265,12 +266,15 @@ typedef struct HnswDistance
 	Oid collation;
 	int dimensions; /* the column's typmod: dimensions, or bits for bit */
 	HnswValueType type;
-	Size value_size; /* bytes of every element's value */
+	Size value_size; /* bytes of a value: every value's for a fixed-size type, else the most */
 	int column;      /* 0-based index column of the vector */
 } HnswDistance;
 
 /* ---- values (hnsw_value.cpp) ---------------------------------------------------- */
+/* Bytes of a value of the type and dimensions; for sparsevec, the most the index takes. */
 Size HnswValueSize(HnswValueType type, int dimensions);
+/* Bytes a value should have, from its own header (its dimensions, or its non-zero count). */
+Size HnswValueSizeOf(HnswValueType type, const HnswValue *value);
 int HnswValueDimensions(HnswValueType type, const HnswValue *value);
 /* Whether every element is a finite number (always for bit). */
 bool HnswValueIsFinite(HnswValueType type, const HnswValue *value);
@@ -284,9 +288,16 @@ void HnswReportElementValue(const HnswDistance *dist, const HnswValue *value)
     pg_attribute_noreturn();
 static inline void HnswCheckElementValue(const HnswDistance *dist, const HnswValue *value)
 {
-	if (unlikely(VARSIZE(value) != dist->value_size ||
+	if (unlikely(VARSIZE(value) > dist->value_size ||
+	             VARSIZE(value) != HnswValueSizeOf(dist->type, value) ||
 	             HnswValueDimensions(dist->type, value) != dist->dimensions))
 		HnswReportElementValue(dist, value);
+}
+
+/* Whether two values of one type are the same value. */
+static inline bool HnswValueEquals(const HnswValue *a, const HnswValue *b)
+{
+	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
 }
 
 /* The index column holding the vector (the one whose opclass has a distance function). */

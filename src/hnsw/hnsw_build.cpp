@@ -193,7 +193,7 @@ void flush_graph(BuildState *bs)
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		HnswMemElement *e = HnswMemGet(g, ref);
-		Size ecost = item_cost(HnswElementTupleSize(bs->dist.value_size, e->filter_bytes));
+		Size ecost = item_cost(HnswElementTupleSize(VARSIZE(HnswMemValue(e)), e->filter_bytes));
 		Size ncost = item_cost(HnswNeighborTupleSize(e->level, bs->m, g->value_slots));
 
 		if (placer.free < ecost + ncost && ecost + ncost <= kEmptyPageSpace)
@@ -234,7 +234,7 @@ void flush_graph(BuildState *bs)
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		HnswMemElement *e = HnswMemGet(g, ref);
-		Size esize = HnswElementTupleSize(bs->dist.value_size, e->filter_bytes);
+		Size esize = HnswElementTupleSize(VARSIZE(HnswMemValue(e)), e->filter_bytes);
 		any = true;
 
 		memset(etup, 0, esize);
@@ -250,7 +250,7 @@ void flush_graph(BuildState *bs)
 		}
 		etup->neighbortid = e->ntid;
 		etup->chain_next = e->chain_next;
-		memcpy(etup->data, HnswMemValue(e), bs->dist.value_size);
+		memcpy(etup->data, HnswMemValue(e), VARSIZE(HnswMemValue(e)));
 		if (e->filter_bytes > 0)
 			memcpy(HnswElementFilters(etup), HnswMemFilters(e), e->filter_bytes);
 
@@ -598,7 +598,7 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
 	bs.tuple_context =
 	    AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
 	HnswMemAttach(&bs.graph, graph_shared, arena_of(graph_shared), &bs.dist, &bs.cols, bs.m,
-	              bs.ef_construction, bs.dist.value_size);
+	              bs.ef_construction);
 
 	IndexInfo *info = BuildIndexInfo(index);
 	info->ii_Concurrent = pb->concurrent;

@@ -103,9 +103,9 @@ struct NewElement
 };
 
 void fill_element(NewElement *ne, const HnswValue *value, const char *filters, Size filter_bytes,
-                  ItemPointer heaptid, int level, int m, int value_slots, Size value_size)
+                  ItemPointer heaptid, int level, int m, int value_slots)
 {
-	ne->esize = HnswElementTupleSize(value_size, filter_bytes);
+	ne->esize = HnswElementTupleSize(VARSIZE(value), filter_bytes);
 	ne->etup = (HnswElementTuple)palloc0(ne->esize);
 	ne->etup->type = HNSW_ELEMENT_TUPLE;
 	ne->etup->level = (uint8)level;
@@ -114,7 +114,7 @@ void fill_element(NewElement *ne, const HnswValue *value, const char *filters, S
 	ne->etup->heaptids[0] = *heaptid;
 	for (int i = 1; i < HNSW_HEAPTIDS; i++)
 		ItemPointerSetInvalid(&ne->etup->heaptids[i]);
-	memcpy(ne->etup->data, value, value_size);
+	memcpy(ne->etup->data, value, VARSIZE(value));
 	if (filter_bytes > 0) /* after the value, whose size places the filter section */
 		memcpy(HnswElementFilters(ne->etup), filters, filter_bytes);
 
@@ -507,8 +507,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	int m = meta.m;
 	int level = HnswRandomLevel(m, HnswMaxLevelForM(m));
 	NewElement ne;
-	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots,
-	             dist->value_size);
+	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots);
 	int64 key = 0;
 	bool has_key = filter_bytes > 0 && HnswPartitionKey(cols, filters, &key);
 
@@ -640,7 +639,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 			HnswElementInfo info;
 			if (!HnswReadElement(index, dist, NULL, &f.data[i].element, &info, v) || info.deleted)
 				continue;
-			if (l == 0 && f.data[i].distance <= self && memcmp(v, value, dist->value_size) == 0)
+			if (l == 0 && f.data[i].distance <= self && HnswValueEquals(v, value))
 			{
 				/* An identical vector: add our heap TID to it if it has room and the same filter
 				 * values. */
@@ -650,7 +649,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 				    BufferGetPage(buf), ItemPointerGetOffsetNumber(&f.data[i].element));
 				if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED) &&
 				    !ItemPointerIsValid(&etup->heaptids[HNSW_HEAPTIDS - 1]) &&
-				    memcmp(HnswElementValue(etup), value, dist->value_size) == 0 &&
+				    HnswValueEquals(HnswElementValue(etup), value) &&
 				    etup->filter_bytes == filter_bytes &&
 				    (filter_bytes == 0 ||
 				     memcmp(HnswElementFilters(etup), filters, filter_bytes) == 0))

@@ -284,13 +284,12 @@ void init_scratch(HnswMemGraph *g)
 }
 
 void init_view(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
-               int ef_construction, Size value_size)
+               int ef_construction)
 {
 	g->cols = cols;
 	g->value_slots = HnswValueSlots(m, cols->partition >= 0);
 	g->m = m;
 	g->ef_construction = ef_construction;
-	g->value_size = value_size;
 	g->dist = dist;
 	g->max_level = HnswMaxLevelForM(m);
 }
@@ -323,7 +322,7 @@ void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const HnswColum
                       int ef_construction, Size value_size, Size limit, double expected_tuples)
 {
 	memset(g, 0, sizeof(*g));
-	init_view(g, dist, cols, m, ef_construction, value_size);
+	init_view(g, dist, cols, m, ef_construction);
 	g->limit = limit;
 	g->can_grow = true;
 	g->parallel = false;
@@ -362,10 +361,10 @@ void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes)
 }
 
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
-                   const HnswColumns *cols, int m, int ef_construction, Size value_size)
+                   const HnswColumns *cols, int m, int ef_construction)
 {
 	memset(g, 0, sizeof(*g));
-	init_view(g, dist, cols, m, ef_construction, value_size);
+	init_view(g, dist, cols, m, ef_construction);
 	g->shared = shared;
 	g->base = arena;
 	g->parallel = true;
@@ -424,12 +423,12 @@ static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, 
 	e->level = (uint8)level;
 	e->nheaptids = 1;
 	e->heaptids[0] = *heaptid;
-	e->links_offset = (uint32)(HNSW_MEM_VALUE_OFFSET + MAXALIGN(g->value_size));
-	e->filter_offset = (uint32)filter_section_offset(level, g->m, g->value_size, g->value_slots);
+	e->links_offset = (uint32)(HNSW_MEM_VALUE_OFFSET + MAXALIGN(VARSIZE(value)));
+	e->filter_offset = (uint32)filter_section_offset(level, g->m, VARSIZE(value), g->value_slots);
 	e->filter_bytes = (uint32)filter_bytes;
 	e->size = (uint32)size;
 	ItemPointerSetInvalid(&e->chain_next);
-	memcpy(HnswMemValue(e), value, g->value_size);
+	memcpy(HnswMemValue(e), value, VARSIZE(value));
 	if (filter_bytes > 0)
 		memcpy(HnswMemFilters(e), filters, filter_bytes);
 	return e;
@@ -441,7 +440,7 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const
 	MemScratch *s = scratch_of(g);
 	HnswMemShared *sh = g->shared;
 	int level = HnswRandomLevel(g->m, g->max_level);
-	Size size = HnswMemElementSize(level, g->m, g->value_size, g->value_slots, filter_bytes);
+	Size size = HnswMemElementSize(level, g->m, VARSIZE(value), g->value_slots, filter_bytes);
 
 	if (pg_atomic_read_u32(&sh->full))
 		return HNSW_MEM_FULL;
@@ -490,8 +489,7 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const
 		{
 			HnswMemElement *same = HnswMemGet(g, s->found[0][i].ref);
 			/* The same vector with other filter values is another element. */
-			if (memcmp(HnswMemValue(same), value, g->value_size) != 0 ||
-			    same->filter_bytes != filter_bytes ||
+			if (!HnswValueEquals(HnswMemValue(same), value) || same->filter_bytes != filter_bytes ||
 			    (filter_bytes > 0 && memcmp(HnswMemFilters(same), filters, filter_bytes) != 0))
 				continue;
 			if (g->parallel)

@@ -77,7 +77,6 @@ typedef struct HnswMemGraph
 	int m;
 	int ef_construction;
 	int max_level;
-	Size value_size; /* bytes of each element's value (HnswValueSize) */
 	int value_slots; /* 2m with a partition column, else 0 */
 	const HnswDistance *dist;
 	const struct HnswColumns *cols;
@@ -140,7 +139,7 @@ void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const struct Hn
 void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes);
 /* Each participant attaches its view (the leader too). */
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
-                   const struct HnswColumns *cols, int m, int ef_construction, Size value_size);
+                   const struct HnswColumns *cols, int m, int ef_construction);
 
 typedef enum HnswMemInsertResult
 {

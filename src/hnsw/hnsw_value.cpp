@@ -86,6 +86,11 @@ Size HnswValueSize(HnswValueType type, int dimensions)
 	}
 }
 
+Size HnswValueSizeOf(HnswValueType type, const HnswValue *value)
+{
+	return HnswValueSize(type, HnswValueDimensions(type, value));
+}
+
 int HnswValueDimensions(HnswValueType type, const HnswValue *value)
 {
 	if (type == HNSW_VALUE_BIT)
