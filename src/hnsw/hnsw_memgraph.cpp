@@ -653,78 +653,127 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 	return true;
 }
 
-/* One round of repairs; a replaced link can orphan another element, hence rounds. */
-uint32 connect_round(HnswMemGraph *g)
+/* What a round of repairs tracks per element id, in the current memory context. */
+struct RepairState
 {
-	MemScratch *s = scratch_of(g);
-	uint32 count = HnswMemElements(g);
-	uint16 *indegree = (uint16 *)palloc0(sizeof(uint16) * count);
-	HnswMemRef *refs = (HnswMemRef *)palloc(sizeof(HnswMemRef) * count);
-	bool *reached = (bool *)palloc0(sizeof(bool) * count);
+	uint32 count;
+	uint16 *indegree; /* incoming links on the level being repaired */
+	HnswMemRef *refs; /* element by id */
+	bool *reached;    /* reached from the entry (or the value's entry) */
 	PgVec<HnswMemRef> stack;
-	stack.init(1024);
-
-	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	explicit RepairState(const HnswMemGraph *g) : count(HnswMemElements(g))
 	{
-		const HnswMemElement *e = HnswMemGet(g, ref);
-		refs[e->id] = ref;
-		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
-		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
-			indegree[HnswMemGet(g, links[i])->id]++;
+		indegree = (uint16 *)palloc0(sizeof(uint16) * count);
+		refs = (HnswMemRef *)palloc0(sizeof(HnswMemRef) * count);
+		reached = (bool *)palloc0(sizeof(bool) * count);
+		stack.init(1024);
 	}
-	mark_reachable(g, g->shared->entry, reached, &stack);
+	void release()
+	{
+		pfree(reached);
+		pfree(indegree);
+		pfree(refs);
+		stack.free_memory();
+	}
+};
 
+/*
+ * Links back every element that is not reached yet and that `repair` applies to: from
+ * its own nearest reached neighbors (repair.own_links) if one of them takes a link to
+ * it, else from the nearest reached elements a search finds (repair.search, into
+ * s->pool); each element linked is marked with what it reaches (repair.mark). The
+ * links go on `level` (0, or the value links). Returns how many were linked.
+ */
+template <typename Repair>
+uint32 link_unreached(HnswMemGraph *g, RepairState &rs, int level, Repair &&repair)
+{
+	const bool *reached = rs.reached;
+	MemScratch *s = scratch_of(g);
 	uint32 reconnected = 0;
 	PgVec<MemCandidate> near;
-	near.init(2 * g->m);
-	for (uint32 id = 0; id < count; id++)
+	near.init(4 * g->m);
+	for (uint32 id = 0; id < rs.count; id++)
 	{
-		if (reached[id])
+		HnswMemRef x = rs.refs[id];
+		int64 key = 0;
+		if (reached[id] || x == 0)
 			continue;
-		HnswMemRef x = refs[id];
 		const HnswMemElement *xe = HnswMemGet(g, x);
+		if (!repair.applies(xe, &key))
+			continue;
+		const HnswValue *q = HnswMemValue(xe);
 		bool linked = false;
 
-		/* First choice: x's own nearest neighbors that are reachable. */
 		near.clear();
-		const HnswMemRef *links = HnswMemLinks(xe, 0, g->m);
-		for (int i = 0; i < HnswMemCounts(xe)[0]; i++)
-		{
-			const HnswMemElement *t = HnswMemGet(g, links[i]);
-			if (reached[t->id])
-			{
-				MemCandidate c = {distance_between(g, HnswMemValue(xe), HnswMemValue(t)), links[i]};
-				near.push(c);
-			}
-		}
+		repair.own_links(xe, key,
+		                 [&](HnswMemRef ref)
+		                 {
+			                 const HnswMemElement *t = HnswMemGet(g, ref);
+			                 if (reached[t->id])
+				                 near.push({distance_between(g, q, HnswMemValue(t)), ref});
+		                 });
 		std::sort(near.data, near.data + near.size, HnswCloserFirst());
 		for (int i = 0; i < near.size && !linked; i++)
-			linked = link_into(g, near[i].ref, x, indegree);
+			linked = link_into(g, near[i].ref, x, rs.indegree, level);
 
-		/* Else: the nearest reachable elements a search finds. */
 		if (!linked)
 		{
-			const HnswValue *q = HnswMemValue(xe);
-			HnswMemRef entry = g->shared->entry;
-			MemCandidate cur = {distance_between(g, q, HnswMemValue(HnswMemGet(g, entry))), entry};
-			for (int l = g->shared->entry_level; l > 0; l--)
-				cur = greedy_level(g, s, q, cur, l);
-			search_level(g, s, q, &cur, 1, g->ef_construction, 0, &s->pool);
+			repair.search(s, q, key);
 			for (int i = 0; i < s->pool.size && !linked; i++)
 				if (s->pool[i].ref != x && reached[HnswMemGet(g, s->pool[i].ref)->id])
-					linked = link_into(g, s->pool[i].ref, x, indegree);
+					linked = link_into(g, s->pool[i].ref, x, rs.indegree, level);
 		}
 		if (linked)
 		{
 			reconnected++;
-			mark_reachable(g, x, reached, &stack);
+			repair.mark(x, key);
 		}
 	}
-	pfree(reached);
-	pfree(indegree);
-	pfree(refs);
-	stack.free_memory();
 	near.free_memory();
+	return reconnected;
+}
+
+/* The repair of level 0: every element should be reached from the entry point. */
+struct LevelZeroRepair
+{
+	HnswMemGraph *g;
+	bool *reached;
+	PgVec<HnswMemRef> *stack;
+	bool applies(const HnswMemElement *, int64 *) { return true; }
+	void own_links(const HnswMemElement *xe, int64, auto &&offer)
+	{
+		const HnswMemRef *links = HnswMemLinks(xe, 0, g->m);
+		for (int i = 0; i < HnswMemCounts(xe)[0]; i++)
+			offer(links[i]);
+	}
+	void search(MemScratch *s, const HnswValue *q, int64)
+	{
+		HnswMemRef entry = g->shared->entry;
+		MemCandidate cur = {distance_between(g, q, HnswMemValue(HnswMemGet(g, entry))), entry};
+		for (int l = g->shared->entry_level; l > 0; l--)
+			cur = greedy_level(g, s, q, cur, l);
+		search_level(g, s, q, &cur, 1, g->ef_construction, 0, &s->pool);
+	}
+	void mark(HnswMemRef x, int64) { mark_reachable(g, x, reached, stack); }
+};
+
+/* One round of repairs; a replaced link can orphan another element, hence rounds. */
+uint32 connect_round(HnswMemGraph *g)
+{
+	RepairState rs(g);
+
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	{
+		const HnswMemElement *e = HnswMemGet(g, ref);
+		rs.refs[e->id] = ref;
+		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
+		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
+			rs.indegree[HnswMemGet(g, links[i])->id]++;
+	}
+	mark_reachable(g, g->shared->entry, rs.reached, &rs.stack);
+
+	uint32 reconnected = link_unreached(g, rs, 0, LevelZeroRepair{g, rs.reached, &rs.stack});
+	rs.release();
 	return reconnected;
 }
 
@@ -802,19 +851,44 @@ void mark_value_reachable(HnswMemGraph *g, HnswMemRef start, int64 key, bool *re
 	                  });
 }
 
+/* The repair of value links: every element should be reached from its value's entry. */
+struct ValueRepair
+{
+	HnswMemGraph *g;
+	bool *reached;
+	PgVec<HnswMemRef> *stack;
+	HTAB *entries; /* ValueEntry by key */
+	bool applies(const HnswMemElement *xe, int64 *key)
+	{
+		return HnswPartitionKey(g->cols, HnswMemFilters(xe), key);
+	}
+	void own_links(const HnswMemElement *xe, int64 key, auto &&offer)
+	{
+		for (int level : {HNSW_VALUE_LEVEL, 0})
+		{
+			const HnswMemRef *links = HnswMemLinks(xe, level, g->m);
+			for (int i = 0; i < *HnswMemCount(xe, level); i++)
+				if (same_value(g, HnswMemGet(g, links[i]), key))
+					offer(links[i]);
+		}
+	}
+	void search(MemScratch *s, const HnswValue *q, int64 key)
+	{
+		ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_FIND, NULL);
+		MemCandidate first = {distance_between(g, q, HnswMemValue(HnswMemGet(g, ve->entry))),
+		                      ve->entry};
+		search_value(g, s, q, key, &first, 1, g->ef_construction, &s->pool);
+	}
+	void mark(HnswMemRef x, int64 key) { mark_value_reachable(g, x, key, reached, stack); }
+};
+
 /*
  * One round of linking back the elements that a search within their value cannot
  * reach from the value's entry (its highest element, as the directory records it).
  */
 uint32 connect_values_round(HnswMemGraph *g)
 {
-	MemScratch *s = scratch_of(g);
-	uint32 count = HnswMemElements(g);
-	uint16 *indegree = (uint16 *)palloc0(sizeof(uint16) * count);
-	HnswMemRef *refs = (HnswMemRef *)palloc0(sizeof(HnswMemRef) * count);
-	bool *reached = (bool *)palloc0(sizeof(bool) * count);
-	PgVec<HnswMemRef> stack;
-	stack.init(1024);
+	RepairState rs(g);
 	HASHCTL ctl;
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(ValueEntry);
@@ -825,10 +899,10 @@ uint32 connect_values_round(HnswMemGraph *g)
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		const HnswMemElement *e = HnswMemGet(g, ref);
-		refs[e->id] = ref;
+		rs.refs[e->id] = ref;
 		const HnswMemRef *links = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
 		for (int i = 0; i < *HnswMemCount(e, HNSW_VALUE_LEVEL); i++)
-			indegree[HnswMemGet(g, links[i])->id]++;
+			rs.indegree[HnswMemGet(g, links[i])->id]++;
 		int64 key;
 		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
 			continue;
@@ -840,65 +914,12 @@ uint32 connect_values_round(HnswMemGraph *g)
 	HASH_SEQ_STATUS seq;
 	hash_seq_init(&seq, entries);
 	for (ValueEntry *ve; (ve = (ValueEntry *)hash_seq_search(&seq)) != NULL;)
-		mark_value_reachable(g, ve->entry, ve->key, reached, &stack);
+		mark_value_reachable(g, ve->entry, ve->key, rs.reached, &rs.stack);
 
-	uint32 reconnected = 0;
-	PgVec<MemCandidate> near;
-	near.init(4 * g->m);
-	for (uint32 id = 0; id < count; id++)
-	{
-		int64 key;
-		HnswMemRef x = refs[id];
-		if (reached[id] || x == 0)
-			continue;
-		const HnswMemElement *xe = HnswMemGet(g, x);
-		if (!HnswPartitionKey(g->cols, HnswMemFilters(xe), &key))
-			continue;
-		const HnswValue *q = HnswMemValue(xe);
-		bool linked = false;
-
-		/* First choice: x's own neighbors in its value that a search reaches. */
-		near.clear();
-		for (int level : {HNSW_VALUE_LEVEL, 0})
-		{
-			const HnswMemRef *links = HnswMemLinks(xe, level, g->m);
-			for (int i = 0; i < *HnswMemCount(xe, level); i++)
-			{
-				const HnswMemElement *t = HnswMemGet(g, links[i]);
-				if (reached[t->id] && same_value(g, t, key))
-				{
-					MemCandidate c = {distance_between(g, q, HnswMemValue(t)), links[i]};
-					near.push(c);
-				}
-			}
-		}
-		std::sort(near.data, near.data + near.size, HnswCloserFirst());
-		for (int i = 0; i < near.size && !linked; i++)
-			linked = link_into(g, near[i].ref, x, indegree, HNSW_VALUE_LEVEL);
-
-		/* Else the nearest reachable elements of the value that a search finds. */
-		if (!linked)
-		{
-			ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_FIND, NULL);
-			MemCandidate first = {distance_between(g, q, HnswMemValue(HnswMemGet(g, ve->entry))),
-			                      ve->entry};
-			search_value(g, s, q, key, &first, 1, g->ef_construction, &s->pool);
-			for (int i = 0; i < s->pool.size && !linked; i++)
-				if (s->pool[i].ref != x && reached[HnswMemGet(g, s->pool[i].ref)->id])
-					linked = link_into(g, s->pool[i].ref, x, indegree, HNSW_VALUE_LEVEL);
-		}
-		if (linked)
-		{
-			reconnected++;
-			mark_value_reachable(g, x, key, reached, &stack);
-		}
-	}
+	uint32 reconnected =
+	    link_unreached(g, rs, HNSW_VALUE_LEVEL, ValueRepair{g, rs.reached, &rs.stack, entries});
 	hash_destroy(entries);
-	pfree(reached);
-	pfree(indegree);
-	pfree(refs);
-	stack.free_memory();
-	near.free_memory();
+	rs.release();
 	return reconnected;
 }
 
