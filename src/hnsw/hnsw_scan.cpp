@@ -297,6 +297,25 @@ void converge(HnswScanState *so, Relation index)
 	}
 }
 
+/* Adds an element read from its page to the overflow with its exact distance, as a result. */
+void add_exact(HnswScanState *so, HnswElementTuple etup, ItemPointerData tid, uint8 *flags)
+{
+	HnswDiskCandidate c;
+	if (so->query)
+	{
+		HnswCheckElementValue(&so->dist, HnswElementValue(etup));
+		c.distance = HnswValueDistance(&so->dist, so->query, HnswElementValue(etup));
+	}
+	else
+		c.distance = 0;
+	c.element = tid;
+	c.neighbors = etup->neighbortid;
+	c.exact = true;
+	*flags |= VISITED_RESULT;
+	so->overflow.push(c);
+	so->examined++;
+}
+
 /*
  * Reads every element of the scope (the partition chains) that the walk has not
  * already taken, with its exact distance, into the overflow. Used for a small scope
@@ -340,17 +359,7 @@ void read_scope(HnswScanState *so, Relation index)
 			uint8 *flags = HnswTidSetAdd(&so->visited, HnswTidKey(&tid), &added);
 			if (!(*flags & VISITED_RESULT) && !(etup->flags & HNSW_ELEMENT_DELETED) &&
 			    HnswFilterMatches(&so->filter, &so->cols, filters))
-			{
-				HnswDiskCandidate c;
-				c.distance =
-				    so->query ? HnswValueDistance(&so->dist, so->query, HnswElementValue(etup)) : 0;
-				c.element = tid;
-				c.neighbors = etup->neighbortid;
-				c.exact = true;
-				*flags |= VISITED_RESULT;
-				so->overflow.push(c);
-				so->examined++;
-			}
+				add_exact(so, etup, tid, flags);
 			ItemPointerData next = etup->chain_next;
 			UnlockReleaseBuffer(buf);
 			tid = next;
@@ -391,17 +400,8 @@ void read_all(HnswScanState *so, Relation index)
 			ItemPointerData tid;
 			ItemPointerSet(&tid, blk, off);
 			uint8 *flags = HnswTidSetAdd(&so->visited, HnswTidKey(&tid), &added);
-			if (*flags & VISITED_RESULT)
-				continue;
-			HnswDiskCandidate c;
-			c.distance =
-			    so->query ? HnswValueDistance(&so->dist, so->query, HnswElementValue(etup)) : 0;
-			c.element = tid;
-			c.neighbors = etup->neighbortid;
-			c.exact = true;
-			*flags |= VISITED_RESULT;
-			so->overflow.push(c);
-			so->examined++;
+			if (!(*flags & VISITED_RESULT))
+				add_exact(so, etup, tid, flags);
 		}
 		UnlockReleaseBuffer(buf);
 		CHECK_FOR_INTERRUPTS();
