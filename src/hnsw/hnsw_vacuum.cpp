@@ -108,6 +108,35 @@ void for_each_data_page(Relation index, BufferAccessStrategy strategy, Visit vis
 	}
 }
 
+/*
+ * A locked page made writable (and WAL-logged) at its first change only, so that
+ * pages a pass leaves alone cost no WAL. Trivially destructible.
+ */
+struct LazyEdit
+{
+	Relation index;
+	Buffer buf;
+	Page writable;
+	HnswEdit edit;
+
+	Page page()
+	{
+		if (writable == NULL)
+		{
+			HnswEditStart(&edit, index, false);
+			writable = HnswEditPage(&edit, buf, false);
+		}
+		return writable;
+	}
+	/* Logs the changes, if any; whether there were. */
+	bool finish()
+	{
+		if (writable != NULL)
+			HnswEditFinish(&edit);
+		return writable != NULL;
+	}
+};
+
 /* Pass 1: drop dead heap TIDs and flag emptied elements, page by page. */
 void remove_dead_tids(VacuumState *vs)
 {
@@ -117,8 +146,7 @@ void remove_dead_tids(VacuumState *vs)
 	    vs->index, strategy,
 	    [&](BlockNumber blk, Buffer buf, Page page)
 	    {
-		    HnswEdit edit;
-		    Page writable = NULL;
+		    LazyEdit edit = {vs->index, buf};
 		    OffsetNumber max = PageGetMaxOffsetNumber(page);
 		    for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 		    {
@@ -144,12 +172,7 @@ void remove_dead_tids(VacuumState *vs)
 				    vs->stats->num_index_tuples += nkeep;
 				    if (nkeep != nhad)
 				    {
-					    if (writable == NULL)
-					    {
-						    HnswEditStart(&edit, vs->index, false);
-						    writable = HnswEditPage(&edit, buf, false);
-					    }
-					    HnswElementTuple w = HnswElementAt(writable, off);
+					    HnswElementTuple w = HnswElementAt(edit.page(), off);
 					    for (int i = 0; i < HNSW_HEAPTIDS; i++)
 					    {
 						    if (i < nkeep)
@@ -161,7 +184,8 @@ void remove_dead_tids(VacuumState *vs)
 						    w->flags |= HNSW_ELEMENT_DELETED;
 				    }
 			    }
-			    if (HnswElementAt(writable ? writable : page, off)->flags & HNSW_ELEMENT_DELETED)
+			    if (HnswElementAt(edit.writable ? edit.writable : page, off)->flags &
+			        HNSW_ELEMENT_DELETED)
 			    {
 				    bool added;
 				    HnswTidSetAdd(&vs->deleted, HnswTidKey(&tid), &added);
@@ -179,9 +203,7 @@ void remove_dead_tids(VacuumState *vs)
 				    vs->highest = tid;
 			    }
 		    }
-		    if (writable != NULL)
-			    HnswEditFinish(&edit);
-		    return writable != NULL;
+		    return edit.finish();
 	    },
 	    [](BlockNumber) { VECRBAC_WAIT_POINT("vacuum-removing"); });
 	FreeAccessStrategy(strategy);
@@ -485,8 +507,7 @@ void repair_partitions(VacuumState *vs)
 	    vs->index, NULL,
 	    [&](BlockNumber blk, Buffer buf, Page page)
 	    {
-		    HnswEdit edit;
-		    Page writable = NULL;
+		    LazyEdit edit = {vs->index, buf};
 		    OffsetNumber max = PageGetMaxOffsetNumber(page);
 		    for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 		    {
@@ -496,12 +517,7 @@ void repair_partitions(VacuumState *vs)
 			    ItemPointerData next = skip_deleted(vs, etup->chain_next);
 			    if (!ItemPointerEquals(&next, &etup->chain_next))
 			    {
-				    if (writable == NULL)
-				    {
-					    HnswEditStart(&edit, vs->index, false);
-					    writable = HnswEditPage(&edit, buf, false);
-				    }
-				    HnswElementAt(writable, off)->chain_next = next;
+				    HnswElementAt(edit.page(), off)->chain_next = next;
 			    }
 			    int64 key;
 			    if (HnswPartitionKey(&vs->cols, HnswElementFilters(etup), &key))
@@ -519,9 +535,7 @@ void repair_partitions(VacuumState *vs)
 				    HnswDirOfferSeed(&v->seeds, &tid, etup->level);
 			    }
 		    }
-		    if (writable != NULL)
-			    HnswEditFinish(&edit);
-		    return writable != NULL;
+		    return edit.finish();
 	    },
 	    [](BlockNumber) {});
 
