@@ -2,10 +2,10 @@
  * bits.h: popcount kernels over bit strings (pure C++, no PostgreSQL headers).
  *
  * Hamming and Jaccard distances of `bit` values reduce to population counts of
- * a ^ b, a & b, a and b. Each kernel has a portable version, a POPCNT version and
- * an AVX2 version (nibble lookup with vpshufb), chosen once at run time; the build
- * never assumes -march=native. Any byte length is valid, aligned or not. Bits
- * past a bit string's length must be zero in both inputs (PostgreSQL keeps the
+ * a ^ b, a & b, a and b. Each kernel has a portable version, a POPCNT version, an
+ * AVX2 version (nibble lookup with vpshufb) and an AVX-512 VPOPCNTDQ version; the
+ * best one the CPU runs is chosen once at run time (never -march=native). Any byte length is valid,
+ * aligned or not. Bits past a bit string's length must be zero in both inputs (PostgreSQL keeps the
  * padding of a varbit's last byte zero).
  */
 #pragma once
@@ -27,7 +27,7 @@ struct JaccardParts
 /* The kernel set chosen for this CPU. */
 struct Kernels
 {
-	const char *name; /* "avx2", "popcnt" or "scalar" */
+	const char *name; /* "avx512vpopcntdq", "avx2", "popcnt" or "scalar" */
 	std::uint64_t (*hamming)(const std::uint8_t *a, const std::uint8_t *b, std::size_t nbytes);
 	JaccardParts (*jaccard_parts)(const std::uint8_t *a, const std::uint8_t *b, std::size_t nbytes);
 };
@@ -43,6 +43,9 @@ const Kernels *popcnt();
 
 /* The AVX2 kernels (with POPCNT for tails), or nullptr when this CPU lacks either. */
 const Kernels *avx2();
+
+/* The AVX-512 VPOPCNTDQ kernels, or nullptr when this CPU or its OS lacks them. */
+const Kernels *avx512();
 
 /* popcount(a ^ b) over nbytes bytes: the Hamming distance. */
 inline std::uint64_t hamming(const std::uint8_t *a, const std::uint8_t *b, std::size_t nbytes)

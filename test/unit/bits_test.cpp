@@ -1,6 +1,6 @@
-// Popcount kernels: every kernel set agrees with a bit-by-bit reference on every
-// byte length from 0 to 100 (odd lengths, tails of every size) and on 8000 bytes
-// (64,000 bits), at unaligned offsets, and on all-zero and all-one strings.
+// Popcount kernels: every kernel set agrees with a bit-by-bit reference on byte
+// lengths 0 to 100 and 120 to 200 (every tail of the 8-, 32- and 64-byte blocks),
+// 8000 and 8001 (64,000 bits), at unaligned offsets, and on all-zero and all-one strings.
 #include "vector/bits.h"
 
 #include <gtest/gtest.h>
@@ -48,6 +48,8 @@ std::vector<const Kernels *> kernel_sets()
 		sets.push_back(popcnt());
 	if (avx2())
 		sets.push_back(avx2());
+	if (avx512())
+		sets.push_back(avx512());
 	return sets;
 }
 
@@ -70,6 +72,8 @@ TEST(Bits, MatchesReferenceOnEveryLengthAndAlignment)
 	std::vector<std::size_t> lengths;
 	for (std::size_t n = 0; n <= 100; n++)
 		lengths.push_back(n);
+	for (std::size_t n = 120; n <= 200; n++)
+		lengths.push_back(n);
 	lengths.push_back(8000);
 	lengths.push_back(8001);
 
@@ -89,7 +93,7 @@ TEST(Bits, MatchesReferenceOnEveryLengthAndAlignment)
 TEST(Bits, AllZeroAndAllOne)
 {
 	for (const Kernels *k : kernel_sets())
-		for (std::size_t n : {1u, 31u, 32u, 33u, 8000u})
+		for (std::size_t n : {1u, 31u, 32u, 33u, 63u, 64u, 65u, 8000u})
 		{
 			std::vector<std::uint8_t> zeros(n, 0), ones(n, 0xff);
 			expect_matches(*k, zeros.data(), ones.data(), n);
