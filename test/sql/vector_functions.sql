@@ -82,7 +82,7 @@ SELECT oprname, oprleft::regtype, oprright::regtype, oprresult::regtype,
        oprrest, oprjoin
 FROM pg_operator WHERE oprleft = 'vector'::regtype ORDER BY oprname;
 -- Functions: all immutable, strict, parallel safe, with vecrbac_ symbols (the halfvec
--- overloads of the same names are checked in halfvec_functions).
+-- and sparsevec overloads of the same names are checked in their own tests).
 SELECT count(*) AS functions,
        bool_and(provolatile = 'i') AS immutable, bool_and(proisstrict) AS strict,
        bool_and(proparallel = 's') AS parallel_safe, bool_and(prosrc = 'vecrbac_' || proname) AS symbols
@@ -95,7 +95,8 @@ WHERE pronamespace = 'public'::regnamespace AND prokind = 'f' AND proname IN (
     'vector_ge', 'vector_gt', 'vector_cmp', 'vector_l2_squared_distance',
     'vector_negative_inner_product', 'vector_spherical_distance', 'vector_accum', 'vector_avg',
     'vector_combine', 'vector', 'array_to_vector', 'vector_to_float4')
-  AND NOT 'halfvec'::regtype = ANY (proargtypes::oid[]) AND prorettype <> 'halfvec'::regtype;
+  AND NOT proargtypes::oid[] && ARRAY['halfvec'::regtype, 'sparsevec'::regtype]::oid[]
+  AND prorettype NOT IN ('halfvec'::regtype, 'sparsevec'::regtype);
 
 -- ---- norms --------------------------------------------------------------------------
 SELECT vector_dims('[1,2,3]'::vector);
