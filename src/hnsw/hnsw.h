@@ -49,6 +49,12 @@ typedef enum HnswValueType
 	HNSW_VALUE_SPARSEVEC   /* sparsevec: indices and values of the non-zero elements */
 } HnswValueType;
 
+/* What support function 3 of an opclass returns. */
+typedef struct HnswTypeSupport
+{
+	HnswValueType type;
+} HnswTypeSupport;
+
 /* ---- limits and defaults (pgvector's, so that DDL and settings carry over) -------- */
 /* Dimensions an index takes: 2000 vector, 4000 halfvec, 64000 bit (HnswMaxDimensions). */
 #define HNSW_DEFAULT_M 16
@@ -63,10 +69,14 @@ typedef enum HnswValueType
 #define HNSW_HEAPTIDS 10
 #define HNSW_MAX_LEVEL 15
 
-/* Support functions of the opclasses: 1 distance, 2 norm (cosine: normalize first). */
+/*
+ * Support functions of the opclasses: 1 distance, 2 norm (cosine: normalize first),
+ * 3 the indexed type (pgvector's hnsw_<type>_support(internal); vector when absent).
+ */
 #define HNSW_DISTANCE_PROC 1
 #define HNSW_NORM_PROC 2
-#define HNSW_SUPPORT_PROCS 2
+#define HNSW_TYPE_SUPPORT_PROC 3
+#define HNSW_SUPPORT_PROCS 3
 
 /* Build phases shown in pg_stat_progress_create_index (subphase numbers). */
 #define HNSW_PHASE_LOAD 2
@@ -280,8 +290,11 @@ int HnswValueDimensions(HnswValueType type, const HnswValue *value);
 bool HnswValueIsFinite(HnswValueType type, const HnswValue *value);
 /* The most dimensions an index of the type takes (pgvector's limits). */
 int HnswMaxDimensions(HnswValueType type);
-/* The value type of an indexed column's type; an error for a type hnsw cannot index. */
-HnswValueType HnswValueTypeOf(Oid type);
+/*
+ * The value type of an index column: what its opclass's support function 3 says,
+ * else vector; an error when the column's type is not that type.
+ */
+HnswValueType HnswColumnValueType(Relation index, int column);
 
 /* An element read from a page must hold a value of the index's type and dimensions. */
 void HnswReportElementValue(const HnswDistance *dist, const HnswValue *value)

@@ -456,8 +456,7 @@ void check_index_definition(Relation index, HnswColumns *cols, int *dimensions, 
 {
 	HnswInitColumns(cols, index);
 	*dimensions = TupleDescAttr(RelationGetDescr(index), cols->vector_column)->atttypmod;
-	int max_dimensions =
-	    HnswMaxDimensions(HnswValueTypeOf(index->rd_opcintype[cols->vector_column]));
+	int max_dimensions = HnswMaxDimensions(HnswColumnValueType(index, cols->vector_column));
 	if (*dimensions < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("column does not have dimensions")));
@@ -484,7 +483,7 @@ void write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, in
 	meta->vector_column = (uint16)cols->vector_column;
 	meta->filter_columns = (uint16)cols->nfilters;
 	meta->value_slots = (uint16)HnswValueSlots(m, cols->partition >= 0);
-	meta->value_type = (uint16)HnswValueTypeOf(index->rd_opcintype[cols->vector_column]);
+	meta->value_type = (uint16)HnswColumnValueType(index, cols->vector_column);
 	MarkBufferDirty(buf);
 	if (log)
 		log_newpage_buffer(buf, true);

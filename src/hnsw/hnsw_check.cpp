@@ -167,7 +167,7 @@ bool check_metapage(Relation index, CheckState *cs)
 	if ((int)dimensions != TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod)
 		report(cs, "error", "metapage has %u dimensions, the indexed column %d", dimensions,
 		       TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod);
-	HnswValueType type = HnswValueTypeOf(index->rd_opcintype[vcol]);
+	HnswValueType type = HnswColumnValueType(index, vcol);
 	if (meta.value_type != type)
 		report(cs, "error", "metapage says the value type is %u, the indexed column's is %d",
 		       meta.value_type, (int)type);

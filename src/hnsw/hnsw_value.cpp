@@ -22,6 +22,8 @@ extern "C"
 extern "C"
 {
 	Datum vecrbac_vector_in(PG_FUNCTION_ARGS);
+	Datum vecrbac_halfvec_in(PG_FUNCTION_ARGS);
+	Datum vecrbac_sparsevec_in(PG_FUNCTION_ARGS);
 	Datum vecrbac_vector_l2_squared_distance(PG_FUNCTION_ARGS);
 	Datum vecrbac_vector_negative_inner_product(PG_FUNCTION_ARGS);
 	Datum vecrbac_l1_distance(PG_FUNCTION_ARGS);
@@ -72,6 +74,25 @@ HnswValue *normalized_vector(const Vector *v, double norm)
 }
 
 } // namespace
+
+/* Support function 3 of the opclasses of each type but vector (pgvector's names). */
+VECRBAC_FUNCTION(vecrbac_hnsw_halfvec_support)
+{
+	static const HnswTypeSupport support = {HNSW_VALUE_HALFVEC};
+	PG_RETURN_POINTER(&support);
+}
+
+VECRBAC_FUNCTION(vecrbac_hnsw_bit_support)
+{
+	static const HnswTypeSupport support = {HNSW_VALUE_BIT};
+	PG_RETURN_POINTER(&support);
+}
+
+VECRBAC_FUNCTION(vecrbac_hnsw_sparsevec_support)
+{
+	static const HnswTypeSupport support = {HNSW_VALUE_SPARSEVEC};
+	PG_RETURN_POINTER(&support);
+}
 
 Size HnswValueSize(HnswValueType type, int dimensions)
 {
@@ -136,31 +157,47 @@ int HnswMaxDimensions(HnswValueType type)
 	}
 }
 
-HnswValueType HnswValueTypeOf(Oid type)
+HnswValueType HnswColumnValueType(Relation index, int column)
 {
-	if (type == BITOID)
-		return HNSW_VALUE_BIT;
+	HnswValueType type = HNSW_VALUE_VECTOR;
+	if (OidIsValid(index_getprocid(index, column + 1, HNSW_TYPE_SUPPORT_PROC)))
+	{
+		FmgrInfo *support = index_getprocinfo(index, column + 1, HNSW_TYPE_SUPPORT_PROC);
+		type = ((const HnswTypeSupport *)DatumGetPointer(FunctionCall0Coll(support, InvalidOid)))
+		           ->type;
+	}
 
+	/* The column must hold what the class says it holds: elements are read as that type. */
+	Oid column_type = index->rd_opcintype[column];
 	Oid input, ioparam;
-	getTypeInputInfo(type, &input, &ioparam);
+	getTypeInputInfo(column_type, &input, &ioparam);
 	FmgrInfo flinfo;
 	fmgr_info(input, &flinfo);
-	if (flinfo.fn_addr == vecrbac_vector_in)
-		return HNSW_VALUE_VECTOR;
-	ereport(ERROR,
-	        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-	         errmsg("type %s is not supported by the hnsw access method", format_type_be(type)),
-	         errhint("hnsw indexes vector, halfvec and bit columns.")));
-	return HNSW_VALUE_VECTOR;
-}
-
-void HnswReportElementValue(const HnswDistance *dist, const HnswValue *value)
-{
-	ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-	                errmsg("hnsw element has %d dimensions, index has %d",
-	                       HnswValueDimensions(dist->type, value), dist->dimensions),
-	                errdetail("The element's value has %u bytes, the index's values %zu.",
-	                          (unsigned)VARSIZE(value), dist->value_size)));
+	bool matches;
+	switch (type)
+	{
+	case HNSW_VALUE_BIT:
+		matches = column_type == BITOID;
+		break;
+	case HNSW_VALUE_HALFVEC:
+		matches = flinfo.fn_addr == vecrbac_halfvec_in;
+		break;
+	case HNSW_VALUE_SPARSEVEC:
+		matches = flinfo.fn_addr == vecrbac_sparsevec_in;
+		break;
+	default:
+		matches = flinfo.fn_addr == vecrbac_vector_in;
+		break;
+	}
+	if (!matches)
+		ereport(
+		    ERROR,
+		    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		     errmsg("type %s is not supported by the hnsw access method",
+		            format_type_be(column_type)),
+		     errhint(
+		         "hnsw indexes vector, halfvec, bit and sparsevec with their operator classes.")));
+	return type;
 }
 
 int HnswVectorColumn(Relation index)
@@ -185,7 +222,7 @@ void HnswInitDistance(HnswDistance *d, Relation index)
 	d->collation = index->rd_indcollation[col];
 	d->kernels = &vecrbac::distance::best();
 	d->dimensions = TupleDescAttr(RelationGetDescr(index), col)->atttypmod;
-	d->type = HnswValueTypeOf(index->rd_opcintype[col]);
+	d->type = HnswColumnValueType(index, col);
 	d->value_size = HnswValueSize(d->type, d->dimensions);
 	d->kind = kind_of(d->type, d->proc->fn_addr);
 }
