@@ -32,8 +32,18 @@ extern "C"
 #include "utils/relcache.h"
 }
 
+#include "vector/bits.h"
 #include "vector/distance.h"
+#include "vector/half.h"
+#include "vector/sparse.h"
+#include "vector_sql/halfvec.h"
+#include "vector_sql/sparsevec.h"
 #include "vector_sql/vector.h"
+
+extern "C"
+{
+#include "utils/varbit.h"
+}
 
 /*
  * What an element stores: the indexed type's own varlena, detoasted, whose size
@@ -260,6 +270,14 @@ typedef enum HnswDistanceKind
 	HNSW_DIST_L2_SQUARED,
 	HNSW_DIST_NEG_INNER_PRODUCT,
 	HNSW_DIST_L1,
+	HNSW_DIST_HALF_L2_SQUARED,
+	HNSW_DIST_HALF_NEG_INNER_PRODUCT,
+	HNSW_DIST_HALF_L1,
+	HNSW_DIST_HAMMING,
+	HNSW_DIST_JACCARD,
+	HNSW_DIST_SPARSE_L2_SQUARED,
+	HNSW_DIST_SPARSE_NEG_INNER_PRODUCT,
+	HNSW_DIST_SPARSE_L1,
 	HNSW_DIST_GENERIC /* an opclass of someone else's: called through fmgr */
 } HnswDistanceKind;
 
@@ -271,6 +289,8 @@ typedef struct HnswDistance
 {
 	HnswDistanceKind kind;
 	const vecrbac::distance::Kernels *kernels;
+	const vecrbac::half::Kernels *half_kernels;
+	const vecrbac::bits::Kernels *bit_kernels;
 	FmgrInfo *proc;     /* support function 1 */
 	FmgrInfo *normproc; /* support function 2, or NULL */
 	Oid collation;
@@ -322,6 +342,30 @@ static inline const float *HnswFloats(const HnswValue *v)
 	return ((const Vector *)v)->x;
 }
 
+static inline const vecrbac::half::Half *HnswHalfs(const HnswValue *v)
+{
+	return ((const HalfVector *)v)->x;
+}
+
+static inline const uint8 *HnswBits(const HnswValue *v)
+{
+	return VARBITS((const VarBit *)v);
+}
+
+static inline vecrbac::sparse::View HnswSparse(const HnswValue *v)
+{
+	const SparseVector *s = (const SparseVector *)v;
+	return {s->dim, s->nnz, s->indices, SPARSEVEC_VALUES(s)};
+}
+
+/* pgvector's Jaccard distance from population counts: 1 when nothing is in common. */
+static inline float HnswJaccard(vecrbac::bits::JaccardParts p)
+{
+	if (p.common == 0)
+		return 1.0f;
+	return (float)(1.0 - (double)p.common / (double)(p.a + p.b - p.common));
+}
+
 /* Distance between two values of the index's type and dimensions. */
 static inline float HnswValueDistance(const HnswDistance *d, const HnswValue *a, const HnswValue *b)
 {
@@ -333,6 +377,24 @@ static inline float HnswValueDistance(const HnswDistance *d, const HnswValue *a,
 		return -d->kernels->inner_product(HnswFloats(a), HnswFloats(b), d->dimensions);
 	case HNSW_DIST_L1:
 		return d->kernels->l1(HnswFloats(a), HnswFloats(b), d->dimensions);
+	case HNSW_DIST_HALF_L2_SQUARED:
+		return d->half_kernels->l2_squared(HnswHalfs(a), HnswHalfs(b), d->dimensions);
+	case HNSW_DIST_HALF_NEG_INNER_PRODUCT:
+		return -d->half_kernels->inner_product(HnswHalfs(a), HnswHalfs(b), d->dimensions);
+	case HNSW_DIST_HALF_L1:
+		return d->half_kernels->l1(HnswHalfs(a), HnswHalfs(b), d->dimensions);
+	case HNSW_DIST_HAMMING:
+		return (float)d->bit_kernels->hamming(HnswBits(a), HnswBits(b),
+		                                      VARBITBYTES((const VarBit *)a));
+	case HNSW_DIST_JACCARD:
+		return HnswJaccard(d->bit_kernels->jaccard_parts(HnswBits(a), HnswBits(b),
+		                                                 VARBITBYTES((const VarBit *)a)));
+	case HNSW_DIST_SPARSE_L2_SQUARED:
+		return vecrbac::sparse::l2_squared(HnswSparse(a), HnswSparse(b));
+	case HNSW_DIST_SPARSE_NEG_INNER_PRODUCT:
+		return -vecrbac::sparse::inner_product(HnswSparse(a), HnswSparse(b));
+	case HNSW_DIST_SPARSE_L1:
+		return vecrbac::sparse::l1(HnswSparse(a), HnswSparse(b));
 	default:
 		return (float)DatumGetFloat8(
 		    FunctionCall2Coll(d->proc, d->collation, PointerGetDatum(a), PointerGetDatum(b)));

@@ -249,9 +249,9 @@ void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumbe
 	if (value_dimensions != dimensions)
 		report(cs, "error", "element (%u,%u) has %d dimensions, the index %d", blk, off,
 		       value_dimensions, dimensions);
-	else if (VARSIZE(v) != HnswValueSize(cs->value_type, dimensions))
+	else if (VARSIZE(v) != HnswValueSizeOf(cs->value_type, v))
 		report(cs, "error", "element (%u,%u) has a value of %u bytes, expected %zu", blk, off,
-		       (unsigned)VARSIZE(v), HnswValueSize(cs->value_type, dimensions));
+		       (unsigned)VARSIZE(v), HnswValueSizeOf(cs->value_type, v));
 	else if (!HnswValueIsFinite(cs->value_type, v))
 		report(cs, "error", "element (%u,%u) holds a NaN or infinite value", blk, off);
 	cs->heap_tuples += e.nheaptids;

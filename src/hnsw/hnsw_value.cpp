@@ -27,7 +27,18 @@ extern "C"
 	Datum vecrbac_vector_l2_squared_distance(PG_FUNCTION_ARGS);
 	Datum vecrbac_vector_negative_inner_product(PG_FUNCTION_ARGS);
 	Datum vecrbac_l1_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_halfvec_l2_squared_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_halfvec_negative_inner_product(PG_FUNCTION_ARGS);
+	Datum vecrbac_halfvec_l1_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_hamming_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_jaccard_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_sparsevec_l2_squared_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_sparsevec_negative_inner_product(PG_FUNCTION_ARGS);
+	Datum vecrbac_sparsevec_l1_distance(PG_FUNCTION_ARGS);
 }
+
+/* pgvector's limit of non-zero elements of an indexed sparsevec. */
+#define HNSW_MAX_NNZ 1000
 
 namespace
 {
@@ -45,7 +56,27 @@ HnswDistanceKind kind_of(HnswValueType type, PGFunction fn)
 		if (fn == vecrbac_l1_distance)
 			return HNSW_DIST_L1;
 		break;
-	default:
+	case HNSW_VALUE_HALFVEC:
+		if (fn == vecrbac_halfvec_l2_squared_distance)
+			return HNSW_DIST_HALF_L2_SQUARED;
+		if (fn == vecrbac_halfvec_negative_inner_product)
+			return HNSW_DIST_HALF_NEG_INNER_PRODUCT;
+		if (fn == vecrbac_halfvec_l1_distance)
+			return HNSW_DIST_HALF_L1;
+		break;
+	case HNSW_VALUE_BIT:
+		if (fn == vecrbac_hamming_distance)
+			return HNSW_DIST_HAMMING;
+		if (fn == vecrbac_jaccard_distance)
+			return HNSW_DIST_JACCARD;
+		break;
+	case HNSW_VALUE_SPARSEVEC:
+		if (fn == vecrbac_sparsevec_l2_squared_distance)
+			return HNSW_DIST_SPARSE_L2_SQUARED;
+		if (fn == vecrbac_sparsevec_negative_inner_product)
+			return HNSW_DIST_SPARSE_NEG_INNER_PRODUCT;
+		if (fn == vecrbac_sparsevec_l1_distance)
+			return HNSW_DIST_SPARSE_L1;
 		break;
 	}
 	return HNSW_DIST_GENERIC;
@@ -59,6 +90,8 @@ const char *type_name(HnswValueType type)
 		return "halfvec";
 	case HNSW_VALUE_BIT:
 		return "bit";
+	case HNSW_VALUE_SPARSEVEC:
+		return "sparsevec";
 	default:
 		return "vector";
 	}
@@ -70,6 +103,24 @@ HnswValue *normalized_vector(const Vector *v, double norm)
 	Vector *r = InitVector(v->dim);
 	for (int i = 0; i < v->dim; i++)
 		r->x[i] = (float)(v->x[i] / norm);
+	return (HnswValue *)r;
+}
+
+HnswValue *normalized_halfvec(const HalfVector *v, double norm)
+{
+	HalfVector *r = InitHalfVector(v->dim);
+	for (int i = 0; i < v->dim; i++)
+		r->x[i] = vecrbac::half::from_float((float)(vecrbac::half::to_float(v->x[i]) / norm));
+	return (HnswValue *)r;
+}
+
+HnswValue *normalized_sparsevec(const SparseVector *v, double norm)
+{
+	SparseVector *r = (SparseVector *)palloc(VARSIZE(v));
+	memcpy(r, v, VARSIZE(v));
+	float *values = SPARSEVEC_VALUES(r);
+	for (int i = 0; i < r->nnz; i++)
+		values[i] = (float)(values[i] / norm);
 	return (HnswValue *)r;
 }
 
@@ -102,6 +153,8 @@ Size HnswValueSize(HnswValueType type, int dimensions)
 		return offsetof(Vector, x) + sizeof(uint16) * dimensions;
 	case HNSW_VALUE_BIT:
 		return VARBITTOTALLEN(dimensions);
+	case HNSW_VALUE_SPARSEVEC:
+		return SPARSEVEC_SIZE(HNSW_MAX_NNZ);
 	default:
 		return VECTOR_SIZE(dimensions);
 	}
@@ -109,6 +162,11 @@ Size HnswValueSize(HnswValueType type, int dimensions)
 
 Size HnswValueSizeOf(HnswValueType type, const HnswValue *value)
 {
+	if (type == HNSW_VALUE_SPARSEVEC)
+	{
+		int32 nnz = ((const SparseVector *)value)->nnz;
+		return nnz >= 0 && nnz <= HNSW_MAX_NNZ ? SPARSEVEC_SIZE(nnz) : 0;
+	}
 	return HnswValueSize(type, HnswValueDimensions(type, value));
 }
 
@@ -116,6 +174,8 @@ int HnswValueDimensions(HnswValueType type, const HnswValue *value)
 {
 	if (type == HNSW_VALUE_BIT)
 		return VARBITLEN((const VarBit *)value);
+	if (type == HNSW_VALUE_SPARSEVEC)
+		return ((const SparseVector *)value)->dim;
 	/* vector and halfvec share the header: varlena, int16 dim, int16 unused */
 	return ((const Vector *)value)->dim;
 }
@@ -139,6 +199,15 @@ bool HnswValueIsFinite(HnswValueType type, const HnswValue *value)
 				return false;
 		return true;
 	}
+	case HNSW_VALUE_SPARSEVEC:
+	{
+		const SparseVector *s = (const SparseVector *)value;
+		const float *values = SPARSEVEC_VALUES(s);
+		for (int i = 0; i < s->nnz; i++)
+			if (!std::isfinite(values[i]))
+				return false;
+		return true;
+	}
 	default:
 		return true;
 	}
@@ -152,6 +221,8 @@ int HnswMaxDimensions(HnswValueType type)
 		return 4000;
 	case HNSW_VALUE_BIT:
 		return 64000;
+	case HNSW_VALUE_SPARSEVEC:
+		return 1000000000; /* the type's own limit: only non-zero elements are stored */
 	default:
 		return 2000;
 	}
@@ -221,6 +292,8 @@ void HnswInitDistance(HnswDistance *d, Relation index)
 	                  : NULL;
 	d->collation = index->rd_indcollation[col];
 	d->kernels = &vecrbac::distance::best();
+	d->half_kernels = &vecrbac::half::best();
+	d->bit_kernels = &vecrbac::bits::best();
 	d->dimensions = TupleDescAttr(RelationGetDescr(index), col)->atttypmod;
 	d->type = HnswColumnValueType(index, col);
 	d->value_size = HnswValueSize(d->type, d->dimensions);
@@ -245,12 +318,16 @@ HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
 		                errmsg("expected %d dimensions, not %d", d->dimensions, dims)));
 	}
-	/* Sizes follow from dimensions; a value of another size is not of the indexed type. */
-	if (VARSIZE(v) != HnswValueSize(d->type, dims))
-		ereport(ERROR,
-		        (errcode(ERRCODE_DATA_CORRUPTED),
-		         errmsg("%s value of %d dimensions has %zu bytes, expected %zu", type_name(d->type),
-		                dims, (Size)VARSIZE(v), HnswValueSize(d->type, dims))));
+	if (d->type == HNSW_VALUE_SPARSEVEC && ((const SparseVector *)v)->nnz > HNSW_MAX_NNZ)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
+		                       HNSW_MAX_NNZ)));
+	/* Sizes follow from the header; a value of another size is not of the indexed type. */
+	if (VARSIZE(v) != HnswValueSizeOf(d->type, v))
+		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+		                errmsg("%s value of %d dimensions has %zu bytes, expected %zu",
+		                       type_name(d->type), dims, (Size)VARSIZE(v),
+		                       HnswValueSizeOf(d->type, v))));
 
 	if (d->normproc == NULL)
 		return v;
@@ -263,6 +340,10 @@ HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
 	{
 	case HNSW_VALUE_VECTOR:
 		return normalized_vector((const Vector *)v, norm);
+	case HNSW_VALUE_HALFVEC:
+		return normalized_halfvec((const HalfVector *)v, norm);
+	case HNSW_VALUE_SPARSEVEC:
+		return normalized_sparsevec((const SparseVector *)v, norm);
 	default:
 		ereport(ERROR,
 		        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
