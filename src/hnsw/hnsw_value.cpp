@@ -319,15 +319,16 @@ HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
 		                errmsg("expected %d dimensions, not %d", d->dimensions, dims)));
 	}
 	if (d->type == HNSW_VALUE_SPARSEVEC && ((const SparseVector *)v)->nnz > HNSW_MAX_NNZ)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
-		                       HNSW_MAX_NNZ)));
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
+		                HNSW_MAX_NNZ)));
 	/* Sizes follow from the header; a value of another size is not of the indexed type. */
 	if (VARSIZE(v) != HnswValueSizeOf(d->type, v))
-		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-		                errmsg("%s value of %d dimensions has %zu bytes, expected %zu",
-		                       type_name(d->type), dims, (Size)VARSIZE(v),
-		                       HnswValueSizeOf(d->type, v))));
+		ereport(ERROR,
+		        (errcode(ERRCODE_DATA_CORRUPTED),
+		         errmsg("%s value of %d dimensions has %zu bytes, expected %zu", type_name(d->type),
+		                dims, (Size)VARSIZE(v), HnswValueSizeOf(d->type, v))));
 
 	if (d->normproc == NULL)
 		return v;
