@@ -3,8 +3,9 @@
 #   make                    build the extension (C++20, warnings are errors with WERROR=1 or CI=true)
 #   make install            install into the PostgreSQL found by pg_config
 #   make unittest           build and run the pure C++ unit tests (GoogleTest)
-#   make format / lint      clang-format the sources / check formatting and that pure
-#                           cores include no PostgreSQL header (scripts/check_pure.sh)
+#   make format / lint      clang-format the sources / check formatting, that pure
+#                           cores include no PostgreSQL header (scripts/check_pure.sh) and
+#                           that the library needs no C++ symbol of ours left undefined
 #   make asan-check         the regression schedule against an ASan/UBSan build (scripts/asan.sh)
 #   make fuzz-check         each libFuzzer target for a bounded time (test/fuzz/run.sh)
 #   make fuzz-long          the same for an hour each, niced (VR_FUZZ_SECONDS to change)
@@ -117,9 +118,10 @@ fuzz-check:
 	test/fuzz/run.sh
 fuzz-long:
 	VR_FUZZ_SECONDS=$${VR_FUZZ_SECONDS:-3600} nice -n 19 test/fuzz/run.sh
-lint:
+lint: all
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 	scripts/check_pure.sh
+	scripts/check_symbols.sh
 
 installcheck-stage:
 	mkdir -p tmp_check/installcheck

@@ -354,8 +354,8 @@ static inline const uint8 *HnswBits(const HnswValue *v)
 
 static inline vecrbac::sparse::View HnswSparse(const HnswValue *v)
 {
-	const SparseVector *s = (const SparseVector *)v;
-	return {s->dim, s->nnz, s->indices, SPARSEVEC_VALUES(s)};
+	/* the view only reads; sparsevec.h's accessors take a mutable vector */
+	return SparseVectorView((SparseVector *)v);
 }
 
 /* pgvector's Jaccard distance from population counts: 1 when nothing is in common. */

@@ -201,10 +201,9 @@ bool HnswValueIsFinite(HnswValueType type, const HnswValue *value)
 	}
 	case HNSW_VALUE_SPARSEVEC:
 	{
-		const SparseVector *s = (const SparseVector *)value;
-		const float *values = SPARSEVEC_VALUES(s);
-		for (int i = 0; i < s->nnz; i++)
-			if (!std::isfinite(values[i]))
+		vecrbac::sparse::View s = SparseVectorView((SparseVector *)value);
+		for (int i = 0; i < s.nnz; i++)
+			if (!std::isfinite(s.values[i]))
 				return false;
 		return true;
 	}
@@ -269,6 +268,15 @@ HnswValueType HnswColumnValueType(Relation index, int column)
 		     errhint(
 		         "hnsw indexes vector, halfvec, bit and sparsevec with their operator classes.")));
 	return type;
+}
+
+void HnswReportElementValue(const HnswDistance *dist, const HnswValue *value)
+{
+	ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+	                errmsg("hnsw element has %d dimensions, index has %d",
+	                       HnswValueDimensions(dist->type, value), dist->dimensions),
+	                errdetail("The element's value has %u bytes, the index's values %zu.",
+	                          (unsigned)VARSIZE(value), dist->value_size)));
 }
 
 int HnswVectorColumn(Relation index)
