@@ -159,3 +159,4 @@ SET enable_seqscan = off;
 SELECT id FROM items ORDER BY half <-> '[1,2,3]'::halfvec LIMIT 1;
 RESET enable_seqscan;
 DROP TABLE wide, untyped, items, queries;
+DROP EXTENSION vecrbac;

@@ -46,3 +46,4 @@ RESET vecrbac.token;
 RESET ROLE;
 DROP TABLE docs, query, exact;
 DROP ROLE vr_half;
+DROP EXTENSION vecrbac;
