@@ -117,6 +117,32 @@ CREATE INDEX ON items USING hnsw (sparse sparsevec_l1_ops);
 SELECT recall('sparse', '<+>', 'q::sparsevec') >= 0.98 AS sparsevec_l1;
 DROP INDEX items_sparse_idx, items_sparse_idx1, items_sparse_idx2;
 
+-- ---- parallel and spilled builds of each type --------------------------------------------
+ALTER TABLE items SET (parallel_workers = 2);
+SET max_parallel_maintenance_workers = 2;
+SET client_min_messages = debug1;
+CREATE INDEX items_half_par ON items USING hnsw (half halfvec_l2_ops);
+CREATE INDEX items_bits_par ON items USING hnsw (bits bit_hamming_ops);
+CREATE INDEX items_sparse_par ON items USING hnsw (sparse sparsevec_l2_ops);
+RESET client_min_messages;
+SELECT recall('half', '<->', 'q::halfvec(24)') >= 0.98 AS halfvec_parallel,
+       recall('bits', '<~>', 'binary_quantize(q)') >= 0.98 AS bit_parallel,
+       recall('sparse', '<->', 'q::sparsevec') >= 0.98 AS sparsevec_parallel;
+SELECT * FROM problems('items_half_par') UNION ALL SELECT * FROM problems('items_bits_par')
+UNION ALL SELECT * FROM problems('items_sparse_par');
+DROP INDEX items_half_par, items_bits_par, items_sparse_par;
+ALTER TABLE items RESET (parallel_workers);
+RESET max_parallel_maintenance_workers;
+-- a graph larger than maintenance_work_mem: the build writes what it has, then inserts
+SET maintenance_work_mem = '1MB';
+CREATE INDEX items_half_spill ON items USING hnsw (half halfvec_l2_ops) WITH (m = 100, ef_construction = 200);
+CREATE INDEX items_sparse_spill ON items USING hnsw (sparse sparsevec_l2_ops) WITH (m = 100, ef_construction = 200);
+RESET maintenance_work_mem;
+SELECT recall('half', '<->', 'q::halfvec(24)') >= 0.98 AS halfvec_spilled,
+       recall('sparse', '<->', 'q::sparsevec') >= 0.98 AS sparsevec_spilled;
+SELECT * FROM problems('items_half_spill') UNION ALL SELECT * FROM problems('items_sparse_spill');
+DROP INDEX items_half_spill, items_sparse_spill;
+
 -- ---- filter columns, inserts after the build, VACUUM -------------------------------------
 CREATE INDEX items_half_tenant ON items USING hnsw (tenant, half halfvec_l2_ops);
 SELECT recall('half', '<->', 'q::halfvec(24)', 'tenant = 2') >= 0.98 AS halfvec_tenant;
