@@ -100,6 +100,22 @@ want isolation && suite isolation run_isolation
 vr_cluster_stop "$DATA"
 trap - EXIT
 
+# ---- fuzzers, in the background: each is one single-threaded process for a fixed time, and
+# the TAP suites that run meanwhile mostly wait on their servers; the two share the 2 cores
+# of a CI machine instead of running one after the other. Reported at the end.
+FUZZ_PID=
+if want fuzz && [[ -x "$ROOT/test/fuzz/run.sh" ]]; then
+    vr_log "suite: fuzz (started in the background; its log is printed at the end)"
+    (env PATH="$ORIG_PATH" nice -n 5 "$ROOT/test/fuzz/run.sh" >"$TMP/fuzz.log" 2>&1
+     echo $? >"$TMP/fuzz.rc") &
+    FUZZ_PID=$!
+fi
+fuzz_result() {
+    wait "$FUZZ_PID"
+    cat "$TMP/fuzz.log"
+    [[ "$(cat "$TMP/fuzz.rc" 2>/dev/null)" == 0 ]]
+}
+
 # ---- Perl TAP: each test makes its own clusters (crash, replication) ---------------------
 run_tap() {
     local tests=("$ROOT"/test/tap/${VR_TAP_TESTS:-*}.pl)
@@ -115,16 +131,12 @@ want tap && suite tap run_tap
 # ---- the schedule again, against an ASan/UBSan build (scripts/asan.sh) ------------------
 want asan && suite asan env PATH="$ORIG_PATH" "$ROOT/scripts/asan.sh"
 
-# ---- real clients and fuzzers: provided by their own scripts when present -----------
-for kind in clients fuzz; do
-    if want $kind && [[ -x "$ROOT/test/$kind/run.sh" ]]; then
-        if [[ $kind == fuzz ]]; then
-            suite $kind env PATH="$ORIG_PATH" "$ROOT/test/$kind/run.sh"
-        else
-            suite $kind "$ROOT/test/$kind/run.sh"
-        fi
-    fi
-done
+# ---- real clients: provided by their own script when present ------------------------
+if want clients && [[ -x "$ROOT/test/clients/run.sh" ]]; then
+    suite clients "$ROOT/test/clients/run.sh"
+fi
+
+[[ -n $FUZZ_PID ]] && suite fuzz fuzz_result
 
 vr_log "summary"
 if ((${#FAILED[@]})); then

@@ -9,7 +9,9 @@
  * accepted and another one refused.
  *
  * fuzz-sources: test/fuzz/pg_stubs.cpp src/vector_sql/halfvec_io.cpp src/vector/float_parse.cpp
- * src/vector/half.cpp fuzz-libs: /usr/lib/postgresql/15/lib/libpgcommon_shlib.a fuzz-pg: yes
+ * fuzz-sources: src/vector/half.cpp
+ * fuzz-libs: /usr/lib/postgresql/15/lib/libpgcommon_shlib.a
+ * fuzz-pg: yes
  * fuzz-max-len: 200000
  */
 #include "pg_stubs.h"

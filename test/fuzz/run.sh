@@ -38,8 +38,9 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 mkdir -p "$OUT"
 status=0
 
-header() { # header FILE KEY: the value of "KEY:" in the file's first comment
-    sed -n '1,/\*\/\|^[^/ *]/p' "$1" | sed -n "s/^[ /*]*$2:[[:space:]]*//p" | head -1
+header() { # header FILE KEY: the value of "KEY:" in the file's first comment; a key
+    # may repeat (long source lists), its values are joined
+    sed -n '1,/\*\/\|^[^/ *]/p' "$1" | sed -n "s/^[ /*]*$2:[[:space:]]*//p" | paste -sd' '
 }
 
 # ---- the shared sources (test/fuzz/SOURCES), compiled once per variant ---------------
