@@ -4,7 +4,7 @@
  * A sparse vector is a dimension count and its non-zero elements as two parallel
  * arrays, 0-based indices strictly ascending and their values. The distances walk
  * both index lists once in merged order, accumulating in float term by term in
- * index order, as pgvector does, so results are bit-identical to pgvector's.
+ * index order, as pgvector's source does (see sparse.cpp for the one exception).
  */
 #pragma once
 

@@ -2,7 +2,8 @@
  * sparsevec_ops.cpp: distances, norms and comparisons of sparsevec.
  *
  * The distances run the merge-join kernels of vector/sparse.h, which add terms in
- * pgvector's order, so results are bit-identical to pgvector's; SQL results widen
+ * pgvector's order, so results match pgvector's to the last bit but for the
+ * reassociation its compiler flags allow on long one-sided tails; SQL results widen
  * to double before sqrt and division, as pgvector.
  */
 #include "vector_sql/sparsevec_internal.h"
