@@ -6,6 +6,19 @@ INSERT INTO items VALUES (1, 1, '[1,1,1]'), (2, 1, '[2,2,2]'), (3, 2, '[1,1,2]')
 CREATE INDEX items_embedding ON items USING hnsw (embedding vector_l2_ops);
 CREATE INDEX ON items USING hnsw (embedding vector_cosine_ops) WITH (m = 24, ef_construction = 96);
 
+CREATE TABLE docs (id bigint PRIMARY KEY, embedding vector(3));
+INSERT INTO docs VALUES (1, '[1,2,3]'), (2, '[3,2,1]'), (3, '[1,1,1]');
+CREATE INDEX ON docs USING hnsw ((embedding::halfvec(3)) halfvec_l2_ops);
+SET enable_seqscan = off;  -- the example tables are tiny
+EXPLAIN (COSTS OFF) SELECT id FROM docs ORDER BY embedding::halfvec(3) <-> '[1,2,2]' LIMIT 2;
+SELECT id FROM docs ORDER BY embedding::halfvec(3) <-> '[1,2,2]' LIMIT 2;
+CREATE INDEX ON docs USING hnsw ((binary_quantize(embedding)::bit(3)) bit_hamming_ops);
+SELECT id FROM (
+    SELECT id, embedding FROM docs ORDER BY binary_quantize(embedding)::bit(3) <~> binary_quantize('[1,2,2]'::vector) LIMIT 20
+) candidates ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
+RESET enable_seqscan;
+DROP TABLE docs;
+
 SET enable_seqscan = off;  -- only because the example table is tiny
 SELECT id FROM items ORDER BY embedding <-> '[1,1,1]' LIMIT 2;
 
