@@ -1,7 +1,9 @@
 # vecrbac: PGXS build.
 #
 #   make                    build the extension (C++20, warnings are errors with WERROR=1 or CI=true)
-#   make install            install into the PostgreSQL found by pg_config
+#   make install            install into the PostgreSQL found by pg_config, with the
+#                           companion extension "vector" unless another package's
+#                           vector.control is there (VR_COMPANION=force|no to decide)
 #   make unittest           build and run the pure C++ unit tests (GoogleTest)
 #   make format / lint      clang-format the sources / check formatting and that pure
 #                           cores include no PostgreSQL header (scripts/check_pure.sh)
@@ -124,4 +126,36 @@ installcheck-stage:
 	ln -sfn ../../test/sql tmp_check/installcheck/sql
 	ln -sfn ../../expected tmp_check/installcheck/expected
 
-.PHONY: unittest format lint asan-check fuzz-check fuzz-long installcheck-stage
+# ---- the companion extension "vector" (companion/, docs/migrating.md) ----------------
+# pgvector's extension name, so that "CREATE EXTENSION [IF NOT EXISTS] vector" works
+# next to vecrbac. Installing must never overwrite another package's files: when the
+# extension directory already has a vector.control that is not ours (pgvector's, from
+# postgresql-15-pgvector or a source build), the companion is left out and the install
+# says so. VR_COMPANION=force installs it anyway (replacing that file), VR_COMPANION=no
+# never. Ours are recognised by their first line.
+VR_COMPANION        ?= auto
+COMPANION_FILES      = companion/vector.control $(wildcard companion/vector--*.sql)
+COMPANION_MARK       = \# vector: pgvector's extension name, provided by vecrbac
+COMPANION_EXTDIR     = $(DESTDIR)$(datadir)/extension
+
+install: install-companion
+install-companion: installdirs
+	@ctl='$(COMPANION_EXTDIR)/vector.control'; \
+	if [ '$(VR_COMPANION)' = no ]; then \
+	    echo "vecrbac: companion extension 'vector' not installed (VR_COMPANION=no)"; \
+	elif [ -e "$$ctl" ] && ! head -n1 "$$ctl" | grep -q "^$(COMPANION_MARK)" && [ '$(VR_COMPANION)' != force ]; then \
+	    echo "vecrbac: companion extension 'vector' NOT installed: $$ctl belongs to another package (pgvector?)."; \
+	    echo "vecrbac: CREATE EXTENSION vector will load that package, not vecrbac. VR_COMPANION=force installs the companion over it."; \
+	else \
+	    $(INSTALL_DATA) $(COMPANION_FILES) '$(COMPANION_EXTDIR)/' && \
+	    echo "vecrbac: companion extension 'vector' installed in $(COMPANION_EXTDIR)"; \
+	fi
+
+uninstall: uninstall-companion
+uninstall-companion:
+	@ctl='$(COMPANION_EXTDIR)/vector.control'; \
+	if [ -e "$$ctl" ] && head -n1 "$$ctl" | grep -q "^$(COMPANION_MARK)"; then \
+	    rm -f $(addprefix '$(COMPANION_EXTDIR)'/,$(notdir $(COMPANION_FILES))); \
+	fi
+
+.PHONY: install-companion uninstall-companion unittest format lint asan-check fuzz-check fuzz-long installcheck-stage
