@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # build_pgvector.sh: builds pgvector from a source tree and installs it into a PRIVATE
-# copy of Debian's PostgreSQL 15 (never into the system install, never next to vecrbac),
-# for the migration tests (test/tap/013_migrate_pgvector.pl) and for recording the
-# pgvector dumps of test/data/.
+# copy of Debian's PostgreSQL 15 (never into the system install, never into the test
+# install), then installs this tree's vecrbac there too (its Makefile leaves the
+# companion extension out, since pgvector's vector.control is there): the migration
+# tests (test/tap/013_*, 014_*) need a server with both, and the recording of the
+# pgvector dumps of test/data/ a server with pgvector. Run 'make' first.
 #
 #   scripts/build_pgvector.sh SOURCE PREFIX
 #     SOURCE  a pgvector checkout, or a bare git repository (its HEAD is exported)
@@ -43,4 +45,5 @@ done
 # bitcode (a second toolchain, and the JIT is not what these tests exercise).
 make -s -C "$build" -j2 OPTFLAGS= with_llvm=no >/dev/null
 make -s -C "$build" install DESTDIR="$prefix" with_llvm=no >/dev/null
+make -s -C "$(dirname "$0")/.." install DESTDIR="$prefix"
 echo "pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$build/vector.control") installed in $prefix"
