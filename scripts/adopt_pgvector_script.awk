@@ -79,7 +79,7 @@ function full_block(t, body,    storage, align, len, m) {
 
 collecting {
     body = body $0 "\n"
-    if ($0 ~ /^\);$/) { collecting = 0; full_block(ctype, body); done[ctype] = 1 }
+    if ($0 ~ /\);[[:space:]]*$/) { collecting = 0; full_block(ctype, body); done[ctype] = 1 }
     next
 }
 /^CREATE TYPE [a-z]+;$/ {
@@ -90,8 +90,13 @@ collecting {
     base = $3; sub(/\(.*/, "", base); sub(/_(in|out|typmod_in|recv|send)$/, "", base)
     if (base in seen) { sub(/^CREATE FUNCTION/, "CREATE OR REPLACE FUNCTION"); print; next }
 }
-/^CREATE TYPE [a-z]+ \($/ {
-    if ($3 in seen) { collecting = 1; ctype = $3; body = $0 "\n"; next }
+/^CREATE TYPE [a-z]+ *\(/ {
+    t = $3; sub(/\(.*/, "", t)
+    if (t in seen) {
+        ctype = t; body = $0 "\n"
+        if ($0 ~ /\);[[:space:]]*$/) { full_block(ctype, body); done[ctype] = 1 } else collecting = 1
+        next
+    }
 }
 { print }
 END {

@@ -6,6 +6,8 @@
 # A database built by pgvector (test/data/pgvector/vector.schema.sql: hnsw indexes with
 # options, an expression and a partial index, a view) plus a btree index on a vector
 # column, a vector[] column, a domain over vector and a SQL function taking vectors:
+#   0. (another database) ivfflat indexes: refused with a clear error while vecrbac has
+#      no ivfflat, nothing changed; migrated like hnsw once it has;
 #   1. the migration is refused while a view uses pgvector's operators (DROP EXTENSION
 #      vector without CASCADE fails and names it): nothing changed;
 #   2. after the view is dropped, the migration stopped at a known point (wait point
@@ -91,10 +93,35 @@ sub same_as
 
 sub migrate
 {
+	my ($dbname) = @_;
 	my ($out, $err) = ('', '');
-	my $ok = IPC::Run::run([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr($db), '-f', "$root/sql/migrate/pgvector_in_place.sql" ],
+	my $ok = IPC::Run::run([ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', $node->connstr($dbname // $db), '-f', "$root/sql/migrate/pgvector_in_place.sql" ],
 		'>', \$out, '2>', \$err);
 	return ($ok, $err);
+}
+
+# ---- 0. ivfflat indexes: migrated when vecrbac has ivfflat, else refused cleanly -------
+{
+	$node->safe_psql('postgres', 'CREATE DATABASE lists');
+	$node->safe_psql('lists', slurp_file("$root/test/data/pgvector/ivfflat.schema.sql"));
+	my $indexes = q{SELECT string_agg(pg_get_indexdef(i.indexrelid) || ' ' || a.amname, E'\n' ORDER BY 1)
+		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid = 'lists_items'::regclass};
+	my $defs = $node->safe_psql('lists', $indexes);
+	my ($ok, $err) = migrate('lists');
+	if ($ok)
+	{
+		is($node->safe_psql('lists', $indexes), $defs, 'ivfflat: migrated, the same index definitions');
+		is($node->safe_psql('lists', q{SELECT p.probin FROM pg_am a JOIN pg_proc p ON p.oid = a.amhandler WHERE a.amname = 'ivfflat'}),
+			'$libdir/vecrbac', "ivfflat: the access method is vecrbac's");
+	}
+	else
+	{
+		like($err, qr/indexes use pgvector's access method ivfflat, which this vecrbac does not provide/,
+			'ivfflat: vecrbac without ivfflat refuses, and says why');
+		is($node->safe_psql('lists', "SELECT extname || ' ' || extversion FROM pg_extension WHERE extname IN ('vector', 'vecrbac')"),
+			'vector 0.8.6', 'ivfflat: pgvector is still installed');
+		is($node->safe_psql('lists', $indexes), $defs, 'ivfflat: the ivfflat indexes are untouched');
+	}
 }
 
 my $before = snapshot();
