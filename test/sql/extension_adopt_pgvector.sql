@@ -1,4 +1,4 @@
--- The pseudo-version adopt_pgvector (scripts/adopt_pgvector_script.awk), used by the
+-- The pseudo-version adopt_pgvector (sql/adopt_pgvector.awk), used by the
 -- in-place migration from pgvector (sql/migrate/pgvector_in_place.sql, tested with a
 -- live pgvector by test/tap/014_migrate_pgvector_in_place.pl).
 

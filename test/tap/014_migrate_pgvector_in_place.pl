@@ -216,6 +216,13 @@ SET vecrbac.token = '$token';
 SELECT string_agg(DISTINCT category::text, ',') || ' ' || count(*) FROM (SELECT category FROM items ORDER BY embedding <-> '[0,0,0,0,0,0,0,0]' LIMIT 20) s;
 });
 is($seen, '1 20', 'after vecrbac.protect, a token for category 1 finds only category 1');
+my $plan = $node->safe_psql($db, qq{
+SET vecrbac.jwt_secret = '$secret';
+SET ROLE app_reader;
+SET vecrbac.token = '$token';
+EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding <-> '[0,0,0,0,0,0,0,0]' LIMIT 20;
+});
+like($plan, qr/Index Scan using items_by_category on items/, 'by an index search on the filter column index') or diag($plan);
 
 $node->stop;
 done_testing();

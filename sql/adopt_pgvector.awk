@@ -1,4 +1,4 @@
-# adopt_pgvector_script.awk: from vecrbac's install script (stdin), the install script
+# adopt_pgvector.awk: from vecrbac's install script (stdin), the install script
 # of the pseudo-version "adopt_pgvector", used by the in-place migration from pgvector
 # (sql/migrate/pgvector_in_place.sql, docs/migrating.md). Run by the Makefile.
 #
@@ -100,6 +100,6 @@ collecting {
 }
 { print }
 END {
-    if (!("vector" in done)) { print "adopt_pgvector_script.awk: no CREATE TYPE vector found" > "/dev/stderr"; exit 1 }
-    for (t in seen) if (!(t in done)) { print "adopt_pgvector_script.awk: no full CREATE TYPE " t > "/dev/stderr"; exit 1 }
+    if (!("vector" in done)) { print "adopt_pgvector.awk: no CREATE TYPE vector found" > "/dev/stderr"; exit 1 }
+    for (t in seen) if (!(t in done)) { print "adopt_pgvector.awk: no full CREATE TYPE " t > "/dev/stderr"; exit 1 }
 }
