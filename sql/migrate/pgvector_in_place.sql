@@ -31,6 +31,9 @@
 -- the commit: writes to them wait for the whole migration, index builds included.
 -- Other sessions keep pgvector until the commit; reconnect them afterwards.
 BEGIN;
+-- Run by a superuser in a database others may own: nothing is resolved through a
+-- search_path they could have set (names below come out schema-qualified).
+SET LOCAL search_path = pg_catalog, pg_temp;
 
 DO $migrate$
 DECLARE
@@ -103,12 +106,12 @@ BEGIN
     JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = i.indexrelid
     WHERE d.refobjid = ANY (members)
        OR (SELECT c.relam FROM pg_catalog.pg_class c WHERE c.oid = i.indexrelid) = ANY (members);
-    FOR idx IN SELECT * FROM vr_pgvector_indexes WHERE backs_constraint LOOP
+    FOR idx IN SELECT * FROM pg_temp.vr_pgvector_indexes WHERE backs_constraint LOOP
         RAISE EXCEPTION 'index % backs a constraint and uses pgvector', idx.name
             USING ERRCODE = 'dependent_objects_still_exist',
                   HINT = 'Drop the constraint, migrate, then add it again.';
     END LOOP;
-    FOR idx IN SELECT * FROM vr_pgvector_indexes ORDER BY name LOOP
+    FOR idx IN SELECT * FROM pg_temp.vr_pgvector_indexes ORDER BY name LOOP
         RAISE NOTICE 'dropping index %, to build again with vecrbac', idx.name;
         EXECUTE pg_catalog.format('DROP INDEX %s', idx.name);
         n := n + 1;
@@ -127,7 +130,7 @@ BEGIN
                     AND NOT (d.objid = ANY (members)));
     FOR t IN SELECT ty.oid, ty.oid::pg_catalog.regtype AS name, ty.typinput, ty.typoutput, ty.typreceive,
                     ty.typsend, ty.typmodin
-             FROM pg_catalog.pg_type ty JOIN vr_pgvector_types v ON v.type = ty.oid LOOP
+             FROM pg_catalog.pg_type ty JOIN pg_temp.vr_pgvector_types v ON v.type = ty.oid LOOP
         RAISE NOTICE 'detaching type % from pgvector: columns use it', t.name;
         EXECUTE pg_catalog.format('ALTER EXTENSION vector DROP TYPE %s', t.name);
         FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
@@ -142,7 +145,7 @@ BEGIN
     -- 4. vecrbac, adopting the detached types.
     EXECUTE pg_catalog.format('CREATE EXTENSION vecrbac VERSION %L SCHEMA %I', 'adopt_pgvector', ext_schema);
     ALTER EXTENSION vecrbac UPDATE;
-    FOR t IN SELECT v.type::pg_catalog.regtype AS name FROM vr_pgvector_types v
+    FOR t IN SELECT v.type::pg_catalog.regtype AS name FROM pg_temp.vr_pgvector_types v
              WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                                WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = v.type
                                  AND d.deptype = 'e' AND e.extname = 'vecrbac') LOOP
@@ -151,12 +154,12 @@ BEGIN
     END LOOP;
 
     -- 5. The indexes again.
-    FOR idx IN SELECT * FROM vr_pgvector_indexes ORDER BY name LOOP
+    FOR idx IN SELECT * FROM pg_temp.vr_pgvector_indexes ORDER BY name LOOP
         RAISE NOTICE 'building index % with vecrbac', idx.name;
         EXECUTE idx.definition;
     END LOOP;
     RAISE NOTICE 'pgvector replaced by vecrbac in schema %: % types adopted, % indexes rebuilt',
-        ext_schema, (SELECT count(*) FROM vr_pgvector_types), n;
+        ext_schema, (SELECT pg_catalog.count(*) FROM pg_temp.vr_pgvector_types), n;
 END
 $migrate$;
 
