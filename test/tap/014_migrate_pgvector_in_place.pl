@@ -6,7 +6,8 @@
 # A database built by pgvector (test/data/pgvector/vector.schema.sql: hnsw indexes with
 # options, an expression and a partial index, a view) plus a btree index on a vector
 # column, a vector[] column, a domain over vector and a SQL function taking vectors:
-#   0. (another database) ivfflat indexes: refused with a clear error while vecrbac has
+#   0. (other databases) pgvector in a schema of its own: vecrbac goes there too;
+#      ivfflat indexes: refused with a clear error while vecrbac has
 #      no ivfflat, nothing changed; migrated like hnsw once it has;
 #   1. the migration is refused while a view uses pgvector's operators (DROP EXTENSION
 #      vector without CASCADE fails and names it): nothing changed;
@@ -123,6 +124,27 @@ sub migrate
 			'vector 0.8.6', 'ivfflat: pgvector is still installed');
 		is($node->safe_psql('lists', $indexes), $defs, 'ivfflat: the ivfflat indexes are untouched');
 	}
+}
+
+# ---- pgvector in a schema of its own: vecrbac goes there too -------------------------
+{
+	$node->safe_psql('postgres', 'CREATE DATABASE elsewhere');
+	$node->safe_psql('elsewhere', q{
+CREATE SCHEMA ext;
+CREATE EXTENSION vector SCHEMA ext;
+CREATE TABLE t (id int PRIMARY KEY, v ext.vector(2));
+INSERT INTO t SELECT i, format('[%s,%s]', i, -i)::ext.vector FROM generate_series(1, 50) i;
+CREATE INDEX t_v ON t USING hnsw (v ext.vector_l2_ops);
+});
+	my ($ok, $err) = migrate('elsewhere');
+	ok($ok, 'pgvector in schema ext: migrated') or diag($err);
+	is($node->safe_psql('elsewhere', "SELECT extname || ' ' || extnamespace::regnamespace FROM pg_extension WHERE extname IN ('vector', 'vecrbac')"),
+		'vecrbac ext', 'vecrbac is in schema ext');
+	is($node->safe_psql('elsewhere', "SET enable_seqscan = off; SET search_path = public, ext; EXPLAIN (COSTS OFF) SELECT id FROM t ORDER BY v <-> '[3,-3]' LIMIT 1")
+		  =~ /Index Scan using t_v/ ? 'index' : 'no index',
+		'index', 'pgvector in schema ext: the rebuilt index is used');
+	is($node->safe_psql('elsewhere', "SET search_path = public, ext; SET enable_seqscan = off; SELECT id FROM t ORDER BY v <-> '[3,-3]' LIMIT 1"),
+		'3', 'pgvector in schema ext: and answers');
 }
 
 my $before = snapshot();
