@@ -10,7 +10,12 @@
 // InnerProductSIMD16ExtAVX) is selected; every dimension here is a multiple of 16,
 // so hnswlib takes its fastest, residual-free path. Each call reads the same two
 // vectors (hot in L1): this measures arithmetic throughput, not memory bandwidth.
+//
+// halfvec: the F16C+AVX2+FMA kernels of src/vector/half.cpp against their portable
+// scalar versions on 768, 1536 and 3072 dimensions (common embedding sizes), in the
+// same run; a second table gives those ratios.
 #include "vector/distance.h"
+#include "vector/half.h"
 
 #include <benchmark/benchmark.h>
 #include <hnswlib/hnswlib.h>
@@ -22,6 +27,7 @@
 #include <vector>
 
 namespace dist = vecrbac::distance;
+namespace hf = vecrbac::half;
 
 namespace
 {
@@ -57,6 +63,79 @@ template <typename F> void run(benchmark::State &state, F f)
 		benchmark::DoNotOptimize(d);
 	}
 	state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+struct HalfPair
+{
+	std::vector<hf::Half> a, b;
+};
+
+const HalfPair &half_pair_for(std::size_t dim)
+{
+	static std::map<std::size_t, HalfPair> pairs;
+	auto it = pairs.find(dim);
+	if (it != pairs.end())
+		return it->second;
+	const Pair &p = pair_for(dim);
+	HalfPair h{std::vector<hf::Half>(dim), std::vector<hf::Half>(dim)};
+	for (std::size_t i = 0; i < dim; i++)
+	{
+		h.a[i] = hf::from_float(p.a[i]);
+		h.b[i] = hf::from_float(p.b[i]);
+	}
+	return pairs.emplace(dim, std::move(h)).first->second;
+}
+
+template <typename F> void run_half(benchmark::State &state, F f)
+{
+	const HalfPair &p = half_pair_for(state.range(0));
+	for (auto _ : state)
+	{
+		float d = f(p.a.data(), p.b.data(), p.a.size());
+		benchmark::DoNotOptimize(d);
+	}
+	state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+float half_cosine_sum(const hf::Kernels &k, const hf::Half *a, const hf::Half *b, std::size_t n)
+{
+	auto p = k.cosine_parts(a, b, n);
+	return p.dot + p.norm_a + p.norm_b;
+}
+
+void HalfL2_ours(benchmark::State &s)
+{
+	run_half(s, hf::f16c()->l2_squared);
+}
+void HalfL2_scalar(benchmark::State &s)
+{
+	run_half(s, hf::scalar().l2_squared);
+}
+void HalfIP_ours(benchmark::State &s)
+{
+	run_half(s, hf::f16c()->inner_product);
+}
+void HalfIP_scalar(benchmark::State &s)
+{
+	run_half(s, hf::scalar().inner_product);
+}
+void HalfCosine_ours(benchmark::State &s)
+{
+	run_half(s, [](const hf::Half *a, const hf::Half *b, std::size_t n)
+	         { return half_cosine_sum(*hf::f16c(), a, b, n); });
+}
+void HalfCosine_scalar(benchmark::State &s)
+{
+	run_half(s, [](const hf::Half *a, const hf::Half *b, std::size_t n)
+	         { return half_cosine_sum(hf::scalar(), a, b, n); });
+}
+void HalfL1_ours(benchmark::State &s)
+{
+	run_half(s, hf::f16c()->l1);
+}
+void HalfL1_scalar(benchmark::State &s)
+{
+	run_half(s, hf::scalar().l1);
 }
 
 void L2_ours(benchmark::State &s)
@@ -131,6 +210,16 @@ BENCHMARK(Cosine_scalar) DIMS;
 BENCHMARK(L1_ours) DIMS;
 BENCHMARK(L1_scalar) DIMS;
 
+#define HALF_DIMS ->Arg(768)->Arg(1536)->Arg(3072)
+BENCHMARK(HalfL2_ours) HALF_DIMS;
+BENCHMARK(HalfL2_scalar) HALF_DIMS;
+BENCHMARK(HalfIP_ours) HALF_DIMS;
+BENCHMARK(HalfIP_scalar) HALF_DIMS;
+BENCHMARK(HalfCosine_ours) HALF_DIMS;
+BENCHMARK(HalfCosine_scalar) HALF_DIMS;
+BENCHMARK(HalfL1_ours) HALF_DIMS;
+BENCHMARK(HalfL1_scalar) HALF_DIMS;
+
 // Prints the usual console output and remembers each run's CPU time per call.
 class RatioReporter : public benchmark::ConsoleReporter
 {
@@ -152,9 +241,9 @@ class RatioReporter : public benchmark::ConsoleReporter
 
 int main(int argc, char **argv)
 {
-	if (!dist::avx2())
+	if (!dist::avx2() || !hf::f16c())
 	{
-		std::fprintf(stderr, "this CPU lacks AVX2+FMA: nothing to compare\n");
+		std::fprintf(stderr, "this CPU lacks AVX2+FMA or F16C: nothing to compare\n");
 		return 1;
 	}
 	benchmark::Initialize(&argc, argv);
@@ -180,6 +269,24 @@ int main(int argc, char **argv)
 			if (h > 0)
 				std::snprintf(hbuf, sizeof(hbuf), "%.2f", h / ours);
 			std::printf("%-8s %6d %12.1f %14s %14.2f\n", metric, dim, ours, hbuf, s / ours);
+		}
+
+	std::printf("\nhalfvec kernels (time of the scalar kernel / time of the F16C kernel)\n");
+	std::printf("%-8s %6s %12s %14s %14s\n", "metric", "dims", "f16c ns", "scalar ns",
+	            "scalar/f16c");
+	for (const char *metric : {"L2", "IP", "Cosine", "L1"})
+		for (int dim : {768, 1536, 3072})
+		{
+			auto get = [&](const char *who)
+			{
+				auto it = reporter.ns.find(std::string("Half") + metric + "_" + who + "/" +
+				                           std::to_string(dim));
+				return it == reporter.ns.end() ? 0.0 : it->second;
+			};
+			double ours = get("ours"), s = get("scalar");
+			if (ours <= 0)
+				continue;
+			std::printf("%-8s %6d %12.1f %14.1f %14.2f\n", metric, dim, ours, s, s / ours);
 		}
 	benchmark::Shutdown();
 	return 0;

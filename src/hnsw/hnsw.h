@@ -32,11 +32,41 @@ extern "C"
 #include "utils/relcache.h"
 }
 
+#include "vector/bits.h"
 #include "vector/distance.h"
+#include "vector/half.h"
+#include "vector/sparse.h"
+#include "vector_sql/halfvec.h"
+#include "vector_sql/sparsevec.h"
 #include "vector_sql/vector.h"
 
+extern "C"
+{
+#include "utils/varbit.h"
+}
+
+/*
+ * What an element stores: the indexed type's own varlena, detoasted, whose size
+ * follows from the type and the column's dimensions (hnsw_value.cpp).
+ */
+typedef struct varlena HnswValue;
+
+typedef enum HnswValueType
+{
+	HNSW_VALUE_VECTOR = 0, /* vector: float4 elements */
+	HNSW_VALUE_HALFVEC,    /* halfvec: IEEE half elements */
+	HNSW_VALUE_BIT,        /* bit: packed bits, typmod is the length */
+	HNSW_VALUE_SPARSEVEC   /* sparsevec: indices and values of the non-zero elements */
+} HnswValueType;
+
+/* What support function 3 of an opclass returns. */
+typedef struct HnswTypeSupport
+{
+	HnswValueType type;
+} HnswTypeSupport;
+
 /* ---- limits and defaults (pgvector's, so that DDL and settings carry over) -------- */
-#define HNSW_MAX_DIM 2000
+/* Dimensions an index takes: 2000 vector, 4000 halfvec, 64000 bit (HnswMaxDimensions). */
 #define HNSW_DEFAULT_M 16
 #define HNSW_MIN_M 2
 #define HNSW_MAX_M 100
@@ -49,10 +79,14 @@ extern "C"
 #define HNSW_HEAPTIDS 10
 #define HNSW_MAX_LEVEL 15
 
-/* Support functions of the opclasses: 1 distance, 2 norm (cosine: normalize first). */
+/*
+ * Support functions of the opclasses: 1 distance, 2 norm (cosine: normalize first),
+ * 3 the indexed type (pgvector's hnsw_<type>_support(internal); vector when absent).
+ */
 #define HNSW_DISTANCE_PROC 1
 #define HNSW_NORM_PROC 2
-#define HNSW_SUPPORT_PROCS 2
+#define HNSW_TYPE_SUPPORT_PROC 3
+#define HNSW_SUPPORT_PROCS 3
 
 /* Build phases shown in pg_stat_progress_create_index (subphase numbers). */
 #define HNSW_PHASE_LOAD 2
@@ -101,7 +135,7 @@ typedef struct HnswMetaPageData
 	BlockNumber dir_start; /* the partition directory's buckets (hnsw_directory.h) */
 	uint32 dir_pages;      /* 0 when the index has no partition column */
 	uint16 value_slots;    /* value links per element: 2m with a partition column, else 0 */
-	uint16 unused;
+	uint16 value_type;     /* HnswValueType (0, vector, in indexes older than 0.3.0) */
 } HnswMetaPageData;
 typedef HnswMetaPageData *HnswMetaPage;
 
@@ -123,8 +157,9 @@ typedef struct HnswElementTupleData
 	uint16 unused2;
 	ItemPointerData heaptids[HNSW_HEAPTIDS]; /* valid ones first */
 	ItemPointerData neighbortid;
-	ItemPointerData chain_next;       /* the previous element of the same partition value */
-	char data[FLEXIBLE_ARRAY_MEMBER]; /* Vector (varlena), then, MAXALIGN'd, the filter section */
+	ItemPointerData chain_next; /* the previous element of the same partition value */
+	char
+	    data[FLEXIBLE_ARRAY_MEMBER]; /* HnswValue (varlena), then, MAXALIGN'd, the filter section */
 } HnswElementTupleData;
 typedef HnswElementTupleData *HnswElementTuple;
 
@@ -139,22 +174,22 @@ typedef struct HnswNeighborTupleData
 typedef HnswNeighborTupleData *HnswNeighborTuple;
 
 #define HNSW_ELEMENT_HEADER_SIZE offsetof(HnswElementTupleData, data)
-#define HnswElementVector(etup) ((Vector *)(etup)->data)
+#define HnswElementValue(etup) ((HnswValue *)(etup)->data)
 
-static inline Size HnswElementFilterOffset(int dimensions)
+static inline Size HnswElementFilterOffset(Size value_size)
 {
-	return MAXALIGN(HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dimensions));
+	return MAXALIGN(HNSW_ELEMENT_HEADER_SIZE + value_size);
 }
 
-static inline Size HnswElementTupleSize(int dimensions, Size filter_bytes)
+static inline Size HnswElementTupleSize(Size value_size, Size filter_bytes)
 {
-	return MAXALIGN(HnswElementFilterOffset(dimensions) + filter_bytes);
+	return MAXALIGN(HnswElementFilterOffset(value_size) + filter_bytes);
 }
 
-/* The element's filter section (hnsw_filter.h). */
-static inline char *HnswElementFilters(HnswElementTuple etup, int dimensions)
+/* The element's filter section (hnsw_filter.h), after its value. */
+static inline char *HnswElementFilters(HnswElementTuple etup)
 {
-	return (char *)etup + HnswElementFilterOffset(dimensions);
+	return (char *)etup + HnswElementFilterOffset(VARSIZE(etup->data));
 }
 
 static inline int HnswLevelSlots(int level, int m)
@@ -235,39 +270,131 @@ typedef enum HnswDistanceKind
 	HNSW_DIST_L2_SQUARED,
 	HNSW_DIST_NEG_INNER_PRODUCT,
 	HNSW_DIST_L1,
+	HNSW_DIST_HALF_L2_SQUARED,
+	HNSW_DIST_HALF_NEG_INNER_PRODUCT,
+	HNSW_DIST_HALF_L1,
+	HNSW_DIST_HAMMING,
+	HNSW_DIST_JACCARD,
+	HNSW_DIST_SPARSE_L2_SQUARED,
+	HNSW_DIST_SPARSE_NEG_INNER_PRODUCT,
+	HNSW_DIST_SPARSE_L1,
 	HNSW_DIST_GENERIC /* an opclass of someone else's: called through fmgr */
 } HnswDistanceKind;
 
 /*
  * How an index measures distance. The built-in opclasses map to SIMD kernels
- * called on raw floats; any other support function is called through fmgr.
+ * called on the values' elements; any other support function is called through fmgr.
  */
 typedef struct HnswDistance
 {
 	HnswDistanceKind kind;
 	const vecrbac::distance::Kernels *kernels;
+	const vecrbac::half::Kernels *half_kernels;
+	const vecrbac::bits::Kernels *bit_kernels;
 	FmgrInfo *proc;     /* support function 1 */
 	FmgrInfo *normproc; /* support function 2, or NULL */
 	Oid collation;
-	int dimensions;
-	int column; /* 0-based index column of the vector */
+	int dimensions; /* the column's typmod: dimensions, or bits for bit */
+	HnswValueType type;
+	Size value_size; /* bytes of a value: every value's for a fixed-size type, else the most */
+	int column;      /* 0-based index column of the vector */
 } HnswDistance;
+
+/* ---- values (hnsw_value.cpp) ---------------------------------------------------- */
+/* Bytes of a value of the type and dimensions; for sparsevec, the most the index takes. */
+Size HnswValueSize(HnswValueType type, int dimensions);
+/* Bytes a value should have, from its own header (its dimensions, or its non-zero count). */
+Size HnswValueSizeOf(HnswValueType type, const HnswValue *value);
+int HnswValueDimensions(HnswValueType type, const HnswValue *value);
+/* Whether every element is a finite number (always for bit). */
+bool HnswValueIsFinite(HnswValueType type, const HnswValue *value);
+/* The most dimensions an index of the type takes (pgvector's limits). */
+int HnswMaxDimensions(HnswValueType type);
+/*
+ * The value type of an index column: what its opclass's support function 3 says,
+ * else vector; an error when the column's type is not that type.
+ */
+HnswValueType HnswColumnValueType(Relation index, int column);
+
+/* An element read from a page must hold a value of the index's type and dimensions. */
+void HnswReportElementValue(const HnswDistance *dist, const HnswValue *value)
+    pg_attribute_noreturn();
+static inline void HnswCheckElementValue(const HnswDistance *dist, const HnswValue *value)
+{
+	if (unlikely(VARSIZE(value) > dist->value_size ||
+	             VARSIZE(value) != HnswValueSizeOf(dist->type, value) ||
+	             HnswValueDimensions(dist->type, value) != dist->dimensions))
+		HnswReportElementValue(dist, value);
+}
+
+/* Whether two values of one type are the same value. */
+static inline bool HnswValueEquals(const HnswValue *a, const HnswValue *b)
+{
+	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
+}
 
 /* The index column holding the vector (the one whose opclass has a distance function). */
 int HnswVectorColumn(Relation index);
 void HnswInitDistance(HnswDistance *d, Relation index);
 
-/* Distance between two vectors of the index's dimensions. */
-static inline float HnswVectorDistance(const HnswDistance *d, const Vector *a, const Vector *b)
+static inline const float *HnswFloats(const HnswValue *v)
+{
+	return ((const Vector *)v)->x;
+}
+
+static inline const vecrbac::half::Half *HnswHalfs(const HnswValue *v)
+{
+	return ((const HalfVector *)v)->x;
+}
+
+static inline const uint8 *HnswBits(const HnswValue *v)
+{
+	return VARBITS((const VarBit *)v);
+}
+
+static inline vecrbac::sparse::View HnswSparse(const HnswValue *v)
+{
+	/* the view only reads; sparsevec.h's accessors take a mutable vector */
+	return SparseVectorView((SparseVector *)v);
+}
+
+/* pgvector's Jaccard distance from population counts: 1 when nothing is in common. */
+static inline float HnswJaccard(vecrbac::bits::JaccardParts p)
+{
+	if (p.common == 0)
+		return 1.0f;
+	return (float)(1.0 - (double)p.common / (double)(p.a + p.b - p.common));
+}
+
+/* Distance between two values of the index's type and dimensions. */
+static inline float HnswValueDistance(const HnswDistance *d, const HnswValue *a, const HnswValue *b)
 {
 	switch (d->kind)
 	{
 	case HNSW_DIST_L2_SQUARED:
-		return d->kernels->l2_squared(a->x, b->x, d->dimensions);
+		return d->kernels->l2_squared(HnswFloats(a), HnswFloats(b), d->dimensions);
 	case HNSW_DIST_NEG_INNER_PRODUCT:
-		return -d->kernels->inner_product(a->x, b->x, d->dimensions);
+		return -d->kernels->inner_product(HnswFloats(a), HnswFloats(b), d->dimensions);
 	case HNSW_DIST_L1:
-		return d->kernels->l1(a->x, b->x, d->dimensions);
+		return d->kernels->l1(HnswFloats(a), HnswFloats(b), d->dimensions);
+	case HNSW_DIST_HALF_L2_SQUARED:
+		return d->half_kernels->l2_squared(HnswHalfs(a), HnswHalfs(b), d->dimensions);
+	case HNSW_DIST_HALF_NEG_INNER_PRODUCT:
+		return -d->half_kernels->inner_product(HnswHalfs(a), HnswHalfs(b), d->dimensions);
+	case HNSW_DIST_HALF_L1:
+		return d->half_kernels->l1(HnswHalfs(a), HnswHalfs(b), d->dimensions);
+	case HNSW_DIST_HAMMING:
+		return (float)d->bit_kernels->hamming(HnswBits(a), HnswBits(b),
+		                                      VARBITBYTES((const VarBit *)a));
+	case HNSW_DIST_JACCARD:
+		return HnswJaccard(d->bit_kernels->jaccard_parts(HnswBits(a), HnswBits(b),
+		                                                 VARBITBYTES((const VarBit *)a)));
+	case HNSW_DIST_SPARSE_L2_SQUARED:
+		return vecrbac::sparse::l2_squared(HnswSparse(a), HnswSparse(b));
+	case HNSW_DIST_SPARSE_NEG_INNER_PRODUCT:
+		return -vecrbac::sparse::inner_product(HnswSparse(a), HnswSparse(b));
+	case HNSW_DIST_SPARSE_L1:
+		return vecrbac::sparse::l1(HnswSparse(a), HnswSparse(b));
 	default:
 		return (float)DatumGetFloat8(
 		    FunctionCall2Coll(d->proc, d->collation, PointerGetDatum(a), PointerGetDatum(b)));
@@ -279,17 +406,18 @@ static inline float HnswVectorDistance(const HnswDistance *d, const Vector *a, c
  * partial sums only grow); *exact tells whether the result is the distance or a
  * lower bound of it greater than bound.
  */
-static inline float HnswVectorDistanceBounded(const HnswDistance *d, const Vector *a,
-                                              const Vector *b, float bound, bool *exact)
+static inline float HnswValueDistanceBounded(const HnswDistance *d, const HnswValue *a,
+                                             const HnswValue *b, float bound, bool *exact)
 {
 	if (d->kind == HNSW_DIST_L2_SQUARED)
 	{
-		float r = d->kernels->l2_squared_bounded(a->x, b->x, d->dimensions, bound);
+		float r =
+		    d->kernels->l2_squared_bounded(HnswFloats(a), HnswFloats(b), d->dimensions, bound);
 		*exact = r <= bound;
 		return r;
 	}
 	*exact = true;
-	return HnswVectorDistance(d, a, b);
+	return HnswValueDistance(d, a, b);
 }
 
 /*
@@ -297,7 +425,7 @@ static inline float HnswVectorDistanceBounded(const HnswDistance *d, const Vecto
  * cosine. Returns NULL when the value is not indexed (zero vector under cosine).
  * The result is palloc'd in the current context.
  */
-Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query);
+HnswValue *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query);
 
 /* ---- pages and tuples -------------------------------------------------------- */
 void HnswInitPage(Page page, uint16 flags);
@@ -334,7 +462,7 @@ typedef struct HnswCandidate
  * the number kept, written to out.
  */
 int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int n,
-                        const Vector *const *vectors, int max_keep, HnswCandidate *out);
+                        const HnswValue *const *vectors, int max_keep, HnswCandidate *out);
 
 /* ---- AM callbacks ------------------------------------------------------------ */
 IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info);
@@ -363,8 +491,8 @@ struct HnswColumns;
 /* Inserts one value with its heap TID into an existing on-disk graph (insert and build fallback).
  */
 void HnswInsertOnDisk(Relation index, const HnswDistance *d, const struct HnswColumns *cols,
-                      Vector *value, const char *filters, Size filter_bytes, ItemPointer heap_tid,
-                      bool building);
+                      HnswValue *value, const char *filters, Size filter_bytes,
+                      ItemPointer heap_tid, bool building);
 
 /* ---- page edits: GenericXLog after the build, plain dirty buffers during it ------- */
 /*

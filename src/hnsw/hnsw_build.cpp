@@ -193,7 +193,7 @@ void flush_graph(BuildState *bs)
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		HnswMemElement *e = HnswMemGet(g, ref);
-		Size ecost = item_cost(HnswElementTupleSize(bs->dimensions, e->filter_bytes));
+		Size ecost = item_cost(HnswElementTupleSize(VARSIZE(HnswMemValue(e)), e->filter_bytes));
 		Size ncost = item_cost(HnswNeighborTupleSize(e->level, bs->m, g->value_slots));
 
 		if (placer.free < ecost + ncost && ecost + ncost <= kEmptyPageSpace)
@@ -234,7 +234,7 @@ void flush_graph(BuildState *bs)
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		HnswMemElement *e = HnswMemGet(g, ref);
-		Size esize = HnswElementTupleSize(bs->dimensions, e->filter_bytes);
+		Size esize = HnswElementTupleSize(VARSIZE(HnswMemValue(e)), e->filter_bytes);
 		any = true;
 
 		memset(etup, 0, esize);
@@ -250,9 +250,9 @@ void flush_graph(BuildState *bs)
 		}
 		etup->neighbortid = e->ntid;
 		etup->chain_next = e->chain_next;
-		memcpy(etup->data, HnswMemVector(e), VECTOR_SIZE(bs->dimensions));
+		memcpy(etup->data, HnswMemValue(e), VARSIZE(HnswMemValue(e)));
 		if (e->filter_bytes > 0)
-			memcpy(HnswElementFilters(etup, bs->dimensions), HnswMemFilters(e), e->filter_bytes);
+			memcpy(HnswElementFilters(etup), HnswMemFilters(e), e->filter_bytes);
 
 		Size nsize = HnswNeighborTupleSize(e->level, bs->m, g->value_slots);
 		memset(ntup, 0, nsize);
@@ -392,7 +392,7 @@ void spill_shared(BuildState *bs)
 }
 
 /* Adds one value to the graph in memory while it has room, else to the index on disk. */
-void add_value(BuildState *bs, Vector *value, const char *filters, Size filter_bytes,
+void add_value(BuildState *bs, HnswValue *value, const char *filters, Size filter_bytes,
                ItemPointer tid, MemoryContext build_context)
 {
 	if (!bs->on_disk && !bs->parallel)
@@ -429,7 +429,7 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 		return;
 
 	MemoryContext old = MemoryContextSwitchTo(bs->tuple_context);
-	Vector *value = HnswPrepareValue(&bs->dist, values[vcol], false);
+	HnswValue *value = HnswPrepareValue(&bs->dist, values[vcol], false);
 
 	if (value != NULL)
 	{
@@ -456,13 +456,14 @@ void check_index_definition(Relation index, HnswColumns *cols, int *dimensions, 
 {
 	HnswInitColumns(cols, index);
 	*dimensions = TupleDescAttr(RelationGetDescr(index), cols->vector_column)->atttypmod;
+	int max_dimensions = HnswMaxDimensions(HnswColumnValueType(index, cols->vector_column));
 	if (*dimensions < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("column does not have dimensions")));
-	if (*dimensions > HNSW_MAX_DIM)
+	if (*dimensions > max_dimensions)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 		                errmsg("column cannot have more than %d dimensions for hnsw index",
-		                       HNSW_MAX_DIM)));
+		                       max_dimensions)));
 	*m = HnswGetM(index);
 	*ef_construction = HnswGetEfConstruction(index);
 	if (*ef_construction < 2 * *m)
@@ -482,6 +483,7 @@ void write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, in
 	meta->vector_column = (uint16)cols->vector_column;
 	meta->filter_columns = (uint16)cols->nfilters;
 	meta->value_slots = (uint16)HnswValueSlots(m, cols->partition >= 0);
+	meta->value_type = (uint16)HnswColumnValueType(index, cols->vector_column);
 	MarkBufferDirty(buf);
 	if (log)
 		log_newpage_buffer(buf, true);
@@ -504,7 +506,7 @@ void write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, in
  * undone: the build reads the pages there are. *analyzed says whether the density
  * came from statistics.
  */
-double estimate_heap_rows(Relation heap, const IndexInfo *info, int vector_column, int dimensions,
+double estimate_heap_rows(Relation heap, const IndexInfo *info, int vector_column, Size value_size,
                           bool *analyzed)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(heap);
@@ -518,7 +520,7 @@ double estimate_heap_rows(Relation heap, const IndexInfo *info, int vector_colum
 	if (attno > 0)
 	{
 		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(heap), attno - 1);
-		Size size = VECTOR_SIZE(dimensions);
+		Size size = value_size;
 		bool out_of_line = att->attstorage != TYPSTORAGE_PLAIN &&
 		                   MAXALIGN(SizeofHeapTupleHeader) + size > TOAST_TUPLE_THRESHOLD;
 		widths[attno] = (int32)(out_of_line ? TOAST_POINTER_SIZE : size);
@@ -595,7 +597,7 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
 	bs.tuple_context =
 	    AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
 	HnswMemAttach(&bs.graph, graph_shared, arena_of(graph_shared), &bs.dist, &bs.cols, bs.m,
-	              bs.ef_construction, bs.dimensions);
+	              bs.ef_construction);
 
 	IndexInfo *info = BuildIndexInfo(index);
 	info->ii_Concurrent = pb->concurrent;
@@ -695,7 +697,7 @@ ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Siz
 		/* The write phase runs in the leader alone: the graph moves to local memory. */
 		Size used = pg_atomic_read_u64(&graph_shared->used);
 		HnswMemInitLocal(&bs->graph, &bs->dist, &bs->cols, bs->m, bs->ef_construction,
-		                 bs->dimensions, used, 1);
+		                 bs->dist.value_size, used, 1);
 		pfree(bs->graph.base);
 		bs->graph.base = (char *)MemoryContextAllocHuge(CurrentMemoryContext, used);
 		memcpy(bs->graph.base, arena_of(graph_shared), used);
@@ -747,7 +749,8 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	write_metapage(index, bs.fork, &bs.cols, bs.dimensions, bs.m, bs.ef_construction, false);
 
 	bool analyzed;
-	double rows = estimate_heap_rows(heap, info, bs.cols.vector_column, bs.dimensions, &analyzed);
+	double rows =
+	    estimate_heap_rows(heap, info, bs.cols.vector_column, bs.dist.value_size, &analyzed);
 	Size limit = (Size)maintenance_work_mem * 1024;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64)rows);
@@ -758,7 +761,7 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	 * the memory is committed when the segment is created, so a small table does not
 	 * take all of a large maintenance_work_mem.
 	 */
-	double graph_bytes = (double)HnswMemExpectedBytes(rows, bs.m, bs.dimensions,
+	double graph_bytes = (double)HnswMemExpectedBytes(rows, bs.m, bs.dist.value_size,
 	                                                  HnswValueSlots(bs.m, bs.cols.partition >= 0),
 	                                                  32 * bs.cols.nfilters);
 	double wanted = graph_bytes * (analyzed ? 1.25 : 2.0) + (1 << 20);
@@ -778,8 +781,8 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	{
 		bs.index_tuples = 0;
 		bs.arena_is_limit = true; /* a local arena grows up to maintenance_work_mem */
-		HnswMemInitLocal(&bs.graph, &bs.dist, &bs.cols, bs.m, bs.ef_construction, bs.dimensions,
-		                 limit, rows);
+		HnswMemInitLocal(&bs.graph, &bs.dist, &bs.cols, bs.m, bs.ef_construction,
+		                 bs.dist.value_size, limit, rows);
 		heap_tuples = table_index_build_scan(heap, index, info, true, true, build_callback,
 		                                     (void *)&bs, NULL);
 	}

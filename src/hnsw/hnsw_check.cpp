@@ -77,6 +77,7 @@ struct CheckState
 	HnswMetaPageData meta;
 	int m;
 	int dimensions;
+	HnswValueType value_type;
 	BlockNumber nblocks;
 	HnswColumns cols;
 	PgVec<NeighborRecord> neighbor_tuples;
@@ -166,9 +167,14 @@ bool check_metapage(Relation index, CheckState *cs)
 	if ((int)dimensions != TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod)
 		report(cs, "error", "metapage has %u dimensions, the indexed column %d", dimensions,
 		       TupleDescAttr(RelationGetDescr(index), vcol)->atttypmod);
+	HnswValueType type = HnswColumnValueType(index, vcol);
+	if (meta.value_type != type)
+		report(cs, "error", "metapage says the value type is %u, the indexed column's is %d",
+		       meta.value_type, (int)type);
 	cs->meta = meta;
 	cs->m = m;
 	cs->dimensions = (int)dimensions;
+	cs->value_type = type;
 	return true;
 }
 
@@ -200,7 +206,7 @@ void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumbe
 	int max_level = HnswMaxLevelForM(m);
 	HnswColumns &cols = cs->cols;
 	HnswElementTuple etup = HnswElementAt(page, off); /* validates the length */
-	const Vector *v = HnswElementVector(etup);
+	const HnswValue *v = HnswElementValue(etup);
 	CheckedElement e;
 	e.tid = tid;
 	e.neighbors = etup->neighbortid;
@@ -211,10 +217,9 @@ void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumbe
 	e.reached = false;
 	e.chain_next = etup->chain_next;
 	e.chained = false;
-	long section =
-	    HnswFilterSectionSize(&cols, HnswElementFilters(etup, v->dim), etup->filter_bytes);
+	long section = HnswFilterSectionSize(&cols, HnswElementFilters(etup), etup->filter_bytes);
 	e.has_key = section == (long)etup->filter_bytes &&
-	            HnswPartitionKey(&cols, HnswElementFilters(etup, v->dim), &e.key);
+	            HnswPartitionKey(&cols, HnswElementFilters(etup), &e.key);
 	if (section != (long)etup->filter_bytes)
 		report(cs, "error",
 		       "element (%u,%u) has a filter section of %u bytes, its contents say %ld", blk, off,
@@ -240,16 +245,15 @@ void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumbe
 	if (e.level > max_level)
 		report(cs, "error", "element (%u,%u) has level %d, above the limit %d for m = %d", blk, off,
 		       e.level, max_level, m);
-	if (v->dim != (int)dimensions)
-		report(cs, "error", "element (%u,%u) has %d dimensions, the index %u", blk, off, v->dim,
-		       dimensions);
-	else
-		for (int i = 0; i < v->dim; i++)
-			if (std::isnan(v->x[i]) || std::isinf(v->x[i]))
-			{
-				report(cs, "error", "element (%u,%u) holds a NaN or infinite value", blk, off);
-				break;
-			}
+	int value_dimensions = HnswValueDimensions(cs->value_type, v);
+	if (value_dimensions != dimensions)
+		report(cs, "error", "element (%u,%u) has %d dimensions, the index %d", blk, off,
+		       value_dimensions, dimensions);
+	else if (VARSIZE(v) != HnswValueSizeOf(cs->value_type, v))
+		report(cs, "error", "element (%u,%u) has a value of %u bytes, expected %zu", blk, off,
+		       (unsigned)VARSIZE(v), HnswValueSizeOf(cs->value_type, v));
+	else if (!HnswValueIsFinite(cs->value_type, v))
+		report(cs, "error", "element (%u,%u) holds a NaN or infinite value", blk, off);
 	cs->heap_tuples += e.nheaptids;
 	cs->deleted += e.deleted;
 	cs->elements.push(e);

@@ -110,8 +110,8 @@ Size HnswTidSetBytes(const HnswTidSet *set)
 
 /* ---- reading ---------------------------------------------------------------------- */
 
-bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, ItemPointer tid,
-                     HnswElementInfo *info, Vector *vector_out)
+bool HnswReadElement(Relation index, const HnswDistance *dist, const HnswValue *q, ItemPointer tid,
+                     HnswElementInfo *info, HnswValue *vector_out)
 {
 	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
@@ -122,12 +122,9 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, 
 		UnlockReleaseBuffer(buf);
 		return false;
 	}
-	const Vector *v = HnswElementVector(etup);
-	if (v->dim != dist->dimensions)
-		ereport(ERROR,
-		        (errcode(ERRCODE_INDEX_CORRUPTED),
-		         errmsg("hnsw element has %d dimensions, index has %d", v->dim, dist->dimensions)));
-	info->distance = q ? HnswVectorDistance(dist, q, v) : 0.0f;
+	const HnswValue *v = HnswElementValue(etup);
+	HnswCheckElementValue(dist, v);
+	info->distance = q ? HnswValueDistance(dist, q, v) : 0.0f;
 	info->exact = true;
 	info->passes = true;
 	info->neighbors = etup->neighbortid;
@@ -177,7 +174,7 @@ void HnswSearchScratchInit(HnswSearchScratch *s, int m)
 	s->links = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 4 * m);
 }
 
-bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *q,
+bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const HnswValue *q,
                         const HnswMetaPageData *meta, HnswDiskCandidate *out)
 {
 	if (!ItemPointerIsValid(&meta->entry))
@@ -193,7 +190,7 @@ bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *
 	return true;
 }
 
-HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, const Vector *q,
+HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, const HnswValue *q,
                                   HnswDiskCandidate cur, int level, int m, HnswSearchScratch *s)
 {
 	bool changed = true;
@@ -220,7 +217,7 @@ HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, cons
 	return cur;
 }
 
-void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
+void HnswSearchLevel(Relation index, const HnswDistance *dist, const HnswValue *q,
                      const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
                      HnswSearchScratch *s, PgVec<HnswDiskCandidate> *out,
                      const HnswReadFilter *filter)
@@ -334,7 +331,7 @@ Buffer HnswReadBufferRecent(Relation index, BlockNumber blk)
 	return buf;
 }
 
-void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
+void HnswReadElements(Relation index, const HnswDistance *dist, const HnswValue *q,
                       const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
                       float bound, const HnswReadFilter *filter)
 {
@@ -344,7 +341,7 @@ void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
 	 */
 	const int kBatch = 7;
 	const OffsetNumber max_offset = (BLCKSZ - SizeOfPageHeaderData) / sizeof(ItemIdData);
-	Size span = HNSW_ELEMENT_HEADER_SIZE + VECTOR_SIZE(dist->dimensions);
+	Size span = HNSW_ELEMENT_HEADER_SIZE + dist->value_size;
 	Buffer buffers[kBatch];
 
 	/* Pinning touches each buffer's descriptor: fetch them all into the cache first. */
@@ -398,18 +395,14 @@ void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
 			found[start + i] = etup != NULL;
 			if (etup != NULL)
 			{
-				const Vector *v = HnswElementVector(etup);
-				if (v->dim != dist->dimensions)
-					ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-					                errmsg("hnsw element has %d dimensions, index has %d", v->dim,
-					                       dist->dimensions)));
+				const HnswValue *v = HnswElementValue(etup);
+				HnswCheckElementValue(dist, v);
 				out->exact = true;
-				out->passes =
-				    filter == NULL || HnswFilterMatches(filter->filter, filter->cols,
-				                                        HnswElementFilters(etup, dist->dimensions));
+				out->passes = filter == NULL || HnswFilterMatches(filter->filter, filter->cols,
+				                                                  HnswElementFilters(etup));
 				if (out->passes || filter->measure_rejected)
 					out->distance =
-					    q ? HnswVectorDistanceBounded(dist, q, v, bound, &out->exact) : 0.0f;
+					    q ? HnswValueDistanceBounded(dist, q, v, bound, &out->exact) : 0.0f;
 				else
 					out->distance = INFINITY;
 				out->neighbors = etup->neighbortid;

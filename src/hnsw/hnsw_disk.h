@@ -65,11 +65,11 @@ typedef struct HnswElementInfo
 /*
  * Reads the element at tid: its distance to q (0 when q is NULL), its neighbor
  * tuple, level and deleted flag. When vector_out is not NULL, copies the vector
- * there (the caller provides VECTOR_SIZE(dimensions) bytes). Returns false if tid
+ * there (the caller provides dist->value_size bytes). Returns false if tid
  * holds no element any more (vacuum freed it).
  */
-bool HnswReadElement(Relation index, const HnswDistance *dist, const Vector *q, ItemPointer tid,
-                     HnswElementInfo *info, Vector *vector_out);
+bool HnswReadElement(Relation index, const HnswDistance *dist, const HnswValue *q, ItemPointer tid,
+                     HnswElementInfo *info, HnswValue *vector_out);
 
 /*
  * Copies the links of one level from a neighbor tuple into out (room for
@@ -97,17 +97,17 @@ void HnswSearchScratchInit(HnswSearchScratch *s, int m);
  * only elements it accepts are walked or kept (level HNSW_SCOPE_LEVEL then follows
  * value links too).
  */
-void HnswSearchLevel(Relation index, const HnswDistance *dist, const Vector *q,
+void HnswSearchLevel(Relation index, const HnswDistance *dist, const HnswValue *q,
                      const HnswDiskCandidate *entries, int nentries, int ef, int level, int m,
                      HnswSearchScratch *s, vecrbac::pg::PgVec<HnswDiskCandidate> *out,
                      const struct HnswReadFilter *filter = NULL);
 
 /* Greedy descent of one level (ef = 1). */
-HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, const Vector *q,
+HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, const HnswValue *q,
                                   HnswDiskCandidate cur, int level, int m, HnswSearchScratch *s);
 
 /* A candidate for the entry point; false if the index is empty. */
-bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const Vector *q,
+bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const HnswValue *q,
                         const HnswMetaPageData *meta, HnswDiskCandidate *out);
 
 /*
@@ -137,6 +137,6 @@ typedef struct HnswReadFilter
 	bool measure_rejected;
 } HnswReadFilter;
 
-void HnswReadElements(Relation index, const HnswDistance *dist, const Vector *q,
+void HnswReadElements(Relation index, const HnswDistance *dist, const HnswValue *q,
                       const ItemPointerData *tids, int n, HnswElementInfo *info, bool *found,
                       float bound, const HnswReadFilter *filter = NULL);

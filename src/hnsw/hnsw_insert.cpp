@@ -102,21 +102,21 @@ struct NewElement
 	ItemPointerData ntid;
 };
 
-void fill_element(NewElement *ne, const Vector *value, const char *filters, Size filter_bytes,
-                  ItemPointer heaptid, int level, int m, int value_slots, int dimensions)
+void fill_element(NewElement *ne, const HnswValue *value, const char *filters, Size filter_bytes,
+                  ItemPointer heaptid, int level, int m, int value_slots)
 {
-	ne->esize = HnswElementTupleSize(dimensions, filter_bytes);
+	ne->esize = HnswElementTupleSize(VARSIZE(value), filter_bytes);
 	ne->etup = (HnswElementTuple)palloc0(ne->esize);
 	ne->etup->type = HNSW_ELEMENT_TUPLE;
 	ne->etup->level = (uint8)level;
 	ne->etup->filter_bytes = (uint16)filter_bytes;
 	ItemPointerSetInvalid(&ne->etup->chain_next);
-	if (filter_bytes > 0)
-		memcpy(HnswElementFilters(ne->etup, dimensions), filters, filter_bytes);
 	ne->etup->heaptids[0] = *heaptid;
 	for (int i = 1; i < HNSW_HEAPTIDS; i++)
 		ItemPointerSetInvalid(&ne->etup->heaptids[i]);
-	memcpy(ne->etup->data, value, VECTOR_SIZE(dimensions));
+	memcpy(ne->etup->data, value, VARSIZE(value));
+	if (filter_bytes > 0) /* after the value, whose size places the filter section */
+		memcpy(HnswElementFilters(ne->etup), filters, filter_bytes);
 
 	ne->nsize = HnswNeighborTupleSize(level, m, value_slots);
 	ne->ntup = (HnswNeighborTuple)palloc0(ne->nsize);
@@ -283,14 +283,13 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
  * the heuristic chooses among the current links and the new one; the new list is
  * written only if the links did not change while it was computed (else retry).
  */
-void add_backlink(Relation index, const HnswDistance *dist, int m, int dimensions,
-                  const HnswDiskCandidate *target, ItemPointer added, float distance, int level,
-                  bool building, HnswSearchScratch *s)
+void add_backlink(Relation index, const HnswDistance *dist, int m, const HnswDiskCandidate *target,
+                  ItemPointer added, float distance, int level, bool building, HnswSearchScratch *s)
 {
 	int slots = level == HNSW_VALUE_LEVEL ? HnswValueSlots(m, true) : HnswLevelSlots(level, m);
 	ItemPointerData *current = (ItemPointerData *)palloc(sizeof(ItemPointerData) * slots);
 	ItemPointerData *chosen = (ItemPointerData *)palloc(sizeof(ItemPointerData) * slots);
-	Vector *target_vector = NULL;
+	HnswValue *target_vector = NULL;
 
 	for (int attempt = 0; attempt < 4; attempt++)
 	{
@@ -308,7 +307,7 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
 			/* Full: choose among the current links plus the new one (unlocked). */
 			if (target_vector == NULL)
 			{
-				target_vector = (Vector *)palloc(VECTOR_SIZE(dimensions));
+				target_vector = (HnswValue *)palloc(dist->value_size);
 				HnswElementInfo info;
 				ItemPointerData etid = target->element;
 				if (!HnswReadElement(index, dist, NULL, &etid, &info, target_vector) ||
@@ -316,12 +315,13 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
 					return;
 			}
 			HnswCandidate *cands = (HnswCandidate *)palloc(sizeof(HnswCandidate) * (count + 1));
-			const Vector **vectors = (const Vector **)palloc(sizeof(Vector *) * (count + 1));
+			const HnswValue **vectors =
+			    (const HnswValue **)palloc(sizeof(HnswValue *) * (count + 1));
 			HnswCandidate *kept = (HnswCandidate *)palloc(sizeof(HnswCandidate) * slots);
 			int n = 0;
 			for (int i = 0; i < count; i++)
 			{
-				Vector *v = (Vector *)palloc(VECTOR_SIZE(dimensions));
+				HnswValue *v = (HnswValue *)palloc(dist->value_size);
 				HnswElementInfo info;
 				if (!HnswReadElement(index, dist, target_vector, &current[i], &info, v) ||
 				    info.deleted)
@@ -334,7 +334,7 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
 			cands[n].distance = distance;
 			cands[n].index = count; /* the new one */
 			n++;
-			Vector *added_vector = (Vector *)palloc(VECTOR_SIZE(dimensions));
+			HnswValue *added_vector = (HnswValue *)palloc(dist->value_size);
 			{
 				HnswElementInfo info;
 				if (!HnswReadElement(index, dist, NULL, added, &info, added_vector))
@@ -429,7 +429,7 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, int dimension
  * it and from the level-0 candidates that share the value; chosen by the heuristic.
  */
 void choose_value_links(Relation index, const HnswDistance *dist, const HnswColumns *cols,
-                        const HnswMetaPageData *meta, const Vector *value, int64 key,
+                        const HnswMetaPageData *meta, const HnswValue *value, int64 key,
                         const PgVec<HnswDiskCandidate> *level0, HnswSearchScratch *s,
                         NewElement *ne, PgVec<HnswDiskCandidate> *out)
 {
@@ -472,12 +472,12 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 	HnswSearchLevel(index, dist, value, seeds.data, seeds.size, meta->ef_construction,
 	                HNSW_SCOPE_LEVEL, m, s, &near, &rf);
 
-	const Vector **vectors = (const Vector **)palloc(sizeof(Vector *) * Max(near.size, 1));
+	const HnswValue **vectors = (const HnswValue **)palloc(sizeof(HnswValue *) * Max(near.size, 1));
 	HnswCandidate *cands = (HnswCandidate *)palloc(sizeof(HnswCandidate) * Max(near.size, 1));
 	int n = 0;
 	for (int i = 0; i < near.size; i++)
 	{
-		Vector *v = (Vector *)palloc(VECTOR_SIZE(meta->dimensions));
+		HnswValue *v = (HnswValue *)palloc(dist->value_size);
 		HnswElementInfo info;
 		if (!HnswReadElement(index, dist, NULL, &near[i].element, &info, v) || info.deleted)
 			continue;
@@ -499,17 +499,15 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 } // namespace
 
 void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumns *cols,
-                      Vector *value, const char *filters, Size filter_bytes, ItemPointer heaptid,
+                      HnswValue *value, const char *filters, Size filter_bytes, ItemPointer heaptid,
                       bool building)
 {
 	HnswMetaPageData meta;
 	HnswReadMeta(index, &meta);
 	int m = meta.m;
-	int dimensions = meta.dimensions;
 	int level = HnswRandomLevel(m, HnswMaxLevelForM(m));
 	NewElement ne;
-	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots,
-	             dimensions);
+	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots);
 	int64 key = 0;
 	bool has_key = filter_bytes > 0 && HnswPartitionKey(cols, filters, &key);
 
@@ -609,7 +607,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 			place_element(index, &ne, building, metabuf, &meta, has_key, key);
 			UnlockReleaseBuffer(metabuf);
 			for (int i = 0; i < value_links.size; i++)
-				add_backlink(index, dist, m, dimensions, &value_links.data[i], &ne.etid,
+				add_backlink(index, dist, m, &value_links.data[i], &ne.etid,
 				             value_links.data[i].distance, HNSW_VALUE_LEVEL, building, &s);
 			return;
 		}
@@ -627,21 +625,21 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 		level0.push(found[0][i]);
 
 	/* Load the vectors of the candidates, for the heuristic and the duplicate check. */
-	float self = HnswVectorDistance(dist, value, value);
+	float self = HnswValueDistance(dist, value, value);
 	for (int l = top; l >= 0; l--)
 	{
 		PgVec<HnswDiskCandidate> &f = found[l];
-		const Vector **vectors = (const Vector **)palloc(sizeof(Vector *) * Max(f.size, 1));
+		const HnswValue **vectors =
+		    (const HnswValue **)palloc(sizeof(HnswValue *) * Max(f.size, 1));
 		HnswCandidate *cands = (HnswCandidate *)palloc(sizeof(HnswCandidate) * Max(f.size, 1));
 		int n = 0;
 		for (int i = 0; i < f.size; i++)
 		{
-			Vector *v = (Vector *)palloc(VECTOR_SIZE(dimensions));
+			HnswValue *v = (HnswValue *)palloc(dist->value_size);
 			HnswElementInfo info;
 			if (!HnswReadElement(index, dist, NULL, &f.data[i].element, &info, v) || info.deleted)
 				continue;
-			if (l == 0 && f.data[i].distance <= self &&
-			    memcmp(v, value, VECTOR_SIZE(dimensions)) == 0)
+			if (l == 0 && f.data[i].distance <= self && HnswValueEquals(v, value))
 			{
 				/* An identical vector: add our heap TID to it if it has room and the same filter
 				 * values. */
@@ -651,10 +649,10 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 				    BufferGetPage(buf), ItemPointerGetOffsetNumber(&f.data[i].element));
 				if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED) &&
 				    !ItemPointerIsValid(&etup->heaptids[HNSW_HEAPTIDS - 1]) &&
-				    memcmp(HnswElementVector(etup), value, VECTOR_SIZE(dimensions)) == 0 &&
+				    HnswValueEquals(HnswElementValue(etup), value) &&
 				    etup->filter_bytes == filter_bytes &&
 				    (filter_bytes == 0 ||
-				     memcmp(HnswElementFilters(etup, dimensions), filters, filter_bytes) == 0))
+				     memcmp(HnswElementFilters(etup), filters, filter_bytes) == 0))
 				{
 					HnswEdit edit;
 					HnswEditStart(&edit, index, building);
@@ -696,13 +694,13 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 
 	place_element(index, &ne, building, InvalidBuffer, &meta, has_key, key);
 	for (int i = 0; i < value_links.size; i++)
-		add_backlink(index, dist, m, dimensions, &value_links.data[i], &ne.etid,
-		             value_links.data[i].distance, HNSW_VALUE_LEVEL, building, &s);
+		add_backlink(index, dist, m, &value_links.data[i], &ne.etid, value_links.data[i].distance,
+		             HNSW_VALUE_LEVEL, building, &s);
 
 	for (int l = top; l >= 0; l--)
 		for (int i = 0; i < found[l].size; i++)
-			add_backlink(index, dist, m, dimensions, &found[l].data[i], &ne.etid,
-			             found[l].data[i].distance, l, building, &s);
+			add_backlink(index, dist, m, &found[l].data[i], &ne.etid, found[l].data[i].distance, l,
+			             building, &s);
 
 	if (level > meta.entry_level)
 	{
@@ -738,7 +736,7 @@ bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_t
 	HnswInitDistance(&dist, index);
 	HnswColumns cols;
 	HnswInitColumns(&cols, index);
-	Vector *value = HnswPrepareValue(&dist, values[vcol], false);
+	HnswValue *value = HnswPrepareValue(&dist, values[vcol], false);
 	if (value != NULL)
 	{
 		Size filter_bytes = HnswEncodeFilters(&cols, values, isnull, NULL);

@@ -43,7 +43,7 @@ struct MemScratch
 	PgVec<MemCandidate> pool; /* a full link list plus the new link, being pruned */
 	PgVec<HnswCandidate> sorted;
 	PgVec<HnswCandidate> kept;
-	PgVec<const Vector *> vectors;
+	PgVec<const HnswValue *> vectors;
 	HnswMemRef links[2 * HNSW_MAX_M]; /* a copy of one element's links */
 };
 
@@ -52,14 +52,14 @@ inline MemScratch *scratch_of(HnswMemGraph *g)
 	return (MemScratch *)g->scratch;
 }
 
-inline float distance_between(const HnswMemGraph *g, const Vector *a, const Vector *b)
+inline float distance_between(const HnswMemGraph *g, const HnswValue *a, const HnswValue *b)
 {
-	return HnswVectorDistance(g->dist, a, b);
+	return HnswValueDistance(g->dist, a, b);
 }
 
 inline void prefetch_vector(const HnswMemGraph *g, HnswMemRef ref)
 {
-	const char *p = (const char *)HnswMemVector(HnswMemGet(g, ref));
+	const char *p = (const char *)HnswMemValue(HnswMemGet(g, ref));
 	_mm_prefetch(p, _MM_HINT_T0);
 	_mm_prefetch(p + 64, _MM_HINT_T0);
 }
@@ -114,7 +114,7 @@ inline bool visit(HnswMemGraph *g, const HnswMemElement *e)
  * the nearest sorted by distance in out.
  */
 template <typename Neighbors>
-void best_first(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
+void best_first(HnswMemGraph *g, MemScratch *s, const HnswValue *q, const MemCandidate *entries,
                 int nentries, int ef, PgVec<MemCandidate> *out, Neighbors neighbors)
 {
 	auto &candidates = s->candidates;
@@ -151,7 +151,7 @@ void best_first(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandid
 				continue;
 			bool exact;
 			float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
-			float d = HnswVectorDistanceBounded(g->dist, q, HnswMemVector(ne), bound, &exact);
+			float d = HnswValueDistanceBounded(g->dist, q, HnswMemValue(ne), bound, &exact);
 			if (exact && (nearest.size() < ef || d < nearest.top().distance))
 			{
 				MemCandidate nc = {d, next[i]};
@@ -171,7 +171,7 @@ void best_first(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandid
 }
 
 /* Best-first search of one level of the graph. */
-void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCandidate *entries,
+void search_level(HnswMemGraph *g, MemScratch *s, const HnswValue *q, const MemCandidate *entries,
                   int nentries, int ef, int level, PgVec<MemCandidate> *out)
 {
 	best_first(g, s, q, entries, nentries, ef, out,
@@ -179,7 +179,7 @@ void search_level(HnswMemGraph *g, MemScratch *s, const Vector *q, const MemCand
 }
 
 /* Greedy descent on one level (ef = 1), as in the upper layers of algorithm 1. */
-MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const Vector *q, MemCandidate cur,
+MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const HnswValue *q, MemCandidate cur,
                           int level)
 {
 	bool changed = true;
@@ -192,7 +192,7 @@ MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const Vector *q, MemCa
 			prefetch_vector(g, s->links[i]);
 		for (int i = 0; i < count; i++)
 		{
-			float d = distance_between(g, q, HnswMemVector(HnswMemGet(g, s->links[i])));
+			float d = distance_between(g, q, HnswMemValue(HnswMemGet(g, s->links[i])));
 			if (d < cur.distance)
 			{
 				cur.distance = d;
@@ -214,7 +214,7 @@ int select_links(HnswMemGraph *g, MemScratch *s, const MemCandidate *sorted, int
 	{
 		HnswCandidate c = {sorted[i].distance, i};
 		s->sorted.push(c);
-		s->vectors.push(HnswMemVector(HnswMemGet(g, sorted[i].ref)));
+		s->vectors.push(HnswMemValue(HnswMemGet(g, sorted[i].ref)));
 	}
 	s->kept.reserve(max_keep);
 	int kept =
@@ -245,12 +245,12 @@ void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, fl
 	{
 		PgVec<MemCandidate> &pool = s->pool;
 		pool.clear();
-		const Vector *fv = HnswMemVector(fe);
+		const HnswValue *fv = HnswMemValue(fe);
 		for (int i = 0; i < *count; i++)
 			prefetch_vector(g, links[i]);
 		for (int i = 0; i < *count; i++)
 		{
-			MemCandidate c = {distance_between(g, fv, HnswMemVector(HnswMemGet(g, links[i]))),
+			MemCandidate c = {distance_between(g, fv, HnswMemValue(HnswMemGet(g, links[i]))),
 			                  links[i]};
 			pool.push(c);
 		}
@@ -284,13 +284,12 @@ void init_scratch(HnswMemGraph *g)
 }
 
 void init_view(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
-               int ef_construction, int dimensions)
+               int ef_construction)
 {
 	g->cols = cols;
 	g->value_slots = HnswValueSlots(m, cols->partition >= 0);
 	g->m = m;
 	g->ef_construction = ef_construction;
-	g->dimensions = dimensions;
 	g->dist = dist;
 	g->max_level = HnswMaxLevelForM(m);
 }
@@ -298,37 +297,37 @@ void init_view(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *col
 } // namespace
 
 /* Bytes from an element's start to its filter section. */
-static Size filter_section_offset(int level, int m, int dimensions, int value_slots)
+static Size filter_section_offset(int level, int m, Size value_size, int value_slots)
 {
-	Size size = HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(dimensions));
+	Size size = HNSW_MEM_VALUE_OFFSET + MAXALIGN(value_size);
 	size += MAXALIGN(sizeof(uint16) * (level + 2));
 	size += sizeof(HnswMemRef) * ((Size)(level + 2) * m + value_slots);
 	return MAXALIGN(size);
 }
 
-Size HnswMemElementSize(int level, int m, int dimensions, int value_slots, Size filter_bytes)
+Size HnswMemElementSize(int level, int m, Size value_size, int value_slots, Size filter_bytes)
 {
-	return filter_section_offset(level, m, dimensions, value_slots) + MAXALIGN(filter_bytes);
+	return filter_section_offset(level, m, value_size, value_slots) + MAXALIGN(filter_bytes);
 }
 
-Size HnswMemExpectedBytes(double tuples, int m, int dimensions, int value_slots, Size filter_bytes)
+Size HnswMemExpectedBytes(double tuples, int m, Size value_size, int value_slots, Size filter_bytes)
 {
 	/* Level 0 always, plus on average 1/(m-1) upper levels of m links each. */
-	double per_element = (double)HnswMemElementSize(0, m, dimensions, value_slots, filter_bytes) +
+	double per_element = (double)HnswMemElementSize(0, m, value_size, value_slots, filter_bytes) +
 	                     sizeof(HnswMemRef) * (double)m / Max(m - 1, 1) + 8;
 	return (Size)(Max(tuples, 1.0) * per_element) + 8;
 }
 
 void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
-                      int ef_construction, int dimensions, Size limit, double expected_tuples)
+                      int ef_construction, Size value_size, Size limit, double expected_tuples)
 {
 	memset(g, 0, sizeof(*g));
-	init_view(g, dist, cols, m, ef_construction, dimensions);
+	init_view(g, dist, cols, m, ef_construction);
 	g->limit = limit;
 	g->can_grow = true;
 	g->parallel = false;
 
-	Size wanted = (Size)((double)HnswMemExpectedBytes(Max(expected_tuples, 1000.0), m, dimensions,
+	Size wanted = (Size)((double)HnswMemExpectedBytes(Max(expected_tuples, 1000.0), m, value_size,
 	                                                  g->value_slots, 32 * cols->nfilters) *
 	                     1.1);
 	Size capacity = Min(limit, Max(wanted, (Size)(1 << 20)));
@@ -362,10 +361,10 @@ void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes)
 }
 
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
-                   const HnswColumns *cols, int m, int ef_construction, int dimensions)
+                   const HnswColumns *cols, int m, int ef_construction)
 {
 	memset(g, 0, sizeof(*g));
-	init_view(g, dist, cols, m, ef_construction, dimensions);
+	init_view(g, dist, cols, m, ef_construction);
 	g->shared = shared;
 	g->base = arena;
 	g->parallel = true;
@@ -413,7 +412,7 @@ static HnswMemRef allocate_element(HnswMemGraph *g, Size size)
 
 /* Fills a freshly allocated element; its links are empty. */
 static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, int level,
-                                    const Vector *value, const char *filters, Size filter_bytes,
+                                    const HnswValue *value, const char *filters, Size filter_bytes,
                                     ItemPointer heaptid)
 {
 	HnswMemElement *e = HnswMemGet(g, ref);
@@ -424,24 +423,24 @@ static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, 
 	e->level = (uint8)level;
 	e->nheaptids = 1;
 	e->heaptids[0] = *heaptid;
-	e->links_offset = (uint32)(HNSW_MEM_VECTOR_OFFSET + MAXALIGN(VECTOR_SIZE(g->dimensions)));
-	e->filter_offset = (uint32)filter_section_offset(level, g->m, g->dimensions, g->value_slots);
+	e->links_offset = (uint32)(HNSW_MEM_VALUE_OFFSET + MAXALIGN(VARSIZE(value)));
+	e->filter_offset = (uint32)filter_section_offset(level, g->m, VARSIZE(value), g->value_slots);
 	e->filter_bytes = (uint32)filter_bytes;
 	e->size = (uint32)size;
 	ItemPointerSetInvalid(&e->chain_next);
-	memcpy(HnswMemVector(e), value, VECTOR_SIZE(g->dimensions));
+	memcpy(HnswMemValue(e), value, VARSIZE(value));
 	if (filter_bytes > 0)
 		memcpy(HnswMemFilters(e), filters, filter_bytes);
 	return e;
 }
 
-HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const char *filters,
+HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const char *filters,
                                   Size filter_bytes, ItemPointer heaptid)
 {
 	MemScratch *s = scratch_of(g);
 	HnswMemShared *sh = g->shared;
 	int level = HnswRandomLevel(g->m, g->max_level);
-	Size size = HnswMemElementSize(level, g->m, g->dimensions, g->value_slots, filter_bytes);
+	Size size = HnswMemElementSize(level, g->m, VARSIZE(value), g->value_slots, filter_bytes);
 
 	if (pg_atomic_read_u32(&sh->full))
 		return HNSW_MEM_FULL;
@@ -471,7 +470,7 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const ch
 	int top;
 	{
 		/* Descend the levels above the new element's own, then search each of its levels. */
-		MemCandidate cur = {distance_between(g, value, HnswMemVector(HnswMemGet(g, entry))), entry};
+		MemCandidate cur = {distance_between(g, value, HnswMemValue(HnswMemGet(g, entry))), entry};
 		for (int l = entry_level; l > level; l--)
 			cur = greedy_level(g, s, value, cur, l);
 		top = Min(level, entry_level);
@@ -490,8 +489,7 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const ch
 		{
 			HnswMemElement *same = HnswMemGet(g, s->found[0][i].ref);
 			/* The same vector with other filter values is another element. */
-			if (memcmp(HnswMemVector(same), value, VECTOR_SIZE(g->dimensions)) != 0 ||
-			    same->filter_bytes != filter_bytes ||
+			if (!HnswValueEquals(HnswMemValue(same), value) || same->filter_bytes != filter_bytes ||
 			    (filter_bytes > 0 && memcmp(HnswMemFilters(same), filters, filter_bytes) != 0))
 				continue;
 			if (g->parallel)
@@ -640,7 +638,7 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 		const HnswMemElement *t = HnswMemGet(g, links[i]);
 		if (indegree[t->id] < 2)
 			continue;
-		float d = distance_between(g, HnswMemVector(fe), HnswMemVector(t));
+		float d = distance_between(g, HnswMemValue(fe), HnswMemValue(t));
 		if (d > worst_distance)
 		{
 			worst_distance = d;
@@ -655,79 +653,127 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 	return true;
 }
 
-/* One round of repairs; a replaced link can orphan another element, hence rounds. */
-uint32 connect_round(HnswMemGraph *g)
+/* What a round of repairs tracks per element id, in the current memory context. */
+struct RepairState
 {
-	MemScratch *s = scratch_of(g);
-	uint32 count = HnswMemElements(g);
-	uint16 *indegree = (uint16 *)palloc0(sizeof(uint16) * count);
-	HnswMemRef *refs = (HnswMemRef *)palloc(sizeof(HnswMemRef) * count);
-	bool *reached = (bool *)palloc0(sizeof(bool) * count);
+	uint32 count;
+	uint16 *indegree; /* incoming links on the level being repaired */
+	HnswMemRef *refs; /* element by id */
+	bool *reached;    /* reached from the entry (or the value's entry) */
 	PgVec<HnswMemRef> stack;
-	stack.init(1024);
-
-	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	explicit RepairState(const HnswMemGraph *g) : count(HnswMemElements(g))
 	{
-		const HnswMemElement *e = HnswMemGet(g, ref);
-		refs[e->id] = ref;
-		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
-		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
-			indegree[HnswMemGet(g, links[i])->id]++;
+		indegree = (uint16 *)palloc0(sizeof(uint16) * count);
+		refs = (HnswMemRef *)palloc0(sizeof(HnswMemRef) * count);
+		reached = (bool *)palloc0(sizeof(bool) * count);
+		stack.init(1024);
 	}
-	mark_reachable(g, g->shared->entry, reached, &stack);
+	void release()
+	{
+		pfree(reached);
+		pfree(indegree);
+		pfree(refs);
+		stack.free_memory();
+	}
+};
 
+/*
+ * Links back every element that is not reached yet and that `repair` applies to: from
+ * its own nearest reached neighbors (repair.own_links) if one of them takes a link to
+ * it, else from the nearest reached elements a search finds (repair.search, into
+ * s->pool); each element linked is marked with what it reaches (repair.mark). The
+ * links go on `level` (0, or the value links). Returns how many were linked.
+ */
+template <typename Repair>
+uint32 link_unreached(HnswMemGraph *g, RepairState &rs, int level, Repair &&repair)
+{
+	const bool *reached = rs.reached;
+	MemScratch *s = scratch_of(g);
 	uint32 reconnected = 0;
 	PgVec<MemCandidate> near;
-	near.init(2 * g->m);
-	for (uint32 id = 0; id < count; id++)
+	near.init(4 * g->m);
+	for (uint32 id = 0; id < rs.count; id++)
 	{
-		if (reached[id])
+		HnswMemRef x = rs.refs[id];
+		int64 key = 0;
+		if (reached[id] || x == 0)
 			continue;
-		HnswMemRef x = refs[id];
 		const HnswMemElement *xe = HnswMemGet(g, x);
+		if (!repair.applies(xe, &key))
+			continue;
+		const HnswValue *q = HnswMemValue(xe);
 		bool linked = false;
 
-		/* First choice: x's own nearest neighbors that are reachable. */
 		near.clear();
-		const HnswMemRef *links = HnswMemLinks(xe, 0, g->m);
-		for (int i = 0; i < HnswMemCounts(xe)[0]; i++)
-		{
-			const HnswMemElement *t = HnswMemGet(g, links[i]);
-			if (reached[t->id])
-			{
-				MemCandidate c = {distance_between(g, HnswMemVector(xe), HnswMemVector(t)),
-				                  links[i]};
-				near.push(c);
-			}
-		}
+		repair.own_links(xe, key,
+		                 [&](HnswMemRef ref)
+		                 {
+			                 const HnswMemElement *t = HnswMemGet(g, ref);
+			                 if (reached[t->id])
+				                 near.push({distance_between(g, q, HnswMemValue(t)), ref});
+		                 });
 		std::sort(near.data, near.data + near.size, HnswCloserFirst());
 		for (int i = 0; i < near.size && !linked; i++)
-			linked = link_into(g, near[i].ref, x, indegree);
+			linked = link_into(g, near[i].ref, x, rs.indegree, level);
 
-		/* Else: the nearest reachable elements a search finds. */
 		if (!linked)
 		{
-			const Vector *q = HnswMemVector(xe);
-			HnswMemRef entry = g->shared->entry;
-			MemCandidate cur = {distance_between(g, q, HnswMemVector(HnswMemGet(g, entry))), entry};
-			for (int l = g->shared->entry_level; l > 0; l--)
-				cur = greedy_level(g, s, q, cur, l);
-			search_level(g, s, q, &cur, 1, g->ef_construction, 0, &s->pool);
+			repair.search(s, q, key);
 			for (int i = 0; i < s->pool.size && !linked; i++)
 				if (s->pool[i].ref != x && reached[HnswMemGet(g, s->pool[i].ref)->id])
-					linked = link_into(g, s->pool[i].ref, x, indegree);
+					linked = link_into(g, s->pool[i].ref, x, rs.indegree, level);
 		}
 		if (linked)
 		{
 			reconnected++;
-			mark_reachable(g, x, reached, &stack);
+			repair.mark(x, key);
 		}
 	}
-	pfree(reached);
-	pfree(indegree);
-	pfree(refs);
-	stack.free_memory();
 	near.free_memory();
+	return reconnected;
+}
+
+/* The repair of level 0: every element should be reached from the entry point. */
+struct LevelZeroRepair
+{
+	HnswMemGraph *g;
+	bool *reached;
+	PgVec<HnswMemRef> *stack;
+	bool applies(const HnswMemElement *, int64 *) { return true; }
+	void own_links(const HnswMemElement *xe, int64, auto &&offer)
+	{
+		const HnswMemRef *links = HnswMemLinks(xe, 0, g->m);
+		for (int i = 0; i < HnswMemCounts(xe)[0]; i++)
+			offer(links[i]);
+	}
+	void search(MemScratch *s, const HnswValue *q, int64)
+	{
+		HnswMemRef entry = g->shared->entry;
+		MemCandidate cur = {distance_between(g, q, HnswMemValue(HnswMemGet(g, entry))), entry};
+		for (int l = g->shared->entry_level; l > 0; l--)
+			cur = greedy_level(g, s, q, cur, l);
+		search_level(g, s, q, &cur, 1, g->ef_construction, 0, &s->pool);
+	}
+	void mark(HnswMemRef x, int64) { mark_reachable(g, x, reached, stack); }
+};
+
+/* One round of repairs; a replaced link can orphan another element, hence rounds. */
+uint32 connect_round(HnswMemGraph *g)
+{
+	RepairState rs(g);
+
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	{
+		const HnswMemElement *e = HnswMemGet(g, ref);
+		rs.refs[e->id] = ref;
+		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
+		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
+			rs.indegree[HnswMemGet(g, links[i])->id]++;
+	}
+	mark_reachable(g, g->shared->entry, rs.reached, &rs.stack);
+
+	uint32 reconnected = link_unreached(g, rs, 0, LevelZeroRepair{g, rs.reached, &rs.stack});
+	rs.release();
 	return reconnected;
 }
 
@@ -771,7 +817,7 @@ inline bool same_value(const HnswMemGraph *g, const HnswMemElement *e, int64 key
  * Best-first search among the elements of one partition value, through value links
  * and through level-0 links that stay within the value; the ef nearest, sorted.
  */
-void search_value(HnswMemGraph *g, MemScratch *s, const Vector *q, int64 key,
+void search_value(HnswMemGraph *g, MemScratch *s, const HnswValue *q, int64 key,
                   const MemCandidate *entries, int nentries, int ef, PgVec<MemCandidate> *out)
 {
 	best_first(g, s, q, entries, nentries, ef, out,
@@ -805,19 +851,44 @@ void mark_value_reachable(HnswMemGraph *g, HnswMemRef start, int64 key, bool *re
 	                  });
 }
 
+/* The repair of value links: every element should be reached from its value's entry. */
+struct ValueRepair
+{
+	HnswMemGraph *g;
+	bool *reached;
+	PgVec<HnswMemRef> *stack;
+	HTAB *entries; /* ValueEntry by key */
+	bool applies(const HnswMemElement *xe, int64 *key)
+	{
+		return HnswPartitionKey(g->cols, HnswMemFilters(xe), key);
+	}
+	void own_links(const HnswMemElement *xe, int64 key, auto &&offer)
+	{
+		for (int level : {HNSW_VALUE_LEVEL, 0})
+		{
+			const HnswMemRef *links = HnswMemLinks(xe, level, g->m);
+			for (int i = 0; i < *HnswMemCount(xe, level); i++)
+				if (same_value(g, HnswMemGet(g, links[i]), key))
+					offer(links[i]);
+		}
+	}
+	void search(MemScratch *s, const HnswValue *q, int64 key)
+	{
+		ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_FIND, NULL);
+		MemCandidate first = {distance_between(g, q, HnswMemValue(HnswMemGet(g, ve->entry))),
+		                      ve->entry};
+		search_value(g, s, q, key, &first, 1, g->ef_construction, &s->pool);
+	}
+	void mark(HnswMemRef x, int64 key) { mark_value_reachable(g, x, key, reached, stack); }
+};
+
 /*
  * One round of linking back the elements that a search within their value cannot
  * reach from the value's entry (its highest element, as the directory records it).
  */
 uint32 connect_values_round(HnswMemGraph *g)
 {
-	MemScratch *s = scratch_of(g);
-	uint32 count = HnswMemElements(g);
-	uint16 *indegree = (uint16 *)palloc0(sizeof(uint16) * count);
-	HnswMemRef *refs = (HnswMemRef *)palloc0(sizeof(HnswMemRef) * count);
-	bool *reached = (bool *)palloc0(sizeof(bool) * count);
-	PgVec<HnswMemRef> stack;
-	stack.init(1024);
+	RepairState rs(g);
 	HASHCTL ctl;
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(ValueEntry);
@@ -828,10 +899,10 @@ uint32 connect_values_round(HnswMemGraph *g)
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		const HnswMemElement *e = HnswMemGet(g, ref);
-		refs[e->id] = ref;
+		rs.refs[e->id] = ref;
 		const HnswMemRef *links = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
 		for (int i = 0; i < *HnswMemCount(e, HNSW_VALUE_LEVEL); i++)
-			indegree[HnswMemGet(g, links[i])->id]++;
+			rs.indegree[HnswMemGet(g, links[i])->id]++;
 		int64 key;
 		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
 			continue;
@@ -843,65 +914,12 @@ uint32 connect_values_round(HnswMemGraph *g)
 	HASH_SEQ_STATUS seq;
 	hash_seq_init(&seq, entries);
 	for (ValueEntry *ve; (ve = (ValueEntry *)hash_seq_search(&seq)) != NULL;)
-		mark_value_reachable(g, ve->entry, ve->key, reached, &stack);
+		mark_value_reachable(g, ve->entry, ve->key, rs.reached, &rs.stack);
 
-	uint32 reconnected = 0;
-	PgVec<MemCandidate> near;
-	near.init(4 * g->m);
-	for (uint32 id = 0; id < count; id++)
-	{
-		int64 key;
-		HnswMemRef x = refs[id];
-		if (reached[id] || x == 0)
-			continue;
-		const HnswMemElement *xe = HnswMemGet(g, x);
-		if (!HnswPartitionKey(g->cols, HnswMemFilters(xe), &key))
-			continue;
-		const Vector *q = HnswMemVector(xe);
-		bool linked = false;
-
-		/* First choice: x's own neighbors in its value that a search reaches. */
-		near.clear();
-		for (int level : {HNSW_VALUE_LEVEL, 0})
-		{
-			const HnswMemRef *links = HnswMemLinks(xe, level, g->m);
-			for (int i = 0; i < *HnswMemCount(xe, level); i++)
-			{
-				const HnswMemElement *t = HnswMemGet(g, links[i]);
-				if (reached[t->id] && same_value(g, t, key))
-				{
-					MemCandidate c = {distance_between(g, q, HnswMemVector(t)), links[i]};
-					near.push(c);
-				}
-			}
-		}
-		std::sort(near.data, near.data + near.size, HnswCloserFirst());
-		for (int i = 0; i < near.size && !linked; i++)
-			linked = link_into(g, near[i].ref, x, indegree, HNSW_VALUE_LEVEL);
-
-		/* Else the nearest reachable elements of the value that a search finds. */
-		if (!linked)
-		{
-			ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_FIND, NULL);
-			MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))),
-			                      ve->entry};
-			search_value(g, s, q, key, &first, 1, g->ef_construction, &s->pool);
-			for (int i = 0; i < s->pool.size && !linked; i++)
-				if (s->pool[i].ref != x && reached[HnswMemGet(g, s->pool[i].ref)->id])
-					linked = link_into(g, s->pool[i].ref, x, indegree, HNSW_VALUE_LEVEL);
-		}
-		if (linked)
-		{
-			reconnected++;
-			mark_value_reachable(g, x, key, reached, &stack);
-		}
-	}
+	uint32 reconnected =
+	    link_unreached(g, rs, HNSW_VALUE_LEVEL, ValueRepair{g, rs.reached, &rs.stack, entries});
 	hash_destroy(entries);
-	pfree(reached);
-	pfree(indegree);
-	pfree(refs);
-	stack.free_memory();
-	near.free_memory();
+	rs.release();
 	return reconnected;
 }
 
@@ -939,9 +957,9 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 		}
 
 		/* Start from the value's entry and from e's own neighbors of the same value. */
-		const Vector *q = HnswMemVector(e);
+		const HnswValue *q = HnswMemValue(e);
 		seeds.clear();
-		MemCandidate first = {distance_between(g, q, HnswMemVector(HnswMemGet(g, ve->entry))),
+		MemCandidate first = {distance_between(g, q, HnswMemValue(HnswMemGet(g, ve->entry))),
 		                      ve->entry};
 		seeds.push(first);
 		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
@@ -950,7 +968,7 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 			const HnswMemElement *ne = HnswMemGet(g, links[i]);
 			if (same_value(g, ne, key))
 			{
-				MemCandidate c = {distance_between(g, q, HnswMemVector(ne)), links[i]};
+				MemCandidate c = {distance_between(g, q, HnswMemValue(ne)), links[i]};
 				seeds.push(c);
 			}
 		}

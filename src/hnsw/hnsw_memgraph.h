@@ -44,12 +44,12 @@ typedef struct HnswMemElement
 	uint32 filter_offset;       /* bytes from the element start to the filter section */
 	uint32 filter_bytes;
 	uint32 size; /* bytes of the whole element */
-	             /* Vector (varlena) follows at a MAXALIGN'd offset, then uint16 counts[level + 2]
-	              * (the last for value links), then links for each level (2m slots on level 0, m
-	              * above), then value_slots value links, then the filter section. */
+	/* HnswValue (varlena) follows at a MAXALIGN'd offset, then uint16 counts[level + 2]
+	 * (the last for value links), then links for each level (2m slots on level 0, m
+	 * above), then value_slots value links, then the filter section. */
 } HnswMemElement;
 
-#define HNSW_MEM_VECTOR_OFFSET MAXALIGN(sizeof(HnswMemElement))
+#define HNSW_MEM_VALUE_OFFSET MAXALIGN(sizeof(HnswMemElement))
 
 /* What every process building the graph shares; in DSM for a parallel build. */
 typedef struct HnswMemShared
@@ -77,7 +77,6 @@ typedef struct HnswMemGraph
 	int m;
 	int ef_construction;
 	int max_level;
-	int dimensions;
 	int value_slots; /* 2m with a partition column, else 0 */
 	const HnswDistance *dist;
 	const struct HnswColumns *cols;
@@ -94,9 +93,9 @@ static inline HnswMemElement *HnswMemGet(const HnswMemGraph *g, HnswMemRef ref)
 	return (HnswMemElement *)(g->base + (Size)ref * 8);
 }
 
-static inline Vector *HnswMemVector(const HnswMemElement *e)
+static inline HnswValue *HnswMemValue(const HnswMemElement *e)
 {
-	return (Vector *)((char *)e + HNSW_MEM_VECTOR_OFFSET);
+	return (HnswValue *)((char *)e + HNSW_MEM_VALUE_OFFSET);
 }
 
 /* Link counts: one per level, then one for value links (index HnswMemValueCount). */
@@ -120,7 +119,7 @@ static inline HnswMemRef *HnswMemLinks(const HnswMemElement *e, int level, int m
 }
 
 /* Bytes an element of this level and filter section takes in the arena. */
-Size HnswMemElementSize(int level, int m, int dimensions, int value_slots, Size filter_bytes);
+Size HnswMemElementSize(int level, int m, Size value_size, int value_slots, Size filter_bytes);
 
 static inline char *HnswMemFilters(const HnswMemElement *e)
 {
@@ -128,18 +127,19 @@ static inline char *HnswMemFilters(const HnswMemElement *e)
 }
 
 /* Arena bytes a build of `tuples` elements is expected to need. */
-Size HnswMemExpectedBytes(double tuples, int m, int dimensions, int value_slots, Size filter_bytes);
+Size HnswMemExpectedBytes(double tuples, int m, Size value_size, int value_slots,
+                          Size filter_bytes);
 
 /* Serial build: the arena in local memory, grown on demand up to limit. */
 void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const struct HnswColumns *cols,
-                      int m, int ef_construction, int dimensions, Size limit,
+                      int m, int ef_construction, Size value_size, Size limit,
                       double expected_tuples);
 
 /* Parallel build: `shared` followed by `arena_bytes` of arena, set up once by the leader. */
 void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes);
 /* Each participant attaches its view (the leader too). */
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
-                   const struct HnswColumns *cols, int m, int ef_construction, int dimensions);
+                   const struct HnswColumns *cols, int m, int ef_construction);
 
 typedef enum HnswMemInsertResult
 {
@@ -152,7 +152,7 @@ typedef enum HnswMemInsertResult
  * Inserts a vector with its filter section. A duplicate (same vector and filter
  * values) shares the existing element.
  */
-HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const Vector *value, const char *filters,
+HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const char *filters,
                                   Size filter_bytes, ItemPointer heaptid);
 
 /* Elements inserted so far. */

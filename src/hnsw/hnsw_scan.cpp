@@ -111,8 +111,8 @@ typedef struct HnswScanState
 	HnswFilter filter;
 	HnswReadFilter read_filter;
 	bool filtered;
-	bool stream;   /* the executor filters the rows: keep producing them, never short */
-	Vector *query; /* NULL: no ordering (NULL or zero query) */
+	bool stream;      /* the executor filters the rows: keep producing them, never short */
+	HnswValue *query; /* NULL: no ordering (NULL or zero query) */
 	bool started;
 	bool exhausted;
 	ScanMode mode;
@@ -297,6 +297,25 @@ void converge(HnswScanState *so, Relation index)
 	}
 }
 
+/* Adds an element read from its page to the overflow with its exact distance, as a result. */
+void add_exact(HnswScanState *so, HnswElementTuple etup, ItemPointerData tid, uint8 *flags)
+{
+	HnswDiskCandidate c;
+	if (so->query)
+	{
+		HnswCheckElementValue(&so->dist, HnswElementValue(etup));
+		c.distance = HnswValueDistance(&so->dist, so->query, HnswElementValue(etup));
+	}
+	else
+		c.distance = 0;
+	c.element = tid;
+	c.neighbors = etup->neighbortid;
+	c.exact = true;
+	*flags |= VISITED_RESULT;
+	so->overflow.push(c);
+	so->examined++;
+}
+
 /*
  * Reads every element of the scope (the partition chains) that the walk has not
  * already taken, with its exact distance, into the overflow. Used for a small scope
@@ -330,7 +349,7 @@ void read_scope(HnswScanState *so, Relation index)
 				UnlockReleaseBuffer(buf);
 				break;
 			}
-			const char *filters = HnswElementFilters(etup, so->dist.dimensions);
+			const char *filters = HnswElementFilters(etup);
 			int64 key;
 			if (!HnswPartitionKey(&so->cols, filters, &key) || key != so->scope[v].key)
 			{
@@ -340,18 +359,7 @@ void read_scope(HnswScanState *so, Relation index)
 			uint8 *flags = HnswTidSetAdd(&so->visited, HnswTidKey(&tid), &added);
 			if (!(*flags & VISITED_RESULT) && !(etup->flags & HNSW_ELEMENT_DELETED) &&
 			    HnswFilterMatches(&so->filter, &so->cols, filters))
-			{
-				HnswDiskCandidate c;
-				c.distance = so->query
-				                 ? HnswVectorDistance(&so->dist, so->query, HnswElementVector(etup))
-				                 : 0;
-				c.element = tid;
-				c.neighbors = etup->neighbortid;
-				c.exact = true;
-				*flags |= VISITED_RESULT;
-				so->overflow.push(c);
-				so->examined++;
-			}
+				add_exact(so, etup, tid, flags);
 			ItemPointerData next = etup->chain_next;
 			UnlockReleaseBuffer(buf);
 			tid = next;
@@ -386,23 +394,14 @@ void read_all(HnswScanState *so, Relation index)
 			HnswElementTuple etup = HnswElementAt(page, off);
 			if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
 				continue;
-			if (so->filtered && !HnswFilterMatches(&so->filter, &so->cols,
-			                                       HnswElementFilters(etup, so->dist.dimensions)))
+			if (so->filtered &&
+			    !HnswFilterMatches(&so->filter, &so->cols, HnswElementFilters(etup)))
 				continue;
 			ItemPointerData tid;
 			ItemPointerSet(&tid, blk, off);
 			uint8 *flags = HnswTidSetAdd(&so->visited, HnswTidKey(&tid), &added);
-			if (*flags & VISITED_RESULT)
-				continue;
-			HnswDiskCandidate c;
-			c.distance =
-			    so->query ? HnswVectorDistance(&so->dist, so->query, HnswElementVector(etup)) : 0;
-			c.element = tid;
-			c.neighbors = etup->neighbortid;
-			c.exact = true;
-			*flags |= VISITED_RESULT;
-			so->overflow.push(c);
-			so->examined++;
+			if (!(*flags & VISITED_RESULT))
+				add_exact(so, etup, tid, flags);
 		}
 		UnlockReleaseBuffer(buf);
 		CHECK_FOR_INTERRUPTS();
@@ -633,8 +632,8 @@ bool next_element_unordered(HnswScanState *so, Relation index)
 			so->walk_offset++;
 			if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
 				continue;
-			if (so->filtered && !HnswFilterMatches(&so->filter, &so->cols,
-			                                       HnswElementFilters(etup, so->dist.dimensions)))
+			if (so->filtered &&
+			    !HnswFilterMatches(&so->filter, &so->cols, HnswElementFilters(etup)))
 				continue;
 			for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
 				so->heaptids[so->nheaptids++] = etup->heaptids[i];

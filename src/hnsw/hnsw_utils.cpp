@@ -1,6 +1,6 @@
 /*
- * hnsw_utils.cpp: pages, the metapage, tuple access, distances and neighbor
- * selection shared by build, insert, scan and vacuum.
+ * hnsw_utils.cpp: pages, the metapage, tuple access and neighbor selection
+ * shared by build, insert, scan and vacuum.
  */
 #include "hnsw/hnsw.h"
 
@@ -15,15 +15,6 @@ extern "C"
 }
 
 #include <cmath>
-
-/* The SQL support functions of our opclasses, recognised by address to use SIMD kernels directly.
- */
-extern "C"
-{
-	Datum vecrbac_vector_l2_squared_distance(PG_FUNCTION_ARGS);
-	Datum vecrbac_vector_negative_inner_product(PG_FUNCTION_ARGS);
-	Datum vecrbac_l1_distance(PG_FUNCTION_ARGS);
-}
 
 int HnswMaxLevelForM(int m)
 {
@@ -63,7 +54,7 @@ void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 	meta->dir_start = InvalidBlockNumber;
 	meta->dir_pages = 0;
 	meta->value_slots = 0;
-	meta->unused = 0;
+	meta->value_type = HNSW_VALUE_VECTOR; /* the build sets the column's */
 	/* pd_lower past the metadata, so that GenericXLog and full-page images keep it. */
 	((PageHeader)page)->pd_lower = ((char *)meta + sizeof(HnswMetaPageData)) - (char *)page;
 }
@@ -120,9 +111,9 @@ HnswElementTuple HnswElementAt(Page page, OffsetNumber off)
 	/* Never read past the item: a damaged page must not send a read off the page. */
 	Size len = ItemIdGetLength(iid);
 	if (len < HNSW_ELEMENT_HEADER_SIZE + VARHDRSZ ||
-	    VARSIZE(HnswElementVector(etup)) > len - HNSW_ELEMENT_HEADER_SIZE ||
-	    VARSIZE(HnswElementVector(etup)) != VECTOR_SIZE(HnswElementVector(etup)->dim) ||
-	    HnswElementFilterOffset(HnswElementVector(etup)->dim) + etup->filter_bytes > len)
+	    VARSIZE(HnswElementValue(etup)) < VARHDRSZ + sizeof(int32) ||
+	    VARSIZE(HnswElementValue(etup)) > len - HNSW_ELEMENT_HEADER_SIZE ||
+	    HnswElementFilterOffset(VARSIZE(HnswElementValue(etup))) + etup->filter_bytes > len)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("hnsw element tuple at offset %u is damaged", off)));
 	return etup;
@@ -154,70 +145,8 @@ int HnswRandomLevel(int m, int max_level)
 	return level > max_level ? max_level : level;
 }
 
-int HnswVectorColumn(Relation index)
-{
-	int natts = IndexRelationGetNumberOfKeyAttributes(index);
-	for (int i = 0; i < natts; i++)
-		if (OidIsValid(index_getprocid(index, i + 1, HNSW_DISTANCE_PROC)))
-			return i;
-	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-	                errmsg("an hnsw index needs a vector column with a distance operator class")));
-	return -1;
-}
-
-void HnswInitDistance(HnswDistance *d, Relation index)
-{
-	int col = HnswVectorColumn(index);
-	d->column = col;
-	d->proc = index_getprocinfo(index, col + 1, HNSW_DISTANCE_PROC);
-	d->normproc = OidIsValid(index_getprocid(index, col + 1, HNSW_NORM_PROC))
-	                  ? index_getprocinfo(index, col + 1, HNSW_NORM_PROC)
-	                  : NULL;
-	d->collation = index->rd_indcollation[col];
-	d->kernels = &vecrbac::distance::best();
-	d->dimensions = TupleDescAttr(RelationGetDescr(index), col)->atttypmod;
-
-	PGFunction fn = d->proc->fn_addr;
-	if (fn == vecrbac_vector_l2_squared_distance)
-		d->kind = HNSW_DIST_L2_SQUARED;
-	else if (fn == vecrbac_vector_negative_inner_product)
-		d->kind = HNSW_DIST_NEG_INNER_PRODUCT;
-	else if (fn == vecrbac_l1_distance)
-		d->kind = HNSW_DIST_L1;
-	else
-		d->kind = HNSW_DIST_GENERIC;
-}
-
-Vector *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query)
-{
-	Vector *v = DatumGetVector(value);
-
-	/* The same errors as the distance operators and the column's type modifier raise. */
-	if (v->dim != d->dimensions && d->dimensions > 0)
-	{
-		if (for_query)
-			ereport(ERROR,
-			        (errcode(ERRCODE_DATA_EXCEPTION),
-			         errmsg("different vector dimensions %d and %d", d->dimensions, v->dim)));
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-		                errmsg("expected %d dimensions, not %d", d->dimensions, v->dim)));
-	}
-
-	if (d->normproc == NULL)
-		return v;
-
-	double norm = DatumGetFloat8(FunctionCall1Coll(d->normproc, d->collation, PointerGetDatum(v)));
-	if (!(norm > 0) || std::isinf(norm))
-		return NULL; /* a zero vector has no direction: not indexed, and no ordering as a query */
-
-	Vector *normalized = InitVector(v->dim);
-	for (int i = 0; i < v->dim; i++)
-		normalized->x[i] = (float)(v->x[i] / norm);
-	return normalized;
-}
-
 int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int n,
-                        const Vector *const *vectors, int max_keep, HnswCandidate *out)
+                        const HnswValue *const *vectors, int max_keep, HnswCandidate *out)
 {
 	int kept = 0;
 
@@ -228,7 +157,7 @@ int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int 
 
 		for (int j = 0; j < kept; j++)
 		{
-			float between = HnswVectorDistance(d, vectors[c.index], vectors[out[j].index]);
+			float between = HnswValueDistance(d, vectors[c.index], vectors[out[j].index]);
 			if (between < c.distance)
 			{
 				diverse = false;

@@ -108,6 +108,35 @@ void for_each_data_page(Relation index, BufferAccessStrategy strategy, Visit vis
 	}
 }
 
+/*
+ * A locked page made writable (and WAL-logged) at its first change only, so that
+ * pages a pass leaves alone cost no WAL. Trivially destructible.
+ */
+struct LazyEdit
+{
+	Relation index;
+	Buffer buf;
+	Page writable;
+	HnswEdit edit;
+
+	Page page()
+	{
+		if (writable == NULL)
+		{
+			HnswEditStart(&edit, index, false);
+			writable = HnswEditPage(&edit, buf, false);
+		}
+		return writable;
+	}
+	/* Logs the changes, if any; whether there were. */
+	bool finish()
+	{
+		if (writable != NULL)
+			HnswEditFinish(&edit);
+		return writable != NULL;
+	}
+};
+
 /* Pass 1: drop dead heap TIDs and flag emptied elements, page by page. */
 void remove_dead_tids(VacuumState *vs)
 {
@@ -117,8 +146,7 @@ void remove_dead_tids(VacuumState *vs)
 	    vs->index, strategy,
 	    [&](BlockNumber blk, Buffer buf, Page page)
 	    {
-		    HnswEdit edit;
-		    Page writable = NULL;
+		    LazyEdit edit = {vs->index, buf};
 		    OffsetNumber max = PageGetMaxOffsetNumber(page);
 		    for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 		    {
@@ -144,12 +172,7 @@ void remove_dead_tids(VacuumState *vs)
 				    vs->stats->num_index_tuples += nkeep;
 				    if (nkeep != nhad)
 				    {
-					    if (writable == NULL)
-					    {
-						    HnswEditStart(&edit, vs->index, false);
-						    writable = HnswEditPage(&edit, buf, false);
-					    }
-					    HnswElementTuple w = HnswElementAt(writable, off);
+					    HnswElementTuple w = HnswElementAt(edit.page(), off);
 					    for (int i = 0; i < HNSW_HEAPTIDS; i++)
 					    {
 						    if (i < nkeep)
@@ -161,7 +184,8 @@ void remove_dead_tids(VacuumState *vs)
 						    w->flags |= HNSW_ELEMENT_DELETED;
 				    }
 			    }
-			    if (HnswElementAt(writable ? writable : page, off)->flags & HNSW_ELEMENT_DELETED)
+			    if (HnswElementAt(edit.writable ? edit.writable : page, off)->flags &
+			        HNSW_ELEMENT_DELETED)
 			    {
 				    bool added;
 				    HnswTidSetAdd(&vs->deleted, HnswTidKey(&tid), &added);
@@ -179,9 +203,7 @@ void remove_dead_tids(VacuumState *vs)
 				    vs->highest = tid;
 			    }
 		    }
-		    if (writable != NULL)
-			    HnswEditFinish(&edit);
-		    return writable != NULL;
+		    return edit.finish();
 	    },
 	    [](BlockNumber) { VECRBAC_WAIT_POINT("vacuum-removing"); });
 	FreeAccessStrategy(strategy);
@@ -198,7 +220,7 @@ inline bool is_deleted(const VacuumState *vs, const ItemPointerData *tid)
  * is not enough, the result of a search; then the heuristic picks. Returns the
  * count written to out (room for `slots`).
  */
-int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *owner_vector,
+int repair_links(VacuumState *vs, const ItemPointerData *owner, const HnswValue *owner_vector,
                  const ItemPointerData *links, int count, int level, ItemPointerData *out)
 {
 	int m = vs->meta.m;
@@ -237,13 +259,13 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 	/* Score the pool by distance to the owner; keep vectors for the heuristic. */
 	PgVec<HnswCandidate> cands;
 	cands.init(pool.size + 1);
-	PgVec<const Vector *> vectors;
+	PgVec<const HnswValue *> vectors;
 	vectors.init(pool.size + 1);
 	PgVec<ItemPointerData> tids;
 	tids.init(pool.size + 1);
 	for (int i = 0; i < pool.size; i++)
 	{
-		Vector *v = (Vector *)palloc(VECTOR_SIZE(vs->meta.dimensions));
+		HnswValue *v = (HnswValue *)palloc(vs->dist.value_size);
 		HnswElementInfo info;
 		if (!HnswReadElement(vs->index, &vs->dist, owner_vector, &pool[i], &info, v) ||
 		    info.deleted)
@@ -274,7 +296,7 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const Vector *ow
 				HnswTidSetAdd(&seen, HnswTidKey(&found[i].element), &added);
 				if (!added || is_deleted(vs, &found[i].element))
 					continue;
-				Vector *v = (Vector *)palloc(VECTOR_SIZE(vs->meta.dimensions));
+				HnswValue *v = (HnswValue *)palloc(vs->dist.value_size);
 				HnswElementInfo info;
 				if (!HnswReadElement(vs->index, &vs->dist, NULL, &found[i].element, &info, v) ||
 				    info.deleted)
@@ -304,7 +326,7 @@ void repair_graph(VacuumState *vs)
 	int m = vs->meta.m;
 	ItemPointerData *links = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 2 * m);
 	ItemPointerData *fresh = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 2 * m);
-	Vector *owner_vector = (Vector *)palloc(VECTOR_SIZE(vs->meta.dimensions));
+	HnswValue *owner_vector = (HnswValue *)palloc(vs->dist.value_size);
 
 	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
 	{
@@ -485,8 +507,7 @@ void repair_partitions(VacuumState *vs)
 	    vs->index, NULL,
 	    [&](BlockNumber blk, Buffer buf, Page page)
 	    {
-		    HnswEdit edit;
-		    Page writable = NULL;
+		    LazyEdit edit = {vs->index, buf};
 		    OffsetNumber max = PageGetMaxOffsetNumber(page);
 		    for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 		    {
@@ -496,16 +517,10 @@ void repair_partitions(VacuumState *vs)
 			    ItemPointerData next = skip_deleted(vs, etup->chain_next);
 			    if (!ItemPointerEquals(&next, &etup->chain_next))
 			    {
-				    if (writable == NULL)
-				    {
-					    HnswEditStart(&edit, vs->index, false);
-					    writable = HnswEditPage(&edit, buf, false);
-				    }
-				    HnswElementAt(writable, off)->chain_next = next;
+				    HnswElementAt(edit.page(), off)->chain_next = next;
 			    }
 			    int64 key;
-			    if (HnswPartitionKey(&vs->cols, HnswElementFilters(etup, vs->dist.dimensions),
-			                         &key))
+			    if (HnswPartitionKey(&vs->cols, HnswElementFilters(etup), &key))
 			    {
 				    bool found;
 				    LiveValue *v = (LiveValue *)hash_search(live, &key, HASH_ENTER, &found);
@@ -520,9 +535,7 @@ void repair_partitions(VacuumState *vs)
 				    HnswDirOfferSeed(&v->seeds, &tid, etup->level);
 			    }
 		    }
-		    if (writable != NULL)
-			    HnswEditFinish(&edit);
-		    return writable != NULL;
+		    return edit.finish();
 	    },
 	    [](BlockNumber) {});
 

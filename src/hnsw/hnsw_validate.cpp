@@ -6,10 +6,10 @@
  * hnsw has two kinds of operator classes:
  *   vector classes (vector_l2_ops...): support function 1, the distance
  *     (type, type) -> float8; optional support function 2, the norm (type) -> float8
- *     (cosine); one ordering operator, strategy 1, (type, type) -> float8, sorted by a
- *     btree family;
- *   filter classes (int4_ops, text_ops...): no support function; search operators
- *     returning bool: strategy 1 (=, or @> on jsonb) and strategy 2,
+ *     (cosine); optional support function 3, the type's support (internal) -> internal
+ *     (halfvec, bit, sparsevec; vector when absent); one ordering operator, strategy 1, (type,
+ * type) -> float8, sorted by a btree family; filter classes (int4_ops, text_ops...): no support
+ * function; search operators returning bool: strategy 1 (=, or @> on jsonb) and strategy 2,
  *     vecrbac.<@ (type, vecrbac.scope).
  * A class is a vector class when its family has support function 1 for its type;
  * that is also how the index tells its vector column from its filter columns.
@@ -90,6 +90,9 @@ bool hnsw_validate(Oid opclassoid)
 		case HNSW_NORM_PROC:
 			ok = check_amproc_signature(procform->amproc, FLOAT8OID, true, 1, 1,
 			                            procform->amproclefttype);
+			break;
+		case HNSW_TYPE_SUPPORT_PROC:
+			ok = check_amproc_signature(procform->amproc, INTERNALOID, true, 1, 1, INTERNALOID);
 			break;
 		default:
 			ereport(INFO, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),

@@ -10,6 +10,7 @@
  * combine function accepts two empty states (and returns one); a pgvector release
  * rejected that by mistake and the fix followed (pgvector pull request 1012).
  */
+#include "vector_sql/agg_state.h"
 #include "vector_sql/vector_internal.h"
 
 extern "C"
@@ -21,20 +22,8 @@ extern "C"
 
 using namespace vecrbac::vec;
 
-namespace
-{
-
-/* Number of vector dimensions a state array holds (its length minus the count). */
-inline int state_dims(const ArrayType *state)
-{
-	return ARR_DIMS(state)[0] - 1;
-}
-
-/*
- * The state's values, after checking it is one: a 1-D float8 array without NULLs
- * holding at least the count. Anything else was not made by these functions.
- */
-const float8 *check_state_array(ArrayType *state, const char *caller)
+/* The helpers of agg_state.h, shared with avg(halfvec). */
+const float8 *vecrbac::vec::check_state_array(ArrayType *state, const char *caller)
 {
 	if (ARR_NDIM(state) != 1 || ARR_DIMS(state)[0] < 1 || ARR_HASNULL(state) ||
 	    ARR_ELEMTYPE(state) != FLOAT8OID)
@@ -42,8 +31,7 @@ const float8 *check_state_array(ArrayType *state, const char *caller)
 	return (const float8 *)ARR_DATA_PTR(state);
 }
 
-/* A state array {n, sums[0..dim-1]}. */
-ArrayType *make_state(float8 n, const float8 *sums, int dim)
+ArrayType *vecrbac::vec::make_state(float8 n, const float8 *sums, int dim)
 {
 	Datum *datums = (Datum *)palloc(sizeof(Datum) * (dim + 1));
 	ArrayType *result;
@@ -56,8 +44,6 @@ ArrayType *make_state(float8 n, const float8 *sums, int dim)
 	pfree(datums);
 	return result;
 }
-
-} // namespace
 
 /* vector_accum(double precision[], vector): adds one vector to the state. */
 VECRBAC_FUNCTION(vecrbac_vector_accum)

@@ -8,6 +8,7 @@
  * The binary form is int16 dim, int16 unused (0), then dim big-endian float4.
  */
 #include "vector/float_parse.h"
+#include "vector_sql/literal_scan.h"
 #include "vector_sql/vector_internal.h"
 
 extern "C"
@@ -25,39 +26,11 @@ using namespace vecrbac::vec;
 namespace
 {
 
-/* The whitespace that array input skips (array_isspace is static in PostgreSQL). */
-inline bool is_space(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
-}
-
-inline const char *skip_spaces(const char *p)
-{
-	while (is_space(*p))
-		p++;
-	return p;
-}
-
 [[noreturn]] void invalid_syntax(const char *literal)
 {
 	ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 	                errmsg("invalid input syntax for type vector: \"%s\"", literal)));
 	pg_unreachable();
-}
-
-/*
- * An upper bound on the number of elements of a literal: separators plus one,
- * capped just above the limit so that the limit check below still fires. For
- * well-formed input the bound is exact, so the result is allocated once.
- */
-int element_bound(const char *p)
-{
-	int commas = 0;
-
-	for (; *p; p++)
-		if (*p == ',' && ++commas >= VECTOR_MAX_DIM)
-			break;
-	return commas + 1;
 }
 
 } // namespace
@@ -82,7 +55,7 @@ VECRBAC_FUNCTION(vecrbac_vector_in)
 		ereport(ERROR,
 		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
 
-	capacity = element_bound(p);
+	capacity = element_bound(p, VECTOR_MAX_DIM);
 	result = (Vector *)palloc0(VECTOR_SIZE(capacity));
 
 	for (;;)

@@ -300,7 +300,13 @@ extern "C"
 		pq_sendint32(buf, swap.i);
 	}
 
-	/* ---- arrayutils.c: only vector_typmod_in uses it, and no target calls that ------- */
+	/* ---- numutils.c: sparsevec_out prints indices and dimensions with pg_ltoa -------- */
+	int pg_ltoa(int32 value, char *a)
+	{
+		return snprintf(a, 12, "%d", value); /* PostgreSQL's contract: at most 11 chars + NUL */
+	}
+
+	/* ---- arrayutils.c: only the typmod_in functions use it, and no target calls them -- */
 	int32 *ArrayGetIntegerTypmods(ArrayType *arr, int *n)
 	{
 		vrfuzz::fail("ArrayGetIntegerTypmods is not stubbed");

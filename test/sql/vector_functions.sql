@@ -75,11 +75,14 @@ FROM (SELECT n, a, b,
 DROP TABLE pairs;
 
 -- Operators are declared as pgvector declares them.
-SELECT oprname, oprleft::regtype, oprright::regtype, oprresult::regtype, oprcode,
+-- (oprcode by name: regproc would qualify the names that halfvec overloads.)
+SELECT oprname, oprleft::regtype, oprright::regtype, oprresult::regtype,
+       (SELECT proname FROM pg_proc WHERE oid = oprcode) AS oprcode,
        oprcom::regoperator AS commutator, oprnegate::regoperator AS negator,
        oprrest, oprjoin
 FROM pg_operator WHERE oprleft = 'vector'::regtype ORDER BY oprname;
--- Functions: all immutable, strict, parallel safe, with vecrbac_ symbols.
+-- Functions: all immutable, strict, parallel safe, with vecrbac_ symbols (the halfvec
+-- and sparsevec overloads of the same names are checked in their own tests).
 SELECT count(*) AS functions,
        bool_and(provolatile = 'i') AS immutable, bool_and(proisstrict) AS strict,
        bool_and(proparallel = 's') AS parallel_safe, bool_and(prosrc = 'vecrbac_' || proname) AS symbols
@@ -91,7 +94,9 @@ WHERE pronamespace = 'public'::regnamespace AND prokind = 'f' AND proname IN (
     'vector_mul', 'vector_concat', 'vector_lt', 'vector_le', 'vector_eq', 'vector_ne',
     'vector_ge', 'vector_gt', 'vector_cmp', 'vector_l2_squared_distance',
     'vector_negative_inner_product', 'vector_spherical_distance', 'vector_accum', 'vector_avg',
-    'vector_combine', 'vector', 'array_to_vector', 'vector_to_float4');
+    'vector_combine', 'vector', 'array_to_vector', 'vector_to_float4')
+  AND NOT proargtypes::oid[] && ARRAY['halfvec'::regtype, 'sparsevec'::regtype]::oid[]
+  AND prorettype NOT IN ('halfvec'::regtype, 'sparsevec'::regtype);
 
 -- ---- norms --------------------------------------------------------------------------
 SELECT vector_dims('[1,2,3]'::vector);
@@ -108,7 +113,7 @@ SELECT l2_normalize('[0,0.1]'::vector);
 SELECT l2_normalize('[0,0]'::vector);
 SELECT l2_normalize('[3e38]'::vector);
 SELECT l2_normalize('[1e-45]'::vector);
-SELECT round(vector_norm(l2_normalize('[1,2,3,4,5,6,7,8,9,10]'))::numeric, 6);
+SELECT round(vector_norm(l2_normalize('[1,2,3,4,5,6,7,8,9,10]'::vector))::numeric, 6);
 
 -- ---- arithmetic ---------------------------------------------------------------------
 SELECT '[1,2,3]'::vector + '[4,5,6]';
@@ -161,7 +166,7 @@ SELECT subvector('[1,2,3,4,5]'::vector, -2147483648, 2147483647);
 \echo :LAST_ERROR_SQLSTATE
 
 -- ---- NULL in, NULL out (strict) ------------------------------------------------------
-SELECT NULL::vector <-> '[1]', l2_normalize(NULL), subvector('[1]', NULL, 1), '[1]'::vector + NULL;
+SELECT NULL::vector <-> '[1]', l2_normalize(NULL::vector), subvector('[1]'::vector, NULL, 1), '[1]'::vector + NULL;
 
 -- ---- nearest neighbours without an index -------------------------------------------
 CREATE TABLE items (id int PRIMARY KEY, embedding vector(3));

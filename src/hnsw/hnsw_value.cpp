@@ -1,0 +1,362 @@
+/*
+ * hnsw_value.cpp: what an index stores per element and how it measures distance,
+ * for each indexable type (vector, halfvec, bit): the value's size and dimensions,
+ * the distance kernels behind the opclasses' support functions, and the
+ * preparation of a value (dimension checks, normalization for cosine).
+ */
+#include "hnsw/hnsw.h"
+
+extern "C"
+{
+#include "access/genam.h"
+#include "catalog/pg_type_d.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/varbit.h"
+}
+
+#include <cmath>
+
+/* The SQL functions our opclasses and types use, recognised by address. */
+extern "C"
+{
+	Datum vecrbac_vector_in(PG_FUNCTION_ARGS);
+	Datum vecrbac_halfvec_in(PG_FUNCTION_ARGS);
+	Datum vecrbac_sparsevec_in(PG_FUNCTION_ARGS);
+	Datum vecrbac_vector_l2_squared_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_vector_negative_inner_product(PG_FUNCTION_ARGS);
+	Datum vecrbac_l1_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_halfvec_l2_squared_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_halfvec_negative_inner_product(PG_FUNCTION_ARGS);
+	Datum vecrbac_halfvec_l1_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_hamming_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_jaccard_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_sparsevec_l2_squared_distance(PG_FUNCTION_ARGS);
+	Datum vecrbac_sparsevec_negative_inner_product(PG_FUNCTION_ARGS);
+	Datum vecrbac_sparsevec_l1_distance(PG_FUNCTION_ARGS);
+}
+
+/* pgvector's limit of non-zero elements of an indexed sparsevec. */
+#define HNSW_MAX_NNZ 1000
+
+namespace
+{
+
+/* The kernel behind a support function of ours, or HNSW_DIST_GENERIC. */
+HnswDistanceKind kind_of(HnswValueType type, PGFunction fn)
+{
+	switch (type)
+	{
+	case HNSW_VALUE_VECTOR:
+		if (fn == vecrbac_vector_l2_squared_distance)
+			return HNSW_DIST_L2_SQUARED;
+		if (fn == vecrbac_vector_negative_inner_product)
+			return HNSW_DIST_NEG_INNER_PRODUCT;
+		if (fn == vecrbac_l1_distance)
+			return HNSW_DIST_L1;
+		break;
+	case HNSW_VALUE_HALFVEC:
+		if (fn == vecrbac_halfvec_l2_squared_distance)
+			return HNSW_DIST_HALF_L2_SQUARED;
+		if (fn == vecrbac_halfvec_negative_inner_product)
+			return HNSW_DIST_HALF_NEG_INNER_PRODUCT;
+		if (fn == vecrbac_halfvec_l1_distance)
+			return HNSW_DIST_HALF_L1;
+		break;
+	case HNSW_VALUE_BIT:
+		if (fn == vecrbac_hamming_distance)
+			return HNSW_DIST_HAMMING;
+		if (fn == vecrbac_jaccard_distance)
+			return HNSW_DIST_JACCARD;
+		break;
+	case HNSW_VALUE_SPARSEVEC:
+		if (fn == vecrbac_sparsevec_l2_squared_distance)
+			return HNSW_DIST_SPARSE_L2_SQUARED;
+		if (fn == vecrbac_sparsevec_negative_inner_product)
+			return HNSW_DIST_SPARSE_NEG_INNER_PRODUCT;
+		if (fn == vecrbac_sparsevec_l1_distance)
+			return HNSW_DIST_SPARSE_L1;
+		break;
+	}
+	return HNSW_DIST_GENERIC;
+}
+
+const char *type_name(HnswValueType type)
+{
+	switch (type)
+	{
+	case HNSW_VALUE_HALFVEC:
+		return "halfvec";
+	case HNSW_VALUE_BIT:
+		return "bit";
+	case HNSW_VALUE_SPARSEVEC:
+		return "sparsevec";
+	default:
+		return "vector";
+	}
+}
+
+/* A copy of a vector with unit L2 norm (norm > 0 and finite). */
+HnswValue *normalized_vector(const Vector *v, double norm)
+{
+	Vector *r = InitVector(v->dim);
+	for (int i = 0; i < v->dim; i++)
+		r->x[i] = (float)(v->x[i] / norm);
+	return (HnswValue *)r;
+}
+
+HnswValue *normalized_halfvec(const HalfVector *v, double norm)
+{
+	HalfVector *r = InitHalfVector(v->dim);
+	for (int i = 0; i < v->dim; i++)
+		r->x[i] = vecrbac::half::from_float((float)(vecrbac::half::to_float(v->x[i]) / norm));
+	return (HnswValue *)r;
+}
+
+HnswValue *normalized_sparsevec(const SparseVector *v, double norm)
+{
+	SparseVector *r = (SparseVector *)palloc(VARSIZE(v));
+	memcpy(r, v, VARSIZE(v));
+	float *values = SPARSEVEC_VALUES(r);
+	for (int i = 0; i < r->nnz; i++)
+		values[i] = (float)(values[i] / norm);
+	return (HnswValue *)r;
+}
+
+} // namespace
+
+/* Support function 3 of the opclasses of each type but vector (pgvector's names). */
+VECRBAC_FUNCTION(vecrbac_hnsw_halfvec_support)
+{
+	static const HnswTypeSupport support = {HNSW_VALUE_HALFVEC};
+	PG_RETURN_POINTER(&support);
+}
+
+VECRBAC_FUNCTION(vecrbac_hnsw_bit_support)
+{
+	static const HnswTypeSupport support = {HNSW_VALUE_BIT};
+	PG_RETURN_POINTER(&support);
+}
+
+VECRBAC_FUNCTION(vecrbac_hnsw_sparsevec_support)
+{
+	static const HnswTypeSupport support = {HNSW_VALUE_SPARSEVEC};
+	PG_RETURN_POINTER(&support);
+}
+
+Size HnswValueSize(HnswValueType type, int dimensions)
+{
+	switch (type)
+	{
+	case HNSW_VALUE_HALFVEC:
+		return offsetof(Vector, x) + sizeof(uint16) * dimensions;
+	case HNSW_VALUE_BIT:
+		return VARBITTOTALLEN(dimensions);
+	case HNSW_VALUE_SPARSEVEC:
+		return SPARSEVEC_SIZE(HNSW_MAX_NNZ);
+	default:
+		return VECTOR_SIZE(dimensions);
+	}
+}
+
+Size HnswValueSizeOf(HnswValueType type, const HnswValue *value)
+{
+	if (type == HNSW_VALUE_SPARSEVEC)
+	{
+		int32 nnz = ((const SparseVector *)value)->nnz;
+		return nnz >= 0 && nnz <= HNSW_MAX_NNZ ? SPARSEVEC_SIZE(nnz) : 0;
+	}
+	return HnswValueSize(type, HnswValueDimensions(type, value));
+}
+
+int HnswValueDimensions(HnswValueType type, const HnswValue *value)
+{
+	if (type == HNSW_VALUE_BIT)
+		return VARBITLEN((const VarBit *)value);
+	if (type == HNSW_VALUE_SPARSEVEC)
+		return ((const SparseVector *)value)->dim;
+	/* vector and halfvec share the header: varlena, int16 dim, int16 unused */
+	return ((const Vector *)value)->dim;
+}
+
+bool HnswValueIsFinite(HnswValueType type, const HnswValue *value)
+{
+	int dims = HnswValueDimensions(type, value);
+	switch (type)
+	{
+	case HNSW_VALUE_VECTOR:
+		for (int i = 0; i < dims; i++)
+			if (!std::isfinite(((const Vector *)value)->x[i]))
+				return false;
+		return true;
+	case HNSW_VALUE_HALFVEC:
+	{
+		/* IEEE half: exponent bits all ones is an infinity or a NaN */
+		const uint16 *x = (const uint16 *)((const Vector *)value)->x;
+		for (int i = 0; i < dims; i++)
+			if ((x[i] & 0x7C00) == 0x7C00)
+				return false;
+		return true;
+	}
+	case HNSW_VALUE_SPARSEVEC:
+	{
+		vecrbac::sparse::View s = SparseVectorView((SparseVector *)value);
+		for (int i = 0; i < s.nnz; i++)
+			if (!std::isfinite(s.values[i]))
+				return false;
+		return true;
+	}
+	default:
+		return true;
+	}
+}
+
+int HnswMaxDimensions(HnswValueType type)
+{
+	switch (type)
+	{
+	case HNSW_VALUE_HALFVEC:
+		return 4000;
+	case HNSW_VALUE_BIT:
+		return 64000;
+	case HNSW_VALUE_SPARSEVEC:
+		return 1000000000; /* the type's own limit: only non-zero elements are stored */
+	default:
+		return 2000;
+	}
+}
+
+HnswValueType HnswColumnValueType(Relation index, int column)
+{
+	HnswValueType type = HNSW_VALUE_VECTOR;
+	if (OidIsValid(index_getprocid(index, column + 1, HNSW_TYPE_SUPPORT_PROC)))
+	{
+		FmgrInfo *support = index_getprocinfo(index, column + 1, HNSW_TYPE_SUPPORT_PROC);
+		type = ((const HnswTypeSupport *)DatumGetPointer(FunctionCall0Coll(support, InvalidOid)))
+		           ->type;
+	}
+
+	/* The column must hold what the class says it holds: elements are read as that type. */
+	Oid column_type = index->rd_opcintype[column];
+	Oid input, ioparam;
+	getTypeInputInfo(column_type, &input, &ioparam);
+	FmgrInfo flinfo;
+	fmgr_info(input, &flinfo);
+	bool matches;
+	switch (type)
+	{
+	case HNSW_VALUE_BIT:
+		matches = column_type == BITOID;
+		break;
+	case HNSW_VALUE_HALFVEC:
+		matches = flinfo.fn_addr == vecrbac_halfvec_in;
+		break;
+	case HNSW_VALUE_SPARSEVEC:
+		matches = flinfo.fn_addr == vecrbac_sparsevec_in;
+		break;
+	default:
+		matches = flinfo.fn_addr == vecrbac_vector_in;
+		break;
+	}
+	if (!matches)
+		ereport(
+		    ERROR,
+		    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		     errmsg("type %s is not supported by the hnsw access method",
+		            format_type_be(column_type)),
+		     errhint(
+		         "hnsw indexes vector, halfvec, bit and sparsevec with their operator classes.")));
+	return type;
+}
+
+void HnswReportElementValue(const HnswDistance *dist, const HnswValue *value)
+{
+	ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+	                errmsg("hnsw element has %d dimensions, index has %d",
+	                       HnswValueDimensions(dist->type, value), dist->dimensions),
+	                errdetail("The element's value has %u bytes, the index's values %zu.",
+	                          (unsigned)VARSIZE(value), dist->value_size)));
+}
+
+int HnswVectorColumn(Relation index)
+{
+	int natts = IndexRelationGetNumberOfKeyAttributes(index);
+	for (int i = 0; i < natts; i++)
+		if (OidIsValid(index_getprocid(index, i + 1, HNSW_DISTANCE_PROC)))
+			return i;
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+	                errmsg("an hnsw index needs a vector column with a distance operator class")));
+	return -1;
+}
+
+void HnswInitDistance(HnswDistance *d, Relation index)
+{
+	int col = HnswVectorColumn(index);
+	d->column = col;
+	d->proc = index_getprocinfo(index, col + 1, HNSW_DISTANCE_PROC);
+	d->normproc = OidIsValid(index_getprocid(index, col + 1, HNSW_NORM_PROC))
+	                  ? index_getprocinfo(index, col + 1, HNSW_NORM_PROC)
+	                  : NULL;
+	d->collation = index->rd_indcollation[col];
+	d->kernels = &vecrbac::distance::best();
+	d->half_kernels = &vecrbac::half::best();
+	d->bit_kernels = &vecrbac::bits::best();
+	d->dimensions = TupleDescAttr(RelationGetDescr(index), col)->atttypmod;
+	d->type = HnswColumnValueType(index, col);
+	d->value_size = HnswValueSize(d->type, d->dimensions);
+	d->kind = kind_of(d->type, d->proc->fn_addr);
+}
+
+HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
+{
+	HnswValue *v = (HnswValue *)PG_DETOAST_DATUM(datum);
+	int dims = HnswValueDimensions(d->type, v);
+
+	/* The same errors as the distance operators and the column's type modifier raise. */
+	if (dims != d->dimensions && d->dimensions > 0)
+	{
+		if (for_query && d->type == HNSW_VALUE_BIT)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("different bit lengths %d and %d", d->dimensions, dims)));
+		if (for_query)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("different %s dimensions %d and %d", type_name(d->type),
+			                       d->dimensions, dims)));
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+		                errmsg("expected %d dimensions, not %d", d->dimensions, dims)));
+	}
+	if (d->type == HNSW_VALUE_SPARSEVEC && ((const SparseVector *)v)->nnz > HNSW_MAX_NNZ)
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
+		                HNSW_MAX_NNZ)));
+	/* Sizes follow from the header; a value of another size is not of the indexed type. */
+	if (VARSIZE(v) != HnswValueSizeOf(d->type, v))
+		ereport(ERROR,
+		        (errcode(ERRCODE_DATA_CORRUPTED),
+		         errmsg("%s value of %d dimensions has %zu bytes, expected %zu", type_name(d->type),
+		                dims, (Size)VARSIZE(v), HnswValueSizeOf(d->type, v))));
+
+	if (d->normproc == NULL)
+		return v;
+
+	double norm = DatumGetFloat8(FunctionCall1Coll(d->normproc, d->collation, PointerGetDatum(v)));
+	if (!(norm > 0) || std::isinf(norm))
+		return NULL; /* a zero vector has no direction: not indexed, and no ordering as a query */
+
+	switch (d->type)
+	{
+	case HNSW_VALUE_VECTOR:
+		return normalized_vector((const Vector *)v, norm);
+	case HNSW_VALUE_HALFVEC:
+		return normalized_halfvec((const HalfVector *)v, norm);
+	case HNSW_VALUE_SPARSEVEC:
+		return normalized_sparsevec((const SparseVector *)v, norm);
+	default:
+		ereport(ERROR,
+		        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		         errmsg("cosine distance is not defined for %s in hnsw", type_name(d->type))));
+	}
+	return NULL;
+}
