@@ -7,6 +7,8 @@
 # options, an expression and a partial index, a view) plus a btree index on a vector
 # column, a vector[] column, a domain over vector and a SQL function taking vectors:
 #   0. (other databases) pgvector in a schema of its own: vecrbac goes there too;
+#      halfvec, sparsevec and bit columns (test/data/pgvector/types.schema.sql): the
+#      types adopted, the same rows, files and answers (skipped if vecrbac lacks them);
 #      ivfflat indexes: refused with a clear error while vecrbac has
 #      no ivfflat, nothing changed; migrated like hnsw once it has;
 #   1. the migration is refused while a view uses pgvector's operators (DROP EXTENSION
@@ -145,6 +147,48 @@ CREATE INDEX t_v ON t USING hnsw (v ext.vector_l2_ops);
 		'index', 'pgvector in schema ext: the rebuilt index is used');
 	is($node->safe_psql('elsewhere', "SET search_path = public, ext; SET enable_seqscan = off; SELECT id FROM t ORDER BY v <-> '[3,-3]' LIMIT 1"),
 		'3', 'pgvector in schema ext: and answers');
+}
+
+# ---- halfvec, sparsevec and bit columns: adopted too, once vecrbac has the types ------
+SKIP:
+{
+	my $types = $sets{types};
+	$node->safe_psql('postgres', 'CREATE DATABASE typed');
+	$node->safe_psql('typed', slurp_file("$root/test/data/pgvector/types.schema.sql"));
+	my $state = sub {
+		my %s = (oids => $node->safe_psql('typed', "SELECT string_agg(typname || '=' || oid, ' ' ORDER BY typname) FROM pg_type WHERE typname IN ('halfvec', 'sparsevec')"),
+			files => $node->safe_psql('typed', "SELECT relfilenode FROM pg_class WHERE relname = 'typed'"),
+			digest => $node->safe_psql('typed', $types->{digest}));
+		for my $q (@{ $types->{queries} })
+		{
+			my ($rows, $used) = answer($node, 'typed', $types, $q);
+			$s{"plan $q->[0]"} = $used;
+			$s{"answer $q->[0]"} = $rows;
+		}
+		return \%s;
+	};
+	my $pgv = $state->();
+	my ($ok, $err) = migrate('typed');
+	if (!$ok)
+	{
+		like($err, qr/type (public\.)?(halfvec|sparsevec) is used by columns but this vecrbac does not provide it|type "(halfvec|sparsevec)" already exists/,
+			'halfvec/sparsevec columns: refused while vecrbac lacks a type');
+		skip 'vecrbac lacks halfvec or sparsevec: their in-place migration not checked', 1;
+	}
+	# vector itself is used by no column here: dropped with pgvector and created afresh.
+	like($err, qr/2 types adopted, 5 indexes rebuilt/, 'halfvec/sparsevec/bit columns: migrated, halfvec and sparsevec adopted');
+	my $now = $state->();
+	for my $key (sort keys %$pgv)
+	{
+		if ($key =~ /^answer /)
+		{
+			is(compare_answer($now->{$key}, $pgv->{$key}), '', "halfvec/sparsevec/bit: $key as with pgvector");
+		}
+		else
+		{
+			is($now->{$key}, $pgv->{$key}, "halfvec/sparsevec/bit: $key as with pgvector");
+		}
+	}
 }
 
 my $before = snapshot();
