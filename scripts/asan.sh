@@ -35,7 +35,7 @@ SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 vr_log "asan: build with $SAN_FLAGS"
 rm -rf "$ASAN_DIR"
 mkdir -p "$TREE"
-cp -a Makefile vecrbac.control sql src "$TREE"/
+cp -a Makefile vecrbac.control sql src companion "$TREE"/
 rm -f "$TREE"/src/*.o "$TREE"/src/*/*.o "$TREE"/*.so
 # -O1 keeps reports readable and the build quicker; -Werror as in CI.
 (cd "$TREE" && make -s -j"$(nproc)" WERROR=1 VR_EXTRA_CXXFLAGS="$SAN_FLAGS -O1" \

@@ -8,6 +8,12 @@
 #   VR_SUITES="regress pgtap"  run only the named suites
 #   VR_TAP_TESTS="002_*"       run only the TAP tests matching this glob
 #   VR_REGRESS_TESTS="a b"     run only these pg_regress tests (in this order)
+#   VR_PGVECTOR_SOURCE=DIR     a pgvector source (checkout or bare git repository): built
+#                              into tmp_check/pgvector (scripts/build_pgvector.sh, ~15 s)
+#                              so that the migration TAP tests (013, 014) also run against
+#                              a live pgvector; VR_PGVECTOR_PREFIX names one already built.
+#                              Without either they use the recorded dumps (test/data/pgvector)
+#                              and 014 (in-place migration) is skipped.
 #
 # Exit status: non-zero if any suite failed. Logs and diffs stay in tmp_check/.
 set -uo pipefail
@@ -126,6 +132,16 @@ run_tap() {
         PERL5LIB="$PG_PGXS_DIR/test/perl:$ROOT/test/tap/lib" PG_REGRESS="$PG_REGRESS" \
         VR_ROOT="$ROOT" prove -v --timer "${tests[@]}")
 }
+if want tap && [[ -n "${VR_PGVECTOR_SOURCE:-}" && -z "${VR_PGVECTOR_PREFIX:-}" ]]; then
+    vr_log "pgvector from $VR_PGVECTOR_SOURCE"
+    # Against the system PostgreSQL (the private copy has no headers), as asan and fuzz.
+    if env PATH="$ORIG_PATH" scripts/build_pgvector.sh "$VR_PGVECTOR_SOURCE" "$TMP/pgvector" >"$TMP/pgvector.log" 2>&1; then
+        export VR_PGVECTOR_PREFIX=$TMP/pgvector
+    else
+        cat "$TMP/pgvector.log"
+        FAILED+=(pgvector-build)
+    fi
+fi
 want tap && suite tap run_tap
 
 # ---- the schedule again, against an ASan/UBSan build (scripts/asan.sh) ------------------

@@ -54,14 +54,17 @@ sub vr_env_int
 	return (defined $v && $v =~ /^\d+$/) ? $v : $default;
 }
 
-# vr_node(name, streaming => 0|1, archiving => 0|1, conf => [lines]): an initialized,
-# not yet started node. Statement logging is off (the crash and pgbench tests issue
-# thousands of statements); errors are still logged.
+# vr_node(name, streaming => 0|1, archiving => 0|1, conf => [lines], install_path => dir):
+# an initialized, not yet started node (from the PostgreSQL installed in install_path,
+# e.g. the private pgvector build of scripts/build_pgvector.sh, when given). Statement
+# logging is off (the crash and pgbench tests issue thousands of statements); errors
+# are still logged.
 sub vr_node
 {
 	my ($name, %opt) = @_;
 	_use_tcp();
-	my $node = PostgreSQL::Test::Cluster->new($name);
+	my $node = PostgreSQL::Test::Cluster->new($name,
+		$opt{install_path} ? (install_path => $opt{install_path}) : ());
 	$node->init(
 		allows_streaming => $opt{streaming} // 0,
 		has_archiving => $opt{archiving} // 0);
