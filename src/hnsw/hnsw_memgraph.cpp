@@ -598,22 +598,33 @@ void mark_reachable_by(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<H
 	}
 }
 
-/* Marks everything reachable on level 0 from start. */
-void mark_reachable(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<HnswMemRef> *stack)
+/*
+ * Marks everything reachable on level 0 from start, and counts in indegree the level-0
+ * links of each element it marks: incoming links from reached elements, the ones a
+ * repair may take away from an element that has two without cutting it off.
+ */
+void mark_reachable(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<HnswMemRef> *stack,
+                    uint16 *indegree)
 {
 	mark_reachable_by(g, start, reached, stack,
 	                  [&](const HnswMemElement *e, auto &&visit)
 	                  {
 		                  const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
 		                  for (int i = 0; i < HnswMemCounts(e)[0]; i++)
+		                  {
+			                  indegree[HnswMemGet(g, links[i])->id]++;
 			                  visit(links[i]);
+		                  }
 	                  });
 }
 
 /*
  * Gives `target` an incoming link from `from` on level 0 (or among the value links):
- * a free slot, or the slot of from's farthest link whose element keeps another
- * incoming link there.
+ * a free slot, or under a metric the slot of from's farthest link whose element keeps
+ * another incoming link there. Without a metric (inner product) only a free slot: the
+ * lists are full of the nearest pruned candidates (HnswSelectNeighbors), and taking
+ * any of them back costs more searches than the link gives (measured on pgvector's
+ * recall data: recall@20 0.998 without, 0.58 to 0.72 with, whichever link is taken).
  */
 bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *indegree, int level = 0)
 {
@@ -631,17 +642,19 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 		indegree[HnswMemGet(g, target)->id]++;
 		return true;
 	}
+	if (g->dist->keep_pruned)
+		return false;
 	int worst = -1;
-	float worst_distance = -1;
+	float worst_score = -INFINITY;
 	for (int i = 0; i < *count; i++)
 	{
 		const HnswMemElement *t = HnswMemGet(g, links[i]);
 		if (indegree[t->id] < 2)
 			continue;
-		float d = distance_between(g, HnswMemValue(fe), HnswMemValue(t));
-		if (d > worst_distance)
+		float score = distance_between(g, HnswMemValue(fe), HnswMemValue(t));
+		if (score > worst_score)
 		{
-			worst_distance = d;
+			worst_score = score;
 			worst = i;
 		}
 	}
@@ -657,7 +670,7 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 struct RepairState
 {
 	uint32 count;
-	uint16 *indegree; /* incoming links on the level being repaired */
+	uint16 *indegree; /* links from reached elements, on the level being repaired */
 	HnswMemRef *refs; /* element by id */
 	bool *reached;    /* reached from the entry (or the value's entry) */
 	PgVec<HnswMemRef> stack;
@@ -739,6 +752,7 @@ struct LevelZeroRepair
 	HnswMemGraph *g;
 	bool *reached;
 	PgVec<HnswMemRef> *stack;
+	uint16 *indegree;
 	bool applies(const HnswMemElement *, int64 *) { return true; }
 	void own_links(const HnswMemElement *xe, int64, auto &&offer)
 	{
@@ -754,7 +768,7 @@ struct LevelZeroRepair
 			cur = greedy_level(g, s, q, cur, l);
 		search_level(g, s, q, &cur, 1, g->ef_construction, 0, &s->pool);
 	}
-	void mark(HnswMemRef x, int64) { mark_reachable(g, x, reached, stack); }
+	void mark(HnswMemRef x, int64) { mark_reachable(g, x, reached, stack, indegree); }
 };
 
 /* One round of repairs; a replaced link can orphan another element, hence rounds. */
@@ -763,16 +777,11 @@ uint32 connect_round(HnswMemGraph *g)
 	RepairState rs(g);
 
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
-	{
-		const HnswMemElement *e = HnswMemGet(g, ref);
-		rs.refs[e->id] = ref;
-		const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
-		for (int i = 0; i < HnswMemCounts(e)[0]; i++)
-			rs.indegree[HnswMemGet(g, links[i])->id]++;
-	}
-	mark_reachable(g, g->shared->entry, rs.reached, &rs.stack);
+		rs.refs[HnswMemGet(g, ref)->id] = ref;
+	mark_reachable(g, g->shared->entry, rs.reached, &rs.stack, rs.indegree);
 
-	uint32 reconnected = link_unreached(g, rs, 0, LevelZeroRepair{g, rs.reached, &rs.stack});
+	uint32 reconnected =
+	    link_unreached(g, rs, 0, LevelZeroRepair{g, rs.reached, &rs.stack, rs.indegree});
 	rs.release();
 	return reconnected;
 }
@@ -836,14 +845,17 @@ void search_value(HnswMemGraph *g, MemScratch *s, const HnswValue *q, int64 key,
 /* Marks what a search within start's value reaches from start: value links, and level-0
  * links that stay within the value. */
 void mark_value_reachable(HnswMemGraph *g, HnswMemRef start, int64 key, bool *reached,
-                          PgVec<HnswMemRef> *stack)
+                          PgVec<HnswMemRef> *stack, uint16 *indegree)
 {
 	mark_reachable_by(g, start, reached, stack,
 	                  [&](const HnswMemElement *e, auto &&visit)
 	                  {
 		                  const HnswMemRef *values = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
 		                  for (int i = 0; i < *HnswMemCount(e, HNSW_VALUE_LEVEL); i++)
+		                  {
+			                  indegree[HnswMemGet(g, values[i])->id]++;
 			                  visit(values[i]);
+		                  }
 		                  const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
 		                  for (int i = 0; i < *HnswMemCount(e, 0); i++)
 			                  if (same_value(g, HnswMemGet(g, links[i]), key))
@@ -858,6 +870,7 @@ struct ValueRepair
 	bool *reached;
 	PgVec<HnswMemRef> *stack;
 	HTAB *entries; /* ValueEntry by key */
+	uint16 *indegree;
 	bool applies(const HnswMemElement *xe, int64 *key)
 	{
 		return HnswPartitionKey(g->cols, HnswMemFilters(xe), key);
@@ -879,7 +892,10 @@ struct ValueRepair
 		                      ve->entry};
 		search_value(g, s, q, key, &first, 1, g->ef_construction, &s->pool);
 	}
-	void mark(HnswMemRef x, int64 key) { mark_value_reachable(g, x, key, reached, stack); }
+	void mark(HnswMemRef x, int64 key)
+	{
+		mark_value_reachable(g, x, key, reached, stack, indegree);
+	}
 };
 
 /*
@@ -900,9 +916,6 @@ uint32 connect_values_round(HnswMemGraph *g)
 	{
 		const HnswMemElement *e = HnswMemGet(g, ref);
 		rs.refs[e->id] = ref;
-		const HnswMemRef *links = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
-		for (int i = 0; i < *HnswMemCount(e, HNSW_VALUE_LEVEL); i++)
-			rs.indegree[HnswMemGet(g, links[i])->id]++;
 		int64 key;
 		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
 			continue;
@@ -914,10 +927,10 @@ uint32 connect_values_round(HnswMemGraph *g)
 	HASH_SEQ_STATUS seq;
 	hash_seq_init(&seq, entries);
 	for (ValueEntry *ve; (ve = (ValueEntry *)hash_seq_search(&seq)) != NULL;)
-		mark_value_reachable(g, ve->entry, ve->key, rs.reached, &rs.stack);
+		mark_value_reachable(g, ve->entry, ve->key, rs.reached, &rs.stack, rs.indegree);
 
-	uint32 reconnected =
-	    link_unreached(g, rs, HNSW_VALUE_LEVEL, ValueRepair{g, rs.reached, &rs.stack, entries});
+	uint32 reconnected = link_unreached(
+	    g, rs, HNSW_VALUE_LEVEL, ValueRepair{g, rs.reached, &rs.stack, entries, rs.indegree});
 	hash_destroy(entries);
 	rs.release();
 	return reconnected;

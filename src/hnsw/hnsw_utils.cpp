@@ -167,7 +167,28 @@ int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int 
 		if (diverse)
 			out[kept++] = c;
 	}
-	return kept;
+	if (!d->keep_pruned || kept == max_keep || kept == n)
+		return kept;
+
+	/*
+	 * Fill the free slots with the nearest pruned candidates, in distance order with
+	 * the kept ones. All n were examined (kept < max_keep), so a candidate is either
+	 * one of out[] (in the same order) or pruned.
+	 */
+	HnswCandidate merged[2 * HNSW_MAX_M];
+	int extra = Min(max_keep, (int)lengthof(merged)) - kept, total = 0;
+	for (int i = 0, j = 0; i < n && total < (int)lengthof(merged); i++)
+	{
+		if (j < kept && sorted[i].index == out[j].index)
+			merged[total++] = out[j++];
+		else if (extra > 0)
+		{
+			merged[total++] = sorted[i];
+			extra--;
+		}
+	}
+	memcpy(out, merged, sizeof(HnswCandidate) * total);
+	return total;
 }
 
 void HnswEditStart(HnswEdit *edit, Relation index, bool building)
