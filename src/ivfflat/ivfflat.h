@@ -211,6 +211,13 @@ HnswValue *IvfFloatsToValue(const HnswDistance *dist, const float *x);
 void IvfKmeans(const HnswDistance *dist, const IvfSamples *samples, int k, bool spherical,
                HnswValue **centers);
 
+/*
+ * Whether the executor applies a Filter to this scan's rows (ivfflat_executor.cpp):
+ * such a scan reads further lists until the executor stops.
+ */
+bool IvfScanIsFiltered(IndexScanDesc scan);
+void IvfInstallExecutorHook(void);
+
 /* ---- AM callbacks ------------------------------------------------------------------------ */
 IndexBuildResult *ivfflat_build(Relation heap, Relation index, IndexInfo *info);
 void ivfflat_buildempty(Relation index);

@@ -21,6 +21,7 @@ void vecrbac_ivfflat_init(void)
 	                  IVFFLAT_DEFAULT_LISTS, IVFFLAT_MIN_LISTS, IVFFLAT_MAX_LISTS,
 	                  AccessExclusiveLock);
 	IvfDefineSettings();
+	IvfInstallExecutorHook();
 }
 
 int IvfGetLists(Relation index)

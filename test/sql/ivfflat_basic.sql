@@ -92,3 +92,4 @@ DROP TABLE t;
 -- the operator classes pass amvalidate
 SELECT opcname, amvalidate(c.oid) FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
 WHERE a.amname = 'ivfflat' ORDER BY opcname;
+DROP EXTENSION vecrbac;
