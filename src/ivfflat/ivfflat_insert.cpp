@@ -11,6 +11,7 @@
  * the same chain, which the next insert follows to its end.
  */
 #include "ivfflat/ivfflat.h"
+#include "pg/wait_point.h"
 
 extern "C"
 {
@@ -46,7 +47,11 @@ bool ivfflat_insert(Relation index, Datum *values, bool *isnull, ItemPointer hea
 		BlockNumber insert_page = list->insert_page;
 		IvfAppendEntry(index, MAIN_FORKNUM, &insert_page, entry, size, false);
 		if (insert_page != list->insert_page)
+		{
+			/* the entry is on a later page of the chain; the list does not say so yet */
+			VECRBAC_WAIT_POINT("ivfflat-insert-moved");
 			IvfSetInsertPage(index, MAIN_FORKNUM, &list->tid, insert_page, false);
+		}
 	}
 
 	MemoryContextSwitchTo(old);

@@ -11,6 +11,7 @@
  * (ivfflat_insert.cpp): any page of the chain is a valid place to start.
  */
 #include "ivfflat/ivfflat.h"
+#include "pg/wait_point.h"
 
 extern "C"
 {
@@ -95,6 +96,8 @@ IndexBulkDeleteResult *ivfflat_bulkdelete(IndexVacuumInfo *info, IndexBulkDelete
 	for (int i = 0; i < nlists; i++)
 	{
 		BlockNumber freed = vacuum_list(info, stats, callback, callback_state, lists[i].start_page);
+		/* a list's dead entries are gone, its insert page not yet moved back */
+		VECRBAC_WAIT_POINT("ivfflat-vacuum-list");
 		if (BlockNumberIsValid(freed) && freed != lists[i].insert_page)
 			IvfSetInsertPage(info->index, MAIN_FORKNUM, &lists[i].tid, freed, false);
 	}
