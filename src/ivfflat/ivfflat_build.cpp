@@ -17,6 +17,7 @@
  * under cosine, zero vectors are not indexed (they have no distance to order by).
  */
 #include "ivfflat/ivfflat.h"
+#include "pg/wait_point.h"
 
 extern "C"
 {
@@ -252,6 +253,8 @@ IndexBuildResult *ivfflat_build(Relation heap, Relation index, IndexInfo *info)
 	write_lists(&bs, centers);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_ASSIGN);
+	/* the lists are written, no row assigned yet (tests watch the progress here) */
+	VECRBAC_WAIT_POINT("ivfflat-build-assign");
 	table_index_build_scan(heap, index, info, true, true, assign_callback, (void *)&bs, NULL);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_LOAD);
