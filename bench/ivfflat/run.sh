@@ -24,8 +24,9 @@ make -s -j"$(nproc)" >/dev/null
 vr_prefix_setup "$OUT/install"
 if [[ -f "$PGVECTOR_SRC/vector.control" ]]; then
     vr_log "build pgvector from $PGVECTOR_SRC into the private prefix"
-    make -s -C "$PGVECTOR_SRC" OPTFLAGS="" >/dev/null
-    make -s -C "$PGVECTOR_SRC" install DESTDIR="$OUT/install" >/dev/null
+    # the system's pg_config: the private prefix's own reports the prefix's paths already
+    make -s -C "$PGVECTOR_SRC" PG_CONFIG="$PG_BINDIR_SYSTEM/pg_config" OPTFLAGS="" >/dev/null
+    make -s -C "$PGVECTOR_SRC" PG_CONFIG="$PG_BINDIR_SYSTEM/pg_config" install DESTDIR="$OUT/install" >/dev/null
     HAVE_PGVECTOR=1
 else
     vr_log "no pgvector source at $PGVECTOR_SRC: vecrbac only"

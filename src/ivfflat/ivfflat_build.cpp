@@ -8,7 +8,8 @@
  *                        the metapage, the list pages and one empty entry page per
  *                        list are written
  *   assigning tuples     a second pass sends each row to its nearest center and
- *                        appends its entry to that list's chain
+ *                        appends its entry to that list's chain; with parallel
+ *                        workers (ivfflat_build_parallel.cpp) when the table is large
  *   loading tuples       the lists' insert pages are recorded, the pages WAL-logged
  *
  * WAL: nothing is logged page by page during the build; every page is logged once
@@ -16,7 +17,7 @@
  * or a crash recovery sees the finished index or none. Rows with a NULL vector and,
  * under cosine, zero vectors are not indexed (they have no distance to order by).
  */
-#include "ivfflat/ivfflat.h"
+#include "ivfflat/ivfflat_build.h"
 #include "pg/wait_point.h"
 
 extern "C"
@@ -39,29 +40,11 @@ namespace
 #define IVF_SAMPLES_PER_LIST 50
 #define IVF_MIN_SAMPLES 10000
 
-typedef struct BuildState
-{
-	Relation index;
-	ForkNumber fork;
-	HnswDistance dist;
-	HnswColumns cols;
-	int lists;
-	/* sampling */
-	IvfSamples samples;
-	double seen;
-	pg_prng_state rng;
-	/* assigning */
-	IvfList *list;
-	BlockNumber *insert_page;
-	double index_tuples;
-	MemoryContext tuple_context;
-} BuildState;
-
 /* Reservoir sampling (algorithm R): each row seen so far is in the sample alike. */
 void sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool alive,
                      void *state)
 {
-	BuildState *bs = (BuildState *)state;
+	IvfBuildState *bs = (IvfBuildState *)state;
 	if (isnull[bs->dist.column])
 		return;
 	MemoryContext old = MemoryContextSwitchTo(bs->tuple_context);
@@ -84,10 +67,12 @@ void sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnul
 	MemoryContextReset(bs->tuple_context);
 }
 
-void assign_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool alive,
-                     void *state)
+} // namespace
+
+void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool alive,
+                       void *state)
 {
-	BuildState *bs = (BuildState *)state;
+	IvfBuildState *bs = (IvfBuildState *)state;
 	if (isnull[bs->dist.column])
 		return;
 	MemoryContext old = MemoryContextSwitchTo(bs->tuple_context);
@@ -106,8 +91,11 @@ void assign_callback(Relation index, ItemPointer tid, Datum *values, bool *isnul
 	MemoryContextReset(bs->tuple_context);
 }
 
+namespace
+{
+
 /* A new page of the fork, initialized, still locked. */
-Buffer new_page(BuildState *bs, uint16 flags)
+Buffer new_page(IvfBuildState *bs, uint16 flags)
 {
 	Buffer buf = HnswNewBuffer(bs->index, bs->fork);
 	IvfInitPage(BufferGetPage(buf), flags);
@@ -119,7 +107,7 @@ Buffer new_page(BuildState *bs, uint16 flags)
  * Writes the metapage, the list pages (blocks 1..) and an empty entry page per list,
  * and fills bs->list with where each list is.
  */
-void write_lists(BuildState *bs, HnswValue **centers)
+void write_lists(IvfBuildState *bs, HnswValue **centers)
 {
 	Buffer meta = new_page(bs, IVFFLAT_PAGE_META);
 	IvfMetaPage m = IvfPageGetMeta(BufferGetPage(meta));
@@ -185,7 +173,7 @@ void write_lists(BuildState *bs, HnswValue **centers)
 }
 
 /* Reads the definition, the lists and the memory the sample may take. */
-void init_state(BuildState *bs, Relation index, ForkNumber fork)
+void init_state(IvfBuildState *bs, Relation index, ForkNumber fork)
 {
 	memset(bs, 0, sizeof(*bs));
 	bs->index = index;
@@ -215,11 +203,28 @@ void init_state(BuildState *bs, Relation index, ForkNumber fork)
 	IvfSamplesInit(&bs->samples, capacity, bs->dist.dimensions);
 }
 
-void finish_lists(BuildState *bs)
+/*
+ * Points each list's insert page at the last page of its chain (parallel workers
+ * appended beyond the pages the leader saw: the chain is followed to its end).
+ */
+void finish_lists(IvfBuildState *bs)
 {
 	for (int i = 0; i < bs->lists; i++)
-		if (bs->insert_page[i] != bs->list[i].start_page)
-			IvfSetInsertPage(bs->index, bs->fork, &bs->list[i].tid, bs->insert_page[i], true);
+	{
+		BlockNumber last = bs->insert_page[i];
+		for (;;)
+		{
+			Buffer buf = ReadBufferExtended(bs->index, bs->fork, last, RBM_NORMAL, NULL);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			BlockNumber next = IvfPageGetOpaque(BufferGetPage(buf))->nextblkno;
+			UnlockReleaseBuffer(buf);
+			if (!BlockNumberIsValid(next))
+				break;
+			last = next;
+		}
+		if (last != bs->list[i].start_page)
+			IvfSetInsertPage(bs->index, bs->fork, &bs->list[i].tid, last, true);
+	}
 }
 
 } // namespace
@@ -232,7 +237,7 @@ IndexBuildResult *ivfflat_build(Relation heap, Relation index, IndexInfo *info)
 	MemoryContext build_context =
 	    AllocSetContextCreate(CurrentMemoryContext, "ivfflat build", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(build_context);
-	BuildState bs;
+	IvfBuildState bs;
 	init_state(&bs, index, MAIN_FORKNUM);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_KMEANS);
@@ -255,7 +260,10 @@ IndexBuildResult *ivfflat_build(Relation heap, Relation index, IndexInfo *info)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_ASSIGN);
 	/* the lists are written, no row assigned yet (tests watch the progress here) */
 	VECRBAC_WAIT_POINT("ivfflat-build-assign");
-	table_index_build_scan(heap, index, info, true, true, assign_callback, (void *)&bs, NULL);
+	int workers = IvfPlanWorkers(heap, index, bs.seen);
+	double assigned_heap_tuples;
+	if (workers == 0 || !IvfAssignParallel(&bs, heap, info, workers, &assigned_heap_tuples))
+		table_index_build_scan(heap, index, info, true, true, IvfAssignCallback, (void *)&bs, NULL);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)bs.index_tuples);
@@ -276,7 +284,7 @@ IndexBuildResult *ivfflat_build(Relation heap, Relation index, IndexInfo *info)
 /* The init fork of an unlogged index: lists with random centers, no entries. */
 void ivfflat_buildempty(Relation index)
 {
-	BuildState bs;
+	IvfBuildState bs;
 	init_state(&bs, index, INIT_FORKNUM);
 	HnswValue **centers = (HnswValue **)palloc(sizeof(HnswValue *) * bs.lists);
 	bool spherical =

@@ -75,6 +75,27 @@ SET ivfflat.probes = 3;
 SELECT recall('<=>') >= 0.95 AS cosine_three_lists;
 DROP INDEX items_cos;
 
+-- a parallel build (the table's parallel_workers asks for workers even when small):
+-- the same lists, every row once, pgvector's DEBUG line
+ALTER TABLE items SET (parallel_workers = 2);
+SET max_parallel_maintenance_workers = 2;
+SET client_min_messages = debug1;
+CREATE INDEX items_l2 ON items USING ivfflat (embedding vector_l2_ops) WITH (lists = 30);
+RESET client_min_messages;
+SET ivfflat.probes = 30;
+SELECT recall('<->') = 1 AS l2_parallel_all_lists;
+SET ivfflat.probes = 3;
+SELECT recall('<->') >= 0.95 AS l2_parallel_three_lists;
+SET ivfflat.iterative_scan = relaxed_order;
+SET enable_seqscan = off;
+SELECT count(*) = 3000 AS all_once, count(DISTINCT id) = 3000 AS distinct_ids
+FROM (SELECT id FROM items ORDER BY embedding <-> (SELECT q FROM queries WHERE qid = 1)) s;
+RESET enable_seqscan;
+RESET ivfflat.iterative_scan;
+DROP INDEX items_l2;
+ALTER TABLE items RESET (parallel_workers);
+RESET max_parallel_maintenance_workers;
+
 -- filled by inserts: the centers come from an empty table (random), every row is
 -- inserted after the build; reading every list is still exact
 CREATE TABLE staging AS SELECT * FROM items;
