@@ -106,18 +106,19 @@ IndexBulkDeleteResult *ivfflat_bulkdelete(IndexVacuumInfo *info, IndexBulkDelete
 	return stats;
 }
 
-/* Counts the entries when no bulk delete ran (VACUUM found nothing to remove). */
-static bool keep_all(ItemPointer tid, void *state)
-{
-	return false;
-}
-
 IndexBulkDeleteResult *ivfflat_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
 	if (info->analyze_only)
 		return stats;
 	if (stats == NULL)
-		stats = ivfflat_bulkdelete(info, NULL, keep_all, NULL);
+	{
+		/* no bulk delete ran (nothing to remove): the table's count stands for the index's */
+		stats = (IndexBulkDeleteResult *)palloc0(sizeof(IndexBulkDeleteResult));
+		stats->num_index_tuples = info->num_heap_tuples;
+		stats->num_pages = RelationGetNumberOfBlocks(info->index);
+		stats->estimated_count = info->estimated_count;
+		return stats;
+	}
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	stats->estimated_count = false;
 	return stats;
