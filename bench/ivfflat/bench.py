@@ -53,7 +53,8 @@ def exact(base, queries, rows=None, k=10):
 
 def load(conn, base, vecrbac):
     conn.execute("DROP TABLE IF EXISTS items")
-    conn.execute("CREATE TABLE items (id int PRIMARY KEY, tenant int NOT NULL, embedding vector(784) NOT NULL)")
+    conn.execute("CREATE TABLE items (id int PRIMARY KEY, tenant int NOT NULL, "
+                 "payload jsonb NOT NULL DEFAULT '{}', embedding vector(784) NOT NULL)")
     t0 = time.time()
     with conn.cursor().copy("COPY items (id, tenant, embedding) FROM STDIN") as copy:
         for i, v in enumerate(base):

@@ -158,6 +158,14 @@ typedef struct IvfList
 /* Reads every list tuple (palloc'd in the current context); returns how many. */
 int IvfReadLists(Relation index, const HnswDistance *dist, IvfList **lists);
 
+/*
+ * For a scan: each list's first entry page and its center's distance to query (0 for
+ * every list when query is NULL), read in place without copying the centers; palloc'd
+ * arrays in the current context. Returns how many lists.
+ */
+int IvfMeasureLists(Relation index, const HnswDistance *dist, const HnswValue *query,
+                    BlockNumber **start_pages, float **distances);
+
 /* Sets the insert page of the list tuple at tid (GenericXLog unless building). */
 void IvfSetInsertPage(Relation index, ForkNumber fork, ItemPointer tid, BlockNumber insert_page,
                       bool building);

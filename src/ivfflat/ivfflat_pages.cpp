@@ -116,6 +116,46 @@ int IvfReadLists(Relation index, const HnswDistance *dist, IvfList **lists)
 	return n;
 }
 
+int IvfMeasureLists(Relation index, const HnswDistance *dist, const HnswValue *query,
+                    BlockNumber **start_pages, float **distances)
+{
+	IvfMetaPageData meta;
+	IvfReadMeta(index, &meta);
+
+	BlockNumber *starts = (BlockNumber *)palloc(sizeof(BlockNumber) * Max(meta.lists, 1u));
+	float *ds = (float *)palloc(sizeof(float) * Max(meta.lists, 1u));
+	int n = 0;
+	for (BlockNumber blkno = IVFFLAT_HEAD_BLKNO; BlockNumberIsValid(blkno);)
+	{
+		Buffer buf = ReadBuffer(index, blkno);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		if (PageIsNew(page) || !(IvfPageGetOpaque(page)->flags & IVFFLAT_PAGE_LIST))
+			ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+			                errmsg("ivfflat index \"%s\" has no list page at block %u",
+			                       RelationGetRelationName(index), blkno)));
+		OffsetNumber max = PageGetMaxOffsetNumber(page);
+		for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off))
+		{
+			if (n >= (int)meta.lists)
+				ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+				                errmsg("ivfflat index \"%s\" has more lists than its metapage says",
+				                       RelationGetRelationName(index))));
+			IvfListTuple lt = (IvfListTuple)PageGetItem(page, PageGetItemId(page, off));
+			HnswValue *center = (HnswValue *)lt->center;
+			HnswCheckElementValue(dist, center);
+			starts[n] = lt->start_page;
+			ds[n] = query ? HnswValueDistance(dist, query, center) : 0;
+			n++;
+		}
+		blkno = IvfPageGetOpaque(page)->nextblkno;
+		UnlockReleaseBuffer(buf);
+	}
+	*start_pages = starts;
+	*distances = ds;
+	return n;
+}
+
 void IvfSetInsertPage(Relation index, ForkNumber fork, ItemPointer tid, BlockNumber insert_page,
                       bool building)
 {

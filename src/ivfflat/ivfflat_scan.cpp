@@ -44,7 +44,7 @@ typedef struct IvfResult
 typedef struct IvfListOrder
 {
 	float distance;
-	int list;
+	BlockNumber start_page;
 } IvfListOrder;
 
 typedef struct IvfScanState
@@ -57,7 +57,6 @@ typedef struct IvfScanState
 	bool started;
 	bool exhausted;
 	HnswValue *query; /* NULL: unordered */
-	IvfList *lists;
 	int nlists;
 	IvfListOrder *order;
 	int next_list;  /* the next list (position in order) to read */
@@ -83,9 +82,9 @@ void add_result(IvfScanState *so, float distance, ItemPointer tid)
 }
 
 /* Reads one list's chain into the batch; counts the entries it examined. */
-void read_list(IvfScanState *so, Relation index, const IvfList *list, double *examined)
+void read_list(IvfScanState *so, Relation index, BlockNumber start_page, double *examined)
 {
-	BlockNumber blkno = list->start_page;
+	BlockNumber blkno = start_page;
 	bool filtered = HnswFilterActive(&so->filter);
 	while (BlockNumberIsValid(blkno))
 	{
@@ -144,7 +143,7 @@ bool next_batch(IvfScanState *so, Relation index)
 		if (read >= so->probes &&
 		    (!filtered || (double)so->nresults * read >= (double)so->probes * examined))
 			break;
-		read_list(so, index, &so->lists[so->order[so->next_list].list], &examined);
+		read_list(so, index, so->order[so->next_list].start_page, &examined);
 		read++;
 	}
 	if (so->query)
@@ -157,20 +156,19 @@ bool next_batch(IvfScanState *so, Relation index)
 /* Reads the lists, orders them by distance to the query, and sets the batch sizes. */
 void start_scan(IvfScanState *so, Relation index, bool executor_filters)
 {
-	so->nlists = IvfReadLists(index, &so->dist, &so->lists);
+	BlockNumber *starts;
+	float *distances;
+	so->nlists = IvfMeasureLists(index, &so->dist, so->query, &starts, &distances);
 	so->order = (IvfListOrder *)palloc(sizeof(IvfListOrder) * Max(so->nlists, 1));
 	for (int i = 0; i < so->nlists; i++)
 	{
-		so->order[i].list = i;
-		so->order[i].distance =
-		    so->query ? HnswValueDistance(&so->dist, so->query, so->lists[i].center) : 0;
+		so->order[i].start_page = starts[i];
+		so->order[i].distance = distances[i];
 	}
 	if (so->query)
-		std::sort(so->order, so->order + so->nlists,
-		          [](const IvfListOrder &a, const IvfListOrder &b) {
-			          return a.distance < b.distance ||
-			                 (a.distance == b.distance && a.list < b.list);
-		          });
+		std::stable_sort(so->order, so->order + so->nlists,
+		                 [](const IvfListOrder &a, const IvfListOrder &b)
+		                 { return a.distance < b.distance; });
 
 	so->probes = Min(ivfflat_probes, Max(so->nlists, 1));
 	bool continues = ivfflat_iterative_scan != IVFFLAT_ITERATIVE_SCAN_OFF ||
