@@ -3,11 +3,11 @@
  *
  * k-means++ chooses the first centers (each next one drawn with probability
  * proportional to its squared distance from the nearest chosen one), then Lloyd's
- * iterations move every center to the mean of its samples until no sample changes
- * cluster or IVF_KMEANS_MAX_ITERATIONS have run. Spherical k-means (ip and cosine
- * opclasses: support function 4) normalizes the samples and every center, so that
- * clusters follow directions. The random source is seeded with a constant: the same
- * rows build the same index.
+ * iterations move every center to the mean of its samples until fewer than one sample
+ * in a thousand changes cluster, or IVF_KMEANS_MAX_ITERATIONS have run. Spherical k-means (ip and
+ * cosine opclasses: support function 4) normalizes the samples and every center, so that clusters
+ * follow directions. The random source is seeded with a constant: the same rows build the same
+ * index.
  *
  * k-means works on floats; a value type converts its values to and from floats here
  * (IvfValueToFloats, IvfFloatsToValue), the one step a new type needs.
@@ -75,7 +75,8 @@ void choose_initial(const IvfSamples *s, int k, float *centers, pg_prng_state *r
 		memcpy(center, s->x + (Size)chosen * d, sizeof(float) * d);
 		for (int i = 0; i < s->count; i++)
 		{
-			double dist = kern.l2_squared(s->x + (Size)i * d, center, d);
+			/* stops early once past the nearest chosen center: no update then */
+			double dist = kern.l2_squared_bounded(s->x + (Size)i * d, center, d, (float)nearest[i]);
 			if (dist < nearest[i])
 				nearest[i] = dist;
 		}
@@ -101,11 +102,17 @@ void refine(const IvfSamples *s, int k, bool spherical, float *centers)
 		{
 			CHECK_FOR_INTERRUPTS();
 			const float *x = s->x + (Size)i * d;
-			int best = 0;
-			float best_distance = kern.l2_squared(x, centers, d);
-			for (int c = 1; c < k; c++)
+			/*
+			 * The sample's current center first: its distance bounds the others', whose
+			 * sums stop as soon as they exceed it (most of them, once clusters form).
+			 */
+			int best = assigned[i] >= 0 ? assigned[i] : 0;
+			float best_distance = kern.l2_squared(x, centers + (Size)best * d, d);
+			for (int c = 0; c < k; c++)
 			{
-				float dist = kern.l2_squared(x, centers + (Size)c * d, d);
+				if (c == best)
+					continue;
+				float dist = kern.l2_squared_bounded(x, centers + (Size)c * d, d, best_distance);
 				if (dist < best_distance)
 				{
 					best = c;
@@ -116,7 +123,8 @@ void refine(const IvfSamples *s, int k, bool spherical, float *centers)
 				changed++;
 			assigned[i] = best;
 		}
-		if (changed == 0)
+		/* converged: fewer than one sample in a thousand moved */
+		if (changed <= s->count / 1000)
 			break;
 
 		memset(sums, 0, sizeof(double) * (Size)k * d);

@@ -178,7 +178,11 @@ int IvfNearestList(const HnswDistance *dist, const IvfList *lists, int nlists,
 	float best_distance = 0;
 	for (int i = 0; i < nlists; i++)
 	{
-		float d = HnswValueDistance(dist, value, lists[i].center);
+		/* under L2 a distance stops early once it exceeds the best so far */
+		bool exact;
+		float d =
+		    i == 0 ? HnswValueDistance(dist, value, lists[i].center)
+		           : HnswValueDistanceBounded(dist, value, lists[i].center, best_distance, &exact);
 		if (i == 0 || d < best_distance)
 		{
 			best = i;
