@@ -74,22 +74,27 @@ def build(conn, lists, vecrbac, workers):
     return seconds, size
 
 
-def search(conn, queries, truth, sql, params=()):
-    """Recall@10, QPS and short answers of one pass over the queries."""
-    hits = total = short = 0
+def search(conn, queries, truth, sql, params=(), passes=2):
+    """Recall@10, QPS (the better of `passes` passes, to damp the noise of a shared
+    machine) and short answers over the queries."""
+    best = None
     with conn.cursor() as cur:
         for q in queries[:20]:  # warm-up: caches, the prepared statement
-            cur.execute(sql, (q, *params), prepare=True)
+            cur.execute(sql, (*params, q), prepare=True)
             cur.fetchall()
-        t0 = time.perf_counter()
-        for q, want in zip(queries, truth):
-            cur.execute(sql, (q, *params), prepare=True)
-            got = [r[0] for r in cur.fetchall()]
-            hits += len(set(got) & set(want))
-            total += len(want)
-            short += len(got) < len(want)
-        seconds = time.perf_counter() - t0
-    return {"recall": round(hits / total, 4), "qps": round(len(queries) / seconds, 1), "short": short}
+        for _ in range(passes):
+            hits = total = short = 0
+            t0 = time.perf_counter()
+            for q, want in zip(queries, truth):
+                cur.execute(sql, (*params, q), prepare=True)
+                got = [r[0] for r in cur.fetchall()]
+                hits += len(set(got) & set(want))
+                total += len(want)
+                short += len(got) < len(want)
+            seconds = time.perf_counter() - t0
+            if best is None or seconds < best:
+                best = seconds
+    return {"recall": round(hits / total, 4), "qps": round(len(queries) / best, 1), "short": short}
 
 
 def plan(conn, sql, params):
@@ -158,7 +163,7 @@ def main():
                     app.execute(f"SET ivfflat.probes = {probes}")
                     if probes == 1:
                         emit(step="plan", system=name, scope=scope, plan=plan(app, sql, (queries[0],)))
-                    r = search(app, queries, truth[scope], sql)
+                    r = search(app, queries, truth[scope], sql, passes=1)
                 else:
                     conn.execute(f"SET ivfflat.probes = {probes}")
                     conn.execute("SET ivfflat.iterative_scan = relaxed_order")
@@ -166,27 +171,9 @@ def main():
                     scoped = "SELECT id FROM items WHERE tenant = ANY (%s::int[]) ORDER BY embedding <-> %s::vector LIMIT 10"
                     if probes == 1:
                         emit(step="plan", system=name, scope=scope, plan=plan(conn, where, (tenants, queries[0])))
-                    r = search_where(conn, queries, truth[scope], scoped, tenants)
+                    r = search(conn, queries, truth[scope], scoped, (tenants,), passes=1)
                     conn.execute("RESET ivfflat.iterative_scan")
                 emit(step="search", system=name, scope=scope, probes=probes, **r)
-
-
-def search_where(conn, queries, truth, sql, tenants):
-    """search() with the scope bound before the query vector."""
-    hits = total = short = 0
-    with conn.cursor() as cur:
-        for q in queries[:20]:
-            cur.execute(sql, (tenants, q), prepare=True)
-            cur.fetchall()
-        t0 = time.perf_counter()
-        for q, want in zip(queries, truth):
-            cur.execute(sql, (tenants, q), prepare=True)
-            got = [r[0] for r in cur.fetchall()]
-            hits += len(set(got) & set(want))
-            total += len(want)
-            short += len(got) < len(want)
-        seconds = time.perf_counter() - t0
-    return {"recall": round(hits / total, 4), "qps": round(len(queries) / seconds, 1), "short": short}
 
 
 if __name__ == "__main__":
