@@ -24,6 +24,7 @@ VECRBAC_EXPORT void _PG_init(void);
 void _PG_init(void)
 {
 	vecrbac_hnsw_init();
+	vecrbac_ivfflat_init();
 	vecrbac_jwt_init();
 	vecrbac_rbac_init();
 	vecrbac_wait_point_init();

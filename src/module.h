@@ -6,5 +6,6 @@
 #pragma once
 
 void vecrbac_hnsw_init(void);
+void vecrbac_ivfflat_init(void);
 void vecrbac_jwt_init(void);
 void vecrbac_rbac_init(void);

@@ -1,0 +1,238 @@
+/*
+ * ivfflat_kmeans.cpp: the centers of the lists, by k-means over a sample of the rows.
+ *
+ * k-means++ chooses the first centers (each next one drawn with probability
+ * proportional to its squared distance from the nearest chosen one), then Lloyd's
+ * iterations move every center to the mean of its samples until fewer than one sample
+ * in a thousand changes cluster, or IVF_KMEANS_MAX_ITERATIONS have run. Spherical k-means (ip and
+ * cosine opclasses: support function 4) normalizes the samples and every center, so that clusters
+ * follow directions. The random source is seeded with a constant: the same rows build the same
+ * index.
+ *
+ * k-means works on floats; a value type converts its values to and from floats here
+ * (IvfValueToFloats, IvfFloatsToValue), the one step a new type needs.
+ */
+#include "ivfflat/ivfflat.h"
+
+extern "C"
+{
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+}
+
+#include <cmath>
+
+#define IVF_KMEANS_MAX_ITERATIONS 30
+#define IVF_KMEANS_SEED 0x5EED1F
+
+namespace
+{
+
+/* Scales x to unit length; false when it has none (zero or not finite). */
+bool normalize(float *x, int dims)
+{
+	double norm = 0;
+	for (int i = 0; i < dims; i++)
+		norm += (double)x[i] * x[i];
+	norm = std::sqrt(norm);
+	if (!(norm > 0) || std::isinf(norm))
+		return false;
+	for (int i = 0; i < dims; i++)
+		x[i] = (float)(x[i] / norm);
+	return true;
+}
+
+/* k-means++: the first center uniformly, each next one by squared distance. */
+void choose_initial(const IvfSamples *s, int k, float *centers, pg_prng_state *rng)
+{
+	const auto &kern = vecrbac::distance::best();
+	int d = s->dimensions;
+	double *nearest = (double *)palloc(sizeof(double) * s->count);
+
+	int first = (int)(pg_prng_double(rng) * s->count);
+	memcpy(centers, s->x + (Size)first * d, sizeof(float) * d);
+	for (int i = 0; i < s->count; i++)
+		nearest[i] = kern.l2_squared(s->x + (Size)i * d, centers, d);
+
+	for (int c = 1; c < k; c++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		double sum = 0;
+		for (int i = 0; i < s->count; i++)
+			sum += nearest[i];
+		int chosen = s->count - 1;
+		double target = pg_prng_double(rng) * sum;
+		for (int i = 0; i < s->count; i++)
+		{
+			target -= nearest[i];
+			if (target < 0)
+			{
+				chosen = i;
+				break;
+			}
+		}
+		float *center = centers + (Size)c * d;
+		memcpy(center, s->x + (Size)chosen * d, sizeof(float) * d);
+		for (int i = 0; i < s->count; i++)
+		{
+			/* stops early once past the nearest chosen center: no update then */
+			double dist = kern.l2_squared_bounded(s->x + (Size)i * d, center, d, (float)nearest[i]);
+			if (dist < nearest[i])
+				nearest[i] = dist;
+		}
+	}
+	pfree(nearest);
+}
+
+/* Lloyd's iterations over the samples; centers is k * dimensions. */
+void refine(const IvfSamples *s, int k, bool spherical, float *centers)
+{
+	const auto &kern = vecrbac::distance::best();
+	int d = s->dimensions;
+	int *assigned = (int *)palloc(sizeof(int) * s->count);
+	double *sums = (double *)palloc(sizeof(double) * (Size)k * d);
+	int *counts = (int *)palloc(sizeof(int) * k);
+
+	for (int i = 0; i < s->count; i++)
+		assigned[i] = -1;
+	for (int iteration = 0; iteration < IVF_KMEANS_MAX_ITERATIONS; iteration++)
+	{
+		int changed = 0;
+		for (int i = 0; i < s->count; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			const float *x = s->x + (Size)i * d;
+			/*
+			 * The sample's current center first: its distance bounds the others', whose
+			 * sums stop as soon as they exceed it (most of them, once clusters form).
+			 */
+			int best = assigned[i] >= 0 ? assigned[i] : 0;
+			float best_distance = kern.l2_squared(x, centers + (Size)best * d, d);
+			for (int c = 0; c < k; c++)
+			{
+				if (c == best)
+					continue;
+				float dist = kern.l2_squared_bounded(x, centers + (Size)c * d, d, best_distance);
+				if (dist < best_distance)
+				{
+					best = c;
+					best_distance = dist;
+				}
+			}
+			if (assigned[i] != best)
+				changed++;
+			assigned[i] = best;
+		}
+		/* converged: fewer than one sample in a thousand moved */
+		if (changed <= s->count / 1000)
+			break;
+
+		memset(sums, 0, sizeof(double) * (Size)k * d);
+		memset(counts, 0, sizeof(int) * k);
+		for (int i = 0; i < s->count; i++)
+		{
+			double *sum = sums + (Size)assigned[i] * d;
+			const float *x = s->x + (Size)i * d;
+			for (int j = 0; j < d; j++)
+				sum[j] += x[j];
+			counts[assigned[i]]++;
+		}
+		for (int c = 0; c < k; c++)
+		{
+			if (counts[c] == 0)
+				continue; /* an empty cluster keeps its center */
+			float *center = centers + (Size)c * d;
+			for (int j = 0; j < d; j++)
+				center[j] = (float)(sums[(Size)c * d + j] / counts[c]);
+			if (spherical)
+				normalize(center, d);
+		}
+	}
+	pfree(counts);
+	pfree(sums);
+	pfree(assigned);
+}
+
+} // namespace
+
+void IvfSamplesInit(IvfSamples *s, int capacity, int dimensions)
+{
+	s->count = 0;
+	s->capacity = capacity;
+	s->dimensions = dimensions;
+	s->x = (float *)palloc_extended(sizeof(float) * (Size)Max(capacity, 1) * Max(dimensions, 1),
+	                                MCXT_ALLOC_HUGE);
+}
+
+void IvfValueToFloats(const HnswDistance *dist, const HnswValue *value, float *out)
+{
+	switch (dist->type)
+	{
+	case HNSW_VALUE_VECTOR:
+		memcpy(out, HnswFloats(value), sizeof(float) * dist->dimensions);
+		return;
+	default:
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("type not supported for ivfflat index")));
+	}
+}
+
+HnswValue *IvfFloatsToValue(const HnswDistance *dist, const float *x)
+{
+	switch (dist->type)
+	{
+	case HNSW_VALUE_VECTOR:
+	{
+		Vector *v = InitVector(dist->dimensions);
+		memcpy(v->x, x, sizeof(float) * dist->dimensions);
+		return (HnswValue *)v;
+	}
+	default:
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("type not supported for ivfflat index")));
+	}
+	return NULL;
+}
+
+void IvfKmeans(const HnswDistance *dist, const IvfSamples *samples, int k, bool spherical,
+               HnswValue **centers)
+{
+	int d = samples->dimensions;
+	pg_prng_state rng;
+	pg_prng_seed(&rng, IVF_KMEANS_SEED);
+
+	IvfSamples s = *samples;
+	if (spherical)
+	{
+		/* directions only: zero samples have none and are left out */
+		int kept = 0;
+		for (int i = 0; i < s.count; i++)
+			if (normalize(s.x + (Size)i * d, d))
+			{
+				if (kept != i)
+					memcpy(s.x + (Size)kept * d, s.x + (Size)i * d, sizeof(float) * d);
+				kept++;
+			}
+		s.count = kept;
+	}
+
+	float *c = (float *)palloc_extended(sizeof(float) * (Size)k * d, MCXT_ALLOC_HUGE);
+	int from_samples = Min(k, s.count);
+	if (from_samples > 0)
+		choose_initial(&s, from_samples, c, &rng);
+	/* fewer samples than lists (or none, for an empty table): random points fill in */
+	for (int i = from_samples; i < k; i++)
+	{
+		float *center = c + (Size)i * d;
+		for (int j = 0; j < d; j++)
+			center[j] = (float)(pg_prng_double(&rng) * 2 - 1);
+		if (spherical)
+			normalize(center, d);
+	}
+	if (from_samples > 0)
+		refine(&s, from_samples, spherical, c);
+
+	for (int i = 0; i < k; i++)
+		centers[i] = IvfFloatsToValue(dist, c + (Size)i * d);
+	pfree(c);
+}
