@@ -1,11 +1,13 @@
 """Fashion-MNIST files for the hnsw benchmark, and the table loaded through COPY.
 
-    prepare.py OUTDIR [--conninfo CONNINFO] [--storage external|plain]
+    prepare.py OUTDIR [--conninfo CONNINFO] [--storage external|plain] [--extension vecrbac|vector]
 
 Writes OUTDIR/base.f32 (60,000 x 784 training vectors), OUTDIR/queries.f32 (the
 first 1,000 test images), OUTDIR/gt.i32 (exact top-100 neighbours of each query by
 L2, computed here with numpy in float64) and OUTDIR/labels.i32; with --conninfo it
-also creates table items (id, label, embedding vector(784)) and loads it.
+also creates table items (id, label, embedding vector(784)) and loads it, in a
+database with the extension named by --extension (vector: pgvector, for the
+benchmarks that run it beside vecrbac).
 """
 import argparse
 import os
@@ -37,6 +39,7 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--conninfo")
     ap.add_argument("--storage", default="external", choices=["external", "plain"])
+    ap.add_argument("--extension", default="vecrbac", choices=["vecrbac", "vector"])
     args = ap.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
 
@@ -54,7 +57,7 @@ def main():
         import psycopg
         with psycopg.connect(args.conninfo, autocommit=True) as conn:
             conn.execute("DROP TABLE IF EXISTS items")
-            conn.execute("CREATE EXTENSION IF NOT EXISTS vecrbac")
+            conn.execute("CREATE EXTENSION IF NOT EXISTS " + args.extension)
             conn.execute("CREATE TABLE items (id int PRIMARY KEY, label int, embedding vector(784))")
             if args.storage == "plain":
                 conn.execute("ALTER TABLE items ALTER COLUMN embedding SET STORAGE PLAIN")
