@@ -2,9 +2,10 @@
 --
 -- A session presents a JWT (SET vecrbac.token, or vecrbac.login()); protected tables
 -- ("collections") carry policies that ask the token, through the accessors below,
--- which rows the session may see and change. The accessors are STABLE and are called
--- inside scalar subqueries, so each runs once per statement (an InitPlan) and a key
--- column's scope reaches the hnsw index as `col OPERATOR(vecrbac.<@) scope`.
+-- which rows the session may see and change. The accessors are STABLE and called
+-- directly, without subqueries (Citus propagates such policies to its shards): a key
+-- column's scope reaches the hnsw index as `col OPERATOR(vecrbac.<@) scope`, and each
+-- call site keeps its first answer for the rest of its statement (rbac_sql.cpp).
 
 -- ---- the registry of collections --------------------------------------------------
 -- Which table each collection is, for value_exists lookups and drop_collection.
@@ -176,12 +177,16 @@ CREATE FUNCTION vecrbac._load() RETURNS boolean
 
 -- The row condition of one command kind ('read' or 'write'), as SQL text. Shape:
 --   vecrbac._load()                                             folded away when planned
---   AND (SELECT vecrbac.authorize(coll, op))                    an InitPlan
---   AND key OPERATOR(vecrbac.<@) (SELECT vecrbac.key_scope(coll, 'key'))   per key column
---   AND payload OPERATOR(vecrbac.<@) (SELECT vecrbac.payload_scope(coll, keys))
---   AND ((SELECT vecrbac.scope_is_exact(coll, keys))            only with key columns
+--   AND vecrbac.authorize(coll, op)
+--   AND key OPERATOR(vecrbac.<@) vecrbac.key_scope(coll, 'key')   per key column
+--   AND payload OPERATOR(vecrbac.<@) vecrbac.payload_scope(coll, keys)
+--   AND (vecrbac.scope_is_exact(coll, keys)                     only with key columns
 --        OR jsonb_build_object('k', jsonb_build_object(...), 'p', payload)
---           OPERATOR(vecrbac.<@) (SELECT vecrbac.row_scope(coll, keys)))
+--           OPERATOR(vecrbac.<@) vecrbac.row_scope(coll, keys))
+-- No subqueries: Citus refuses policies with them on distributed tables. The scopes of
+-- indexed columns become index conditions (evaluated once per scan); what stays in
+-- the scan's filter answers per row from its first answer (rbac_sql.cpp), and the
+-- executor-start check authorizes the statement before any row (executor_check.cpp).
 -- Writes test the payload with OPERATOR(vecrbac.<<@) instead: an array in the row must
 -- lie wholly inside the scope, not just share one element with it (reads keep
 -- Qdrant's "one element matches").
@@ -198,19 +203,19 @@ DECLARE
     row_keys text := '';
     within text := CASE WHEN operation = 'write' THEN 'OPERATOR(vecrbac.<<@)' ELSE 'OPERATOR(vecrbac.<@)' END;
 BEGIN
-    e := format('vecrbac._load() AND (SELECT vecrbac.authorize(%s, %L))', c, operation);
+    e := format('vecrbac._load() AND vecrbac.authorize(%s, %L)', c, operation);
     FOREACH k IN ARRAY keys LOOP
-        e := e || format(E'\n    AND %I OPERATOR(vecrbac.<@) (SELECT vecrbac.key_scope(%s, %L))',
+        e := e || format(E'\n    AND %I OPERATOR(vecrbac.<@) vecrbac.key_scope(%s, %L)',
                          key_columns ->> k, c, k);
         row_keys := row_keys || format('%s%L, %I', CASE WHEN row_keys = '' THEN '' ELSE ', ' END,
                                        k, key_columns ->> k);
     END LOOP;
-    e := e || format(E'\n    AND %I %s (SELECT vecrbac.payload_scope(%s, %s))',
+    e := e || format(E'\n    AND %I %s vecrbac.payload_scope(%s, %s)',
                      payload_column, within, c, klit);
     IF cardinality(keys) > 0 THEN
-        e := e || format(E'\n    AND ((SELECT vecrbac.scope_is_exact(%s, %s))'
+        e := e || format(E'\n    AND (vecrbac.scope_is_exact(%s, %s)'
                          || E'\n         OR jsonb_build_object(''k'', jsonb_build_object(%s), ''p'', %I)'
-                         || E'\n            %s (SELECT vecrbac.row_scope(%s, %s)))',
+                         || E'\n            %s vecrbac.row_scope(%s, %s))',
                          c, klit, row_keys, payload_column, within, c, klit);
     END IF;
     RETURN e;
