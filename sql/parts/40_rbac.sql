@@ -248,7 +248,7 @@ DECLARE
     wr text;
     pol name;
     other text;
-    adv record;
+    adv record; citus boolean; unsafe_triggers text;
 BEGIN
     IF rel IS NULL OR payload_column IS NULL OR key_columns IS NULL THEN
         RAISE EXCEPTION 'rel, payload_column and key_columns must not be null' USING ERRCODE = '22004';
@@ -345,18 +345,33 @@ BEGIN
     EXECUTE format(E'CREATE POLICY vecrbac_insert ON %s FOR INSERT WITH CHECK (\n    %s)', rel, wr);
     EXECUTE format(E'CREATE POLICY vecrbac_update ON %s FOR UPDATE USING (\n    %s)\n  WITH CHECK (\n    %s)', rel, wr, wr);
     EXECUTE format(E'CREATE POLICY vecrbac_delete ON %s FOR DELETE USING (\n    %s)', rel, wr);
+    -- Citus refuses triggers on its distributed and reference tables unless
+    -- citus.enable_unsafe_triggers; this one only guards TRUNCATE, so it is allowed for
+    -- this command (docs/scaling.md).
+    citus := to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL;
+    IF citus THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition '
+                'WHERE logicalrelid OPERATOR(pg_catalog.=) $1)' INTO citus USING rel;
+    END IF;
+    IF citus THEN
+        unsafe_triggers := current_setting('citus.enable_unsafe_triggers');
+        PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+    END IF;
     -- Its arguments register the collection (vecrbac._on_ddl_end), which fails here if
     -- the name belongs to another table.
     EXECUTE format('CREATE OR REPLACE TRIGGER vecrbac_truncate BEFORE TRUNCATE ON %s '
                    'FOR EACH STATEMENT EXECUTE FUNCTION vecrbac._truncate_guard(%L, %L, %L)',
                    rel, coll, payload_column, keys::text);
+    IF citus THEN
+        PERFORM set_config('citus.enable_unsafe_triggers', unsafe_triggers, true);
+    END IF;
 END $$;
 COMMENT ON FUNCTION vecrbac.protect(regclass, text, name, jsonb) IS
     'registers a table as a collection, enables and forces row-level security and creates the token policies';
 
 CREATE FUNCTION vecrbac.unprotect(rel regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE owner oid; pol name;
+DECLARE owner oid; pol name; citus boolean; unsafe_triggers text;
 BEGIN
     SELECT c.relowner INTO owner FROM pg_class c WHERE c.oid = rel AND c.relkind IN ('r', 'p');
     IF NOT FOUND THEN
@@ -369,8 +384,21 @@ BEGIN
                AND p.polname IN ('vecrbac_select', 'vecrbac_insert', 'vecrbac_update', 'vecrbac_delete') LOOP
         EXECUTE format('DROP POLICY %I ON %s', pol, rel);
     END LOOP;
-    -- dropping the trigger unregisters the collection (vecrbac._on_sql_drop)
+    -- dropping the trigger unregisters the collection (vecrbac._on_sql_drop); Citus
+    -- needs citus.enable_unsafe_triggers for it, as in protect()
+    citus := to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL;
+    IF citus THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition '
+                'WHERE logicalrelid OPERATOR(pg_catalog.=) $1)' INTO citus USING rel;
+    END IF;
+    IF citus THEN
+        unsafe_triggers := current_setting('citus.enable_unsafe_triggers');
+        PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+    END IF;
     EXECUTE format('DROP TRIGGER IF EXISTS vecrbac_truncate ON %s', rel);
+    IF citus THEN
+        PERFORM set_config('citus.enable_unsafe_triggers', unsafe_triggers, true);
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = rel) THEN
         EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', rel);
     ELSE

@@ -30,6 +30,8 @@
 extern "C"
 {
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -235,6 +237,26 @@ void set_token(const char *value, bool local)
 	                        local ? GUC_ACTION_LOCAL : GUC_ACTION_SET, true, 0, false);
 }
 
+/*
+ * With Citus in the database, a transaction's token is set by running SET LOCAL as a
+ * statement: Citus sends a SET LOCAL statement (only a statement) on to the workers of
+ * the transaction when citus.propagate_set_commands = 'local', as it does for a
+ * client's own SET LOCAL (docs/scaling.md). Otherwise the workers would have no token
+ * and refuse every shard query (42501).
+ */
+void set_token_as_statement(const char *value)
+{
+	StringInfoData sql;
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SET LOCAL vecrbac.token = %s", quote_literal_cstr(value));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "setting vecrbac.token failed");
+	SPI_finish();
+	pfree(sql.data);
+}
+
 } // namespace
 
 /* vecrbac.authorize(collection text, operation text) RETURNS boolean */
@@ -304,7 +326,10 @@ VECRBAC_FUNCTION(vecrbac_rbac_login)
 	char *claims = nullptr;
 	with_session(token, nullptr, true,
 	             [&](const rbac::Session &s) { claims = copy_no_raise(s.claims_json); });
-	set_token(token, local);
+	if (local && OidIsValid(get_extension_oid("citus", true)))
+		set_token_as_statement(token);
+	else
+		set_token(token, local);
 	return json_to_jsonb(claims);
 }
 
