@@ -121,7 +121,8 @@ Oid local_single_shard(Relation rel)
 	int rc = SPI_execute_with_args(
 	    "SELECT pg_catalog.min(s.shardid)::pg_catalog.text FROM pg_catalog.pg_dist_partition p "
 	    "JOIN pg_catalog.pg_dist_shard s ON s.logicalrelid OPERATOR(pg_catalog.=) p.logicalrelid "
-	    "WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1 AND p.partmethod OPERATOR(pg_catalog.=) 'n' "
+	    "WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1 AND p.partmethod OPERATOR(pg_catalog.=) "
+	    "'n' "
 	    "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.=) 1",
 	    1, types, values, NULL, true, 0);
 	if (rc != SPI_OK_SELECT)
