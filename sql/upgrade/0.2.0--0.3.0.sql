@@ -5,7 +5,7 @@
 -- Policies without subqueries (docs/scaling.md): Citus refuses policies with subqueries
 -- on distributed and reference tables, and every 0.2.0 accessor was a scalar subquery;
 -- the accessors now keep their first answer per statement themselves (rbac_sql.cpp).
--- protect() and unprotect() allow their trigger on Citus tables.
+-- protect() and unprotect() handle the TRUNCATE guard of Citus tables and their shards.
 
 CREATE OR REPLACE FUNCTION vecrbac.policy_condition(collection text, operation text, payload_column name,
                                          key_columns jsonb DEFAULT '{}') RETURNS text
@@ -138,6 +138,36 @@ BEGIN
         RAISE NOTICE '%', adv.advice USING HINT = adv.create_index || ';';
     END LOOP;
 
+    -- Citus tables (docs/scaling.md). Citus passes CREATE POLICY and the row-level
+    -- security settings on to every shard, but a TRUNCATE trigger only to shards made
+    -- after it exists: the shards there are now get theirs here, named as Citus names a
+    -- shard's trigger (vecrbac_truncate_<shard id>). Citus runs these commands in
+    -- connections of their own, committed at once, so they come before this
+    -- transaction locks any shard; a lock they still wait for fails them after 10 s.
+    -- The command is a format() template for Citus: %1$L is the shard's name.
+    citus := to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL;
+    IF citus THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition '
+                'WHERE logicalrelid OPERATOR(pg_catalog.=) $1)' INTO citus USING rel;
+    END IF;
+    IF citus THEN
+        EXECUTE 'SELECT pg_catalog.string_agg(r.result, ''; '') FROM pg_catalog.run_command_on_placements($1, $2) r '
+                'WHERE NOT r.success' INTO other USING rel,
+            'DO $vecrbac_shard$ BEGIN '
+            'PERFORM pg_catalog.set_config(''citus.enable_manual_changes_to_shards'', ''on'', true); '
+            'PERFORM pg_catalog.set_config(''lock_timeout'', ''10s'', true); '
+            'EXECUTE pg_catalog.format(''CREATE OR REPLACE TRIGGER %%I BEFORE TRUNCATE ON %%s '
+            'FOR EACH STATEMENT EXECUTE FUNCTION vecrbac._truncate_guard(%%L, %%L, %%L)'', '
+            '''vecrbac_truncate_'' OPERATOR(pg_catalog.||) pg_catalog.substring(%1$L, ''_([0-9]+)$''), %1$L, '
+            || replace(quote_literal(coll), '%', '%%') || ', '
+            || replace(quote_literal(payload_column), '%', '%%') || ', '
+            || replace(quote_literal(keys::text), '%', '%%') || '); END $vecrbac_shard$';
+        IF other IS NOT NULL THEN
+            RAISE EXCEPTION 'could not put the TRUNCATE guard on the shards of %', rel
+                USING ERRCODE = '55000', DETAIL = other;
+        END IF;
+    END IF;
+
     rd := vecrbac.policy_condition(coll, 'read', payload_column, keys);
     wr := vecrbac.policy_condition(coll, 'write', payload_column, keys);
     EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', rel);
@@ -151,12 +181,7 @@ BEGIN
     EXECUTE format(E'CREATE POLICY vecrbac_delete ON %s FOR DELETE USING (\n    %s)', rel, wr);
     -- Citus refuses triggers on its distributed and reference tables unless
     -- citus.enable_unsafe_triggers; this one only guards TRUNCATE, so it is allowed for
-    -- this command (docs/scaling.md).
-    citus := to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL;
-    IF citus THEN
-        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition '
-                'WHERE logicalrelid OPERATOR(pg_catalog.=) $1)' INTO citus USING rel;
-    END IF;
+    -- this command.
     IF citus THEN
         unsafe_triggers := current_setting('citus.enable_unsafe_triggers');
         PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
@@ -173,7 +198,7 @@ END $$;
 
 CREATE OR REPLACE FUNCTION vecrbac.unprotect(rel regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE owner oid; pol name; citus boolean; unsafe_triggers text;
+DECLARE owner oid; pol name; citus boolean; unsafe_triggers text; failed text;
 BEGIN
     SELECT c.relowner INTO owner FROM pg_class c WHERE c.oid = rel AND c.relkind IN ('r', 'p');
     IF NOT FOUND THEN
@@ -182,17 +207,32 @@ BEGIN
     IF NOT pg_has_role(current_user, owner, 'USAGE') THEN
         RAISE EXCEPTION 'must be owner of table %', rel USING ERRCODE = '42501';
     END IF;
+    -- the TRUNCATE guards of a Citus table's shards, as in protect()
+    citus := to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL;
+    IF citus THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition '
+                'WHERE logicalrelid OPERATOR(pg_catalog.=) $1)' INTO citus USING rel;
+    END IF;
+    IF citus THEN
+        EXECUTE 'SELECT pg_catalog.string_agg(r.result, ''; '') FROM pg_catalog.run_command_on_placements($1, $2) r '
+                'WHERE NOT r.success' INTO failed USING rel,
+            'DO $vecrbac_shard$ BEGIN '
+            'PERFORM pg_catalog.set_config(''citus.enable_manual_changes_to_shards'', ''on'', true); '
+            'PERFORM pg_catalog.set_config(''lock_timeout'', ''10s'', true); '
+            'EXECUTE pg_catalog.format(''DROP TRIGGER IF EXISTS %%I ON %%s'', '
+            '''vecrbac_truncate_'' OPERATOR(pg_catalog.||) pg_catalog.substring(%1$L, ''_([0-9]+)$''), %1$L); '
+            'END $vecrbac_shard$';
+        IF failed IS NOT NULL THEN
+            RAISE EXCEPTION 'could not drop the TRUNCATE guard from the shards of %', rel
+                USING ERRCODE = '55000', DETAIL = failed;
+        END IF;
+    END IF;
     FOR pol IN SELECT p.polname FROM pg_policy p WHERE p.polrelid = rel
                AND p.polname IN ('vecrbac_select', 'vecrbac_insert', 'vecrbac_update', 'vecrbac_delete') LOOP
         EXECUTE format('DROP POLICY %I ON %s', pol, rel);
     END LOOP;
     -- dropping the trigger unregisters the collection (vecrbac._on_sql_drop); Citus
     -- needs citus.enable_unsafe_triggers for it, as in protect()
-    citus := to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL;
-    IF citus THEN
-        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition '
-                'WHERE logicalrelid OPERATOR(pg_catalog.=) $1)' INTO citus USING rel;
-    END IF;
     IF citus THEN
         unsafe_triggers := current_setting('citus.enable_unsafe_triggers');
         PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);

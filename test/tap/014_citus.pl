@@ -54,6 +54,19 @@ is($_->safe_psql('postgres', "SELECT extversion IS NOT NULL FROM pg_extension WH
 	't', $_->name . ': vecrbac installed (propagated by Citus)')
   for @workers;
 
+# On every active placement of $table (run_command_on_placements from the coordinator):
+# whether $cond holds, with %1$L the shard's name. 't' when it holds on all of them.
+sub placements
+{
+	my ($table, $cond) = @_;
+	return $coord->safe_psql('postgres', qq{
+SELECT count(*) > 0 AND bool_and(success AND result = 't')
+FROM run_command_on_placements('$table', \$\$SELECT $cond\$\$)});
+}
+my $guarded = q{(SELECT count(*) = 4 FROM pg_policy WHERE polrelid = %1$L::regclass)
+  AND (SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = %1$L::regclass)
+  AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %1$L::regclass AND tgname ~ '^vecrbac_truncate_[0-9]+$')};
+
 # ---- tables ----------------------------------------------------------------------------------
 $coord->safe_psql('postgres', q{
 CREATE ROLE app LOGIN NOSUPERUSER NOBYPASSRLS;
@@ -77,6 +90,9 @@ is($rc, 0, 'protect() on a hash-distributed table') or diag $err;
 ($rc, $out, $err) = $coord->psql('postgres',
 	q{SELECT vecrbac.protect('staff', key_columns => '["login"]')});
 is($rc, 0, 'protect() on a reference table') or diag $err;
+
+is(placements('docs', $guarded), 't', 'every docs shard: the policies, forced RLS and the TRUNCATE guard');
+is(placements('staff', $guarded), 't', 'every staff placement (the coordinator too): the same');
 
 # every shard placement carries the four policies and forced row-level security
 for my $w (@workers)
@@ -227,21 +243,54 @@ is($rc, 0, 'a protected table distributed afterwards (citus.enable_unsafe_trigge
 my $t_later = token('{"exp": 4000000000, "access": [{"collection": "later", "access": "r", "payload": {"tenant": 2}}]}');
 ($rc, $out, $err) = as_app($t_later, "SELECT count(*) FROM later");
 like($out, qr/^10$/m, 'its shards answer the token') or diag $err;
+is(placements('later', $guarded), 't', 'its shards have the policies, forced RLS and the TRUNCATE guard');
+
 for my $w (@workers)
 {
-	is($w->safe_psql('postgres', q{SET citus.override_table_visibility = off;
-SELECT count(*) > 0 AND bool_and(c.relforcerowsecurity AND (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) = 4)
-FROM pg_class c WHERE c.relname ~ '^later_[0-9]+$' AND c.relkind = 'r'}), 't', $w->name . ': its shards are protected');
+	is($w->safe_psql('postgres', "SELECT count(*) FROM vecrbac.collections WHERE name = 'later'"), '1',
+		$w->name . ': its registry row');
 }
+
+# ---- a worker as the entry point, and shards made later ------------------------------------------
+sub on_worker
+{
+	my ($w, $token, $sql) = @_;
+	return $w->psql('postgres',
+		"SET ROLE app; BEGIN; SET LOCAL citus.propagate_set_commands = 'local'; "
+		  . "SET LOCAL vecrbac.token = '$token'; $sql; COMMIT;",
+		on_error_stop => 1, extra_params => ['-tA']);
+}
+($rc, $out, $err) = on_worker($workers[0], $t_tenant, 'SELECT count(*) FROM docs');
+like($out, qr/^100$/m, 'a query sent to a worker answers the token as the coordinator does') or diag $err;
+($rc, $out, $err) = on_worker($workers[0], $t_tenant, 'TRUNCATE docs');
+like($err, qr/does not grant truncate access/, 'TRUNCATE through a worker: refused');
+my $shard = $workers[0]->safe_psql('postgres', q{SET citus.override_table_visibility = off;
+SELECT relname FROM pg_class WHERE relname ~ '^docs_[0-9]+$' AND relkind = 'r' ORDER BY 1 LIMIT 1});
+($rc, $out, $err) = on_worker($workers[0], $t_tenant, "TRUNCATE $shard");
+like($err, qr/is a shard of a distributed table/, "TRUNCATE of a shard ($shard) on its worker: refused by Citus");
+($rc, $out, $err) = on_worker($workers[0], $t_tenant,
+	"SET LOCAL citus.enable_manual_changes_to_shards = on; TRUNCATE $shard");
+like($err, qr/does not grant truncate access/, '... and with citus.enable_manual_changes_to_shards, by its guard');
+is($coord->safe_psql('postgres', 'SELECT count(*) FROM docs'), '800', 'nothing truncated');
+
+($rc, $out, $err) = $coord->psql('postgres',
+	"SELECT isolate_tenant_to_new_shard('docs', 3, 'CASCADE', shard_transfer_mode => 'block_writes')");
+is($rc, 0, 'a tenant isolated to new shards') or diag $err;
+is(placements('docs', $guarded), 't', 'every docs shard, the new ones included: protected and guarded');
+($rc, $out, $err) = as_app($t_tenant, $knn);
+like($out, qr/^\Q@{[exact_ids('tenant = 3')]}\E$/m, "the isolated tenant's top 5 is still exact") or diag $err;
 
 # ---- unprotect ------------------------------------------------------------------------------------
 ($rc, $out, $err) = $coord->psql('postgres', q{SELECT vecrbac.unprotect('later')});
 is($rc, 0, 'unprotect() on a distributed table') or diag $err;
+is(placements('later', q{NOT EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = %1$L::regclass)
+  AND NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %1$L::regclass AND tgname ~ '^vecrbac_truncate')
+  AND (SELECT NOT relrowsecurity FROM pg_class WHERE oid = %1$L::regclass)}),
+	't', 'its shards: no policy, no guard, row-level security off');
 for my $w (@workers)
 {
-	is($w->safe_psql('postgres', q{SET citus.override_table_visibility = off;
-SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relname ~ '^later_[0-9]+$'}),
-		'0', $w->name . ': no policy left on its shards');
+	is($w->safe_psql('postgres', "SELECT count(*) FROM vecrbac.collections WHERE name = 'later'"), '0',
+		$w->name . ': its registry row is gone');
 }
 
 $_->stop for @nodes;
