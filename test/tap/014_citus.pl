@@ -151,8 +151,14 @@ my $knn = q{SELECT string_agg(id::text, ',' ORDER BY d, id) FROM (
 ($rc, $out, $err) = as_app($t_tenant, "SELECT count(*) FROM docs");
 like($out, qr/^100$/m, "a tenant's token sees its 100 rows on every shard") or diag $err;
 ($rc, $out, $err) = as_app($t_tenant, $knn);
-like($out, qr/^\Q@{[exact_ids('tenant = 3')]}\E$/m, "a tenant's top 5 (routed) is its exact top 5")
+like($out, qr/^\Q@{[exact_ids('tenant = 3')]}\E$/m, "a tenant's top 5 (every shard searched, merged) is its exact top 5")
   or diag $err;
+(my $routed = $knn) =~ s/FROM docs/FROM docs WHERE tenant = 3/;
+($rc, $out, $err) = as_app($t_tenant, $routed);
+like($out, qr/^\Q@{[exact_ids('tenant = 3')]}\E$/m, "with WHERE tenant = 3 (routed to one shard): the same")
+  or diag $err;
+($rc, $out, $err) = as_app($t_tenant, "EXPLAIN (COSTS OFF) $routed");
+like($out, qr/Task Count: 1\b/, 'that query is routed to one shard') or diag $out, $err;
 ($rc, $out, $err) = as_app($t_global, "SELECT count(*) FROM docs");
 like($out, qr/^800$/m, 'a global token sees all 800 rows') or diag $err;
 ($rc, $out, $err) = as_app($t_global, $knn);
@@ -290,6 +296,28 @@ is(placements('later', q{NOT EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = %1
 for my $w (@workers)
 {
 	is($w->safe_psql('postgres', "SELECT count(*) FROM vecrbac.collections WHERE name = 'later'"), '0',
+		$w->name . ': its registry row is gone');
+}
+
+# ---- create_collection, distributed afterwards, and drop_collection ------------------------------
+my $t_manage = token('{"exp": 4000000000, "access": "m"}');
+($rc, $out, $err) = $coord->psql('postgres', qq{
+SET vecrbac.token = '$t_manage';
+SELECT vecrbac.create_collection('notes', 3, key_columns => '{"tenant": "integer"}');
+SET citus.enable_unsafe_triggers = on;
+SELECT create_reference_table('notes');});
+is($rc, 0, 'create_collection, then create_reference_table') or diag $err;
+is(placements('notes', $guarded), 't', 'its placements are protected and guarded');
+for my $w (@workers)
+{
+	is($w->safe_psql('postgres', "SELECT count(*) FROM vecrbac.collections WHERE name = 'notes'"), '1',
+		$w->name . ': its registry row');
+}
+($rc, $out, $err) = $coord->psql('postgres', "SET vecrbac.token = '$t_manage'; SELECT vecrbac.drop_collection('notes')");
+is($rc, 0, 'drop_collection on the coordinator') or diag $err;
+for my $w (@workers)
+{
+	is($w->safe_psql('postgres', "SELECT count(*) FROM vecrbac.collections WHERE name = 'notes'"), '0',
 		$w->name . ': its registry row is gone');
 }
 
