@@ -46,6 +46,7 @@ extern "C"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 }
 
 namespace
@@ -106,24 +107,33 @@ char *spi_strdup(const char *s)
 /*
  * The local shard of a Citus table with a single shard (reference and Citus local
  * tables), or InvalidOid: without Citus, for other tables, or when this node holds
- * no placement. Citus names a shard <table>_<shard id>, in the table's schema.
+ * no placement of it (pg_dist_placement, pg_dist_local_group). Citus names a shard
+ * <table>_<shard id>, in the table's schema, owned by the table's owner: a table of
+ * that name owned by anyone else is not taken for it.
  */
 Oid local_single_shard(Relation rel)
 {
-	if (!OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)) ||
-	    !OidIsValid(get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE)))
-		return InvalidOid;
+	static const char *const catalogs[] = {"pg_dist_partition", "pg_dist_shard",
+	                                       "pg_dist_placement", "pg_dist_local_group"};
+	for (const char *c : catalogs)
+		if (!OidIsValid(get_relname_relid(c, PG_CATALOG_NAMESPACE)))
+			return InvalidOid;
 	int nest = begin_fixed_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	Oid types[1] = {OIDOID};
 	Datum values[1] = {ObjectIdGetDatum(RelationGetRelid(rel))};
 	int rc = SPI_execute_with_args(
-	    "SELECT pg_catalog.min(s.shardid)::pg_catalog.text FROM pg_catalog.pg_dist_partition p "
+	    "SELECT s.shardid::pg_catalog.text FROM pg_catalog.pg_dist_partition p "
 	    "JOIN pg_catalog.pg_dist_shard s ON s.logicalrelid OPERATOR(pg_catalog.=) p.logicalrelid "
-	    "WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1 AND p.partmethod OPERATOR(pg_catalog.=) "
-	    "'n' "
-	    "HAVING pg_catalog.count(*) OPERATOR(pg_catalog.=) 1",
+	    "WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1 "
+	    "AND p.partmethod OPERATOR(pg_catalog.=) 'n' "
+	    "AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_shard x "
+	    "     WHERE x.logicalrelid OPERATOR(pg_catalog.=) $1) OPERATOR(pg_catalog.=) 1 "
+	    "AND EXISTS (SELECT 1 FROM pg_catalog.pg_dist_placement pl "
+	    "            WHERE pl.shardid OPERATOR(pg_catalog.=) s.shardid AND pl.groupid "
+	    "            OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group "
+	    "g))",
 	    1, types, values, NULL, true, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "reading pg_dist_partition failed");
@@ -138,6 +148,17 @@ Oid local_single_shard(Relation rel)
 	}
 	SPI_finish();
 	end_fixed_path(nest);
+	if (OidIsValid(shard))
+	{
+		HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(shard));
+		if (!HeapTupleIsValid(tuple))
+			return InvalidOid;
+		Form_pg_class form = (Form_pg_class)GETSTRUCT(tuple);
+		bool genuine = form->relkind == RELKIND_RELATION && form->relowner == rel->rd_rel->relowner;
+		ReleaseSysCache(tuple);
+		if (!genuine)
+			shard = InvalidOid;
+	}
 	return shard;
 }
 
