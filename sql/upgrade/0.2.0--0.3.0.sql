@@ -29,9 +29,9 @@ BEGIN
     e := e || format(E'\n    AND %I %s vecrbac.payload_scope(%s, %s)',
                      payload_column, within, c, klit);
     IF cardinality(keys) > 0 THEN
-        e := e || format(E'\n    AND (vecrbac.scope_is_exact(%s, %s)'
-                         || E'\n         OR jsonb_build_object(''k'', jsonb_build_object(%s), ''p'', %I)'
-                         || E'\n            %s vecrbac.row_scope(%s, %s))',
+        e := e || format(E'\n    AND CASE WHEN vecrbac.scope_is_exact(%s, %s) THEN true'
+                         || E'\n         ELSE jsonb_build_object(''k'', jsonb_build_object(%s), ''p'', %I)'
+                         || E'\n            %s vecrbac.row_scope(%s, %s) END',
                          c, klit, row_keys, payload_column, within, c, klit);
     END IF;
     RETURN e;
