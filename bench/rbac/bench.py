@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """bench.py: the cost of token policies on top-10 nearest-neighbour search.
 
-Fashion-MNIST (784 dimensions), the label as the tenant key. Two identical tables with
-the same hnsw index (label, embedding vector_l2_ops, payload): fm_plain, unprotected,
-and fm_protected, protected by vecrbac.protect with key_columns {"label": "label"}.
+Fashion-MNIST (784 dimensions), the label as the tenant key. Three identical tables with
+the same hnsw index (label, embedding vector_l2_ops, payload): fm_plain, unprotected;
+fm_protected, protected by vecrbac.protect with key_columns {"label": "label"}; and
+fm_subquery, protected the same way but with 0.2.0's read policy, whose accessors were
+scalar subqueries (InitPlans), for comparison with today's direct calls.
 The same query, SELECT id FROM <t> ORDER BY embedding <-> $1 LIMIT 10, runs through a
-prepared statement on one connection of an ordinary role: on fm_plain, and on
-fm_protected with a global-read token (and, for reference, a one-tenant token). The
-rounds alternate between the tables so that machine noise hits both alike.
+prepared statement on one connection of an ordinary role: on fm_plain, and on the
+protected tables with a global-read token (and, for reference, a one-tenant token). The
+rounds rotate between the tables so that machine noise hits all alike.
 
 Prints one JSON object with the figures and the plans.
 """
@@ -26,6 +28,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import fashion_mnist  # noqa: E402
 
 SECRET = "a benchmark secret of at least thirty-two bytes"
+TABLES = ("fm_plain", "fm_protected", "fm_subquery")
+# What 0.2.0's vecrbac.policy_condition('fm_subquery', 'read', 'payload', '{"label": "label"}') made.
+SUBQUERY_READ_POLICY = """vecrbac._load() AND (SELECT vecrbac.authorize('fm_subquery', 'read'))
+    AND label OPERATOR(vecrbac.<@) (SELECT vecrbac.key_scope('fm_subquery', 'label'))
+    AND payload OPERATOR(vecrbac.<@) (SELECT vecrbac.payload_scope('fm_subquery', '{label}'))
+    AND ((SELECT vecrbac.scope_is_exact('fm_subquery', '{label}'))
+         OR jsonb_build_object('k', jsonb_build_object('label', label), 'p', payload)
+            OPERATOR(vecrbac.<@) (SELECT vecrbac.row_scope('fm_subquery', '{label}')))"""
 
 
 def vtext(v):
@@ -37,8 +47,8 @@ def setup(admin, n):
     vectors, labels = vectors[:n], labels[:n]
     admin.execute("DROP EXTENSION IF EXISTS vecrbac CASCADE")
     admin.execute("CREATE EXTENSION vecrbac")
-    admin.execute("DROP TABLE IF EXISTS fm_plain, fm_protected")
-    for t in ("fm_plain", "fm_protected"):
+    admin.execute("DROP TABLE IF EXISTS fm_plain, fm_protected, fm_subquery")
+    for t in TABLES:
         admin.execute(f"CREATE TABLE {t} (id int PRIMARY KEY, label int NOT NULL, "
                       f"embedding vector(784) NOT NULL, payload jsonb NOT NULL)")
         admin.execute(f"ALTER TABLE {t} ALTER COLUMN embedding SET STORAGE PLAIN")
@@ -47,18 +57,22 @@ def setup(admin, n):
         for i, (v, l) in enumerate(zip(vectors, labels)):
             copy.write_row((i + 1, int(l), vtext(v), '{"label": %d}' % l))
     admin.execute("INSERT INTO fm_protected SELECT * FROM fm_plain")
+    admin.execute("INSERT INTO fm_subquery SELECT * FROM fm_plain")
     load_s = time.time() - t0
     builds = {}
-    for t in ("fm_plain", "fm_protected"):
+    for t in TABLES:
         t0 = time.time()
         admin.execute(f"CREATE INDEX ON {t} USING hnsw (label, embedding vector_l2_ops, payload) "
                       f"WITH (m = 16, ef_construction = 64)")
         builds[t] = round(time.time() - t0, 1)
         admin.execute(f"VACUUM ANALYZE {t}")
-    admin.execute("SELECT vecrbac.protect('fm_protected', key_columns => '{\"label\": \"label\"}')")
+    for t in ("fm_protected", "fm_subquery"):
+        admin.execute(f"SELECT vecrbac.protect('{t}', key_columns => '{{\"label\": \"label\"}}')")
+    admin.execute("DROP POLICY vecrbac_select ON fm_subquery")
+    admin.execute("CREATE POLICY vecrbac_select ON fm_subquery FOR SELECT USING (" + SUBQUERY_READ_POLICY + ")")
     admin.execute("DROP ROLE IF EXISTS bench_app")
     admin.execute("CREATE ROLE bench_app LOGIN NOSUPERUSER NOBYPASSRLS")
-    admin.execute("GRANT SELECT ON fm_plain, fm_protected TO bench_app")
+    admin.execute("GRANT SELECT ON fm_plain, fm_protected, fm_subquery TO bench_app")
     return {"rows": n, "load_s": round(load_s, 1), "build_s": builds}
 
 
@@ -99,24 +113,25 @@ def main():
     app = psycopg.connect(args.conninfo.replace("user=postgres", "user=bench_app"), autocommit=True)
     app.execute(psycopg.sql.SQL("SET vecrbac.token = {}").format(psycopg.sql.Literal(global_r)))
     plans = {}
-    for t in ("fm_plain", "fm_protected"):
+    for t in TABLES:
         plans[t] = [r[0] for r in app.execute(
             f"EXPLAIN (COSTS OFF) SELECT id FROM {t} ORDER BY embedding <-> %s::vector LIMIT 10", (queries[0],))]
     # warm-up: caches, prepared statements, the token cache
-    run(app, "fm_plain", queries[:200])
-    run(app, "fm_protected", queries[:200])
+    for t in TABLES:
+        run(app, t, queries[:200])
 
-    per_round = {"fm_plain": [], "fm_protected": []}
-    all_times = {"fm_plain": [], "fm_protected": []}
+    per_round = {t: [] for t in TABLES}
+    all_times = {t: [] for t in TABLES}
     ids = {}
     for r in range(args.rounds):
-        order = ("fm_plain", "fm_protected") if r % 2 == 0 else ("fm_protected", "fm_plain")
+        order = TABLES[r % 3:] + TABLES[:r % 3]
         for t in order:
             times, got = run(app, t, queries)
             per_round[t].append(statistics.mean(times))
             all_times[t].extend(times)
             ids[t] = got
     same = sum(a == b for a, b in zip(ids["fm_plain"], ids["fm_protected"])) / len(queries)
+    same_subquery = sum(a == b for a, b in zip(ids["fm_plain"], ids["fm_subquery"])) / len(queries)
 
     app.execute(psycopg.sql.SQL("SET vecrbac.token = {}").format(psycopg.sql.Literal(tenant)))
     run(app, "fm_protected", queries[:200])
@@ -131,13 +146,17 @@ def main():
                 "p99_us": round(float(np.percentile(times, 99)), 1)}
 
     plain, prot = summary(all_times["fm_plain"]), summary(all_times["fm_protected"])
+    subq = summary(all_times["fm_subquery"])
     out = {
         **info, "queries": args.queries, "rounds": args.rounds,
-        "plain": plain, "protected_global_read": prot,
+        "plain": plain, "protected_global_read": prot, "subquery_policy_global_read": subq,
         "overhead_mean_pct": round(100 * (prot["mean_us"] / plain["mean_us"] - 1), 2),
         "overhead_median_pct": round(100 * (prot["median_us"] / plain["median_us"] - 1), 2),
+        "subquery_overhead_mean_pct": round(100 * (subq["mean_us"] / plain["mean_us"] - 1), 2),
+        "subquery_overhead_median_pct": round(100 * (subq["median_us"] / plain["median_us"] - 1), 2),
+        "direct_vs_subquery_median_ratio": round(prot["median_us"] / subq["median_us"], 3),
         "round_means_us": {k: [round(x, 1) for x in v] for k, v in per_round.items()},
-        "same_top10_fraction": same,
+        "same_top10_fraction": same, "same_top10_fraction_subquery": same_subquery,
         "protected_one_tenant": {**summary(tenant_times), "only_tenant_rows": tenant_ok},
         "plans": plans,
     }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh: top-10 nearest-neighbour latency through the token policies (global-read token)
+# run.sh: top-10 nearest-neighbour latency through the token policies (global-read token;
+# today's direct accessor calls and 0.2.0's subquery policy)
 # against the same query on an unprotected copy of the table, in one run, on Fashion-MNIST
 # with the label as the tenant key (bench/rbac/bench.py).
 #

@@ -50,6 +50,9 @@ vr_prefix_setup() {
         cp -al "$src" "$prefix$src" 2>/dev/null || cp -a "$src" "$prefix$src"
     done
     make -s install DESTDIR="$prefix" >/dev/null
+    # Citus, when scripts/build_citus.sh has staged it (test/tap/014_citus.pl skips without)
+    local citus=${VR_CITUS_PREFIX:-/var/cache/vecrbac/citus-v13.2.2}
+    if [[ -f $citus/.complete ]]; then cp -a "$citus/usr" "$prefix/"; fi
     export VR_PREFIX=$prefix
     export VR_BINDIR=$prefix$(cd "$PG_BINDIR_SYSTEM" && pwd)
     export PATH="$VR_BINDIR:$PATH"

@@ -2,9 +2,10 @@
 --
 -- A session presents a JWT (SET vecrbac.token, or vecrbac.login()); protected tables
 -- ("collections") carry policies that ask the token, through the accessors below,
--- which rows the session may see and change. The accessors are STABLE and are called
--- inside scalar subqueries, so each runs once per statement (an InitPlan) and a key
--- column's scope reaches the hnsw index as `col OPERATOR(vecrbac.<@) scope`.
+-- which rows the session may see and change. The accessors are STABLE and called
+-- directly, without subqueries (Citus propagates such policies to its shards): a key
+-- column's scope reaches the hnsw index as `col OPERATOR(vecrbac.<@) scope`, and each
+-- call site keeps its first answer for the rest of its statement (rbac_sql.cpp).
 
 -- ---- the registry of collections --------------------------------------------------
 -- Which table each collection is, for value_exists lookups and drop_collection.
@@ -176,12 +177,18 @@ CREATE FUNCTION vecrbac._load() RETURNS boolean
 
 -- The row condition of one command kind ('read' or 'write'), as SQL text. Shape:
 --   vecrbac._load()                                             folded away when planned
---   AND (SELECT vecrbac.authorize(coll, op))                    an InitPlan
---   AND key OPERATOR(vecrbac.<@) (SELECT vecrbac.key_scope(coll, 'key'))   per key column
---   AND payload OPERATOR(vecrbac.<@) (SELECT vecrbac.payload_scope(coll, keys))
---   AND ((SELECT vecrbac.scope_is_exact(coll, keys))            only with key columns
---        OR jsonb_build_object('k', jsonb_build_object(...), 'p', payload)
---           OPERATOR(vecrbac.<@) (SELECT vecrbac.row_scope(coll, keys)))
+--   AND vecrbac.authorize(coll, op)
+--   AND key OPERATOR(vecrbac.<@) vecrbac.key_scope(coll, 'key')   per key column
+--   AND payload OPERATOR(vecrbac.<@) vecrbac.payload_scope(coll, keys)
+--   AND CASE WHEN vecrbac.scope_is_exact(coll, keys) THEN true   only with key columns
+--        ELSE jsonb_build_object('k', jsonb_build_object(...), 'p', payload)
+--           OPERATOR(vecrbac.<@) vecrbac.row_scope(coll, keys) END
+-- No subqueries: Citus refuses policies with them on distributed tables. The scopes of
+-- indexed columns become index conditions (evaluated once per scan); what stays in
+-- the scan's filter answers per row from its first answer (rbac_sql.cpp), and the
+-- executor-start check authorizes the statement before any row (executor_check.cpp).
+-- CASE, not OR: the planner estimates a bare boolean function as true for a third of
+-- the rows, a CASE (as it did 0.2.0's parameter) for half, and index choices follow.
 -- Writes test the payload with OPERATOR(vecrbac.<<@) instead: an array in the row must
 -- lie wholly inside the scope, not just share one element with it (reads keep
 -- Qdrant's "one element matches").
@@ -198,19 +205,19 @@ DECLARE
     row_keys text := '';
     within text := CASE WHEN operation = 'write' THEN 'OPERATOR(vecrbac.<<@)' ELSE 'OPERATOR(vecrbac.<@)' END;
 BEGIN
-    e := format('vecrbac._load() AND (SELECT vecrbac.authorize(%s, %L))', c, operation);
+    e := format('vecrbac._load() AND vecrbac.authorize(%s, %L)', c, operation);
     FOREACH k IN ARRAY keys LOOP
-        e := e || format(E'\n    AND %I OPERATOR(vecrbac.<@) (SELECT vecrbac.key_scope(%s, %L))',
+        e := e || format(E'\n    AND %I OPERATOR(vecrbac.<@) vecrbac.key_scope(%s, %L)',
                          key_columns ->> k, c, k);
         row_keys := row_keys || format('%s%L, %I', CASE WHEN row_keys = '' THEN '' ELSE ', ' END,
                                        k, key_columns ->> k);
     END LOOP;
-    e := e || format(E'\n    AND %I %s (SELECT vecrbac.payload_scope(%s, %s))',
+    e := e || format(E'\n    AND %I %s vecrbac.payload_scope(%s, %s)',
                      payload_column, within, c, klit);
     IF cardinality(keys) > 0 THEN
-        e := e || format(E'\n    AND ((SELECT vecrbac.scope_is_exact(%s, %s))'
-                         || E'\n         OR jsonb_build_object(''k'', jsonb_build_object(%s), ''p'', %I)'
-                         || E'\n            %s (SELECT vecrbac.row_scope(%s, %s)))',
+        e := e || format(E'\n    AND CASE WHEN vecrbac.scope_is_exact(%s, %s) THEN true'
+                         || E'\n         ELSE jsonb_build_object(''k'', jsonb_build_object(%s), ''p'', %I)'
+                         || E'\n            %s vecrbac.row_scope(%s, %s) END',
                          c, klit, row_keys, payload_column, within, c, klit);
     END IF;
     RETURN e;
@@ -243,7 +250,7 @@ DECLARE
     wr text;
     pol name;
     other text;
-    adv record;
+    adv record; citus boolean; unsafe_triggers text;
 BEGIN
     IF rel IS NULL OR payload_column IS NULL OR key_columns IS NULL THEN
         RAISE EXCEPTION 'rel, payload_column and key_columns must not be null' USING ERRCODE = '22004';
@@ -329,6 +336,36 @@ BEGIN
         RAISE NOTICE '%', adv.advice USING HINT = adv.create_index || ';';
     END LOOP;
 
+    -- Citus tables (docs/scaling.md). Citus passes CREATE POLICY and the row-level
+    -- security settings on to every shard, but a TRUNCATE trigger only to shards made
+    -- after it exists: the shards there are now get theirs here, named as Citus names a
+    -- shard's trigger (vecrbac_truncate_<shard id>). Citus runs these commands in
+    -- connections of their own, committed at once, so they come before this
+    -- transaction locks any shard; a lock they still wait for fails them after 10 s.
+    -- The command is a format() template for Citus: %1$L is the shard's name.
+    citus := to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL;
+    IF citus THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition '
+                'WHERE logicalrelid OPERATOR(pg_catalog.=) $1)' INTO citus USING rel;
+    END IF;
+    IF citus THEN
+        EXECUTE 'SELECT pg_catalog.string_agg(r.result, ''; '') FROM pg_catalog.run_command_on_placements($1, $2) r '
+                'WHERE NOT r.success' INTO other USING rel,
+            'DO $vecrbac_shard$ BEGIN '
+            'PERFORM pg_catalog.set_config(''citus.enable_manual_changes_to_shards'', ''on'', true); '
+            'PERFORM pg_catalog.set_config(''lock_timeout'', ''10s'', true); '
+            'EXECUTE pg_catalog.format(''CREATE OR REPLACE TRIGGER %%I BEFORE TRUNCATE ON %%s '
+            'FOR EACH STATEMENT EXECUTE FUNCTION vecrbac._truncate_guard(%%L, %%L, %%L)'', '
+            '''vecrbac_truncate_'' OPERATOR(pg_catalog.||) pg_catalog.substring(%1$L, ''_([0-9]+)$''), %1$L, '
+            || replace(quote_literal(coll), '%', '%%') || ', '
+            || replace(quote_literal(payload_column), '%', '%%') || ', '
+            || replace(quote_literal(keys::text), '%', '%%') || '); END $vecrbac_shard$';
+        IF other IS NOT NULL THEN
+            RAISE EXCEPTION 'could not put the TRUNCATE guard on the shards of %', rel
+                USING ERRCODE = '55000', DETAIL = other;
+        END IF;
+    END IF;
+
     rd := vecrbac.policy_condition(coll, 'read', payload_column, keys);
     wr := vecrbac.policy_condition(coll, 'write', payload_column, keys);
     EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', rel);
@@ -340,18 +377,28 @@ BEGIN
     EXECUTE format(E'CREATE POLICY vecrbac_insert ON %s FOR INSERT WITH CHECK (\n    %s)', rel, wr);
     EXECUTE format(E'CREATE POLICY vecrbac_update ON %s FOR UPDATE USING (\n    %s)\n  WITH CHECK (\n    %s)', rel, wr, wr);
     EXECUTE format(E'CREATE POLICY vecrbac_delete ON %s FOR DELETE USING (\n    %s)', rel, wr);
+    -- Citus refuses triggers on its distributed and reference tables unless
+    -- citus.enable_unsafe_triggers; this one only guards TRUNCATE, so it is allowed for
+    -- this command.
+    IF citus THEN
+        unsafe_triggers := current_setting('citus.enable_unsafe_triggers');
+        PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+    END IF;
     -- Its arguments register the collection (vecrbac._on_ddl_end), which fails here if
     -- the name belongs to another table.
     EXECUTE format('CREATE OR REPLACE TRIGGER vecrbac_truncate BEFORE TRUNCATE ON %s '
                    'FOR EACH STATEMENT EXECUTE FUNCTION vecrbac._truncate_guard(%L, %L, %L)',
                    rel, coll, payload_column, keys::text);
+    IF citus THEN
+        PERFORM set_config('citus.enable_unsafe_triggers', unsafe_triggers, true);
+    END IF;
 END $$;
 COMMENT ON FUNCTION vecrbac.protect(regclass, text, name, jsonb) IS
     'registers a table as a collection, enables and forces row-level security and creates the token policies';
 
 CREATE FUNCTION vecrbac.unprotect(rel regclass) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE owner oid; pol name;
+DECLARE owner oid; pol name; citus boolean; unsafe_triggers text; failed text;
 BEGIN
     SELECT c.relowner INTO owner FROM pg_class c WHERE c.oid = rel AND c.relkind IN ('r', 'p');
     IF NOT FOUND THEN
@@ -360,12 +407,40 @@ BEGIN
     IF NOT pg_has_role(current_user, owner, 'USAGE') THEN
         RAISE EXCEPTION 'must be owner of table %', rel USING ERRCODE = '42501';
     END IF;
+    -- the TRUNCATE guards of a Citus table's shards, as in protect()
+    citus := to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL;
+    IF citus THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition '
+                'WHERE logicalrelid OPERATOR(pg_catalog.=) $1)' INTO citus USING rel;
+    END IF;
+    IF citus THEN
+        EXECUTE 'SELECT pg_catalog.string_agg(r.result, ''; '') FROM pg_catalog.run_command_on_placements($1, $2) r '
+                'WHERE NOT r.success' INTO failed USING rel,
+            'DO $vecrbac_shard$ BEGIN '
+            'PERFORM pg_catalog.set_config(''citus.enable_manual_changes_to_shards'', ''on'', true); '
+            'PERFORM pg_catalog.set_config(''lock_timeout'', ''10s'', true); '
+            'EXECUTE pg_catalog.format(''DROP TRIGGER IF EXISTS %%I ON %%s'', '
+            '''vecrbac_truncate_'' OPERATOR(pg_catalog.||) pg_catalog.substring(%1$L, ''_([0-9]+)$''), %1$L); '
+            'END $vecrbac_shard$';
+        IF failed IS NOT NULL THEN
+            RAISE EXCEPTION 'could not drop the TRUNCATE guard from the shards of %', rel
+                USING ERRCODE = '55000', DETAIL = failed;
+        END IF;
+    END IF;
     FOR pol IN SELECT p.polname FROM pg_policy p WHERE p.polrelid = rel
                AND p.polname IN ('vecrbac_select', 'vecrbac_insert', 'vecrbac_update', 'vecrbac_delete') LOOP
         EXECUTE format('DROP POLICY %I ON %s', pol, rel);
     END LOOP;
-    -- dropping the trigger unregisters the collection (vecrbac._on_sql_drop)
+    -- dropping the trigger unregisters the collection (vecrbac._on_sql_drop); Citus
+    -- needs citus.enable_unsafe_triggers for it, as in protect()
+    IF citus THEN
+        unsafe_triggers := current_setting('citus.enable_unsafe_triggers');
+        PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+    END IF;
     EXECUTE format('DROP TRIGGER IF EXISTS vecrbac_truncate ON %s', rel);
+    IF citus THEN
+        PERFORM set_config('citus.enable_unsafe_triggers', unsafe_triggers, true);
+    END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = rel) THEN
         EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY', rel);
     ELSE

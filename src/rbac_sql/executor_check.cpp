@@ -19,6 +19,26 @@ extern "C"
 #include <cstring>
 
 /*
+ * Whether a trigger is a protected table's vecrbac_truncate, or the same trigger on a
+ * Citus shard, vecrbac_truncate_<shard id> (docs/scaling.md).
+ */
+static bool is_registration(const char *name)
+{
+	static const char prefix[] = "vecrbac_truncate";
+	size_t n = sizeof(prefix) - 1;
+	if (std::strncmp(name, prefix, n) != 0)
+		return false;
+	if (name[n] == '\0')
+		return true;
+	if (name[n] != '_' || name[n + 1] == '\0')
+		return false;
+	for (const char *p = name + n + 1; *p != '\0'; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+/*
  * The vecrbac_truncate trigger of a protected table (vecrbac.protect creates it; its
  * arguments are the collection, the payload column and the key columns as JSON), read
  * from the relcache. NULL if none.
@@ -31,7 +51,7 @@ static const Trigger *registration_of(Relation rel)
 	for (int i = 0; i < td->numtriggers; i++)
 	{
 		const Trigger *t = &td->triggers[i];
-		if (t->tgnargs >= 1 && std::strcmp(t->tgname, "vecrbac_truncate") == 0)
+		if (t->tgnargs >= 1 && is_registration(t->tgname))
 			return t;
 	}
 	return nullptr;

@@ -8,8 +8,13 @@
  *   vecrbac.scope_is_exact(collection, keys[])    whether the column scopes are exact
  *   vecrbac.claims(), vecrbac.login(token, local), vecrbac.logout()
  *
- * Policies call the accessors inside scalar subqueries, so each runs once per
- * statement (an InitPlan). Every call goes through with_session() (token_check.h):
+ * Policies call the accessors directly (no subqueries: Citus refuses policies with
+ * them), so the planner puts a key column's scope into an index condition, evaluated
+ * once per scan, and the rest into the scan's filter, evaluated per row. Within a
+ * statement on a protected table (whose token is pinned, statement_token.h) each
+ * call site answers from its first answer, kept with its FmgrInfo (see
+ * cached_answer): a row costs a function call, not a token check and a JSON parse.
+ * Every first call goes through with_session() (token_check.h):
  * the statement's token (statement_token.h), verified once per backend
  * (rbac/session.h) and checked again for expiry; a token with value_exists is looked
  * up in its collection once per statement (value_exists.h). The executor-start check
@@ -25,6 +30,8 @@
 extern "C"
 {
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -104,6 +111,65 @@ Datum json_to_jsonb(const char *utf8)
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(server));
 }
 
+/*
+ * A call site's first answer within its statement: kept in fn_extra, in the FmgrInfo's
+ * context, which is the statement's executor context when the executor-start check
+ * made a record for it (RbacStatementOf finds the record by that context). Outside
+ * such a statement nothing is kept: the session's token may change between calls.
+ * The arguments are kept too and compared, as a query may call an accessor with
+ * arguments that vary per row.
+ */
+struct CachedAnswer
+{
+	RbacStatement *statement;
+	struct varlena *arg0;
+	struct varlena *arg1;
+	Datum answer;
+};
+
+bool same_varlena(const struct varlena *a, const struct varlena *b)
+{
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+	       std::memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
+}
+
+/* The answer kept for this call site, statement and arguments, if any. */
+bool cached_answer(FunctionCallInfo fcinfo, RbacStatement *statement, Datum *answer)
+{
+	const CachedAnswer *c = static_cast<const CachedAnswer *>(fcinfo->flinfo->fn_extra);
+	if (statement == nullptr || c == nullptr || c->statement != statement ||
+	    !same_varlena(c->arg0, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0))) ||
+	    !same_varlena(c->arg1, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1))))
+		return false;
+	*answer = c->answer;
+	return true;
+}
+
+/* Keeps this call's answer for the rest of its statement (by_value: a boolean). */
+Datum keep_answer(FunctionCallInfo fcinfo, RbacStatement *statement, Datum answer, bool by_value)
+{
+	if (statement == nullptr || fcinfo->flinfo->fn_mcxt != statement->cxt)
+		return answer;
+	MemoryContext old = MemoryContextSwitchTo(statement->cxt);
+	CachedAnswer *c = static_cast<CachedAnswer *>(fcinfo->flinfo->fn_extra);
+	if (c == nullptr)
+		c = static_cast<CachedAnswer *>(palloc0(sizeof(CachedAnswer)));
+	else
+	{
+		pfree(c->arg0);
+		pfree(c->arg1);
+		if (!by_value)
+			pfree(DatumGetPointer(c->answer));
+	}
+	c->statement = statement;
+	c->arg0 = PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0));
+	c->arg1 = PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1));
+	c->answer = by_value ? answer : PointerGetDatum(PG_DETOAST_DATUM_COPY(answer));
+	fcinfo->flinfo->fn_extra = c;
+	MemoryContextSwitchTo(old);
+	return c->answer;
+}
+
 enum class ScopeKind
 {
 	Key,
@@ -115,6 +181,10 @@ enum class ScopeKind
 /* The shared body of the scope accessors: needs read access to the collection. */
 Datum scope_accessor(FunctionCallInfo fcinfo, ScopeKind kind)
 {
+	RbacStatement *statement = RbacStatementOf(fcinfo);
+	Datum kept;
+	if (cached_answer(fcinfo, statement, &kept))
+		return kept;
 	text *collection_text = PG_GETARG_TEXT_PP(0);
 	Bytes collection = text_bytes(collection_text);
 	Bytes key{nullptr, 0};
@@ -128,7 +198,7 @@ Datum scope_accessor(FunctionCallInfo fcinfo, ScopeKind kind)
 	bool exact = false;
 	bool allowed = false;
 	with_session(
-	    RbacSessionToken(), RbacStatementOf(fcinfo), false,
+	    RbacSessionToken(), statement, false,
 	    [&](const rbac::Session &s)
 	    {
 		    allowed = rbac::allows(s.grants, collection.view(), rbac::Operation::Read);
@@ -156,8 +226,8 @@ Datum scope_accessor(FunctionCallInfo fcinfo, ScopeKind kind)
 	if (!allowed)
 		denied(text_to_cstring(collection_text), rbac::Operation::Read);
 	if (kind == ScopeKind::Exact)
-		PG_RETURN_BOOL(exact);
-	return json_to_jsonb(result);
+		return keep_answer(fcinfo, statement, BoolGetDatum(exact), true);
+	return keep_answer(fcinfo, statement, json_to_jsonb(result), false);
 }
 
 /* Sets vecrbac.token as SET or SET LOCAL would. */
@@ -167,21 +237,45 @@ void set_token(const char *value, bool local)
 	                        local ? GUC_ACTION_LOCAL : GUC_ACTION_SET, true, 0, false);
 }
 
+/*
+ * With Citus in the database, a transaction's token is set by running SET LOCAL as a
+ * statement: Citus sends a SET LOCAL statement (only a statement) on to the workers of
+ * the transaction when citus.propagate_set_commands = 'local', as it does for a
+ * client's own SET LOCAL (docs/scaling.md). Otherwise the workers would have no token
+ * and refuse every shard query (42501).
+ */
+void set_token_as_statement(const char *value)
+{
+	StringInfoData sql;
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SET LOCAL vecrbac.token = %s", quote_literal_cstr(value));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "setting vecrbac.token failed");
+	SPI_finish();
+	pfree(sql.data);
+}
+
 } // namespace
 
 /* vecrbac.authorize(collection text, operation text) RETURNS boolean */
 VECRBAC_FUNCTION(vecrbac_rbac_authorize)
 {
+	RbacStatement *statement = RbacStatementOf(fcinfo);
+	Datum kept;
+	if (cached_answer(fcinfo, statement, &kept))
+		return kept;
 	text *collection_text = PG_GETARG_TEXT_PP(0);
 	Bytes collection = text_bytes(collection_text);
 	rbac::Operation op = read_operation(PG_GETARG_TEXT_PP(1));
 	bool allowed = false;
-	with_session(RbacSessionToken(), RbacStatementOf(fcinfo), false,
+	with_session(RbacSessionToken(), statement, false,
 	             [&](const rbac::Session &s)
 	             { allowed = rbac::allows(s.grants, collection.view(), op); });
 	if (!allowed)
 		denied(text_to_cstring(collection_text), op);
-	PG_RETURN_BOOL(true);
+	return keep_answer(fcinfo, statement, BoolGetDatum(true), true);
 }
 
 VECRBAC_FUNCTION(vecrbac_rbac_key_scope)
@@ -232,7 +326,10 @@ VECRBAC_FUNCTION(vecrbac_rbac_login)
 	char *claims = nullptr;
 	with_session(token, nullptr, true,
 	             [&](const rbac::Session &s) { claims = copy_no_raise(s.claims_json); });
-	set_token(token, local);
+	if (local && OidIsValid(get_extension_oid("citus", true)))
+		set_token_as_statement(token);
+	else
+		set_token(token, local);
 	return json_to_jsonb(claims);
 }
 

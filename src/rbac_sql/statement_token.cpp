@@ -88,11 +88,12 @@ void RbacMarkChecked(const char *token)
  * The executor-start check (check_perms) runs inside standard_ExecutorStart while
  * the statement's executor memory context (es_query_cxt) is current, and records
  * the session's token in it. The accessors that the statement's policies call are
- * InitPlans of the same plan, and their FmgrInfo lives in that context (fn_mcxt):
- * they find the record and use its token, not the session's current one. So a
+ * expressions of the same plan (index conditions, filters), and their FmgrInfo
+ * lives in that context (fn_mcxt): they find the record and use its token, not the
+ * session's current one (and keep their answers for it, rbac_sql.cpp). So a
  * statement answers with the token it started with to its last row, whatever
- * happens to vecrbac.token meanwhile: a cursor whose InitPlans only run at its
- * first FETCH, a statement that calls set_config itself, a loop over a query in a
+ * happens to vecrbac.token meanwhile: a cursor whose scan only starts at its first
+ * FETCH, a statement that calls set_config itself, a loop over a query in a
  * function. The record also says whether the statement's value_exists lookup was
  * made. A reset callback unlinks the record when the context goes (ExecutorEnd,
  * or the abort of the statement's transaction). Accessors called outside such a

@@ -15,6 +15,11 @@
  * as parameters. The table must still be an ordinary or partitioned table whose
  * tested columns have the types protect() accepted; otherwise the lookup refuses.
  *
+ * On Citus, a reference table (or a Citus local table: one shard) is read through
+ * its shard on this node when the node has one: every node then answers from its own
+ * copy, and a worker never starts a distributed query from inside a query on a shard
+ * (which Citus refuses). Elsewhere the table itself is read.
+ *
  * The lookup reads the latest committed state, not the statement's snapshot: in a
  * REPEATABLE READ or SERIALIZABLE transaction that snapshot is the transaction's, and
  * a revocation committed after it would otherwise go unseen until the transaction
@@ -30,6 +35,7 @@
 extern "C"
 {
 #include "access/relation.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -40,6 +46,7 @@ extern "C"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 }
 
 namespace
@@ -95,6 +102,64 @@ char *spi_strdup(const char *s)
 	char *p = (char *)SPI_palloc(n);
 	memcpy(p, s, n);
 	return p;
+}
+
+/*
+ * The local shard of a Citus table with a single shard (reference and Citus local
+ * tables), or InvalidOid: without Citus, for other tables, or when this node holds
+ * no placement of it (pg_dist_placement, pg_dist_local_group). Citus names a shard
+ * <table>_<shard id>, in the table's schema, owned by the table's owner: a table of
+ * that name owned by anyone else is not taken for it.
+ */
+Oid local_single_shard(Relation rel)
+{
+	static const char *const catalogs[] = {"pg_dist_partition", "pg_dist_shard",
+	                                       "pg_dist_placement", "pg_dist_local_group"};
+	for (const char *c : catalogs)
+		if (!OidIsValid(get_relname_relid(c, PG_CATALOG_NAMESPACE)))
+			return InvalidOid;
+	int nest = begin_fixed_path();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	Oid types[1] = {OIDOID};
+	Datum values[1] = {ObjectIdGetDatum(RelationGetRelid(rel))};
+	int rc = SPI_execute_with_args(
+	    "SELECT s.shardid::pg_catalog.text FROM pg_catalog.pg_dist_partition p "
+	    "JOIN pg_catalog.pg_dist_shard s ON s.logicalrelid OPERATOR(pg_catalog.=) p.logicalrelid "
+	    "WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1 "
+	    "AND p.partmethod OPERATOR(pg_catalog.=) 'n' "
+	    "AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_shard x "
+	    "     WHERE x.logicalrelid OPERATOR(pg_catalog.=) $1) OPERATOR(pg_catalog.=) 1 "
+	    "AND EXISTS (SELECT 1 FROM pg_catalog.pg_dist_placement pl "
+	    "            WHERE pl.shardid OPERATOR(pg_catalog.=) s.shardid AND pl.groupid "
+	    "            OPERATOR(pg_catalog.=) (SELECT g.groupid FROM pg_catalog.pg_dist_local_group "
+	    "g))",
+	    1, types, values, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading pg_dist_partition failed");
+	Oid shard = InvalidOid;
+	if (SPI_processed == 1)
+	{
+		char *id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		char name[NAMEDATALEN * 2];
+		snprintf(name, sizeof(name), "%s_%s", RelationGetRelationName(rel), id);
+		if (strlen(name) < NAMEDATALEN)
+			shard = get_relname_relid(name, RelationGetNamespace(rel));
+	}
+	SPI_finish();
+	end_fixed_path(nest);
+	if (OidIsValid(shard))
+	{
+		HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(shard));
+		if (!HeapTupleIsValid(tuple))
+			return InvalidOid;
+		Form_pg_class form = (Form_pg_class)GETSTRUCT(tuple);
+		bool genuine = form->relkind == RELKIND_RELATION && form->relowner == rel->rd_rel->relowner;
+		ReleaseSysCache(tuple);
+		if (!genuine)
+			shard = InvalidOid;
+	}
+	return shard;
 }
 
 } // namespace
@@ -159,11 +224,13 @@ bool VeRowExists(const VeCollection *collection, const VeTest *tests, int ntests
 	if (rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP)
 		unreadable(rel, "is temporary");
 
+	Oid shard = local_single_shard(rel);
 	StringInfoData sql;
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT 1 FROM %s WHERE true",
 	                 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-	                                            RelationGetRelationName(rel)));
+	                                            OidIsValid(shard) ? get_rel_name(shard)
+	                                                              : RelationGetRelationName(rel)));
 	Oid *types = (Oid *)palloc(sizeof(Oid) * (ntests > 0 ? ntests : 1));
 	Datum *values = (Datum *)palloc(sizeof(Datum) * (ntests > 0 ? ntests : 1));
 	for (int i = 0; i < ntests; i++)

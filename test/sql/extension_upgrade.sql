@@ -80,12 +80,35 @@ WHERE u.definition IS DISTINCT FROM f.definition ORDER BY 1;
 
 CREATE TEMPORARY TABLE fresh AS SELECT * FROM pg_temp.members();
 
--- from 0.2.0: the generated upgrade script adds exactly what a fresh install has
+-- from 0.2.0: the generated upgrade script adds exactly what a fresh install has, and a
+-- protected table's policies lose their subqueries (which Citus refuses)
 DROP EXTENSION vecrbac;
 CREATE EXTENSION vecrbac VERSION '0.2.0';
+CREATE TABLE up_docs (id int PRIMARY KEY, tenant int NOT NULL, embedding vector(2) NOT NULL,
+                      payload jsonb NOT NULL DEFAULT '{}');
+INSERT INTO up_docs SELECT i, i % 2, ARRAY[i, 0]::real[]::vector, '{}' FROM generate_series(1, 30) i;
+SELECT vecrbac.protect('up_docs', key_columns => '{"tenant": "tenant"}');
+GRANT SELECT ON up_docs TO vr_up;
+SELECT policyname, coalesce(qual, with_check) ~ 'SELECT' AS subquery
+FROM pg_policies WHERE tablename = 'up_docs' ORDER BY 1;
 ALTER EXTENSION vecrbac UPDATE;
 SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'vecrbac') AS current
 FROM pg_extension WHERE extname = 'vecrbac';
+SELECT policyname, coalesce(qual, with_check) ~ 'SELECT' AS subquery
+FROM pg_policies WHERE tablename = 'up_docs' ORDER BY 1;
+-- they are what 0.3.0's protect() makes
+CREATE TEMPORARY TABLE upgraded_policies AS SELECT policyname, qual, with_check FROM pg_policies WHERE tablename = 'up_docs';
+SELECT vecrbac.protect('up_docs', key_columns => '{"tenant": "tenant"}');
+SELECT p.policyname, p.qual IS NOT DISTINCT FROM u.qual AND p.with_check IS NOT DISTINCT FROM u.with_check AS same
+FROM pg_policies p JOIN upgraded_policies u USING (policyname) WHERE p.tablename = 'up_docs' ORDER BY 1;
+SELECT * FROM vecrbac.collections;
+SELECT vecrbac.jwt_sign('{"access":[{"collection":"up_docs","access":"r","payload":{"tenant":1}}],"exp":1700003600}', :'secret') AS t_up \gset
+SET ROLE vr_up;
+SET vecrbac.token = :'t_up';
+SELECT count(*), min(id), max(id) FROM up_docs;
+RESET vecrbac.token;
+RESET ROLE;
+DROP TABLE up_docs;
 SELECT coalesce(u.object, f.object) AS object,
        CASE WHEN u.object IS NULL THEN 'only fresh' WHEN f.object IS NULL THEN 'only upgraded'
             ELSE 'different' END AS difference

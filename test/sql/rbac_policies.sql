@@ -1,5 +1,5 @@
 -- Token-scoped row-level security: settings and their secrecy, the generated policies,
--- their plans (accessors as InitPlans, scopes as hnsw index conditions), and session
+-- their plans (accessors called directly, scopes as hnsw index conditions), and session
 -- edge cases (prepared statements, parallel plans, rollback, DISCARD ALL, leaky
 -- functions, views). The role matrix is in test/pgtap/rbac_matrix.sql.
 CREATE EXTENSION vecrbac;
@@ -99,7 +99,7 @@ SELECT count(*) FROM docs;
 SET vecrbac.token = :'t_read_alt';
 SELECT count(*) FROM docs;
 
--- ---- plans: accessors are InitPlans, scopes are hnsw index conditions ----------------------------
+-- ---- plans: no subqueries (Citus refuses them in policies), scopes are hnsw index conditions ------
 SET vecrbac.token = :'t_read';
 EXPLAIN (COSTS OFF) SELECT id FROM docs ORDER BY embedding <-> '[0,0,0]' LIMIT 3;
 SELECT id FROM docs ORDER BY embedding <-> '[0,0,0]' LIMIT 3;
@@ -113,6 +113,9 @@ SET vecrbac.token = :'t_mixed';
 SELECT vecrbac.key_scope('docs', 'tenant'), vecrbac.payload_scope('docs', '{tenant}'),
        vecrbac.scope_is_exact('docs', '{tenant}');
 SELECT id, tenant_id, payload->>'dept' AS dept FROM docs ORDER BY id;
+-- a call site keeps its answer for its statement, but only for the same arguments
+SELECT k, vecrbac.key_scope('docs', k)::text AS scope, count(*)
+FROM docs, (VALUES ('tenant'), ('dept'), ('tenant')) v(k) GROUP BY 1, 2 ORDER BY 1;
 -- writes bound to the scope
 SET vecrbac.token = :'t_one';
 INSERT INTO docs VALUES (100, 2, '[1,1,1]');
@@ -176,8 +179,8 @@ SELECT vecrbac.login(:'t_two', true) IS NOT NULL AS logged_in;
 SELECT count(*) FROM docs;
 COMMIT;
 SELECT vecrbac.claims();
--- parallel workers see the leader's token (InitPlans run in the leader, above the
--- Gather: PostgreSQL never puts a plan with InitPlans below a forced one)
+-- parallel workers see the leader's token (the accessors run in the workers, which
+-- inherit vecrbac.token; the leader's executor-start check made the value_exists lookup)
 SET vecrbac.token = :'t_two';
 SET force_parallel_mode = on;
 SET parallel_setup_cost = 0;
