@@ -1,4 +1,4 @@
-# 014_citus.pl: protected collections on a Citus cluster (a coordinator and two workers on
+# 017_citus.pl: protected collections on a Citus cluster (a coordinator and two workers on
 # 127.0.0.1), what docs/scaling.md says, proven:
 #
 #   - protect() on a hash-distributed table (4 shards) and on a reference table: the
