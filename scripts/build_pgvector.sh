@@ -43,7 +43,11 @@ done
 
 # OPTFLAGS= : no -march=native, so the build runs on any x86-64 CI machine; no LLVM
 # bitcode (a second toolchain, and the JIT is not what these tests exercise).
-make -s -C "$build" -j2 OPTFLAGS= with_llvm=no >/dev/null
+# PGVECTOR_OPTFLAGS=native keeps pgvector's own default (-march=native), as a
+# from-source install on the benchmark's machine gets it (bench/halfvec).
+optflags=(OPTFLAGS=)
+[[ "${PGVECTOR_OPTFLAGS:-}" == native ]] && optflags=()
+make -s -C "$build" -j2 "${optflags[@]}" with_llvm=no >/dev/null
 make -s -C "$build" install DESTDIR="$prefix" with_llvm=no >/dev/null
 make -s -C "$(dirname "$0")/.." install DESTDIR="$prefix"
 echo "pgvector $(sed -n "s/^default_version = '\(.*\)'/\1/p" "$build/vector.control") installed in $prefix"

@@ -40,6 +40,7 @@ extern "C"
 #include "utils/jsonb.h"
 }
 
+#include <cctype>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -246,6 +247,14 @@ void set_token(const char *value, bool local)
  */
 void set_token_as_statement(const char *value)
 {
+	/*
+	 * Only a verified token comes here, and a JWT is base64url segments and dots: the
+	 * statement is built from nothing else (fail closed on anything that is not).
+	 */
+	for (const char *p = value; *p != '\0'; p++)
+		if (!std::isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+			ereport(ERROR, (errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+			                errmsg("the token has a character no JWT has")));
 	StringInfoData sql;
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SET LOCAL vecrbac.token = %s", quote_literal_cstr(value));
