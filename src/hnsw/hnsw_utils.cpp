@@ -167,7 +167,7 @@ int HnswSelectNeighbors(const HnswDistance *d, const HnswCandidate *sorted, int 
 		if (diverse)
 			out[kept++] = c;
 	}
-	if (!d->keep_pruned || kept == max_keep || kept == n)
+	if (kept == max_keep || kept == n)
 		return kept;
 
 	/*

@@ -306,9 +306,9 @@ void HnswInitDistance(HnswDistance *d, Relation index)
 	d->type = HnswColumnValueType(index, col);
 	d->value_size = HnswValueSize(d->type, d->dimensions);
 	d->kind = kind_of(d->type, d->proc->fn_addr);
-	d->keep_pruned = d->kind == HNSW_DIST_NEG_INNER_PRODUCT ||
-	                 d->kind == HNSW_DIST_HALF_NEG_INNER_PRODUCT ||
-	                 d->kind == HNSW_DIST_SPARSE_NEG_INNER_PRODUCT || d->kind == HNSW_DIST_GENERIC;
+	d->metric =
+	    !(d->kind == HNSW_DIST_NEG_INNER_PRODUCT || d->kind == HNSW_DIST_HALF_NEG_INNER_PRODUCT ||
+	      d->kind == HNSW_DIST_SPARSE_NEG_INNER_PRODUCT || d->kind == HNSW_DIST_GENERIC);
 }
 
 HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
