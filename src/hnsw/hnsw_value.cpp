@@ -1,6 +1,6 @@
 /*
  * hnsw_value.cpp: what an index stores per element and how it measures distance,
- * for each indexable type (vector, halfvec, bit): the value's size and dimensions,
+ * for each indexable type (vector, halfvec, bit, sparsevec): the value's size and dimensions,
  * the distance kernels behind the opclasses' support functions, and the
  * preparation of a value (dimension checks, normalization for cosine).
  */
@@ -329,18 +329,19 @@ HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
 		                errmsg("expected %d dimensions, not %d", d->dimensions, dims)));
 	}
-	if (d->type == HNSW_VALUE_SPARSEVEC && ((const SparseVector *)v)->nnz > HNSW_MAX_NNZ)
-		ereport(ERROR,
-		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		         errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
-		                HNSW_MAX_NNZ)));
+	/* An indexed sparsevec is stored whole: pgvector's limit. A query is not stored. */
+	int32 nnz = d->type == HNSW_VALUE_SPARSEVEC ? ((const SparseVector *)v)->nnz : 0;
+	if (!for_query && nnz > HNSW_MAX_NNZ)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
+		                       HNSW_MAX_NNZ)));
 	/* Sizes follow from the header; a value of another size is not of the indexed type. */
-	if (VARSIZE(v) != HnswValueSizeOf(d->type, v))
-		ereport(ERROR,
-		        (errcode(ERRCODE_DATA_CORRUPTED),
-		         errmsg("%s value of %d dimensions has %zu bytes, expected %zu", type_name(d->type),
-		                dims, (Size)VARSIZE(v), HnswValueSizeOf(d->type, v))));
-
+	Size expected = d->type == HNSW_VALUE_SPARSEVEC && nnz >= 0 ? SPARSEVEC_SIZE(nnz)
+	                                                            : HnswValueSize(d->type, dims);
+	if (VARSIZE(v) != expected)
+		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
+		                errmsg("%s value of %d dimensions has %zu bytes, expected %zu",
+		                       type_name(d->type), dims, (Size)VARSIZE(v), expected)));
 	if (d->normproc == NULL)
 		return v;
 

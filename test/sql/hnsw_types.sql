@@ -179,6 +179,13 @@ CREATE INDEX wide_h_ok ON wide USING hnsw (h_ok halfvec_l2_ops);
 CREATE INDEX wide_s ON wide USING hnsw (s sparsevec_l2_ops);
 INSERT INTO wide (s) SELECT ('{' || string_agg(i || ':1', ',') || '}/100000')::sparsevec FROM generate_series(1, 1001) i;
 INSERT INTO wide (s) SELECT ('{' || string_agg(i || ':1', ',') || '}/100000')::sparsevec FROM generate_series(1, 1000) i;
+-- a query is not stored: it may have more non-zero elements than an indexed value
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT 1 FROM wide ORDER BY s <-> '{1:1}/100000' LIMIT 1;
+SELECT count(*) FROM (SELECT 1 FROM wide
+    ORDER BY s <-> (SELECT ('{' || string_agg(i || ':1', ',') || '}/100000')::sparsevec FROM generate_series(1, 1001) i)
+    LIMIT 1) s;
+RESET enable_seqscan;
 CREATE INDEX ON items USING hnsw (bits bit_l2_ops);
 CREATE INDEX ON items USING hnsw (half vector_l2_ops);
 CREATE TABLE untyped (h halfvec, b bit varying);
