@@ -332,9 +332,10 @@ HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
 	/* An indexed sparsevec is stored whole: pgvector's limit. A query is not stored. */
 	int32 nnz = d->type == HNSW_VALUE_SPARSEVEC ? ((const SparseVector *)v)->nnz : 0;
 	if (!for_query && nnz > HNSW_MAX_NNZ)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
-		                       HNSW_MAX_NNZ)));
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
+		                HNSW_MAX_NNZ)));
 	/* Sizes follow from the header; a value of another size is not of the indexed type. */
 	Size expected = d->type == HNSW_VALUE_SPARSEVEC && nnz >= 0 ? SPARSEVEC_SIZE(nnz)
 	                                                            : HnswValueSize(d->type, dims);
