@@ -13,6 +13,7 @@ set in force; and that a token naming its own algorithm or an unknown kid is ref
 
 Environment (test/clients/run.sh): PGHOST, PGPORT, PGSSLROOTCERT, VR_JWT_SECRET.
 """
+import base64
 import json
 import os
 import time
@@ -50,6 +51,14 @@ class Provider:
             self.private = ed25519.Ed25519PrivateKey.generate()
             to_jwk = OKPAlgorithm.to_jwk
         self.jwk = {**json.loads(to_jwk(self.private.public_key())), "kid": kid, "alg": alg, "use": "sig"}
+        if alg in ("ES256", "ES384"):
+            # RFC 7518 6.2.1.2: a coordinate is the curve's full size. PyJWT before 2.8
+            # (Debian 12 has 2.6) drops leading zero bytes, one key in 128; vecrbac
+            # refuses such a key, so the test writes the coordinates itself.
+            numbers, size = self.private.public_key().public_numbers(), 32 if alg == "ES256" else 48
+            for name in ("x", "y"):
+                self.jwk[name] = base64.urlsafe_b64encode(
+                    getattr(numbers, name).to_bytes(size, "big")).rstrip(b"=").decode()
 
     def token(self, tenant, **overrides):
         claims = {"iss": ISSUER, "aud": ["vectors"], "sub": tenant, "exp": int(time.time()) + 600,
