@@ -302,6 +302,10 @@ like($err, qr/triggers are not supported on distributed tables/,
 ($rc, $out, $err) = $coord->psql('postgres', q{SET citus.enable_unsafe_triggers = on;
 SELECT alter_distributed_table('docs', shard_count => 6, cascade_to_colocated => true)});
 is($rc, 0, '... and done with citus.enable_unsafe_triggers: 6 shards, notes with it') or diag $err;
+like($err, qr/WARNING:  6 shards of public.docs made in this transaction have no TRUNCATE guard/,
+	'a warning names the unguarded shards of docs ...');
+like($err, qr/WARNING:  6 shards of public.notes made in this transaction have no TRUNCATE guard.*\n.*\nHINT:  Once this transaction has committed, run vecrbac.protect\('public.notes', \.\.\.\) again/,
+	'... and of notes, with what to do');
 is($coord->safe_psql('postgres', q{SELECT string_agg(table_name || ':' || shard_count, ',' ORDER BY table_name::text)
 FROM citus_tables WHERE table_name::text IN ('docs', 'notes')}), 'docs:6,notes:6', 'both tables now have 6 shards');
 # Citus rebuilds the tables: their new shards get the policies and forced row-level
@@ -316,6 +320,7 @@ is(placements($_, $policies_only), 't', "the new shards of $_: the policies and 
 is($rc, 0, 'protect(docs) again') or diag $err;
 ($rc, $out, $err) = $coord->psql('postgres', q{SELECT vecrbac.protect('notes', key_columns => '{"tenant": "tenant"}')});
 is($rc, 0, 'protect(notes) again') or diag $err;
+unlike($err, qr/no TRUNCATE guard/, 'protect() on a distributed table warns of nothing');
 check_stage('after alter_distributed_table');
 
 # ---- a shard split ----------------------------------------------------------------------------------
