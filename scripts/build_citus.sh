@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # build_citus.sh: Citus (not packaged for Debian 12) built from source for PostgreSQL 15,
-# for test/tap/017_citus.pl and bench/citus. Never installed into the system PostgreSQL:
+# for test/tap/017_citus.pl, 018_citus_rebalance.pl and bench/citus. Never installed into the system PostgreSQL:
 # it is staged (make install DESTDIR=...) under the cache directory, and vr_prefix_setup
 # (scripts/lib/cluster.sh) copies the staged files into each private test install.
 # scripts/test.sh never runs this (CI time); the Citus test skips when nothing is staged.

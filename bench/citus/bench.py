@@ -127,6 +127,7 @@ def main():
                 f"ORDER BY embedding <-> '{queries[0][0]}' LIMIT 10").fetchall()]
 
     results = {}
+    load = {"before_queries": os.getloadavg()}
     for kind in ("tenant", "global"):
         for t in ("fm_one", "fm_dist"):
             for q, l in queries[:20]:  # warm-up
@@ -149,7 +150,9 @@ def main():
                              "qps_one_client": round(1e6 / statistics.mean(times[t]), 1)} for t in times}
         results[kind]["dist_vs_one_median_latency"] = round(
             results[kind]["fm_dist"]["median_us"] / results[kind]["fm_one"]["median_us"], 3)
-    print(json.dumps({**info, "queries": args.queries, "results": results, "plans": plans}, indent=1))
+    load["after_queries"] = os.getloadavg()
+    print(json.dumps({**info, "queries": args.queries, "load_average_1_5_15_min": load, "results": results,
+                      "plans": plans}, indent=1))
 
 
 if __name__ == "__main__":

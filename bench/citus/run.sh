@@ -30,3 +30,4 @@ trap 'for n in coordinator worker1 worker2; do vr_cluster_stop "$OUT/cluster/$n"
 vr_log "$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
 /usr/bin/python3 bench/citus/bench.py --ports "${PORTS[@]}" --rows "${ROWS:-20000}" \
     --queries "${QUERIES:-200}" | tee "$OUT/result.json"
+vr_log "done: load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"
