@@ -41,3 +41,7 @@ END $$;
 REVOKE ALL ON FUNCTION vecrbac._on_guard_created() FROM PUBLIC;
 CREATE EVENT TRIGGER vecrbac_citus_unguarded_shards ON ddl_command_end
     WHEN TAG IN ('CREATE TRIGGER') EXECUTE FUNCTION vecrbac._on_guard_created();
+COMMENT ON FUNCTION vecrbac._on_guard_created() IS
+    'event trigger function: warns when a protected Citus table got its TRUNCATE guard after shards made in the same transaction (run vecrbac.protect again)';
+COMMENT ON EVENT TRIGGER vecrbac_citus_unguarded_shards IS
+    'warns when alter_distributed_table (or similar) leaves new shards of a protected table without a TRUNCATE guard';
