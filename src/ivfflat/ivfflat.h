@@ -32,9 +32,13 @@
 #define IVFFLAT_MAX_LISTS 32768
 #define IVFFLAT_DEFAULT_PROBES 1
 
-/* Support functions: 1 distance, 2 norm of values (cosine), 4 norm of centers (spherical). */
+/*
+ * Support functions: 1 distance, 2 norm of values (cosine), 3 the value type (hnsw's
+ * type support functions: halfvec, bit; none for vector), 4 norm of centers (spherical).
+ */
 #define IVFFLAT_DISTANCE_PROC HNSW_DISTANCE_PROC
 #define IVFFLAT_NORM_PROC HNSW_NORM_PROC
+#define IVFFLAT_TYPE_SUPPORT_PROC HNSW_TYPE_SUPPORT_PROC
 #define IVFFLAT_KMEANS_NORM_PROC 4
 #define IVFFLAT_SUPPORT_PROCS 4
 

@@ -171,6 +171,21 @@ void IvfValueToFloats(const HnswDistance *dist, const HnswValue *value, float *o
 	case HNSW_VALUE_VECTOR:
 		memcpy(out, HnswFloats(value), sizeof(float) * dist->dimensions);
 		return;
+	case HNSW_VALUE_HALFVEC:
+	{
+		const vecrbac::half::Half *h = HnswHalfs(value);
+		for (int i = 0; i < dist->dimensions; i++)
+			out[i] = vecrbac::half::to_float(h[i]);
+		return;
+	}
+	case HNSW_VALUE_BIT:
+	{
+		/* 0 and 1: squared L2 between such points is their Hamming distance */
+		const uint8 *b = HnswBits(value);
+		for (int i = 0; i < dist->dimensions; i++)
+			out[i] = (b[i / 8] >> (7 - i % 8)) & 1;
+		return;
+	}
 	default:
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 		                errmsg("type not supported for ivfflat index")));
@@ -185,6 +200,27 @@ HnswValue *IvfFloatsToValue(const HnswDistance *dist, const float *x)
 	{
 		Vector *v = InitVector(dist->dimensions);
 		memcpy(v->x, x, sizeof(float) * dist->dimensions);
+		return (HnswValue *)v;
+	}
+	case HNSW_VALUE_HALFVEC:
+	{
+		/* a mean of halfvec values is within the type's range */
+		HalfVector *v = InitHalfVector(dist->dimensions);
+		for (int i = 0; i < dist->dimensions; i++)
+			v->x[i] = vecrbac::half::from_float(x[i]);
+		return (HnswValue *)v;
+	}
+	case HNSW_VALUE_BIT:
+	{
+		/* a center's bit is the majority of its members' bits, as pgvector rounds them */
+		Size size = VARBITTOTALLEN(dist->dimensions);
+		VarBit *v = (VarBit *)palloc0(size);
+		SET_VARSIZE(v, size);
+		VARBITLEN(v) = dist->dimensions;
+		uint8 *b = VARBITS(v);
+		for (int i = 0; i < dist->dimensions; i++)
+			if (x[i] > 0.5f)
+				b[i / 8] |= (uint8)(0x80 >> (i % 8));
 		return (HnswValue *)v;
 	}
 	default:
