@@ -10,7 +10,9 @@
  *   assigning tuples     a second pass sends each row to its nearest center and
  *                        appends its entry to that list's chain; with parallel
  *                        workers (ivfflat_build_parallel.cpp) when the table is large
- *   loading tuples       the lists' insert pages are recorded, the pages WAL-logged
+ *   loading tuples       the lists' insert pages are recorded, each list's pages
+ *                        moved onto consecutive blocks (cluster_chains), the pages
+ *                        WAL-logged
  *
  * WAL: nothing is logged page by page during the build; every page is logged once
  * as a full image at the end (log_newpage_range), as hnsw does (hnsw.h), so a standby
@@ -32,6 +34,7 @@ extern "C"
 #include "utils/rel.h"
 }
 
+#include <algorithm>
 #include <cmath>
 
 namespace
@@ -227,6 +230,109 @@ void finish_lists(IvfBuildState *bs)
 	}
 }
 
+/* Reads block blkno of the build's fork, exclusively locked. */
+Buffer lock_block(IvfBuildState *bs, BlockNumber blkno)
+{
+	Buffer buf = ReadBufferExtended(bs->index, bs->fork, blkno, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	return buf;
+}
+
+/*
+ * Lays each list's chain out on consecutive blocks, lists in order, as a sorted build
+ * (pgvector's) writes them. Rows arrive in table order, so the assignment interleaves
+ * the lists' pages across the whole index: a scan then touches every page of a list
+ * in a different part of memory, which costs a scan more than its distances do
+ * (measured: docs/performance.md). The entry pages keep their set of block numbers and
+ * are permuted in place, cycle by cycle; then every chain link and every list tuple is
+ * renumbered. Nothing refers to an entry page's number but those links (entries hold
+ * heap TIDs), and nothing is logged yet: the build logs every page after this.
+ */
+void cluster_chains(IvfBuildState *bs)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocksInFork(bs->index, bs->fork);
+	BlockNumber *chain_order = (BlockNumber *)palloc(sizeof(BlockNumber) * nblocks);
+	BlockNumber npages = 0;
+	for (int i = 0; i < bs->lists; i++)
+	{
+		for (BlockNumber blkno = bs->list[i].start_page; BlockNumberIsValid(blkno);)
+		{
+			if (npages >= nblocks)
+				elog(ERROR, "ivfflat index \"%s\" has a chain that loops",
+				     RelationGetRelationName(bs->index));
+			chain_order[npages++] = blkno;
+			Buffer buf = ReadBufferExtended(bs->index, bs->fork, blkno, RBM_NORMAL, NULL);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			blkno = IvfPageGetOpaque(BufferGetPage(buf))->nextblkno;
+			UnlockReleaseBuffer(buf);
+		}
+	}
+
+	/* where each block goes: the k-th page in chain order to the k-th smallest entry block */
+	BlockNumber *slots = (BlockNumber *)palloc(sizeof(BlockNumber) * Max(npages, 1));
+	memcpy(slots, chain_order, sizeof(BlockNumber) * npages);
+	std::sort(slots, slots + npages);
+	BlockNumber *moved_to = (BlockNumber *)palloc(sizeof(BlockNumber) * nblocks);
+	for (BlockNumber b = 0; b < nblocks; b++)
+		moved_to[b] = b;
+	for (BlockNumber k = 0; k < npages; k++)
+		moved_to[chain_order[k]] = slots[k];
+
+	/* follow each cycle of the permutation, carrying one page in local memory */
+	bool *done = (bool *)palloc0(sizeof(bool) * nblocks);
+	PGAlignedBlock carried, displaced;
+	for (BlockNumber start = 0; start < nblocks; start++)
+	{
+		if (done[start] || moved_to[start] == start)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		Buffer buf = lock_block(bs, start);
+		memcpy(carried.data, BufferGetPage(buf), BLCKSZ);
+		UnlockReleaseBuffer(buf);
+		for (BlockNumber cur = start; !done[cur];)
+		{
+			BlockNumber dst = moved_to[cur];
+			buf = lock_block(bs, dst);
+			Page page = BufferGetPage(buf);
+			memcpy(displaced.data, page, BLCKSZ);
+			memcpy(page, carried.data, BLCKSZ);
+			MarkBufferDirty(buf);
+			UnlockReleaseBuffer(buf);
+			memcpy(carried.data, displaced.data, BLCKSZ);
+			done[cur] = true;
+			cur = dst;
+		}
+	}
+
+	/* renumber the links, then the lists */
+	for (BlockNumber k = 0; k < npages; k++)
+	{
+		Buffer buf = lock_block(bs, slots[k]);
+		IvfPageOpaque op = IvfPageGetOpaque(BufferGetPage(buf));
+		if (BlockNumberIsValid(op->nextblkno))
+			op->nextblkno = moved_to[op->nextblkno];
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
+	for (int i = 0; i < bs->lists; i++)
+	{
+		Buffer buf = lock_block(bs, ItemPointerGetBlockNumber(&bs->list[i].tid));
+		Page page = BufferGetPage(buf);
+		IvfListTuple lt = (IvfListTuple)PageGetItem(
+		    page, PageGetItemId(page, ItemPointerGetOffsetNumber(&bs->list[i].tid)));
+		lt->start_page = moved_to[lt->start_page];
+		lt->insert_page = moved_to[lt->insert_page];
+		bs->list[i].start_page = lt->start_page;
+		bs->list[i].insert_page = lt->insert_page;
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
+	pfree(done);
+	pfree(moved_to);
+	pfree(slots);
+	pfree(chain_order);
+}
+
 } // namespace
 
 IndexBuildResult *ivfflat_build(Relation heap, Relation index, IndexInfo *info)
@@ -268,6 +374,7 @@ IndexBuildResult *ivfflat_build(Relation heap, Relation index, IndexInfo *info)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)bs.index_tuples);
 	finish_lists(&bs);
+	cluster_chains(&bs);
 	if (RelationNeedsWAL(index))
 		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
 
