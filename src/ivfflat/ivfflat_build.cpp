@@ -85,7 +85,15 @@ void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isn
 		int list = IvfNearestList(&bs->dist, bs->list, bs->lists, value);
 		Size size;
 		IvfEntryTuple entry = IvfFormEntry(&bs->cols, value, values, isnull, tid, &size);
-		IvfAppendEntry(index, bs->fork, &bs->insert_page[list], entry, size, true);
+		ItemPointerData where;
+		IvfAppendItem(index, bs->fork, IVFFLAT_PAGE_ENTRY, &bs->insert_page[list], entry, size,
+		              true, &where);
+		if (BlockNumberIsValid(bs->list[list].key_page))
+		{
+			IvfKeyTuple key = IvfFormKey(entry, &where, &size);
+			IvfAppendItem(index, bs->fork, IVFFLAT_PAGE_KEY, &bs->key_insert_page[list], key, size,
+			              true, NULL);
+		}
 		bs->index_tuples += 1;
 		if ((int64)bs->index_tuples % 1000 == 0)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)bs->index_tuples);
@@ -121,7 +129,9 @@ void write_lists(IvfBuildState *bs, HnswValue **centers)
 	m->value_type = (uint16)bs->dist.type;
 	m->vector_column = (uint16)bs->dist.column;
 	m->filter_columns = (uint16)bs->cols.nfilters;
-	m->unused = 0;
+	/* filter columns: a key chain per list, for scans under filter keys */
+	bool key_chains = bs->cols.nfilters > 0;
+	m->flags = key_chains ? IVFFLAT_META_KEY_CHAINS : 0;
 	((PageHeader)BufferGetPage(meta))->pd_lower =
 	    (char *)m + sizeof(IvfMetaPageData) - (char *)BufferGetPage(meta);
 	UnlockReleaseBuffer(meta);
@@ -155,6 +165,14 @@ void write_lists(IvfBuildState *bs, HnswValue **centers)
 
 	for (int i = 0; i < bs->lists; i++)
 	{
+		bs->list[i].key_page = InvalidBlockNumber;
+		if (key_chains)
+		{
+			Buffer keys = new_page(bs, IVFFLAT_PAGE_KEY);
+			bs->list[i].key_page = BufferGetBlockNumber(keys);
+			UnlockReleaseBuffer(keys);
+		}
+		bs->key_insert_page[i] = bs->list[i].key_page;
 		Buffer entries = new_page(bs, IVFFLAT_PAGE_ENTRY);
 		bs->list[i].start_page = bs->list[i].insert_page = BufferGetBlockNumber(entries);
 		bs->insert_page[i] = bs->list[i].start_page;
@@ -170,6 +188,7 @@ void write_lists(IvfBuildState *bs, HnswValue **centers)
 		IvfListTuple t = (IvfListTuple)PageGetItem(
 		    page, PageGetItemId(page, ItemPointerGetOffsetNumber(&bs->list[i].tid)));
 		t->start_page = t->insert_page = bs->list[i].start_page;
+		t->key_page = key_chains ? bs->list[i].key_page : 0;
 		MarkBufferDirty(b);
 		UnlockReleaseBuffer(b);
 	}
@@ -190,6 +209,7 @@ void init_state(IvfBuildState *bs, Relation index, ForkNumber fork)
 	    AllocSetContextCreate(CurrentMemoryContext, "ivfflat build tuple", ALLOCSET_DEFAULT_SIZES);
 	bs->list = (IvfList *)palloc0(sizeof(IvfList) * bs->lists);
 	bs->insert_page = (BlockNumber *)palloc(sizeof(BlockNumber) * bs->lists);
+	bs->key_insert_page = (BlockNumber *)palloc(sizeof(BlockNumber) * bs->lists);
 
 	/* the centers and the sample must fit in maintenance_work_mem, as pgvector requires */
 	double row_bytes = sizeof(float) * (double)Max(bs->dist.dimensions, 1);
@@ -238,15 +258,32 @@ Buffer lock_block(IvfBuildState *bs, BlockNumber blkno)
 	return buf;
 }
 
+/* Appends the blocks of the chain from blkno to order; false if it does not end. */
+bool collect_chain(IvfBuildState *bs, BlockNumber blkno, BlockNumber *order, BlockNumber *n,
+                   BlockNumber nblocks)
+{
+	while (BlockNumberIsValid(blkno))
+	{
+		if (*n >= nblocks)
+			return false;
+		order[(*n)++] = blkno;
+		Buffer buf = ReadBufferExtended(bs->index, bs->fork, blkno, RBM_NORMAL, NULL);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		blkno = IvfPageGetOpaque(BufferGetPage(buf))->nextblkno;
+		UnlockReleaseBuffer(buf);
+	}
+	return true;
+}
+
 /*
- * Lays each list's chain out on consecutive blocks, lists in order, as a sorted build
- * (pgvector's) writes them. Rows arrive in table order, so the assignment interleaves
- * the lists' pages across the whole index: a scan then touches every page of a list
- * in a different part of memory, which costs a scan more than its distances do
- * (measured: docs/performance.md). The entry pages keep their set of block numbers and
- * are permuted in place, cycle by cycle; then every chain link and every list tuple is
- * renumbered. Nothing refers to an entry page's number but those links (entries hold
- * heap TIDs), and nothing is logged yet: the build logs every page after this.
+ * Lays each list's chains (its keys, then its entries) out on consecutive blocks,
+ * lists in order, as a sorted build (pgvector's) writes them. Rows arrive in table order, so the
+ * assignment interleaves the lists' pages across the whole index: a scan then touches every page of
+ * a list in a different part of memory, which costs a scan more than its distances do (measured:
+ * docs/performance.md). The entry pages keep their set of block numbers and are permuted in place,
+ * cycle by cycle; then every chain link and every list tuple is renumbered, and so is every key's
+ * entry block. Nothing else refers to these pages' numbers (entries hold heap TIDs), and nothing is
+ * logged yet: the build logs every page after this.
  */
 void cluster_chains(IvfBuildState *bs)
 {
@@ -254,19 +291,10 @@ void cluster_chains(IvfBuildState *bs)
 	BlockNumber *chain_order = (BlockNumber *)palloc(sizeof(BlockNumber) * nblocks);
 	BlockNumber npages = 0;
 	for (int i = 0; i < bs->lists; i++)
-	{
-		for (BlockNumber blkno = bs->list[i].start_page; BlockNumberIsValid(blkno);)
-		{
-			if (npages >= nblocks)
-				elog(ERROR, "ivfflat index \"%s\" has a chain that loops",
-				     RelationGetRelationName(bs->index));
-			chain_order[npages++] = blkno;
-			Buffer buf = ReadBufferExtended(bs->index, bs->fork, blkno, RBM_NORMAL, NULL);
-			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			blkno = IvfPageGetOpaque(BufferGetPage(buf))->nextblkno;
-			UnlockReleaseBuffer(buf);
-		}
-	}
+		if (!collect_chain(bs, bs->list[i].key_page, chain_order, &npages, nblocks) ||
+		    !collect_chain(bs, bs->list[i].start_page, chain_order, &npages, nblocks))
+			elog(ERROR, "ivfflat index \"%s\" has a chain that loops",
+			     RelationGetRelationName(bs->index));
 
 	/* where each block goes: the k-th page in chain order to the k-th smallest entry block */
 	BlockNumber *slots = (BlockNumber *)palloc(sizeof(BlockNumber) * Max(npages, 1));
@@ -308,9 +336,23 @@ void cluster_chains(IvfBuildState *bs)
 	for (BlockNumber k = 0; k < npages; k++)
 	{
 		Buffer buf = lock_block(bs, slots[k]);
-		IvfPageOpaque op = IvfPageGetOpaque(BufferGetPage(buf));
+		Page page = BufferGetPage(buf);
+		IvfPageOpaque op = IvfPageGetOpaque(page);
 		if (BlockNumberIsValid(op->nextblkno))
 			op->nextblkno = moved_to[op->nextblkno];
+		if (op->flags & IVFFLAT_PAGE_KEY)
+		{
+			OffsetNumber max = PageGetMaxOffsetNumber(page);
+			for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off))
+			{
+				ItemId iid = PageGetItemId(page, off);
+				if (!ItemIdIsUsed(iid))
+					continue;
+				IvfKeyTuple key = (IvfKeyTuple)PageGetItem(page, iid);
+				BlockNumber entry_block = ItemPointerGetBlockNumber(&key->entry);
+				ItemPointerSetBlockNumber(&key->entry, moved_to[entry_block]);
+			}
+		}
 		MarkBufferDirty(buf);
 		UnlockReleaseBuffer(buf);
 	}
@@ -322,6 +364,8 @@ void cluster_chains(IvfBuildState *bs)
 		    page, PageGetItemId(page, ItemPointerGetOffsetNumber(&bs->list[i].tid)));
 		lt->start_page = moved_to[lt->start_page];
 		lt->insert_page = moved_to[lt->insert_page];
+		if (BlockNumberIsValid(bs->list[i].key_page))
+			lt->key_page = bs->list[i].key_page = moved_to[lt->key_page];
 		bs->list[i].start_page = lt->start_page;
 		bs->list[i].insert_page = lt->insert_page;
 		MarkBufferDirty(buf);
