@@ -34,7 +34,8 @@ namespace
 /*
  * Removes dead items from one chain of pages of kind page_flag (entries and keys both
  * begin with their heap TID); returns the first page that gained room, if any. Entries
- * are counted in stats, keys not; `compact` moves the remaining items together.
+ * are counted in stats, keys not; `compact` moves the remaining items together (on a
+ * page without unused line pointers: those an index had when it lost its key chains).
  */
 BlockNumber vacuum_chain(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
                          IndexBulkDeleteCallback callback, void *callback_state, BlockNumber start,
@@ -58,12 +59,16 @@ BlockNumber vacuum_chain(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 			                       page_flag == IVFFLAT_PAGE_KEY ? "key" : "entry", blkno)));
 		bool entries = page_flag == IVFFLAT_PAGE_ENTRY;
 		int ndead = 0;
+		bool holes = false; /* unused line pointers, which PageIndexMultiDelete refuses */
 		OffsetNumber max = PageGetMaxOffsetNumber(page);
 		for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off))
 		{
 			ItemId iid = PageGetItemId(page, off);
 			if (!ItemIdIsUsed(iid))
+			{
+				holes = true;
 				continue;
+			}
 			ItemPointer heaptid = (ItemPointer)PageGetItem(page, iid);
 			if (callback(heaptid, callback_state))
 			{
@@ -77,11 +82,16 @@ BlockNumber vacuum_chain(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
 		{
 			GenericXLogState *state = GenericXLogStart(index);
 			Page p = GenericXLogRegisterBuffer(state, buf, 0);
-			if (compact)
+			if (compact && !holes)
 				PageIndexMultiDelete(p, dead, ndead);
 			else
+			{
 				for (int i = ndead - 1; i >= 0; i--)
 					PageIndexTupleDeleteNoCompact(p, dead[i]);
+				/* inserts reuse the freed line pointers rather than adding more */
+				if (PageGetMaxOffsetNumber(p) >= FirstOffsetNumber)
+					PageSetHasFreeLinePointers(p);
+			}
 			GenericXLogFinish(state);
 			if (!BlockNumberIsValid(first_freed))
 				first_freed = blkno;
