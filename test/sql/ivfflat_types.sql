@@ -121,15 +121,20 @@ FROM (SELECT id FROM items ORDER BY bits <~> (SELECT binary_quantize(q) FROM que
 RESET enable_seqscan;
 DROP INDEX items_half_t, items_bits_t;
 
--- ---- a parallel build: the same recall ----------------------------------------------
+-- ---- a parallel build: the same recall; the workers also append the tenant's keys ---
 ALTER TABLE items SET (parallel_workers = 2);
 SET max_parallel_maintenance_workers = 2;
 SET min_parallel_table_scan_size = 0;
-CREATE INDEX items_half_par ON items USING ivfflat (half halfvec_l2_ops) WITH (lists = 20);
+CREATE INDEX items_half_par ON items USING ivfflat (half halfvec_l2_ops, tenant) WITH (lists = 20);
 CREATE INDEX items_bits_par ON items USING ivfflat (bits bit_hamming_ops) WITH (lists = 20);
 SET ivfflat.probes = 20;
 SELECT recall('half', '<->', 'q::halfvec(24)') = 1 AS halfvec_parallel,
+       recall('half', '<->', 'q::halfvec(24)', 'tenant = 3') = 1 AS halfvec_parallel_filtered,
        recall('bits', '<~>', 'binary_quantize(q)') = 1 AS bit_parallel;
+SET enable_seqscan = off;
+SELECT count(*) = (SELECT count(*) FROM items WHERE tenant = 3) AS every_row_of_tenant, count(DISTINCT id) = count(*) AS once
+FROM (SELECT id FROM items WHERE tenant = 3 ORDER BY half <-> (SELECT q::halfvec(24) FROM queries WHERE qid = 1) LIMIT 5000) s;
+RESET enable_seqscan;
 DROP INDEX items_half_par, items_bits_par;
 RESET max_parallel_maintenance_workers;
 RESET min_parallel_table_scan_size;
