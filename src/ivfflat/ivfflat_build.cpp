@@ -288,7 +288,8 @@ bool collect_chain(IvfBuildState *bs, BlockNumber blkno, BlockNumber *order, Blo
 void cluster_chains(IvfBuildState *bs)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocksInFork(bs->index, bs->fork);
-	BlockNumber *chain_order = (BlockNumber *)palloc(sizeof(BlockNumber) * nblocks);
+	BlockNumber *chain_order =
+	    (BlockNumber *)palloc_extended(sizeof(BlockNumber) * (Size)nblocks, MCXT_ALLOC_HUGE);
 	BlockNumber npages = 0;
 	for (int i = 0; i < bs->lists; i++)
 		if (!collect_chain(bs, bs->list[i].key_page, chain_order, &npages, nblocks) ||
@@ -297,17 +298,20 @@ void cluster_chains(IvfBuildState *bs)
 			     RelationGetRelationName(bs->index));
 
 	/* where each block goes: the k-th page in chain order to the k-th smallest entry block */
-	BlockNumber *slots = (BlockNumber *)palloc(sizeof(BlockNumber) * Max(npages, 1));
+	BlockNumber *slots =
+	    (BlockNumber *)palloc_extended(sizeof(BlockNumber) * (Size)Max(npages, 1), MCXT_ALLOC_HUGE);
 	memcpy(slots, chain_order, sizeof(BlockNumber) * npages);
 	std::sort(slots, slots + npages);
-	BlockNumber *moved_to = (BlockNumber *)palloc(sizeof(BlockNumber) * nblocks);
+	BlockNumber *moved_to =
+	    (BlockNumber *)palloc_extended(sizeof(BlockNumber) * (Size)nblocks, MCXT_ALLOC_HUGE);
 	for (BlockNumber b = 0; b < nblocks; b++)
 		moved_to[b] = b;
 	for (BlockNumber k = 0; k < npages; k++)
 		moved_to[chain_order[k]] = slots[k];
 
 	/* follow each cycle of the permutation, carrying one page in local memory */
-	bool *done = (bool *)palloc0(sizeof(bool) * nblocks);
+	bool *done =
+	    (bool *)palloc_extended(sizeof(bool) * (Size)nblocks, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	PGAlignedBlock carried, displaced;
 	for (BlockNumber start = 0; start < nblocks; start++)
 	{
