@@ -13,6 +13,8 @@ PACKAGES=(
     postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl libipc-run-perl
     libgtest-dev clang-14 libclang-rt-14-dev llvm-14 libasan8 libubsan1 clang-format
     python3 python3-psycopg python3-jwt python3-cryptography python3-numpy pgbouncer
+    # ORM migrations in the client tests: Django (on psycopg2), Rails' ActiveRecord
+    python3-django python3-psycopg2 ruby-activerecord ruby-pg
     # benchmarks and demo data
     libhnswlib-dev libjwt-dev libbenchmark-dev python3-matplotlib dataset-fashion-mnist
 )

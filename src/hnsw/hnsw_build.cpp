@@ -57,6 +57,7 @@ extern "C"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/bufmgr.h"
+#include "portability/instr_time.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 }
@@ -351,14 +352,42 @@ void report_spill(const BuildState *bs, double tuples)
 		                 "shared memory.")));
 }
 
+/* Seconds since *start, and *start moved to now: one phase of the build after another. */
+double lap_seconds(instr_time *start)
+{
+	instr_time now;
+	INSTR_TIME_SET_CURRENT(now);
+	instr_time elapsed = now;
+	INSTR_TIME_SUBTRACT(elapsed, *start);
+	*start = now;
+	return INSTR_TIME_GET_DOUBLE(elapsed);
+}
+
+/*
+ * The graph in memory is complete (or full): link each filter value's elements, make
+ * every element reachable, and write the pages. DEBUG2 reports each phase's time, for
+ * the build benchmark's per-phase curve (bench/build_scale).
+ */
+void finish_graph(BuildState *bs)
+{
+	instr_time clock;
+	INSTR_TIME_SET_CURRENT(clock);
+	HnswMemBuildValueLinks(&bs->graph);
+	double value_links = lap_seconds(&clock);
+	uint32 repaired = HnswMemConnectUnreachable(&bs->graph);
+	double repair = lap_seconds(&clock);
+	flush_graph(bs);
+	ereport(DEBUG2, (errmsg("hnsw build: value links %.3f s, reachability repair %.3f s (%u "
+	                        "elements linked), pages written %.3f s",
+	                        value_links, repair, repaired, lap_seconds(&clock))));
+}
+
 /* Serial build: the graph is full, so write it out and go on disk. */
 void spill_local(BuildState *bs, MemoryContext build_context)
 {
 	report_spill(bs, bs->index_tuples);
 	MemoryContext old = MemoryContextSwitchTo(build_context);
-	HnswMemBuildValueLinks(&bs->graph);
-	HnswMemConnectUnreachable(&bs->graph);
-	flush_graph(bs);
+	finish_graph(bs);
 	pfree(bs->graph.base);
 	bs->graph.base = NULL;
 	bs->on_disk = true;
@@ -380,9 +409,7 @@ void spill_shared(BuildState *bs)
 	if (!pb->flushed)
 	{
 		report_spill(bs, (double)pg_atomic_read_u64(&bs->graph.shared->inserted));
-		HnswMemBuildValueLinks(&bs->graph);
-		HnswMemConnectUnreachable(&bs->graph);
-		flush_graph(bs);
+		finish_graph(bs);
 		pb->flushed = true;
 		if (bs->is_leader)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
@@ -773,6 +800,8 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	ereport(DEBUG1, (errmsg("hnsw build: %.0f rows estimated (%s), %d parallel workers planned",
 	                        rows, analyzed ? "from statistics" : "from the heap's size", workers)));
 
+	instr_time clock;
+	INSTR_TIME_SET_CURRENT(clock);
 	double heap_tuples = 0;
 	ParallelOutcome outcome = PARALLEL_NOT_RUN;
 	if (workers > 0)
@@ -792,15 +821,17 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	const int64 progress_value[] = {(int64)bs.index_tuples, (int64)bs.index_tuples};
 	pgstat_progress_update_multi_param(2, progress_index, progress_value);
 
+	ereport(DEBUG2, (errmsg("hnsw build: %.0f tuples inserted in %.3f s%s", bs.index_tuples,
+	                        lap_seconds(&clock), bs.on_disk ? " (spilled to disk)" : "")));
 	if (!bs.on_disk)
-	{
-		HnswMemBuildValueLinks(&bs.graph);
-		HnswMemConnectUnreachable(&bs.graph);
-		flush_graph(&bs);
-	}
+		finish_graph(&bs);
 
 	if (RelationNeedsWAL(index))
+	{
+		lap_seconds(&clock);
 		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+		ereport(DEBUG2, (errmsg("hnsw build: WAL written in %.3f s", lap_seconds(&clock))));
+	}
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(build_context);

@@ -57,9 +57,11 @@ inline float distance_between(const HnswMemGraph *g, const HnswValue *a, const H
 	return HnswValueDistance(g->dist, a, b);
 }
 
+/* Prefetches what a search reads first of an element it meets: its id (the visited
+ * check), then its value. */
 inline void prefetch_vector(const HnswMemGraph *g, HnswMemRef ref)
 {
-	const char *p = (const char *)HnswMemValue(HnswMemGet(g, ref));
+	const char *p = (const char *)&HnswMemGet(g, ref)->id;
 	_mm_prefetch(p, _MM_HINT_T0);
 	_mm_prefetch(p + 64, _MM_HINT_T0);
 }
@@ -204,9 +206,10 @@ MemCandidate greedy_level(HnswMemGraph *g, MemScratch *s, const HnswValue *q, Me
 	return cur;
 }
 
-/* Chooses up to max_keep of the sorted candidates with the paper's heuristic. */
+/* Chooses up to max_keep of the sorted candidates with the paper's heuristic; their
+ * distances go to out_distance. */
 int select_links(HnswMemGraph *g, MemScratch *s, const MemCandidate *sorted, int n, int max_keep,
-                 HnswMemRef *out)
+                 HnswMemRef *out, float *out_distance)
 {
 	s->sorted.clear();
 	s->vectors.clear();
@@ -220,8 +223,106 @@ int select_links(HnswMemGraph *g, MemScratch *s, const MemCandidate *sorted, int
 	int kept =
 	    HnswSelectNeighbors(g->dist, s->sorted.data, n, s->vectors.data, max_keep, s->kept.data);
 	for (int i = 0; i < kept; i++)
+	{
 		out[i] = sorted[s->kept.data[i].index].ref;
+		out_distance[i] = sorted[s->kept.data[i].index].distance;
+	}
 	return kept;
+}
+
+/*
+ * The link cache of one level of an element (pgvector keeps the same): each link's
+ * distance to the element, and whether the selection heuristic last found the link
+ * closer to the element than to every nearer link it kept. A full list then takes a
+ * new link by checking the newcomer, and only what the newcomer can change, instead
+ * of measuring every link against every other: the build's largest cost before.
+ */
+struct LinkCache
+{
+	float *distance;
+	uint8 *closer;
+	uint8 *known; /* the closer flags are valid (the list was pruned since it last grew) */
+};
+
+LinkCache link_cache(const HnswMemGraph *g, const HnswMemElement *e, int level)
+{
+	int levels = e->level + 2;
+	int total = levels * g->m + g->value_slots;
+	int start = level == HNSW_VALUE_LEVEL ? levels * g->m : HnswLevelStart(level, g->m);
+	float *distances = (float *)(HnswMemLinks(e, 0, g->m) + total);
+	uint8 *closer = (uint8 *)(distances + total);
+	return {distances + start, closer + start,
+	        closer + total + (level == HNSW_VALUE_LEVEL ? e->level + 1 : level)};
+}
+
+/* A link being chosen again when a full list takes one more. */
+struct PoolLink
+{
+	float distance;
+	HnswMemRef ref;
+	bool closer;
+	bool newcomer;
+};
+
+/* True if no element of set[] (nearer to the base than c) is nearer to c than the base is. */
+bool closer_than_all(const HnswMemGraph *g, const PoolLink &c, const PoolLink *const *set, int n)
+{
+	const HnswValue *cv = HnswMemValue(HnswMemGet(g, c.ref));
+	for (int i = 0; i < n; i++)
+		if (distance_between(g, cv, HnswMemValue(HnswMemGet(g, set[i]->ref))) < c.distance)
+			return false;
+	return true;
+}
+
+/*
+ * The heuristic of select_links over a full list plus one newcomer, with the cached
+ * closer flags: a link's flag changes only if the newcomer is kept before it (then
+ * a closer link is checked against what was added) or a closer link stops being
+ * closer (then the others are checked again). Without valid flags every link is
+ * checked, as select_links does. Keeps the nearest not-closer links in free slots.
+ * Writes the chosen links back with their distances and flags; returns their count.
+ */
+int prune_cached(HnswMemGraph *g, PoolLink *pool, int n, int capacity, bool known,
+                 HnswMemRef *links, const LinkCache &cache)
+{
+	std::sort(pool, pool + n,
+	          [](const PoolLink &a, const PoolLink &b)
+	          { return a.distance < b.distance || (a.distance == b.distance && a.ref < b.ref); });
+	const PoolLink *kept[2 * HNSW_MAX_M + 1], *pruned[2 * HNSW_MAX_M + 1],
+	    *added[2 * HNSW_MAX_M + 1];
+	int nkept = 0, npruned = 0, nadded = 0;
+	bool removed_any = false;
+
+	for (int i = 0; i < n && nkept < capacity; i++)
+	{
+		PoolLink &c = pool[i];
+		if (!known)
+			c.closer = closer_than_all(g, c, kept, nkept);
+		else if (nadded > 0)
+		{
+			if (c.closer)
+				removed_any |= !(c.closer = closer_than_all(g, c, added, nadded));
+			else if (removed_any && (c.closer = closer_than_all(g, c, kept, nkept)))
+				added[nadded++] = &c;
+		}
+		else if (c.newcomer && (c.closer = closer_than_all(g, c, kept, nkept)))
+			added[nadded++] = &c;
+		if (c.closer)
+			kept[nkept++] = &c;
+		else
+			pruned[npruned++] = &c;
+	}
+	for (int i = 0; i < npruned && nkept < capacity; i++)
+		kept[nkept++] = pruned[i];
+
+	for (int i = 0; i < nkept; i++)
+	{
+		links[i] = kept[i]->ref;
+		cache.distance[i] = kept[i]->distance;
+		cache.closer[i] = kept[i]->closer;
+	}
+	*cache.known = 1;
+	return nkept;
 }
 
 /* Adds a link from element `from` to `to` on a level, pruning when the list is full. */
@@ -236,28 +337,24 @@ void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, fl
 		LWLockAcquire(&fe->lock, LW_EXCLUSIVE);
 	HnswMemRef *links = HnswMemLinks(fe, level, g->m);
 	uint16 *count = HnswMemCount(fe, level);
+	LinkCache cache = link_cache(g, fe, level);
 	bool present = false;
 	for (int i = 0; i < *count; i++)
 		present |= links[i] == to;
 	if (!present && *count < capacity)
+	{
+		cache.distance[*count] = distance;
+		*cache.known = 0;
 		links[(*count)++] = to;
+	}
 	else if (!present)
 	{
-		PgVec<MemCandidate> &pool = s->pool;
-		pool.clear();
-		const HnswValue *fv = HnswMemValue(fe);
-		for (int i = 0; i < *count; i++)
-			prefetch_vector(g, links[i]);
-		for (int i = 0; i < *count; i++)
-		{
-			MemCandidate c = {distance_between(g, fv, HnswMemValue(HnswMemGet(g, links[i]))),
-			                  links[i]};
-			pool.push(c);
-		}
-		MemCandidate added = {distance, to};
-		pool.push(added);
-		std::sort(pool.data, pool.data + pool.size, HnswCloserFirst());
-		*count = (uint16)select_links(g, s, pool.data, pool.size, capacity, links);
+		PoolLink pool[2 * HNSW_MAX_M + 1];
+		int n = *count;
+		for (int i = 0; i < n; i++)
+			pool[i] = {cache.distance[i], links[i], cache.closer[i] != 0, false};
+		pool[n++] = {distance, to, false, true};
+		*count = (uint16)prune_cached(g, pool, n, capacity, *cache.known != 0, links, cache);
 	}
 	if (g->parallel)
 		LWLockRelease(&fe->lock);
@@ -301,7 +398,9 @@ static Size filter_section_offset(int level, int m, Size value_size, int value_s
 {
 	Size size = HNSW_MEM_VALUE_OFFSET + MAXALIGN(value_size);
 	size += MAXALIGN(sizeof(uint16) * (level + 2));
-	size += sizeof(HnswMemRef) * ((Size)(level + 2) * m + value_slots);
+	Size slots = (Size)(level + 2) * m + value_slots;
+	/* each link's ref, then the link cache: distances, closer flags, a known flag per level */
+	size += (sizeof(HnswMemRef) + sizeof(float) + sizeof(uint8)) * slots + (level + 2);
 	return MAXALIGN(size);
 }
 
@@ -515,23 +614,15 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const
 
 	/* Its own links first: nobody can reach it until a backlink publishes it. */
 	for (int l = top; l >= 0; l--)
-		HnswMemCounts(e)[l] = (uint16)select_links(g, s, s->found[l].data, s->found[l].size, g->m,
-		                                           HnswMemLinks(e, l, g->m));
+		HnswMemCounts(e)[l] =
+		    (uint16)select_links(g, s, s->found[l].data, s->found[l].size, g->m,
+		                         HnswMemLinks(e, l, g->m), link_cache(g, e, l).distance);
 	for (int l = top; l >= 0; l--)
 	{
-		const PgVec<MemCandidate> &found = s->found[l];
 		const HnswMemRef *links = HnswMemLinks(e, l, g->m);
+		const float *distances = link_cache(g, e, l).distance;
 		for (int i = 0; i < HnswMemCounts(e)[l]; i++)
-		{
-			float d = 0;
-			for (int j = 0; j < found.size; j++)
-				if (found.data[j].ref == links[i])
-				{
-					d = found.data[j].distance;
-					break;
-				}
-			add_link(g, s, links[i], ref, d, l);
-		}
+			add_link(g, s, links[i], ref, distances[i], l);
 	}
 
 	/* A new top level, or the very first element, becomes the entry point. */
@@ -636,8 +727,12 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 	for (int i = 0; i < *count; i++)
 		if (links[i] == target)
 			return false;
+	LinkCache cache = link_cache(g, fe, level);
+	*cache.known = 0;
 	if (*count < capacity)
 	{
+		cache.distance[*count] =
+		    distance_between(g, HnswMemValue(fe), HnswMemValue(HnswMemGet(g, target)));
 		links[(*count)++] = target;
 		indegree[HnswMemGet(g, target)->id]++;
 		return true;
@@ -651,7 +746,7 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 		const HnswMemElement *t = HnswMemGet(g, links[i]);
 		if (indegree[t->id] < 2)
 			continue;
-		float score = distance_between(g, HnswMemValue(fe), HnswMemValue(t));
+		float score = cache.distance[i];
 		if (score > worst_score)
 		{
 			worst_score = score;
@@ -662,6 +757,8 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 		return false;
 	indegree[HnswMemGet(g, links[worst])->id]--;
 	links[worst] = target;
+	cache.distance[worst] =
+	    distance_between(g, HnswMemValue(fe), HnswMemValue(HnswMemGet(g, target)));
 	indegree[HnswMemGet(g, target)->id]++;
 	return true;
 }
@@ -994,19 +1091,12 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 		found.size = kept;
 
 		HnswMemRef *vlinks = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
-		uint16 n = (uint16)select_links(g, s, found.data, found.size, g->m, vlinks);
+		const float *vdistances = link_cache(g, e, HNSW_VALUE_LEVEL).distance;
+		uint16 n = (uint16)select_links(g, s, found.data, found.size, g->m, vlinks,
+		                                link_cache(g, e, HNSW_VALUE_LEVEL).distance);
 		*HnswMemCount(e, HNSW_VALUE_LEVEL) = n;
 		for (int i = 0; i < n; i++)
-		{
-			float d = 0;
-			for (int j = 0; j < found.size; j++)
-				if (found[j].ref == vlinks[i])
-				{
-					d = found[j].distance;
-					break;
-				}
-			add_link(g, s, vlinks[i], ref, d, HNSW_VALUE_LEVEL);
-		}
+			add_link(g, s, vlinks[i], ref, vdistances[i], HNSW_VALUE_LEVEL);
 		if (++done % 1000 == 0)
 			CHECK_FOR_INTERRUPTS();
 	}

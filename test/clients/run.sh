@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run.sh: client tests against a throwaway cluster with TLS: every test/clients/*.py (system
-# Python: PyJWT and psycopg from Debian) and every test/clients/*.js (Node, packages
-# pinned by package-lock.json and installed with `npm ci`).
+# Python: PyJWT, psycopg and Django from Debian), every test/clients/*.js (Node, packages
+# pinned by package-lock.json and installed with `npm ci`) and every test/clients/*.rb
+# (Debian's Ruby with ActiveRecord). The orm_* tests run each ORM's own migrations.
 #
 # Called by scripts/test.sh, which has built and installed vecrbac into its private
 # PostgreSQL copy (VR_PREFIX); run alone, it builds and installs first.
@@ -48,6 +49,11 @@ for t in test/clients/*.js; do
     [[ -e "$t" ]] || continue
     vr_log "client test: $t"
     node --test-reporter=spec --test "$t" || failed+=("$t")
+done
+for t in test/clients/*.rb; do
+    [[ -e "$t" ]] || continue
+    vr_log "client test: $t"
+    ruby "$t" || failed+=("$t")
 done
 if ((${#failed[@]})); then
     echo "client tests FAILED: ${failed[*]}"

@@ -48,7 +48,7 @@ RESET ROLE;
 DELETE FROM up_docs WHERE id = 100;
 
 -- the upgraded catalog is a fresh install's: every member object, with the definition of
--- each function, the columns of each table, and privileges
+-- each function, the columns of each table, privileges, and each object's description
 CREATE FUNCTION pg_temp.members() RETURNS TABLE (object text, definition text) LANGUAGE sql AS $$
     SELECT pg_describe_object(d.classid, d.objid, 0),
            CASE d.classid
@@ -64,6 +64,8 @@ CREATE FUNCTION pg_temp.members() RETURNS TABLE (object text, definition text) L
                (SELECT e.evtevent || ' ' || e.evtfoid::regproc || ' ' || coalesce(e.evttags::text, '')
                 FROM pg_event_trigger e WHERE e.oid = d.objid)
            ELSE '' END
+           -- and its description (sql/parts/90_comments.sql): an upgrade must bring them too
+           || ' comment: ' || coalesce(obj_description(d.objid, d.classid::regclass::text), '(none)')
     FROM pg_depend d JOIN pg_extension x ON x.oid = d.refobjid
     WHERE d.refclassid = 'pg_extension'::regclass AND x.extname = 'vecrbac' AND d.deptype = 'e'
 $$;
