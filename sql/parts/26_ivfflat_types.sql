@@ -34,3 +34,21 @@ CREATE OPERATOR CLASS bit_hamming_ops
     OPERATOR 1 <~> (bit, bit) FOR ORDER BY float_ops,
     FUNCTION 1 hamming_distance(bit, bit),
     FUNCTION 3 ivfflat_bit_support(internal);
+
+COMMENT ON FUNCTION ivfflat_halfvec_support(internal) IS
+    'ivfflat support function 3: tells the index that its values are halfvec values';
+COMMENT ON FUNCTION ivfflat_bit_support(internal) IS
+    'ivfflat support function 3: tells the index that its values are bit values';
+COMMENT ON OPERATOR CLASS halfvec_l2_ops USING ivfflat IS
+    'ivfflat index of halfvec values ordered by <-> (Euclidean distance)';
+COMMENT ON OPERATOR CLASS halfvec_ip_ops USING ivfflat IS
+    'ivfflat index of halfvec values ordered by <#> (negated dot product)';
+COMMENT ON OPERATOR CLASS halfvec_cosine_ops USING ivfflat IS
+    'ivfflat index of halfvec values ordered by <=> (cosine distance)';
+COMMENT ON OPERATOR CLASS bit_hamming_ops USING ivfflat IS
+    'ivfflat index of bit values ordered by <~> (Hamming distance)';
+COMMENT ON OPERATOR FAMILY halfvec_l2_ops USING ivfflat IS 'family of the ivfflat operator class halfvec_l2_ops';
+COMMENT ON OPERATOR FAMILY halfvec_ip_ops USING ivfflat IS 'family of the ivfflat operator class halfvec_ip_ops';
+COMMENT ON OPERATOR FAMILY halfvec_cosine_ops USING ivfflat IS
+    'family of the ivfflat operator class halfvec_cosine_ops';
+COMMENT ON OPERATOR FAMILY bit_hamming_ops USING ivfflat IS 'family of the ivfflat operator class bit_hamming_ops';
