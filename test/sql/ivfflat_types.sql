@@ -22,7 +22,7 @@ FROM generate_series(1, 30) i JOIN centers ON c = (i * 7) % 20;
 -- by `cast_q` (an expression of q). The approximate search must be an index scan on an
 -- ivfflat index, else an error. A hit is a result no farther than the exact 10th: bit
 -- distances tie often, and any of the tied rows is a right answer.
-CREATE FUNCTION recall(col text, op text, cast_q text, filter text DEFAULT 'true') RETURNS numeric
+CREATE FUNCTION type_recall(col text, op text, cast_q text, filter text DEFAULT 'true') RETURNS numeric
 LANGUAGE plpgsql AS $$
 DECLARE
     hits bigint := 0;
@@ -41,7 +41,7 @@ BEGIN
     END LOOP;
     IF used IS NULL OR (SELECT a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam
                         WHERE c.oid = used::regclass) IS DISTINCT FROM 'ivfflat' THEN
-        RAISE EXCEPTION 'recall(% %): the search does not use an ivfflat index (%)', col, op, coalesce(used, 'no index scan');
+        RAISE EXCEPTION 'type_recall(% %): the search does not use an ivfflat index (%)', col, op, coalesce(used, 'no index scan');
     END IF;
     RESET enable_seqscan;
     FOR r IN SELECT q FROM queries LOOP
@@ -61,43 +61,43 @@ END $$;
 -- ---- halfvec: each opclass; every list read is exact, a few lists nearly so ---------
 CREATE INDEX items_half ON items USING ivfflat (half halfvec_l2_ops) WITH (lists = 20);
 SET ivfflat.probes = 20;
-SELECT recall('half', '<->', 'q::halfvec(24)') = 1 AS halfvec_l2_all_lists;
+SELECT type_recall('half', '<->', 'q::halfvec(24)') = 1 AS halfvec_l2_all_lists;
 SET ivfflat.probes = 3;
-SELECT recall('half', '<->', 'q::halfvec(24)') >= 0.95 AS halfvec_l2_three_lists;
+SELECT type_recall('half', '<->', 'q::halfvec(24)') >= 0.95 AS halfvec_l2_three_lists;
 DROP INDEX items_half;
 CREATE INDEX items_half ON items USING ivfflat (half halfvec_ip_ops) WITH (lists = 20);
 SET ivfflat.probes = 20;
-SELECT recall('half', '<#>', 'q::halfvec(24)') = 1 AS halfvec_ip_all_lists;
+SELECT type_recall('half', '<#>', 'q::halfvec(24)') = 1 AS halfvec_ip_all_lists;
 SET ivfflat.probes = 5;
-SELECT recall('half', '<#>', 'q::halfvec(24)') >= 0.9 AS halfvec_ip_five_lists;
+SELECT type_recall('half', '<#>', 'q::halfvec(24)') >= 0.9 AS halfvec_ip_five_lists;
 DROP INDEX items_half;
 CREATE INDEX items_half ON items USING ivfflat (half halfvec_cosine_ops) WITH (lists = 20);
 SET ivfflat.probes = 20;
 -- values are normalized into halfvec's precision (as pgvector stores them): near ties
 -- at the 10th place may swap even when every list is read
-SELECT recall('half', '<=>', 'q::halfvec(24)') >= 0.98 AS halfvec_cosine_all_lists;
+SELECT type_recall('half', '<=>', 'q::halfvec(24)') >= 0.98 AS halfvec_cosine_all_lists;
 SET ivfflat.probes = 3;
-SELECT recall('half', '<=>', 'q::halfvec(24)') >= 0.95 AS halfvec_cosine_three_lists;
+SELECT type_recall('half', '<=>', 'q::halfvec(24)') >= 0.95 AS halfvec_cosine_three_lists;
 DROP INDEX items_half;
 
 -- ---- bit: hamming on a column and on binary quantization --------------------------
 CREATE INDEX items_bits ON items USING ivfflat (bits bit_hamming_ops) WITH (lists = 20);
 SET ivfflat.probes = 20;
-SELECT recall('bits', '<~>', 'binary_quantize(q)') = 1 AS bit_all_lists;
+SELECT type_recall('bits', '<~>', 'binary_quantize(q)') = 1 AS bit_all_lists;
 SET ivfflat.probes = 3;
-SELECT recall('bits', '<~>', 'binary_quantize(q)') >= 0.9 AS bit_three_lists;
+SELECT type_recall('bits', '<~>', 'binary_quantize(q)') >= 0.9 AS bit_three_lists;
 DROP INDEX items_bits;
 CREATE INDEX items_bq ON items USING ivfflat ((binary_quantize(embedding)::bit(24)) bit_hamming_ops)
     WITH (lists = 20);
-SELECT recall('binary_quantize(embedding)::bit(24)', '<~>', 'binary_quantize(q)') >= 0.9 AS bit_expression;
+SELECT type_recall('binary_quantize(embedding)::bit(24)', '<~>', 'binary_quantize(q)') >= 0.9 AS bit_expression;
 DROP INDEX items_bq;
 
 -- ---- a filter column beside each type -----------------------------------------------
 CREATE INDEX items_half_t ON items USING ivfflat (half halfvec_l2_ops, tenant) WITH (lists = 20);
 CREATE INDEX items_bits_t ON items USING ivfflat (bits bit_hamming_ops, tenant) WITH (lists = 20);
 SET ivfflat.probes = 3;
-SELECT recall('half', '<->', 'q::halfvec(24)', 'tenant = 2') >= 0.95 AS halfvec_filtered,
-       recall('bits', '<~>', 'binary_quantize(q)', 'tenant = 2') >= 0.9 AS bit_filtered;
+SELECT type_recall('half', '<->', 'q::halfvec(24)', 'tenant = 2') >= 0.95 AS halfvec_filtered,
+       type_recall('bits', '<~>', 'binary_quantize(q)', 'tenant = 2') >= 0.9 AS bit_filtered;
 -- the tenant is tested in the index: no Filter line
 EXPLAIN (COSTS OFF) SELECT id FROM items WHERE tenant = 2 ORDER BY half <-> '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24]' LIMIT 5;
 
@@ -106,12 +106,12 @@ INSERT INTO items SELECT i, i % 4, e, e::halfvec(24), binary_quantize(e)::bit(24
 FROM (SELECT i, ARRAY(SELECT x[d] + random() - 0.5 FROM generate_series(1, 24) d)::vector AS e
       FROM generate_series(2001, 2600) i JOIN centers ON c = i % 20) s;
 SET ivfflat.probes = 20;
-SELECT recall('half', '<->', 'q::halfvec(24)', 'tenant = 2') = 1 AS halfvec_after_inserts,
-       recall('bits', '<~>', 'binary_quantize(q)', 'tenant = 2') = 1 AS bit_after_inserts;
+SELECT type_recall('half', '<->', 'q::halfvec(24)', 'tenant = 2') = 1 AS halfvec_after_inserts,
+       type_recall('bits', '<~>', 'binary_quantize(q)', 'tenant = 2') = 1 AS bit_after_inserts;
 DELETE FROM items WHERE id % 2 = 0;
 VACUUM items;
-SELECT recall('half', '<->', 'q::halfvec(24)', 'tenant = 1') = 1 AS halfvec_after_vacuum,
-       recall('bits', '<~>', 'binary_quantize(q)', 'tenant = 1') = 1 AS bit_after_vacuum;
+SELECT type_recall('half', '<->', 'q::halfvec(24)', 'tenant = 1') = 1 AS halfvec_after_vacuum,
+       type_recall('bits', '<~>', 'binary_quantize(q)', 'tenant = 1') = 1 AS bit_after_vacuum;
 -- every remaining row once through each index
 SET enable_seqscan = off;
 SELECT count(*) = (SELECT count(*) FROM items) AS halfvec_every_row, count(DISTINCT id) = count(*) AS once
@@ -128,9 +128,9 @@ SET min_parallel_table_scan_size = 0;
 CREATE INDEX items_half_par ON items USING ivfflat (half halfvec_l2_ops, tenant) WITH (lists = 20);
 CREATE INDEX items_bits_par ON items USING ivfflat (bits bit_hamming_ops) WITH (lists = 20);
 SET ivfflat.probes = 20;
-SELECT recall('half', '<->', 'q::halfvec(24)') = 1 AS halfvec_parallel,
-       recall('half', '<->', 'q::halfvec(24)', 'tenant = 3') = 1 AS halfvec_parallel_filtered,
-       recall('bits', '<~>', 'binary_quantize(q)') = 1 AS bit_parallel;
+SELECT type_recall('half', '<->', 'q::halfvec(24)') = 1 AS halfvec_parallel,
+       type_recall('half', '<->', 'q::halfvec(24)', 'tenant = 3') = 1 AS halfvec_parallel_filtered,
+       type_recall('bits', '<~>', 'binary_quantize(q)') = 1 AS bit_parallel;
 SET enable_seqscan = off;
 SELECT count(*) = (SELECT count(*) FROM items WHERE tenant = 3) AS every_row_of_tenant, count(DISTINCT id) = count(*) AS once
 FROM (SELECT id FROM items WHERE tenant = 3 ORDER BY half <-> (SELECT q::halfvec(24) FROM queries WHERE qid = 1) LIMIT 5000) s;
@@ -168,5 +168,5 @@ INSERT INTO loose VALUES (1, '[1,2]');
 DROP TABLE loose;
 RESET enable_seqscan;
 DROP TABLE items, queries, centers;
-DROP FUNCTION recall(text, text, text, text);
+DROP FUNCTION type_recall(text, text, text, text);
 DROP EXTENSION vecrbac;
