@@ -41,7 +41,8 @@ vr_cluster_start "$CLUSTER" "$PORT" "shared_buffers = 1GB" "maintenance_work_mem
 trap 'vr_cluster_stop "$CLUSTER"; rm -rf "$OUT/cluster"' EXIT
 BASE="host=127.0.0.1 port=$PORT user=postgres"
 psql -X -q -d "$BASE dbname=postgres" -c "CREATE DATABASE vr" -c "CREATE DATABASE pgv"
-ARGS=(--vecrbac "$BASE dbname=vr" --queries "${QUERIES:-200}" --lists "${LISTS:-100}")
+ARGS=(--vecrbac "$BASE dbname=vr" --queries "${QUERIES:-200}" --lists "${LISTS:-100}" --workers "${WORKERS:-0,2}")
+[[ -n ${UNSCOPED_ONLY:-} ]] && ARGS+=(--unscoped-only)
 [[ $HAVE_PGVECTOR == 1 ]] && ARGS+=(--pgvector "$BASE dbname=pgv")
 
 vr_log "$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC')"

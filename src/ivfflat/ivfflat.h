@@ -10,12 +10,23 @@
  * Page format (8 kB pages, WAL-logged with GenericXLog after the build):
  *   block 0        metapage: dimensions, lists, value type, where the list pages start
  *   blocks 1..k    list pages: one list tuple per list (center, first and insert page)
- *   then           entry pages: each list a chain of pages linked by nextblkno
+ *   then           entry pages: each list a chain of pages linked by nextblkno;
+ *                  and, in an index with filter columns built by 0.4.0 or later
+ *                  (IVFFLAT_META_KEY_CHAINS), each list's chain of key pages
+ *   after a build  each list's key pages, then its entry pages, on consecutive blocks
  *
  * An entry holds one heap TID, the indexed value (HnswValue: the indexed type's own
  * varlena, sized by type and dimensions, hnsw_value.cpp) and, MAXALIGN'd after it,
  * the filter section of the index's filter columns (hnsw_filter.h), so filter keys and
  * token scopes are tested on the entry without visiting the table.
+ *
+ * A key holds an entry's heap TID, where the entry is (block, offset) and its filter
+ * section again: a scan under filter keys reads a list's keys (hundreds per page) and
+ * then only the entries that match, instead of every 3 kB vector of the list. An
+ * entry never moves while its key exists (VACUUM removes entries without compacting
+ * line pointers, and removes the keys first); a scan still checks that the entry it
+ * reaches holds the key's heap TID, since VACUUM may have removed both in between.
+ * Indexes built by 0.3.0 have no key chains and are scanned as before.
  *
  * Values, distances and filter columns are hnsw's (hnsw.h, hnsw_filter.h): a type
  * hnsw learns to index (halfvec, bit) needs here only the conversion of its values
@@ -32,9 +43,13 @@
 #define IVFFLAT_MAX_LISTS 32768
 #define IVFFLAT_DEFAULT_PROBES 1
 
-/* Support functions: 1 distance, 2 norm of values (cosine), 4 norm of centers (spherical). */
+/*
+ * Support functions: 1 distance, 2 norm of values (cosine), 3 the value type (hnsw's
+ * type support functions: halfvec, bit; none for vector), 4 norm of centers (spherical).
+ */
 #define IVFFLAT_DISTANCE_PROC HNSW_DISTANCE_PROC
 #define IVFFLAT_NORM_PROC HNSW_NORM_PROC
+#define IVFFLAT_TYPE_SUPPORT_PROC HNSW_TYPE_SUPPORT_PROC
 #define IVFFLAT_KMEANS_NORM_PROC 4
 #define IVFFLAT_SUPPORT_PROCS 4
 
@@ -53,6 +68,10 @@
 #define IVFFLAT_PAGE_META (1 << 0)
 #define IVFFLAT_PAGE_LIST (1 << 1)
 #define IVFFLAT_PAGE_ENTRY (1 << 2)
+#define IVFFLAT_PAGE_KEY (1 << 3)
+
+/* Metapage flags (0 in indexes built by 0.3.0). */
+#define IVFFLAT_META_KEY_CHAINS (1 << 0)
 
 typedef struct IvfPageOpaqueData
 {
@@ -73,7 +92,7 @@ typedef struct IvfMetaPageData
 	uint16 value_type;     /* HnswValueType */
 	uint16 vector_column;  /* 0-based index column of the vector */
 	uint16 filter_columns; /* how many filter columns */
-	uint16 unused;
+	uint16 flags;          /* IVFFLAT_META_*; was always 0 (unused) in 0.3.0 */
 } IvfMetaPageData;
 typedef IvfMetaPageData *IvfMetaPage;
 
@@ -82,9 +101,9 @@ typedef IvfMetaPageData *IvfMetaPage;
 /* One list: its center and its chain of entry pages. */
 typedef struct IvfListTupleData
 {
-	BlockNumber start_page;  /* first entry page */
-	BlockNumber insert_page; /* the page inserts try first (free space from there on) */
-	uint32 unused;
+	BlockNumber start_page;             /* first entry page */
+	BlockNumber insert_page;            /* the page inserts try first (free space from there on) */
+	BlockNumber key_page;               /* first key page under IVFFLAT_META_KEY_CHAINS; else 0 */
 	char center[FLEXIBLE_ARRAY_MEMBER]; /* HnswValue of the index's type */
 } IvfListTupleData;
 typedef IvfListTupleData *IvfListTuple;
@@ -122,6 +141,18 @@ static inline char *IvfEntryFilters(IvfEntryTuple etup)
 	return (char *)etup + IvfEntryFilterOffset(VARSIZE(etup->data));
 }
 
+/* A key: an entry's heap TID, where the entry is, and its filter section. */
+typedef struct IvfKeyTupleData
+{
+	ItemPointerData heaptid;
+	ItemPointerData entry; /* block and offset of the entry in the list's entry chain */
+	uint16 filter_bytes;
+} IvfKeyTupleData;
+typedef IvfKeyTupleData *IvfKeyTuple;
+
+#define IVF_KEY_FILTER_OFFSET MAXALIGN(sizeof(IvfKeyTupleData))
+#define IvfKeyFilters(ktup) ((char *)(ktup) + IVF_KEY_FILTER_OFFSET)
+
 /* ---- options and settings ------------------------------------------------------------ */
 typedef struct IvfOptions
 {
@@ -152,19 +183,28 @@ typedef struct IvfList
 	ItemPointerData tid; /* the list tuple */
 	BlockNumber start_page;
 	BlockNumber insert_page;
-	HnswValue *center; /* palloc'd copy */
+	BlockNumber key_page; /* InvalidBlockNumber without key chains */
+	HnswValue *center;    /* palloc'd copy */
 } IvfList;
 
 /* Reads every list tuple (palloc'd in the current context); returns how many. */
 int IvfReadLists(Relation index, const HnswDistance *dist, IvfList **lists);
 
+/* A list as a scan orders it. */
+typedef struct IvfListOrder
+{
+	float distance; /* of its center to the query */
+	BlockNumber start_page;
+	BlockNumber key_page; /* InvalidBlockNumber without key chains */
+} IvfListOrder;
+
 /*
- * For a scan: each list's first entry page and its center's distance to query (0 for
- * every list when query is NULL), read in place without copying the centers; palloc'd
- * arrays in the current context. Returns how many lists.
+ * For a scan: each list's first pages and its center's distance to query (0 for
+ * every list when query is NULL), read in place without copying the centers; a
+ * palloc'd array in the current context. Returns how many lists.
  */
 int IvfMeasureLists(Relation index, const HnswDistance *dist, const HnswValue *query,
-                    BlockNumber **start_pages, float **distances);
+                    IvfListOrder **lists);
 
 /* Sets the insert page of the list tuple at tid (GenericXLog unless building). */
 void IvfSetInsertPage(Relation index, ForkNumber fork, ItemPointer tid, BlockNumber insert_page,
@@ -175,13 +215,17 @@ int IvfNearestList(const HnswDistance *dist, const IvfList *lists, int nlists,
                    const HnswValue *value);
 
 /*
- * Appends an entry to a list's chain, starting at *insert_page and following the chain
- * (extending it at its end) until a page has room; sets *insert_page to that page. In
- * place during the build (nothing WAL-logged; the build logs every page at the end),
- * through GenericXLog after it.
+ * Appends an item to a chain of pages of kind page_flag (IVFFLAT_PAGE_ENTRY or
+ * IVFFLAT_PAGE_KEY), starting at *insert_page and following the chain (extending it
+ * at its end) until a page has room; sets *insert_page to that page and *where (if
+ * not NULL) to the item's place. In place during the build (nothing WAL-logged; the
+ * build logs every page at the end), through GenericXLog after it.
  */
-void IvfAppendEntry(Relation index, ForkNumber fork, BlockNumber *insert_page,
-                    const IvfEntryTuple entry, Size size, bool building);
+void IvfAppendItem(Relation index, ForkNumber fork, uint16 page_flag, BlockNumber *insert_page,
+                   const void *item, Size size, bool building, ItemPointer where);
+
+/* Builds the key of an entry placed at `where` (palloc'd). */
+IvfKeyTuple IvfFormKey(const IvfEntryTuple entry, ItemPointer where, Size *size);
 
 /* The most bytes an entry or a list tuple may take on a page. */
 #define IVF_MAX_ITEM_SIZE                                                                          \

@@ -10,7 +10,9 @@
  *   assigning tuples     a second pass sends each row to its nearest center and
  *                        appends its entry to that list's chain; with parallel
  *                        workers (ivfflat_build_parallel.cpp) when the table is large
- *   loading tuples       the lists' insert pages are recorded, the pages WAL-logged
+ *   loading tuples       the lists' insert pages are recorded, each list's pages
+ *                        moved onto consecutive blocks (cluster_chains), the pages
+ *                        WAL-logged
  *
  * WAL: nothing is logged page by page during the build; every page is logged once
  * as a full image at the end (log_newpage_range), as hnsw does (hnsw.h), so a standby
@@ -32,6 +34,7 @@ extern "C"
 #include "utils/rel.h"
 }
 
+#include <algorithm>
 #include <cmath>
 
 namespace
@@ -82,7 +85,15 @@ void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isn
 		int list = IvfNearestList(&bs->dist, bs->list, bs->lists, value);
 		Size size;
 		IvfEntryTuple entry = IvfFormEntry(&bs->cols, value, values, isnull, tid, &size);
-		IvfAppendEntry(index, bs->fork, &bs->insert_page[list], entry, size, true);
+		ItemPointerData where;
+		IvfAppendItem(index, bs->fork, IVFFLAT_PAGE_ENTRY, &bs->insert_page[list], entry, size,
+		              true, &where);
+		if (BlockNumberIsValid(bs->list[list].key_page))
+		{
+			IvfKeyTuple key = IvfFormKey(entry, &where, &size);
+			IvfAppendItem(index, bs->fork, IVFFLAT_PAGE_KEY, &bs->key_insert_page[list], key, size,
+			              true, NULL);
+		}
 		bs->index_tuples += 1;
 		if ((int64)bs->index_tuples % 1000 == 0)
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)bs->index_tuples);
@@ -118,7 +129,9 @@ void write_lists(IvfBuildState *bs, HnswValue **centers)
 	m->value_type = (uint16)bs->dist.type;
 	m->vector_column = (uint16)bs->dist.column;
 	m->filter_columns = (uint16)bs->cols.nfilters;
-	m->unused = 0;
+	/* filter columns: a key chain per list, for scans under filter keys */
+	bool key_chains = bs->cols.nfilters > 0;
+	m->flags = key_chains ? IVFFLAT_META_KEY_CHAINS : 0;
 	((PageHeader)BufferGetPage(meta))->pd_lower =
 	    (char *)m + sizeof(IvfMetaPageData) - (char *)BufferGetPage(meta);
 	UnlockReleaseBuffer(meta);
@@ -152,6 +165,14 @@ void write_lists(IvfBuildState *bs, HnswValue **centers)
 
 	for (int i = 0; i < bs->lists; i++)
 	{
+		bs->list[i].key_page = InvalidBlockNumber;
+		if (key_chains)
+		{
+			Buffer keys = new_page(bs, IVFFLAT_PAGE_KEY);
+			bs->list[i].key_page = BufferGetBlockNumber(keys);
+			UnlockReleaseBuffer(keys);
+		}
+		bs->key_insert_page[i] = bs->list[i].key_page;
 		Buffer entries = new_page(bs, IVFFLAT_PAGE_ENTRY);
 		bs->list[i].start_page = bs->list[i].insert_page = BufferGetBlockNumber(entries);
 		bs->insert_page[i] = bs->list[i].start_page;
@@ -167,6 +188,7 @@ void write_lists(IvfBuildState *bs, HnswValue **centers)
 		IvfListTuple t = (IvfListTuple)PageGetItem(
 		    page, PageGetItemId(page, ItemPointerGetOffsetNumber(&bs->list[i].tid)));
 		t->start_page = t->insert_page = bs->list[i].start_page;
+		t->key_page = key_chains ? bs->list[i].key_page : 0;
 		MarkBufferDirty(b);
 		UnlockReleaseBuffer(b);
 	}
@@ -187,6 +209,7 @@ void init_state(IvfBuildState *bs, Relation index, ForkNumber fork)
 	    AllocSetContextCreate(CurrentMemoryContext, "ivfflat build tuple", ALLOCSET_DEFAULT_SIZES);
 	bs->list = (IvfList *)palloc0(sizeof(IvfList) * bs->lists);
 	bs->insert_page = (BlockNumber *)palloc(sizeof(BlockNumber) * bs->lists);
+	bs->key_insert_page = (BlockNumber *)palloc(sizeof(BlockNumber) * bs->lists);
 
 	/* the centers and the sample must fit in maintenance_work_mem, as pgvector requires */
 	double row_bytes = sizeof(float) * (double)Max(bs->dist.dimensions, 1);
@@ -225,6 +248,137 @@ void finish_lists(IvfBuildState *bs)
 		if (last != bs->list[i].start_page)
 			IvfSetInsertPage(bs->index, bs->fork, &bs->list[i].tid, last, true);
 	}
+}
+
+/* Reads block blkno of the build's fork, exclusively locked. */
+Buffer lock_block(IvfBuildState *bs, BlockNumber blkno)
+{
+	Buffer buf = ReadBufferExtended(bs->index, bs->fork, blkno, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	return buf;
+}
+
+/* Appends the blocks of the chain from blkno to order; false if it does not end. */
+bool collect_chain(IvfBuildState *bs, BlockNumber blkno, BlockNumber *order, BlockNumber *n,
+                   BlockNumber nblocks)
+{
+	while (BlockNumberIsValid(blkno))
+	{
+		if (*n >= nblocks)
+			return false;
+		order[(*n)++] = blkno;
+		Buffer buf = ReadBufferExtended(bs->index, bs->fork, blkno, RBM_NORMAL, NULL);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		blkno = IvfPageGetOpaque(BufferGetPage(buf))->nextblkno;
+		UnlockReleaseBuffer(buf);
+	}
+	return true;
+}
+
+/*
+ * Lays each list's chains (its keys, then its entries) out on consecutive blocks,
+ * lists in order, as a sorted build (pgvector's) writes them. Rows arrive in table order, so the
+ * assignment interleaves the lists' pages across the whole index: a scan then touches every page of
+ * a list in a different part of memory, which costs a scan more than its distances do (measured:
+ * docs/performance.md). The entry pages keep their set of block numbers and are permuted in place,
+ * cycle by cycle; then every chain link and every list tuple is renumbered, and so is every key's
+ * entry block. Nothing else refers to these pages' numbers (entries hold heap TIDs), and nothing is
+ * logged yet: the build logs every page after this.
+ */
+void cluster_chains(IvfBuildState *bs)
+{
+	BlockNumber nblocks = RelationGetNumberOfBlocksInFork(bs->index, bs->fork);
+	BlockNumber *chain_order =
+	    (BlockNumber *)palloc_extended(sizeof(BlockNumber) * (Size)nblocks, MCXT_ALLOC_HUGE);
+	BlockNumber npages = 0;
+	for (int i = 0; i < bs->lists; i++)
+		if (!collect_chain(bs, bs->list[i].key_page, chain_order, &npages, nblocks) ||
+		    !collect_chain(bs, bs->list[i].start_page, chain_order, &npages, nblocks))
+			elog(ERROR, "ivfflat index \"%s\" has a chain that loops",
+			     RelationGetRelationName(bs->index));
+
+	/* where each block goes: the k-th page in chain order to the k-th smallest entry block */
+	BlockNumber *slots =
+	    (BlockNumber *)palloc_extended(sizeof(BlockNumber) * (Size)Max(npages, 1), MCXT_ALLOC_HUGE);
+	memcpy(slots, chain_order, sizeof(BlockNumber) * npages);
+	std::sort(slots, slots + npages);
+	BlockNumber *moved_to =
+	    (BlockNumber *)palloc_extended(sizeof(BlockNumber) * (Size)nblocks, MCXT_ALLOC_HUGE);
+	for (BlockNumber b = 0; b < nblocks; b++)
+		moved_to[b] = b;
+	for (BlockNumber k = 0; k < npages; k++)
+		moved_to[chain_order[k]] = slots[k];
+
+	/* follow each cycle of the permutation, carrying one page in local memory */
+	bool *done =
+	    (bool *)palloc_extended(sizeof(bool) * (Size)nblocks, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	PGAlignedBlock carried, displaced;
+	for (BlockNumber start = 0; start < nblocks; start++)
+	{
+		if (done[start] || moved_to[start] == start)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		Buffer buf = lock_block(bs, start);
+		memcpy(carried.data, BufferGetPage(buf), BLCKSZ);
+		UnlockReleaseBuffer(buf);
+		for (BlockNumber cur = start; !done[cur];)
+		{
+			BlockNumber dst = moved_to[cur];
+			buf = lock_block(bs, dst);
+			Page page = BufferGetPage(buf);
+			memcpy(displaced.data, page, BLCKSZ);
+			memcpy(page, carried.data, BLCKSZ);
+			MarkBufferDirty(buf);
+			UnlockReleaseBuffer(buf);
+			memcpy(carried.data, displaced.data, BLCKSZ);
+			done[cur] = true;
+			cur = dst;
+		}
+	}
+
+	/* renumber the links, then the lists */
+	for (BlockNumber k = 0; k < npages; k++)
+	{
+		Buffer buf = lock_block(bs, slots[k]);
+		Page page = BufferGetPage(buf);
+		IvfPageOpaque op = IvfPageGetOpaque(page);
+		if (BlockNumberIsValid(op->nextblkno))
+			op->nextblkno = moved_to[op->nextblkno];
+		if (op->flags & IVFFLAT_PAGE_KEY)
+		{
+			OffsetNumber max = PageGetMaxOffsetNumber(page);
+			for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off))
+			{
+				ItemId iid = PageGetItemId(page, off);
+				if (!ItemIdIsUsed(iid))
+					continue;
+				IvfKeyTuple key = (IvfKeyTuple)PageGetItem(page, iid);
+				BlockNumber entry_block = ItemPointerGetBlockNumber(&key->entry);
+				ItemPointerSetBlockNumber(&key->entry, moved_to[entry_block]);
+			}
+		}
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
+	for (int i = 0; i < bs->lists; i++)
+	{
+		Buffer buf = lock_block(bs, ItemPointerGetBlockNumber(&bs->list[i].tid));
+		Page page = BufferGetPage(buf);
+		IvfListTuple lt = (IvfListTuple)PageGetItem(
+		    page, PageGetItemId(page, ItemPointerGetOffsetNumber(&bs->list[i].tid)));
+		lt->start_page = moved_to[lt->start_page];
+		lt->insert_page = moved_to[lt->insert_page];
+		if (BlockNumberIsValid(bs->list[i].key_page))
+			lt->key_page = bs->list[i].key_page = moved_to[lt->key_page];
+		bs->list[i].start_page = lt->start_page;
+		bs->list[i].insert_page = lt->insert_page;
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
+	pfree(done);
+	pfree(moved_to);
+	pfree(slots);
+	pfree(chain_order);
 }
 
 } // namespace
@@ -268,6 +422,7 @@ IndexBuildResult *ivfflat_build(Relation heap, Relation index, IndexInfo *info)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, (int64)bs.index_tuples);
 	finish_lists(&bs);
+	cluster_chains(&bs);
 	if (RelationNeedsWAL(index))
 		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
 

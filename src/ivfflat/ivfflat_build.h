@@ -26,6 +26,7 @@ typedef struct IvfBuildState
 	/* assigning */
 	IvfList *list;
 	BlockNumber *insert_page;
+	BlockNumber *key_insert_page; /* each list's key chain, where appends start */
 	double index_tuples;
 	MemoryContext tuple_context;
 } IvfBuildState;

@@ -71,8 +71,12 @@ void participate(IvfParallelBuild *pb, Relation heap, Relation index, bool is_le
 		HnswInitColumns(&bs->cols, index);
 		bs->lists = IvfReadLists(index, &bs->dist, &bs->list);
 		bs->insert_page = (BlockNumber *)palloc(sizeof(BlockNumber) * Max(bs->lists, 1));
+		bs->key_insert_page = (BlockNumber *)palloc(sizeof(BlockNumber) * Max(bs->lists, 1));
 		for (int i = 0; i < bs->lists; i++)
+		{
 			bs->insert_page[i] = bs->list[i].insert_page;
+			bs->key_insert_page[i] = bs->list[i].key_page;
+		}
 		bs->tuple_context = AllocSetContextCreate(CurrentMemoryContext, "ivfflat build tuple",
 		                                          ALLOCSET_DEFAULT_SIZES);
 	}

@@ -9,6 +9,12 @@
  * page change. If the chain grew, the list tuple's insert page is moved forward in a
  * record of its own: a crash between the two leaves the pointer on an earlier page of
  * the same chain, which the next insert follows to its end.
+ *
+ * Under key chains (ivfflat.h) the entry's key is appended to the list's key chain
+ * afterwards, in a record of its own, starting from the chain's first page so that it
+ * fills the room VACUUM made. A crash between the entry and its key loses nothing: the
+ * inserting transaction had not committed (its commit record follows both), so the
+ * entry without a key belongs to a row no one will see, and VACUUM removes it.
  */
 #include "ivfflat/ivfflat.h"
 #include "pg/wait_point.h"
@@ -45,12 +51,22 @@ bool ivfflat_insert(Relation index, Datum *values, bool *isnull, ItemPointer hea
 		Size size;
 		IvfEntryTuple entry = IvfFormEntry(&cols, value, values, isnull, heap_tid, &size);
 		BlockNumber insert_page = list->insert_page;
-		IvfAppendEntry(index, MAIN_FORKNUM, &insert_page, entry, size, false);
+		ItemPointerData where;
+		IvfAppendItem(index, MAIN_FORKNUM, IVFFLAT_PAGE_ENTRY, &insert_page, entry, size, false,
+		              &where);
 		if (insert_page != list->insert_page)
 		{
 			/* the entry is on a later page of the chain; the list does not say so yet */
 			VECRBAC_WAIT_POINT("ivfflat-insert-moved");
 			IvfSetInsertPage(index, MAIN_FORKNUM, &list->tid, insert_page, false);
+		}
+		if (BlockNumberIsValid(list->key_page))
+		{
+			/* the entry is in; its key not yet */
+			VECRBAC_WAIT_POINT("ivfflat-insert-key");
+			IvfKeyTuple key = IvfFormKey(entry, &where, &size);
+			BlockNumber key_page = list->key_page;
+			IvfAppendItem(index, MAIN_FORKNUM, IVFFLAT_PAGE_KEY, &key_page, key, size, false, NULL);
 		}
 	}
 

@@ -24,6 +24,7 @@ extern "C"
 
 #define IVF_KMEANS_MAX_ITERATIONS 30
 #define IVF_KMEANS_SEED 0x5EED1F
+#define IVF_KMEANS_MAX_GAP_CENTERS 2048
 
 namespace
 {
@@ -84,7 +85,15 @@ void choose_initial(const IvfSamples *s, int k, float *centers, pg_prng_state *r
 	pfree(nearest);
 }
 
-/* Lloyd's iterations over the samples; centers is k * dimensions. */
+/*
+ * Lloyd's iterations over the samples; centers is k * dimensions.
+ *
+ * Each iteration first measures the centers against each other: a center c lies at
+ * least |c - b| - |x - b| from a sample x whose nearest center so far is b, so when
+ * |c - b| >= 2 |x - b| it cannot be nearer than b and is not measured (Elkan's first
+ * bound). The skipped centers are ones the full search would not have chosen: the same
+ * centers result, with a fraction of the distances.
+ */
 void refine(const IvfSamples *s, int k, bool spherical, float *centers)
 {
 	const auto &kern = vecrbac::distance::best();
@@ -92,12 +101,30 @@ void refine(const IvfSamples *s, int k, bool spherical, float *centers)
 	int *assigned = (int *)palloc(sizeof(int) * s->count);
 	double *sums = (double *)palloc(sizeof(double) * (Size)k * d);
 	int *counts = (int *)palloc(sizeof(int) * k);
+	/*
+	 * Half the distance between two centers, squared: (|c - b| / 2)^2. Up to 2048 lists
+	 * (16 MB), and while measuring the centers costs less than the samples would.
+	 */
+	float *half_gap = NULL;
+	if (k <= IVF_KMEANS_MAX_GAP_CENTERS && k < s->count / 2)
+		half_gap = (float *)palloc(sizeof(float) * (Size)k * k);
 
 	for (int i = 0; i < s->count; i++)
 		assigned[i] = -1;
 	for (int iteration = 0; iteration < IVF_KMEANS_MAX_ITERATIONS; iteration++)
 	{
 		int changed = 0;
+		if (half_gap != NULL)
+			for (int b = 0; b < k; b++)
+			{
+				CHECK_FOR_INTERRUPTS();
+				half_gap[(Size)b * k + b] = 0;
+				for (int c = b + 1; c < k; c++)
+				{
+					float g = kern.l2_squared(centers + (Size)b * d, centers + (Size)c * d, d) / 4;
+					half_gap[(Size)b * k + c] = half_gap[(Size)c * k + b] = g;
+				}
+			}
 		for (int i = 0; i < s->count; i++)
 		{
 			CHECK_FOR_INTERRUPTS();
@@ -111,6 +138,9 @@ void refine(const IvfSamples *s, int k, bool spherical, float *centers)
 			for (int c = 0; c < k; c++)
 			{
 				if (c == best)
+					continue;
+				/* |c - best|^2 / 4 >= |x - best|^2: c is no nearer (a margin for rounding) */
+				if (half_gap != NULL && half_gap[(Size)best * k + c] > best_distance * 1.001f)
 					continue;
 				float dist = kern.l2_squared_bounded(x, centers + (Size)c * d, d, best_distance);
 				if (dist < best_distance)
@@ -148,6 +178,8 @@ void refine(const IvfSamples *s, int k, bool spherical, float *centers)
 				normalize(center, d);
 		}
 	}
+	if (half_gap != NULL)
+		pfree(half_gap);
 	pfree(counts);
 	pfree(sums);
 	pfree(assigned);
@@ -171,6 +203,21 @@ void IvfValueToFloats(const HnswDistance *dist, const HnswValue *value, float *o
 	case HNSW_VALUE_VECTOR:
 		memcpy(out, HnswFloats(value), sizeof(float) * dist->dimensions);
 		return;
+	case HNSW_VALUE_HALFVEC:
+	{
+		const vecrbac::half::Half *h = HnswHalfs(value);
+		for (int i = 0; i < dist->dimensions; i++)
+			out[i] = vecrbac::half::to_float(h[i]);
+		return;
+	}
+	case HNSW_VALUE_BIT:
+	{
+		/* 0 and 1: squared L2 between such points is their Hamming distance */
+		const uint8 *b = HnswBits(value);
+		for (int i = 0; i < dist->dimensions; i++)
+			out[i] = (b[i / 8] >> (7 - i % 8)) & 1;
+		return;
+	}
 	default:
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 		                errmsg("type not supported for ivfflat index")));
@@ -185,6 +232,27 @@ HnswValue *IvfFloatsToValue(const HnswDistance *dist, const float *x)
 	{
 		Vector *v = InitVector(dist->dimensions);
 		memcpy(v->x, x, sizeof(float) * dist->dimensions);
+		return (HnswValue *)v;
+	}
+	case HNSW_VALUE_HALFVEC:
+	{
+		/* a mean of halfvec values is within the type's range */
+		HalfVector *v = InitHalfVector(dist->dimensions);
+		for (int i = 0; i < dist->dimensions; i++)
+			v->x[i] = vecrbac::half::from_float(x[i]);
+		return (HnswValue *)v;
+	}
+	case HNSW_VALUE_BIT:
+	{
+		/* a center's bit is the majority of its members' bits, as pgvector rounds them */
+		Size size = VARBITTOTALLEN(dist->dimensions);
+		VarBit *v = (VarBit *)palloc0(size);
+		SET_VARSIZE(v, size);
+		VARBITLEN(v) = dist->dimensions;
+		uint8 *b = VARBITS(v);
+		for (int i = 0; i < dist->dimensions; i++)
+			if (x[i] > 0.5f)
+				b[i / 8] |= (uint8)(0x80 >> (i % 8));
 		return (HnswValue *)v;
 	}
 	default:

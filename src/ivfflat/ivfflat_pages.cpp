@@ -105,6 +105,8 @@ int IvfReadLists(Relation index, const HnswDistance *dist, IvfList **lists)
 			ItemPointerSet(&out[n].tid, blkno, off);
 			out[n].start_page = lt->start_page;
 			out[n].insert_page = lt->insert_page;
+			out[n].key_page =
+			    (meta.flags & IVFFLAT_META_KEY_CHAINS) ? lt->key_page : InvalidBlockNumber;
 			out[n].center = (HnswValue *)palloc(VARSIZE(center));
 			memcpy(out[n].center, center, VARSIZE(center));
 			n++;
@@ -117,13 +119,13 @@ int IvfReadLists(Relation index, const HnswDistance *dist, IvfList **lists)
 }
 
 int IvfMeasureLists(Relation index, const HnswDistance *dist, const HnswValue *query,
-                    BlockNumber **start_pages, float **distances)
+                    IvfListOrder **lists)
 {
 	IvfMetaPageData meta;
 	IvfReadMeta(index, &meta);
+	bool keys = (meta.flags & IVFFLAT_META_KEY_CHAINS) != 0;
 
-	BlockNumber *starts = (BlockNumber *)palloc(sizeof(BlockNumber) * Max(meta.lists, 1u));
-	float *ds = (float *)palloc(sizeof(float) * Max(meta.lists, 1u));
+	IvfListOrder *out = (IvfListOrder *)palloc(sizeof(IvfListOrder) * Max(meta.lists, 1u));
 	int n = 0;
 	for (BlockNumber blkno = IVFFLAT_HEAD_BLKNO; BlockNumberIsValid(blkno);)
 	{
@@ -144,15 +146,15 @@ int IvfMeasureLists(Relation index, const HnswDistance *dist, const HnswValue *q
 			IvfListTuple lt = (IvfListTuple)PageGetItem(page, PageGetItemId(page, off));
 			HnswValue *center = (HnswValue *)lt->center;
 			HnswCheckElementValue(dist, center);
-			starts[n] = lt->start_page;
-			ds[n] = query ? HnswValueDistance(dist, query, center) : 0;
+			out[n].start_page = lt->start_page;
+			out[n].key_page = keys ? lt->key_page : InvalidBlockNumber;
+			out[n].distance = query ? HnswValueDistance(dist, query, center) : 0;
 			n++;
 		}
 		blkno = IvfPageGetOpaque(page)->nextblkno;
 		UnlockReleaseBuffer(buf);
 	}
-	*start_pages = starts;
-	*distances = ds;
+	*lists = out;
 	return n;
 }
 
@@ -218,8 +220,20 @@ IvfEntryTuple IvfFormEntry(const HnswColumns *cols, const HnswValue *value, cons
  * last page full serialize on its lock; the second sees the link the first made and
  * follows it.
  */
-void IvfAppendEntry(Relation index, ForkNumber fork, BlockNumber *insert_page,
-                    const IvfEntryTuple entry, Size size, bool building)
+IvfKeyTuple IvfFormKey(const IvfEntryTuple entry, ItemPointer where, Size *size)
+{
+	Size total = MAXALIGN(IVF_KEY_FILTER_OFFSET + entry->filter_bytes);
+	IvfKeyTuple k = (IvfKeyTuple)palloc0(total);
+	k->heaptid = entry->heaptid;
+	k->entry = *where;
+	k->filter_bytes = entry->filter_bytes;
+	memcpy(IvfKeyFilters(k), IvfEntryFilters(entry), entry->filter_bytes);
+	*size = total;
+	return k;
+}
+
+void IvfAppendItem(Relation index, ForkNumber fork, uint16 page_flag, BlockNumber *insert_page,
+                   const void *item, Size size, bool building, ItemPointer where)
 {
 	BlockNumber blkno = *insert_page;
 	for (;;)
@@ -227,23 +241,26 @@ void IvfAppendEntry(Relation index, ForkNumber fork, BlockNumber *insert_page,
 		Buffer buf = ReadBufferExtended(index, fork, blkno, RBM_NORMAL, NULL);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		Page page = BufferGetPage(buf);
-		if (PageIsNew(page) || !(IvfPageGetOpaque(page)->flags & IVFFLAT_PAGE_ENTRY))
+		if (PageIsNew(page) || !(IvfPageGetOpaque(page)->flags & page_flag))
 			ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-			                errmsg("ivfflat index \"%s\" has no entry page at block %u",
-			                       RelationGetRelationName(index), blkno)));
+			                errmsg("ivfflat index \"%s\" has no %s page at block %u",
+			                       RelationGetRelationName(index),
+			                       page_flag == IVFFLAT_PAGE_KEY ? "key" : "entry", blkno)));
 
 		HnswEdit edit;
 		if (PageGetFreeSpace(page) >= size)
 		{
 			HnswEditStart(&edit, index, building);
 			Page p = HnswEditPage(&edit, buf, false);
-			if (PageAddItem(p, (Item)entry, size, InvalidOffsetNumber, false, false) ==
-			    InvalidOffsetNumber)
+			OffsetNumber off = PageAddItem(p, (Item)item, size, InvalidOffsetNumber, false, false);
+			if (off == InvalidOffsetNumber)
 				elog(ERROR, "failed to add an entry to ivfflat index \"%s\"",
 				     RelationGetRelationName(index));
 			HnswEditFinish(&edit);
 			UnlockReleaseBuffer(buf);
 			*insert_page = blkno;
+			if (where)
+				ItemPointerSet(where, blkno, off);
 			return;
 		}
 
@@ -259,14 +276,16 @@ void IvfAppendEntry(Relation index, ForkNumber fork, BlockNumber *insert_page,
 		HnswEditStart(&edit, index, building);
 		Page p = HnswEditPage(&edit, buf, false);
 		Page np = HnswEditPage(&edit, newbuf, true);
-		IvfInitPage(np, IVFFLAT_PAGE_ENTRY);
-		if (PageAddItem(np, (Item)entry, size, InvalidOffsetNumber, false, false) ==
-		    InvalidOffsetNumber)
+		IvfInitPage(np, page_flag);
+		OffsetNumber off = PageAddItem(np, (Item)item, size, InvalidOffsetNumber, false, false);
+		if (off == InvalidOffsetNumber)
 			elog(ERROR, "failed to add an entry to ivfflat index \"%s\"",
 			     RelationGetRelationName(index));
 		IvfPageGetOpaque(p)->nextblkno = BufferGetBlockNumber(newbuf);
 		HnswEditFinish(&edit);
 		*insert_page = BufferGetBlockNumber(newbuf);
+		if (where)
+			ItemPointerSet(where, *insert_page, off);
 		UnlockReleaseBuffer(newbuf);
 		UnlockReleaseBuffer(buf);
 		return;

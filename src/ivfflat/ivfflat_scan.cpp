@@ -15,8 +15,13 @@
  * unordered scan (the query is NULL, or a zero vector under cosine) returns every
  * entry that passes the filter.
  *
- * Locks: one entry page at a time, share-locked while its entries are copied; no pin
- * is held between batches. Entries are read whole, so a concurrent insert that adds
+ * Under filter keys, a list with a key chain (ivfflat.h) is read through its keys: the
+ * keys that pass the filter name the entries to measure, and only their pages are
+ * read. An entry that no longer holds its key's heap TID was removed by VACUUM after
+ * the key was read (its row was dead) and is passed over.
+ *
+ * Locks: one entry or key page at a time, share-locked while its entries are copied;
+ * no pin is held between batches. Entries are read whole, so a concurrent insert that adds
  * to a page already read is simply not seen, as for any snapshot-later row.
  */
 #include "ivfflat/ivfflat.h"
@@ -41,11 +46,12 @@ typedef struct IvfResult
 	ItemPointerData tid;
 } IvfResult;
 
-typedef struct IvfListOrder
+/* A key that passed the filter: the entry to measure. */
+typedef struct IvfCandidate
 {
-	float distance;
-	BlockNumber start_page;
-} IvfListOrder;
+	ItemPointerData entry;
+	ItemPointerData heaptid;
+} IvfCandidate;
 
 typedef struct IvfScanState
 {
@@ -59,9 +65,12 @@ typedef struct IvfScanState
 	HnswValue *query; /* NULL: unordered */
 	int nlists;
 	IvfListOrder *order;
-	int next_list;  /* the next list (position in order) to read */
-	int probes;     /* lists per batch */
-	int max_probes; /* lists in all */
+	int next_list;            /* the next list (position in order) to read */
+	int probes;               /* lists per batch */
+	int max_probes;           /* lists in all */
+	IvfCandidate *candidates; /* of the list being read through its keys */
+	int ncandidates;
+	int candidate_capacity;
 	IvfResult *results;
 	int nresults;
 	int capacity;
@@ -116,6 +125,90 @@ void read_list(IvfScanState *so, Relation index, BlockNumber start_page, double 
 	}
 }
 
+/* Reads one list through its key chain: the keys, then the entries they name. */
+void read_list_keys(IvfScanState *so, Relation index, BlockNumber key_page, double *examined)
+{
+	so->ncandidates = 0;
+	for (BlockNumber blkno = key_page; BlockNumberIsValid(blkno);)
+	{
+		CHECK_FOR_INTERRUPTS();
+		Buffer buf = ReadBuffer(index, blkno);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		if (PageIsNew(page) || !(IvfPageGetOpaque(page)->flags & IVFFLAT_PAGE_KEY))
+			ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+			                errmsg("ivfflat index \"%s\" has no key page at block %u",
+			                       RelationGetRelationName(index), blkno)));
+		OffsetNumber max = PageGetMaxOffsetNumber(page);
+		for (OffsetNumber off = FirstOffsetNumber; off <= max; off = OffsetNumberNext(off))
+		{
+			ItemId iid = PageGetItemId(page, off);
+			if (!ItemIdIsUsed(iid))
+				continue;
+			IvfKeyTuple k = (IvfKeyTuple)PageGetItem(page, iid);
+			*examined += 1;
+			if (!HnswFilterMatches(&so->filter, &so->cols, IvfKeyFilters(k)))
+				continue;
+			if (so->ncandidates == so->candidate_capacity)
+			{
+				so->candidate_capacity = Max(so->candidate_capacity * 2, 256);
+				so->candidates =
+				    so->candidates == NULL
+				        ? (IvfCandidate *)palloc(sizeof(IvfCandidate) * so->candidate_capacity)
+				        : (IvfCandidate *)repalloc_huge(
+				              so->candidates, sizeof(IvfCandidate) * (Size)so->candidate_capacity);
+			}
+			so->candidates[so->ncandidates].entry = k->entry;
+			so->candidates[so->ncandidates].heaptid = k->heaptid;
+			so->ncandidates++;
+		}
+		blkno = IvfPageGetOpaque(page)->nextblkno;
+		UnlockReleaseBuffer(buf);
+	}
+
+	/* each entry page once, in block order */
+	std::sort(so->candidates, so->candidates + so->ncandidates,
+	          [](const IvfCandidate &a, const IvfCandidate &b)
+	          {
+		          BlockNumber ba = ItemPointerGetBlockNumber(&a.entry);
+		          BlockNumber bb = ItemPointerGetBlockNumber(&b.entry);
+		          return ba != bb ? ba < bb
+		                          : ItemPointerGetOffsetNumber(&a.entry) <
+		                                ItemPointerGetOffsetNumber(&b.entry);
+	          });
+	for (int i = 0; i < so->ncandidates;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		BlockNumber blkno = ItemPointerGetBlockNumber(&so->candidates[i].entry);
+		Buffer buf = ReadBuffer(index, blkno);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		if (PageIsNew(page) || !(IvfPageGetOpaque(page)->flags & IVFFLAT_PAGE_ENTRY))
+			ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+			                errmsg("ivfflat index \"%s\" has no entry page at block %u",
+			                       RelationGetRelationName(index), blkno)));
+		OffsetNumber max = PageGetMaxOffsetNumber(page);
+		for (; i < so->ncandidates && ItemPointerGetBlockNumber(&so->candidates[i].entry) == blkno;
+		     i++)
+		{
+			OffsetNumber off = ItemPointerGetOffsetNumber(&so->candidates[i].entry);
+			if (off < FirstOffsetNumber || off > max)
+				continue;
+			ItemId iid = PageGetItemId(page, off);
+			if (!ItemIdIsUsed(iid))
+				continue;
+			IvfEntryTuple e = (IvfEntryTuple)PageGetItem(page, iid);
+			if (!ItemPointerEquals(&e->heaptid, &so->candidates[i].heaptid))
+				continue; /* removed by VACUUM since the key was read */
+			HnswValue *value = IvfEntryValue(e);
+			HnswCheckElementValue(&so->dist, value);
+			float d = so->query ? HnswValueDistance(&so->dist, so->query, value) : 0;
+			add_result(so, d, &e->heaptid);
+		}
+		UnlockReleaseBuffer(buf);
+	}
+}
+
 /*
  * Reads the next batch of lists; false when no list is left to read.
  *
@@ -134,6 +227,8 @@ bool next_batch(IvfScanState *so, Relation index)
 	MemoryContext old = MemoryContextSwitchTo(so->batch_context);
 	so->capacity = 1024;
 	so->results = (IvfResult *)palloc(sizeof(IvfResult) * so->capacity);
+	so->candidates = NULL;
+	so->candidate_capacity = 0;
 	so->nresults = 0;
 	so->next_result = 0;
 	bool filtered = HnswFilterActive(&so->filter);
@@ -143,7 +238,11 @@ bool next_batch(IvfScanState *so, Relation index)
 		if (read >= so->probes &&
 		    (!filtered || (double)so->nresults * read >= (double)so->probes * examined))
 			break;
-		read_list(so, index, so->order[so->next_list].start_page, &examined);
+		const IvfListOrder *list = &so->order[so->next_list];
+		if (filtered && BlockNumberIsValid(list->key_page))
+			read_list_keys(so, index, list->key_page, &examined);
+		else
+			read_list(so, index, list->start_page, &examined);
 		read++;
 	}
 	if (so->query)
@@ -156,15 +255,7 @@ bool next_batch(IvfScanState *so, Relation index)
 /* Reads the lists, orders them by distance to the query, and sets the batch sizes. */
 void start_scan(IvfScanState *so, Relation index, bool executor_filters)
 {
-	BlockNumber *starts;
-	float *distances;
-	so->nlists = IvfMeasureLists(index, &so->dist, so->query, &starts, &distances);
-	so->order = (IvfListOrder *)palloc(sizeof(IvfListOrder) * Max(so->nlists, 1));
-	for (int i = 0; i < so->nlists; i++)
-	{
-		so->order[i].start_page = starts[i];
-		so->order[i].distance = distances[i];
-	}
+	so->nlists = IvfMeasureLists(index, &so->dist, so->query, &so->order);
 	if (so->query)
 		std::stable_sort(so->order, so->order + so->nlists,
 		                 [](const IvfListOrder &a, const IvfListOrder &b)

@@ -59,6 +59,11 @@ bool check_procs(CatCList *procs, Oid type, const char *family, bool *has_distan
 			if (!check_amproc_signature(p->amproc, FLOAT8OID, true, 1, 1, p->amproclefttype))
 				problem = "wrong signature for a norm (float8 result)";
 		}
+		else if (p->amprocnum == IVFFLAT_TYPE_SUPPORT_PROC)
+		{
+			if (!check_amproc_signature(p->amproc, INTERNALOID, true, 1, 1, INTERNALOID))
+				problem = "wrong signature for a type support function (internal result)";
+		}
 		else
 			problem = "invalid support number";
 		if (problem != NULL)

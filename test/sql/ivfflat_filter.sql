@@ -93,8 +93,8 @@ BEGIN
 END $$;
 
 SET ROLE vr_search;
--- the scope reaches the ivfflat index as an index condition (the 6 rows of the
--- smallest tenant are cheaper to read from the table)
+-- the scope reaches the ivfflat index as an index condition, for the 6 rows of the
+-- smallest tenant too: its scan reads the lists' keys, then only the matching entries
 SELECT name, scan_node(name) FROM selectivities ORDER BY tenants;
 -- every list read: exact; ten of thirty lists: nearly so; one list: never short
 SET ivfflat.probes = 30;
