@@ -28,11 +28,19 @@ struct Node
 		Array,
 		Object,
 	};
+	struct Member;
+
 	Type type = Type::Null;
 	bool boolean = false;
 	std::string text; /* a string's value, or a number's source text */
 	std::vector<Node> items;
-	std::vector<std::pair<std::string, Node>> members;
+	std::vector<Member> members;
+};
+
+struct Node::Member
+{
+	std::string name;
+	Node value;
 };
 
 /* Containers deeper than this (the root is depth 1) are skipped: a scope's values are at 3. */
@@ -269,12 +277,12 @@ class Reader
 				{
 					out->members.emplace_back();
 					space();
-					if (!string(&out->members.back().first))
+					if (!string(&out->members.back().name))
 						return false;
 					space();
 					if (i_ >= s_.size() || s_[i_++] != ':')
 						return false;
-					if (!value(&out->members.back().second, depth + 1))
+					if (!value(&out->members.back().value, depth + 1))
 						return false;
 				}
 				else
@@ -351,8 +359,8 @@ bool read_scope(const Node &doc, Scope *out, std::string *error)
 	};
 	if (doc.type != Node::Type::Object || doc.members.size() != 1)
 		return fail(kShape);
-	const std::string &name = doc.members[0].first;
-	const Node &list = doc.members[0].second;
+	const std::string &name = doc.members[0].name;
+	const Node &list = doc.members[0].value;
 	if (name == "all")
 	{
 		if (list.type != Node::Type::Bool || !list.boolean)
@@ -383,8 +391,10 @@ bool read_scope(const Node &doc, Scope *out, std::string *error)
 		if (item.type != Node::Type::Object)
 			return fail("\"any\" must hold objects.");
 		Conjunction conjunction;
-		for (const auto &[path, condition] : item.members)
+		for (const Node::Member &member : item.members)
 		{
+			const std::string &path = member.name;
+			const Node &condition = member.value;
 			if (!valid_path(path))
 				return fail("a path in \"any\" must be dot-separated, non-empty keys");
 			Value v;
