@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PURE_DIRS=(src/jwt src/rbac src/vector src/common)
+PURE_DIRS=(src/jwt src/rbac src/scope src/vector src/common)
 
 declare -A seen=()
 queue=()

@@ -6,7 +6,7 @@
 #                              Perl TAP, ASan/UBSan schedule, client tests, fuzz smoke
 #   VR_SKIP_DEPS=1 ...         skip the apt-get step (for quick local iterations)
 #   VR_SUITES="regress pgtap"  run only the named suites
-#   VR_TAP_TESTS="002_*"       run only the TAP tests matching this glob
+#   VR_TAP_TESTS="002_* 01[78]_*"  run only the TAP tests matching these globs
 #   VR_REGRESS_TESTS="a b"     run only these pg_regress tests (in this order)
 #   VR_PGVECTOR_SOURCE=DIR     a pgvector source (checkout or bare git repository): built
 #                              into tmp_check/pgvector (scripts/build_pgvector.sh, ~15 s)
@@ -124,9 +124,14 @@ fuzz_result() {
 
 # ---- Perl TAP: each test makes its own clusters (crash, replication) ---------------------
 run_tap() {
-    local tests=("$ROOT"/test/tap/${VR_TAP_TESTS:-*}.pl)
-    # A pattern that matches nothing is a typo, not a pass.
-    [[ -e "${tests[0]}" ]] || { echo "no TAP test matches ${VR_TAP_TESTS:-*}"; [[ -z "${VR_TAP_TESTS:-}" ]]; return; }
+    local tests=() patterns pattern matches
+    read -ra patterns <<<"${VR_TAP_TESTS:-*}" # split on spaces, globbed below, not here
+    for pattern in "${patterns[@]}"; do
+        matches=("$ROOT"/test/tap/$pattern.pl)
+        # A pattern that matches nothing is a typo, not a pass.
+        [[ -e "${matches[0]}" ]] || { echo "no TAP test matches $pattern"; [[ -z "${VR_TAP_TESTS:-}" ]]; return; }
+        tests+=("${matches[@]}")
+    done
     vr_pg_dir "$TMP/out/tap"
     (cd "$TMP/out/tap" && vr_as_pg env TESTDIR="$TMP/out/tap" \
         PERL5LIB="$PG_PGXS_DIR/test/perl:$ROOT/test/tap/lib" PG_REGRESS="$PG_REGRESS" \

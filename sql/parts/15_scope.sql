@@ -1,4 +1,4 @@
--- vecrbac.scope: the rows a token may see in one column (src/filter/scope.h).
+-- vecrbac.scope: the rows a token may see in one column (src/scope/scope.h; the SQL glue in src/scope_sql/).
 -- Row-level security policies test `column OPERATOR(vecrbac.<@) scope`; the hnsw
 -- index takes the same test as a scan key on its filter columns.
 CREATE TYPE vecrbac.scope;
@@ -37,7 +37,7 @@ CREATE FUNCTION vecrbac.scope_contains(uuid, vecrbac.scope) RETURNS boolean
 CREATE FUNCTION vecrbac.scope_contains(jsonb, vecrbac.scope) RETURNS boolean
     AS 'MODULE_PATHNAME', 'vecrbac_scope_contains_payload' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE LEAKPROOF;
 
--- The planner's estimate (src/filter/scope_selectivity.cpp): a constant scope as an
+-- The planner's estimate (src/scope_sql/scope_selectivity.cpp): a constant scope as an
 -- equality; a scope known only when the statement runs
 -- (a policy's InitPlan) half-way, in orders of magnitude, between one value and all.
 CREATE FUNCTION vecrbac.scope_restrict_sel(internal, oid, internal, integer) RETURNS float8

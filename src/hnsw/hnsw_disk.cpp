@@ -2,6 +2,7 @@
  * hnsw_disk.cpp: element reads, link reads and level searches on the on-disk graph.
  */
 #include "hnsw/hnsw_disk.h"
+#include "hnsw/hnsw_best_first.h"
 #include "hnsw/hnsw_filter.h"
 
 extern "C"
@@ -222,77 +223,52 @@ void HnswSearchLevel(Relation index, const HnswDistance *dist, const HnswValue *
                      HnswSearchScratch *s, PgVec<HnswDiskCandidate> *out,
                      const HnswReadFilter *filter)
 {
-	HnswMinHeap &candidates = s->candidates;
-	HnswMaxHeap &nearest = s->nearest;
+	HnswBestFirst<HnswDiskCandidate> search{s->candidates, s->nearest, ef};
 	bool added;
 
-	candidates.clear();
-	nearest.clear();
+	search.begin();
 	HnswTidSetClear(&s->visited);
 
 	for (int i = 0; i < nentries; i++)
 	{
 		HnswTidSetAdd(&s->visited, HnswTidKey(&entries[i].element), &added);
-		candidates.push(entries[i]);
 		HnswElementInfo info;
 		/* Entries come from the level above, already known not deleted... unless vacuum raced. */
-		if (HnswReadElement(index, dist, NULL, (ItemPointer)&entries[i].element, &info, NULL) &&
-		    !info.deleted)
-		{
-			nearest.push(entries[i]);
-			if (nearest.size() > ef)
-				nearest.pop();
-		}
+		bool live =
+		    HnswReadElement(index, dist, NULL, (ItemPointer)&entries[i].element, &info, NULL) &&
+		    !info.deleted;
+		search.enter(entries[i], live);
 	}
 
-	while (!candidates.empty())
-	{
-		HnswDiskCandidate c = candidates.top();
-		if (nearest.size() >= ef && c.distance > nearest.top().distance)
-			break;
-		candidates.pop();
-
-		int n = HnswReadLinks(index, &c.neighbors, level, m, s->links);
-		int fresh = 0;
-		for (int i = 0; i < n; i++)
-		{
-			HnswTidSetAdd(&s->visited, HnswTidKey(&s->links[i]), &added);
-			if (added)
-				s->links[fresh++] = s->links[i];
-		}
-		HnswElementInfo infos[4 * HNSW_MAX_M];
-		bool found[4 * HNSW_MAX_M];
-		float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
-		HnswReadElements(index, dist, q, s->links, fresh, infos, found, bound, filter);
-		for (int i = 0; i < fresh; i++)
-		{
-			if (!found[i] || !infos[i].exact || !infos[i].passes)
-				continue;
-			const HnswElementInfo &info = infos[i];
-			if (nearest.size() < ef || info.distance < nearest.top().distance)
-			{
-				HnswDiskCandidate nc;
-				nc.distance = info.distance;
-				nc.element = s->links[i];
-				nc.neighbors = info.neighbors;
-				nc.exact = true;
-				candidates.push(nc);
-				if (!info.deleted)
-				{
-					nearest.push(nc);
-					if (nearest.size() > ef)
-						nearest.pop();
-				}
-			}
-		}
-		CHECK_FOR_INTERRUPTS();
-	}
-
-	out->clear();
-	out->reserve(nearest.size());
-	out->size = nearest.size();
-	for (int i = nearest.size() - 1; i >= 0; i--)
-		out->data[i] = nearest.pop();
+	search.run(
+	    [&](const HnswDiskCandidate &c)
+	    {
+		    HnswDiskCandidate from = c;
+		    int n = HnswReadLinks(index, &from.neighbors, level, m, s->links);
+		    int fresh = 0;
+		    for (int i = 0; i < n; i++)
+		    {
+			    HnswTidSetAdd(&s->visited, HnswTidKey(&s->links[i]), &added);
+			    if (added)
+				    s->links[fresh++] = s->links[i];
+		    }
+		    HnswElementInfo infos[4 * HNSW_MAX_M];
+		    bool found[4 * HNSW_MAX_M];
+		    HnswReadElements(index, dist, q, s->links, fresh, infos, found, search.bound(), filter);
+		    for (int i = 0; i < fresh; i++)
+		    {
+			    if (!found[i] || !infos[i].exact || !infos[i].passes)
+				    continue;
+			    HnswDiskCandidate nc;
+			    nc.distance = infos[i].distance;
+			    nc.element = s->links[i];
+			    nc.neighbors = infos[i].neighbors;
+			    nc.exact = true;
+			    search.offer(nc, !infos[i].deleted);
+		    }
+		    CHECK_FOR_INTERRUPTS();
+	    },
+	    out);
 }
 
 /* ---- batched reads ----------------------------------------------------------------- */

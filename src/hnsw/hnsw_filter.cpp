@@ -3,7 +3,8 @@
  */
 #include "hnsw/hnsw_filter.h"
 
-#include "filter/scope.h"
+#include "scope/scope.h"
+#include "scope_sql/scope.h"
 
 extern "C"
 {
@@ -144,18 +145,9 @@ int document_pairs(Jsonb *doc, uint32 *out, int capacity, bool *overflow)
 /* The pair hash of one scope condition (a dotted path and a scalar). */
 uint32 condition_pair(const ScopeCondition *c)
 {
-	StringInfoData path;
-	initStringInfo(&path);
-	for (int i = 0; i < c->nsegments; i++)
-	{
-		if (i > 0)
-			appendStringInfoChar(&path, '.');
-		appendBinaryStringInfo(&path, c->segments[i], c->segment_lengths[i]);
-	}
 	uint32 pair = 0;
 	PairSink sink = {&pair, 0, 1, false};
-	add_pair(&sink, path.data, path.len, &c->value);
-	pfree(path.data);
+	add_pair(&sink, c->path, c->path_length, &c->value);
 	return pair;
 }
 
@@ -225,34 +217,11 @@ Size filter_offset(const HnswColumns *cols, const char *section, int f)
 	return off;
 }
 
-/* Uuid spellings of a scope, as the index keys of the uuids they spell. */
+/* A uuid spelled in a scope, as the index key of the uuid it spells. */
 bool uuid_key_of_text(const char *text, int len, int64 *key)
 {
 	unsigned char bytes[UUID_LEN];
-	int n = 0;
-	for (int i = 0; i < len; i++)
-	{
-		char c = text[i];
-		if (c == '{' || c == '}' || c == '-')
-			continue;
-		int d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
-			return false;
-		if (n == 2 * UUID_LEN)
-			return false;
-		if (n % 2 == 0)
-			bytes[n / 2] = (unsigned char)(d << 4);
-		else
-			bytes[n / 2] |= (unsigned char)d;
-		n++;
-	}
-	if (n != 2 * UUID_LEN)
+	if (!vecrbac::scope::uuid_bytes(std::string_view(text, len), bytes))
 		return false;
 	*key = hash_bytes64(bytes, UUID_LEN);
 	return true;
@@ -444,20 +413,21 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 			filter->empty = true; /* a NULL scope admits nothing */
 			continue;
 		}
-		if (sk->sk_strategy == HNSW_STRATEGY_IN_SCOPE &&
-		    ScopeParse(DatumGetJsonbP(sk->sk_argument))->kind == SCOPE_ALL)
-			continue; /* every value: no filter at all, and the scan stays an unfiltered one */
+		ScopeParsed *scope = NULL;
+		if (sk->sk_strategy == HNSW_STRATEGY_IN_SCOPE)
+		{
+			scope = ScopeParse(DatumGetJsonbP(sk->sk_argument));
+			if (scope->kind == SCOPE_ALL)
+				continue; /* every value: no filter at all, and the scan stays an unfiltered one */
+		}
 		HnswFilterClause *c = &filter->clauses[filter->nclauses++];
 		c->filter = f;
 		if (kind == HNSW_FILTER_TEXT || kind == HNSW_FILTER_UUID || kind == HNSW_FILTER_JSONB)
 			filter->lossy = true;
 
-		if (sk->sk_strategy == HNSW_STRATEGY_IN_SCOPE)
+		if (scope != NULL)
 		{
-			ScopeParsed *scope = ScopeParse(DatumGetJsonbP(sk->sk_argument));
-			if (scope->kind == SCOPE_ALL)
-				c->all = true;
-			else if (kind == HNSW_FILTER_JSONB)
+			if (kind == HNSW_FILTER_JSONB)
 			{
 				c->nconjunctions = scope->kind == SCOPE_ANY ? scope->nconjunctions : 0;
 				c->conjunction_sizes = (int *)palloc(sizeof(int) * Max(c->nconjunctions, 1));

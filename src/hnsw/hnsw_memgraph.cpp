@@ -8,6 +8,7 @@
  * insertion beyond the element itself.
  */
 #include "hnsw/hnsw_memgraph.h"
+#include "hnsw/hnsw_best_first.h"
 #include "hnsw/hnsw_filter.h"
 
 extern "C"
@@ -119,57 +120,34 @@ template <typename Neighbors>
 void best_first(HnswMemGraph *g, MemScratch *s, const HnswValue *q, const MemCandidate *entries,
                 int nentries, int ef, PgVec<MemCandidate> *out, Neighbors neighbors)
 {
-	auto &candidates = s->candidates;
-	auto &nearest = s->nearest;
+	HnswBestFirst<MemCandidate> search{s->candidates, s->nearest, ef};
 	HnswMemRef next[4 * HNSW_MAX_M];
 
 	new_visit(g);
-	candidates.clear();
-	nearest.clear();
+	search.begin();
 	for (int i = 0; i < nentries; i++)
-	{
-		if (!visit(g, HnswMemGet(g, entries[i].ref)))
-			continue;
-		candidates.push(entries[i]);
-		nearest.push(entries[i]);
-		if (nearest.size() > ef)
-			nearest.pop();
-	}
+		if (visit(g, HnswMemGet(g, entries[i].ref)))
+			search.enter(entries[i], true);
 
-	while (!candidates.empty())
-	{
-		MemCandidate c = candidates.top();
-		if (nearest.size() >= ef && c.distance > nearest.top().distance)
-			break;
-		candidates.pop();
-
-		int count = neighbors(HnswMemGet(g, c.ref), next);
-		for (int i = 0; i < count; i++)
-			prefetch_vector(g, next[i]);
-		for (int i = 0; i < count; i++)
-		{
-			const HnswMemElement *ne = HnswMemGet(g, next[i]);
-			if (!visit(g, ne))
-				continue;
-			bool exact;
-			float bound = nearest.size() < ef ? INFINITY : nearest.top().distance;
-			float d = HnswValueDistanceBounded(g->dist, q, HnswMemValue(ne), bound, &exact);
-			if (exact && (nearest.size() < ef || d < nearest.top().distance))
-			{
-				MemCandidate nc = {d, next[i]};
-				candidates.push(nc);
-				nearest.push(nc);
-				if (nearest.size() > ef)
-					nearest.pop();
-			}
-		}
-	}
-
-	out->clear();
-	out->reserve(nearest.size());
-	out->size = nearest.size();
-	for (int i = nearest.size() - 1; i >= 0; i--)
-		out->data[i] = nearest.pop();
+	search.run(
+	    [&](const MemCandidate &c)
+	    {
+		    int count = neighbors(HnswMemGet(g, c.ref), next);
+		    for (int i = 0; i < count; i++)
+			    prefetch_vector(g, next[i]);
+		    for (int i = 0; i < count; i++)
+		    {
+			    const HnswMemElement *ne = HnswMemGet(g, next[i]);
+			    if (!visit(g, ne))
+				    continue;
+			    bool exact;
+			    float d =
+			        HnswValueDistanceBounded(g->dist, q, HnswMemValue(ne), search.bound(), &exact);
+			    if (exact)
+				    search.offer(MemCandidate{d, next[i]}, true);
+		    }
+	    },
+	    out);
 }
 
 /* Best-first search of one level of the graph. */

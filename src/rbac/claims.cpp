@@ -5,6 +5,7 @@
 #include "rbac/claims.h"
 
 #include "jwt/errors.h"
+#include "scope/scope.h"
 
 #include <algorithm>
 #include <string>
@@ -22,13 +23,7 @@ using jwt::Json;
 	jwt::reject("invalid token claims: " + what);
 }
 
-/* A dotted path: non-empty segments separated by single dots. */
-bool valid_path(std::string_view key)
-{
-	if (key.empty() || key.front() == '.' || key.back() == '.')
-		return false;
-	return key.find("..") == std::string_view::npos;
-}
+using scope::valid_path;
 
 /* A scope value from a claim: string, int64 integer or boolean, normalized. */
 Json scope_value(const Json &v, const char *where)
@@ -165,21 +160,37 @@ bool is_key_name(std::string_view key, std::span<const std::string> key_names)
 	return std::find(key_names.begin(), key_names.end(), key) != key_names.end();
 }
 
-bool same_value(const Json &a, const Json &b)
+/* A condition's value (already normalized by scope_value) in the scope model. */
+scope::Value scope_value_of(const Json &v)
 {
-	if (a.type() != b.type())
-		return false;
-	return a.is_bool() ? a.as_bool() == b.as_bool() : a.text() == b.text();
+	if (v.is_string())
+		return scope::Value::of_string(v.text());
+	if (v.is_bool())
+		return scope::Value::of_boolean(v.as_bool());
+	return scope::Value::of_integer(*v.as_int64());
 }
 
-std::string to_text(const Json &doc)
+scope::Scope values_scope(std::vector<scope::Value> values)
 {
-	std::string out;
-	jwt::write_json_compact(doc, &out);
-	return out;
+	scope::Scope s;
+	s.kind = scope::Scope::Kind::Values;
+	s.values = std::move(values);
+	return s;
 }
 
-const std::string kAll = R"({"all":true})";
+scope::Scope any_scope(std::vector<scope::Conjunction> any)
+{
+	scope::Scope s;
+	s.kind = scope::Scope::Kind::Any;
+	s.any = std::move(any);
+	return s;
+}
+
+/* The scope of every value. */
+std::string all_values()
+{
+	return scope::to_json(scope::Scope{});
+}
 
 /* The grant's restriction of one collection, or why there is none. */
 enum class Restriction
@@ -294,28 +305,24 @@ std::string key_scope(const Grants &grants, std::string_view collection, std::st
 	switch (restriction(grants, collection, &entry))
 	{
 	case Restriction::Nothing:
-		return R"({"values":[]})";
+		return scope::to_json(values_scope({}));
 	case Restriction::Everything:
-		return kAll;
+		return all_values();
 	case Restriction::Payload:
 		break;
 	}
-	Json values = Json::make_array();
+	std::vector<scope::Value> values;
 	for (const Conjunction &c : entry->payload)
 	{
 		auto it =
 		    std::find_if(c.begin(), c.end(), [&](const Condition &x) { return x.key == key; });
 		if (it == c.end())
-			return kAll; /* this conjunction does not restrict the column */
-		bool seen = false;
-		for (const Json &v : values.items())
-			seen = seen || same_value(v, it->value);
-		if (!seen)
-			values.mutable_items().push_back(it->value);
+			return all_values(); /* this conjunction does not restrict the column */
+		scope::Value v = scope_value_of(it->value);
+		if (std::find(values.begin(), values.end(), v) == values.end())
+			values.push_back(std::move(v));
 	}
-	Json doc = Json::make_object();
-	doc.mutable_members().push_back(Json::Member{"values", std::move(values)});
-	return to_text(doc);
+	return scope::to_json(values_scope(std::move(values)));
 }
 
 std::string payload_scope(const Grants &grants, std::string_view collection,
@@ -325,26 +332,24 @@ std::string payload_scope(const Grants &grants, std::string_view collection,
 	switch (restriction(grants, collection, &entry))
 	{
 	case Restriction::Nothing:
-		return R"({"any":[]})";
+		return scope::to_json(any_scope({}));
 	case Restriction::Everything:
-		return kAll;
+		return all_values();
 	case Restriction::Payload:
 		break;
 	}
-	Json any = Json::make_array();
+	std::vector<scope::Conjunction> any;
 	for (const Conjunction &c : entry->payload)
 	{
-		Json obj = Json::make_object();
+		scope::Conjunction conditions;
 		for (const Condition &x : c)
 			if (!is_key_name(x.key, key_names))
-				obj.mutable_members().push_back(Json::Member{x.key, x.value});
-		if (obj.members().empty())
-			return kAll; /* this conjunction does not restrict the payload */
-		any.mutable_items().push_back(std::move(obj));
+				conditions.push_back(scope::Condition{x.key, scope_value_of(x.value)});
+		if (conditions.empty())
+			return all_values(); /* this conjunction does not restrict the payload */
+		any.push_back(std::move(conditions));
 	}
-	Json doc = Json::make_object();
-	doc.mutable_members().push_back(Json::Member{"any", std::move(any)});
-	return to_text(doc);
+	return scope::to_json(any_scope(std::move(any)));
 }
 
 bool scope_is_exact(const Grants &grants, std::string_view collection,
@@ -375,24 +380,22 @@ std::string row_scope(const Grants &grants, std::string_view collection,
 	switch (restriction(grants, collection, &entry))
 	{
 	case Restriction::Nothing:
-		return R"({"any":[]})";
+		return scope::to_json(any_scope({}));
 	case Restriction::Everything:
-		return kAll;
+		return all_values();
 	case Restriction::Payload:
 		break;
 	}
-	Json any = Json::make_array();
+	std::vector<scope::Conjunction> any;
 	for (const Conjunction &c : entry->payload)
 	{
-		Json obj = Json::make_object();
+		scope::Conjunction conditions;
 		for (const Condition &x : c)
-			obj.mutable_members().push_back(
-			    Json::Member{(is_key_name(x.key, key_names) ? "k." : "p.") + x.key, x.value});
-		any.mutable_items().push_back(std::move(obj));
+			conditions.push_back(scope::Condition{
+			    (is_key_name(x.key, key_names) ? "k." : "p.") + x.key, scope_value_of(x.value)});
+		any.push_back(std::move(conditions));
 	}
-	Json doc = Json::make_object();
-	doc.mutable_members().push_back(Json::Member{"any", std::move(any)});
-	return to_text(doc);
+	return scope::to_json(any_scope(std::move(any)));
 }
 
 std::vector<std::pair<std::string, std::string>> parse_key_columns(std::string_view json)
@@ -459,28 +462,18 @@ std::vector<LookupTest> value_exists_tests(const ValueExists &ve,
                                            std::span<const std::string> key_names)
 {
 	std::vector<LookupTest> tests;
-	Json any_object = Json::make_object();
+	scope::Conjunction payload;
 	for (const Condition &x : ve.matches)
 	{
 		if (!is_key_name(x.key, key_names))
 		{
-			any_object.mutable_members().push_back(Json::Member{x.key, x.value});
+			payload.push_back(scope::Condition{x.key, scope_value_of(x.value)});
 			continue;
 		}
-		Json values = Json::make_array();
-		values.mutable_items().push_back(x.value);
-		Json doc = Json::make_object();
-		doc.mutable_members().push_back(Json::Member{"values", std::move(values)});
-		tests.push_back(LookupTest{x.key, to_text(doc)});
+		tests.push_back(LookupTest{x.key, scope::to_json(values_scope({scope_value_of(x.value)}))});
 	}
-	if (!any_object.members().empty())
-	{
-		Json any = Json::make_array();
-		any.mutable_items().push_back(std::move(any_object));
-		Json doc = Json::make_object();
-		doc.mutable_members().push_back(Json::Member{"any", std::move(any)});
-		tests.push_back(LookupTest{"", to_text(doc)});
-	}
+	if (!payload.empty())
+		tests.push_back(LookupTest{"", scope::to_json(any_scope({std::move(payload)}))});
 	return tests;
 }
 

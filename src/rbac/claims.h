@@ -19,7 +19,7 @@
  * unknown member, wrong JSON type) rejects the whole token with SQLSTATE 28000.
  *
  * From Grants, the policies ask for per-column scopes (the vecrbac.scope documents
- * of src/filter/scope.h, as JSON text): the token's rows projected onto one key
+ * of src/scope/scope.h, as JSON text): the token's rows projected onto one key
  * column or onto the payload column. When the grant is not the product of those
  * projections (a disjunction whose conjunctions restrict different columns), the
  * policy adds the exact test: the row's key values and payload as one document,

@@ -1,6 +1,6 @@
 // claims_fuzzer: the claims parser (src/rbac/claims.cpp) and the scopes it derives.
 //
-// fuzz-sources: src/rbac/claims.cpp src/jwt/json_strict.cpp
+// fuzz-sources: src/rbac/claims.cpp src/scope/scope.cpp src/jwt/json_strict.cpp
 // fuzz-max-len: 4096
 //
 // The first byte chooses what missing "access" grants, which token keys name key
@@ -12,9 +12,10 @@
 // claims, every property the policies rely on is checked against a reference
 // written here from docs/rbac.md, reading the claims JSON directly:
 //   - allows() agrees with the reference for every operation and collection;
-//   - every scope is valid JSON of the vecrbac.scope grammar (src/filter/scope.h:
-//     {"all":true}, {"values":[scalars]}, {"any":[{path: scalar}]}; checked here,
-//     since the scope type's own parser is PostgreSQL code);
+//   - every scope is valid JSON of the vecrbac.scope grammar (src/scope/scope.h:
+//     {"all":true}, {"values":[scalars]}, {"any":[{path: scalar}]}; checked here
+//     independently), and the format's own reader (scope::parse, which the SQL type
+//     validates with) accepts it and writes it back byte for byte;
 //   - a collection the token cannot read gets scopes that admit nothing;
 //   - for candidate rows built from the grant's own values (each conjunction's row,
 //     rows mixing one conjunction's keys with another's payload, NULL keys and
@@ -27,6 +28,7 @@
 #include "jwt/json_strict.h"
 #include "common/sql_error.h"
 #include "rbac/claims.h"
+#include "scope/scope.h"
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -280,7 +282,7 @@ bool ref_allows(const Json &claims, std::string_view collection, Operation op, b
 	return false;
 }
 
-// ---- scopes: the grammar, and matching as src/filter/scope.h describes it -----------------
+// ---- scopes: the grammar, and matching as src/scope/scope.h describes it -----------------
 
 enum class ScopeFor
 {
@@ -288,6 +290,17 @@ enum class ScopeFor
 	Payload, // {"all":true} or {"any":[...]}
 	Row,     // the same, paths starting "k." or "p."
 };
+
+/* The scope type's reader accepts what the claims write, and writes it back unchanged. */
+void check_reader(const std::string &text)
+{
+	vecrbac::scope::Scope parsed;
+	std::string error;
+	if (!vecrbac::scope::parse(text, &parsed, &error))
+		fail("scope::parse refuses a scope the claims wrote");
+	if (vecrbac::scope::to_json(parsed) != text)
+		fail("scope::parse and to_json do not give back the claims' scope");
+}
 
 void check_grammar(const Json &s, ScopeFor what)
 {
@@ -537,11 +550,14 @@ void check_accepted(const Json &claims, const Grants &grants, bool missing_manag
 		{
 			key_docs.push_back(parse_or_fail(k, "a key scope is JSON"));
 			check_grammar(key_docs.back(), ScopeFor::Key);
+			check_reader(k);
 		}
 		Json payload_doc = parse_or_fail(s.payload, "a payload scope is JSON");
 		check_grammar(payload_doc, ScopeFor::Payload);
+		check_reader(s.payload);
 		Json row_doc = parse_or_fail(s.row, "a row scope is JSON");
 		check_grammar(row_doc, ScopeFor::Row);
+		check_reader(s.row);
 
 		RefGrant ref = ref_grant(claims, c, missing_manage);
 		bool readable = allows(grants, c, Operation::Read);

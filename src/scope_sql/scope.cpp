@@ -1,8 +1,12 @@
 /*
- * scope.cpp: the vecrbac.scope type: validation, parsing, matching, and the SQL
- * functions behind `column <@ scope`.
+ * scope.cpp: the vecrbac.scope type's SQL glue: its I/O (validated by the format's one
+ * contract, src/scope/scope.h), the palloc'd form scans and policies match rows with,
+ * and the SQL functions behind `column <@ scope`.
  */
-#include "filter/scope.h"
+#include "scope_sql/scope.h"
+
+#include "pg/guard.h"
+#include "scope/scope.h"
 
 extern "C"
 {
@@ -15,6 +19,9 @@ extern "C"
 
 #include <algorithm>
 #include <cstring>
+#include <new>
+#include <string>
+#include <vector>
 
 namespace
 {
@@ -25,187 +32,148 @@ void invalid(const char *detail)
 	                errdetail("%s", detail)));
 }
 
-/* An integer JSON number as int64; false if it has a fraction or is out of range. */
-bool numeric_as_int64(Numeric n, int64 *out)
+/* Memory for the parsed scope, taken inside guarded(): out of memory throws, never raises. */
+void *alloc_no_raise(Size size)
 {
-	const char *text = numeric_normalize(n);
-	const char *p = text;
-	if (*p == '-')
-		p++;
-	if (*p == '\0')
-		return false;
-	for (const char *c = p; *c; c++)
-		if (*c < '0' || *c > '9')
-			return false;
-	errno = 0;
-	char *end;
-	long long v = strtoll(text, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return false;
-	*out = v;
-	return true;
+	void *p = MemoryContextAllocExtended(CurrentMemoryContext, Max(size, 1),
+	                                     MCXT_ALLOC_NO_OOM | MCXT_ALLOC_ZERO);
+	if (p == NULL)
+		throw std::bad_alloc();
+	return p;
 }
 
-/* A scope value must be a string, an integer or a boolean. */
-void check_scalar(const JsonbValue *v, const char *where)
+template <typename T> T *alloc_array(std::size_t n)
 {
-	int64 ignored;
-	if (v->type == jbvString || v->type == jbvBool)
-		return;
-	if (v->type == jbvNumeric && numeric_as_int64(v->val.numeric, &ignored))
-		return;
-	char detail[160];
-	snprintf(detail, sizeof(detail), "%s must be a string, an integer or a boolean", where);
-	invalid(detail);
+	return (T *)alloc_no_raise(sizeof(T) * n);
 }
 
-bool valid_path(const char *key, int len)
+char *copy_string(std::string_view s)
 {
-	if (len == 0 || key[0] == '.' || key[len - 1] == '.')
-		return false;
-	for (int i = 1; i < len; i++)
-		if (key[i] == '.' && key[i - 1] == '.')
-			return false;
-	return true;
+	char *out = alloc_array<char>(s.size() + 1);
+	memcpy(out, s.data(), s.size());
+	return out;
+}
+
+/* A scope's jsonb as JSON text: the text scope::parse() reads (members in jsonb's order). */
+char *scope_text(Jsonb *scope)
+{
+	return JsonbToCString(NULL, &scope->root, VARSIZE(scope));
+}
+
+/*
+ * The palloc'd form of a parsed scope (pure C++: runs inside guarded()). Integer
+ * conditions of "any" get their Numeric afterwards, outside it (that may raise).
+ */
+ScopeParsed *to_parsed(const vecrbac::scope::Scope &m)
+{
+	using vecrbac::scope::Value;
+	ScopeParsed *s = alloc_array<ScopeParsed>(1);
+	switch (m.kind)
+	{
+	case vecrbac::scope::Scope::Kind::All:
+		s->kind = SCOPE_ALL;
+		return s;
+	case vecrbac::scope::Scope::Kind::Values:
+		s->kind = SCOPE_VALUES;
+		s->integers = alloc_array<int64>(m.values.size());
+		s->strings = alloc_array<char *>(m.values.size());
+		s->string_lengths = alloc_array<int>(m.values.size());
+		for (const Value &v : m.values)
+			if (v.type == Value::Type::String)
+			{
+				s->strings[s->nstrings] = copy_string(v.string);
+				s->string_lengths[s->nstrings++] = (int)v.string.size();
+			}
+			else if (v.type == Value::Type::Boolean)
+				(v.boolean ? s->has_true : s->has_false) = true;
+			else
+				s->integers[s->nintegers++] = v.integer;
+		std::sort(s->integers, s->integers + s->nintegers);
+		return s;
+	case vecrbac::scope::Scope::Kind::Any:
+		break;
+	}
+	s->kind = SCOPE_ANY;
+	s->conjunctions = alloc_array<ScopeConjunction>(m.any.size());
+	for (const vecrbac::scope::Conjunction &cj : m.any)
+	{
+		ScopeConjunction *cur = &s->conjunctions[s->nconjunctions++];
+		cur->conditions = alloc_array<ScopeCondition>(cj.size());
+		for (const vecrbac::scope::Condition &x : cj)
+		{
+			ScopeCondition *c = &cur->conditions[cur->nconditions++];
+			std::vector<std::string_view> names = vecrbac::scope::path_names(x.path);
+			c->segments = alloc_array<char *>(names.size());
+			c->segment_lengths = alloc_array<int>(names.size());
+			for (std::string_view name : names)
+			{
+				c->segments[c->nsegments] = copy_string(name);
+				c->segment_lengths[c->nsegments++] = (int)name.size();
+			}
+			c->path = copy_string(x.path);
+			c->path_length = (int)x.path.size();
+			switch (x.value.type)
+			{
+			case Value::Type::String:
+				c->value.type = jbvString;
+				c->value.val.string.val = copy_string(x.value.string);
+				c->value.val.string.len = (int)x.value.string.size();
+				break;
+			case Value::Type::Boolean:
+				c->value.type = jbvBool;
+				c->value.val.boolean = x.value.boolean;
+				break;
+			case Value::Type::Integer:
+				c->value.type = jbvNumeric;
+				c->integer = x.value.integer;
+				break;
+			}
+		}
+	}
+	return s;
 }
 
 } // namespace
 
 void ScopeValidate(Jsonb *scope)
 {
-	if (!JB_ROOT_IS_OBJECT(scope) || JB_ROOT_COUNT(scope) != 1)
-		invalid("A scope is an object with exactly one of \"all\", \"values\" or \"any\".");
-
-	JsonbValue *all = getKeyJsonValueFromContainer(&scope->root, "all", 3, NULL);
-	JsonbValue *values = getKeyJsonValueFromContainer(&scope->root, "values", 6, NULL);
-	JsonbValue *any = getKeyJsonValueFromContainer(&scope->root, "any", 3, NULL);
-	if (all != NULL)
-	{
-		if (all->type != jbvBool || !all->val.boolean)
-			invalid("\"all\" must be true.");
-		return;
-	}
-	JsonbValue *list = values ? values : any;
-	if (list == NULL)
-		invalid("A scope is an object with exactly one of \"all\", \"values\" or \"any\".");
-	if (list->type != jbvBinary || !JsonContainerIsArray(list->val.binary.data))
-		invalid(values ? "\"values\" must be an array." : "\"any\" must be an array.");
-
-	JsonbIterator *it = JsonbIteratorInit(list->val.binary.data);
-	JsonbValue v;
-	JsonbIteratorToken tok;
-	int depth = 0;
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-	{
-		if (tok == WJB_BEGIN_ARRAY || tok == WJB_BEGIN_OBJECT)
-		{
-			depth++;
-			if (values && depth > 1)
-				invalid("\"values\" must hold strings, integers or booleans.");
-			if (any && depth == 2 && tok != WJB_BEGIN_OBJECT)
-				invalid("\"any\" must hold objects.");
-			if (any && depth > 2)
-				invalid("a condition in \"any\" must be a string, an integer or a boolean");
-		}
-		else if (tok == WJB_END_ARRAY || tok == WJB_END_OBJECT)
-			depth--;
-		else if (tok == WJB_ELEM)
-		{
-			if (any)
-				invalid("\"any\" must hold objects.");
-			check_scalar(&v, "a value in \"values\"");
-		}
-		else if (tok == WJB_KEY)
-		{
-			if (!valid_path(v.val.string.val, v.val.string.len))
-				invalid("a path in \"any\" must be dot-separated, non-empty keys");
-		}
-		else if (tok == WJB_VALUE)
-			check_scalar(&v, "a condition in \"any\"");
-	}
+	char *text = scope_text(scope);
+	char detail[256];
+	bool valid = vecrbac::pg::guarded(
+	    [&]
+	    {
+		    vecrbac::scope::Scope parsed;
+		    std::string error;
+		    if (vecrbac::scope::parse(text, &parsed, &error))
+			    return true;
+		    strlcpy(detail, error.c_str(), sizeof(detail));
+		    return false;
+	    });
+	pfree(text);
+	if (!valid)
+		invalid(detail);
 }
 
 ScopeParsed *ScopeParse(Jsonb *scope)
 {
-	ScopeParsed *s = (ScopeParsed *)palloc0(sizeof(ScopeParsed));
-	JsonbValue *values = getKeyJsonValueFromContainer(&scope->root, "values", 6, NULL);
-	JsonbValue *any = getKeyJsonValueFromContainer(&scope->root, "any", 3, NULL);
-
-	if (values == NULL && any == NULL)
-	{
-		s->kind = SCOPE_ALL;
-		return s;
-	}
-	JsonbValue *list = values ? values : any;
-	int n = JsonContainerSize(list->val.binary.data);
-	JsonbIterator *it = JsonbIteratorInit(list->val.binary.data);
-	JsonbValue v;
-	JsonbIteratorToken tok;
-
-	if (values)
-	{
-		s->kind = SCOPE_VALUES;
-		s->integers = (int64 *)palloc(sizeof(int64) * Max(n, 1));
-		s->strings = (char **)palloc(sizeof(char *) * Max(n, 1));
-		s->string_lengths = (int *)palloc(sizeof(int) * Max(n, 1));
-		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	char *text = scope_text(scope);
+	ScopeParsed *s = vecrbac::pg::guarded(
+	    [&]() -> ScopeParsed *
+	    {
+		    vecrbac::scope::Scope parsed;
+		    std::string error;
+		    if (!vecrbac::scope::parse(text, &parsed, &error))
+			    throw vecrbac::SqlError("22023", "invalid scope: " + error);
+		    return to_parsed(parsed);
+	    });
+	pfree(text);
+	for (int i = 0; i < s->nconjunctions; i++)
+		for (int j = 0; j < s->conjunctions[i].nconditions; j++)
 		{
-			if (tok != WJB_ELEM)
-				continue;
-			int64 i;
-			if (v.type == jbvString)
-			{
-				s->strings[s->nstrings] = pnstrdup(v.val.string.val, v.val.string.len);
-				s->string_lengths[s->nstrings++] = v.val.string.len;
-			}
-			else if (v.type == jbvBool)
-				(v.val.boolean ? s->has_true : s->has_false) = true;
-			else if (v.type == jbvNumeric && numeric_as_int64(v.val.numeric, &i))
-				s->integers[s->nintegers++] = i;
+			ScopeCondition *c = &s->conjunctions[i].conditions[j];
+			if (c->value.type == jbvNumeric)
+				c->value.val.numeric = int64_to_numeric(c->integer);
 		}
-		std::sort(s->integers, s->integers + s->nintegers);
-		return s;
-	}
-
-	s->kind = SCOPE_ANY;
-	s->conjunctions = (ScopeConjunction *)palloc0(sizeof(ScopeConjunction) * Max(n, 1));
-	ScopeConjunction *cur = NULL;
-	char *key = NULL;
-	int key_len = 0;
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-	{
-		if (tok == WJB_BEGIN_OBJECT)
-		{
-			cur = &s->conjunctions[s->nconjunctions++];
-			cur->conditions = (ScopeCondition *)palloc0(sizeof(ScopeCondition) *
-			                                            Max((int)v.val.object.nPairs, 1));
-		}
-		else if (tok == WJB_KEY)
-		{
-			key = v.val.string.val;
-			key_len = v.val.string.len;
-		}
-		else if (tok == WJB_VALUE && cur != NULL)
-		{
-			ScopeCondition *c = &cur->conditions[cur->nconditions++];
-			int segments = 1;
-			for (int i = 0; i < key_len; i++)
-				segments += key[i] == '.';
-			c->segments = (char **)palloc(sizeof(char *) * segments);
-			c->segment_lengths = (int *)palloc(sizeof(int) * segments);
-			int start = 0;
-			for (int i = 0; i <= key_len; i++)
-				if (i == key_len || key[i] == '.')
-				{
-					c->segments[c->nsegments] = pnstrdup(key + start, i - start);
-					c->segment_lengths[c->nsegments++] = i - start;
-					start = i + 1;
-				}
-			c->value = v;
-			if (v.type == jbvString)
-				c->value.val.string.val = pnstrdup(v.val.string.val, v.val.string.len);
-		}
-	}
 	return s;
 }
 
@@ -444,25 +412,6 @@ VECRBAC_FUNCTION(vecrbac_scope_contains_text)
 	PG_RETURN_BOOL(ScopeMatchesText(cached_scope(fcinfo), VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)));
 }
 
-/* The 32 lower-case hex digits of a uuid spelling (braces and hyphens dropped); false if not one.
- */
-static bool uuid_hex(const char *text, int len, char out[32])
-{
-	int n = 0;
-	for (int i = 0; i < len; i++)
-	{
-		char c = text[i];
-		if (c == '{' || c == '}' || c == '-')
-			continue;
-		if (c >= 'A' && c <= 'F')
-			c = (char)(c - 'A' + 'a');
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) || n == 32)
-			return false;
-		out[n++] = c;
-	}
-	return n == 32;
-}
-
 VECRBAC_FUNCTION(vecrbac_scope_contains_uuid)
 {
 	SCOPE_CONTAINS_NULL_RULES(fcinfo);
@@ -471,17 +420,12 @@ VECRBAC_FUNCTION(vecrbac_scope_contains_uuid)
 	pg_uuid_t *u = PG_GETARG_UUID_P(0);
 	if (s->kind == SCOPE_ALL)
 		PG_RETURN_BOOL(true);
-	static const char digits[] = "0123456789abcdef";
-	char mine[32];
-	for (int i = 0; i < UUID_LEN; i++)
-	{
-		mine[2 * i] = digits[u->data[i] >> 4];
-		mine[2 * i + 1] = digits[u->data[i] & 15];
-	}
 	for (int i = 0; i < s->nstrings; i++)
 	{
-		char theirs[32];
-		if (uuid_hex(s->strings[i], s->string_lengths[i], theirs) && memcmp(mine, theirs, 32) == 0)
+		unsigned char theirs[UUID_LEN];
+		if (vecrbac::scope::uuid_bytes(std::string_view(s->strings[i], s->string_lengths[i]),
+		                               theirs) &&
+		    memcmp(u->data, theirs, UUID_LEN) == 0)
 			PG_RETURN_BOOL(true);
 	}
 	PG_RETURN_BOOL(false);

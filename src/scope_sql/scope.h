@@ -1,16 +1,14 @@
 /*
- * scope.h: vecrbac.scope, the set of rows a token may see in one column.
+ * scope.h: the vecrbac.scope SQL type (glue): a scope document stored as jsonb, and
+ * the palloc'd form that policies and scans match rows with.
  *
- * A scope is written as JSON and stored as jsonb:
- *   {"all": true}                          every value
- *   {"values": [42, "sales", true]}        any of these values (scalar columns)
- *   {"any": [{"dept": "x", "team.id": 7}]} payload objects: any one conjunction of
- *                                          dotted paths and values must hold
- * Values are strings, integers or booleans, matched type-strictly: an integer
- * column matches only JSON integers, a text or uuid column only JSON strings, a
- * boolean column only JSON booleans. In a payload, a path names nested object keys;
- * the value found there matches if it equals the scope's value, or is an array with
- * an element equal to it; a missing key never matches. An empty list matches nothing.
+ * The format itself (what a scope may say, how it is written and read) is the pure
+ * contract of src/scope/scope.h; this is how its values match rows. Values are matched
+ * type-strictly: an integer column matches only JSON integers, a text or uuid column
+ * only JSON strings (a uuid column: strings that spell the same uuid), a boolean column
+ * only JSON booleans. In a payload, a path names nested object keys; the value found
+ * there matches if it equals the scope's value (numbers by numeric equality), or is an
+ * array with an element equal to it; a missing key never matches.
  *
  * `column <@ scope` (schema vecrbac) tests a row; row-level security policies use
  * it, and the hnsw index accepts it as a scan key on a filter column.
@@ -37,7 +35,10 @@ typedef struct ScopeCondition
 	int nsegments;
 	char **segments;
 	int *segment_lengths;
+	char *path; /* the dotted path, as written */
+	int path_length;
 	JsonbValue value; /* string, numeric or bool */
+	int64 integer;    /* a numeric value's integer */
 } ScopeCondition;
 
 typedef struct ScopeConjunction
@@ -63,10 +64,10 @@ typedef struct ScopeParsed
 	ScopeConjunction *conjunctions;
 } ScopeParsed;
 
-/* Validates a scope document; raises 22023 with the problem otherwise. */
+/* Validates a scope document (scope::parse); raises 22023 with the problem otherwise. */
 void ScopeValidate(Jsonb *scope);
 
-/* Parses a (valid) scope in the current memory context. */
+/* Parses a scope in the current memory context; raises 22023 if it is not valid. */
 ScopeParsed *ScopeParse(Jsonb *scope);
 
 bool ScopeMatchesInt(const ScopeParsed *s, int64 value);
