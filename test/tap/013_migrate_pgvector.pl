@@ -11,8 +11,8 @@
 # a digest of every row proves each value reads back the same; the index definitions
 # (options, expressions, predicates) come back unchanged.
 #
-# Sets: "vector" (vector, hnsw); "types" (halfvec, sparsevec, bit), skipped until
-# vecrbac has halfvec; "ivfflat", skipped until vecrbac has the ivfflat access method.
+# Sets: "vector" (vector, hnsw); "types" (halfvec, sparsevec, bit; each set is skipped
+# with a message where vecrbac lacks what it needs); "ivfflat" (vecrbac has it since 0.3.0).
 #
 # Live path (VR_PGVECTOR_PREFIX: a PostgreSQL with pgvector, scripts/build_pgvector.sh):
 # each set is also built on pgvector now, its answers compared with the recorded ones,
