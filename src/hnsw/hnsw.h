@@ -364,7 +364,7 @@ static inline float HnswJaccard(vecrbac::bits::JaccardParts p)
 {
 	if (p.common == 0)
 		return 1.0f;
-	return (float)(1.0 - (double)p.common / (double)(p.a + p.b - p.common));
+	return (float)(1.0 - (double)p.common / (double)p.either);
 }
 
 /* Distance between two values of the index's type and dimensions. */
