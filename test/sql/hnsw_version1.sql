@@ -37,7 +37,7 @@ SELECT t, pg_relation_size('v2_' || t) < pg_relation_size('v1_' || t) AS smaller
 FROM unnest(ARRAY['v', 'h', 'b', 's']) t;
 
 -- Recall@10 of each index against exact search, the plan asserted; hnsw_check's findings.
-CREATE FUNCTION recall(tbl text, col text, op text) RETURNS numeric LANGUAGE plpgsql AS $$
+CREATE FUNCTION layout_recall(tbl text, col text, op text) RETURNS numeric LANGUAGE plpgsql AS $$
 DECLARE
     q record; hits int := 0; total int := 0; plan text := ''; line text;
 BEGIN
@@ -62,15 +62,15 @@ BEGIN
     END LOOP;
     RETURN hits / 100.0;
 END $$;
-CREATE FUNCTION report() RETURNS TABLE (tbl text, col text, recall_ok bool, findings text) LANGUAGE sql AS $$
-    SELECT tbl, c.col, recall(tbl, c.col, c.op) >= 0.9,
+CREATE FUNCTION layout_report() RETURNS TABLE (tbl text, col text, recall_ok bool, findings text) LANGUAGE sql AS $$
+    SELECT tbl, c.col, layout_recall(tbl, c.col, c.op) >= 0.9,
            (SELECT coalesce(string_agg(severity || ': ' || message, '; '), 'clean')
             FROM vecrbac.hnsw_check((tbl || '_' || c.col)::regclass) WHERE severity <> 'info')
     FROM unnest(ARRAY['v1', 'v2']) tbl,
          (VALUES ('v', '<->'), ('h', '<=>'), ('b', '<~>'), ('s', '<#>')) c(col, op)
     ORDER BY 1, 2
 $$;
-SELECT * FROM report();
+SELECT * FROM layout_report();
 
 -- Inserts (into version 1, the old layout), deletes and VACUUM, then the same checks.
 INSERT INTO v1 SELECT id + 2000, l2_normalize(v), l2_normalize(v)::halfvec(16), ~b, s FROM v1 WHERE id <= 300;
@@ -81,7 +81,7 @@ VACUUM v1;
 VACUUM v2;
 INSERT INTO v1 SELECT id + 4000, v + v, (v + v)::halfvec(16), b, s FROM v1 WHERE id <= 200;
 INSERT INTO v2 SELECT id + 4000, v + v, (v + v)::halfvec(16), b, s FROM v2 WHERE id <= 200;
-SELECT * FROM report();
+SELECT * FROM layout_report();
 -- a version 1 index is still version 1 (each checker above asserted its tuples' layout)
 SELECT t, pg_relation_size('v2_' || t) <= pg_relation_size('v1_' || t) AS not_larger
 FROM unnest(ARRAY['v', 'h', 'b', 's']) t;
@@ -95,5 +95,5 @@ SELECT pg_relation_size('v1_b') < pg_relation_size('v1_b_old') AS smaller_after_
 SELECT severity FROM vecrbac.hnsw_check('v1_b') WHERE severity <> 'info';
 
 DROP TABLE v1, v2, queries;
-DROP FUNCTION report(), recall(text, text, text);
+DROP FUNCTION layout_report(), layout_recall(text, text, text);
 DROP EXTENSION vecrbac;
