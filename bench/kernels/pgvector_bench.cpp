@@ -161,7 +161,7 @@ template <bool Pgvector, bool InnerProduct> void sparse(benchmark::State &state)
 	}
 }
 
-#define BITS ->Arg(1024)->Arg(3072)->Arg(64000)
+#define BITS ->Arg(64)->Arg(784)->Arg(1024)->Arg(3072)->Arg(64000)
 BENCHMARK(Hamming_ours) BITS;
 BENCHMARK(Hamming_pgvector) BITS;
 BENCHMARK(Jaccard_ours) BITS;

@@ -94,7 +94,16 @@ typedef struct HnswTypeSupport
 
 /* ---- pages ------------------------------------------------------------------- */
 #define HNSW_MAGIC 0x76524857 /* "WHRv" */
-#define HNSW_VERSION 1
+/*
+ * Version 1 (0.1.0 to 0.3.0): every element tuple has the filter-column fields and
+ * every neighbor tuple its slot count. Version 2 (0.4.0): in an index without filter
+ * columns, elements and neighbor tuples are compact (HNSW_ELEMENT_COMPACT,
+ * HNSW_COMPACT_NEIGHBOR_TUPLE), 8 bytes smaller each. Both versions are read; inserts
+ * into a version 1 index keep its layout. Tuples say which layout they have, so a
+ * reader needs no metapage.
+ */
+#define HNSW_VERSION_1 1
+#define HNSW_VERSION 2
 #define HNSW_METAPAGE_BLKNO 0
 /*
  * Heavyweight lock tags (pseudo page numbers). HNSW_UPDATE_LOCK: inserts hold it in
@@ -143,9 +152,15 @@ typedef HnswMetaPageData *HnswMetaPage;
 
 #define HNSW_ELEMENT_TUPLE 1
 #define HNSW_NEIGHBOR_TUPLE 2
+#define HNSW_COMPACT_NEIGHBOR_TUPLE 3 /* no slot count; the owner at offset 2 */
 
 /* Element tuple flags. */
 #define HNSW_ELEMENT_DELETED (1 << 0) /* no heap TIDs left; vacuum is retiring it */
+/*
+ * No chain_next and no filter section: the value starts where chain_next would
+ * (filter_bytes is 0). Only in indexes without filter columns, from version 2.
+ */
+#define HNSW_ELEMENT_COMPACT (1 << 1)
 
 typedef struct HnswElementTupleData
 {
@@ -163,6 +178,11 @@ typedef struct HnswElementTupleData
 } HnswElementTupleData;
 typedef HnswElementTupleData *HnswElementTuple;
 
+/* Where a compact element's value starts (its header ends with neighbortid). */
+#define HNSW_COMPACT_ELEMENT_HEADER_SIZE offsetof(HnswElementTupleData, chain_next)
+static_assert(HNSW_COMPACT_ELEMENT_HEADER_SIZE == 74, "the on-disk layout of compact elements");
+static_assert(offsetof(HnswElementTupleData, data) == 80, "the on-disk layout of elements");
+
 typedef struct HnswNeighborTupleData
 {
 	uint8 type;              /* HNSW_NEIGHBOR_TUPLE */
@@ -173,23 +193,74 @@ typedef struct HnswNeighborTupleData
 } HnswNeighborTupleData;
 typedef HnswNeighborTupleData *HnswNeighborTuple;
 
+/* A neighbor tuple of an index without filter columns, from version 2: links at offset 8. */
+typedef struct HnswCompactNeighborTupleData
+{
+	uint8 type;              /* HNSW_COMPACT_NEIGHBOR_TUPLE */
+	uint8 level;             /* the owner's level; its (level + 2) * m slots follow */
+	ItemPointerData element; /* the owner, for the checker and vacuum */
+	ItemPointerData links[FLEXIBLE_ARRAY_MEMBER];
+} HnswCompactNeighborTupleData;
+
 #define HNSW_ELEMENT_HEADER_SIZE offsetof(HnswElementTupleData, data)
-#define HnswElementValue(etup) ((HnswValue *)(etup)->data)
 
-static inline Size HnswElementFilterOffset(Size value_size)
+static inline bool HnswElementIsCompact(const HnswElementTupleData *etup)
 {
-	return MAXALIGN(HNSW_ELEMENT_HEADER_SIZE + value_size);
+	return (etup->flags & HNSW_ELEMENT_COMPACT) != 0;
 }
 
-static inline Size HnswElementTupleSize(Size value_size, Size filter_bytes)
+/* Bytes before the element's value. */
+static inline Size HnswElementHeaderSize(bool compact)
 {
-	return MAXALIGN(HnswElementFilterOffset(value_size) + filter_bytes);
+	return compact ? HNSW_COMPACT_ELEMENT_HEADER_SIZE : HNSW_ELEMENT_HEADER_SIZE;
 }
 
-/* The element's filter section (hnsw_filter.h), after its value. */
+static inline HnswValue *HnswElementValue(HnswElementTupleData *etup)
+{
+	return (HnswValue *)((char *)etup + HnswElementHeaderSize(HnswElementIsCompact(etup)));
+}
+
+static inline Size HnswElementFilterOffset(Size value_size, bool compact = false)
+{
+	return MAXALIGN(HnswElementHeaderSize(compact) + value_size);
+}
+
+static inline Size HnswElementTupleSize(Size value_size, Size filter_bytes, bool compact = false)
+{
+	return MAXALIGN(HnswElementFilterOffset(value_size, compact) + filter_bytes);
+}
+
+/* The element's filter section (hnsw_filter.h), after its value; empty in a compact one. */
 static inline char *HnswElementFilters(HnswElementTuple etup)
 {
-	return (char *)etup + HnswElementFilterOffset(VARSIZE(etup->data));
+	return (char *)etup +
+	       HnswElementFilterOffset(VARSIZE(HnswElementValue(etup)), HnswElementIsCompact(etup));
+}
+
+/* ---- neighbor tuples of either layout ---- */
+
+static inline bool HnswNeighborIsCompact(const HnswNeighborTupleData *ntup)
+{
+	return ntup->type == HNSW_COMPACT_NEIGHBOR_TUPLE;
+}
+
+static inline ItemPointerData *HnswNeighborLinks(HnswNeighborTupleData *ntup)
+{
+	return HnswNeighborIsCompact(ntup) ? ((HnswCompactNeighborTupleData *)ntup)->links
+	                                   : ntup->links;
+}
+
+/* The owner element's TID. */
+static inline ItemPointerData *HnswNeighborOwner(HnswNeighborTupleData *ntup)
+{
+	return HnswNeighborIsCompact(ntup) ? &((HnswCompactNeighborTupleData *)ntup)->element
+	                                   : &ntup->element;
+}
+
+/* Link slots: (level + 2) * m, plus the value slots in a version 1 tuple. */
+static inline int HnswNeighborSlots(const HnswNeighborTupleData *ntup, int m)
+{
+	return HnswNeighborIsCompact(ntup) ? (ntup->level + 2) * m : ntup->slots;
 }
 
 static inline int HnswLevelSlots(int level, int m)
@@ -213,10 +284,21 @@ static inline int HnswValueSlots(int m, bool partitioned)
 	return partitioned ? 2 * m : 0;
 }
 
-static inline Size HnswNeighborTupleSize(int level, int m, int value_slots)
+static inline Size HnswNeighborTupleSize(int level, int m, int value_slots, bool compact = false)
 {
-	return MAXALIGN(offsetof(HnswNeighborTupleData, links) +
+	return MAXALIGN((compact ? offsetof(HnswCompactNeighborTupleData, links)
+	                         : offsetof(HnswNeighborTupleData, links)) +
 	                sizeof(ItemPointerData) * ((level + 2) * m + value_slots));
+}
+
+/*
+ * Whether new tuples of this index are compact: version 2 without filter columns
+ * (never with a value slot, which only filter columns bring). The test-only
+ * setting vecrbac.test_hnsw_version = 1 builds version 1 indexes.
+ */
+static inline bool HnswMetaCompact(uint32 version, int filter_columns)
+{
+	return version >= 2 && filter_columns == 0;
 }
 
 /* Where a level's links (or the value links) sit in the links of an element of owner_level. */
@@ -259,6 +341,7 @@ extern int hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
 extern int hnsw_exact_scan_limit;
 extern int hnsw_max_filtered_scan_tuples;
+extern int hnsw_test_version;
 void HnswDefineSettings(void); /* hnsw_settings.cpp */
 
 int HnswGetM(Relation index);
@@ -364,7 +447,7 @@ static inline float HnswJaccard(vecrbac::bits::JaccardParts p)
 {
 	if (p.common == 0)
 		return 1.0f;
-	return (float)(1.0 - (double)p.common / (double)(p.a + p.b - p.common));
+	return (float)(1.0 - (double)p.common / (double)p.either);
 }
 
 /* Distance between two values of the index's type and dimensions. */
@@ -443,7 +526,8 @@ void HnswReadMeta(Relation index, HnswMetaPageData *out);
 
 /* Reads the tuple at tid if it is a live element; returns it (valid while the buffer is locked). */
 HnswElementTuple HnswElementAt(Page page, OffsetNumber off);
-HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off);
+/* The neighbor tuple at off (either layout; m sizes a compact one), or NULL; ERROR if damaged. */
+HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off, int m);
 
 /* Level drawn from the geometric distribution of the HNSW paper, capped. */
 int HnswRandomLevel(int m, int max_level);

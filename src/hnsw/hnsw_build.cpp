@@ -189,13 +189,17 @@ void flush_graph(BuildState *bs)
 		partitions =
 		    hash_create("hnsw build partitions", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
+	HnswMetaPageData on_disk;
+	HnswReadMeta(bs->index, &on_disk);
+	const bool compact = HnswMetaCompact(on_disk.version, on_disk.filter_columns);
 	Placer placer = {0, 0, FirstOffsetNumber};
 	placer.start_page();
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		HnswMemElement *e = HnswMemGet(g, ref);
-		Size ecost = item_cost(HnswElementTupleSize(VARSIZE(HnswMemValue(e)), e->filter_bytes));
-		Size ncost = item_cost(HnswNeighborTupleSize(e->level, bs->m, g->value_slots));
+		Size ecost =
+		    item_cost(HnswElementTupleSize(VARSIZE(HnswMemValue(e)), e->filter_bytes, compact));
+		Size ncost = item_cost(HnswNeighborTupleSize(e->level, bs->m, g->value_slots, compact));
 
 		if (placer.free < ecost + ncost && ecost + ncost <= kEmptyPageSpace)
 			placer.start_page(); /* keep an element and its links on one page */
@@ -235,12 +239,13 @@ void flush_graph(BuildState *bs)
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		HnswMemElement *e = HnswMemGet(g, ref);
-		Size esize = HnswElementTupleSize(VARSIZE(HnswMemValue(e)), e->filter_bytes);
+		Size esize = HnswElementTupleSize(VARSIZE(HnswMemValue(e)), e->filter_bytes, compact);
 		any = true;
 
 		memset(etup, 0, esize);
 		etup->type = HNSW_ELEMENT_TUPLE;
 		etup->level = e->level;
+		etup->flags = compact ? HNSW_ELEMENT_COMPACT : 0;
 		etup->filter_bytes = (uint16)e->filter_bytes;
 		for (int i = 0; i < HNSW_HEAPTIDS; i++)
 		{
@@ -250,26 +255,29 @@ void flush_graph(BuildState *bs)
 				ItemPointerSetInvalid(&etup->heaptids[i]);
 		}
 		etup->neighbortid = e->ntid;
-		etup->chain_next = e->chain_next;
-		memcpy(etup->data, HnswMemValue(e), VARSIZE(HnswMemValue(e)));
+		if (!compact)
+			etup->chain_next = e->chain_next;
+		memcpy(HnswElementValue(etup), HnswMemValue(e), VARSIZE(HnswMemValue(e)));
 		if (e->filter_bytes > 0)
 			memcpy(HnswElementFilters(etup), HnswMemFilters(e), e->filter_bytes);
 
-		Size nsize = HnswNeighborTupleSize(e->level, bs->m, g->value_slots);
+		Size nsize = HnswNeighborTupleSize(e->level, bs->m, g->value_slots, compact);
 		memset(ntup, 0, nsize);
-		ntup->type = HNSW_NEIGHBOR_TUPLE;
+		ntup->type = compact ? HNSW_COMPACT_NEIGHBOR_TUPLE : HNSW_NEIGHBOR_TUPLE;
 		ntup->level = e->level;
-		ntup->slots = (uint16)((e->level + 2) * bs->m + g->value_slots);
-		ntup->element = e->etid;
-		for (int i = 0; i < ntup->slots; i++)
-			ItemPointerSetInvalid(&ntup->links[i]);
+		if (!compact)
+			ntup->slots = (uint16)((e->level + 2) * bs->m + g->value_slots);
+		*HnswNeighborOwner(ntup) = e->etid;
+		ItemPointerData *nlinks = HnswNeighborLinks(ntup);
+		for (int i = 0; i < HnswNeighborSlots(ntup, bs->m); i++)
+			ItemPointerSetInvalid(&nlinks[i]);
 		for (int l = (g->value_slots > 0 ? HNSW_VALUE_LEVEL : 0); l <= e->level; l++)
 		{
 			int start, slots;
 			HnswLinkRange(e->level, l, bs->m, g->value_slots, &start, &slots);
 			const HnswMemRef *links = HnswMemLinks(e, l, bs->m);
 			for (int i = 0; i < *HnswMemCount(e, l); i++)
-				ntup->links[start + i] = HnswMemGet(g, links[i])->etid;
+				nlinks[start + i] = HnswMemGet(g, links[i])->etid;
 		}
 
 		const ItemPointerData *tids[2] = {&e->etid, &e->ntid};

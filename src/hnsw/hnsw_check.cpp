@@ -147,10 +147,10 @@ bool check_metapage(Relation index, CheckState *cs)
 			report(cs, "error", "block 0 is not an hnsw metapage");
 		UnlockReleaseBuffer(buf);
 	}
-	if (meta.magic != HNSW_MAGIC || meta.version != HNSW_VERSION)
+	if (meta.magic != HNSW_MAGIC || meta.version < HNSW_VERSION_1 || meta.version > HNSW_VERSION)
 	{
-		report(cs, "error", "metapage magic %08x version %u, expected %08x version %u", meta.magic,
-		       meta.version, HNSW_MAGIC, HNSW_VERSION);
+		report(cs, "error", "metapage magic %08x version %u, expected %08x version %u to %u",
+		       meta.magic, meta.version, HNSW_MAGIC, HNSW_VERSION_1, HNSW_VERSION);
 		return false;
 	}
 	m = meta.m;
@@ -215,8 +215,16 @@ void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumbe
 	e.nheaptids = 0;
 	e.links_start = -1;
 	e.reached = false;
-	e.chain_next = etup->chain_next;
+	if (HnswElementIsCompact(etup))
+		ItemPointerSetInvalid(&e.chain_next);
+	else
+		e.chain_next = etup->chain_next;
 	e.chained = false;
+	if (HnswElementIsCompact(etup) != HnswMetaCompact(cs->meta.version, cs->meta.filter_columns))
+		report(cs, "error",
+		       "element (%u,%u) is %s, the metapage says version %u with %u filter columns", blk,
+		       off, HnswElementIsCompact(etup) ? "compact" : "not compact", cs->meta.version,
+		       cs->meta.filter_columns);
 	long section = HnswFilterSectionSize(&cols, HnswElementFilters(etup), etup->filter_bytes);
 	e.has_key = section == (long)etup->filter_bytes &&
 	            HnswPartitionKey(&cols, HnswElementFilters(etup), &e.key);
@@ -267,21 +275,26 @@ void collect_neighbor_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNu
 	int m = cs->m;
 	const HnswMetaPageData &meta = cs->meta;
 	PgVec<NeighborRecord> &neighbor_tuples = cs->neighbor_tuples;
-	HnswNeighborTuple ntup = HnswNeighborAt(page, off);
+	HnswNeighborTuple ntup = HnswNeighborAt(page, off, m);
 	NeighborRecord r;
 	r.tid = tid;
-	r.owner = ntup->element;
+	r.owner = *HnswNeighborOwner(ntup);
 	r.level = ntup->level;
 	r.links_start = cs->links.size;
 	int expected_slots = (ntup->level + 2) * m + meta.value_slots;
-	if (ntup->slots != expected_slots)
+	if (HnswNeighborIsCompact(ntup) != HnswMetaCompact(meta.version, meta.filter_columns))
+		report(cs, "error",
+		       "neighbor tuple (%u,%u) is %s, the metapage says version %u with %u filter columns",
+		       blk, off, HnswNeighborIsCompact(ntup) ? "compact" : "not compact", meta.version,
+		       meta.filter_columns);
+	if (HnswNeighborSlots(ntup, m) != expected_slots)
 		report(cs, "error", "neighbor tuple (%u,%u) has %u slots, expected %d", blk, off,
-		       ntup->slots, expected_slots);
+		       HnswNeighborSlots(ntup, m), expected_slots);
 	for (int i = 0; i < expected_slots; i++)
 	{
 		ItemPointerData link;
-		if (i < ntup->slots)
-			link = ntup->links[i];
+		if (i < HnswNeighborSlots(ntup, m))
+			link = HnswNeighborLinks(ntup)[i];
 		else
 			ItemPointerSetInvalid(&link);
 		cs->links.push(link);
@@ -322,7 +335,7 @@ void collect_pages(Relation index, CheckState *cs)
 				uint8 type = *(uint8 *)PageGetItem(page, iid);
 				if (type == HNSW_ELEMENT_TUPLE)
 					check_element_tuple(cs, page, blk, off, tid);
-				else if (type == HNSW_NEIGHBOR_TUPLE)
+				else if (type == HNSW_NEIGHBOR_TUPLE || type == HNSW_COMPACT_NEIGHBOR_TUPLE)
 					collect_neighbor_tuple(cs, page, blk, off, tid);
 				else
 					report(cs, "error", "item (%u,%u) has unknown type %u", blk, off, type);

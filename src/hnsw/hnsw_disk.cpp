@@ -142,7 +142,7 @@ int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemP
 	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(neighbors));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	HnswNeighborTuple ntup =
-	    HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(neighbors));
+	    HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(neighbors), m);
 	int count = -1;
 
 	if (ntup != NULL && ntup->level >= level)
@@ -154,9 +154,9 @@ int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemP
 		for (int r = 0; r < nlevels; r++)
 		{
 			int start, slots;
-			int value_slots = ntup->slots - (ntup->level + 2) * m;
+			int value_slots = HnswNeighborSlots(ntup, m) - (ntup->level + 2) * m;
 			HnswLinkRange(ntup->level, levels[r], m, Max(value_slots, 0), &start, &slots);
-			const ItemPointerData *links = ntup->links + start;
+			const ItemPointerData *links = HnswNeighborLinks(ntup) + start;
 			for (int i = 0; i < slots && ItemPointerIsValid(&links[i]); i++)
 				out[count++] = links[i];
 		}

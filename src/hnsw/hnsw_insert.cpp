@@ -103,28 +103,32 @@ struct NewElement
 };
 
 void fill_element(NewElement *ne, const HnswValue *value, const char *filters, Size filter_bytes,
-                  ItemPointer heaptid, int level, int m, int value_slots)
+                  ItemPointer heaptid, int level, int m, int value_slots, bool compact)
 {
-	ne->esize = HnswElementTupleSize(VARSIZE(value), filter_bytes);
+	Assert(!compact || (filter_bytes == 0 && value_slots == 0));
+	ne->esize = HnswElementTupleSize(VARSIZE(value), filter_bytes, compact);
 	ne->etup = (HnswElementTuple)palloc0(ne->esize);
 	ne->etup->type = HNSW_ELEMENT_TUPLE;
 	ne->etup->level = (uint8)level;
+	ne->etup->flags = compact ? HNSW_ELEMENT_COMPACT : 0;
 	ne->etup->filter_bytes = (uint16)filter_bytes;
-	ItemPointerSetInvalid(&ne->etup->chain_next);
+	if (!compact)
+		ItemPointerSetInvalid(&ne->etup->chain_next);
 	ne->etup->heaptids[0] = *heaptid;
 	for (int i = 1; i < HNSW_HEAPTIDS; i++)
 		ItemPointerSetInvalid(&ne->etup->heaptids[i]);
-	memcpy(ne->etup->data, value, VARSIZE(value));
+	memcpy(HnswElementValue(ne->etup), value, VARSIZE(value));
 	if (filter_bytes > 0) /* after the value, whose size places the filter section */
 		memcpy(HnswElementFilters(ne->etup), filters, filter_bytes);
 
-	ne->nsize = HnswNeighborTupleSize(level, m, value_slots);
+	ne->nsize = HnswNeighborTupleSize(level, m, value_slots, compact);
 	ne->ntup = (HnswNeighborTuple)palloc0(ne->nsize);
-	ne->ntup->type = HNSW_NEIGHBOR_TUPLE;
+	ne->ntup->type = compact ? HNSW_COMPACT_NEIGHBOR_TUPLE : HNSW_NEIGHBOR_TUPLE;
 	ne->ntup->level = (uint8)level;
-	ne->ntup->slots = (uint16)((level + 2) * m + value_slots);
-	for (int i = 0; i < ne->ntup->slots; i++)
-		ItemPointerSetInvalid(&ne->ntup->links[i]);
+	if (!compact)
+		ne->ntup->slots = (uint16)((level + 2) * m + value_slots);
+	for (int i = 0; i < HnswNeighborSlots(ne->ntup, m); i++)
+		ItemPointerSetInvalid(&HnswNeighborLinks(ne->ntup)[i]);
 }
 
 void add_tuple(Page page, const void *tup, Size size, ItemPointer tid, BlockNumber blk)
@@ -235,7 +239,7 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 	BlockNumber blk = BufferGetBlockNumber(buf);
 	ItemPointerSetInvalid(&ne->etup->neighbortid);
 	add_tuple(page, ne->etup, ne->esize, &ne->etid, blk);
-	ne->ntup->element = ne->etid;
+	*HnswNeighborOwner(ne->ntup) = ne->etid;
 	add_tuple(page2, ne->ntup, ne->nsize, &ne->ntid,
 	          BufferIsValid(buf2) ? BufferGetBlockNumber(buf2) : blk);
 	HnswElementAt(page, ItemPointerGetOffsetNumber(&ne->etid))->neighbortid = ne->ntid;
@@ -364,20 +368,21 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, const HnswDis
 		Buffer buf = ReadBuffer(index, ItemPointerGetBlockNumber(&ntid));
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		HnswNeighborTuple ntup =
-		    HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&ntid));
+		    HnswNeighborAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&ntid), m);
 		if (ntup == NULL || ntup->level < level)
 		{
 			UnlockReleaseBuffer(buf);
 			return;
 		}
 		int start, have;
-		HnswLinkRange(ntup->level, level, m, ntup->slots - (ntup->level + 2) * m, &start, &have);
+		HnswLinkRange(ntup->level, level, m, HnswNeighborSlots(ntup, m) - (ntup->level + 2) * m,
+		              &start, &have);
 		if (have != slots)
 		{
 			UnlockReleaseBuffer(buf);
 			return; /* no value links in this tuple (or a damaged one): nothing to add to */
 		}
-		const ItemPointerData *links = ntup->links + start;
+		const ItemPointerData *links = HnswNeighborLinks(ntup) + start;
 		int now = 0;
 		while (now < slots && ItemPointerIsValid(&links[now]))
 			now++;
@@ -395,8 +400,8 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, const HnswDis
 				HnswEdit edit;
 				HnswEditStart(&edit, index, building);
 				Page page = HnswEditPage(&edit, buf, false);
-				ntup = HnswNeighborAt(page, ItemPointerGetOffsetNumber(&ntid));
-				ntup->links[start + now] = *added;
+				ntup = HnswNeighborAt(page, ItemPointerGetOffsetNumber(&ntid), m);
+				HnswNeighborLinks(ntup)[start + now] = *added;
 				HnswEditFinish(&edit);
 			}
 			UnlockReleaseBuffer(buf);
@@ -407,13 +412,13 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, const HnswDis
 			HnswEdit edit;
 			HnswEditStart(&edit, index, building);
 			Page page = HnswEditPage(&edit, buf, false);
-			ntup = HnswNeighborAt(page, ItemPointerGetOffsetNumber(&ntid));
+			ntup = HnswNeighborAt(page, ItemPointerGetOffsetNumber(&ntid), m);
 			for (int i = 0; i < slots; i++)
 			{
 				if (i < nchosen)
-					ntup->links[start + i] = chosen[i];
+					HnswNeighborLinks(ntup)[start + i] = chosen[i];
 				else
-					ItemPointerSetInvalid(&ntup->links[start + i]);
+					ItemPointerSetInvalid(&HnswNeighborLinks(ntup)[start + i]);
 			}
 			HnswEditFinish(&edit);
 			UnlockReleaseBuffer(buf);
@@ -491,7 +496,7 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 	int start = (ne->etup->level + 2) * m;
 	for (int i = 0; i < nkept; i++)
 	{
-		ne->ntup->links[start + i] = near[kept[i].index].element;
+		HnswNeighborLinks(ne->ntup)[start + i] = near[kept[i].index].element;
 		out->push(near[kept[i].index]);
 	}
 }
@@ -507,7 +512,8 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	int m = meta.m;
 	int level = HnswRandomLevel(m, HnswMaxLevelForM(m));
 	NewElement ne;
-	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots);
+	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots,
+	             HnswMetaCompact(meta.version, meta.filter_columns));
 	int64 key = 0;
 	bool has_key = filter_bytes > 0 && HnswPartitionKey(cols, filters, &key);
 
@@ -613,8 +619,8 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 		}
 		UnlockReleaseBuffer(metabuf);
 		/* Value links chosen above are in ne.ntup: clear them before searching again. */
-		for (int i = 0; i < ne.ntup->slots; i++)
-			ItemPointerSetInvalid(&ne.ntup->links[i]);
+		for (int i = 0; i < HnswNeighborSlots(ne.ntup, m); i++)
+			ItemPointerSetInvalid(&HnswNeighborLinks(ne.ntup)[i]);
 		HnswReadMeta(index, &meta);
 	}
 
@@ -675,7 +681,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 		}
 		HnswCandidate *kept = (HnswCandidate *)palloc(sizeof(HnswCandidate) * m);
 		int nkept = HnswSelectNeighbors(dist, cands, n, vectors, m, kept);
-		ItemPointerData *links = ne.ntup->links + HnswLevelStart(l, m);
+		ItemPointerData *links = HnswNeighborLinks(ne.ntup) + HnswLevelStart(l, m);
 		PgVec<HnswDiskCandidate> chosen;
 		chosen.init(nkept + 1);
 		for (int i = 0; i < nkept; i++)

@@ -9,6 +9,8 @@
  *   hnsw.exact_scan_limit           largest filtered scope read exactly (2000)
  *   hnsw.max_filtered_scan_tuples   elements a filtered scan without partition
  *                                   values may examine (1000000)
+ *
+ * and, for tests only, vecrbac.test_hnsw_version (the version new indexes get).
  */
 #include "hnsw/hnsw.h"
 
@@ -25,6 +27,7 @@ int hnsw_max_scan_tuples = 20000;
 double hnsw_scan_mem_multiplier = 1.0;
 int hnsw_exact_scan_limit = 2000;
 int hnsw_max_filtered_scan_tuples = 1000000;
+int hnsw_test_version = HNSW_VERSION;
 
 static const struct config_enum_entry iterative_scan_options[] = {
     {"off", HNSW_ITERATIVE_SCAN_OFF, false},
@@ -58,5 +61,11 @@ void HnswDefineSettings(void)
 	                        "its filter does not name partition values",
 	                        NULL, &hnsw_max_filtered_scan_tuples, 1000000, 1, INT_MAX, PGC_USERSET,
 	                        0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+	    "vecrbac.test_hnsw_version",
+	    "For tests only: the on-disk version of hnsw indexes built from now on.",
+	    "1 builds the layout of vecrbac 0.3.0 and earlier, to test that such indexes keep working.",
+	    &hnsw_test_version, HNSW_VERSION, HNSW_VERSION_1, HNSW_VERSION, PGC_SUSET,
+	    GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
 }

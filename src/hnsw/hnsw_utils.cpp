@@ -42,7 +42,7 @@ void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 	HnswInitPage(page, HNSW_PAGE_META);
 	HnswMetaPage meta = HnswPageGetMeta(page);
 	meta->magic = HNSW_MAGIC;
-	meta->version = HNSW_VERSION;
+	meta->version = (uint32)hnsw_test_version; /* HNSW_VERSION unless a test asks for 1 */
 	meta->dimensions = dimensions;
 	meta->m = m;
 	meta->ef_construction = ef_construction;
@@ -89,10 +89,11 @@ void HnswReadMeta(Relation index, HnswMetaPageData *out)
 		ereport(ERROR,
 		        (errcode(ERRCODE_INDEX_CORRUPTED),
 		         errmsg("index \"%s\" is not an hnsw index", RelationGetRelationName(index))));
-	if (meta->version != HNSW_VERSION)
+	if (meta->version < HNSW_VERSION_1 || meta->version > HNSW_VERSION)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-		                errmsg("hnsw index \"%s\" has version %u, expected %u",
-		                       RelationGetRelationName(index), meta->version, HNSW_VERSION),
+		                errmsg("hnsw index \"%s\" has version %u, expected %u to %u",
+		                       RelationGetRelationName(index), meta->version, HNSW_VERSION_1,
+		                       HNSW_VERSION),
 		                errhint("REINDEX the index.")));
 	*out = *meta;
 	UnlockReleaseBuffer(buf);
@@ -110,16 +111,18 @@ HnswElementTuple HnswElementAt(Page page, OffsetNumber off)
 		return NULL;
 	/* Never read past the item: a damaged page must not send a read off the page. */
 	Size len = ItemIdGetLength(iid);
-	if (len < HNSW_ELEMENT_HEADER_SIZE + VARHDRSZ ||
-	    VARSIZE(HnswElementValue(etup)) < VARHDRSZ + sizeof(int32) ||
-	    VARSIZE(HnswElementValue(etup)) > len - HNSW_ELEMENT_HEADER_SIZE ||
-	    HnswElementFilterOffset(VARSIZE(HnswElementValue(etup))) + etup->filter_bytes > len)
+	bool compact = HnswElementIsCompact(etup);
+	Size header = HnswElementHeaderSize(compact);
+	if (len < header + VARHDRSZ || VARSIZE(HnswElementValue(etup)) < VARHDRSZ + sizeof(int32) ||
+	    VARSIZE(HnswElementValue(etup)) > len - header || (compact && etup->filter_bytes != 0) ||
+	    HnswElementFilterOffset(VARSIZE(HnswElementValue(etup)), compact) + etup->filter_bytes >
+	        len)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("hnsw element tuple at offset %u is damaged", off)));
 	return etup;
 }
 
-HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off)
+HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off, int m)
 {
 	if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
 		return NULL;
@@ -127,10 +130,10 @@ HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off)
 	if (!ItemIdHasStorage(iid))
 		return NULL;
 	HnswNeighborTuple ntup = (HnswNeighborTuple)PageGetItem(page, iid);
-	if (ntup->type != HNSW_NEIGHBOR_TUPLE)
+	if (ntup->type != HNSW_NEIGHBOR_TUPLE && ntup->type != HNSW_COMPACT_NEIGHBOR_TUPLE)
 		return NULL;
-	if (ItemIdGetLength(iid) <
-	    offsetof(HnswNeighborTupleData, links) + sizeof(ItemPointerData) * ntup->slots)
+	if (ItemIdGetLength(iid) < (Size)((char *)HnswNeighborLinks(ntup) - (char *)ntup) +
+	                               sizeof(ItemPointerData) * HnswNeighborSlots(ntup, m))
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("hnsw neighbor tuple at offset %u is damaged", off)));
 	return ntup;

@@ -341,12 +341,13 @@ void repair_graph(VacuumState *vs)
 		    HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
 		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 		{
-			HnswNeighborTuple ntup = HnswNeighborAt(page, off);
-			if (ntup == NULL || is_deleted(vs, &ntup->element))
+			HnswNeighborTuple ntup = HnswNeighborAt(page, off, m);
+			if (ntup == NULL || is_deleted(vs, HnswNeighborOwner(ntup)))
 				continue;
-			for (int i = 0; i < ntup->slots; i++)
+			for (int i = 0; i < HnswNeighborSlots(ntup, m); i++)
 			{
-				if (ItemPointerIsValid(&ntup->links[i]) && is_deleted(vs, &ntup->links[i]))
+				if (ItemPointerIsValid(&HnswNeighborLinks(ntup)[i]) &&
+				    is_deleted(vs, &HnswNeighborLinks(ntup)[i]))
 				{
 					todo.push(off);
 					break;
@@ -364,12 +365,12 @@ void repair_graph(VacuumState *vs)
 			/* The owner's vector, for distances. */
 			buf = ReadBuffer(vs->index, blk);
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
-			HnswNeighborTuple ntup = HnswNeighborAt(BufferGetPage(buf), todo[t]);
+			HnswNeighborTuple ntup = HnswNeighborAt(BufferGetPage(buf), todo[t], m);
 			ItemPointerData owner;
 			int level = -1;
 			if (ntup != NULL)
 			{
-				owner = ntup->element;
+				owner = *HnswNeighborOwner(ntup);
 				level = ntup->level;
 			}
 			UnlockReleaseBuffer(buf);
@@ -396,12 +397,13 @@ void repair_graph(VacuumState *vs)
 
 					buf = ReadBuffer(vs->index, blk);
 					LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-					ntup = HnswNeighborAt(BufferGetPage(buf), todo[t]);
+					ntup = HnswNeighborAt(BufferGetPage(buf), todo[t], m);
 					int start = 0, slots = 0;
 					if (ntup != NULL)
-						HnswLinkRange(ntup->level, l, m, ntup->slots - (ntup->level + 2) * m,
-						              &start, &slots);
-					const ItemPointerData *now = ntup ? ntup->links + start : NULL;
+						HnswLinkRange(ntup->level, l, m,
+						              HnswNeighborSlots(ntup, m) - (ntup->level + 2) * m, &start,
+						              &slots);
+					const ItemPointerData *now = ntup ? HnswNeighborLinks(ntup) + start : NULL;
 					int nnow = 0;
 					while (now && nnow < slots && ItemPointerIsValid(&now[nnow]))
 						nnow++;
@@ -411,8 +413,8 @@ void repair_graph(VacuumState *vs)
 						HnswEdit edit;
 						HnswEditStart(&edit, vs->index, false);
 						HnswNeighborTuple w =
-						    HnswNeighborAt(HnswEditPage(&edit, buf, false), todo[t]);
-						ItemPointerData *dst = w->links + start;
+						    HnswNeighborAt(HnswEditPage(&edit, buf, false), todo[t], m);
+						ItemPointerData *dst = HnswNeighborLinks(w) + start;
 						for (int i = 0; i < slots; i++)
 						{
 							if (i < nfresh)
@@ -599,8 +601,9 @@ void free_deleted(VacuumState *vs)
 			    ItemPointerData tid;
 			    ItemPointerSet(&tid, blk, off);
 			    HnswElementTuple etup = HnswElementAt(page, off);
-			    HnswNeighborTuple ntup = etup ? NULL : HnswNeighborAt(page, off);
-			    if ((etup && is_deleted(vs, &tid)) || (ntup && is_deleted(vs, &ntup->element)))
+			    HnswNeighborTuple ntup = etup ? NULL : HnswNeighborAt(page, off, vs->meta.m);
+			    if ((etup && is_deleted(vs, &tid)) ||
+			        (ntup && is_deleted(vs, HnswNeighborOwner(ntup))))
 				    dead.push(off);
 		    }
 		    if (dead.size > 0)

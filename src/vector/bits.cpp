@@ -1,5 +1,5 @@
 /*
- * bits.cpp: scalar, POPCNT and AVX2 popcount kernels, and the run-time choice.
+ * bits.cpp: scalar, POPCNT, AVX2 and AVX-512 popcount kernels, and the run-time choice.
  *
  * The scalar and POPCNT kernels share one body (inlined into functions with and
  * without the popcnt target, so the compiler emits the instruction only in the
@@ -7,7 +7,9 @@
  * table (vpshufb) and sum the byte counts with vpsadbw into 64-bit lanes, so no
  * counter can overflow at any length. The AVX-512 kernels (VPOPCNTDQ, as on Ice
  * Lake and later Xeons, where pgvector uses it too) count 64 bytes per
- * instruction. Tails shorter than a vector go to the shared body.
+ * instruction, the tail as one byte-masked block. Other kernels' tails shorter
+ * than a vector go to the shared body. Jaccard counts a & b and a | b: two counts
+ * a block where |a|, |b| and |a & b| would take three.
  */
 #include "vector/bits.h"
 
@@ -44,20 +46,18 @@ hamming_body(const std::uint8_t *a, const std::uint8_t *b, std::size_t nbytes)
 __attribute__((always_inline)) inline JaccardParts
 jaccard_body(const std::uint8_t *a, const std::uint8_t *b, std::size_t nbytes)
 {
-	JaccardParts p = {0, 0, 0};
+	JaccardParts p = {0, 0};
 	std::size_t i = 0;
 	for (; i + 8 <= nbytes; i += 8)
 	{
 		std::uint64_t x = load64(a + i), y = load64(b + i);
 		p.common += (std::uint64_t)__builtin_popcountll(x & y);
-		p.a += (std::uint64_t)__builtin_popcountll(x);
-		p.b += (std::uint64_t)__builtin_popcountll(y);
+		p.either += (std::uint64_t)__builtin_popcountll(x | y);
 	}
 	for (; i < nbytes; i++)
 	{
 		p.common += (std::uint64_t)__builtin_popcount((unsigned)(a[i] & b[i]));
-		p.a += (std::uint64_t)__builtin_popcount((unsigned)a[i]);
-		p.b += (std::uint64_t)__builtin_popcount((unsigned)b[i]);
+		p.either += (std::uint64_t)__builtin_popcount((unsigned)(a[i] | b[i]));
 	}
 	return p;
 }
@@ -129,31 +129,50 @@ AVX2_TARGET JaccardParts avx2_jaccard_parts(const std::uint8_t *a, const std::ui
                                             std::size_t nbytes)
 {
 	__m256i common = _mm256_setzero_si256();
-	__m256i acc_a = _mm256_setzero_si256();
-	__m256i acc_b = _mm256_setzero_si256();
+	__m256i either = _mm256_setzero_si256();
 	std::size_t i = 0;
 	for (; i + 32 <= nbytes; i += 32)
 	{
 		__m256i x = load256(a + i), y = load256(b + i);
 		__asm__("" : "+x"(x), "+x"(y)); /* loaded once: see avx512_jaccard_parts */
 		common = _mm256_add_epi64(common, popcount_lanes(_mm256_and_si256(x, y)));
-		acc_a = _mm256_add_epi64(acc_a, popcount_lanes(x));
-		acc_b = _mm256_add_epi64(acc_b, popcount_lanes(y));
+		either = _mm256_add_epi64(either, popcount_lanes(_mm256_or_si256(x, y)));
 	}
 	JaccardParts p = jaccard_body(a + i, b + i, nbytes - i);
 	p.common += hsum_lanes(common);
-	p.a += hsum_lanes(acc_a);
-	p.b += hsum_lanes(acc_b);
+	p.either += hsum_lanes(either);
 	return p;
 }
 
 /* ---- AVX-512 VPOPCNTDQ kernels ---------------------------------------------- */
 
-#define AVX512_TARGET __attribute__((target("avx512f,avx512vpopcntdq,popcnt")))
+/* BW for the byte-masked loads of the tails (every CPU with VPOPCNTDQ but Knights Mill has it). */
+/*
+ * From this length on, a masked first block brings a to a 64-byte boundary: a
+ * 64-byte load that straddles two cache lines costs two, and varbit data starts 8
+ * bytes past an aligned address. Shorter strings are not worth the extra block.
+ */
+constexpr std::size_t ALIGN_FROM = 1024;
+#define AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vpopcntdq,popcnt")))
 
 AVX512_TARGET inline __m512i load512(const std::uint8_t *p)
 {
 	return _mm512_loadu_si512(reinterpret_cast<const void *>(p));
+}
+
+/*
+ * The first n bytes at p (0 < n < 64), the rest of the vector zero. Masked-off bytes
+ * are never read, so this never touches memory past p + n (no fault at a page end).
+ */
+AVX512_TARGET inline __m512i load512_head(const std::uint8_t *p, std::size_t n)
+{
+	return _mm512_maskz_loadu_epi8(_cvtu64_mask64(~std::uint64_t{0} >> (64 - n)), p);
+}
+
+/* Bytes to count first so that a is 64-byte aligned, or 0 for short strings (see ALIGN_FROM). */
+inline std::size_t bytes_to_alignment(const std::uint8_t *a, std::size_t nbytes)
+{
+	return nbytes < ALIGN_FROM ? 0 : (64 - reinterpret_cast<std::uintptr_t>(a) % 64) % 64;
 }
 
 /*
@@ -172,23 +191,44 @@ AVX512_TARGET inline std::uint64_t hsum512(__m512i v)
 	return (std::uint64_t)_mm512_reduce_add_epi64(v);
 }
 
+/* The tail (under 64 bytes) is one masked block, not a scalar loop: a 784-bit string is two blocks.
+ */
 AVX512_TARGET std::uint64_t avx512_hamming(const std::uint8_t *a, const std::uint8_t *b,
                                            std::size_t nbytes)
 {
 	__m512i acc = _mm512_setzero_si512();
-	std::size_t i = 0;
-	for (; i + 64 <= nbytes; i += 64)
-		acc = _mm512_add_epi64(
-		    acc, _mm512_popcnt_epi64(_mm512_xor_si512(load512(a + i), load512(b + i))));
-	return hsum512(acc) + hamming_body(a + i, b + i, nbytes - i);
+	std::size_t head = bytes_to_alignment(a, nbytes);
+	if (head > 0)
+	{
+		acc = _mm512_popcnt_epi64(_mm512_xor_si512(load512_head(a, head), load512_head(b, head)));
+		a += head;
+		b += head;
+		nbytes -= head;
+	}
+	for (; nbytes >= 64; nbytes -= 64, a += 64, b += 64)
+		acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(_mm512_xor_si512(load512(a), load512(b))));
+	if (nbytes > 0)
+		acc = _mm512_add_epi64(acc, _mm512_popcnt_epi64(_mm512_xor_si512(load512_head(a, nbytes),
+		                                                                 load512_head(b, nbytes))));
+	return hsum512(acc);
 }
 
 AVX512_TARGET JaccardParts avx512_jaccard_parts(const std::uint8_t *a, const std::uint8_t *b,
                                                 std::size_t nbytes)
 {
+	const std::size_t total = nbytes;
 	__m512i common = _mm512_setzero_si512();
-	__m512i acc_a = _mm512_setzero_si512();
-	__m512i acc_b = _mm512_setzero_si512();
+	__m512i either = _mm512_setzero_si512();
+	std::size_t head = bytes_to_alignment(a, nbytes);
+	if (head > 0)
+	{
+		__m512i x = load512_head(a, head), y = load512_head(b, head);
+		common = _mm512_popcnt_epi64(_mm512_and_si512(x, y));
+		either = _mm512_popcnt_epi64(_mm512_or_si512(x, y));
+		a += head;
+		b += head;
+		nbytes -= head;
+	}
 	/*
 	 * Each block is loaded once into registers: left to itself, GCC 12 folds the
 	 * loads into the popcount instructions and reads every block twice, which costs
@@ -199,14 +239,24 @@ AVX512_TARGET JaccardParts avx512_jaccard_parts(const std::uint8_t *a, const std
 		__m512i x = load512(a), y = load512(b);
 		__asm__("" : "+v"(x), "+v"(y));
 		common = _mm512_add_epi64(common, _mm512_popcnt_epi64(_mm512_and_si512(x, y)));
-		acc_a = _mm512_add_epi64(acc_a, _mm512_popcnt_epi64(x));
-		acc_b = _mm512_add_epi64(acc_b, _mm512_popcnt_epi64(y));
+		either = _mm512_add_epi64(either, _mm512_popcnt_epi64(_mm512_or_si512(x, y)));
 	}
-	JaccardParts p = jaccard_body(a, b, nbytes);
-	p.common += hsum512(common);
-	p.a += hsum512(acc_a);
-	p.b += hsum512(acc_b);
-	return p;
+	if (nbytes > 0)
+	{
+		__m512i x = load512_head(a, nbytes), y = load512_head(b, nbytes);
+		common = _mm512_add_epi64(common, _mm512_popcnt_epi64(_mm512_and_si512(x, y)));
+		either = _mm512_add_epi64(either, _mm512_popcnt_epi64(_mm512_or_si512(x, y)));
+	}
+	/*
+	 * One reduction instead of two: |a & b| rides in the upper halves of |a | b|'s
+	 * lanes while no sum can reach 2^32 (under 2^29 bytes, as any indexable string).
+	 */
+	if (total < (std::size_t{1} << 29))
+	{
+		std::uint64_t both = hsum512(_mm512_add_epi64(either, _mm512_slli_epi64(common, 32)));
+		return {both >> 32, both & 0xffffffffu};
+	}
+	return {hsum512(common), hsum512(either)};
 }
 #pragma GCC diagnostic pop
 
@@ -231,8 +281,8 @@ bool cpu_has_avx2_popcnt()
 bool cpu_has_avx512_vpopcntdq()
 {
 	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq") &&
-	       __builtin_cpu_supports("popcnt");
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+	       __builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("popcnt");
 }
 
 } // namespace
@@ -268,5 +318,27 @@ const Kernels &best()
 	                                          : &scalar_kernels;
 	return *chosen;
 }
+
+namespace
+{
+
+std::uint64_t resolve_hamming(const std::uint8_t *a, const std::uint8_t *b, std::size_t nbytes)
+{
+	detail::hamming_fn.store(best().hamming, std::memory_order_relaxed);
+	return best().hamming(a, b, nbytes);
+}
+
+JaccardParts resolve_jaccard_parts(const std::uint8_t *a, const std::uint8_t *b, std::size_t nbytes)
+{
+	detail::jaccard_parts_fn.store(best().jaccard_parts, std::memory_order_relaxed);
+	return best().jaccard_parts(a, b, nbytes);
+}
+
+} // namespace
+
+std::atomic<std::uint64_t (*)(const std::uint8_t *, const std::uint8_t *, std::size_t)>
+    detail::hamming_fn{resolve_hamming};
+std::atomic<JaccardParts (*)(const std::uint8_t *, const std::uint8_t *, std::size_t)>
+    detail::jaccard_parts_fn{resolve_jaccard_parts};
 
 } // namespace vecrbac::bits

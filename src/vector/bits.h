@@ -10,18 +10,21 @@
  */
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
 namespace vecrbac::bits
 {
 
-/* Population counts for a Jaccard distance: |a & b|, |a| and |b|. */
+/*
+ * Population counts for a Jaccard distance: |a & b| and |a | b| (pgvector counts |a|
+ * and |b| and takes |a| + |b| - |a & b|, the same integer, with three counts a block).
+ */
 struct JaccardParts
 {
 	std::uint64_t common; /* popcount(a & b) */
-	std::uint64_t a;      /* popcount(a) */
-	std::uint64_t b;      /* popcount(b) */
+	std::uint64_t either; /* popcount(a | b) */
 };
 
 /* The kernel set chosen for this CPU. */
@@ -47,16 +50,29 @@ const Kernels *avx2();
 /* The AVX-512 VPOPCNTDQ kernels, or nullptr when this CPU or its OS lacks them. */
 const Kernels *avx512();
 
+namespace detail
+{
+/*
+ * The chosen kernels, called through plain pointers as pgvector calls its own (no
+ * once-only guard on each call). They start at resolvers that store best()'s
+ * kernels on the first call (constant-initialised: no global constructor runs).
+ */
+extern std::atomic<std::uint64_t (*)(const std::uint8_t *, const std::uint8_t *, std::size_t)>
+    hamming_fn;
+extern std::atomic<JaccardParts (*)(const std::uint8_t *, const std::uint8_t *, std::size_t)>
+    jaccard_parts_fn;
+} // namespace detail
+
 /* popcount(a ^ b) over nbytes bytes: the Hamming distance. */
 inline std::uint64_t hamming(const std::uint8_t *a, const std::uint8_t *b, std::size_t nbytes)
 {
-	return best().hamming(a, b, nbytes);
+	return detail::hamming_fn.load(std::memory_order_relaxed)(a, b, nbytes);
 }
 
-/* popcount(a & b), popcount(a), popcount(b) over nbytes bytes, in one pass. */
+/* popcount(a & b) and popcount(a | b) over nbytes bytes, in one pass. */
 inline JaccardParts jaccard_parts(const std::uint8_t *a, const std::uint8_t *b, std::size_t nbytes)
 {
-	return best().jaccard_parts(a, b, nbytes);
+	return detail::jaccard_parts_fn.load(std::memory_order_relaxed)(a, b, nbytes);
 }
 
 /*
@@ -67,7 +83,7 @@ inline double jaccard_distance(const JaccardParts &p)
 {
 	if (p.common == 0)
 		return 1.0;
-	return 1.0 - (double)p.common / (double)(p.a + p.b - p.common);
+	return 1.0 - (double)p.common / (double)p.either;
 }
 
 } // namespace vecrbac::bits

@@ -289,7 +289,7 @@ sub vr_inspect_index
 		{
 			my ($magic, $version, $d, $mm, $efc) = unpack('V V V v v', substr($page, 24, 16));
 			push @problems, sprintf("metapage magic %#x version %d", $magic, $version)
-			  if $magic != 0x76524857 || $version != 1;
+			  if $magic != 0x76524857 || ($version != 1 && $version != 2);
 			($m, $dims) = ($mm, $d);
 			# value_slots (links among elements of one partition value) follow the
 			# directory fields in newer metapages; older ones hold zeros there.
@@ -323,8 +323,10 @@ sub vr_inspect_index
 				}
 				# The vector follows the header: at byte 80 since elements carry a
 				# partition chain link, at 76 before; its varlena header says which.
+				# A compact element (flag 2, version 2 without filter columns) has no
+				# chain link: its vector starts at 74.
 				my ($voff, $vdim) = (80, -1);
-				for my $o (80, 76)
+				for my $o ($eflags & 2 ? (74) : (80, 76))
 				{
 					my ($hdr, $d) = unpack('V s<', substr($tup, $o, 6));
 					if (($hdr >> 2) == 8 + 4 * $d && $d == $dims) { ($voff, $vdim) = ($o, $d); last; }
@@ -333,13 +335,17 @@ sub vr_inspect_index
 					neighbors => _tid($tup, 68), raw => substr($tup, $voff + 8, 4 * ($vdim > 0 ? $vdim : 0)),
 					dim => $vdim };
 			}
-			elsif ($type == 2)
+			elsif ($type == 2 || $type == 3)
 			{
+				# type 3: a compact neighbor tuple (no slot count, the owner at 2, links at 8)
 				my ($level, $slots) = unpack('C v', substr($tup, 1, 3));
-				my @w = unpack('v' . (3 * $slots), substr($tup, 10, 6 * $slots));
+				$slots = ($level + 2) * $m if $type == 3;
+				my $links_at = $type == 3 ? 8 : 10;
+				my @w = unpack('v' . (3 * $slots), substr($tup, $links_at, 6 * $slots));
 				my @links = map { $w[ 3 * $_ + 2 ] ? (($w[ 3 * $_ ] << 16) | $w[ 3 * $_ + 1 ]) . ',' . $w[ 3 * $_ + 2 ] : undef }
 				  0 .. $slots - 1;
-				$nb{"$blk,$i"} = { level => $level, slots => $slots, owner => _tid($tup, 4), links => \@links };
+				$nb{"$blk,$i"} = { level => $level, slots => $slots, owner => _tid($tup, $type == 3 ? 2 : 4),
+					links => \@links };
 			}
 			else { push @problems, "$blk,$i: unknown tuple type $type"; }
 		}
