@@ -174,11 +174,36 @@ AlgFamily check_ec_key(EVP_PKEY *pkey, bool is_private)
 	return family;
 }
 
+/*
+ * Whether a private RSA key signs a fixed message so that its own public part verifies
+ * it. Parts that do not belong together (a JWK's "d", "p" or "q" from another key)
+ * make a key OpenSSL imports but cannot sign with; the trial works with or without
+ * the CRT parameters, where EVP_PKEY_check needs them.
+ */
+bool rsa_signs_and_verifies(EVP_PKEY *pkey)
+{
+	ossl::ErrorQueueGuard guard;
+	static const unsigned char message[] = "vecrbac RSA key check";
+	std::string sig(static_cast<std::size_t>(EVP_PKEY_get_size(pkey)), '\0');
+	std::size_t len = sig.size();
+	ossl::MdCtxPtr sign(EVP_MD_CTX_new()), verify(EVP_MD_CTX_new());
+	if (!sign || !verify)
+		throw std::bad_alloc();
+	return EVP_DigestSignInit(sign.get(), nullptr, EVP_sha256(), nullptr, pkey) == 1 &&
+	       EVP_DigestSign(sign.get(), reinterpret_cast<unsigned char *>(sig.data()), &len, message,
+	                      sizeof(message)) == 1 &&
+	       EVP_DigestVerifyInit(verify.get(), nullptr, EVP_sha256(), nullptr, pkey) == 1 &&
+	       EVP_DigestVerify(verify.get(), reinterpret_cast<const unsigned char *>(sig.data()), len,
+	                        message, sizeof(message)) == 1;
+}
+
 void adopt_rsa_key(KeyImpl *impl, ossl::PkeyPtr pkey)
 {
 	int bits = EVP_PKEY_get_bits(pkey.get());
 	if (bits < kMinRsaBits || bits > kMaxRsaBits)
 		bad_config("RSA key must have 2048 to 8192 bits");
+	if (impl->is_private && !rsa_signs_and_verifies(pkey.get()))
+		bad_config("RSA private key is inconsistent: its parts do not belong to one key");
 	impl->rsa_bytes = EVP_PKEY_get_size(pkey.get());
 	impl->family = AlgFamily::Rsa;
 	impl->pkey = std::move(pkey);

@@ -195,6 +195,14 @@ TEST(JwtKeys, JwkRules)
 	EXPECT_BAD_CONFIG(Key::private_key(partial), "all of");
 	EXPECT_BAD_CONFIG(Key::private_key(rsa.substr(0, rsa.size() - 1) + ",\"oth\":[]}"),
 	                  "multi-prime");
+	// RSA: parts that do not belong to one key cannot sign, so the key is refused (a
+	// fuzzer found such a key, which then failed inside the signature). Without the CRT
+	// parameters, a changed "d".
+	std::string no_crt = rsa.substr(0, rsa.find(",\"p\"")) + "}";
+	EXPECT_NO_THROW(Key::private_key(no_crt));
+	std::size_t d_at = no_crt.find("\"d\":\"") + 10;
+	no_crt[d_at] = no_crt[d_at] == 'A' ? 'B' : 'A';
+	EXPECT_BAD_CONFIG(Key::private_key(no_crt), "inconsistent");
 	EXPECT_BAD_CONFIG(Key::public_key(R"({"kty":"RSA","n":"AQAB","e":"AQAB"})"),
 	                  "2048 to 8192 bits");
 }
