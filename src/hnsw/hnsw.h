@@ -157,8 +157,9 @@ typedef HnswMetaPageData *HnswMetaPage;
 /* Element tuple flags. */
 #define HNSW_ELEMENT_DELETED (1 << 0) /* no heap TIDs left; vacuum is retiring it */
 /*
- * No chain_next and no filter section: the value starts where chain_next would
- * (filter_bytes is 0). Only in indexes without filter columns, from version 2.
+ * No chain_next and no filter section: the value starts at byte 76, the first 4-byte
+ * boundary after neighbortid (filter_bytes is 0). Only in indexes without filter
+ * columns, from version 2.
  */
 #define HNSW_ELEMENT_COMPACT (1 << 1)
 
@@ -178,9 +179,13 @@ typedef struct HnswElementTupleData
 } HnswElementTupleData;
 typedef HnswElementTupleData *HnswElementTuple;
 
-/* Where a compact element's value starts (its header ends with neighbortid). */
-#define HNSW_COMPACT_ELEMENT_HEADER_SIZE offsetof(HnswElementTupleData, chain_next)
-static_assert(HNSW_COMPACT_ELEMENT_HEADER_SIZE == 74, "the on-disk layout of compact elements");
+/*
+ * Where a compact element's value starts: its header ends with neighbortid (byte 74),
+ * and the value's varlena header and elements need 4-byte alignment. Elements are
+ * MAXALIGN'd in size, so the 2 bytes rarely cost any.
+ */
+#define HNSW_COMPACT_ELEMENT_HEADER_SIZE (offsetof(HnswElementTupleData, chain_next) + 2)
+static_assert(HNSW_COMPACT_ELEMENT_HEADER_SIZE == 76, "the on-disk layout of compact elements");
 static_assert(offsetof(HnswElementTupleData, data) == 80, "the on-disk layout of elements");
 
 typedef struct HnswNeighborTupleData

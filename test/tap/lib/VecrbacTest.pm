@@ -324,9 +324,10 @@ sub vr_inspect_index
 				# The vector follows the header: at byte 80 since elements carry a
 				# partition chain link, at 76 before; its varlena header says which.
 				# A compact element (flag 2, version 2 without filter columns) has no
-				# chain link: its vector starts at 74.
+				# chain link: its vector starts at 76, the 4-byte boundary after the
+				# neighbor TID.
 				my ($voff, $vdim) = (80, -1);
-				for my $o ($eflags & 2 ? (74) : (80, 76))
+				for my $o ($eflags & 2 ? (76) : (80, 76))
 				{
 					my ($hdr, $d) = unpack('V s<', substr($tup, $o, 6));
 					if (($hdr >> 2) == 8 + 4 * $d && $d == $dims) { ($voff, $vdim) = ($o, $d); last; }
