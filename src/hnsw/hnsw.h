@@ -59,6 +59,17 @@ typedef enum HnswValueType
 	HNSW_VALUE_SPARSEVEC   /* sparsevec: indices and values of the non-zero elements */
 } HnswValueType;
 
+/*
+ * How elements store a vector column's values (WITH (quantization = ...)): as the
+ * column's floats, or as IEEE halves, which halve the element and whose distances the
+ * executor re-checks exactly (hnsw_quantize.cpp).
+ */
+typedef enum HnswQuantization
+{
+	HNSW_QUANTIZATION_NONE = 0,
+	HNSW_QUANTIZATION_HALF = 1
+} HnswQuantization;
+
 /* What support function 3 of an opclass returns. */
 typedef struct HnswTypeSupport
 {
@@ -145,6 +156,7 @@ typedef struct HnswMetaPageData
 	uint32 dir_pages;      /* 0 when the index has no partition column */
 	uint16 value_slots;    /* value links per element: 2m with a partition column, else 0 */
 	uint16 value_type;     /* HnswValueType (0, vector, in indexes older than 0.3.0) */
+	uint16 quantization;   /* HnswQuantization (0, none, in indexes older than 0.5.0) */
 } HnswMetaPageData;
 typedef HnswMetaPageData *HnswMetaPage;
 
@@ -331,6 +343,7 @@ typedef struct HnswOptions
 	int32 vl_len_; /* varlena header (do not touch directly) */
 	int m;
 	int ef_construction;
+	int quantization; /* offset of the option's string, 0 when absent */
 } HnswOptions;
 
 typedef enum HnswIterativeScanMode
@@ -351,6 +364,10 @@ void HnswDefineSettings(void); /* hnsw_settings.cpp */
 
 int HnswGetM(Relation index);
 int HnswGetEfConstruction(Relation index);
+/* The quantization the index's options ask for (what a build uses). */
+HnswQuantization HnswGetQuantization(Relation index);
+/* The quantization the index was built with (its metapage: what everything but a build uses). */
+HnswQuantization HnswIndexQuantization(Relation index);
 
 /* ---- distance ---------------------------------------------------------------- */
 typedef enum HnswDistanceKind
@@ -382,9 +399,11 @@ typedef struct HnswDistance
 	FmgrInfo *proc;     /* support function 1 */
 	FmgrInfo *normproc; /* support function 2, or NULL */
 	Oid collation;
-	int dimensions; /* the column's typmod: dimensions, or bits for bit */
-	bool metric;    /* a true metric (not inner product): the repair may take links */
-	HnswValueType type;
+	int dimensions;            /* the column's typmod: dimensions, or bits for bit */
+	bool metric;               /* a true metric (not inner product): the repair may take links */
+	HnswValueType type;        /* what elements store */
+	HnswValueType column_type; /* what the column holds: type unless quantized */
+	HnswQuantization quantization;
 	Size value_size; /* bytes of a value: every value's for a fixed-size type, else the most */
 	int column;      /* 0-based index column of the vector */
 } HnswDistance;
@@ -424,7 +443,11 @@ static inline bool HnswValueEquals(const HnswValue *a, const HnswValue *b)
 
 /* The index column holding the vector (the one whose opclass has a distance function). */
 int HnswVectorColumn(Relation index);
-void HnswInitDistance(HnswDistance *d, Relation index);
+/*
+ * The distance of an index: its vector column, opclass and the quantization it was
+ * built with (HnswIndexQuantization; a build passes HnswGetQuantization's).
+ */
+void HnswInitDistance(HnswDistance *d, Relation index, HnswQuantization quantization);
 
 static inline const float *HnswFloats(const HnswValue *v)
 {
@@ -515,6 +538,36 @@ static inline float HnswValueDistanceBounded(const HnswDistance *d, const HnswVa
  * The result is palloc'd in the current context.
  */
 HnswValue *HnswPrepareValue(const HnswDistance *d, Datum value, bool for_query);
+/* The same, as the column's type: before a quantized index converts it. */
+HnswValue *HnswPrepareColumnValue(const HnswDistance *d, Datum value, bool for_query);
+
+/* ---- quantized elements (hnsw_quantize.cpp) ------------------------------------------ */
+/*
+ * What a scan of a quantized index knows of its query, to turn the distance between
+ * the stored (half) query and an element into a lower bound of the exact distance
+ * between the query and the row's vector, which the executor then computes itself.
+ */
+typedef struct HnswQueryBound
+{
+	double error; /* between the query and its half: L2 norm, or L1 for L1 distance */
+	double norm;  /* of the half query: L2 norm, or L1 for L1 distance */
+} HnswQueryBound;
+
+/*
+ * A prepared vector as a quantized index stores it. A value out of the half range is an
+ * error (pgvector's, as the cast to halfvec raises), unless clamp: a query's elements
+ * are clamped to the range.
+ */
+HnswValue *HnswQuantizeValue(const HnswDistance *d, const HnswValue *value, bool clamp);
+/*
+ * The query as the index stores values, for a quantized index: prepared as the
+ * column's type, then as halves, clamped to the half range (the bound carries the
+ * difference). NULL as HnswPrepareValue.
+ */
+HnswValue *HnswPrepareQuantizedQuery(const HnswDistance *d, Datum query, HnswQueryBound *bound);
+/* The order-by operator's value that the row of an element at this distance cannot beat. */
+double HnswQuantizedLowerBound(const HnswDistance *d, const HnswQueryBound *bound, float distance,
+                               const HnswValue *element);
 
 /* ---- pages and tuples -------------------------------------------------------- */
 void HnswInitPage(Page page, uint16 flags);

@@ -24,6 +24,26 @@ extern "C"
 
 static relopt_kind hnsw_relopt_kind;
 
+static bool parse_quantization(const char *value, HnswQuantization *out)
+{
+	if (value == NULL || strcmp(value, "none") == 0)
+		*out = HNSW_QUANTIZATION_NONE;
+	else if (strcmp(value, "half") == 0)
+		*out = HNSW_QUANTIZATION_HALF;
+	else
+		return false;
+	return true;
+}
+
+static void validate_quantization(const char *value)
+{
+	HnswQuantization q;
+	if (!parse_quantization(value, &q))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("invalid value for parameter \"quantization\": \"%s\"", value),
+		                errdetail("Valid values are \"none\" and \"half\".")));
+}
+
 void vecrbac_hnsw_init(void)
 {
 	hnsw_relopt_kind = add_reloption_kind();
@@ -33,6 +53,9 @@ void vecrbac_hnsw_init(void)
 	                  "Size of the dynamic candidate list for construction",
 	                  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
 	                  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
+	add_string_reloption(hnsw_relopt_kind, "quantization",
+	                     "How elements store vectors: none or half (taken at the next build)",
+	                     "none", validate_quantization, AccessExclusiveLock);
 
 	HnswDefineSettings();
 	HnswInstallExecutorHook();
@@ -42,6 +65,15 @@ int HnswGetM(Relation index)
 {
 	HnswOptions *opts = (HnswOptions *)index->rd_options;
 	return opts ? opts->m : HNSW_DEFAULT_M;
+}
+
+HnswQuantization HnswGetQuantization(Relation index)
+{
+	HnswOptions *opts = (HnswOptions *)index->rd_options;
+	HnswQuantization q = HNSW_QUANTIZATION_NONE;
+	if (opts != NULL && opts->quantization != 0)
+		parse_quantization((const char *)opts + opts->quantization, &q);
+	return q;
 }
 
 int HnswGetEfConstruction(Relation index)
@@ -55,6 +87,7 @@ static bytea *hnsw_options(Datum reloptions, bool validate)
 	static const relopt_parse_elt tab[] = {
 	    {"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
 	    {"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	    {"quantization", RELOPT_TYPE_STRING, offsetof(HnswOptions, quantization)},
 	};
 	return (bytea *)build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions),
 	                                 tab, lengthof(tab));

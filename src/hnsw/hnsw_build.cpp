@@ -491,14 +491,24 @@ void check_index_definition(Relation index, HnswColumns *cols, int *dimensions, 
 {
 	HnswInitColumns(cols, index);
 	*dimensions = TupleDescAttr(RelationGetDescr(index), cols->vector_column)->atttypmod;
-	int max_dimensions = HnswMaxDimensions(HnswColumnValueType(index, cols->vector_column));
+	/* What elements store decides: a vector stored as halves takes halfvec's 4,000. */
+	HnswValueType stored = HnswGetQuantization(index) == HNSW_QUANTIZATION_HALF
+	                           ? HNSW_VALUE_HALFVEC
+	                           : HnswColumnValueType(index, cols->vector_column);
+	int max_dimensions = HnswMaxDimensions(stored);
 	if (*dimensions < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("column does not have dimensions")));
 	if (*dimensions > max_dimensions)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("column cannot have more than %d dimensions for hnsw index",
-		                       max_dimensions)));
+		ereport(
+		    ERROR,
+		    (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		     errmsg("column cannot have more than %d dimensions for hnsw index", max_dimensions),
+		     stored == HNSW_VALUE_VECTOR && *dimensions <= HnswMaxDimensions(HNSW_VALUE_HALFVEC)
+		         ? errhint("WITH (quantization = 'half') indexes vector columns of up to "
+		                   "%d dimensions.",
+		                   HnswMaxDimensions(HNSW_VALUE_HALFVEC))
+		         : 0));
 	*m = HnswGetM(index);
 	*ef_construction = HnswGetEfConstruction(index);
 	if (*ef_construction < 2 * *m)
@@ -519,6 +529,7 @@ void write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, in
 	meta->filter_columns = (uint16)cols->nfilters;
 	meta->value_slots = (uint16)HnswValueSlots(m, cols->partition >= 0);
 	meta->value_type = (uint16)HnswColumnValueType(index, cols->vector_column);
+	meta->quantization = (uint16)HnswGetQuantization(index);
 	MarkBufferDirty(buf);
 	if (log)
 		log_newpage_buffer(buf, true);
@@ -628,7 +639,7 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
 	bs.rows_estimated = pb->rows_estimated;
 	bs.is_leader = is_leader;
 	check_index_definition(index, &bs.cols, &bs.dimensions, &bs.m, &bs.ef_construction);
-	HnswInitDistance(&bs.dist, index);
+	HnswInitDistance(&bs.dist, index, HnswGetQuantization(index));
 	bs.tuple_context =
 	    AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
 	HnswMemAttach(&bs.graph, graph_shared, arena_of(graph_shared), &bs.dist, &bs.cols, bs.m,
@@ -773,7 +784,7 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	bs.fork = MAIN_FORKNUM;
 	bs.is_leader = true;
 	check_index_definition(index, &bs.cols, &bs.dimensions, &bs.m, &bs.ef_construction);
-	HnswInitDistance(&bs.dist, index);
+	HnswInitDistance(&bs.dist, index, HnswGetQuantization(index));
 
 	MemoryContext build_context =
 	    AllocSetContextCreate(CurrentMemoryContext, "hnsw build", ALLOCSET_DEFAULT_SIZES);

@@ -739,7 +739,7 @@ bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_t
 	MemoryContext old = MemoryContextSwitchTo(context);
 
 	HnswDistance dist;
-	HnswInitDistance(&dist, index);
+	HnswInitDistance(&dist, index, HnswIndexQuantization(index));
 	HnswColumns cols;
 	HnswInitColumns(&cols, index);
 	HnswValue *value = HnswPrepareValue(&dist, values[vcol], false);

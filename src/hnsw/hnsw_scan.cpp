@@ -113,6 +113,7 @@ typedef struct HnswScanState
 	bool filtered;
 	bool stream;      /* the executor filters the rows: keep producing them, never short */
 	HnswValue *query; /* NULL: no ordering (NULL or zero query) */
+	HnswQueryBound query_bound; /* a quantized index's: for the executor's re-check */
 	bool started;
 	bool exhausted;
 	ScanMode mode;
@@ -145,6 +146,7 @@ typedef struct HnswScanState
 	int nheaptids;
 	int next_heaptid;
 	float last_distance;
+	double last_lower_bound; /* a quantized index's: what the element's rows cannot beat */
 	bool returned_any;
 
 	/* no-ordering walk over the pages */
@@ -599,6 +601,9 @@ bool next_element(HnswScanState *so, Relation index)
 		if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED))
 			for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
 				so->heaptids[so->nheaptids++] = etup->heaptids[i];
+		if (so->nheaptids > 0 && so->dist.quantization != HNSW_QUANTIZATION_NONE)
+			so->last_lower_bound = HnswQuantizedLowerBound(&so->dist, &so->query_bound, c.distance,
+			                                               HnswElementValue(etup));
 		UnlockReleaseBuffer(buf);
 
 		if (so->nheaptids == 0)
@@ -701,8 +706,14 @@ IndexScanDesc hnsw_beginscan(Relation index, int nkeys, int norderbys)
 	HnswScanState *so = (HnswScanState *)palloc0(sizeof(HnswScanState));
 
 	so->context = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan", ALLOCSET_DEFAULT_SIZES);
-	HnswInitDistance(&so->dist, index);
+	HnswInitDistance(&so->dist, index, HnswIndexQuantization(index));
 	HnswInitColumns(&so->cols, index);
+	if (norderbys > 0) /* the AM's to provide, like GiST's: a quantized index fills them */
+	{
+		scan->xs_orderbyvals = (Datum *)palloc0(sizeof(Datum) * norderbys);
+		scan->xs_orderbynulls = (bool *)palloc(sizeof(bool) * norderbys);
+		memset(scan->xs_orderbynulls, true, sizeof(bool) * norderbys);
+	}
 	scan->opaque = so;
 	return scan;
 }
@@ -742,7 +753,11 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 		else
 		{
 			if (!(scan->orderByData[0].sk_flags & SK_ISNULL))
-				so->query = HnswPrepareValue(&so->dist, scan->orderByData[0].sk_argument, true);
+				so->query =
+				    so->dist.quantization == HNSW_QUANTIZATION_NONE
+				        ? HnswPrepareValue(&so->dist, scan->orderByData[0].sk_argument, true)
+				        : HnswPrepareQuantizedQuery(&so->dist, scan->orderByData[0].sk_argument,
+				                                    &so->query_bound);
 			if (so->query != NULL)
 				start_scan(so, index);
 			else
@@ -768,7 +783,14 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 
 	scan->xs_heaptid = so->heaptids[so->next_heaptid++];
 	scan->xs_recheck = so->filter.lossy; /* hashed filter keys: the executor checks the row */
-	scan->xs_recheckorderby = false;
+	/* Halves steer the walk; the executor orders the rows by their exact distances. */
+	scan->xs_recheckorderby =
+	    so->dist.quantization != HNSW_QUANTIZATION_NONE && so->mode != MODE_UNORDERED;
+	if (scan->xs_recheckorderby)
+	{
+		scan->xs_orderbyvals[0] = Float8GetDatum(so->last_lower_bound);
+		scan->xs_orderbynulls[0] = false;
+	}
 	return true;
 }
 

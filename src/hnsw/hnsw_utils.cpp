@@ -55,6 +55,7 @@ void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 	meta->dir_pages = 0;
 	meta->value_slots = 0;
 	meta->value_type = HNSW_VALUE_VECTOR; /* the build sets the column's */
+	meta->quantization = HNSW_QUANTIZATION_NONE;
 	/* pd_lower past the metadata, so that GenericXLog and full-page images keep it. */
 	((PageHeader)page)->pd_lower = ((char *)meta + sizeof(HnswMetaPageData)) - (char *)page;
 }

@@ -649,7 +649,7 @@ IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteRes
 
 	VacuumState vs;
 	vs.index = info->index;
-	HnswInitDistance(&vs.dist, info->index);
+	HnswInitDistance(&vs.dist, info->index, HnswIndexQuantization(info->index));
 	HnswReadMeta(info->index, &vs.meta);
 	vs.stats = stats;
 	vs.stats->num_index_tuples = 0;

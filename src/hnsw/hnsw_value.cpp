@@ -82,6 +82,34 @@ HnswDistanceKind kind_of(HnswValueType type, PGFunction fn)
 	return HNSW_DIST_GENERIC;
 }
 
+/*
+ * The half kernel that stands for a vector kernel in a quantized index. Only vector
+ * columns with our own opclasses can be quantized: the bound on what halves change
+ * (hnsw_quantize.cpp) is known for those distances only.
+ */
+HnswDistanceKind half_kind_of(HnswValueType column_type, HnswDistanceKind kind)
+{
+	if (column_type != HNSW_VALUE_VECTOR)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("quantization \"half\" is only for vector columns"),
+		                errhint("halfvec is stored in half precision already; bit and sparsevec "
+		                        "are stored as they are.")));
+	switch (kind)
+	{
+	case HNSW_DIST_L2_SQUARED:
+		return HNSW_DIST_HALF_L2_SQUARED;
+	case HNSW_DIST_NEG_INNER_PRODUCT:
+		return HNSW_DIST_HALF_NEG_INNER_PRODUCT;
+	case HNSW_DIST_L1:
+		return HNSW_DIST_HALF_L1;
+	default:
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("quantization \"half\" needs one of the vector operator classes "
+		                       "of hnsw")));
+	}
+	return kind;
+}
+
 const char *type_name(HnswValueType type)
 {
 	switch (type)
@@ -290,7 +318,7 @@ int HnswVectorColumn(Relation index)
 	return -1;
 }
 
-void HnswInitDistance(HnswDistance *d, Relation index)
+void HnswInitDistance(HnswDistance *d, Relation index, HnswQuantization quantization)
 {
 	int col = HnswVectorColumn(index);
 	d->column = col;
@@ -303,46 +331,54 @@ void HnswInitDistance(HnswDistance *d, Relation index)
 	d->half_kernels = &vecrbac::half::best();
 	d->bit_kernels = &vecrbac::bits::best();
 	d->dimensions = TupleDescAttr(RelationGetDescr(index), col)->atttypmod;
-	d->type = HnswColumnValueType(index, col);
-	d->value_size = HnswValueSize(d->type, d->dimensions);
+	d->column_type = HnswColumnValueType(index, col);
+	d->type = d->column_type;
+	d->quantization = quantization;
 	d->kind = kind_of(d->type, d->proc->fn_addr);
+	if (quantization == HNSW_QUANTIZATION_HALF)
+	{
+		d->type = HNSW_VALUE_HALFVEC;
+		d->kind = half_kind_of(d->column_type, d->kind);
+	}
+	d->value_size = HnswValueSize(d->type, d->dimensions);
 	d->metric =
 	    !(d->kind == HNSW_DIST_NEG_INNER_PRODUCT || d->kind == HNSW_DIST_HALF_NEG_INNER_PRODUCT ||
 	      d->kind == HNSW_DIST_SPARSE_NEG_INNER_PRODUCT || d->kind == HNSW_DIST_GENERIC);
 }
 
-HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
+HnswValue *HnswPrepareColumnValue(const HnswDistance *d, Datum datum, bool for_query)
 {
 	HnswValue *v = (HnswValue *)PG_DETOAST_DATUM(datum);
-	int dims = HnswValueDimensions(d->type, v);
+	int dims = HnswValueDimensions(d->column_type, v);
 
 	/* The same errors as the distance operators and the column's type modifier raise. */
 	if (dims != d->dimensions && d->dimensions > 0)
 	{
-		if (for_query && d->type == HNSW_VALUE_BIT)
+		if (for_query && d->column_type == HNSW_VALUE_BIT)
 			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
 			                errmsg("different bit lengths %d and %d", d->dimensions, dims)));
 		if (for_query)
 			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-			                errmsg("different %s dimensions %d and %d", type_name(d->type),
+			                errmsg("different %s dimensions %d and %d", type_name(d->column_type),
 			                       d->dimensions, dims)));
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
 		                errmsg("expected %d dimensions, not %d", d->dimensions, dims)));
 	}
 	/* An indexed sparsevec is stored whole: pgvector's limit. A query is not stored. */
-	int32 nnz = d->type == HNSW_VALUE_SPARSEVEC ? ((const SparseVector *)v)->nnz : 0;
+	int32 nnz = d->column_type == HNSW_VALUE_SPARSEVEC ? ((const SparseVector *)v)->nnz : 0;
 	if (!for_query && nnz > HNSW_MAX_NNZ)
 		ereport(ERROR,
 		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 		         errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
 		                HNSW_MAX_NNZ)));
 	/* Sizes follow from the header; a value of another size is not of the indexed type. */
-	Size expected = d->type == HNSW_VALUE_SPARSEVEC && nnz >= 0 ? SPARSEVEC_SIZE(nnz)
-	                                                            : HnswValueSize(d->type, dims);
+	Size expected = d->column_type == HNSW_VALUE_SPARSEVEC && nnz >= 0
+	                    ? SPARSEVEC_SIZE(nnz)
+	                    : HnswValueSize(d->column_type, dims);
 	if (VARSIZE(v) != expected)
 		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
 		                errmsg("%s value of %d dimensions has %zu bytes, expected %zu",
-		                       type_name(d->type), dims, (Size)VARSIZE(v), expected)));
+		                       type_name(d->column_type), dims, (Size)VARSIZE(v), expected)));
 	if (d->normproc == NULL)
 		return v;
 
@@ -350,7 +386,7 @@ HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
 	if (!(norm > 0) || std::isinf(norm))
 		return NULL; /* a zero vector has no direction: not indexed, and no ordering as a query */
 
-	switch (d->type)
+	switch (d->column_type)
 	{
 	case HNSW_VALUE_VECTOR:
 		return normalized_vector((const Vector *)v, norm);
@@ -359,9 +395,17 @@ HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
 	case HNSW_VALUE_SPARSEVEC:
 		return normalized_sparsevec((const SparseVector *)v, norm);
 	default:
-		ereport(ERROR,
-		        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		         errmsg("cosine distance is not defined for %s in hnsw", type_name(d->type))));
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("cosine distance is not defined for %s in hnsw",
+		                       type_name(d->column_type))));
 	}
 	return NULL;
+}
+
+HnswValue *HnswPrepareValue(const HnswDistance *d, Datum datum, bool for_query)
+{
+	HnswValue *v = HnswPrepareColumnValue(d, datum, for_query);
+	if (v == NULL || d->quantization == HNSW_QUANTIZATION_NONE)
+		return v;
+	return HnswQuantizeValue(d, v, for_query);
 }

@@ -51,7 +51,7 @@ void IvfInitDistance(HnswDistance *dist, Relation index)
 		        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 		         errmsg("an ivfflat index needs exactly one vector column with a distance operator "
 		                "class")));
-	HnswInitDistance(dist, index);
+	HnswInitDistance(dist, index, HNSW_QUANTIZATION_NONE);
 }
 
 void IvfCheckDefinition(Relation index, const HnswDistance *dist)

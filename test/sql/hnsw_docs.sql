@@ -19,6 +19,15 @@ SELECT id FROM (
 RESET enable_seqscan;
 DROP TABLE docs;
 
+CREATE TABLE papers (id bigint PRIMARY KEY, embedding vector(3));
+INSERT INTO papers VALUES (1, '[1,2,3]'), (2, '[3,2,1]'), (3, '[1,1,1]');
+CREATE INDEX ON papers USING hnsw (embedding vector_l2_ops) WITH (quantization = 'half');
+SET enable_seqscan = off;  -- the example tables are tiny
+EXPLAIN (COSTS OFF) SELECT id, embedding <-> '[1,2,2]' AS distance FROM papers ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
+SELECT id, embedding <-> '[1,2,2]' AS distance FROM papers ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
+RESET enable_seqscan;
+DROP TABLE papers;
+
 SET enable_seqscan = off;  -- only because the example table is tiny
 SELECT id FROM items ORDER BY embedding <-> '[1,1,1]' LIMIT 2;
 

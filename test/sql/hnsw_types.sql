@@ -196,4 +196,5 @@ SET enable_seqscan = off;
 SELECT id FROM items ORDER BY half <-> '[1,2,3]'::halfvec LIMIT 1;
 RESET enable_seqscan;
 DROP TABLE wide, untyped, items, queries;
+DROP FUNCTION recall(text, text, text, text), problems(regclass);
 DROP EXTENSION vecrbac;

@@ -1,10 +1,11 @@
-# 015_types_durability.pl: hnsw indexes over halfvec, bit and sparsevec are
+# 015_types_durability.pl: hnsw indexes over halfvec, bit and sparsevec, and a vector
+# index that stores halves (quantization = 'half'), are
 # WAL-logged, replayed byte for byte by a standby, vacuumed, and survive a crash, as
 # the vector indexes of 001, 002 and 012 are.
 #
-# One table holds the three types, derived from the same deterministic vectors; an
+# One table holds the four types, derived from the same deterministic vectors; an
 # index of each type (halfvec with cosine and a filter column, bit with Hamming,
-# sparsevec with L2). After each step on the primary (build, inserts, deletes,
+# sparsevec with L2, vector with L2, a filter column and half quantization). After each step on the primary (build, inserts, deletes,
 # VACUUM, updates), once the standby has replayed it:
 #   - every page of each index is byte-identical on both nodes;
 #   - each index answers the same queries with the same rows on both nodes (index
@@ -31,16 +32,18 @@ $standby->start;
 vr_create_extension($primary);
 # row(i): the three values of row i, from one 64-dimension vector.
 $primary->safe_psql('postgres', q{
-CREATE FUNCTION row_values(i bigint, OUT hv halfvec(64), OUT bt bit(64), OUT sv sparsevec(64))
+CREATE FUNCTION row_values(i bigint, OUT hv halfvec(64), OUT bt bit(64), OUT sv sparsevec(64), OUT v vector(64))
 LANGUAGE sql IMMUTABLE AS $$
   SELECT vr_vec(i, 64)::halfvec(64), binary_quantize(vr_vec(i, 64) - vr_vec(0, 64))::bit(64),
-         array(SELECT CASE WHEN x > 0.7 THEN x ELSE 0 END FROM unnest(vr_vec(i, 64)::real[]) x)::vector::sparsevec
+         array(SELECT CASE WHEN x > 0.7 THEN x ELSE 0 END FROM unnest(vr_vec(i, 64)::real[]) x)::vector::sparsevec,
+         vr_vec(i, 64)
 $$;
-CREATE TABLE items (id int PRIMARY KEY, tenant int NOT NULL, hv halfvec(64), bt bit(64), sv sparsevec(64));
+CREATE TABLE items (id int PRIMARY KEY, tenant int NOT NULL, hv halfvec(64), bt bit(64), sv sparsevec(64), v vector(64));
 INSERT INTO items SELECT i, i % 5, (row_values(i)).* FROM generate_series(1, 1500) i;
 CREATE INDEX items_hv ON items USING hnsw (tenant, hv halfvec_cosine_ops) WITH (m = 16, ef_construction = 64);
 CREATE INDEX items_bt ON items USING hnsw (bt bit_hamming_ops) WITH (m = 16, ef_construction = 64);
 CREATE INDEX items_sv ON items USING hnsw (sv sparsevec_l2_ops) WITH (m = 16, ef_construction = 64);
+CREATE INDEX items_vq ON items USING hnsw (tenant, v vector_l2_ops) WITH (quantization = 'half');
 });
 
 # index, column, operator, query expression of a seed, whether recall is asserted
@@ -48,7 +51,8 @@ CREATE INDEX items_sv ON items USING hnsw (sv sparsevec_l2_ops) WITH (m = 16, ef
 my @indexes = (
 	[ 'items_hv', 'hv', '<=>', sub { "(row_values($_[0])).hv" }, 1 ],
 	[ 'items_bt', 'bt', '<~>', sub { "(row_values($_[0])).bt" }, 0 ],
-	[ 'items_sv', 'sv', '<->', sub { "(row_values($_[0])).sv" }, 1 ]);
+	[ 'items_sv', 'sv', '<->', sub { "(row_values($_[0])).sv" }, 1 ],
+	[ 'items_vq', 'v', '<->', sub { "(row_values($_[0])).v" }, 1 ]);
 
 sub compare_nodes
 {
@@ -99,7 +103,7 @@ $primary->safe_psql('postgres', 'VACUUM items;');
 compare_nodes('after vacuum');
 
 $primary->safe_psql('postgres', q{
-UPDATE items SET (hv, bt, sv) = (SELECT * FROM row_values(id + 50000)) WHERE id % 7 = 1;
+UPDATE items SET (hv, bt, sv, v) = (SELECT * FROM row_values(id + 50000)) WHERE id % 7 = 1;
 INSERT INTO items SELECT i, i % 5, (row_values(i)).* FROM generate_series(2501, 3000) i;
 });
 compare_nodes('after updates and inserts into freed space');

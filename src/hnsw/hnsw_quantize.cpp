@@ -1,0 +1,162 @@
+/*
+ * hnsw_quantize.cpp: elements that store a vector column in half precision
+ * (WITH (quantization = 'half')).
+ *
+ * The graph is built and walked on the halves, which halves each element. The scan
+ * then hands the executor, for each row, a value its exact distance cannot be below
+ * and asks it to re-check (xs_recheckorderby): the executor computes the distance from
+ * the row's own vector and returns rows in exact order, holding a row back while the
+ * index may still produce a closer one (nodeIndexscan.c's reorder queue). So the order
+ * and the distances a user sees are exact; the halves only steer the walk.
+ *
+ * The bound. Rounding a float x to the nearest half changes it by at most u|x| + s,
+ * with u = 2^-11 (half's relative precision) and s = 2^-25 (half the spacing of the
+ * subnormals). For the query q (float) and its half q', and a row's vector x and its
+ * half x', with e = ||q - q'|| measured exactly and ||x - x'|| <= (u ||x'|| + s sqrt(n)) / (1 - u):
+ *  - L2: |d(q, x) - d(q', x')| <= ||q - q'|| + ||x - x'||  (triangle inequality);
+ *  - inner product and cosine (normalized vectors):
+ *    |<q, x> - <q', x'>| <= ||q - q'|| ||x|| + ||q'|| ||x - x'||  (Cauchy-Schwarz);
+ *  - L1: the same as L2 with L1 norms.
+ * Both distances are float sums of n terms, each within n 2^-24 of its real value;
+ * the bound leaves twice that room more.
+ */
+#include "hnsw/hnsw.h"
+#include "vector_sql/halfvec_internal.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace
+{
+
+/* Half's relative rounding error, with a margin for the float arithmetic below. */
+constexpr double kUnit = 1.0 / 2048.0 * (1.0 + 1.0 / 1024.0);
+/* Half of the smallest subnormal half: the most a tiny element moves. */
+constexpr double kTiny = 1.0 / 33554432.0;
+/* The largest finite half. */
+constexpr float kHalfMax = 65504.0f;
+
+bool is_l1(const HnswDistance *d)
+{
+	return d->kind == HNSW_DIST_HALF_L1;
+}
+
+/* ||x|| (L2) or its L1 norm, of a half value. */
+double half_norm(const HnswDistance *d, const HnswValue *value)
+{
+	const vecrbac::half::Half *x = HnswHalfs(value);
+	if (is_l1(d))
+	{
+		double sum = 0;
+		for (int i = 0; i < d->dimensions; i++)
+			sum += std::fabs(vecrbac::half::to_float(x[i]));
+		return sum;
+	}
+	return std::sqrt(std::max(0.0, (double)d->half_kernels->inner_product(x, x, d->dimensions)));
+}
+
+/*
+ * The most a cosine index's stored half can measure: its vector was normalized in
+ * float (norm 1 within n 2^-24), then rounded. The same for every element, so that
+ * the bound grows with the distance and the rows come out in exact order.
+ */
+double unit_norm_bound(const HnswDistance *d)
+{
+	return (1.0 + std::ldexp((double)d->dimensions, -23)) * (1.0 + kUnit) +
+	       kTiny * std::sqrt((double)d->dimensions);
+}
+
+/* The most the halves of a vector whose half has this norm can differ from it (same norm). */
+double rounding_error(const HnswDistance *d, double half_norm)
+{
+	double tiny = is_l1(d) ? kTiny * d->dimensions : kTiny * std::sqrt((double)d->dimensions);
+	return (kUnit * half_norm + tiny) / (1.0 - kUnit);
+}
+
+/* Room for the float sums of both distances: n 2^-24 of their scale, twice over. */
+double arithmetic_room(const HnswDistance *d, double scale)
+{
+	return std::ldexp((double)d->dimensions, -22) * scale;
+}
+
+} // namespace
+
+HnswValue *HnswQuantizeValue(const HnswDistance *d, const HnswValue *value, bool clamp)
+{
+	const Vector *v = (const Vector *)value;
+	HalfVector *h = InitHalfVector(v->dim);
+	for (int i = 0; i < v->dim; i++)
+		h->x[i] = clamp ? vecrbac::half::from_float(std::clamp(v->x[i], -kHalfMax, kHalfMax))
+		                : vecrbac::halfvec::to_half_checked(v->x[i]);
+	(void)d;
+	return (HnswValue *)h;
+}
+
+HnswValue *HnswPrepareQuantizedQuery(const HnswDistance *d, Datum query, HnswQueryBound *bound)
+{
+	HnswValue *column_value = HnswPrepareColumnValue(d, query, true);
+	if (column_value == NULL)
+		return NULL;
+	HnswValue *stored = HnswQuantizeValue(d, column_value, true);
+
+	const Vector *q = (const Vector *)column_value;
+	const vecrbac::half::Half *h = HnswHalfs(stored);
+	double error = 0, norm = 0;
+	for (int i = 0; i < d->dimensions; i++)
+	{
+		double hi = vecrbac::half::to_float(h[i]);
+		double diff = (double)q->x[i] - hi;
+		error += is_l1(d) ? std::fabs(diff) : diff * diff;
+		norm += is_l1(d) ? std::fabs(hi) : hi * hi;
+	}
+	bound->error = is_l1(d) ? error : std::sqrt(error);
+	bound->norm = is_l1(d) ? norm : std::sqrt(norm);
+	/* the sums above are in double: their own error is far below the room left later */
+	return stored;
+}
+
+double HnswQuantizedLowerBound(const HnswDistance *d, const HnswQueryBound *bound, float distance,
+                               const HnswValue *element)
+{
+	switch (d->kind)
+	{
+	case HNSW_DIST_HALF_L2_SQUARED:
+	{
+		/* the operator is the distance itself: the square root */
+		double dh = std::sqrt(std::max(0.0f, distance));
+		double element_error = rounding_error(d, dh + bound->norm); /* ||x'|| <= d' + ||q'|| */
+		double lower = dh - bound->error - element_error - arithmetic_room(d, dh);
+		return std::max(0.0, lower);
+	}
+	case HNSW_DIST_HALF_L1:
+	{
+		double dh = distance;
+		double element_error = rounding_error(d, dh + bound->norm);
+		return std::max(0.0, dh - bound->error - element_error - arithmetic_room(d, dh));
+	}
+	case HNSW_DIST_HALF_NEG_INNER_PRODUCT:
+	{
+		/*
+		 * distance is -<q', x'>. The operator is -<q, x> for inner product and
+		 * 1 - <q, x> for cosine, whose vectors the index normalized (a norm function).
+		 */
+		double xn = d->normproc != NULL ? unit_norm_bound(d) : half_norm(d, element);
+		double element_error = rounding_error(d, xn);
+		double change = bound->error * (xn + element_error) + bound->norm * element_error;
+		double lower =
+		    (double)distance - change - arithmetic_room(d, bound->norm * xn + std::fabs(distance));
+		return d->normproc != NULL ? 1.0 + lower : lower;
+	}
+	default:
+		elog(ERROR, "hnsw: distance kind %d is not quantized", (int)d->kind);
+	}
+	return 0;
+}
+
+HnswQuantization HnswIndexQuantization(Relation index)
+{
+	HnswMetaPageData meta;
+	HnswReadMeta(index, &meta);
+	return meta.quantization == HNSW_QUANTIZATION_HALF ? HNSW_QUANTIZATION_HALF
+	                                                   : HNSW_QUANTIZATION_NONE;
+}

@@ -1,0 +1,164 @@
+-- hnsw WITH (quantization = 'half'): elements store a vector column as halves, the
+-- walk measures halves, and the executor re-checks each row's exact distance, so
+-- answers come in exact order. Every opclass against exact search (the plan
+-- asserted), the exact order, the size, values beyond the half range, columns over
+-- 2,000 dimensions, filter columns, iterative scans, inserts, VACUUM, the checker,
+-- REINDEX after ALTER INDEX, and the rejections.
+CREATE EXTENSION vecrbac;
+SELECT setseed(0.17);
+CREATE TABLE items (id int PRIMARY KEY, tenant int NOT NULL, embedding vector(24) NOT NULL);
+INSERT INTO items SELECT i, i % 4, ARRAY(SELECT random() - 0.5 FROM generate_series(1, 24) WHERE i > 0)::vector
+FROM generate_series(1, 2000) i;
+CREATE TABLE queries (qid int PRIMARY KEY, q vector(24));
+INSERT INTO queries SELECT i, ARRAY(SELECT random() - 0.5 FROM generate_series(1, 24) WHERE i > 0)::vector
+FROM generate_series(1, 30) i;
+
+-- For each query, the top 10 through the index (whose plan must be an hnsw index scan
+-- on idx) against an exact search: recall, and whether every answer lists its rows
+-- in exact order of distance with the exact distances.
+CREATE FUNCTION check_search(idx text, op text, filter text DEFAULT 'true',
+                             OUT recall numeric, OUT ordered bool) LANGUAGE plpgsql AS $$
+DECLARE
+    hits bigint := 0;
+    total bigint := 0;
+    r record;
+    exact_ids int[];
+    approx_ids int[];
+    approx_d float8[];
+    line text;
+    used text;
+    query text := format('SELECT id, embedding %s $1 AS d FROM items WHERE %s ORDER BY embedding %s $1 LIMIT 10',
+                         op, filter, op);
+BEGIN
+    ordered := true;
+    SET LOCAL enable_seqscan = off;
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || replace(query, '$1', '(SELECT q FROM queries WHERE qid = 1)') LOOP
+        used := coalesce(used, substring(line FROM 'Index Scan using (\S+) on items'));
+    END LOOP;
+    IF used IS DISTINCT FROM idx THEN
+        RAISE EXCEPTION 'check_search(%): the search does not use it (%)', idx, coalesce(used, 'no index scan');
+    END IF;
+    FOR r IN SELECT q FROM queries LOOP
+        SET LOCAL enable_indexscan = off;
+        SET LOCAL enable_seqscan = on;
+        EXECUTE format('SELECT array_agg(id ORDER BY d, id) FROM (%s) s', query) INTO exact_ids USING r.q;
+        SET LOCAL enable_indexscan = on;
+        SET LOCAL enable_seqscan = off;
+        EXECUTE format('SELECT array_agg(id ORDER BY n), array_agg(d ORDER BY n) FROM (SELECT *, row_number() OVER () AS n FROM (%s) s) s', query)
+            INTO approx_ids, approx_d USING r.q;
+        hits := hits + (SELECT count(*) FROM unnest(approx_ids) a WHERE a = ANY (exact_ids));
+        total := total + 10;
+        ordered := ordered AND coalesce(array_length(approx_ids, 1), 0) = 10
+                   AND approx_d = (SELECT array_agg(x ORDER BY x) FROM unnest(approx_d) x);
+    END LOOP;
+    recall := round(hits::numeric / total, 3);
+END $$;
+
+CREATE FUNCTION problems(idx regclass) RETURNS SETOF text LANGUAGE sql AS $$
+    SELECT severity || ': ' || message FROM vecrbac.hnsw_check(idx) WHERE severity <> 'info'
+$$;
+
+-- every opclass of vector
+CREATE INDEX items_l2 ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'half');
+SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_l2', '<->');
+DROP INDEX items_l2;
+CREATE INDEX items_ip ON items USING hnsw (embedding vector_ip_ops) WITH (quantization = 'half');
+SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_ip', '<#>');
+DROP INDEX items_ip;
+CREATE INDEX items_cos ON items USING hnsw (embedding vector_cosine_ops) WITH (quantization = 'half');
+SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_cos', '<=>');
+DROP INDEX items_cos;
+CREATE INDEX items_l1 ON items USING hnsw (embedding vector_l1_ops) WITH (quantization = 'half');
+SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_l1', '<+>');
+SELECT * FROM problems('items_l1');
+DROP INDEX items_l1;
+
+-- the plan: an index scan whose order the executor re-checks (no other node sorts)
+CREATE INDEX items_l2 ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'half');
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding <-> (SELECT q FROM queries WHERE qid = 1) LIMIT 5;
+RESET enable_seqscan;
+
+-- inserts after the build (one beyond the half range is refused, as the cast to halfvec
+-- refuses it), deletes, VACUUM and the checker
+INSERT INTO items SELECT i, i % 4, ARRAY(SELECT random() - 0.5 FROM generate_series(1, 24) WHERE i > 0)::vector
+FROM generate_series(2001, 2500) i;
+INSERT INTO items VALUES (9999, 0, array_fill(70000, ARRAY[24])::vector);
+DELETE FROM items WHERE id % 5 = 0;
+VACUUM items;
+SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_l2', '<->');
+SELECT * FROM problems('items_l2');
+
+-- a query beyond the half range is clamped for the walk; the rows still come in exact
+-- order (compared by distance: in float, 70,000 drowns most differences into ties)
+SET enable_seqscan = off;
+SELECT array_agg(d) AS through_index FROM (SELECT embedding <-> array_fill(70000, ARRAY[24])::vector AS d FROM items ORDER BY 1 LIMIT 5) s \gset
+RESET enable_seqscan;
+SET enable_indexscan = off;
+SELECT array_agg(d) = :'through_index' AS same_as_exact FROM (SELECT embedding <-> array_fill(70000, ARRAY[24])::vector AS d FROM items ORDER BY 1 LIMIT 5) s;
+RESET enable_indexscan;
+
+-- iterative scans: a condition the index does not hold still gets 10 rows, in order
+SET hnsw.iterative_scan = strict_order;
+SET enable_seqscan = off;
+SELECT count(*) AS rows, bool_and(id % 10 = 3) AS all_match,
+       array_agg(d ORDER BY n) = array_agg(d ORDER BY d) AS ordered
+FROM (SELECT id, d, row_number() OVER () AS n
+      FROM (SELECT id, embedding <-> (SELECT q FROM queries WHERE qid = 2) AS d FROM items
+            WHERE id % 10 = 3 ORDER BY embedding <-> (SELECT q FROM queries WHERE qid = 2) LIMIT 10) s) s;
+RESET enable_seqscan;
+RESET hnsw.iterative_scan;
+DROP INDEX items_l2;
+
+-- a filter column: the scope is an index condition, the order exact
+CREATE INDEX items_tenant ON items USING hnsw (tenant, embedding vector_l2_ops) WITH (quantization = 'half');
+SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_tenant', '<->', 'tenant = 2');
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM items WHERE tenant = 2 ORDER BY embedding <-> (SELECT q FROM queries WHERE qid = 1) LIMIT 5;
+RESET enable_seqscan;
+SELECT * FROM problems('items_tenant');
+DROP INDEX items_tenant;
+
+-- elements of half the size: a 512-dimension index takes about 60 % of the pages
+CREATE TABLE wide (id int, v vector(512));
+INSERT INTO wide SELECT i, ARRAY(SELECT random() FROM generate_series(1, 512) WHERE i > 0)::vector
+FROM generate_series(1, 600) i;
+CREATE INDEX wide_none ON wide USING hnsw (v vector_l2_ops);
+CREATE INDEX wide_half ON wide USING hnsw (v vector_l2_ops) WITH (quantization = 'half');
+SELECT round(pg_relation_size('wide_half')::numeric / pg_relation_size('wide_none'), 1) BETWEEN 0.5 AND 0.7 AS half_size;
+-- ALTER INDEX changes the option; the index keeps the layout it was built with until REINDEX
+SELECT pg_relation_size('wide_none') AS size_before \gset
+ALTER INDEX wide_none SET (quantization = 'half');
+SELECT pg_relation_size('wide_none') = :size_before AS unchanged, count(*) AS problems FROM problems('wide_none');
+REINDEX INDEX wide_none;
+SELECT pg_relation_size('wide_none') < 0.8 * :size_before AS smaller_after_reindex;
+SELECT * FROM problems('wide_none');
+DROP TABLE wide;
+
+-- vector columns of more than 2,000 dimensions: as halves, up to 4,000
+CREATE TABLE big (id int, v vector(3000));
+INSERT INTO big SELECT i, array_fill(i::real, ARRAY[3000])::vector FROM generate_series(1, 20) i;
+CREATE INDEX big_none ON big USING hnsw (v vector_l2_ops);
+CREATE INDEX big_half ON big USING hnsw (v vector_l2_ops) WITH (quantization = 'half');
+SET enable_seqscan = off;
+CREATE TABLE big_query AS SELECT array_fill(7.2::real, ARRAY[3000])::vector AS q;
+EXPLAIN (COSTS OFF) SELECT id FROM big ORDER BY v <-> (SELECT q FROM big_query) LIMIT 3;
+SELECT array_agg(id) FROM (SELECT id FROM big ORDER BY v <-> (SELECT q FROM big_query) LIMIT 3) s;
+RESET enable_seqscan;
+DROP TABLE big, big_query;
+CREATE TABLE huge (v vector(4001));
+CREATE INDEX ON huge USING hnsw (v vector_l2_ops) WITH (quantization = 'half');
+DROP TABLE huge;
+
+-- rejections
+CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'int8');
+CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = '');
+CREATE TABLE others (h halfvec(4), b bit(4), s sparsevec(4));
+CREATE INDEX ON others USING hnsw (h halfvec_l2_ops) WITH (quantization = 'half');
+CREATE INDEX ON others USING hnsw (b bit_hamming_ops) WITH (quantization = 'half');
+CREATE INDEX ON others USING hnsw (s sparsevec_l2_ops) WITH (quantization = 'half');
+CREATE INDEX ON others USING hnsw (h halfvec_l2_ops) WITH (quantization = 'none');
+DROP TABLE others;
+DROP TABLE items, queries;
+DROP FUNCTION check_search(text, text, text), problems(regclass);
+DROP EXTENSION vecrbac;
