@@ -1,7 +1,7 @@
 -- ALTER EXTENSION vecrbac UPDATE from 0.1.0 (the frozen release script) through 0.2.0 to
 -- the current version: a database with protected collections is fixed in place, and
 -- afterwards has exactly the objects, definitions and privileges of a fresh install.
--- Then the same from 0.2.0 and from 0.3.0, the previous release.
+-- Then the same from 0.2.0, from 0.3.0, and from 0.4.0, the previous release.
 CREATE EXTENSION vecrbac VERSION '0.1.0';
 \set secret 'a regression secret of at least thirty-two bytes'
 SET vecrbac.jwt_secret = :'secret';
@@ -139,6 +139,40 @@ SELECT id FROM up_docs ORDER BY embedding <-> '[0,0]' LIMIT 3;
 RESET enable_seqscan;
 RESET vecrbac.token;
 RESET ROLE;
+DROP TABLE up_docs;
+SELECT coalesce(u.object, f.object) AS object,
+       CASE WHEN u.object IS NULL THEN 'only fresh' WHEN f.object IS NULL THEN 'only upgraded'
+            ELSE 'different' END AS difference
+FROM pg_temp.members() u FULL JOIN fresh f ON f.object = u.object
+WHERE u.definition IS DISTINCT FROM f.definition ORDER BY 1;
+
+
+-- from 0.4.0, the previous release: an index with filter columns and one storing halves
+-- (the option is the library's, so a 0.4.0 database has it) keep answering through the
+-- upgrade, and the catalog is again a fresh install's
+DROP EXTENSION vecrbac;
+CREATE EXTENSION vecrbac VERSION '0.4.0';
+CREATE TABLE up_docs (id int PRIMARY KEY, tenant int NOT NULL, embedding vector(2) NOT NULL,
+                      payload jsonb NOT NULL DEFAULT '{}');
+INSERT INTO up_docs SELECT i, i % 2, ARRAY[i, 0]::real[]::vector, '{}' FROM generate_series(1, 30) i;
+CREATE INDEX up_docs_hnsw ON up_docs USING hnsw (tenant, embedding vector_l2_ops, payload);
+CREATE INDEX up_docs_half ON up_docs USING hnsw (embedding vector_l2_ops) WITH (quantization = 'half');
+SELECT vecrbac.protect('up_docs', key_columns => '{"tenant": "tenant"}');
+GRANT SELECT ON up_docs TO vr_up;
+ALTER EXTENSION vecrbac UPDATE;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'vecrbac') AS current
+FROM pg_extension WHERE extname = 'vecrbac';
+SET ROLE vr_up;
+SET vecrbac.token = :'t_up';
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM up_docs ORDER BY embedding <-> '[0,0]' LIMIT 3;
+SELECT id FROM up_docs ORDER BY embedding <-> '[0,0]' LIMIT 3;
+RESET vecrbac.token;
+RESET ROLE;
+DROP INDEX up_docs_hnsw;
+EXPLAIN (COSTS OFF) SELECT id FROM up_docs ORDER BY embedding <-> '[0,0]' LIMIT 3;
+SELECT id FROM up_docs ORDER BY embedding <-> '[0,0]' LIMIT 3;
+RESET enable_seqscan;
 DROP TABLE up_docs;
 SELECT coalesce(u.object, f.object) AS object,
        CASE WHEN u.object IS NULL THEN 'only fresh' WHEN f.object IS NULL THEN 'only upgraded'
