@@ -83,12 +83,13 @@ double arithmetic_room(const HnswDistance *d, double scale)
 
 HnswValue *HnswQuantizeValue(const HnswDistance *d, const HnswValue *value, bool clamp)
 {
+	if (d->quantization != HNSW_QUANTIZATION_HALF)
+		elog(ERROR, "hnsw: quantization %d is not known", (int)d->quantization);
 	const Vector *v = (const Vector *)value;
 	HalfVector *h = InitHalfVector(v->dim);
 	for (int i = 0; i < v->dim; i++)
 		h->x[i] = clamp ? vecrbac::half::from_float(std::clamp(v->x[i], -kHalfMax, kHalfMax))
 		                : vecrbac::halfvec::to_half_checked(v->x[i]);
-	(void)d;
 	return (HnswValue *)h;
 }
 
