@@ -679,8 +679,9 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 			cands[n].index = i;
 			n++;
 		}
-		HnswCandidate *kept = (HnswCandidate *)palloc(sizeof(HnswCandidate) * m);
-		int nkept = HnswSelectNeighbors(dist, cands, n, vectors, m, kept);
+		int slots = HnswNewElementSlots(dist, l, m);
+		HnswCandidate *kept = (HnswCandidate *)palloc(sizeof(HnswCandidate) * slots);
+		int nkept = HnswSelectNeighbors(dist, cands, n, vectors, slots, kept);
 		ItemPointerData *links = HnswNeighborLinks(ne.ntup) + HnswLevelStart(l, m);
 		PgVec<HnswDiskCandidate> chosen;
 		chosen.init(nkept + 1);

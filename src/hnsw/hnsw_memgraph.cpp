@@ -592,9 +592,9 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const
 
 	/* Its own links first: nobody can reach it until a backlink publishes it. */
 	for (int l = top; l >= 0; l--)
-		HnswMemCounts(e)[l] =
-		    (uint16)select_links(g, s, s->found[l].data, s->found[l].size, g->m,
-		                         HnswMemLinks(e, l, g->m), link_cache(g, e, l).distance);
+		HnswMemCounts(e)[l] = (uint16)select_links(
+		    g, s, s->found[l].data, s->found[l].size, HnswNewElementSlots(g->dist, l, g->m),
+		    HnswMemLinks(e, l, g->m), link_cache(g, e, l).distance);
 	for (int l = top; l >= 0; l--)
 	{
 		const HnswMemRef *links = HnswMemLinks(e, l, g->m);
