@@ -111,8 +111,9 @@ typedef struct HnswScanState
 	HnswFilter filter;
 	HnswReadFilter read_filter;
 	bool filtered;
-	bool stream;      /* the executor filters the rows: keep producing them, never short */
-	HnswValue *query; /* NULL: no ordering (NULL or zero query) */
+	bool stream;       /* the executor filters the rows: keep producing them, never short */
+	bool measure_rows; /* the node projects each returned row's distance from the scan */
+	HnswValue *query;  /* NULL: no ordering (NULL or zero query) */
 	bool started;
 	bool exhausted;
 	ScanMode mode;
@@ -146,6 +147,8 @@ typedef struct HnswScanState
 	int next_heaptid;
 	float last_distance;
 	bool returned_any;
+	float row_distance; /* the current row's exact distance, when measure_rows */
+	bool row_measured;
 
 	/* no-ordering walk over the pages */
 	BlockNumber walk_block;
@@ -596,9 +599,23 @@ bool next_element(HnswScanState *so, Relation index)
 		HnswElementTuple etup =
 		    HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c.element));
 		so->nheaptids = 0;
+		so->row_measured = false;
 		if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED))
+		{
 			for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
 				so->heaptids[so->nheaptids++] = etup->heaptids[i];
+			/*
+			 * Measured again, unbounded, from the element the heap TIDs were read from:
+			 * the projection returns it as the operator's result (hnsw_projection.cpp),
+			 * so it is the distance the operator would compute, not the walk's.
+			 */
+			if (so->measure_rows)
+			{
+				HnswCheckElementValue(&so->dist, HnswElementValue(etup));
+				so->row_distance = HnswValueDistance(&so->dist, so->query, HnswElementValue(etup));
+				so->row_measured = true;
+			}
+		}
 		UnlockReleaseBuffer(buf);
 
 		if (so->nheaptids == 0)
@@ -626,6 +643,7 @@ bool next_element_unordered(HnswScanState *so, Relation index)
 		bool data = !PageIsNew(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_DATA);
 		OffsetNumber max = data ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
 		so->nheaptids = 0;
+		so->row_measured = false;
 		while (so->walk_offset <= max && so->nheaptids == 0)
 		{
 			HnswElementTuple etup = HnswElementAt(page, so->walk_offset);
@@ -687,6 +705,7 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	so->nheaptids = 0;
 	so->next_heaptid = 0;
 	so->returned_any = false;
+	so->row_measured = false;
 	so->walk_block = HNSW_METAPAGE_BLKNO + 1;
 	so->walk_offset = FirstOffsetNumber;
 	so->walk_elements = 0;
@@ -737,6 +756,7 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 		MemoryContext old = MemoryContextSwitchTo(so->context);
 		so->started = true;
 		so->stream = HnswScanIsFiltered(scan);
+		so->measure_rows = HnswScanProjectsDistance(scan);
 		if (so->filter.empty)
 			so->exhausted = true;
 		else
@@ -779,4 +799,14 @@ void hnsw_endscan(IndexScanDesc scan)
 	MemoryContextDelete(so->context);
 	pfree(so);
 	scan->opaque = NULL;
+}
+
+bool HnswScanRowDistance(IndexScanDesc scan, HnswDistanceKind kind, float *distance)
+{
+	const HnswScanState *so = (const HnswScanState *)scan->opaque;
+
+	if (so == NULL || !so->row_measured || so->dist.kind != kind || so->dist.normproc != NULL)
+		return false;
+	*distance = so->row_distance;
+	return true;
 }
