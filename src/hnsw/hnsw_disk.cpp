@@ -344,8 +344,8 @@ void HnswReadElements(Relation index, const HnswDistance *dist, const HnswValue 
 				continue;
 			__builtin_prefetch(GetBufferDescriptor(recent - 1));
 			if (ItemPointerGetOffsetNumber(&tids[i]) <= max_offset)
-				__builtin_prefetch(PageGetItemId((Page)recent_page(i),
-				                                 ItemPointerGetOffsetNumber(&tids[i])));
+				__builtin_prefetch(
+				    PageGetItemId((Page)recent_page(i), ItemPointerGetOffsetNumber(&tids[i])));
 		}
 		for (int i = 0; i < n; i++)
 		{

@@ -220,11 +220,22 @@ void found_element(HnswScanState *so, const ItemPointerData *tid, const HnswElem
 	c.element = *tid;
 	c.neighbors = info->neighbors;
 	c.exact = info->exact;
+	/*
+	 * A scan of one window never expands a node farther than the window's farthest,
+	 * which only comes closer, nor returns it: keeping it would only grow the heaps.
+	 */
+	if (!iterative(so) && so->window_count == so->ef &&
+	    c.distance > so->window[so->ef - 1].distance)
+		return;
 	so->frontier.push(c);
 	if (info->passes && !info->deleted)
 	{
-		bool added;
-		*HnswTidSetAdd(&so->visited, HnswTidKey(tid), &added) |= VISITED_RESULT;
+		if (complete(so))
+		{
+			/* Only the exact reads of a complete scan ask whether a node was returned. */
+			bool added;
+			*HnswTidSetAdd(&so->visited, HnswTidKey(tid), &added) |= VISITED_RESULT;
+		}
 		add_result(so, c);
 	}
 }
