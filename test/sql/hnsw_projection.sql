@@ -104,3 +104,9 @@ SELECT pg_stat_force_next_flush();
 SELECT pg_stat_clear_snapshot();
 INSERT INTO counts SELECT 3, 'other operator', toast_reads();
 SELECT label, reads > lag(reads) OVER (ORDER BY step) AS read_toast FROM counts ORDER BY step;
+
+DEALLOCATE top;
+DROP FUNCTION compare(text, text);
+DROP FUNCTION toast_reads();
+DROP TABLE proj, queries, counts;
+DROP EXTENSION vecrbac;
