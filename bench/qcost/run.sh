@@ -38,10 +38,6 @@ vr_log "build vecrbac, the clients, pgvector from $SRC"
 make -s -j"$(nproc)" >/dev/null
 g++ -O2 -std=c++17 -o "$OUT/pg_client" bench/hnsw/pg_client.cpp -I"$(pg_config --includedir)" -lpq
 g++ -O3 -march=native -std=c++17 -o "$OUT/hnswlib_baseline" bench/hnsw/hnswlib_baseline.cpp -lpthread
-PGVECTOR_OPTFLAGS=native scripts/build_pgvector.sh "$SRC" "$OUT/install"
-export VR_BINDIR=$OUT/install$(cd "$PG_BINDIR_SYSTEM" && pwd)
-export PATH="$VR_BINDIR:$PATH"
-LIBDIR=$OUT/install$(pg_config --pkglibdir)
 cp vecrbac.so "$OUT/vecrbac_after.so"
 variants="after"
 if [ -n "$BASE_REV" ]; then
@@ -53,6 +49,10 @@ if [ -n "$BASE_REV" ]; then
     cp "$OUT/base-src/vecrbac.so" "$OUT/vecrbac_base.so"
     variants="base after"
 fi
+LIBDIR=$OUT/install$(pg_config --pkglibdir)
+PGVECTOR_OPTFLAGS=native scripts/build_pgvector.sh "$SRC" "$OUT/install"
+export VR_BINDIR=$OUT/install$(cd "$PG_BINDIR_SYSTEM" && pwd)
+export PATH="$VR_BINDIR:$PATH"
 use_library() { # the file new backends load; a rename, so running ones keep theirs
     cp "$OUT/vecrbac_$1.so" "$LIBDIR/.vecrbac.so.new"
     mv -f "$LIBDIR/.vecrbac.so.new" "$LIBDIR/vecrbac.so"
