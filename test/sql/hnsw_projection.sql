@@ -7,6 +7,8 @@ CREATE EXTENSION vecrbac;
 -- 800 dimensions in STORAGE EXTERNAL: every vector lives in TOAST.
 CREATE TABLE proj (id int PRIMARY KEY, embedding vector(800));
 ALTER TABLE proj ALTER COLUMN embedding SET STORAGE EXTERNAL;
+-- Counted below: no autovacuum worker may read its TOAST meanwhile.
+ALTER TABLE proj SET (autovacuum_enabled = off, toast.autovacuum_enabled = off);
 INSERT INTO proj SELECT i, ARRAY(SELECT (((i * 7919 + j * 104729) % 1009) / 1009.0)::real
                                  FROM generate_series(1, 800) j)::vector
 FROM generate_series(1, 300) i;
