@@ -644,7 +644,16 @@ void hnsw_endscan(IndexScanDesc scan);
  * such a scan must keep producing rows until the executor stops.
  */
 bool HnswScanIsFiltered(IndexScanDesc scan);
+/*
+ * Whether the scan's node projects its ORDER BY distance from the scan
+ * (hnsw_projection.cpp): the scan then measures each row it returns.
+ */
+bool HnswScanProjectsDistance(IndexScanDesc scan);
 void HnswInstallExecutorHook(void);
+/* Patches the node's projection to take its ORDER BY distance from the scan; true if it did. */
+bool HnswProjectRowDistance(struct IndexScanState *node, struct EState *estate);
+/* The distance of the row the scan returned last, when it measured one of this kind. */
+bool HnswScanRowDistance(IndexScanDesc scan, HnswDistanceKind kind, float *distance);
 void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *startup,
                        Cost *total, Selectivity *selectivity, double *correlation, double *pages);
 

@@ -1,5 +1,6 @@
 /*
- * hnsw_executor.cpp: tells an hnsw scan whether the executor filters its rows.
+ * hnsw_executor.cpp: tells an hnsw scan whether the executor filters its rows, and
+ * whether its node projects the scan's distances (hnsw_projection.cpp).
  *
  * An index scan sees only its own scan keys; a condition the index cannot take (a
  * row-level security policy on a column the index does not have, a WHERE clause on
@@ -31,24 +32,26 @@ namespace
 {
 
 /* A doubly linked list (ilist.h's macros do not compile as C++). */
-typedef struct FilteredScan
+typedef struct RecordedScan
 {
-	struct FilteredScan *prev;
-	struct FilteredScan *next;
+	struct RecordedScan *prev;
+	struct RecordedScan *next;
 	IndexScanState *state;
+	bool filtered;          /* the executor applies a Filter to its rows */
+	bool projects_distance; /* its projection takes the ORDER BY distance from the scan */
 	MemoryContextCallback unlink;
-} FilteredScan;
+} RecordedScan;
 
-FilteredScan *filtered_scans = nullptr;
+RecordedScan *recorded_scans = nullptr;
 ExecutorStart_hook_type previous_executor_start = nullptr;
 
-void unlink_filtered_scan(void *arg)
+void unlink_recorded_scan(void *arg)
 {
-	FilteredScan *f = (FilteredScan *)arg;
+	RecordedScan *f = (RecordedScan *)arg;
 	if (f->prev)
 		f->prev->next = f->next;
 	else
-		filtered_scans = f->next;
+		recorded_scans = f->next;
 	if (f->next)
 		f->next->prev = f->prev;
 }
@@ -58,29 +61,44 @@ bool is_hnsw(Relation index)
 	return index != NULL && index->rd_indam != NULL && index->rd_indam->amgettuple == hnsw_gettuple;
 }
 
-/* Records the hnsw index scans of a plan state tree that carry a Filter. */
-bool record_filtered_scans(PlanState *ps, void *context)
+/*
+ * Records the hnsw index scans of a plan state tree that carry a Filter or whose
+ * projection takes their distances (patched here).
+ */
+bool record_scans(PlanState *ps, void *context)
 {
 	if (ps == NULL)
 		return false;
-	if (IsA(ps, IndexScanState) && ps->plan->qual != NIL)
+	if (IsA(ps, IndexScanState) && is_hnsw(((IndexScanState *)ps)->iss_RelationDesc))
 	{
 		IndexScanState *iss = (IndexScanState *)ps;
-		if (is_hnsw(iss->iss_RelationDesc))
+		bool filtered = ps->plan->qual != NIL;
+		bool projects = HnswProjectRowDistance(iss, ps->state);
+		if (filtered || projects)
 		{
-			MemoryContext cxt = (MemoryContext)context;
-			FilteredScan *f = (FilteredScan *)MemoryContextAllocZero(cxt, sizeof(FilteredScan));
+			MemoryContext cxt = ps->state->es_query_cxt;
+			RecordedScan *f = (RecordedScan *)MemoryContextAllocZero(cxt, sizeof(RecordedScan));
 			f->state = iss;
-			f->unlink.func = unlink_filtered_scan;
+			f->filtered = filtered;
+			f->projects_distance = projects;
+			f->unlink.func = unlink_recorded_scan;
 			f->unlink.arg = f;
-			f->next = filtered_scans;
-			if (filtered_scans)
-				filtered_scans->prev = f;
-			filtered_scans = f;
+			f->next = recorded_scans;
+			if (recorded_scans)
+				recorded_scans->prev = f;
+			recorded_scans = f;
 			MemoryContextRegisterResetCallback(cxt, &f->unlink);
 		}
 	}
-	return planstate_tree_walker(ps, (bool (*)())(void (*)(void))record_filtered_scans, context);
+	return planstate_tree_walker(ps, (bool (*)())(void (*)(void))record_scans, context);
+}
+
+const RecordedScan *find_scan(IndexScanDesc scan)
+{
+	for (const RecordedScan *f = recorded_scans; f != nullptr; f = f->next)
+		if (f->state->iss_ScanDesc == scan)
+			return f;
+	return nullptr;
 }
 
 void hnsw_executor_start(QueryDesc *query, int eflags)
@@ -90,7 +108,7 @@ void hnsw_executor_start(QueryDesc *query, int eflags)
 	else
 		standard_ExecutorStart(query, eflags);
 	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY) && query->planstate != NULL)
-		record_filtered_scans(query->planstate, query->estate->es_query_cxt);
+		record_scans(query->planstate, nullptr);
 }
 
 } // namespace
@@ -103,8 +121,12 @@ void HnswInstallExecutorHook(void)
 
 bool HnswScanIsFiltered(IndexScanDesc scan)
 {
-	for (const FilteredScan *f = filtered_scans; f != nullptr; f = f->next)
-		if (f->state->iss_ScanDesc == scan)
-			return true;
-	return false;
+	const RecordedScan *f = find_scan(scan);
+	return f != nullptr && f->filtered;
+}
+
+bool HnswScanProjectsDistance(IndexScanDesc scan)
+{
+	const RecordedScan *f = find_scan(scan);
+	return f != nullptr && f->projects_distance;
 }

@@ -111,8 +111,9 @@ typedef struct HnswScanState
 	HnswFilter filter;
 	HnswReadFilter read_filter;
 	bool filtered;
-	bool stream;      /* the executor filters the rows: keep producing them, never short */
-	HnswValue *query; /* NULL: no ordering (NULL or zero query) */
+	bool stream;       /* the executor filters the rows: keep producing them, never short */
+	bool measure_rows; /* the node projects each returned row's distance from the scan */
+	HnswValue *query;  /* NULL: no ordering (NULL or zero query) */
 	HnswQueryBound query_bound; /* a quantized index's: for the executor's re-check */
 	bool started;
 	bool exhausted;
@@ -148,6 +149,8 @@ typedef struct HnswScanState
 	float last_distance;
 	double last_lower_bound; /* a quantized index's: what the element's rows cannot beat */
 	bool returned_any;
+	float row_distance; /* the current row's exact distance, when measure_rows */
+	bool row_measured;
 
 	/* no-ordering walk over the pages */
 	BlockNumber walk_block;
@@ -219,11 +222,22 @@ void found_element(HnswScanState *so, const ItemPointerData *tid, const HnswElem
 	c.element = *tid;
 	c.neighbors = info->neighbors;
 	c.exact = info->exact;
+	/*
+	 * A scan of one window never expands a node farther than the window's farthest,
+	 * which only comes closer, nor returns it: keeping it would only grow the heaps.
+	 */
+	if (!iterative(so) && so->window_count == so->ef &&
+	    c.distance > so->window[so->ef - 1].distance)
+		return;
 	so->frontier.push(c);
 	if (info->passes && !info->deleted)
 	{
-		bool added;
-		*HnswTidSetAdd(&so->visited, HnswTidKey(tid), &added) |= VISITED_RESULT;
+		if (complete(so))
+		{
+			/* Only the exact reads of a complete scan ask whether a node was returned. */
+			bool added;
+			*HnswTidSetAdd(&so->visited, HnswTidKey(tid), &added) |= VISITED_RESULT;
+		}
 		add_result(so, c);
 	}
 }
@@ -598,12 +612,26 @@ bool next_element(HnswScanState *so, Relation index)
 		HnswElementTuple etup =
 		    HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c.element));
 		so->nheaptids = 0;
+		so->row_measured = false;
 		if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED))
+		{
 			for (int i = 0; i < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[i]); i++)
 				so->heaptids[so->nheaptids++] = etup->heaptids[i];
-		if (so->nheaptids > 0 && so->dist.quantization != HNSW_QUANTIZATION_NONE)
-			so->last_lower_bound = HnswQuantizedLowerBound(&so->dist, &so->query_bound, c.distance,
-			                                               HnswElementValue(etup));
+			/*
+			 * Measured again, unbounded, from the element the heap TIDs were read from:
+			 * the projection returns it as the operator's result (hnsw_projection.cpp),
+			 * so it is the distance the operator would compute, not the walk's.
+			 */
+			if (so->measure_rows)
+			{
+				HnswCheckElementValue(&so->dist, HnswElementValue(etup));
+				so->row_distance = HnswValueDistance(&so->dist, so->query, HnswElementValue(etup));
+				so->row_measured = true;
+			}
+			if (so->nheaptids > 0 && so->dist.quantization != HNSW_QUANTIZATION_NONE)
+				so->last_lower_bound = HnswQuantizedLowerBound(&so->dist, &so->query_bound,
+				                                               c.distance, HnswElementValue(etup));
+		}
 		UnlockReleaseBuffer(buf);
 
 		if (so->nheaptids == 0)
@@ -631,6 +659,7 @@ bool next_element_unordered(HnswScanState *so, Relation index)
 		bool data = !PageIsNew(page) && (HnswPageGetOpaque(page)->flags & HNSW_PAGE_DATA);
 		OffsetNumber max = data ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
 		so->nheaptids = 0;
+		so->row_measured = false;
 		while (so->walk_offset <= max && so->nheaptids == 0)
 		{
 			HnswElementTuple etup = HnswElementAt(page, so->walk_offset);
@@ -692,6 +721,7 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	so->nheaptids = 0;
 	so->next_heaptid = 0;
 	so->returned_any = false;
+	so->row_measured = false;
 	so->walk_block = HNSW_METAPAGE_BLKNO + 1;
 	so->walk_offset = FirstOffsetNumber;
 	so->walk_elements = 0;
@@ -748,6 +778,13 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 		MemoryContext old = MemoryContextSwitchTo(so->context);
 		so->started = true;
 		so->stream = HnswScanIsFiltered(scan);
+		/*
+		 * Not for a quantized index: its distances are not the operator's, and the
+		 * executor re-checks and may queue rows, so the row it projects need not be the
+		 * scan's current one (HnswScanRowDistance refuses other kinds anyway).
+		 */
+		so->measure_rows =
+		    HnswScanProjectsDistance(scan) && so->dist.quantization == HNSW_QUANTIZATION_NONE;
 		if (so->filter.empty)
 			so->exhausted = true;
 		else
@@ -801,4 +838,14 @@ void hnsw_endscan(IndexScanDesc scan)
 	MemoryContextDelete(so->context);
 	pfree(so);
 	scan->opaque = NULL;
+}
+
+bool HnswScanRowDistance(IndexScanDesc scan, HnswDistanceKind kind, float *distance)
+{
+	const HnswScanState *so = (const HnswScanState *)scan->opaque;
+
+	if (so == NULL || !so->row_measured || so->dist.kind != kind || so->dist.normproc != NULL)
+		return false;
+	*distance = so->row_distance;
+	return true;
 }

@@ -77,6 +77,10 @@ DROP INDEX items_l1;
 CREATE INDEX items_l2 ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'half');
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding <-> (SELECT q FROM queries WHERE qid = 1) LIMIT 5;
+-- the distances a query selects are the exact ones, not the halves' (an index scan that
+-- projects its own distance must not do so for halves)
+SELECT count(*) AS rows, bool_and(s.d = (SELECT x.embedding <-> q.q FROM items x WHERE x.id = s.id)) AS exact_distances
+FROM queries q CROSS JOIN LATERAL (SELECT id, embedding <-> q.q AS d FROM items ORDER BY embedding <-> q.q LIMIT 5) s;
 RESET enable_seqscan;
 
 -- inserts after the build (one beyond the half range is refused, as the cast to halfvec
