@@ -51,7 +51,13 @@
 #define IVFFLAT_NORM_PROC HNSW_NORM_PROC
 #define IVFFLAT_TYPE_SUPPORT_PROC HNSW_TYPE_SUPPORT_PROC
 #define IVFFLAT_KMEANS_NORM_PROC 4
-#define IVFFLAT_SUPPORT_PROCS 4
+/*
+ * pgvector's ivfflat has 5 slots (its halfvec and bit opclasses fill slot 5): the
+ * in-place migration points pgvector's handler at ours before dropping its indexes,
+ * and opening such an index fails ("invalid amproc number 5") unless slot 5 exists.
+ * vecrbac's opclasses never fill it.
+ */
+#define IVFFLAT_SUPPORT_PROCS 5
 
 /* Build phases shown in pg_stat_progress_create_index (subphase numbers, pgvector's names). */
 #define IVFFLAT_PHASE_KMEANS 2
