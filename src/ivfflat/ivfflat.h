@@ -216,9 +216,20 @@ int IvfMeasureLists(Relation index, const HnswDistance *dist, const HnswValue *q
 void IvfSetInsertPage(Relation index, ForkNumber fork, ItemPointer tid, BlockNumber insert_page,
                       bool building);
 
-/* The nearest list to a value among lists (by the index's distance). */
+/*
+ * The nearest list to a value among lists (by the index's distance). quarter_gaps, when
+ * not NULL, is IvfCenterQuarterGaps' table: it lets most centers go unmeasured.
+ */
 int IvfNearestList(const HnswDistance *dist, const IvfList *lists, int nlists,
-                   const HnswValue *value);
+                   const HnswValue *value, const float *quarter_gaps = NULL);
+
+/*
+ * |b - c|^2 / 4 for every two centers (nlists * nlists, palloc'd), or NULL when the
+ * distance is not squared L2 or the table would be too big. A value x whose nearest
+ * center so far is b is no nearer to c when |b - c|^2 / 4 >= |x - b|^2 (triangle
+ * inequality): a build, which assigns every row, measures the centers once for all.
+ */
+float *IvfCenterQuarterGaps(const HnswDistance *dist, const IvfList *lists, int nlists);
 
 /*
  * Appends an item to a chain of pages of kind page_flag (IVFFLAT_PAGE_ENTRY or

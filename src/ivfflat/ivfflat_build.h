@@ -25,6 +25,7 @@ typedef struct IvfBuildState
 	pg_prng_state rng;
 	/* assigning */
 	IvfList *list;
+	float *quarter_gaps; /* IvfCenterQuarterGaps of the lists, or NULL */
 	BlockNumber *insert_page;
 	BlockNumber *key_insert_page; /* each list's key chain, where appends start */
 	double index_tuples;

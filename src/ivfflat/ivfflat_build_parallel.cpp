@@ -70,6 +70,7 @@ void participate(IvfParallelBuild *pb, Relation heap, Relation index, bool is_le
 		IvfInitDistance(&bs->dist, index);
 		HnswInitColumns(&bs->cols, index);
 		bs->lists = IvfReadLists(index, &bs->dist, &bs->list);
+		bs->quarter_gaps = IvfCenterQuarterGaps(&bs->dist, bs->list, bs->lists);
 		bs->insert_page = (BlockNumber *)palloc(sizeof(BlockNumber) * Max(bs->lists, 1));
 		bs->key_insert_page = (BlockNumber *)palloc(sizeof(BlockNumber) * Max(bs->lists, 1));
 		for (int i = 0; i < bs->lists; i++)

@@ -8,6 +8,7 @@ extern "C"
 {
 #include "access/genam.h"
 #include "catalog/pg_type_d.h"
+#include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
 }
@@ -173,13 +174,36 @@ void IvfSetInsertPage(Relation index, ForkNumber fork, ItemPointer tid, BlockNum
 	UnlockReleaseBuffer(buf);
 }
 
+#define IVF_MAX_GAP_LISTS 2048 /* a table of 16 MB */
+
+float *IvfCenterQuarterGaps(const HnswDistance *dist, const IvfList *lists, int nlists)
+{
+	if ((dist->kind != HNSW_DIST_L2_SQUARED && dist->kind != HNSW_DIST_HALF_L2_SQUARED) ||
+	    nlists < 2 || nlists > IVF_MAX_GAP_LISTS)
+		return NULL;
+	float *gaps = (float *)palloc(sizeof(float) * (Size)nlists * nlists);
+	for (int b = 0; b < nlists; b++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		gaps[(Size)b * nlists + b] = 0;
+		for (int c = 0; c < b; c++)
+			gaps[(Size)b * nlists + c] = gaps[(Size)c * nlists + b] =
+			    HnswValueDistance(dist, lists[b].center, lists[c].center) / 4;
+	}
+	return gaps;
+}
+
 int IvfNearestList(const HnswDistance *dist, const IvfList *lists, int nlists,
-                   const HnswValue *value)
+                   const HnswValue *value, const float *quarter_gaps)
 {
 	int best = 0;
 	float best_distance = 0;
 	for (int i = 0; i < nlists; i++)
 	{
+		/* no nearer than the best so far (a margin for rounding) */
+		if (i > 0 && quarter_gaps != NULL &&
+		    quarter_gaps[(Size)best * nlists + i] > best_distance * 1.001f)
+			continue;
 		/* under L2 a distance stops early once it exceeds the best so far */
 		bool exact;
 		float d =
