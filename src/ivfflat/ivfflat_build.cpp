@@ -104,6 +104,15 @@ void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isn
 	if (value != NULL)
 	{
 		int list = IvfNearestList(&bs->dist, bs->list, bs->lists, value, bs->quarter_gaps);
+		if (bs->own_entry_head != NULL && !BlockNumberIsValid(bs->insert_page[list]))
+		{
+			/* a worker's first row for this list: its own chains begin */
+			bs->own_entry_head[list] = bs->insert_page[list] =
+			    IvfNewChainPage(index, bs->fork, IVFFLAT_PAGE_ENTRY);
+			if (BlockNumberIsValid(bs->list[list].key_page))
+				bs->own_key_head[list] = bs->key_insert_page[list] =
+				    IvfNewChainPage(index, bs->fork, IVFFLAT_PAGE_KEY);
+		}
 		Size size;
 		IvfEntryTuple entry = IvfFormEntry(&bs->cols, value, values, isnull, tid, &size);
 		ItemPointerData where;
@@ -121,6 +130,16 @@ void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isn
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(bs->tuple_context);
+}
+
+BlockNumber IvfNewChainPage(Relation index, ForkNumber fork, uint16 flags)
+{
+	Buffer buf = HnswNewBuffer(index, fork);
+	IvfInitPage(BufferGetPage(buf), flags);
+	MarkBufferDirty(buf);
+	BlockNumber blkno = BufferGetBlockNumber(buf);
+	UnlockReleaseBuffer(buf);
+	return blkno;
 }
 
 namespace
