@@ -48,9 +48,10 @@ void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isn
 
 /*
  * Workers for the assignment (0: none), from the planner, or from the rows the sample
- * pass counted when the planner finds the heap too small (vectors in TOAST).
+ * pass counted and the lists when the planner finds the heap too small (vectors in
+ * TOAST).
  */
-int IvfPlanWorkers(Relation heap, Relation index, double rows);
+int IvfPlanWorkers(Relation heap, Relation index, double rows, int lists);
 
 /*
  * Assigns the rows with `workers` parallel workers and the leader; false (nothing
