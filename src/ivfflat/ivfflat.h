@@ -232,14 +232,37 @@ int IvfNearestList(const HnswDistance *dist, const IvfList *lists, int nlists,
 float *IvfCenterQuarterGaps(const HnswDistance *dist, const IvfList *lists, int nlists);
 
 /*
+ * New pages reserved by a participant of a parallel build, IVF_EXTEND_BATCH at a time
+ * under one relation extension lock: three participants taking that lock for every
+ * page (two 784-dimension entries fill one) queued on it. The pages left unused at
+ * the end stay new (all zero): in no chain, not WAL-logged, as PostgreSQL leaves the
+ * pages a heap extends by ahead.
+ */
+#define IVF_EXTEND_BATCH 32
+typedef struct IvfPageReserve
+{
+	BlockNumber blocks[IVF_EXTEND_BATCH];
+	int next;
+	int count;
+} IvfPageReserve;
+
+/*
+ * A new page at the end of the fork, locked exclusively (HnswNewBuffer), or, with a
+ * reserve, the reserve's next page (not initialized).
+ */
+Buffer IvfNewBuffer(Relation index, ForkNumber fork, IvfPageReserve *reserve);
+
+/*
  * Appends an item to a chain of pages of kind page_flag (IVFFLAT_PAGE_ENTRY or
  * IVFFLAT_PAGE_KEY), starting at *insert_page and following the chain (extending it
- * at its end) until a page has room; sets *insert_page to that page and *where (if
- * not NULL) to the item's place. In place during the build (nothing WAL-logged; the
- * build logs every page at the end), through GenericXLog after it.
+ * at its end, from reserve if not NULL) until a page has room; sets *insert_page to
+ * that page and *where (if not NULL) to the item's place. In place during the build
+ * (nothing WAL-logged; the build logs every page at the end), through GenericXLog
+ * after it.
  */
 void IvfAppendItem(Relation index, ForkNumber fork, uint16 page_flag, BlockNumber *insert_page,
-                   const void *item, Size size, bool building, ItemPointer where);
+                   const void *item, Size size, bool building, ItemPointer where,
+                   IvfPageReserve *reserve = NULL);
 
 /* Builds the key of an entry placed at `where` (palloc'd). */
 IvfKeyTuple IvfFormKey(const IvfEntryTuple entry, ItemPointer where, Size *size);

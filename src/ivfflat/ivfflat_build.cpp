@@ -108,21 +108,21 @@ void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isn
 		{
 			/* a worker's first row for this list: its own chains begin */
 			bs->own_entry_head[list] = bs->insert_page[list] =
-			    IvfNewChainPage(index, bs->fork, IVFFLAT_PAGE_ENTRY);
+			    IvfNewChainPage(index, bs->fork, IVFFLAT_PAGE_ENTRY, bs->reserve);
 			if (BlockNumberIsValid(bs->list[list].key_page))
 				bs->own_key_head[list] = bs->key_insert_page[list] =
-				    IvfNewChainPage(index, bs->fork, IVFFLAT_PAGE_KEY);
+				    IvfNewChainPage(index, bs->fork, IVFFLAT_PAGE_KEY, bs->reserve);
 		}
 		Size size;
 		IvfEntryTuple entry = IvfFormEntry(&bs->cols, value, values, isnull, tid, &size);
 		ItemPointerData where;
 		IvfAppendItem(index, bs->fork, IVFFLAT_PAGE_ENTRY, &bs->insert_page[list], entry, size,
-		              true, &where);
+		              true, &where, bs->reserve);
 		if (BlockNumberIsValid(bs->list[list].key_page))
 		{
 			IvfKeyTuple key = IvfFormKey(entry, &where, &size);
 			IvfAppendItem(index, bs->fork, IVFFLAT_PAGE_KEY, &bs->key_insert_page[list], key, size,
-			              true, NULL);
+			              true, NULL, bs->reserve);
 		}
 		bs->index_tuples += 1;
 		if ((int64)bs->index_tuples % 1000 == 0)
@@ -132,9 +132,9 @@ void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isn
 	MemoryContextReset(bs->tuple_context);
 }
 
-BlockNumber IvfNewChainPage(Relation index, ForkNumber fork, uint16 flags)
+BlockNumber IvfNewChainPage(Relation index, ForkNumber fork, uint16 flags, IvfPageReserve *reserve)
 {
-	Buffer buf = HnswNewBuffer(index, fork);
+	Buffer buf = IvfNewBuffer(index, fork, reserve);
 	IvfInitPage(BufferGetPage(buf), flags);
 	MarkBufferDirty(buf);
 	BlockNumber blkno = BufferGetBlockNumber(buf);

@@ -35,12 +35,14 @@ typedef struct IvfBuildState
 	 */
 	BlockNumber *own_entry_head;
 	BlockNumber *own_key_head;
+	/* a parallel participant's new pages (NULL when serial: one page at a time) */
+	IvfPageReserve *reserve;
 	double index_tuples;
 	MemoryContext tuple_context;
 } IvfBuildState;
 
 /* A new empty page of a chain (entry or key), unlocked; not WAL-logged (building). */
-BlockNumber IvfNewChainPage(Relation index, ForkNumber fork, uint16 flags);
+BlockNumber IvfNewChainPage(Relation index, ForkNumber fork, uint16 flags, IvfPageReserve *reserve);
 
 /* table_index_build_scan callback of the assignment: a row to its nearest list. */
 void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool alive,

@@ -101,6 +101,9 @@ void participate(IvfParallelBuild *pb, IvfWorkerChains *chains, Relation heap, R
 		                                          ALLOCSET_DEFAULT_SIZES);
 	}
 	double before = bs->index_tuples;
+	IvfPageReserve reserve;
+	reserve.next = reserve.count = 0;
+	bs->reserve = &reserve;
 
 	IndexInfo *info = BuildIndexInfo(index);
 	info->ii_Concurrent = pb->concurrent;
@@ -119,6 +122,8 @@ void participate(IvfParallelBuild *pb, IvfWorkerChains *chains, Relation heap, R
 			mine[i].key_tail = bs->key_insert_page[i];
 		}
 	}
+
+	bs->reserve = NULL; /* the leader's state outlives this frame */
 
 	SpinLockAcquire(&pb->mutex);
 	pb->heap_tuples += heap_tuples;

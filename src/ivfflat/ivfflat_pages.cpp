@@ -10,6 +10,7 @@ extern "C"
 #include "catalog/pg_type_d.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "utils/rel.h"
 }
 
@@ -256,8 +257,32 @@ IvfKeyTuple IvfFormKey(const IvfEntryTuple entry, ItemPointer where, Size *size)
 	return k;
 }
 
+Buffer IvfNewBuffer(Relation index, ForkNumber fork, IvfPageReserve *reserve)
+{
+	if (reserve == NULL)
+		return HnswNewBuffer(index, fork);
+	if (reserve->next >= reserve->count)
+	{
+		LockRelationForExtension(index, ExclusiveLock);
+		for (int i = 0; i < IVF_EXTEND_BATCH; i++)
+		{
+			Buffer buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
+			reserve->blocks[i] = BufferGetBlockNumber(buf);
+			ReleaseBuffer(buf);
+		}
+		UnlockRelationForExtension(index, ExclusiveLock);
+		reserve->next = 0;
+		reserve->count = IVF_EXTEND_BATCH;
+	}
+	Buffer buf =
+	    ReadBufferExtended(index, fork, reserve->blocks[reserve->next++], RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	return buf;
+}
+
 void IvfAppendItem(Relation index, ForkNumber fork, uint16 page_flag, BlockNumber *insert_page,
-                   const void *item, Size size, bool building, ItemPointer where)
+                   const void *item, Size size, bool building, ItemPointer where,
+                   IvfPageReserve *reserve)
 {
 	BlockNumber blkno = *insert_page;
 	for (;;)
@@ -296,7 +321,7 @@ void IvfAppendItem(Relation index, ForkNumber fork, uint16 page_flag, BlockNumbe
 			continue;
 		}
 
-		Buffer newbuf = HnswNewBuffer(index, fork);
+		Buffer newbuf = IvfNewBuffer(index, fork, reserve);
 		HnswEditStart(&edit, index, building);
 		Page p = HnswEditPage(&edit, buf, false);
 		Page np = HnswEditPage(&edit, newbuf, true);
