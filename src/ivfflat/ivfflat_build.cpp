@@ -455,7 +455,7 @@ IndexBuildResult *ivfflat_build(Relation heap, Relation index, IndexInfo *info)
 	bs.quarter_gaps = IvfCenterQuarterGaps(&bs.dist, bs.list, bs.lists);
 	/* the lists are written, no row assigned yet (tests watch the progress here) */
 	VECRBAC_WAIT_POINT("ivfflat-build-assign");
-	int workers = IvfPlanWorkers(heap, index, bs.seen, bs.lists);
+	int workers = IvfPlanWorkers(heap, index, bs.seen);
 	double assigned_heap_tuples;
 	if (workers == 0 || !IvfAssignParallel(&bs, heap, info, workers, &assigned_heap_tuples))
 		table_index_build_scan(heap, index, info, true, true, IvfAssignCallback, (void *)&bs, NULL);

@@ -50,10 +50,9 @@ void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isn
 
 /*
  * Workers for the assignment (0: none), from the planner, or from the rows the sample
- * pass counted and the lists when the planner finds the heap too small (vectors in
- * TOAST).
+ * pass counted when the planner finds the heap too small (vectors in TOAST).
  */
-int IvfPlanWorkers(Relation heap, Relation index, double rows, int lists);
+int IvfPlanWorkers(Relation heap, Relation index, double rows);
 
 /*
  * Assigns the rows with `workers` parallel workers and the leader; false (nothing

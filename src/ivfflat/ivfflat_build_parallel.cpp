@@ -166,7 +166,7 @@ void link_worker_chains(IvfBuildState *bs, const IvfWorkerChains *chains, int wo
 
 } // namespace
 
-int IvfPlanWorkers(Relation heap, Relation index, double rows, int lists)
+int IvfPlanWorkers(Relation heap, Relation index, double rows)
 {
 	int planned = plan_create_index_workers(RelationGetRelid(heap), RelationGetRelid(index));
 	if (planned > 0 || !IsUnderPostmaster || max_parallel_maintenance_workers == 0 ||
@@ -176,15 +176,12 @@ int IvfPlanWorkers(Relation heap, Relation index, double rows, int lists)
 		return planned;
 
 	/*
-	 * The heap's pages undercount a table whose vectors live in TOAST: the assignment's
-	 * work decides, a row's distance to each list. Below 10 million, workers cost more
-	 * than they save (measured: 60,000 Fashion-MNIST rows, 100 lists, 2 shared vCPUs:
-	 * the assignment took 0.74 s of CPU serially, 1.17 s in all with 2 workers, and
-	 * three builds 2.66-2.95 s against 2.75-3.45 s with them). pgvector's planner-only
-	 * count gives that table no worker either.
+	 * The heap's pages undercount a table whose vectors live in TOAST: the rows decide
+	 * (pgvector's planner-only count gives such a table of 60,000 rows no worker; here
+	 * 2 workers build it faster than none: docs/performance.md).
 	 */
 	int workers = 0;
-	for (double threshold = 1e7; rows * lists >= threshold; threshold *= 3)
+	for (double threshold = 10000; rows >= threshold; threshold *= 3)
 		workers++;
 	return Min(workers, max_parallel_maintenance_workers);
 }
