@@ -258,11 +258,12 @@ void refine_elkan(const IvfSamples *s, int k, bool spherical, float *centers)
 	int *assigned = (int *)palloc(sizeof(int) * n);
 	float *upper = (float *)palloc(sizeof(float) * n);
 	float *lower = (float *)palloc_extended(sizeof(float) * (Size)n * k, MCXT_ALLOC_HUGE);
-	float *half_gap = (float *)palloc(sizeof(float) * (Size)k * k); /* |b - c| / 2 */
+	float *half_gap = /* |b - c| / 2 */
+	    (float *)palloc_extended(sizeof(float) * (Size)k * k, MCXT_ALLOC_HUGE);
 	float *half_nearest = (float *)palloc(sizeof(float) * k); /* to the nearest other center */
 	float *moved = (float *)palloc(sizeof(float) * k);
 	float *drift = (float *)palloc0(sizeof(float) * k);
-	float *previous = (float *)palloc(sizeof(float) * (Size)k * d);
+	float *previous = (float *)palloc_extended(sizeof(float) * (Size)k * d, MCXT_ALLOC_HUGE);
 	Means means(k, d);
 
 	/* The distance from x to center c, or a lower bound of it above bound. */
