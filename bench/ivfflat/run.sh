@@ -3,7 +3,7 @@
 #
 #   bench/ivfflat/run.sh                    results in bench/out/ivfflat/results.jsonl
 #   PGVECTOR_SRC=dir bench/ivfflat/run.sh   pgvector built from that source tree
-#   QUERIES=1000 LISTS=100 bench/ivfflat/run.sh
+#   QUERIES=1000 LISTS=100 BUILD_REPEATS=3 bench/ivfflat/run.sh
 #
 # pgvector, when its source is at hand (PGVECTOR_SRC, or bench/out/pgvector-src), is
 # built and installed into this run's private prefix only (never into the system's
@@ -41,7 +41,8 @@ vr_cluster_start "$CLUSTER" "$PORT" "shared_buffers = 1GB" "maintenance_work_mem
 trap 'vr_cluster_stop "$CLUSTER"; rm -rf "$OUT/cluster"' EXIT
 BASE="host=127.0.0.1 port=$PORT user=postgres"
 psql -X -q -d "$BASE dbname=postgres" -c "CREATE DATABASE vr" -c "CREATE DATABASE pgv"
-ARGS=(--vecrbac "$BASE dbname=vr" --queries "${QUERIES:-200}" --lists "${LISTS:-100}" --workers "${WORKERS:-0,2}")
+ARGS=(--vecrbac "$BASE dbname=vr" --queries "${QUERIES:-200}" --lists "${LISTS:-100}" --workers "${WORKERS:-0,2}"
+    --build-repeats "${BUILD_REPEATS:-3}")
 [[ -n ${UNSCOPED_ONLY:-} ]] && ARGS+=(--unscoped-only)
 [[ $HAVE_PGVECTOR == 1 ]] && ARGS+=(--pgvector "$BASE dbname=pgv")
 

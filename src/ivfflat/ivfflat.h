@@ -51,7 +51,13 @@
 #define IVFFLAT_NORM_PROC HNSW_NORM_PROC
 #define IVFFLAT_TYPE_SUPPORT_PROC HNSW_TYPE_SUPPORT_PROC
 #define IVFFLAT_KMEANS_NORM_PROC 4
-#define IVFFLAT_SUPPORT_PROCS 4
+/*
+ * pgvector's ivfflat has 5 slots (its halfvec and bit opclasses fill slot 5): the
+ * in-place migration points pgvector's handler at ours before dropping its indexes,
+ * and opening such an index fails ("invalid amproc number 5") unless slot 5 exists.
+ * vecrbac's opclasses never fill it.
+ */
+#define IVFFLAT_SUPPORT_PROCS 5
 
 /* Build phases shown in pg_stat_progress_create_index (subphase numbers, pgvector's names). */
 #define IVFFLAT_PHASE_KMEANS 2
@@ -210,19 +216,53 @@ int IvfMeasureLists(Relation index, const HnswDistance *dist, const HnswValue *q
 void IvfSetInsertPage(Relation index, ForkNumber fork, ItemPointer tid, BlockNumber insert_page,
                       bool building);
 
-/* The nearest list to a value among lists (by the index's distance). */
+/*
+ * The nearest list to a value among lists (by the index's distance). quarter_gaps, when
+ * not NULL, is IvfCenterQuarterGaps' table: it lets most centers go unmeasured.
+ */
 int IvfNearestList(const HnswDistance *dist, const IvfList *lists, int nlists,
-                   const HnswValue *value);
+                   const HnswValue *value, const float *quarter_gaps = NULL);
+
+/*
+ * |b - c|^2 / 4 for every two centers (nlists * nlists, palloc'd), or NULL when the
+ * distance is not squared L2 or the table would be too big. A value x whose nearest
+ * center so far is b is no nearer to c when |b - c|^2 / 4 >= |x - b|^2 (triangle
+ * inequality): a build, which assigns every row, measures the centers once for all.
+ */
+float *IvfCenterQuarterGaps(const HnswDistance *dist, const IvfList *lists, int nlists);
+
+/*
+ * New pages reserved by a participant of a parallel build, IVF_EXTEND_BATCH at a time
+ * under one relation extension lock: three participants taking that lock for every
+ * page (two 784-dimension entries fill one) queued on it. The pages left unused at
+ * the end stay new (all zero): in no chain, not WAL-logged, as PostgreSQL leaves the
+ * pages a heap extends by ahead.
+ */
+#define IVF_EXTEND_BATCH 32
+typedef struct IvfPageReserve
+{
+	BlockNumber blocks[IVF_EXTEND_BATCH];
+	int next;
+	int count;
+} IvfPageReserve;
+
+/*
+ * A new page at the end of the fork, locked exclusively (HnswNewBuffer), or, with a
+ * reserve, the reserve's next page (not initialized).
+ */
+Buffer IvfNewBuffer(Relation index, ForkNumber fork, IvfPageReserve *reserve);
 
 /*
  * Appends an item to a chain of pages of kind page_flag (IVFFLAT_PAGE_ENTRY or
  * IVFFLAT_PAGE_KEY), starting at *insert_page and following the chain (extending it
- * at its end) until a page has room; sets *insert_page to that page and *where (if
- * not NULL) to the item's place. In place during the build (nothing WAL-logged; the
- * build logs every page at the end), through GenericXLog after it.
+ * at its end, from reserve if not NULL) until a page has room; sets *insert_page to
+ * that page and *where (if not NULL) to the item's place. In place during the build
+ * (nothing WAL-logged; the build logs every page at the end), through GenericXLog
+ * after it.
  */
 void IvfAppendItem(Relation index, ForkNumber fork, uint16 page_flag, BlockNumber *insert_page,
-                   const void *item, Size size, bool building, ItemPointer where);
+                   const void *item, Size size, bool building, ItemPointer where,
+                   IvfPageReserve *reserve = NULL);
 
 /* Builds the key of an entry placed at `where` (palloc'd). */
 IvfKeyTuple IvfFormKey(const IvfEntryTuple entry, ItemPointer where, Size *size);

@@ -50,18 +50,39 @@ void sample_callback(Relation index, ItemPointer tid, Datum *values, bool *isnul
 	IvfBuildState *bs = (IvfBuildState *)state;
 	if (isnull[bs->dist.column])
 		return;
+	/*
+	 * Without a norm (not cosine) every value counts: once the sample is full, a row
+	 * the draw leaves out is not even detoasted (most rows, in a large table). The
+	 * assignment reads every row, and raises any error a value has.
+	 */
+	int slot = -1;
+	bool drawn = false;
+	if (bs->dist.normproc == NULL && bs->samples.count >= bs->samples.capacity)
+	{
+		double j = pg_prng_double(&bs->rng) * (bs->seen + 1);
+		drawn = true;
+		if (j >= bs->samples.capacity)
+		{
+			bs->seen += 1;
+			return;
+		}
+		slot = (int)j;
+	}
 	MemoryContext old = MemoryContextSwitchTo(bs->tuple_context);
 	HnswValue *value = HnswPrepareValue(&bs->dist, values[bs->dist.column], false);
 	if (value != NULL)
 	{
-		int slot = bs->samples.count;
-		if (slot >= bs->samples.capacity)
+		if (!drawn)
 		{
-			double j = pg_prng_double(&bs->rng) * (bs->seen + 1);
-			slot = j < bs->samples.capacity ? (int)j : -1;
+			slot = bs->samples.count;
+			if (slot >= bs->samples.capacity)
+			{
+				double j = pg_prng_double(&bs->rng) * (bs->seen + 1);
+				slot = j < bs->samples.capacity ? (int)j : -1;
+			}
+			else
+				bs->samples.count++;
 		}
-		else
-			bs->samples.count++;
 		if (slot >= 0)
 			IvfValueToFloats(&bs->dist, value, bs->samples.x + (Size)slot * bs->samples.dimensions);
 		bs->seen += 1;
@@ -82,17 +103,26 @@ void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isn
 	HnswValue *value = HnswPrepareValue(&bs->dist, values[bs->dist.column], false);
 	if (value != NULL)
 	{
-		int list = IvfNearestList(&bs->dist, bs->list, bs->lists, value);
+		int list = IvfNearestList(&bs->dist, bs->list, bs->lists, value, bs->quarter_gaps);
+		if (bs->own_entry_head != NULL && !BlockNumberIsValid(bs->insert_page[list]))
+		{
+			/* a worker's first row for this list: its own chains begin */
+			bs->own_entry_head[list] = bs->insert_page[list] =
+			    IvfNewChainPage(index, bs->fork, IVFFLAT_PAGE_ENTRY, bs->reserve);
+			if (BlockNumberIsValid(bs->list[list].key_page))
+				bs->own_key_head[list] = bs->key_insert_page[list] =
+				    IvfNewChainPage(index, bs->fork, IVFFLAT_PAGE_KEY, bs->reserve);
+		}
 		Size size;
 		IvfEntryTuple entry = IvfFormEntry(&bs->cols, value, values, isnull, tid, &size);
 		ItemPointerData where;
 		IvfAppendItem(index, bs->fork, IVFFLAT_PAGE_ENTRY, &bs->insert_page[list], entry, size,
-		              true, &where);
+		              true, &where, bs->reserve);
 		if (BlockNumberIsValid(bs->list[list].key_page))
 		{
 			IvfKeyTuple key = IvfFormKey(entry, &where, &size);
 			IvfAppendItem(index, bs->fork, IVFFLAT_PAGE_KEY, &bs->key_insert_page[list], key, size,
-			              true, NULL);
+			              true, NULL, bs->reserve);
 		}
 		bs->index_tuples += 1;
 		if ((int64)bs->index_tuples % 1000 == 0)
@@ -100,6 +130,16 @@ void IvfAssignCallback(Relation index, ItemPointer tid, Datum *values, bool *isn
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(bs->tuple_context);
+}
+
+BlockNumber IvfNewChainPage(Relation index, ForkNumber fork, uint16 flags, IvfPageReserve *reserve)
+{
+	Buffer buf = IvfNewBuffer(index, fork, reserve);
+	IvfInitPage(BufferGetPage(buf), flags);
+	MarkBufferDirty(buf);
+	BlockNumber blkno = BufferGetBlockNumber(buf);
+	UnlockReleaseBuffer(buf);
+	return blkno;
 }
 
 namespace
@@ -412,6 +452,7 @@ IndexBuildResult *ivfflat_build(Relation heap, Relation index, IndexInfo *info)
 	write_lists(&bs, centers);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, IVFFLAT_PHASE_ASSIGN);
+	bs.quarter_gaps = IvfCenterQuarterGaps(&bs.dist, bs.list, bs.lists);
 	/* the lists are written, no row assigned yet (tests watch the progress here) */
 	VECRBAC_WAIT_POINT("ivfflat-build-assign");
 	int workers = IvfPlanWorkers(heap, index, bs.seen);

@@ -8,7 +8,9 @@ extern "C"
 {
 #include "access/genam.h"
 #include "catalog/pg_type_d.h"
+#include "miscadmin.h"
 #include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "utils/rel.h"
 }
 
@@ -173,13 +175,36 @@ void IvfSetInsertPage(Relation index, ForkNumber fork, ItemPointer tid, BlockNum
 	UnlockReleaseBuffer(buf);
 }
 
+#define IVF_MAX_GAP_LISTS 2048 /* a table of 16 MB */
+
+float *IvfCenterQuarterGaps(const HnswDistance *dist, const IvfList *lists, int nlists)
+{
+	if ((dist->kind != HNSW_DIST_L2_SQUARED && dist->kind != HNSW_DIST_HALF_L2_SQUARED) ||
+	    nlists < 2 || nlists > IVF_MAX_GAP_LISTS)
+		return NULL;
+	float *gaps = (float *)palloc(sizeof(float) * (Size)nlists * nlists);
+	for (int b = 0; b < nlists; b++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		gaps[(Size)b * nlists + b] = 0;
+		for (int c = 0; c < b; c++)
+			gaps[(Size)b * nlists + c] = gaps[(Size)c * nlists + b] =
+			    HnswValueDistance(dist, lists[b].center, lists[c].center) / 4;
+	}
+	return gaps;
+}
+
 int IvfNearestList(const HnswDistance *dist, const IvfList *lists, int nlists,
-                   const HnswValue *value)
+                   const HnswValue *value, const float *quarter_gaps)
 {
 	int best = 0;
 	float best_distance = 0;
 	for (int i = 0; i < nlists; i++)
 	{
+		/* no nearer than the best so far (a margin for rounding) */
+		if (i > 0 && quarter_gaps != NULL &&
+		    quarter_gaps[(Size)best * nlists + i] > best_distance * 1.001f)
+			continue;
 		/* under L2 a distance stops early once it exceeds the best so far */
 		bool exact;
 		float d =
@@ -232,8 +257,32 @@ IvfKeyTuple IvfFormKey(const IvfEntryTuple entry, ItemPointer where, Size *size)
 	return k;
 }
 
+Buffer IvfNewBuffer(Relation index, ForkNumber fork, IvfPageReserve *reserve)
+{
+	if (reserve == NULL)
+		return HnswNewBuffer(index, fork);
+	if (reserve->next >= reserve->count)
+	{
+		LockRelationForExtension(index, ExclusiveLock);
+		for (int i = 0; i < IVF_EXTEND_BATCH; i++)
+		{
+			Buffer buf = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, NULL);
+			reserve->blocks[i] = BufferGetBlockNumber(buf);
+			ReleaseBuffer(buf);
+		}
+		UnlockRelationForExtension(index, ExclusiveLock);
+		reserve->next = 0;
+		reserve->count = IVF_EXTEND_BATCH;
+	}
+	Buffer buf =
+	    ReadBufferExtended(index, fork, reserve->blocks[reserve->next++], RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	return buf;
+}
+
 void IvfAppendItem(Relation index, ForkNumber fork, uint16 page_flag, BlockNumber *insert_page,
-                   const void *item, Size size, bool building, ItemPointer where)
+                   const void *item, Size size, bool building, ItemPointer where,
+                   IvfPageReserve *reserve)
 {
 	BlockNumber blkno = *insert_page;
 	for (;;)
@@ -272,7 +321,7 @@ void IvfAppendItem(Relation index, ForkNumber fork, uint16 page_flag, BlockNumbe
 			continue;
 		}
 
-		Buffer newbuf = HnswNewBuffer(index, fork);
+		Buffer newbuf = IvfNewBuffer(index, fork, reserve);
 		HnswEditStart(&edit, index, building);
 		Page p = HnswEditPage(&edit, buf, false);
 		Page np = HnswEditPage(&edit, newbuf, true);

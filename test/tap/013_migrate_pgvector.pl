@@ -12,7 +12,8 @@
 # (options, expressions, predicates) come back unchanged.
 #
 # Sets: "vector" (vector, hnsw); "types" (halfvec, sparsevec, bit; each set is skipped
-# with a message where vecrbac lacks what it needs); "ivfflat" (vecrbac has it since 0.3.0).
+# with a message where vecrbac lacks what it needs); "ivfflat" (vector, and the halfvec
+# and bit opclasses vecrbac has since 0.4.0).
 #
 # Live path (VR_PGVECTOR_PREFIX: a PostgreSQL with pgvector, scripts/build_pgvector.sh):
 # each set is also built on pgvector now, its answers compared with the recorded ones,

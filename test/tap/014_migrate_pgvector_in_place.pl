@@ -9,8 +9,10 @@
 #   0. (other databases) pgvector in a schema of its own: vecrbac goes there too;
 #      halfvec, sparsevec and bit columns (test/data/pgvector/types.schema.sql): the
 #      types adopted, the same rows, files and answers (skipped if vecrbac lacks them);
-#      ivfflat indexes: refused with a clear error while vecrbac has
-#      no ivfflat, nothing changed; migrated like hnsw once it has;
+#      ivfflat indexes (test/data/pgvector/ivfflat.schema.sql: vector, halfvec l2/ip/
+#      cosine, bit hamming): refused with a clear error while vecrbac has no ivfflat,
+#      nothing changed; migrated like hnsw once it has: the same definitions, rows,
+#      plans, and pgvector's (exact) answers;
 #   1. the migration is refused while a view uses pgvector's operators (DROP EXTENSION
 #      vector without CASCADE fails and names it): nothing changed;
 #   2. after the view is dropped, the migration stopped at a known point (wait point
@@ -108,15 +110,35 @@ sub migrate
 {
 	$node->safe_psql('postgres', 'CREATE DATABASE lists');
 	$node->safe_psql('lists', slurp_file("$root/test/data/pgvector/ivfflat.schema.sql"));
-	my $indexes = q{SELECT string_agg(pg_get_indexdef(i.indexrelid) || ' ' || a.amname, E'\n' ORDER BY 1)
-		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid = 'lists_items'::regclass};
+	my $indexes = q{SELECT string_agg(pg_get_indexdef(i.indexrelid) || ' ' || a.amname || ' valid=' || i.indisvalid, E'\n' ORDER BY c.relname)
+		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+		WHERE i.indrelid IN ('lists_items'::regclass, 'lists_typed'::regclass)};
+	my $lists = $sets{ivfflat};
+	# pgvector's answers (every list probed: exact) and plans, before the migration.
+	my %pgv = (digest => $node->safe_psql('lists', $lists->{digest}));
+	for my $q (@{ $lists->{queries} })
+	{
+		my ($rows, $used, $plan) = answer($node, 'lists', $lists, $q);
+		is($used, $q->[2], "ivfflat: pgvector's $q->[0] scans $q->[2]") or diag($plan);
+		my ($exact) = answer($node, 'lists', $lists, $q, exact => 1);
+		is(compare_answer($rows, $exact), '', "ivfflat: pgvector's $q->[0] answer is exact");
+		$pgv{ $q->[0] } = $rows;
+	}
 	my $defs = $node->safe_psql('lists', $indexes);
 	my ($ok, $err) = migrate('lists');
 	if ($ok)
 	{
-		is($node->safe_psql('lists', $indexes), $defs, 'ivfflat: migrated, the same index definitions');
+		is($node->safe_psql('lists', $indexes), $defs, 'ivfflat: migrated, the same index definitions, valid');
 		is($node->safe_psql('lists', q{SELECT p.probin FROM pg_am a JOIN pg_proc p ON p.oid = a.amhandler WHERE a.amname = 'ivfflat'}),
 			'$libdir/vecrbac', "ivfflat: the access method is vecrbac's");
+		is($node->safe_psql('lists', $lists->{digest}), $pgv{digest}, 'ivfflat: every row reads back the same');
+		# vector, halfvec (l2, ip, cosine) and bit (hamming) indexes, rebuilt by vecrbac.
+		for my $q (@{ $lists->{queries} })
+		{
+			my ($rows, $used, $plan) = answer($node, 'lists', $lists, $q);
+			is($used, $q->[2], "ivfflat: vecrbac's $q->[0] scans $q->[2]") or diag($plan);
+			is(compare_answer($rows, $pgv{ $q->[0] }), '', "ivfflat: vecrbac's $q->[0] answers as pgvector did");
+		}
 	}
 	else
 	{
@@ -244,7 +266,7 @@ is($after->{extensions}, "vecrbac $version", 'vecrbac replaced pgvector');
 is($node->safe_psql($db, q{SELECT count(*) FROM pg_proc WHERE probin <> '$libdir/vecrbac' AND pronamespace <> 'pg_catalog'::regnamespace}), '0',
 	'no function outside pg_catalog points at another library than vecrbac');
 is($node->safe_psql($db, q{SELECT string_agg(a.amname || '=' || p.probin, ' ' ORDER BY a.amname) FROM pg_am a JOIN pg_proc p ON p.oid = a.amhandler WHERE a.amtype = 'i' AND p.probin IS NOT NULL}),
-	'hnsw=$libdir/vecrbac', "hnsw is vecrbac's");
+	'hnsw=$libdir/vecrbac ivfflat=$libdir/vecrbac', "hnsw and ivfflat are vecrbac's");
 
 # vecrbac's objects, with their definitions, are exactly those of a fresh install.
 my $members = q{

@@ -5,7 +5,9 @@
 # the space VACUUM freed: the same ids for the same queries (index scans on both),
 # every page byte-identical (GenericXLog logs exact deltas or images; the build logs
 # every page at its end), and an exhaustive scan on each node returns each live row
-# once. After promotion the unlogged table's index (its init fork) is empty and usable.
+# once. items_l2 is built with 2 parallel workers (their own chains, pages reserved in
+# batches: the unused ones stay new, as on the standby). After promotion the unlogged
+# table's index (its init fork) is empty and usable.
 #
 # Crashes land at named wait points (src/pg/wait_point.h), after vr_flush_wal made the
 # operation's WAL durable, never after a sleep:
@@ -66,7 +68,13 @@ $primary->safe_psql('postgres', qq{
 CREATE TABLE items (id int PRIMARY KEY, tenant int, v vector($dim));
 INSERT INTO items SELECT i, i % 7, vr_vec(i, $dim) FROM generate_series(1, 2000) i;
 INSERT INTO items VALUES (0, 0, NULL);
+-- a parallel build: workers' own chains linked by the leader, pages reserved in batches
+-- (the unused ones stay new, in no chain, not WAL-logged)
+ALTER TABLE items SET (parallel_workers = 2);
+SET max_parallel_maintenance_workers = 2;
 CREATE INDEX items_l2 ON items USING ivfflat (v vector_l2_ops, tenant) WITH (lists = 20);
+ALTER TABLE items RESET (parallel_workers);
+RESET max_parallel_maintenance_workers;
 CREATE INDEX items_cos ON items USING ivfflat (v vector_cosine_ops) WITH (lists = 10);
 CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY, v vector($dim));
 INSERT INTO scratch SELECT i, vr_vec(i, $dim) FROM generate_series(1, 200) i;

@@ -53,15 +53,21 @@ our %sets = (
 		],
 	},
 	ivfflat => {
-		needs => q{SELECT EXISTS (SELECT FROM pg_am WHERE amname = 'ivfflat')},
+		needs => q{SELECT EXISTS (SELECT FROM pg_opclass c JOIN pg_am a ON a.oid = c.opcmethod
+			WHERE a.amname = 'ivfflat' AND c.opcname IN ('halfvec_l2_ops', 'bit_hamming_ops') HAVING count(*) = 2)},
 		# Every list probed: the answers are exact, whatever the k-means centers.
 		settings => [ 'ivfflat.probes = 4' ],
-		digest => q{SELECT md5(string_agg(concat_ws(':', id, category, embedding), ',' ORDER BY id)) FROM lists_items},
+		digest => q{SELECT (SELECT md5(string_agg(concat_ws(':', id, category, embedding), ',' ORDER BY id)) FROM lists_items)
+			|| ' ' || (SELECT md5(string_agg(concat_ws(':', id, h, b), ',' ORDER BY id)) FROM lists_typed)},
 		queries => [
 			[ 'l2_a', 'lists_items', 'lists_l2', 'embedding', '<->', "${q8a}::vector" ],
 			[ 'cosine_b', 'lists_items', 'lists_cosine', 'embedding', '<=>', "${q8b}::vector" ],
 			[ 'head_expr', 'lists_items', 'lists_head', 'subvector(embedding, 1, 4)::vector(4)', '<->', "${q4}::vector" ],
 			[ 'ip_partial', 'lists_items', 'lists_ip_cat2', 'embedding', '<#>', "${q8b}::vector", 'category = 2' ],
+			[ 'halfvec_l2', 'lists_typed', 'lists_h_l2', 'h', '<->', "${h16}::halfvec" ],
+			[ 'halfvec_ip', 'lists_typed', 'lists_h_ip', 'h', '<#>', "${h16}::halfvec" ],
+			[ 'halfvec_cosine', 'lists_typed', 'lists_h_cosine', 'h', '<=>', "${h16}::halfvec" ],
+			[ 'bit_hamming', 'lists_typed', 'lists_b_hamming', 'b', '<~>', q{(x'5a5a00ff0f0f3c3c')::bit(64)} ],
 		],
 	},
 );
