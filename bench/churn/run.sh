@@ -132,7 +132,8 @@ churn() { # churn SYS DS KIND
     local t="${2}_$3" dim c
     dim=$(dims "$2")
     vr_log "$1: $2, $3 index: build, $CYCLES full and $PARTIAL partial cycles"
-    sql "$1" "CREATE TABLE $t (LIKE src_$2); INSERT INTO $t SELECT * FROM src_$2; VACUUM ANALYZE $t"
+    sql "$1" "CREATE TABLE $t (LIKE src_$2); INSERT INTO $t SELECT * FROM src_$2"
+    sql "$1" "VACUUM ANALYZE $t"
     sql "$1" "SET max_parallel_maintenance_workers = 2;
         CREATE INDEX ${t}_idx ON $t USING hnsw $(index_def "$3" "$dim") WITH (m = 16, ef_construction = 64)"
     size "$1" "$2" "$3" "$t" build 0

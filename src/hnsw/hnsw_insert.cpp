@@ -48,17 +48,9 @@ inline Size item_cost(Size size)
 	return MAXALIGN(size) + sizeof(ItemIdData);
 }
 
-/* Room for items on a data page; directory pages and new pages have none for elements. */
-inline Size page_room(Page page)
-{
-	PageHeader ph = (PageHeader)page;
-	if (PageIsNew(page) || !(HnswPageGetOpaque(page)->flags & HNSW_PAGE_DATA))
-		return 0;
-	return ph->pd_upper > ph->pd_lower ? (Size)(ph->pd_upper - ph->pd_lower) : 0;
-}
-
 /*
- * Returns a pinned, exclusively locked page with at least `needed` bytes of room: the
+ * Returns a pinned, exclusively locked page with at least `needed` bytes of room for
+ * `items` tuples (HnswPageRoom; directory pages and new pages have none): the
  * page this backend last placed an element on (the relation's target block, else the
  * last page), then the pages the free space map offers, else a new page (*is_new).
  *
@@ -67,13 +59,25 @@ inline Size page_room(Page page)
  * they fill a page, so after VACUUM has freed pages the map still shows them empty
  * once they are full. Giving up after a few such pages and extending the relation
  * instead grew the index by 23 % when Fashion-MNIST's rows were deleted, vacuumed and
- * inserted again: every full page met cost a new one. Each pass of the loop lowers a
- * map entry to the truth, so it ends, with a page that has room or with none left.
+ * inserted again: every full page met cost a new one.
+ *
+ * The map keeps room in steps of BLCKSZ / 256 bytes, rounded down, and offers a page
+ * only if its step is at least the request rounded up: a page with room for exactly
+ * one more element (12 level-0 elements of 96 dimensions fill a page to the byte) is
+ * never offered for it. So the request is rounded down to its step, which also offers
+ * pages a few bytes short; those near misses are recorded unchanged and may come back,
+ * so after kNearMisses of them the exact request takes over. Every other miss lowers
+ * a map entry below the request, so the loop ends, with a page that has room or with
+ * none left.
  */
-Buffer page_with_room(Relation index, Size needed, bool *is_new)
+Buffer page_with_room(Relation index, Size needed, int items, bool *is_new)
 {
+	const Size step = BLCKSZ / 256; /* freespace.c's FSM_CAT_STEP */
+	const int kNearMisses = 8;
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	BlockNumber blk = RelationGetTargetBlock(index);
+	Size request = needed - needed % step;
+	int near_misses = 0;
 
 	*is_new = false;
 	if (blk == InvalidBlockNumber || blk >= nblocks)
@@ -83,15 +87,17 @@ Buffer page_with_room(Relation index, Size needed, bool *is_new)
 		CHECK_FOR_INTERRUPTS();
 		Buffer buf = ReadBuffer(index, blk);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-		Size room = page_room(BufferGetPage(buf));
+		Size room = HnswPageRoom(BufferGetPage(buf), items);
 		if (room >= needed)
 		{
 			RelationSetTargetBlock(index, blk);
 			return buf;
 		}
 		UnlockReleaseBuffer(buf);
+		if (room >= request && ++near_misses >= kNearMisses)
+			request = needed;
 		/* (Directory pages and the metapage have no room for elements: 0, never offered.) */
-		blk = RecordAndGetPageWithFreeSpace(index, blk, room, needed);
+		blk = RecordAndGetPageWithFreeSpace(index, blk, room, request);
 	}
 	*is_new = true;
 	Buffer buf = HnswNewBuffer(index, MAIN_FORKNUM);
@@ -161,15 +167,15 @@ bool lock_room(Relation index, const NewElement *ne, Buffer *buf, bool *is_new, 
 	*is_new2 = false;
 	if (ecost + ncost <= empty_page)
 	{
-		*buf = page_with_room(index, ecost + ncost, is_new);
+		*buf = page_with_room(index, ecost + ncost, 2, is_new);
 		return true;
 	}
 
 	/* Only a huge element (many dimensions, high level) cannot share a page. */
-	*buf = page_with_room(index, ecost, is_new);
+	*buf = page_with_room(index, ecost, 1, is_new);
 	BlockNumber first = BufferGetBlockNumber(*buf);
 	LockBuffer(*buf, BUFFER_LOCK_UNLOCK); /* keep the pin; relock in block order */
-	*buf2 = page_with_room(index, ncost, is_new2);
+	*buf2 = page_with_room(index, ncost, 1, is_new2);
 	if (BufferGetBlockNumber(*buf2) == first)
 	{
 		UnlockReleaseBuffer(*buf2);
@@ -184,8 +190,8 @@ bool lock_room(Relation index, const NewElement *ne, Buffer *buf, bool *is_new, 
 		LockBuffer(*buf, BUFFER_LOCK_EXCLUSIVE);
 		LockBuffer(*buf2, BUFFER_LOCK_EXCLUSIVE);
 	}
-	Size room = *is_new ? empty_page : page_room(BufferGetPage(*buf));
-	Size room2 = *is_new2 ? empty_page : page_room(BufferGetPage(*buf2));
+	Size room = *is_new ? empty_page : HnswPageRoom(BufferGetPage(*buf), 1);
+	Size room2 = *is_new2 ? empty_page : HnswPageRoom(BufferGetPage(*buf2), 1);
 	if (room >= ecost && room2 >= ncost)
 		return true;
 	UnlockReleaseBuffer(*buf);

@@ -207,7 +207,7 @@ void remove_dead_tids(VacuumState *vs)
 				    vs->highest = tid;
 			    }
 		    }
-		    room = PageGetExactFreeSpace(page);
+		    room = HnswPageRoom(page, 2);
 		    return edit.finish();
 	    },
 	    [&](BlockNumber blk, bool changed)
@@ -631,12 +631,17 @@ void free_deleted(VacuumState *vs)
 			    /*
 			     * The freed line pointers stay (element TIDs must not move), but
 			     * PageAddItem reuses unused ones only when this hint is set, and
-			     * PageIndexTupleDeleteNoCompact does not set it.
+			     * PageIndexTupleDeleteNoCompact does not set it. Those at the end of
+			     * the array go (it removes only the last), so that a page VACUUM
+			     * emptied is as empty as a new one: element and neighbor tuples fill
+			     * some pages to the byte, and one line pointer too many kept a page
+			     * one element short.
 			     */
+			    HnswTrimLinePointers(w);
 			    PageSetHasFreeLinePointers(w);
 			    HnswEditFinish(&edit);
 		    }
-		    room = PageGetExactFreeSpace(page);
+		    room = HnswPageRoom(page, 2);
 		    bool freed = dead.size > 0;
 		    dead.free_memory();
 		    return freed;
@@ -745,7 +750,7 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 				     i++)
 					stats->num_index_tuples++;
 			}
-			Size room = data ? PageGetExactFreeSpace(page) : 0;
+			Size room = HnswPageRoom(page, 2);
 			UnlockReleaseBuffer(buf);
 			/* As in bulk delete's first pass: the map learns every page's room again. */
 			if (data)
