@@ -50,7 +50,13 @@ def main():
                     cells.append("")
         rb, rc = recalls.get(key + ("build",)), recalls.get(key + ("churned",))
         cells.append(f"{rb:.3f} / {rc:.3f}" if rb is not None and rc is not None else "")
-        cells.append(str(checks[key]) if key in checks else "n/a")
+        if key in checks:
+            problems = checks[key]
+            if isinstance(problems, list):
+                problems = "; ".join(problems)
+            cells.append(str(problems or "none"))
+        else:
+            cells.append("n/a")
         print("| " + " | ".join(cells) + " |")
 
 

@@ -155,7 +155,8 @@ churn() { # churn SYS DS KIND
     recall "$1" "$2" "$3" "$t" churned
     if [[ $1 == vecrbac ]]; then
         record "$(sql "$1" "SELECT json_build_object('step', 'check', 'system', '$1', 'dataset', '$2', 'kind', '$3',
-            'problems', (SELECT count(*) FROM vecrbac.hnsw_check('${t}_idx') WHERE severity <> 'info'),
+            'problems', (SELECT json_agg(severity || ': ' || message) FROM vecrbac.hnsw_check('${t}_idx')
+                WHERE severity <> 'info'),
             'info', (SELECT json_agg(message) FROM vecrbac.hnsw_check('${t}_idx') WHERE severity = 'info'))")"
     fi
     sql "$1" "DROP TABLE $t"
