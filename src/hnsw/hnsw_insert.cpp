@@ -69,6 +69,12 @@ inline Size item_cost(Size size)
  * so after kNearMisses of them the exact request takes over. Every other miss lowers
  * a map entry below the request, so the loop ends, with a page that has room or with
  * none left.
+ *
+ * The first page tried is only a guess, and is locked only if no one holds it: the
+ * last page may be a partition directory page, which place_element already holds
+ * locked when the new element's value is in it (right after a build the directory
+ * pages come last), and waiting for it there waited for ourselves, for ever. The map
+ * never offers a directory page (their room is 0).
  */
 Buffer page_with_room(Relation index, Size needed, int items, bool *is_new)
 {
@@ -82,11 +88,23 @@ Buffer page_with_room(Relation index, Size needed, int items, bool *is_new)
 	*is_new = false;
 	if (blk == InvalidBlockNumber || blk >= nblocks)
 		blk = nblocks > 1 ? nblocks - 1 : InvalidBlockNumber;
+	bool guess = true;
 	while (blk != InvalidBlockNumber && blk != HNSW_METAPAGE_BLKNO)
 	{
 		CHECK_FOR_INTERRUPTS();
 		Buffer buf = ReadBuffer(index, blk);
-		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		if (guess)
+		{
+			guess = false;
+			if (!ConditionalLockBuffer(buf))
+			{
+				ReleaseBuffer(buf);
+				blk = GetPageWithFreeSpace(index, request);
+				continue;
+			}
+		}
+		else
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		Size room = HnswPageRoom(BufferGetPage(buf), items);
 		if (room >= needed)
 		{

@@ -83,6 +83,20 @@ SELECT count(*) AS found_itself_in_label FROM churn_src s
 WHERE (SELECT id FROM churn WHERE label = s.label ORDER BY embedding <-> s.embedding LIMIT 1) = s.id;
 RESET enable_seqscan;
 
-DROP TABLE churn, churn_src;
+-- The first insert after a build looks for room on the index's last page, which is
+-- then a partition directory page; when the new value's entry is on that very page,
+-- the insert holds it locked already, and waited for itself for ever. 200 values take
+-- 16 directory pages, and value 14's entry is on the last of them.
+CREATE TABLE lastpage (id int, label int, e vector(3));
+INSERT INTO lastpage SELECT i, i % 200, ARRAY[i, i % 7, i % 13] FROM generate_series(1, 1000) i;
+CREATE INDEX lastpage_idx ON lastpage USING hnsw (label, e vector_l2_ops);
+SELECT message FROM vecrbac.hnsw_check('lastpage_idx') WHERE message LIKE '%directory%';
+INSERT INTO lastpage VALUES (0, 14, '[7,8,9]');
+SELECT * FROM problems('lastpage_idx');
+SET enable_seqscan = off;
+SELECT id FROM lastpage WHERE label = 14 ORDER BY e <-> '[7,8,9]' LIMIT 1;
+RESET enable_seqscan;
+
+DROP TABLE churn, churn_src, lastpage;
 DROP FUNCTION grown(regclass), problems(regclass);
 DROP EXTENSION vecrbac;
