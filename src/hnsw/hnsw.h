@@ -593,6 +593,16 @@ static inline bool HnswIsDataPage(Page page)
 	       (((HnswPageOpaque)PageGetSpecialPointer(page))->flags & HNSW_PAGE_DATA);
 }
 void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction);
+/*
+ * Bytes a data page has for `items` new tuples, each with its line pointer, as
+ * PageAddItem finds them: the free gap, plus the size of a line pointer per unused one
+ * it will reuse (VACUUM frees elements without moving the others, so it leaves unused
+ * line pointers behind). 0 for any other page. What inserts compare with the tuples'
+ * MAXALIGN'd sizes plus a line pointer each, and what the free space map records.
+ */
+Size HnswPageRoom(Page page, int items);
+/* Drops the unused line pointers at the end of a page's array (VACUUM, after freeing). */
+void HnswTrimLinePointers(Page page);
 Buffer HnswNewBuffer(Relation index, ForkNumber fork);
 void HnswReadMeta(Relation index, HnswMetaPageData *out);
 

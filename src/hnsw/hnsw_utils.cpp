@@ -37,6 +37,39 @@ void HnswInitPage(Page page, uint16 flags)
 	opaque->page_id = HNSW_PAGE_ID;
 }
 
+Size HnswPageRoom(Page page, int items)
+{
+	if (!HnswIsDataPage(page))
+		return 0;
+	PageHeader ph = (PageHeader)page;
+	Size room = ph->pd_upper > ph->pd_lower ? (Size)(ph->pd_upper - ph->pd_lower) : 0;
+	if (PageHasFreeLinePointers(page))
+	{
+		/* PageAddItem takes the first unused ones it finds, one per tuple */
+		OffsetNumber max = PageGetMaxOffsetNumber(page);
+		int unused = 0;
+		for (OffsetNumber off = FirstOffsetNumber; off <= max && unused < items; off++)
+		{
+			ItemId iid = PageGetItemId(page, off);
+			if (!ItemIdIsUsed(iid) && !ItemIdHasStorage(iid))
+				unused++;
+		}
+		room += unused * sizeof(ItemIdData);
+	}
+	return room;
+}
+
+void HnswTrimLinePointers(Page page)
+{
+	PageHeader ph = (PageHeader)page;
+	OffsetNumber max = PageGetMaxOffsetNumber(page);
+	while (max >= FirstOffsetNumber && !ItemIdIsUsed(PageGetItemId(page, max)))
+	{
+		ph->pd_lower -= sizeof(ItemIdData);
+		max--;
+	}
+}
+
 void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 {
 	HnswInitPage(page, HNSW_PAGE_META);

@@ -85,14 +85,13 @@ struct VacuumState
 /*
  * The walk of passes 1 and 3 and of the partition repair: every data page after the
  * metapage, exclusively locked while visit(blk, buf, page) runs (visit keeps the
- * lock and the pin); visit returns whether it changed the page, and then
- * after_change(blk) runs once the page is unlocked (free space map updates, wait
- * points). Both callables are lambdas capturing by reference: trivially
- * destructible, so vacuum_delay_point and the buffer calls may raise around them.
+ * lock and the pin); visit returns whether it changed the page, and after(blk, changed)
+ * runs once the page is unlocked (free space map updates, wait points). Both callables
+ * are lambdas capturing by reference: trivially destructible, so vacuum_delay_point
+ * and the buffer calls may raise around them.
  */
-template <typename Visit, typename AfterChange>
-void for_each_data_page(Relation index, BufferAccessStrategy strategy, Visit visit,
-                        AfterChange after_change)
+template <typename Visit, typename After>
+void for_each_data_page(Relation index, BufferAccessStrategy strategy, Visit visit, After after)
 {
 	BlockNumber nblocks = RelationGetNumberOfBlocks(index);
 	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < nblocks; blk++)
@@ -101,10 +100,14 @@ void for_each_data_page(Relation index, BufferAccessStrategy strategy, Visit vis
 		Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		Page page = BufferGetPage(buf);
-		bool changed = HnswIsDataPage(page) && visit(blk, buf, page);
+		if (!HnswIsDataPage(page))
+		{
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
+		bool changed = visit(blk, buf, page);
 		UnlockReleaseBuffer(buf);
-		if (changed)
-			after_change(blk);
+		after(blk, changed);
 	}
 }
 
@@ -141,6 +144,7 @@ struct LazyEdit
 void remove_dead_tids(VacuumState *vs)
 {
 	BufferAccessStrategy strategy = GetAccessStrategy(BAS_BULKREAD);
+	Size room = 0;
 
 	for_each_data_page(
 	    vs->index, strategy,
@@ -203,10 +207,21 @@ void remove_dead_tids(VacuumState *vs)
 				    vs->highest = tid;
 			    }
 		    }
+		    room = HnswPageRoom(page, 2);
 		    return edit.finish();
 	    },
-	    [](BlockNumber) { VECRBAC_WAIT_POINT("vacuum-removing"); });
+	    [&](BlockNumber blk, bool changed)
+	    {
+		    /*
+		     * Every page's room, while we pass: the map is not WAL-logged, so after a
+		     * crash it can hide room that pass 3 of an earlier VACUUM recorded.
+		     */
+		    RecordPageWithFreeSpace(vs->index, blk, room);
+		    if (changed)
+			    VECRBAC_WAIT_POINT("vacuum-removing");
+	    });
 	FreeAccessStrategy(strategy);
+	FreeSpaceMapVacuum(vs->index); /* the map's upper levels, which searches start from */
 }
 
 inline bool is_deleted(const VacuumState *vs, const ItemPointerData *tid)
@@ -539,7 +554,7 @@ void repair_partitions(VacuumState *vs)
 		    }
 		    return edit.finish();
 	    },
-	    [](BlockNumber) {});
+	    [](BlockNumber, bool) {});
 
 	/* The directory: counts, heads and entries of the live elements; empty values go. */
 	for (uint32 b = 0; b < vs->meta.dir_pages; b++)
@@ -616,18 +631,25 @@ void free_deleted(VacuumState *vs)
 			    /*
 			     * The freed line pointers stay (element TIDs must not move), but
 			     * PageAddItem reuses unused ones only when this hint is set, and
-			     * PageIndexTupleDeleteNoCompact does not set it.
+			     * PageIndexTupleDeleteNoCompact does not set it. Those at the end of
+			     * the array go (it removes only the last), so that a page VACUUM
+			     * emptied is as empty as a new one: element and neighbor tuples fill
+			     * some pages to the byte, and one line pointer too many kept a page
+			     * one element short.
 			     */
+			    HnswTrimLinePointers(w);
 			    PageSetHasFreeLinePointers(w);
 			    HnswEditFinish(&edit);
 		    }
-		    room = PageGetExactFreeSpace(page);
+		    room = HnswPageRoom(page, 2);
 		    bool freed = dead.size > 0;
 		    dead.free_memory();
 		    return freed;
 	    },
-	    [&](BlockNumber blk)
+	    [&](BlockNumber blk, bool freed)
 	    {
+		    if (!freed)
+			    return;
 		    /* The free space map is updated with the page unlocked, as nbtree does. */
 		    RecordPageWithFreeSpace(vs->index, blk, room);
 		    VECRBAC_WAIT_POINT("vacuum-freeing");
@@ -719,8 +741,8 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 			Buffer buf = ReadBufferExtended(info->index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
 			LockBuffer(buf, BUFFER_LOCK_SHARE);
 			Page page = BufferGetPage(buf);
-			OffsetNumber max =
-			    HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
+			bool data = HnswIsDataPage(page);
+			OffsetNumber max = data ? PageGetMaxOffsetNumber(page) : InvalidOffsetNumber;
 			for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 			{
 				HnswElementTuple etup = HnswElementAt(page, off);
@@ -728,9 +750,14 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 				     i++)
 					stats->num_index_tuples++;
 			}
+			Size room = HnswPageRoom(page, 2);
 			UnlockReleaseBuffer(buf);
+			/* As in bulk delete's first pass: the map learns every page's room again. */
+			if (data)
+				RecordPageWithFreeSpace(info->index, blk, room);
 		}
 		FreeAccessStrategy(strategy);
+		FreeSpaceMapVacuum(info->index);
 	}
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;
