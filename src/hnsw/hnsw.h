@@ -409,8 +409,9 @@ typedef struct HnswDistance
 } HnswDistance;
 
 /*
- * Links a new element chooses on a level. Level 0 takes up to 2m under a metric, as
- * pgvector gives: with m, recall@10 on 100,000 clustered 96-d rows was 0.79 at
+ * Links a new element of the build's in-memory graph chooses on a level (an insert on
+ * disk keeps m: hnsw_insert.cpp). Level 0 takes up to 2m under a metric, as pgvector
+ * gives: with m, recall@10 on 100,000 clustered 96-d rows was 0.79 at
  * ef_search 10 against 0.84, for the same CPU per query, and a build takes about 30 %
  * longer (docs/performance.md, "Level-0 links"). Inner product (and cosine, measured as
  * one) keeps m: its lists must keep room for the reachability repair, which cannot
