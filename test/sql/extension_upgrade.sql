@@ -1,7 +1,7 @@
 -- ALTER EXTENSION vecrbac UPDATE from 0.1.0 (the frozen release script) through 0.2.0 to
 -- the current version: a database with protected collections is fixed in place, and
 -- afterwards has exactly the objects, definitions and privileges of a fresh install.
--- Then the same from 0.2.0, from 0.3.0, and from 0.4.0, the previous release.
+-- Then the same from 0.2.0, 0.3.0, 0.4.0, and 0.5.0, the previous release.
 CREATE EXTENSION vecrbac VERSION '0.1.0';
 \set secret 'a regression secret of at least thirty-two bytes'
 SET vecrbac.jwt_secret = :'secret';
@@ -81,6 +81,15 @@ FROM upgraded u FULL JOIN pg_temp.members() f ON f.object = u.object
 WHERE u.definition IS DISTINCT FROM f.definition ORDER BY 1;
 
 CREATE TEMPORARY TABLE fresh AS SELECT * FROM pg_temp.members();
+-- what an upgraded catalog has that a fresh install has not, or lacks, or defines otherwise
+CREATE FUNCTION pg_temp.upgrade_differences() RETURNS TABLE (object text, difference text)
+LANGUAGE sql AS $$
+SELECT coalesce(u.object, f.object) AS object,
+       CASE WHEN u.object IS NULL THEN 'only fresh' WHEN f.object IS NULL THEN 'only upgraded'
+            ELSE 'different' END AS difference
+FROM pg_temp.members() u FULL JOIN fresh f ON f.object = u.object
+WHERE u.definition IS DISTINCT FROM f.definition ORDER BY 1
+$$;
 
 -- from 0.2.0: the generated upgrade script adds exactly what a fresh install has, and a
 -- protected table's policies lose their subqueries (which Citus refuses)
@@ -111,11 +120,7 @@ SELECT count(*), min(id), max(id) FROM up_docs;
 RESET vecrbac.token;
 RESET ROLE;
 DROP TABLE up_docs;
-SELECT coalesce(u.object, f.object) AS object,
-       CASE WHEN u.object IS NULL THEN 'only fresh' WHEN f.object IS NULL THEN 'only upgraded'
-            ELSE 'different' END AS difference
-FROM pg_temp.members() u FULL JOIN fresh f ON f.object = u.object
-WHERE u.definition IS DISTINCT FROM f.definition ORDER BY 1;
+SELECT * FROM pg_temp.upgrade_differences();
 
 -- from 0.3.0, the previous release: an index 0.3.0 built keeps answering through the
 -- upgrade, and the catalog is again a fresh install's
@@ -140,14 +145,10 @@ RESET enable_seqscan;
 RESET vecrbac.token;
 RESET ROLE;
 DROP TABLE up_docs;
-SELECT coalesce(u.object, f.object) AS object,
-       CASE WHEN u.object IS NULL THEN 'only fresh' WHEN f.object IS NULL THEN 'only upgraded'
-            ELSE 'different' END AS difference
-FROM pg_temp.members() u FULL JOIN fresh f ON f.object = u.object
-WHERE u.definition IS DISTINCT FROM f.definition ORDER BY 1;
+SELECT * FROM pg_temp.upgrade_differences();
 
 
--- from 0.4.0, the previous release: an index with filter columns and one storing halves
+-- from 0.4.0: an index with filter columns and one storing halves
 -- (the option is the library's, so a 0.4.0 database has it) keep answering through the
 -- upgrade, and the catalog is again a fresh install's
 DROP EXTENSION vecrbac;
@@ -174,11 +175,24 @@ EXPLAIN (COSTS OFF) SELECT id FROM up_docs ORDER BY embedding <-> '[0,0]' LIMIT 
 SELECT id FROM up_docs ORDER BY embedding <-> '[0,0]' LIMIT 3;
 RESET enable_seqscan;
 DROP TABLE up_docs;
-SELECT coalesce(u.object, f.object) AS object,
-       CASE WHEN u.object IS NULL THEN 'only fresh' WHEN f.object IS NULL THEN 'only upgraded'
-            ELSE 'different' END AS difference
-FROM pg_temp.members() u FULL JOIN fresh f ON f.object = u.object
-WHERE u.definition IS DISTINCT FROM f.definition ORDER BY 1;
+SELECT * FROM pg_temp.upgrade_differences();
+
+-- from 0.5.0, the previous release: an index storing halves, built by 0.5.0, keeps
+-- answering in exact order through the upgrade, and the catalog is a fresh install's
+DROP EXTENSION vecrbac;
+CREATE EXTENSION vecrbac VERSION '0.5.0';
+CREATE TABLE up_docs (id int PRIMARY KEY, embedding vector(2) NOT NULL);
+INSERT INTO up_docs SELECT i, ARRAY[i / 3.0, 1]::real[]::vector FROM generate_series(1, 30) i;
+CREATE INDEX up_docs_half ON up_docs USING hnsw (embedding vector_l2_ops) WITH (quantization = 'half');
+ALTER EXTENSION vecrbac UPDATE;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'vecrbac') AS current
+FROM pg_extension WHERE extname = 'vecrbac';
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM up_docs ORDER BY embedding <-> '[3.01,1]' LIMIT 3;
+SELECT id FROM up_docs ORDER BY embedding <-> '[3.01,1]' LIMIT 3;
+RESET enable_seqscan;
+DROP TABLE up_docs;
+SELECT * FROM pg_temp.upgrade_differences();
 
 DROP EXTENSION vecrbac;
 DROP ROLE vr_up;
