@@ -35,6 +35,7 @@ extern "C"
 #include "vector/bits.h"
 #include "vector/distance.h"
 #include "vector/half.h"
+#include "vector/int8.h"
 #include "vector/sparse.h"
 #include "vector_sql/halfvec.h"
 #include "vector_sql/sparsevec.h"
@@ -56,19 +57,41 @@ typedef enum HnswValueType
 	HNSW_VALUE_VECTOR = 0, /* vector: float4 elements */
 	HNSW_VALUE_HALFVEC,    /* halfvec: IEEE half elements */
 	HNSW_VALUE_BIT,        /* bit: packed bits, typmod is the length */
-	HNSW_VALUE_SPARSEVEC   /* sparsevec: indices and values of the non-zero elements */
+	HNSW_VALUE_SPARSEVEC,  /* sparsevec: indices and values of the non-zero elements */
+	HNSW_VALUE_INT8        /* a vector coded in bytes (quantization 'int8'): never a column's */
 } HnswValueType;
 
 /*
  * How elements store a vector column's values (WITH (quantization = ...)): as the
- * column's floats, or as IEEE halves, which halve the element and whose distances the
- * executor re-checks exactly (hnsw_quantize.cpp).
+ * column's floats, as IEEE halves, or as a byte per element with the vector's own range
+ * (a quarter of the floats); the executor re-checks the distances of a quantized index
+ * exactly (hnsw_quantize.cpp).
  */
 typedef enum HnswQuantization
 {
 	HNSW_QUANTIZATION_NONE = 0,
-	HNSW_QUANTIZATION_HALF = 1
+	HNSW_QUANTIZATION_HALF = 1,
+	HNSW_QUANTIZATION_INT8 = 2
 } HnswQuantization;
+
+/*
+ * A vector as an index with quantization 'int8' stores it (src/vector/int8.h): element i
+ * is offset + scale * codes[i]. The header starts as vector's does (varlena, int16 dim).
+ */
+typedef struct HnswInt8Value
+{
+	int32 vl_len_;
+	int16 dim;
+	int16 unused;
+	float offset;
+	float scale;
+	float residual; /* |vector - decoded|, rounded up: L1 in an L1 index, else L2 */
+	int32 sum;      /* of the codes */
+	int32 sum_square;
+	uint8 codes[FLEXIBLE_ARRAY_MEMBER];
+} HnswInt8Value;
+
+#define HNSW_INT8_SIZE(dim) (offsetof(HnswInt8Value, codes) + (Size)(dim))
 
 /* What support function 3 of an opclass returns. */
 typedef struct HnswTypeSupport
@@ -378,6 +401,9 @@ typedef enum HnswDistanceKind
 	HNSW_DIST_HALF_L2_SQUARED,
 	HNSW_DIST_HALF_NEG_INNER_PRODUCT,
 	HNSW_DIST_HALF_L1,
+	HNSW_DIST_INT8_L2_SQUARED,
+	HNSW_DIST_INT8_NEG_INNER_PRODUCT,
+	HNSW_DIST_INT8_L1,
 	HNSW_DIST_HAMMING,
 	HNSW_DIST_JACCARD,
 	HNSW_DIST_SPARSE_L2_SQUARED,
@@ -395,6 +421,7 @@ typedef struct HnswDistance
 	HnswDistanceKind kind;
 	const vecrbac::distance::Kernels *kernels;
 	const vecrbac::half::Kernels *half_kernels;
+	const vecrbac::int8::Kernels *int8_kernels;
 	const vecrbac::bits::Kernels *bit_kernels;
 	FmgrInfo *proc;     /* support function 1 */
 	FmgrInfo *normproc; /* support function 2, or NULL */
@@ -493,6 +520,34 @@ static inline float HnswJaccard(vecrbac::bits::JaccardParts p)
 	return (float)(1.0 - (double)p.common / (double)p.either);
 }
 
+static inline const HnswInt8Value *HnswInt8(const HnswValue *v)
+{
+	return (const HnswInt8Value *)v;
+}
+
+static inline vecrbac::int8::Coding HnswInt8Coding(const HnswValue *v)
+{
+	const HnswInt8Value *x = HnswInt8(v);
+	return {x->offset, x->scale, 0, 0, x->sum, x->sum_square};
+}
+
+/* Distances between two int8 values, from their codes' dot product (src/vector/int8.h). */
+static inline float HnswInt8Distance(const HnswDistance *d, const HnswValue *a, const HnswValue *b)
+{
+	const HnswInt8Value *x = HnswInt8(a), *y = HnswInt8(b);
+	Size n = (Size)d->dimensions;
+	if (d->kind == HNSW_DIST_INT8_L1)
+		return (float)vecrbac::int8::l1(x->offset, x->scale, x->codes, y->offset, y->scale,
+		                                y->codes, n);
+	vecrbac::int8::Coding cx = HnswInt8Coding(a), cy = HnswInt8Coding(b);
+	double ip =
+	    vecrbac::int8::inner_product(cx, cy, d->int8_kernels->dot(x->codes, y->codes, n), n).value;
+	if (d->kind == HNSW_DIST_INT8_NEG_INNER_PRODUCT)
+		return (float)-ip;
+	double l2 = vecrbac::int8::norm_squared(cx, n) + vecrbac::int8::norm_squared(cy, n) - 2 * ip;
+	return (float)(l2 > 0 ? l2 : 0);
+}
+
 /* Distance between two values of the index's type and dimensions. */
 static inline float HnswValueDistance(const HnswDistance *d, const HnswValue *a, const HnswValue *b)
 {
@@ -510,6 +565,10 @@ static inline float HnswValueDistance(const HnswDistance *d, const HnswValue *a,
 		return -d->half_kernels->inner_product(HnswHalfs(a), HnswHalfs(b), d->dimensions);
 	case HNSW_DIST_HALF_L1:
 		return d->half_kernels->l1(HnswHalfs(a), HnswHalfs(b), d->dimensions);
+	case HNSW_DIST_INT8_L2_SQUARED:
+	case HNSW_DIST_INT8_NEG_INNER_PRODUCT:
+	case HNSW_DIST_INT8_L1:
+		return HnswInt8Distance(d, a, b);
 	case HNSW_DIST_HAMMING:
 		return (float)d->bit_kernels->hamming(HnswBits(a), HnswBits(b),
 		                                      VARBITBYTES((const VarBit *)a));
@@ -564,8 +623,8 @@ HnswValue *HnswPrepareColumnValue(const HnswDistance *d, Datum value, bool for_q
  */
 typedef struct HnswQueryBound
 {
-	double error; /* between the query and its half: L2 norm, or L1 for L1 distance */
-	double norm;  /* of the half query: L2 norm, or L1 for L1 distance */
+	double error; /* between the query and its stored value: L2 norm, or L1 for L1 distance */
+	double norm;  /* of the stored query: L2 norm (L1 for L1 distance under halves) */
 } HnswQueryBound;
 
 /*
@@ -580,9 +639,12 @@ HnswValue *HnswQuantizeValue(const HnswDistance *d, const HnswValue *value, bool
  * difference). NULL as HnswPrepareValue.
  */
 HnswValue *HnswPrepareQuantizedQuery(const HnswDistance *d, Datum query, HnswQueryBound *bound);
-/* The order-by operator's value that the row of an element at this distance cannot beat. */
-double HnswQuantizedLowerBound(const HnswDistance *d, const HnswQueryBound *bound, float distance,
-                               const HnswValue *element);
+/*
+ * The order-by operator's value that the row of an element cannot beat, given the
+ * stored query (HnswPrepareQuantizedQuery's) and the distance the walk measured to it.
+ */
+double HnswQuantizedLowerBound(const HnswDistance *d, const HnswQueryBound *bound,
+                               const HnswValue *query, float distance, const HnswValue *element);
 
 /* ---- pages and tuples -------------------------------------------------------- */
 void HnswInitPage(Page page, uint16 flags);

@@ -30,6 +30,8 @@ static bool parse_quantization(const char *value, HnswQuantization *out)
 		*out = HNSW_QUANTIZATION_NONE;
 	else if (strcmp(value, "half") == 0)
 		*out = HNSW_QUANTIZATION_HALF;
+	else if (strcmp(value, "int8") == 0)
+		*out = HNSW_QUANTIZATION_INT8;
 	else
 		return false;
 	return true;
@@ -41,7 +43,7 @@ static void validate_quantization(const char *value)
 	if (!parse_quantization(value, &q))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("invalid value for parameter \"quantization\": \"%s\"", value),
-		                errdetail("Valid values are \"none\" and \"half\".")));
+		                errdetail("Valid values are \"none\", \"half\" and \"int8\".")));
 }
 
 void vecrbac_hnsw_init(void)

@@ -491,9 +491,11 @@ void check_index_definition(Relation index, HnswColumns *cols, int *dimensions, 
 {
 	HnswInitColumns(cols, index);
 	*dimensions = TupleDescAttr(RelationGetDescr(index), cols->vector_column)->atttypmod;
-	/* What elements store decides: a vector stored as halves takes halfvec's 4,000. */
-	HnswValueType stored = HnswGetQuantization(index) == HNSW_QUANTIZATION_HALF
-	                           ? HNSW_VALUE_HALFVEC
+	/* What elements store decides: a vector stored as halves or bytes takes up to 4,000. */
+	HnswQuantization quantization = HnswGetQuantization(index);
+	HnswValueType stored = quantization == HNSW_QUANTIZATION_HALF ? HNSW_VALUE_HALFVEC
+	                       : quantization == HNSW_QUANTIZATION_INT8
+	                           ? HNSW_VALUE_INT8
 	                           : HnswColumnValueType(index, cols->vector_column);
 	int max_dimensions = HnswMaxDimensions(stored);
 	if (*dimensions < 0)
@@ -505,8 +507,8 @@ void check_index_definition(Relation index, HnswColumns *cols, int *dimensions, 
 		    (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 		     errmsg("column cannot have more than %d dimensions for hnsw index", max_dimensions),
 		     stored == HNSW_VALUE_VECTOR && *dimensions <= HnswMaxDimensions(HNSW_VALUE_HALFVEC)
-		         ? errhint("WITH (quantization = 'half') indexes vector columns of up to "
-		                   "%d dimensions.",
+		         ? errhint("WITH (quantization = 'half') or WITH (quantization = 'int8') indexes "
+		                   "vector columns of up to %d dimensions.",
 		                   HnswMaxDimensions(HNSW_VALUE_HALFVEC))
 		         : 0));
 	*m = HnswGetM(index);

@@ -1,8 +1,9 @@
 /*
  * hnsw_quantize.cpp: elements that store a vector column in half precision
- * (WITH (quantization = 'half')).
+ * (WITH (quantization = 'half')) or as a byte per element (quantization = 'int8').
  *
- * The graph is built and walked on the halves, which halves each element. The scan
+ * The graph is built and walked on the stored values, which halve (or quarter) each
+ * element. The scan
  * then hands the executor, for each row, a value its exact distance cannot be below
  * and asks it to re-check (xs_recheckorderby): the executor computes the distance from
  * the row's own vector and returns rows in exact order, holding a row back while the
@@ -19,9 +20,16 @@
  *  - L1: the same as L2 with L1 norms.
  * Both distances are float sums of n terms, each within n 2^-24 of its real value;
  * the bound leaves twice that room more.
+ *
+ * int8 values carry their own residual |x - x'| (L2, or L1 in an L1 index), measured
+ * when coded and rounded up, and the query's is measured the same way; the same
+ * inequalities then hold with those residuals in place of the rounding bounds. The
+ * distance between two codings is recomputed here in double (one dot product of the
+ * codes), whose error is a few units of 2^-53 of the magnitude of its terms.
  */
 #include "hnsw/hnsw.h"
 #include "vector_sql/halfvec_internal.h"
+#include "vector/int8.h"
 
 #include <algorithm>
 #include <cmath>
@@ -79,10 +87,75 @@ double arithmetic_room(const HnswDistance *d, double scale)
 	return std::ldexp((double)d->dimensions, -22) * scale;
 }
 
+/* A residual computed in double, as a float no smaller, with room for the double sums. */
+float residual_up(const HnswDistance *d, double residual)
+{
+	double room = residual * (1.0 + std::ldexp((double)d->dimensions, -50));
+	float r = (float)room;
+	return (double)r < room ? std::nextafter(r, INFINITY) : r;
+}
+
+HnswValue *int8_value(const HnswDistance *d, const Vector *v)
+{
+	HnswInt8Value *x = (HnswInt8Value *)palloc0(HNSW_INT8_SIZE(v->dim));
+	SET_VARSIZE(x, HNSW_INT8_SIZE(v->dim));
+	x->dim = v->dim;
+	vecrbac::int8::Coding c = vecrbac::int8::encode(v->x, (size_t)v->dim, x->codes);
+	x->offset = c.offset;
+	x->scale = c.scale;
+	x->residual = residual_up(d, d->kind == HNSW_DIST_INT8_L1 ? c.residual_l1 : c.residual_l2);
+	x->sum = c.sum;
+	x->sum_square = c.sum_square;
+	return (HnswValue *)x;
+}
+
+/* |x| (L2) of an int8 value's decoded vector. */
+double int8_norm(const HnswDistance *d, const HnswValue *value)
+{
+	return std::sqrt(
+	    std::max(0.0, vecrbac::int8::norm_squared(HnswInt8Coding(value), (size_t)d->dimensions)));
+}
+
+/* The lower bound of an int8 index: the distance recomputed in double, less both residuals. */
+double int8_lower_bound(const HnswDistance *d, const HnswQueryBound *bound, const HnswValue *query,
+                        const HnswValue *element)
+{
+	const HnswInt8Value *q = HnswInt8(query), *x = HnswInt8(element);
+	size_t n = (size_t)d->dimensions;
+	double element_error = x->residual;
+	if (d->kind == HNSW_DIST_INT8_L1)
+	{
+		double l1 =
+		    vecrbac::int8::l1(q->offset, q->scale, q->codes, x->offset, x->scale, x->codes, n);
+		double lower = l1 * (1.0 - std::ldexp((double)n, -50)) - bound->error - element_error;
+		return std::max(0.0, lower - arithmetic_room(d, l1));
+	}
+	vecrbac::int8::Coding cq = HnswInt8Coding(query), cx = HnswInt8Coding(element);
+	vecrbac::int8::DotParts ip =
+	    vecrbac::int8::inner_product(cq, cx, d->int8_kernels->dot(q->codes, x->codes, n), n);
+	double nq = vecrbac::int8::norm_squared(cq, n), nx = vecrbac::int8::norm_squared(cx, n);
+	if (d->kind == HNSW_DIST_INT8_L2_SQUARED)
+	{
+		/* the squared distance between the codings, less its double rounding */
+		double squared = nq + nx - 2 * ip.value - std::ldexp(nq + nx + 2 * ip.magnitude, -48);
+		double between = std::sqrt(std::max(0.0, squared));
+		double lower = between - bound->error - element_error;
+		return std::max(0.0, lower - arithmetic_room(d, between));
+	}
+	/* -<q, x> for inner product, 1 - <q, x> for cosine (normalized vectors) */
+	double xn = std::sqrt(std::max(0.0, nx));
+	double change = bound->error * (xn + element_error) + bound->norm * element_error;
+	double lower = -ip.value - std::ldexp(ip.magnitude, -48) - change -
+	               arithmetic_room(d, bound->norm * (xn + element_error) + std::fabs(ip.value));
+	return d->normproc != NULL ? 1.0 + lower : lower;
+}
+
 } // namespace
 
 HnswValue *HnswQuantizeValue(const HnswDistance *d, const HnswValue *value, bool clamp)
 {
+	if (d->quantization == HNSW_QUANTIZATION_INT8)
+		return int8_value(d, (const Vector *)value);
 	if (d->quantization != HNSW_QUANTIZATION_HALF)
 		elog(ERROR, "hnsw: quantization %d is not known", (int)d->quantization);
 	const Vector *v = (const Vector *)value;
@@ -99,6 +172,12 @@ HnswValue *HnswPrepareQuantizedQuery(const HnswDistance *d, Datum query, HnswQue
 	if (column_value == NULL)
 		return NULL;
 	HnswValue *stored = HnswQuantizeValue(d, column_value, true);
+	if (d->quantization == HNSW_QUANTIZATION_INT8)
+	{
+		bound->error = HnswInt8(stored)->residual;
+		bound->norm = int8_norm(d, stored);
+		return stored;
+	}
 
 	const Vector *q = (const Vector *)column_value;
 	const vecrbac::half::Half *h = HnswHalfs(stored);
@@ -116,11 +195,15 @@ HnswValue *HnswPrepareQuantizedQuery(const HnswDistance *d, Datum query, HnswQue
 	return stored;
 }
 
-double HnswQuantizedLowerBound(const HnswDistance *d, const HnswQueryBound *bound, float distance,
-                               const HnswValue *element)
+double HnswQuantizedLowerBound(const HnswDistance *d, const HnswQueryBound *bound,
+                               const HnswValue *query, float distance, const HnswValue *element)
 {
 	switch (d->kind)
 	{
+	case HNSW_DIST_INT8_L2_SQUARED:
+	case HNSW_DIST_INT8_NEG_INNER_PRODUCT:
+	case HNSW_DIST_INT8_L1:
+		return int8_lower_bound(d, bound, query, element);
 	case HNSW_DIST_HALF_L2_SQUARED:
 	{
 		/* the operator is the distance itself: the square root */
@@ -158,6 +241,12 @@ HnswQuantization HnswIndexQuantization(Relation index)
 {
 	HnswMetaPageData meta;
 	HnswReadMeta(index, &meta);
-	return meta.quantization == HNSW_QUANTIZATION_HALF ? HNSW_QUANTIZATION_HALF
-	                                                   : HNSW_QUANTIZATION_NONE;
+	switch (meta.quantization)
+	{
+	case HNSW_QUANTIZATION_HALF:
+	case HNSW_QUANTIZATION_INT8:
+		return (HnswQuantization)meta.quantization;
+	default:
+		return HNSW_QUANTIZATION_NONE;
+	}
 }

@@ -126,6 +126,13 @@ typedef struct HnswScanState
 	int window_capacity;
 	int window_count;
 	int window_next; /* next window entry to return */
+	/*
+	 * A quantized index's window, ranked by what each row's exact distance cannot be
+	 * below (its lower bound, window_lower[i]): the executor releases rows in exact
+	 * order only if those bounds never decrease.
+	 */
+	bool window_ranked;
+	double *window_lower;
 	int ef;
 	HnswTidSet visited;
 	ItemPointerData *links;
@@ -547,6 +554,7 @@ bool next_window(HnswScanState *so, Relation index)
 	}
 	so->window_count = 0;
 	so->window_next = 0;
+	so->window_ranked = false;
 	for (;;)
 	{
 		while (so->window_count < so->ef && !so->overflow.empty())
@@ -591,9 +599,62 @@ bool next_window(HnswScanState *so, Relation index)
 	}
 }
 
+/* The lower bound of an element's rows, from its page; -infinity when it is gone. */
+double element_lower_bound(HnswScanState *so, Relation index, const HnswDiskCandidate *c)
+{
+	double lower = -INFINITY;
+	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&c->element));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	HnswElementTuple etup =
+	    HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c->element));
+	if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED))
+	{
+		HnswCheckElementValue(&so->dist, HnswElementValue(etup));
+		lower = HnswQuantizedLowerBound(&so->dist, &so->query_bound, so->query, c->distance,
+		                                HnswElementValue(etup));
+	}
+	UnlockReleaseBuffer(buf);
+	return lower;
+}
+
+/*
+ * Orders a quantized index's window by its rows' lower bounds. Bounds differ from the
+ * walk's distances by what each element's stored value lost (int8 keeps a residual
+ * per element; inner product's bound depends on the element's norm), so the walk's
+ * order would hand the executor bounds that go down, and it would release a row before
+ * a closer one.
+ */
+void rank_window(HnswScanState *so, Relation index)
+{
+	int n = so->window_count - so->window_next;
+	if (so->window_lower == NULL)
+		so->window_lower = (double *)palloc(sizeof(double) * so->window_capacity);
+	struct Ranked
+	{
+		double lower;
+		HnswDiskCandidate c;
+	};
+	Ranked *ranked = (Ranked *)palloc(sizeof(Ranked) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		ranked[i].c = so->window[so->window_next + i];
+		ranked[i].lower = element_lower_bound(so, index, &ranked[i].c);
+	}
+	std::stable_sort(ranked, ranked + n,
+	                 [](const Ranked &a, const Ranked &b) { return a.lower < b.lower; });
+	for (int i = 0; i < n; i++)
+	{
+		so->window[so->window_next + i] = ranked[i].c;
+		so->window_lower[so->window_next + i] = ranked[i].lower;
+	}
+	pfree(ranked);
+	so->window_ranked = true;
+}
+
 /* Loads the heap TIDs of the next element to return; false at the end of the scan. */
 bool next_element(HnswScanState *so, Relation index)
 {
+	bool quantized = so->dist.quantization != HNSW_QUANTIZATION_NONE;
 	for (;;)
 	{
 		if (so->window_next >= so->window_count)
@@ -601,11 +662,15 @@ bool next_element(HnswScanState *so, Relation index)
 			if (!next_window(so, index))
 				return false;
 		}
+		if (quantized && !so->window_ranked)
+			rank_window(so, index);
+		double lower = quantized ? so->window_lower[so->window_next] : 0;
 		HnswDiskCandidate c = so->window[so->window_next++];
 
+		/* strict order: a row closer than one already returned is dropped */
 		if (hnsw_iterative_scan == HNSW_ITERATIVE_SCAN_STRICT && so->returned_any &&
-		    c.distance < so->last_distance)
-			continue; /* strict order: a row closer than one already returned is dropped */
+		    (quantized ? lower < so->last_lower_bound : c.distance < so->last_distance))
+			continue;
 
 		Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&c.element));
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
@@ -629,8 +694,8 @@ bool next_element(HnswScanState *so, Relation index)
 				so->row_measured = true;
 			}
 			if (so->nheaptids > 0 && so->dist.quantization != HNSW_QUANTIZATION_NONE)
-				so->last_lower_bound = HnswQuantizedLowerBound(&so->dist, &so->query_bound,
-				                                               c.distance, HnswElementValue(etup));
+				so->last_lower_bound = HnswQuantizedLowerBound(
+				    &so->dist, &so->query_bound, so->query, c.distance, HnswElementValue(etup));
 		}
 		UnlockReleaseBuffer(buf);
 
@@ -707,6 +772,8 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	so->window = (HnswDiskCandidate *)palloc(sizeof(HnswDiskCandidate) * so->ef);
 	so->window_count = 0;
 	so->window_next = 0;
+	so->window_ranked = false;
+	so->window_lower = NULL;
 	HnswTidSetInit(&so->visited, 512);
 	so->links = (ItemPointerData *)palloc(sizeof(ItemPointerData) * 4 * HNSW_MAX_M);
 	so->examined = 0;

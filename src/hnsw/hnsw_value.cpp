@@ -78,34 +78,46 @@ HnswDistanceKind kind_of(HnswValueType type, PGFunction fn)
 		if (fn == vecrbac_sparsevec_l1_distance)
 			return HNSW_DIST_SPARSE_L1;
 		break;
+	case HNSW_VALUE_INT8:
+		break; /* a stored form, never a column's type */
 	}
 	return HNSW_DIST_GENERIC;
 }
 
-/*
- * The half kernel that stands for a vector kernel in a quantized index. Only vector
- * columns with our own opclasses can be quantized: the bound on what halves change
- * (hnsw_quantize.cpp) is known for those distances only.
- */
-HnswDistanceKind half_kind_of(HnswValueType column_type, HnswDistanceKind kind)
+const char *quantization_name(HnswQuantization quantization)
 {
+	return quantization == HNSW_QUANTIZATION_INT8 ? "int8" : "half";
+}
+
+/*
+ * The kernel that stands for a vector kernel in a quantized index. Only vector columns
+ * with our own opclasses can be quantized: what the stored values change in a distance
+ * (hnsw_quantize.cpp) is bounded for those distances only.
+ */
+HnswDistanceKind quantized_kind_of(HnswValueType column_type, HnswDistanceKind kind,
+                                   HnswQuantization quantization)
+{
+	bool int8 = quantization == HNSW_QUANTIZATION_INT8;
 	if (column_type != HNSW_VALUE_VECTOR)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		                errmsg("quantization \"half\" is only for vector columns"),
-		                errhint("halfvec is stored in half precision already; bit and sparsevec "
-		                        "are stored as they are.")));
+		                errmsg("quantization \"%s\" is only for vector columns",
+		                       quantization_name(quantization)),
+		                int8 ? errhint("Index the column cast to vector to store it in bytes.")
+		                     : errhint("halfvec is stored in half precision already; bit and "
+		                               "sparsevec are stored as they are.")));
 	switch (kind)
 	{
 	case HNSW_DIST_L2_SQUARED:
-		return HNSW_DIST_HALF_L2_SQUARED;
+		return int8 ? HNSW_DIST_INT8_L2_SQUARED : HNSW_DIST_HALF_L2_SQUARED;
 	case HNSW_DIST_NEG_INNER_PRODUCT:
-		return HNSW_DIST_HALF_NEG_INNER_PRODUCT;
+		return int8 ? HNSW_DIST_INT8_NEG_INNER_PRODUCT : HNSW_DIST_HALF_NEG_INNER_PRODUCT;
 	case HNSW_DIST_L1:
-		return HNSW_DIST_HALF_L1;
+		return int8 ? HNSW_DIST_INT8_L1 : HNSW_DIST_HALF_L1;
 	default:
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		                errmsg("quantization \"half\" needs one of the vector operator classes "
-		                       "of hnsw")));
+		                errmsg("quantization \"%s\" needs one of the vector operator classes "
+		                       "of hnsw",
+		                       quantization_name(quantization))));
 	}
 	return kind;
 }
@@ -120,6 +132,8 @@ const char *type_name(HnswValueType type)
 		return "bit";
 	case HNSW_VALUE_SPARSEVEC:
 		return "sparsevec";
+	case HNSW_VALUE_INT8:
+		return "int8-coded vector";
 	default:
 		return "vector";
 	}
@@ -183,6 +197,8 @@ Size HnswValueSize(HnswValueType type, int dimensions)
 		return VARBITTOTALLEN(dimensions);
 	case HNSW_VALUE_SPARSEVEC:
 		return SPARSEVEC_SIZE(HNSW_MAX_NNZ);
+	case HNSW_VALUE_INT8:
+		return HNSW_INT8_SIZE(dimensions);
 	default:
 		return VECTOR_SIZE(dimensions);
 	}
@@ -204,7 +220,7 @@ int HnswValueDimensions(HnswValueType type, const HnswValue *value)
 		return VARBITLEN((const VarBit *)value);
 	if (type == HNSW_VALUE_SPARSEVEC)
 		return ((const SparseVector *)value)->dim;
-	/* vector and halfvec share the header: varlena, int16 dim, int16 unused */
+	/* vector, halfvec and int8 values share the header: varlena, int16 dim, int16 unused */
 	return ((const Vector *)value)->dim;
 }
 
@@ -227,6 +243,11 @@ bool HnswValueIsFinite(HnswValueType type, const HnswValue *value)
 				return false;
 		return true;
 	}
+	case HNSW_VALUE_INT8:
+	{
+		const HnswInt8Value *x = HnswInt8(value);
+		return std::isfinite(x->offset) && std::isfinite(x->scale) && std::isfinite(x->residual);
+	}
 	case HNSW_VALUE_SPARSEVEC:
 	{
 		vecrbac::sparse::View s = SparseVectorView((SparseVector *)value);
@@ -245,6 +266,7 @@ int HnswMaxDimensions(HnswValueType type)
 	switch (type)
 	{
 	case HNSW_VALUE_HALFVEC:
+	case HNSW_VALUE_INT8:
 		return 4000;
 	case HNSW_VALUE_BIT:
 		return 64000;
@@ -329,20 +351,22 @@ void HnswInitDistance(HnswDistance *d, Relation index, HnswQuantization quantiza
 	d->collation = index->rd_indcollation[col];
 	d->kernels = &vecrbac::distance::best();
 	d->half_kernels = &vecrbac::half::best();
+	d->int8_kernels = &vecrbac::int8::best();
 	d->bit_kernels = &vecrbac::bits::best();
 	d->dimensions = TupleDescAttr(RelationGetDescr(index), col)->atttypmod;
 	d->column_type = HnswColumnValueType(index, col);
 	d->type = d->column_type;
 	d->quantization = quantization;
 	d->kind = kind_of(d->type, d->proc->fn_addr);
-	if (quantization == HNSW_QUANTIZATION_HALF)
+	if (quantization != HNSW_QUANTIZATION_NONE)
 	{
-		d->type = HNSW_VALUE_HALFVEC;
-		d->kind = half_kind_of(d->column_type, d->kind);
+		d->type = quantization == HNSW_QUANTIZATION_INT8 ? HNSW_VALUE_INT8 : HNSW_VALUE_HALFVEC;
+		d->kind = quantized_kind_of(d->column_type, d->kind, quantization);
 	}
 	d->value_size = HnswValueSize(d->type, d->dimensions);
 	d->metric =
 	    !(d->kind == HNSW_DIST_NEG_INNER_PRODUCT || d->kind == HNSW_DIST_HALF_NEG_INNER_PRODUCT ||
+	      d->kind == HNSW_DIST_INT8_NEG_INNER_PRODUCT ||
 	      d->kind == HNSW_DIST_SPARSE_NEG_INNER_PRODUCT || d->kind == HNSW_DIST_GENERIC);
 }
 

@@ -1,9 +1,10 @@
--- hnsw WITH (quantization = 'half'): elements store a vector column as halves, the
--- walk measures halves, and the executor re-checks each row's exact distance, so
--- answers come in exact order. Every opclass against exact search (the plan
--- asserted), the exact order, the size, values beyond the half range, columns over
--- 2,000 dimensions, filter columns, iterative scans, inserts, VACUUM, the checker,
--- REINDEX after ALTER INDEX, and the rejections.
+-- hnsw WITH (quantization = 'half' | 'int8'): elements store a vector column as halves
+-- or as a byte per element, the walk measures those, and the executor re-checks each
+-- row's exact distance, so answers come in exact order. Every opclass of both against
+-- exact search (the plan asserted), the exact order, the size, values beyond the half
+-- range and extreme ones in int8, columns over 2,000 dimensions, filter columns,
+-- iterative scans, inserts, VACUUM, the checker, REINDEX after ALTER INDEX, and the
+-- rejections.
 CREATE EXTENSION vecrbac;
 SELECT setseed(0.17);
 CREATE TABLE items (id int PRIMARY KEY, tenant int NOT NULL, embedding vector(24) NOT NULL);
@@ -58,20 +59,22 @@ CREATE FUNCTION problems(idx regclass) RETURNS SETOF text LANGUAGE sql AS $$
     SELECT severity || ': ' || message FROM vecrbac.hnsw_check(idx) WHERE severity <> 'info'
 $$;
 
--- every opclass of vector
-CREATE INDEX items_l2 ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'half');
-SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_l2', '<->');
-DROP INDEX items_l2;
-CREATE INDEX items_ip ON items USING hnsw (embedding vector_ip_ops) WITH (quantization = 'half');
-SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_ip', '<#>');
-DROP INDEX items_ip;
-CREATE INDEX items_cos ON items USING hnsw (embedding vector_cosine_ops) WITH (quantization = 'half');
-SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_cos', '<=>');
-DROP INDEX items_cos;
-CREATE INDEX items_l1 ON items USING hnsw (embedding vector_l1_ops) WITH (quantization = 'half');
-SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_l1', '<+>');
-SELECT * FROM problems('items_l1');
-DROP INDEX items_l1;
+-- every opclass of vector, stored both ways: recall, exact order, and a clean check
+CREATE FUNCTION check_opclass(quantization text, opclass text, op text,
+                              OUT recall_ok bool, OUT ordered bool, OUT problems bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE INDEX items_q ON items USING hnsw (embedding %s) WITH (quantization = %L)',
+                   opclass, quantization);
+    SELECT c.recall >= 0.97, c.ordered INTO recall_ok, ordered FROM check_search('items_q', op) c;
+    problems := (SELECT count(*) FROM problems('items_q'));
+    DROP INDEX items_q;
+END $$;
+SELECT q AS quantization, opclass, (check_opclass(q, opclass, op)).*
+FROM (VALUES ('half'), ('int8')) q(q)
+CROSS JOIN (VALUES ('vector_l2_ops', '<->'), ('vector_ip_ops', '<#>'), ('vector_cosine_ops', '<=>'),
+                   ('vector_l1_ops', '<+>')) o(opclass, op)
+ORDER BY 1, 2;
 
 -- the plan: an index scan whose order the executor re-checks (no other node sorts)
 CREATE INDEX items_l2 ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'half');
@@ -154,15 +157,77 @@ CREATE TABLE huge (v vector(4001));
 CREATE INDEX ON huge USING hnsw (v vector_l2_ops) WITH (quantization = 'half');
 DROP TABLE huge;
 
+-- int8: a quarter of the floats (and the header); values of any magnitude are coded
+-- (each vector has its own range), inserts, deletes, VACUUM, the checker, a filter
+-- column, a strict iterative scan, and columns over 2,000 dimensions
+CREATE TABLE wide (id int, v vector(512));
+INSERT INTO wide SELECT i, ARRAY(SELECT random() FROM generate_series(1, 512) WHERE i > 0)::vector
+FROM generate_series(1, 600) i;
+CREATE INDEX wide_none ON wide USING hnsw (v vector_l2_ops);
+CREATE INDEX wide_int8 ON wide USING hnsw (v vector_l2_ops) WITH (quantization = 'int8');
+SELECT round(pg_relation_size('wide_int8')::numeric / pg_relation_size('wide_none'), 2) BETWEEN 0.25 AND 0.4 AS int8_size;
+DROP TABLE wide;
+CREATE INDEX items_l2 ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'int8');
+INSERT INTO items SELECT i, i % 4, ARRAY(SELECT random() - 0.5 FROM generate_series(1, 24) WHERE i > 0)::vector
+FROM generate_series(2501, 2800) i;
+INSERT INTO items VALUES (9998, 0, array_fill(1e30, ARRAY[24])::vector),
+                         (9999, 0, ('[' || repeat('-3e38,', 23) || '3e38]')::vector);
+DELETE FROM items WHERE id % 7 = 0;
+VACUUM items;
+SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_l2', '<->');
+SELECT * FROM problems('items_l2');
+SET enable_seqscan = off;
+SELECT id FROM items ORDER BY embedding <-> array_fill(1e30, ARRAY[24])::vector LIMIT 1;
+SET hnsw.iterative_scan = strict_order;
+SELECT count(*) AS rows, bool_and(id % 10 = 3) AS all_match,
+       array_agg(d ORDER BY n) = array_agg(d ORDER BY d) AS ordered
+FROM (SELECT id, d, row_number() OVER () AS n
+      FROM (SELECT id, embedding <-> (SELECT q FROM queries WHERE qid = 2) AS d FROM items
+            WHERE id % 10 = 3 ORDER BY embedding <-> (SELECT q FROM queries WHERE qid = 2) LIMIT 10) s) s;
+RESET hnsw.iterative_scan;
+RESET enable_seqscan;
+DROP INDEX items_l2;
+DELETE FROM items WHERE id > 9000;
+CREATE INDEX items_tenant ON items USING hnsw (tenant, embedding vector_ip_ops) WITH (quantization = 'int8');
+SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_tenant', '<#>', 'tenant = 1');
+SELECT * FROM problems('items_tenant');
+DROP INDEX items_tenant;
+-- rows whose codes lose different amounts: in (-100, t, 100) t is coded in steps of
+-- 200/255, so the rows of one step share a coded distance from (-100, s, 100) while
+-- their exact distances |t - s| spread over the step. The walk's order and the rows'
+-- lower bounds disagree; the scan must hand the executor bounds in increasing order.
+CREATE TABLE steps (id int, v vector(3));
+INSERT INTO steps SELECT i, ARRAY[-100, (random() - 0.5) * 10, 100]::real[]::vector FROM generate_series(1, 600) i;
+CREATE INDEX steps_int8 ON steps USING hnsw (v vector_l2_ops) WITH (quantization = 'int8');
+SET enable_seqscan = off;
+SET hnsw.ef_search = 100;
+SELECT count(*) AS queries, bool_and(ordered) AS all_ordered
+FROM generate_series(-4, 4) s,
+LATERAL (SELECT array_agg(d ORDER BY n) = array_agg(d ORDER BY d) AS ordered
+         FROM (SELECT d, row_number() OVER () AS n
+               FROM (SELECT v <-> ARRAY[-100, s + 0.033, 100]::real[]::vector AS d FROM steps
+                     ORDER BY v <-> ARRAY[-100, s + 0.033, 100]::real[]::vector LIMIT 40) r) r) o;
+RESET hnsw.ef_search;
+RESET enable_seqscan;
+DROP TABLE steps;
+CREATE TABLE big (id int, v vector(4000));
+INSERT INTO big SELECT i, array_fill(i::real, ARRAY[4000])::vector FROM generate_series(1, 20) i;
+CREATE INDEX big_int8 ON big USING hnsw (v vector_l2_ops) WITH (quantization = 'int8');
+SET enable_seqscan = off;
+SELECT array_agg(id) FROM (SELECT id FROM big ORDER BY v <-> array_fill(7.2::real, ARRAY[4000])::vector LIMIT 3) s;
+RESET enable_seqscan;
+DROP TABLE big;
+
 -- rejections
-CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'int8');
+CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'binary');
 CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = '');
 CREATE TABLE others (h halfvec(4), b bit(4), s sparsevec(4));
 CREATE INDEX ON others USING hnsw (h halfvec_l2_ops) WITH (quantization = 'half');
 CREATE INDEX ON others USING hnsw (b bit_hamming_ops) WITH (quantization = 'half');
 CREATE INDEX ON others USING hnsw (s sparsevec_l2_ops) WITH (quantization = 'half');
+CREATE INDEX ON others USING hnsw (h halfvec_l2_ops) WITH (quantization = 'int8');
 CREATE INDEX ON others USING hnsw (h halfvec_l2_ops) WITH (quantization = 'none');
 DROP TABLE others;
 DROP TABLE items, queries;
-DROP FUNCTION check_search(text, text, text), problems(regclass);
+DROP FUNCTION check_search(text, text, text), check_opclass(text, text, text), problems(regclass);
 DROP EXTENSION vecrbac;
