@@ -8,7 +8,7 @@ import json
 import sys
 
 DATA = {"fmnist": "Fashion-MNIST (60,000 x 784)", "clustered": "clustered (100,000 x 96)"}
-KINDS = [("vecrbac", "none"), ("vecrbac", "half"), ("pgvector", "none"), ("pgvector", "half")]
+KINDS = [("vecrbac", "none"), ("vecrbac", "half"), ("vecrbac", "int8"), ("pgvector", "none"), ("pgvector", "half")]
 
 
 def main():

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# run.sh: an hnsw index that stores halves (WITH (quantization = 'half')) against the
-# same index storing floats, and pgvector 0.8's way to half an index (an expression
-# index on embedding::halfvec, queried by half distances), in one run on one server.
+# run.sh: hnsw indexes that store halves or bytes (WITH (quantization = 'half' | 'int8'))
+# against the same index storing floats, and pgvector 0.8's way to half an index (an
+# expression index on embedding::halfvec, queried by half distances), in one run on
+# one server.
 #
 #   bench/quantization/run.sh [PGVECTOR_SOURCE]     results in bench/out/quantization/
 #
@@ -14,11 +15,13 @@
 #   vecrbac none:  USING hnsw (embedding vector_l2_ops), ORDER BY embedding <-> $1
 #   vecrbac half:  the same WITH (quantization = 'half'), the same query (exact order:
 #                  the executor re-checks each row's distance)
+#   vecrbac int8:  the same WITH (quantization = 'int8') (pgvector has no such index)
 #   pgvector none: as vecrbac none
 #   pgvector half: USING hnsw ((embedding::halfvec(D)) halfvec_l2_ops), ORDER BY
 #                  embedding::halfvec(D) <-> $1::halfvec(D) (order by half distances)
 # Query passes run twice, alternating the kinds; the better pass of each is kept.
 # Without a pgvector source tree the pgvector rows are skipped, with a message.
+# KINDS="none half int8" and DATASETS="clustered fmnist" choose what runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -29,6 +32,8 @@ OUT=$ROOT/bench/out/quantization
 DATA_DIR=$ROOT/bench/out/data
 EFS=${EFS:-"10 20 40 80 160"}
 CLUSTERED_ROWS=${CLUSTERED_ROWS:-100000}
+KINDS=${KINDS:-"none half int8"}
+DATASETS=${DATASETS:-"clustered fmnist"}
 mkdir -p "$OUT" "$DATA_DIR/clustered"
 : >"$OUT/results.jsonl"
 record() { echo "$1" | tee -a "$OUT/results.jsonl"; }
@@ -83,7 +88,7 @@ dataset() {
 definition() { # definition SYSTEM KIND: the index's column, opclass and options
     case $1/$2 in
     */none) echo "(embedding vector_l2_ops) WITH (m = 16, ef_construction = 64)" ;;
-    vecrbac/half) echo "(embedding vector_l2_ops) WITH (m = 16, ef_construction = 64, quantization = 'half')" ;;
+    vecrbac/half | vecrbac/int8) echo "(embedding vector_l2_ops) WITH (m = 16, ef_construction = 64, quantization = '$2')" ;;
     pgvector/half) echo "((embedding::halfvec($DIM)) halfvec_l2_ops) WITH (m = 16, ef_construction = 64)" ;;
     esac
 }
@@ -125,15 +130,17 @@ queries() { # queries DATA SYSTEM KIND PASS
 
 # Each kind is built and queried while it is the table's only index; the two passes
 # of a kind run back to back, and the kinds alternate between systems.
-for data in clustered fmnist; do
+for data in $DATASETS; do
     dataset $data
-    for kind in none half; do
-        for sys in $SYSTEMS; do
+    for kind in $KINDS; do
+        systems=$SYSTEMS
+        [ "$kind" = int8 ] && systems=vecrbac
+        for sys in $systems; do
             vr_log "$data: $sys $kind: build"
             build $data $sys $kind
         done
         for pass in 1 2; do
-            for sys in $SYSTEMS; do
+            for sys in $systems; do
                 vr_log "$data: $sys $kind: queries, pass $pass"
                 queries $data $sys $kind $pass
             done

@@ -25,6 +25,10 @@ CREATE INDEX ON papers USING hnsw (embedding vector_l2_ops) WITH (quantization =
 SET enable_seqscan = off;  -- the example tables are tiny
 EXPLAIN (COSTS OFF) SELECT id, embedding <-> '[1,2,2]' AS distance FROM papers ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
 SELECT id, embedding <-> '[1,2,2]' AS distance FROM papers ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
+DROP INDEX papers_embedding_idx;
+CREATE INDEX ON papers USING hnsw (embedding vector_l2_ops) WITH (quantization = 'int8');
+EXPLAIN (COSTS OFF) SELECT id, embedding <-> '[1,2,2]' AS distance FROM papers ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
+SELECT id, embedding <-> '[1,2,2]' AS distance FROM papers ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
 RESET enable_seqscan;
 DROP TABLE papers;
 
