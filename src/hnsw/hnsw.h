@@ -20,6 +20,8 @@
 
 #include "pg/pg.h"
 
+#include <cmath>
+
 extern "C"
 {
 #include "access/amapi.h"
@@ -92,6 +94,22 @@ typedef struct HnswInt8Value
 } HnswInt8Value;
 
 #define HNSW_INT8_SIZE(dim) (offsetof(HnswInt8Value, codes) + (Size)(dim))
+
+/*
+ * A scan's query against an int8 index: an int8 value whose `unused` is
+ * HNSW_INT8_QUERY, followed (MAXALIGNed) by this tail: the query coded in 16 bits
+ * (src/vector/int8.h, WideCoding), which the walk measures against each element's
+ * codes, so that almost only the element's coding error remains in a distance.
+ */
+#define HNSW_INT8_QUERY 1
+typedef struct HnswInt8QueryTail
+{
+	double norm_squared; /* of the decoded query */
+	int64 sum;           /* of the codes */
+	float offset;
+	float scale;
+	int16 codes[FLEXIBLE_ARRAY_MEMBER];
+} HnswInt8QueryTail;
 
 /* What support function 3 of an opclass returns. */
 typedef struct HnswTypeSupport
@@ -531,10 +549,62 @@ static inline vecrbac::int8::Coding HnswInt8Coding(const HnswValue *v)
 	return {x->offset, x->scale, 0, 0, x->sum, x->sum_square};
 }
 
-/* Distances between two int8 values, from their codes' dot product (src/vector/int8.h). */
+static inline const HnswInt8QueryTail *HnswInt8Query(const HnswInt8Value *v)
+{
+	return (const HnswInt8QueryTail *)((const char *)v + MAXALIGN(HNSW_INT8_SIZE(v->dim)));
+}
+
+static inline vecrbac::int8::WideCoding HnswInt8QueryCoding(const HnswInt8QueryTail *q)
+{
+	return {q->offset, q->scale, 0, 0, q->sum, q->norm_squared};
+}
+
+/* <decoded query, decoded x>, from the exact dot product of their codes. */
+static inline vecrbac::int8::DotParts
+HnswInt8QueryDot(const HnswDistance *d, const HnswInt8QueryTail *q, const HnswInt8Value *x)
+{
+	Size n = (Size)d->dimensions;
+	return vecrbac::int8::wide_inner_product(HnswInt8QueryCoding(q),
+	                                         HnswInt8Coding((const HnswValue *)x),
+	                                         d->int8_kernels->dot_wide(q->codes, x->codes, n), n);
+}
+
+/* sum |decoded q[i] - decoded x[i]| */
+static inline double HnswInt8QueryL1(const HnswDistance *d, const HnswInt8QueryTail *q,
+                                     const HnswInt8Value *x)
+{
+	double qo = q->offset, qs = q->scale, o = x->offset, s = x->scale, sum = 0;
+	for (int i = 0; i < d->dimensions; i++)
+		sum += std::fabs(qo + qs * q->codes[i] - (o + s * x->codes[i]));
+	return sum;
+}
+
+/* The distance between a scan's query and an element's codes. */
+static inline float HnswInt8QueryDistance(const HnswDistance *d, const HnswInt8QueryTail *q,
+                                          const HnswInt8Value *x)
+{
+	if (d->kind == HNSW_DIST_INT8_L1)
+		return (float)HnswInt8QueryL1(d, q, x);
+	double ip = HnswInt8QueryDot(d, q, x).value;
+	if (d->kind == HNSW_DIST_INT8_NEG_INNER_PRODUCT)
+		return (float)-ip;
+	double l2 =
+	    q->norm_squared - 2 * ip +
+	    vecrbac::int8::norm_squared(HnswInt8Coding((const HnswValue *)x), (Size)d->dimensions);
+	return (float)(l2 > 0 ? l2 : 0);
+}
+
+/*
+ * Distances between two int8 values, from their codes' dot product (src/vector/int8.h),
+ * or between a scan's query and a value.
+ */
 static inline float HnswInt8Distance(const HnswDistance *d, const HnswValue *a, const HnswValue *b)
 {
 	const HnswInt8Value *x = HnswInt8(a), *y = HnswInt8(b);
+	if (x->unused == HNSW_INT8_QUERY)
+		return HnswInt8QueryDistance(d, HnswInt8Query(x), y);
+	if (y->unused == HNSW_INT8_QUERY)
+		return HnswInt8QueryDistance(d, HnswInt8Query(y), x);
 	Size n = (Size)d->dimensions;
 	if (d->kind == HNSW_DIST_INT8_L1)
 		return (float)vecrbac::int8::l1(x->offset, x->scale, x->codes, y->offset, y->scale,

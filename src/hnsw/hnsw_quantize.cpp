@@ -22,10 +22,11 @@
  * the bound leaves twice that room more.
  *
  * int8 values carry their own residual |x - x'| (L2, or L1 in an L1 index), measured
- * when coded and rounded up, and the query's is measured the same way; the same
- * inequalities then hold with those residuals in place of the rounding bounds. The
- * distance between two codings is recomputed here in double (one dot product of the
- * codes), whose error is a few units of 2^-53 of the magnitude of its terms.
+ * when coded and rounded up; the query is coded in 16 bits (256 times finer) and its
+ * residual measured the same way; the same inequalities then hold with those residuals
+ * in place of the rounding bounds. The distance between two codings is recomputed here
+ * in double from an exact integer dot product of the codes: its error is a few units of
+ * 2^-53 of the magnitude of its terms.
  */
 #include "hnsw/hnsw.h"
 #include "vector_sql/halfvec_internal.h"
@@ -109,35 +110,56 @@ HnswValue *int8_value(const HnswDistance *d, const Vector *v)
 	return (HnswValue *)x;
 }
 
-/* |x| (L2) of an int8 value's decoded vector. */
-double int8_norm(const HnswDistance *d, const HnswValue *value)
+/*
+ * The query as a scan of an int8 index uses it: its own codes (so that it is an int8
+ * value like any other), then its 16-bit coding, whose residual *error gets (L2, or L1
+ * for an L1 index).
+ */
+HnswValue *int8_query(const HnswDistance *d, const Vector *v, double *error)
 {
-	return std::sqrt(
-	    std::max(0.0, vecrbac::int8::norm_squared(HnswInt8Coding(value), (size_t)d->dimensions)));
+	HnswValue *coded = int8_value(d, v);
+	Size head = MAXALIGN(VARSIZE(coded));
+	Size size = head + offsetof(HnswInt8QueryTail, codes) + sizeof(int16) * v->dim;
+	HnswInt8Value *q = (HnswInt8Value *)palloc0(size);
+	memcpy(q, coded, VARSIZE(coded));
+	SET_VARSIZE(q, size);
+	q->unused = HNSW_INT8_QUERY;
+	HnswInt8QueryTail *tail = (HnswInt8QueryTail *)((char *)q + head);
+	vecrbac::int8::WideCoding w = vecrbac::int8::encode_wide(v->x, (size_t)v->dim, tail->codes);
+	tail->norm_squared = w.norm_squared;
+	tail->sum = w.sum;
+	tail->offset = w.offset;
+	tail->scale = w.scale;
+	*error = d->kind == HNSW_DIST_INT8_L1 ? w.residual_l1 : w.residual_l2;
+	*error *= 1.0 + std::ldexp((double)d->dimensions, -50);
+	pfree(coded);
+	return (HnswValue *)q;
 }
 
-/* The lower bound of an int8 index: the distance recomputed in double, less both residuals. */
+/*
+ * The lower bound of an int8 index: the distance between the decoded query and the
+ * decoded element, less its double rounding, less both residuals.
+ */
 double int8_lower_bound(const HnswDistance *d, const HnswQueryBound *bound, const HnswValue *query,
                         const HnswValue *element)
 {
-	const HnswInt8Value *q = HnswInt8(query), *x = HnswInt8(element);
+	const HnswInt8QueryTail *q = HnswInt8Query(HnswInt8(query));
+	const HnswInt8Value *x = HnswInt8(element);
 	size_t n = (size_t)d->dimensions;
 	double element_error = x->residual;
 	if (d->kind == HNSW_DIST_INT8_L1)
 	{
-		double l1 =
-		    vecrbac::int8::l1(q->offset, q->scale, q->codes, x->offset, x->scale, x->codes, n);
+		double l1 = HnswInt8QueryL1(d, q, x);
 		double lower = l1 * (1.0 - std::ldexp((double)n, -50)) - bound->error - element_error;
 		return std::max(0.0, lower - arithmetic_room(d, l1));
 	}
-	vecrbac::int8::Coding cq = HnswInt8Coding(query), cx = HnswInt8Coding(element);
-	vecrbac::int8::DotParts ip =
-	    vecrbac::int8::inner_product(cq, cx, d->int8_kernels->dot(q->codes, x->codes, n), n);
-	double nq = vecrbac::int8::norm_squared(cq, n), nx = vecrbac::int8::norm_squared(cx, n);
+	vecrbac::int8::DotParts ip = HnswInt8QueryDot(d, q, x);
+	double ip_error = std::ldexp(ip.magnitude, -48);
+	double nx = vecrbac::int8::norm_squared(HnswInt8Coding(element), n);
 	if (d->kind == HNSW_DIST_INT8_L2_SQUARED)
 	{
-		/* the squared distance between the codings, less its double rounding */
-		double squared = nq + nx - 2 * ip.value - std::ldexp(nq + nx + 2 * ip.magnitude, -48);
+		double squared = q->norm_squared - 2 * ip.value + nx - 2 * ip_error -
+		                 std::ldexp(q->norm_squared + nx, -48);
 		double between = std::sqrt(std::max(0.0, squared));
 		double lower = between - bound->error - element_error;
 		return std::max(0.0, lower - arithmetic_room(d, between));
@@ -145,7 +167,7 @@ double int8_lower_bound(const HnswDistance *d, const HnswQueryBound *bound, cons
 	/* -<q, x> for inner product, 1 - <q, x> for cosine (normalized vectors) */
 	double xn = std::sqrt(std::max(0.0, nx));
 	double change = bound->error * (xn + element_error) + bound->norm * element_error;
-	double lower = -ip.value - std::ldexp(ip.magnitude, -48) - change -
+	double lower = -ip.value - ip_error - change -
 	               arithmetic_room(d, bound->norm * (xn + element_error) + std::fabs(ip.value));
 	return d->normproc != NULL ? 1.0 + lower : lower;
 }
@@ -171,13 +193,14 @@ HnswValue *HnswPrepareQuantizedQuery(const HnswDistance *d, Datum query, HnswQue
 	HnswValue *column_value = HnswPrepareColumnValue(d, query, true);
 	if (column_value == NULL)
 		return NULL;
-	HnswValue *stored = HnswQuantizeValue(d, column_value, true);
 	if (d->quantization == HNSW_QUANTIZATION_INT8)
 	{
-		bound->error = HnswInt8(stored)->residual;
-		bound->norm = int8_norm(d, stored);
-		return stored;
+		/* the walk measures the query coded finely: almost only the elements' errors remain */
+		HnswValue *query = int8_query(d, (const Vector *)column_value, &bound->error);
+		bound->norm = std::sqrt(HnswInt8Query(HnswInt8(query))->norm_squared);
+		return query;
 	}
+	HnswValue *stored = HnswQuantizeValue(d, column_value, true);
 
 	const Vector *q = (const Vector *)column_value;
 	const vecrbac::half::Half *h = HnswHalfs(stored);

@@ -54,6 +54,8 @@ struct Kernels
 	const char *name; /* "avx2" or "scalar" */
 	/* sum of a[i] * b[i], exact */
 	std::int64_t (*dot)(const std::uint8_t *a, const std::uint8_t *b, std::size_t n);
+	/* sum of q[i] * codes[i], exact: a query coded finely against an element's codes */
+	std::int64_t (*dot_wide)(const std::int16_t *q, const std::uint8_t *codes, std::size_t n);
 };
 
 const Kernels &best();
@@ -86,6 +88,36 @@ inline DotParts inner_product(const Coding &a, const Coding &b, std::int64_t cod
 	double t1 = (double)a.offset * (double)b.scale * (double)b.sum;
 	double t2 = (double)b.offset * (double)a.scale * (double)a.sum;
 	double t3 = (double)a.scale * (double)b.scale * (double)code_dot;
+	auto abs = [](double v) { return v < 0 ? -v : v; };
+	return {t0 + t1 + t2 + t3, abs(t0) + abs(t1) + abs(t2) + abs(t3)};
+}
+
+/*
+ * A query coded in 16 bits: element i is offset + scale * q[i], q[i] in -32767..32767,
+ * 256 times finer than the elements' steps, so that a distance between a query and an
+ * element carries almost only the element's coding error, at the cost of an integer
+ * dot product.
+ */
+struct WideCoding
+{
+	float offset; /* the middle of the query's range */
+	float scale;
+	double residual_l2;
+	double residual_l1;
+	std::int64_t sum;    /* of the codes */
+	double norm_squared; /* of the decoded query */
+};
+
+WideCoding encode_wide(const float *x, std::size_t n, std::int16_t *codes);
+
+/* <decoded query, decoded element>, from the exact <q, codes>. */
+inline DotParts wide_inner_product(const WideCoding &q, const Coding &x, std::int64_t code_dot,
+                                   std::size_t n)
+{
+	double t0 = (double)n * (double)q.offset * (double)x.offset;
+	double t1 = (double)q.offset * (double)x.scale * (double)x.sum;
+	double t2 = (double)x.offset * (double)q.scale * (double)q.sum;
+	double t3 = (double)q.scale * (double)x.scale * (double)code_dot;
 	auto abs = [](double v) { return v < 0 ? -v : v; };
 	return {t0 + t1 + t2 + t3, abs(t0) + abs(t1) + abs(t2) + abs(t3)};
 }

@@ -1,7 +1,8 @@
 // int8 coding: codes and sums against a double-precision reference, the residuals
 // measured exactly, the dot-product kernels (scalar and AVX2) against each other on
 // every length from 0 to 100 and at 784, 4000 and the 16,000-element limit (all codes
-// 255: the largest sums), and the inner product and L2 formulas against decoding.
+// 255: the largest sums), the 16-bit query coding and its kernels, and the inner
+// product and L2 formulas against decoding.
 #include "vector/int8.h"
 
 #include <cmath>
@@ -111,10 +112,56 @@ TEST(Int8, DotKernelsAgree)
 			EXPECT_EQ(avx2()->dot(a.data() + 1, b.data(), n), expected) << n;
 		}
 		EXPECT_EQ(best().dot(a.data() + 1, b.data(), n), expected) << n;
+		/* a 16-bit query against codes */
+		std::uniform_int_distribution<int> wide(-32767, 32767);
+		std::vector<std::int16_t> q(n + 1);
+		std::int64_t wide_expected = 0;
+		for (std::size_t i = 0; i <= n; i++)
+			q[i] = (std::int16_t)wide(rng);
+		for (std::size_t i = 0; i < n; i++)
+			wide_expected += (std::int64_t)q[i + 1] * b[i];
+		EXPECT_EQ(scalar().dot_wide(q.data() + 1, b.data(), n), wide_expected) << n;
+		if (avx2() != nullptr)
+		{
+			EXPECT_EQ(avx2()->dot_wide(q.data() + 1, b.data(), n), wide_expected) << n;
+		}
 	}
 	std::vector<std::uint8_t> full(kMaxDimensions, 255);
+	std::vector<std::int16_t> widest(kMaxDimensions, 32767);
+	EXPECT_EQ(best().dot_wide(widest.data(), full.data(), full.size()),
+	          (std::int64_t)kMaxDimensions * 32767 * 255);
+	std::fill(widest.begin(), widest.end(), -32767);
+	EXPECT_EQ(best().dot_wide(widest.data(), full.data(), full.size()),
+	          -(std::int64_t)kMaxDimensions * 32767 * 255);
 	std::int64_t most = (std::int64_t)kMaxDimensions * 255 * 255;
 	EXPECT_EQ(best().dot(full.data(), full.data(), full.size()), most);
+}
+
+TEST(Int8, WideQueryCoding)
+{
+	std::mt19937 rng(17);
+	for (std::size_t n : {1u, 7u, 96u, 784u})
+	{
+		auto q = random_vector(rng, n, -9.0f, 4.0f);
+		auto x = random_vector(rng, n, -1.0f, 1.0f);
+		std::vector<std::int16_t> cq(n);
+		std::vector<std::uint8_t> cx(n);
+		WideCoding w = encode_wide(q.data(), n, cq.data());
+		Coding c = encode(x.data(), n, cx.data());
+		double l2 = 0, ip = 0, norm = 0, range = 13.0;
+		for (std::size_t i = 0; i < n; i++)
+		{
+			double dq = (double)w.offset + (double)w.scale * cq[i];
+			EXPECT_LE(std::fabs(q[i] - dq), range / 65534 + 1e-9) << n;
+			l2 += (q[i] - dq) * (q[i] - dq);
+			ip += dq * decode(c, cx[i]);
+			norm += dq * dq;
+		}
+		EXPECT_NEAR(w.residual_l2, std::sqrt(l2), 1e-12);
+		EXPECT_NEAR(w.norm_squared, norm, 1e-9 * norm);
+		DotParts p = wide_inner_product(w, c, best().dot_wide(cq.data(), cx.data(), n), n);
+		EXPECT_NEAR(p.value, ip, 1e-12 * p.magnitude + 1e-12);
+	}
 }
 
 TEST(Int8, FormulasMatchDecodedVectors)
