@@ -128,6 +128,14 @@ size() { # size SYS DS KIND TABLE PHASE CYCLE
         'rows', (SELECT count(*) FROM $4))")"
 }
 
+vacuum() { # vacuum SYS DS KIND TABLE PHASE CYCLE: VACUUM, its wall-clock time recorded
+    local t0 t1
+    t0=$(date +%s%N)
+    sql "$1" "VACUUM $4"
+    t1=$(date +%s%N)
+    record "{\"step\": \"vacuum\", \"system\": \"$1\", \"dataset\": \"$2\", \"kind\": \"$3\", \"phase\": \"$5\", \"cycle\": $6, \"ms\": $(((t1 - t0) / 1000000))}"
+}
+
 churn() { # churn SYS DS KIND
     local t="${2}_$3" dim c
     dim=$(dims "$2")
@@ -140,14 +148,14 @@ churn() { # churn SYS DS KIND
     recall "$1" "$2" "$3" "$t" build
     for c in $(seq 1 "$CYCLES"); do
         sql "$1" "DELETE FROM $t"
-        sql "$1" "VACUUM $t"
+        vacuum "$1" "$2" "$3" "$t" full "$c"
         size "$1" "$2" "$3" "$t" vacuumed "$c"
         sql "$1" "INSERT INTO $t SELECT * FROM src_$2"
         size "$1" "$2" "$3" "$t" full "$c"
     done
     for c in $(seq 1 "$PARTIAL"); do
         sql "$1" "DELETE FROM $t WHERE id % 10 = $((c - 1))"
-        sql "$1" "VACUUM $t"
+        vacuum "$1" "$2" "$3" "$t" partial "$c"
         sql "$1" "INSERT INTO $t SELECT * FROM src_$2 WHERE id % 10 = $((c - 1))"
         size "$1" "$2" "$3" "$t" partial "$c"
     done
