@@ -43,6 +43,7 @@ extern "C"
 {
 #include "commands/vacuum.h"
 #include "miscadmin.h"
+#include "portability/instr_time.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -444,6 +445,8 @@ void repair_round(ReachState *rs)
 void HnswRepairReachability(Relation index, HnswReachStats *stats)
 {
 	memset(stats, 0, sizeof(*stats));
+	instr_time start, end;
+	INSTR_TIME_SET_CURRENT(start);
 	MemoryContext context =
 	    AllocSetContextCreate(CurrentMemoryContext, "hnsw reachability", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(context);
@@ -479,4 +482,7 @@ void HnswRepairReachability(Relation index, HnswReachStats *stats)
 
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(context);
+	INSTR_TIME_SET_CURRENT(end);
+	INSTR_TIME_SUBTRACT(end, start);
+	stats->ms = INSTR_TIME_GET_MILLISEC(end);
 }

@@ -14,6 +14,7 @@ typedef struct HnswReachStats
 	uint64 left;      /* unreached after the last round */
 	uint64 displaced; /* links given up for them (metric indexes only) */
 	int rounds;
+	double ms; /* wall-clock time of the repair */
 } HnswReachStats;
 
 /*

@@ -766,13 +766,13 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 
 	HnswReachStats reach;
 	HnswRepairReachability(info->index, &reach);
-	if (reach.found > 0)
-		ereport(info->message_level,
-		        (errmsg("index \"%s\": %llu of %llu elements were unreachable from the entry "
-		                "point, %llu links added to reach them (%llu displaced), %llu left",
-		                RelationGetRelationName(info->index), (unsigned long long)reach.found,
-		                (unsigned long long)reach.elements, (unsigned long long)reach.linked,
-		                (unsigned long long)reach.displaced, (unsigned long long)reach.left)));
+	ereport(
+	    info->message_level,
+	    (errmsg("index \"%s\": %llu of %llu elements were unreachable from the entry point, "
+	            "%llu links added to reach them (%llu displaced), %llu left, in %.0f ms",
+	            RelationGetRelationName(info->index), (unsigned long long)reach.found,
+	            (unsigned long long)reach.elements, (unsigned long long)reach.linked,
+	            (unsigned long long)reach.displaced, (unsigned long long)reach.left, reach.ms)));
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;
 }
