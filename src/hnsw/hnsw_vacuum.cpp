@@ -766,13 +766,15 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 
 	HnswReachStats reach;
 	HnswRepairReachability(info->index, &reach);
-	ereport(
-	    info->message_level,
-	    (errmsg("index \"%s\": %llu of %llu elements were unreachable from the entry point, "
-	            "%llu links added to reach them (%llu displaced), %llu left, in %.0f ms",
-	            RelationGetRelationName(info->index), (unsigned long long)reach.found,
-	            (unsigned long long)reach.elements, (unsigned long long)reach.linked,
-	            (unsigned long long)reach.displaced, (unsigned long long)reach.left, reach.ms)));
+	ereport(info->message_level,
+	        (errmsg("index \"%s\": %llu of %llu elements were unreachable from the entry point, "
+	                "%llu links added to reach them (%llu displaced), %llu left; %llu unreachable "
+	                "within their partition value, %llu value links added, %llu left; in %.0f ms",
+	                RelationGetRelationName(info->index), (unsigned long long)reach.found,
+	                (unsigned long long)reach.elements, (unsigned long long)reach.linked,
+	                (unsigned long long)reach.displaced, (unsigned long long)reach.left,
+	                (unsigned long long)reach.value_found, (unsigned long long)reach.value_linked,
+	                (unsigned long long)reach.value_left, reach.ms)));
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;
 }
