@@ -19,13 +19,21 @@
  *   incoming link from a reached element (as the build's repair does). Inner product
  *   takes only free slots: displacing a link there costs more recall than it gives
  *   (hnsw_memgraph.cpp, link_into). What the new link reaches is marked at once.
- * A displaced link can cut off an element whose other incoming link came through the
- *   element displaced from, so the whole repeats (at most kRounds) while a round
- *   displaced links.
+ * Values (an index with a partition column): the same within each partition value, as a
+ *   search scoped to it walks (value links, and level-0 links that stay in the value,
+ *   from the directory's entry for the value; hnsw_check's second warning); what it
+ *   misses gets a value link from the nearest marked element of its value among its
+ *   own links and what a search within the value from the directory's seeds finds. A
+ *   second byte per line pointer flags the elements with a value and holds 6 bits of a
+ *   hash of it, so that the walk reads the value only of elements likely to share it.
+ * A displaced level-0 link handed over keeps what it reached, but an element displaced
+ *   without a hand-over (x had no free slot) may lose its way in, so the whole repeats
+ *   (at most kRounds) while a round displaced links.
  *
  * Memory: the map takes a byte per line pointer (an element and its neighbor tuple: 2
- * bytes per element) and 4 bytes per page; the walk's stack at most 8 bytes per element.
- * So at most about 10 MB per million elements, whatever the vectors' size.
+ * bytes per element; 4 with a partition column) and 4 bytes per page; the walk's stack
+ * at most 8 bytes per element. So at most about 12 MB per million elements, whatever
+ * the vectors' size.
  *
  * Concurrency: inserts and scans run meanwhile; no other VACUUM does, and only VACUUM
  * frees elements, so element TIDs stay put. Each link written is one GenericXLog record
