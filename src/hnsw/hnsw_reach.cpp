@@ -660,9 +660,15 @@ void repair_round(ReachState *rs)
 	lay_out(rs);
 	rs->stack.init(1024);
 	mark_from(rs, &rs->meta.entry);
+	/*
+	 * The entry point was read before the layout, so the map has it; were it not
+	 * there, nothing would be marked and every element would look cut off.
+	 */
+	uint8 *eb = rs->at(&rs->meta.entry);
+	bool walked = eb != NULL && (*eb & kReached);
 
 	HnswValue *xv = (HnswValue *)palloc(rs->dist->value_size);
-	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < rs->nblocks; blk++)
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; walked && blk < rs->nblocks; blk++)
 	{
 		for (uint32 i = rs->first[blk]; i < rs->first[blk + 1]; i++)
 		{
