@@ -5,7 +5,8 @@
 One row per data set, index kind and system: the index's blocks after the build, its
 growth over the build after each full cycle (every row deleted, VACUUM, every row
 inserted again) and each partial one (a tenth of the rows), recall@10 after the build
-and after the churn, and vecrbac.hnsw_check's problems (vecrbac only).
+and after the churn, and vecrbac.hnsw_check's problems (vecrbac only); with runs that
+record them, the same after a final VACUUM that removes nothing, and the VACUUMs' times.
 """
 import json
 import sys
@@ -13,7 +14,7 @@ import sys
 
 def main():
     rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-    sizes, recalls, checks, order = {}, {}, {}, []
+    sizes, recalls, checks, vacuums, order = {}, {}, {}, {}, []
     for r in rows:
         key = (r.get("dataset"), r.get("kind"), r.get("system"))
         if r["step"] == "size":
@@ -24,7 +25,9 @@ def main():
         elif r["step"] == "recall":
             recalls[key + (r["phase"],)] = r["recall"]
         elif r["step"] == "check":
-            checks[key] = r["problems"]
+            checks.setdefault(key, []).append(r["problems"])
+        elif r["step"] == "vacuum":
+            vacuums.setdefault(key, []).append(r)
     for r in rows:
         if r["step"] == "version":
             print(f"- {r['system']} {r['version']}")
@@ -33,7 +36,8 @@ def main():
     part = max((len([s for s in v if s["phase"] == "partial"]) for v in sizes.values()), default=0)
     head = ["data set", "index", "system", "blocks after build"]
     head += [f"full {i + 1}" for i in range(full)] + [f"partial {i + 1}" for i in range(part)]
-    head += ["recall build / churned", "hnsw_check problems"]
+    head += ["recall build / churned / final", "VACUUM ms (full, partial, final)"]
+    head += ["hnsw_check problems (churned; final)"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for key in order:
@@ -48,13 +52,17 @@ def main():
                     cells.append(f"{b:,} ({100.0 * (b - base) / base:+.2f} %)")
                 else:
                     cells.append("")
-        rb, rc = recalls.get(key + ("build",)), recalls.get(key + ("churned",))
-        cells.append(f"{rb:.3f} / {rc:.3f}" if rb is not None and rc is not None else "")
+        got = [recalls.get(key + (p,)) for p in ("build", "churned", "final")]
+        cells.append(" / ".join(f"{r:.3f}" for r in got if r is not None))
+        cells.append(", ".join("/".join(str(x["ms"]) for x in vacuums.get(key, []) if x["phase"] == p)
+                               for p in ("full", "partial", "final")))
         if key in checks:
-            problems = checks[key]
-            if isinstance(problems, list):
-                problems = "; ".join(problems)
-            cells.append(str(problems or "none"))
+            verdicts = []
+            for problems in checks[key]:
+                if isinstance(problems, list):
+                    problems = "; ".join(problems)
+                verdicts.append(str(problems or "none"))
+            cells.append("; then ".join(verdicts))
         else:
             cells.append("n/a")
         print("| " + " | ".join(cells) + " |")

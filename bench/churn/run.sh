@@ -12,7 +12,8 @@
 # PARTIAL partial ones (the same with a tenth of the rows, id % 10 = cycle - 1), the
 # index's size in blocks after each; then recall@10 of the first 1,000 queries against
 # exact ground truth, before and after the churn (ef_search 40, plan asserted to be the
-# index's), and for vecrbac vecrbac.hnsw_check's verdict.
+# index's), and for vecrbac vecrbac.hnsw_check's verdict; then once more after a VACUUM
+# that removes nothing. Each VACUUM's wall-clock time is recorded.
 #
 # Data sets: fashion (Fashion-MNIST, 60,000 x 784, bench/hnsw/prepare.py) with the
 # index kinds in FASHION_KINDS (default "vector"), and synthetic (bench/data/clustered.py,
@@ -128,6 +129,21 @@ size() { # size SYS DS KIND TABLE PHASE CYCLE
         'rows', (SELECT count(*) FROM $4))")"
 }
 
+vacuum() { # vacuum SYS DS KIND TABLE PHASE CYCLE: VACUUM, its wall-clock time recorded
+    local t0 t1
+    t0=$(date +%s%N)
+    sql "$1" "VACUUM $4"
+    t1=$(date +%s%N)
+    record "{\"step\": \"vacuum\", \"system\": \"$1\", \"dataset\": \"$2\", \"kind\": \"$3\", \"phase\": \"$5\", \"cycle\": $6, \"ms\": $(((t1 - t0) / 1000000))}"
+}
+
+check() { # check SYS DS KIND TABLE PHASE: vecrbac.hnsw_check's verdict
+    record "$(sql "$1" "SELECT json_build_object('step', 'check', 'system', '$1', 'dataset', '$2', 'kind', '$3',
+        'phase', '$5', 'problems', (SELECT json_agg(severity || ': ' || message) FROM vecrbac.hnsw_check('${4}_idx')
+            WHERE severity <> 'info'),
+        'info', (SELECT json_agg(message) FROM vecrbac.hnsw_check('${4}_idx') WHERE severity = 'info'))")"
+}
+
 churn() { # churn SYS DS KIND
     local t="${2}_$3" dim c
     dim=$(dims "$2")
@@ -140,25 +156,25 @@ churn() { # churn SYS DS KIND
     recall "$1" "$2" "$3" "$t" build
     for c in $(seq 1 "$CYCLES"); do
         sql "$1" "DELETE FROM $t"
-        sql "$1" "VACUUM $t"
+        vacuum "$1" "$2" "$3" "$t" full "$c"
         size "$1" "$2" "$3" "$t" vacuumed "$c"
         sql "$1" "INSERT INTO $t SELECT * FROM src_$2"
         size "$1" "$2" "$3" "$t" full "$c"
     done
     for c in $(seq 1 "$PARTIAL"); do
         sql "$1" "DELETE FROM $t WHERE id % 10 = $((c - 1))"
-        sql "$1" "VACUUM $t"
+        vacuum "$1" "$2" "$3" "$t" partial "$c"
         sql "$1" "INSERT INTO $t SELECT * FROM src_$2 WHERE id % 10 = $((c - 1))"
         size "$1" "$2" "$3" "$t" partial "$c"
     done
     sql "$1" "ANALYZE $t"
     recall "$1" "$2" "$3" "$t" churned
-    if [[ $1 == vecrbac ]]; then
-        record "$(sql "$1" "SELECT json_build_object('step', 'check', 'system', '$1', 'dataset', '$2', 'kind', '$3',
-            'problems', (SELECT json_agg(severity || ': ' || message) FROM vecrbac.hnsw_check('${t}_idx')
-                WHERE severity <> 'info'),
-            'info', (SELECT json_agg(message) FROM vecrbac.hnsw_check('${t}_idx') WHERE severity = 'info'))")"
-    fi
+    if [[ $1 == vecrbac ]]; then check "$1" "$2" "$3" "$t" churned; fi
+    # A VACUUM with nothing to remove: vecrbac's links back what the last inserts cut off.
+    vacuum "$1" "$2" "$3" "$t" final 0
+    size "$1" "$2" "$3" "$t" final 0
+    recall "$1" "$2" "$3" "$t" final
+    if [[ $1 == vecrbac ]]; then check "$1" "$2" "$3" "$t" final; fi
     sql "$1" "DROP TABLE $t"
 }
 

@@ -17,6 +17,9 @@
  * Pass 3 (free), after waiting out scans that walk chains (HNSW_SCAN_LOCK), removes
  *   the deleted elements' tuples and records the room in the free space map, where
  *   inserts find it.
+ * Cleanup (once per VACUUM, after every bulk delete, or alone when no row was removed)
+ *   links back the live elements that no search from the entry point reaches any more
+ *   (hnsw_reach.cpp): pruning by inserts and the link repair above can cut them off.
  * Each page change is one GenericXLog record; a crash between passes leaves flags
  * and links that the next VACUUM finishes, and searches tolerate either state. Inserts
  * meanwhile walk through flagged elements too; one that finds nothing live from a
@@ -28,6 +31,7 @@
 #include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_disk.h"
 #include "hnsw/hnsw_filter.h"
+#include "hnsw/hnsw_reach.h"
 #include "pg/wait_point.h"
 
 extern "C"
@@ -759,6 +763,18 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 		FreeAccessStrategy(strategy);
 		FreeSpaceMapVacuum(info->index);
 	}
+
+	HnswReachStats reach;
+	HnswRepairReachability(info->index, &reach);
+	ereport(info->message_level,
+	        (errmsg("index \"%s\": %llu of %llu elements were unreachable from the entry point, "
+	                "%llu links added to reach them (%llu displaced), %llu left; %llu unreachable "
+	                "within their partition value, %llu value links added, %llu left; in %.0f ms",
+	                RelationGetRelationName(info->index), (unsigned long long)reach.found,
+	                (unsigned long long)reach.elements, (unsigned long long)reach.linked,
+	                (unsigned long long)reach.displaced, (unsigned long long)reach.left,
+	                (unsigned long long)reach.value_found, (unsigned long long)reach.value_linked,
+	                (unsigned long long)reach.value_left, reach.ms)));
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;
 }
