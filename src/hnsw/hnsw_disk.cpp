@@ -128,6 +128,7 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const HnswValue *
 	info->distance = q ? HnswValueDistance(dist, q, v) : 0.0f;
 	info->exact = true;
 	info->passes = true;
+	info->in_scope = true;
 	info->neighbors = etup->neighbortid;
 	info->level = etup->level;
 	info->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
@@ -414,7 +415,11 @@ void HnswReadElements(Relation index, const HnswDistance *dist, const HnswValue 
 				out->exact = true;
 				out->passes = filter == NULL || HnswFilterMatches(filter->filter, filter->cols,
 				                                                  HnswElementFilters(etup));
-				if (out->passes || filter->measure_rejected)
+				out->in_scope =
+				    filter == NULL || filter->scope == NULL
+				        ? out->passes
+				        : HnswFilterMatches(filter->scope, filter->cols, HnswElementFilters(etup));
+				if (out->passes || out->in_scope || filter->measure_rejected)
 					out->distance =
 					    q ? HnswValueDistanceBounded(dist, q, v, bound, &out->exact) : 0.0f;
 				else

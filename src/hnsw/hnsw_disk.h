@@ -56,7 +56,8 @@ typedef struct HnswElementInfo
 {
 	float distance; /* or a lower bound above the caller's bound, when !exact */
 	bool exact;
-	bool passes; /* the scan's filter accepts it (true without a filter) */
+	bool passes;   /* the scan's filter accepts it (true without a filter) */
+	bool in_scope; /* a walk confined to a scope may go through it (as passes, without one) */
 	ItemPointerData neighbors;
 	uint8 level;
 	bool deleted;
@@ -135,6 +136,8 @@ typedef struct HnswReadFilter
 	const struct HnswFilter *filter;
 	const struct HnswColumns *cols;
 	bool measure_rejected;
+	/* The elements a confined walk goes through, when wider than filter's matches; or NULL. */
+	const struct HnswFilter *scope;
 } HnswReadFilter;
 
 void HnswReadElements(Relation index, const HnswDistance *dist, const HnswValue *q,

@@ -519,6 +519,8 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 	}
 	if (filter->partitioned && filter->npartition_keys == 0)
 		filter->empty = true;
+	for (int i = 0; i < filter->nclauses; i++)
+		filter->narrower |= !filter->clauses[i].all && filter->clauses[i].filter != cols->partition;
 }
 
 void HnswFilterForPartition(HnswFilter *filter, const HnswColumns *cols, int64 key)
@@ -533,6 +535,21 @@ void HnswFilterForPartition(HnswFilter *filter, const HnswColumns *cols, int64 k
 	filter->partitioned = true;
 	filter->npartition_keys = 1;
 	filter->partition_keys = filter->clauses[0].keys;
+}
+
+void HnswFilterPartitionScope(HnswFilter *scope, const HnswColumns *cols, const HnswFilter *filter)
+{
+	Assert(filter->partitioned);
+	memset(scope, 0, sizeof(*scope));
+	scope->nclauses = 1;
+	scope->clauses = (HnswFilterClause *)palloc0(sizeof(HnswFilterClause));
+	scope->clauses[0].filter = cols->partition;
+	scope->partitioned = true;
+	scope->npartition_keys = filter->npartition_keys;
+	scope->partition_keys = filter->partition_keys;
+	scope->clauses[0].nkeys = filter->npartition_keys;
+	scope->clauses[0].keys =
+	    filter->partition_keys; /* sorted: a subset of a clause's sorted keys */
 }
 
 bool HnswFilterMatches(const HnswFilter *filter, const HnswColumns *cols, const char *section)

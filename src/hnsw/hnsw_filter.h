@@ -102,6 +102,9 @@ typedef struct HnswFilter
 	bool partitioned;
 	int npartition_keys;
 	int64 *partition_keys;
+	/* Some clause restricts another column too: not every element of the partition scope matches.
+	 */
+	bool narrower;
 } HnswFilter;
 
 /* Compiles the scan keys on filter columns (others are ignored). */
@@ -109,6 +112,9 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 
 /* A filter that accepts exactly the elements of one partition value. */
 void HnswFilterForPartition(HnswFilter *filter, const HnswColumns *cols, int64 key);
+
+/* A filter that accepts exactly the elements of a filter's partition scope (its partition keys). */
+void HnswFilterPartitionScope(HnswFilter *scope, const HnswColumns *cols, const HnswFilter *filter);
 
 /* Whether the element's filter section passes every clause. */
 bool HnswFilterMatches(const HnswFilter *filter, const HnswColumns *cols, const char *section);

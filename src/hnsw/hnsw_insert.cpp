@@ -472,7 +472,7 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 	int m = meta->m;
 	HnswFilter filter;
 	HnswFilterForPartition(&filter, cols, key);
-	HnswReadFilter rf = {&filter, cols, false};
+	HnswReadFilter rf = {&filter, cols, false, NULL};
 
 	PgVec<ItemPointerData> tids;
 	tids.init(level0->size + 1);
