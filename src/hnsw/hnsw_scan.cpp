@@ -660,8 +660,14 @@ void rank_window(HnswScanState *so, Relation index)
 		ranked[i].c = so->window[so->window_next + i];
 		ranked[i].lower = element_lower_bound(so, index, &ranked[i].c);
 	}
-	std::stable_sort(ranked, ranked + n,
-	                 [](const Ranked &a, const Ranked &b) { return a.lower < b.lower; });
+	/* ties in the walk's order: a deterministic answer, and no buffer to allocate */
+	std::sort(ranked, ranked + n,
+	          [](const Ranked &a, const Ranked &b)
+	          {
+		          if (a.lower != b.lower)
+			          return a.lower < b.lower;
+		          return HnswCloserFirst()(a.c, b.c);
+	          });
 	for (int i = 0; i < n; i++)
 	{
 		so->window[so->window_next + i] = ranked[i].c;
