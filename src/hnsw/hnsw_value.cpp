@@ -211,6 +211,9 @@ Size HnswValueSizeOf(HnswValueType type, const HnswValue *value)
 		int32 nnz = ((const SparseVector *)value)->nnz;
 		return nnz >= 0 && nnz <= HNSW_MAX_NNZ ? SPARSEVEC_SIZE(nnz) : 0;
 	}
+	/* a stored int8 value is never a scan's query form: a page claiming so is corrupt */
+	if (type == HNSW_VALUE_INT8 && HnswInt8(value)->unused != 0)
+		return 0;
 	return HnswValueSize(type, HnswValueDimensions(type, value));
 }
 
