@@ -81,8 +81,12 @@ struct DotParts
 	double magnitude;
 };
 
-inline DotParts inner_product(const Coding &a, const Coding &b, std::int64_t code_dot,
-                              std::size_t n)
+/*
+ * <a, b> of two affine codings (a_i = offset_a + scale_a * code_a[i], the same for b),
+ * given the sums of their codes and the exact dot product of the codes.
+ */
+template <typename A, typename B>
+inline DotParts affine_inner_product(const A &a, const B &b, std::int64_t code_dot, std::size_t n)
 {
 	double t0 = (double)n * (double)a.offset * (double)b.offset;
 	double t1 = (double)a.offset * (double)b.scale * (double)b.sum;
@@ -90,6 +94,12 @@ inline DotParts inner_product(const Coding &a, const Coding &b, std::int64_t cod
 	double t3 = (double)a.scale * (double)b.scale * (double)code_dot;
 	auto abs = [](double v) { return v < 0 ? -v : v; };
 	return {t0 + t1 + t2 + t3, abs(t0) + abs(t1) + abs(t2) + abs(t3)};
+}
+
+inline DotParts inner_product(const Coding &a, const Coding &b, std::int64_t code_dot,
+                              std::size_t n)
+{
+	return affine_inner_product(a, b, code_dot, n);
 }
 
 /*
@@ -114,12 +124,7 @@ WideCoding encode_wide(const float *x, std::size_t n, std::int16_t *codes);
 inline DotParts wide_inner_product(const WideCoding &q, const Coding &x, std::int64_t code_dot,
                                    std::size_t n)
 {
-	double t0 = (double)n * (double)q.offset * (double)x.offset;
-	double t1 = (double)q.offset * (double)x.scale * (double)x.sum;
-	double t2 = (double)x.offset * (double)q.scale * (double)q.sum;
-	double t3 = (double)q.scale * (double)x.scale * (double)code_dot;
-	auto abs = [](double v) { return v < 0 ? -v : v; };
-	return {t0 + t1 + t2 + t3, abs(t0) + abs(t1) + abs(t2) + abs(t3)};
+	return affine_inner_product(q, x, code_dot, n);
 }
 
 /* sum |decoded a[i] - decoded b[i]| of two vectors given by offset, scale and codes. */
