@@ -28,6 +28,9 @@ using vecrbac::pg::PgVec;
 namespace
 {
 
+/* How many backlink lists ahead an insertion prefetches. */
+#define HNSW_MEM_LINK_PREFETCH 4
+
 struct MemCandidate
 {
 	float distance;
@@ -263,9 +266,19 @@ bool closer_than_all(const HnswMemGraph *g, const PoolLink &c, const PoolLink *c
 int prune_cached(HnswMemGraph *g, PoolLink *pool, int n, int capacity, bool known,
                  HnswMemRef *links, const LinkCache &cache)
 {
-	std::sort(pool, pool + n,
-	          [](const PoolLink &a, const PoolLink &b)
-	          { return a.distance < b.distance || (a.distance == b.distance && a.ref < b.ref); });
+	/* Insertion sort: a list written back by an earlier pruning is two sorted runs (the
+	 * links kept by the heuristic, then those kept to fill it), so this costs a pass and
+	 * a few moves (std::sort was 4 % of a build). */
+	for (int i = 1; i < n; i++)
+	{
+		PoolLink c = pool[i];
+		int j = i;
+		for (; j > 0 && (c.distance < pool[j - 1].distance ||
+		                 (c.distance == pool[j - 1].distance && c.ref < pool[j - 1].ref));
+		     j--)
+			pool[j] = pool[j - 1];
+		pool[j] = c;
+	}
 	const PoolLink *kept[2 * HNSW_MAX_M + 1], *pruned[2 * HNSW_MAX_M + 1],
 	    *added[2 * HNSW_MAX_M + 1];
 	int nkept = 0, npruned = 0, nadded = 0;
@@ -301,6 +314,24 @@ int prune_cached(HnswMemGraph *g, PoolLink *pool, int n, int capacity, bool know
 	}
 	*cache.known = 1;
 	return nkept;
+}
+
+/* Prefetches what add_link reads of an element's links on a level: the counts, the
+ * links and their cached distances and flags (a cache miss each, the element's own
+ * header being warm from the search that found it). */
+void prefetch_links(const HnswMemGraph *g, HnswMemRef ref, int level)
+{
+	const HnswMemElement *e = HnswMemGet(g, ref);
+	LinkCache cache = link_cache(g, e, level);
+	int slots = HnswLevelSlots(level, g->m);
+	const char *ranges[][2] = {
+	    {(const char *)HnswMemCounts(e), (const char *)(HnswMemLinks(e, level, g->m) + slots)},
+	    {(const char *)cache.distance, (const char *)(cache.distance + slots)},
+	    {(const char *)cache.closer, (const char *)(cache.closer + slots)},
+	    {(const char *)cache.known, (const char *)cache.known + 1}};
+	for (const auto &r : ranges)
+		for (uintptr_t line = (uintptr_t)r[0] & ~(uintptr_t)63; line < (uintptr_t)r[1]; line += 64)
+			_mm_prefetch((const char *)line, _MM_HINT_T0);
 }
 
 /* Adds a link from element `from` to `to` on a level, pruning when the list is full. */
@@ -599,8 +630,16 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const
 	{
 		const HnswMemRef *links = HnswMemLinks(e, l, g->m);
 		const float *distances = link_cache(g, e, l).distance;
-		for (int i = 0; i < HnswMemCounts(e)[l]; i++)
+		int count = HnswMemCounts(e)[l];
+		/* The backlinks' lists are scattered: fetch a few ahead of the one being changed. */
+		for (int i = 0; i < Min(count, HNSW_MEM_LINK_PREFETCH); i++)
+			prefetch_links(g, links[i], l);
+		for (int i = 0; i < count; i++)
+		{
+			if (i + HNSW_MEM_LINK_PREFETCH < count)
+				prefetch_links(g, links[i + HNSW_MEM_LINK_PREFETCH], l);
 			add_link(g, s, links[i], ref, distances[i], l);
+		}
 	}
 
 	/* A new top level, or the very first element, becomes the entry point. */
