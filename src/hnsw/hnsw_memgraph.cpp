@@ -331,7 +331,7 @@ void prefetch_links(const HnswMemGraph *g, HnswMemRef ref, int level)
 	    {(const char *)cache.known, (const char *)cache.known + 1}};
 	for (const auto &r : ranges)
 		for (uintptr_t line = (uintptr_t)r[0] & ~(uintptr_t)63; line < (uintptr_t)r[1]; line += 64)
-			_mm_prefetch((const char *)line, _MM_HINT_T0);
+			__builtin_prefetch((const char *)line);
 }
 
 /* Adds a link from element `from` to `to` on a level, pruning when the list is full. */
