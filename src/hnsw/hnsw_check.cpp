@@ -185,6 +185,21 @@ bool check_metapage(Relation index, CheckState *cs)
 	return true;
 }
 
+/*
+ * An int8 value's stored sums are its codes' and its error is not negative: the
+ * distances and the bounds handed to the executor rely on both.
+ */
+bool int8_sums_hold(const HnswInt8Value *x)
+{
+	int64 sum = 0, sum_square = 0;
+	for (int i = 0; i < x->dim; i++)
+	{
+		sum += x->codes[i];
+		sum_square += (int64)x->codes[i] * x->codes[i];
+	}
+	return sum == x->sum && sum_square == x->sum_square && x->residual >= 0 && x->scale >= 0;
+}
+
 /* A directory page: its entries, checked later against the elements. */
 void collect_directory_page(CheckState *cs, Page page, BlockNumber blk)
 {
@@ -269,6 +284,9 @@ void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumbe
 		       (unsigned)VARSIZE(v), HnswValueSizeOf(cs->value_type, v));
 	else if (!HnswValueIsFinite(cs->value_type, v))
 		report(cs, "error", "element (%u,%u) holds a NaN or infinite value", blk, off);
+	else if (cs->value_type == HNSW_VALUE_INT8 && !int8_sums_hold(HnswInt8(v)))
+		report(cs, "error", "element (%u,%u) has bytes whose sums or error are not the stored ones",
+		       blk, off);
 	cs->heap_tuples += e.nheaptids;
 	cs->deleted += e.deleted;
 	cs->elements.push(e);
