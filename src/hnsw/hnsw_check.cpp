@@ -177,7 +177,8 @@ bool check_metapage(Relation index, CheckState *cs)
 	cs->value_type = type;
 	if (meta.quantization == HNSW_QUANTIZATION_HALF && type == HNSW_VALUE_VECTOR)
 		cs->value_type = HNSW_VALUE_HALFVEC; /* elements hold the vectors as halves */
-	else if (meta.quantization == HNSW_QUANTIZATION_INT8 && type == HNSW_VALUE_VECTOR)
+	else if (meta.quantization == HNSW_QUANTIZATION_INT8 &&
+	         (type == HNSW_VALUE_VECTOR || type == HNSW_VALUE_HALFVEC))
 		cs->value_type = HNSW_VALUE_INT8; /* elements hold the vectors as bytes */
 	else if (meta.quantization != HNSW_QUANTIZATION_NONE)
 		report(cs, "error", "metapage says quantization %u, which a %s column cannot have",

@@ -98,11 +98,29 @@ HnswDistanceKind quantized_kind_of(HnswValueType column_type, HnswDistanceKind k
                                    HnswQuantization quantization)
 {
 	bool int8 = quantization == HNSW_QUANTIZATION_INT8;
+	if (int8 && column_type == HNSW_VALUE_HALFVEC)
+	{
+		/* a halfvec column's values are widened to floats, then coded */
+		switch (kind)
+		{
+		case HNSW_DIST_HALF_L2_SQUARED:
+			return HNSW_DIST_INT8_L2_SQUARED;
+		case HNSW_DIST_HALF_NEG_INNER_PRODUCT:
+			return HNSW_DIST_INT8_NEG_INNER_PRODUCT;
+		case HNSW_DIST_HALF_L1:
+			return HNSW_DIST_INT8_L1;
+		default:
+			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			                errmsg("quantization \"int8\" needs one of the vector or halfvec "
+			                       "operator classes of hnsw")));
+		}
+	}
 	if (column_type != HNSW_VALUE_VECTOR)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		                errmsg("quantization \"%s\" is only for vector columns",
+		                errmsg(int8 ? "quantization \"%s\" is only for vector and halfvec columns"
+		                            : "quantization \"%s\" is only for vector columns",
 		                       quantization_name(quantization)),
-		                int8 ? errhint("Index the column cast to vector to store it in bytes.")
+		                int8 ? errhint("bit and sparsevec are stored as they are.")
 		                     : errhint("halfvec is stored in half precision already; bit and "
 		                               "sparsevec are stored as they are.")));
 	switch (kind)
@@ -406,12 +424,27 @@ HnswValue *HnswPrepareColumnValue(const HnswDistance *d, Datum datum, bool for_q
 		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
 		                errmsg("%s value of %d dimensions has %zu bytes, expected %zu",
 		                       type_name(d->column_type), dims, (Size)VARSIZE(v), expected)));
+	double norm = 0;
+	if (d->normproc != NULL)
+	{
+		norm = DatumGetFloat8(FunctionCall1Coll(d->normproc, d->collation, PointerGetDatum(v)));
+		if (!(norm > 0) || std::isinf(norm))
+			return NULL; /* a zero vector has no direction: not indexed, no ordering as a query */
+	}
+	/*
+	 * An int8 index codes floats: a halfvec is widened (exactly) and, for cosine,
+	 * normalized in float, so that the coding error is all its bounds must cover.
+	 */
+	if (d->quantization == HNSW_QUANTIZATION_INT8 && d->column_type == HNSW_VALUE_HALFVEC)
+	{
+		const HalfVector *h = (const HalfVector *)v;
+		Vector *wide = InitVector(h->dim);
+		for (int i = 0; i < h->dim; i++)
+			wide->x[i] = vecrbac::half::to_float(h->x[i]);
+		return d->normproc != NULL ? normalized_vector(wide, norm) : (HnswValue *)wide;
+	}
 	if (d->normproc == NULL)
 		return v;
-
-	double norm = DatumGetFloat8(FunctionCall1Coll(d->normproc, d->collation, PointerGetDatum(v)));
-	if (!(norm > 0) || std::isinf(norm))
-		return NULL; /* a zero vector has no direction: not indexed, and no ordering as a query */
 
 	switch (d->column_type)
 	{

@@ -191,6 +191,51 @@ CREATE INDEX items_tenant ON items USING hnsw (tenant, embedding vector_ip_ops) 
 SELECT recall >= 0.97 AS recall_ok, ordered FROM check_search('items_tenant', '<#>', 'tenant = 1');
 SELECT * FROM problems('items_tenant');
 DROP INDEX items_tenant;
+-- halfvec columns in bytes: every opclass against exact search, in exact order
+CREATE TABLE hitems AS SELECT id, embedding::halfvec(24) AS h FROM items;
+CREATE FUNCTION check_halfvec(opclass text, op text, OUT recall numeric, OUT ordered bool, OUT problems bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    exact_ids int[];
+    ids int[];
+    d float8[];
+    hits int := 0;
+    query text := format('SELECT id, h %s $1 AS d FROM hitems ORDER BY h %s $1 LIMIT 10', op, op);
+    line text;
+    used text;
+BEGIN
+    EXECUTE format('CREATE INDEX hitems_int8 ON hitems USING hnsw (h %s) WITH (quantization = ''int8'')', opclass);
+    SET LOCAL enable_seqscan = off;
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || replace(query, '$1', '(SELECT q::halfvec(24) FROM queries WHERE qid = 1)') LOOP
+        used := coalesce(used, substring(line FROM 'Index Scan using (\S+) on hitems'));
+    END LOOP;
+    IF used IS DISTINCT FROM 'hitems_int8' THEN
+        RAISE EXCEPTION 'check_halfvec(%): the search does not use the index (%)', opclass, coalesce(used, 'no index scan');
+    END IF;
+    ordered := true;
+    FOR r IN SELECT q::halfvec(24) AS q FROM queries LOOP
+        SET LOCAL enable_indexscan = off;
+        SET LOCAL enable_seqscan = on;
+        EXECUTE format('SELECT array_agg(id) FROM (%s) s', query) INTO exact_ids USING r.q;
+        SET LOCAL enable_indexscan = on;
+        SET LOCAL enable_seqscan = off;
+        EXECUTE format('SELECT array_agg(id ORDER BY n), array_agg(d ORDER BY n) FROM (SELECT *, row_number() OVER () AS n FROM (%s) s) s', query)
+            INTO ids, d USING r.q;
+        hits := hits + (SELECT count(*) FROM unnest(ids) a WHERE a = ANY (exact_ids));
+        ordered := ordered AND d = (SELECT array_agg(x ORDER BY x) FROM unnest(d) x);
+    END LOOP;
+    recall := round(hits::numeric / (10 * (SELECT count(*) FROM queries)), 3);
+    problems := (SELECT count(*) FROM problems('hitems_int8'));
+    DROP INDEX hitems_int8;
+END $$;
+SELECT opclass, recall >= 0.97 AS recall_ok, ordered, problems
+FROM (VALUES ('halfvec_l2_ops', '<->'), ('halfvec_ip_ops', '<#>'), ('halfvec_cosine_ops', '<=>'),
+             ('halfvec_l1_ops', '<+>')) o(opclass, op), check_halfvec(opclass, op)
+ORDER BY 1;
+DROP TABLE hitems;
+DROP FUNCTION check_halfvec(text, text);
+
 -- rows whose codes lose different amounts: in (-100, t, 100) t is coded in steps of
 -- 200/255, so the rows of one step share a coded distance from (-100, s, 100) while
 -- their exact distances |t - s| spread over the step. The walk's order and the rows'
@@ -224,7 +269,7 @@ CREATE TABLE others (h halfvec(4), b bit(4), s sparsevec(4));
 CREATE INDEX ON others USING hnsw (h halfvec_l2_ops) WITH (quantization = 'half');
 CREATE INDEX ON others USING hnsw (b bit_hamming_ops) WITH (quantization = 'half');
 CREATE INDEX ON others USING hnsw (s sparsevec_l2_ops) WITH (quantization = 'half');
-CREATE INDEX ON others USING hnsw (h halfvec_l2_ops) WITH (quantization = 'int8');
+CREATE INDEX ON others USING hnsw (b bit_hamming_ops) WITH (quantization = 'int8');
 CREATE INDEX ON others USING hnsw (h halfvec_l2_ops) WITH (quantization = 'none');
 DROP TABLE others;
 DROP TABLE items, queries;
