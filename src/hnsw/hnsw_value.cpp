@@ -91,8 +91,8 @@ const char *quantization_name(HnswQuantization quantization)
 
 /*
  * The kernel that stands for a vector kernel in a quantized index. Only vector columns
- * with our own opclasses can be quantized: what the stored values change in a distance
- * (hnsw_quantize.cpp) is bounded for those distances only.
+ * (and, in bytes, halfvec ones) with our own opclasses can be quantized: what the stored
+ * values change in a distance (hnsw_quantize.cpp) is bounded for those distances only.
  */
 HnswDistanceKind quantized_kind_of(HnswValueType column_type, HnswDistanceKind kind,
                                    HnswQuantization quantization)
