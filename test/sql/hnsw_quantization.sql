@@ -254,6 +254,20 @@ LATERAL (SELECT array_agg(d ORDER BY n) = array_agg(d ORDER BY d) AS ordered
 RESET hnsw.ef_search;
 RESET enable_seqscan;
 DROP TABLE steps;
+-- an index made on an empty table codes the rows inserted later as a build would
+CREATE TABLE later (id int, v vector(8));
+CREATE INDEX later_int8 ON later USING hnsw (v vector_l2_ops) WITH (quantization = 'int8');
+INSERT INTO later SELECT i, ARRAY(SELECT (random() - 0.5) * i FROM generate_series(1, 8) WHERE i > 0)::vector
+FROM generate_series(1, 300) i;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM later ORDER BY v <-> '[1,1,1,1,1,1,1,1]' LIMIT 5;
+SELECT array_agg(id) AS through_index FROM (SELECT id FROM later ORDER BY v <-> '[1,1,1,1,1,1,1,1]' LIMIT 5) s \gset
+RESET enable_seqscan;
+SET enable_indexscan = off;
+SELECT array_agg(id) = :'through_index' AS same_as_exact FROM (SELECT id FROM later ORDER BY v <-> '[1,1,1,1,1,1,1,1]' LIMIT 5) s;
+RESET enable_indexscan;
+SELECT * FROM problems('later_int8');
+DROP TABLE later;
 CREATE TABLE big (id int, v vector(4000));
 INSERT INTO big SELECT i, array_fill(i::real, ARRAY[4000])::vector FROM generate_series(1, 20) i;
 CREATE INDEX big_int8 ON big USING hnsw (v vector_l2_ops) WITH (quantization = 'int8');
