@@ -7,7 +7,7 @@ query at each hnsw.ef_search (the better pass of each, by QPS).
 import json
 import sys
 
-DATA = {"fmnist": "Fashion-MNIST (60,000 x 784)", "clustered": "clustered (100,000 x 96)"}
+DATA = {"fmnist": "Fashion-MNIST (60,000 x 784)", "clustered": "clustered (CLUSTERED_ROWS x 96; 100,000 by default)"}
 KINDS = [("vecrbac", "none"), ("vecrbac", "half"), ("vecrbac", "int8"), ("pgvector", "none"), ("pgvector", "half")]
 
 
