@@ -154,12 +154,21 @@ double int8_lower_bound(const HnswDistance *d, const HnswQueryBound *bound, cons
 		return std::max(0.0, lower - arithmetic_room(d, l1));
 	}
 	vecrbac::int8::DotParts ip = HnswInt8QueryDot(d, q, x);
-	double ip_error = std::ldexp(ip.magnitude, -48);
+	double ip_error = std::ldexp(ip.magnitude, -48); /* four terms, a few roundings each */
 	double nx = vecrbac::int8::norm_squared(HnswInt8Coding(element), n);
 	if (d->kind == HNSW_DIST_INT8_L2_SQUARED)
 	{
-		double squared = q->norm_squared - 2 * ip.value + nx - 2 * ip_error -
-		                 std::ldexp(q->norm_squared + nx, -48);
+		/*
+		 * |q|^2 - 2 <q, x> + |x|^2 cancels when the two are close: its error is a few
+		 * units of 2^-53 of its terms' magnitudes (|q|^2 a double sum of n squares; |x|^2
+		 * three terms that may cancel too), not of the result.
+		 */
+		double o = x->offset, sc = x->scale;
+		double nx_terms = (double)n * o * o + std::fabs(2.0 * o * sc * (double)x->sum) +
+		                  sc * sc * (double)x->sum_square;
+		double rounding =
+		    std::ldexp((double)n + 16.0, -52) * (q->norm_squared + nx_terms + 2 * ip.magnitude);
+		double squared = q->norm_squared - 2 * ip.value + nx - rounding;
 		double between = std::sqrt(std::max(0.0, squared));
 		double lower = between - bound->error - element_error;
 		return std::max(0.0, lower - arithmetic_room(d, between));
