@@ -254,6 +254,40 @@ LATERAL (SELECT array_agg(d ORDER BY n) = array_agg(d ORDER BY d) AS ordered
 RESET hnsw.ef_search;
 RESET enable_seqscan;
 DROP TABLE steps;
+-- the bounds hold at every scale: magnitudes from 2^-30 to 2^40, offsets, duplicates,
+-- near duplicates and zeros, each row's own vector as a query (distance 0): no "index
+-- returned tuples in wrong order" from the executor, and every answer in exact order
+CREATE TABLE scales (id serial, v vector(16));
+INSERT INTO scales (v) SELECT ARRAY(SELECT (random() - 0.5) * power(2, e) + CASE WHEN k % 3 = 0 THEN 1000 ELSE 0 END
+                                   FROM generate_series(1, 16) WHERE k > 0)::vector
+FROM generate_series(1, 600) k, LATERAL (SELECT (floor(random() * 70) - 30)::int AS e) e;
+INSERT INTO scales (v) SELECT v FROM scales WHERE id % 10 = 0;
+INSERT INTO scales (v) SELECT v + array_fill(1e-6::real, ARRAY[16])::vector FROM scales WHERE id % 13 = 0;
+INSERT INTO scales (v) SELECT array_fill(0::real, ARRAY[16])::vector FROM generate_series(1, 3);
+CREATE FUNCTION check_scales(opclass text, op text, OUT queries int, OUT out_of_order int) LANGUAGE plpgsql AS $$
+DECLARE q record; d float8[];
+BEGIN
+    EXECUTE format('CREATE INDEX scales_int8 ON scales USING hnsw (v %s) WITH (quantization = ''int8'')', opclass);
+    SET LOCAL enable_seqscan = off;
+    queries := 0;
+    out_of_order := 0;
+    FOR q IN SELECT v FROM scales WHERE id % 11 = 1 LOOP
+        EXECUTE format('SELECT array_agg(d ORDER BY n) FROM (SELECT v %s $1 AS d, row_number() OVER () AS n
+                        FROM (SELECT v FROM scales ORDER BY v %s $1 LIMIT 30) a) b', op, op) INTO d USING q.v;
+        queries := queries + 1;
+        IF d IS DISTINCT FROM (SELECT array_agg(x ORDER BY x) FROM unnest(d) x) THEN
+            out_of_order := out_of_order + 1;
+        END IF;
+    END LOOP;
+    DROP INDEX scales_int8;
+END $$;
+SELECT opclass, (check_scales(opclass, op)).*
+FROM (VALUES ('vector_l2_ops', '<->'), ('vector_ip_ops', '<#>'), ('vector_cosine_ops', '<=>'),
+             ('vector_l1_ops', '<+>')) o(opclass, op)
+ORDER BY 1;
+DROP TABLE scales;
+DROP FUNCTION check_scales(text, text);
+
 -- an index made on an empty table codes the rows inserted later as a build would
 CREATE TABLE later (id int, v vector(8));
 CREATE INDEX later_int8 ON later USING hnsw (v vector_l2_ops) WITH (quantization = 'int8');
