@@ -96,10 +96,10 @@ typedef struct HnswInt8Value
 #define HNSW_INT8_SIZE(dim) (offsetof(HnswInt8Value, codes) + (Size)(dim))
 
 /*
- * A scan's query against an int8 index: an int8 value whose `unused` is
- * HNSW_INT8_QUERY, followed (MAXALIGNed) by this tail: the query coded in 16 bits
- * (src/vector/int8.h, WideCoding), which the walk measures against each element's
- * codes, so that almost only the element's coding error remains in a distance.
+ * A scan's query against an int8 index: an int8 header (dim set, no codes) whose
+ * `unused` is HNSW_INT8_QUERY, followed (MAXALIGNed) by this tail: the query coded in
+ * 16 bits (src/vector/int8.h, WideCoding), which the walk measures against each
+ * element's codes, so that almost only the element's coding error remains in a distance.
  */
 #define HNSW_INT8_QUERY 1
 typedef struct HnswInt8QueryTail
@@ -551,7 +551,7 @@ static inline vecrbac::int8::Coding HnswInt8Coding(const HnswValue *v)
 
 static inline const HnswInt8QueryTail *HnswInt8Query(const HnswInt8Value *v)
 {
-	return (const HnswInt8QueryTail *)((const char *)v + MAXALIGN(HNSW_INT8_SIZE(v->dim)));
+	return (const HnswInt8QueryTail *)((const char *)v + MAXALIGN(HNSW_INT8_SIZE(0)));
 }
 
 static inline vecrbac::int8::WideCoding HnswInt8QueryCoding(const HnswInt8QueryTail *q)

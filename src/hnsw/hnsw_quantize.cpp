@@ -111,18 +111,16 @@ HnswValue *int8_value(const HnswDistance *d, const Vector *v)
 }
 
 /*
- * The query as a scan of an int8 index uses it: its own codes (so that it is an int8
- * value like any other), then its 16-bit coding, whose residual *error gets (L2, or L1
- * for an L1 index).
+ * The query as a scan of an int8 index uses it: a header that says its dimensions, then
+ * its 16-bit coding, whose residual *error gets (L2, or L1 for an L1 index).
  */
 HnswValue *int8_query(const HnswDistance *d, const Vector *v, double *error)
 {
-	HnswValue *coded = int8_value(d, v);
-	Size head = MAXALIGN(VARSIZE(coded));
+	Size head = MAXALIGN(HNSW_INT8_SIZE(0));
 	Size size = head + offsetof(HnswInt8QueryTail, codes) + sizeof(int16) * v->dim;
 	HnswInt8Value *q = (HnswInt8Value *)palloc0(size);
-	memcpy(q, coded, VARSIZE(coded));
 	SET_VARSIZE(q, size);
+	q->dim = v->dim;
 	q->unused = HNSW_INT8_QUERY;
 	HnswInt8QueryTail *tail = (HnswInt8QueryTail *)((char *)q + head);
 	vecrbac::int8::WideCoding w = vecrbac::int8::encode_wide(v->x, (size_t)v->dim, tail->codes);
@@ -132,7 +130,6 @@ HnswValue *int8_query(const HnswDistance *d, const Vector *v, double *error)
 	tail->scale = w.scale;
 	*error = d->kind == HNSW_DIST_INT8_L1 ? w.residual_l1 : w.residual_l2;
 	*error *= 1.0 + std::ldexp((double)d->dimensions, -50);
-	pfree(coded);
 	return (HnswValue *)q;
 }
 

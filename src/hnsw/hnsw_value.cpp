@@ -100,20 +100,12 @@ HnswDistanceKind quantized_kind_of(HnswValueType column_type, HnswDistanceKind k
 	bool int8 = quantization == HNSW_QUANTIZATION_INT8;
 	if (int8 && column_type == HNSW_VALUE_HALFVEC)
 	{
-		/* a halfvec column's values are widened to floats, then coded */
-		switch (kind)
-		{
-		case HNSW_DIST_HALF_L2_SQUARED:
-			return HNSW_DIST_INT8_L2_SQUARED;
-		case HNSW_DIST_HALF_NEG_INNER_PRODUCT:
-			return HNSW_DIST_INT8_NEG_INNER_PRODUCT;
-		case HNSW_DIST_HALF_L1:
-			return HNSW_DIST_INT8_L1;
-		default:
-			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			                errmsg("quantization \"int8\" needs one of the vector or halfvec "
-			                       "operator classes of hnsw")));
-		}
+		/* a halfvec column's values are widened to floats, then coded as a vector's */
+		column_type = HNSW_VALUE_VECTOR;
+		kind = kind == HNSW_DIST_HALF_L2_SQUARED          ? HNSW_DIST_L2_SQUARED
+		       : kind == HNSW_DIST_HALF_NEG_INNER_PRODUCT ? HNSW_DIST_NEG_INNER_PRODUCT
+		       : kind == HNSW_DIST_HALF_L1                ? HNSW_DIST_L1
+		                                                  : kind;
 	}
 	if (column_type != HNSW_VALUE_VECTOR)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -132,10 +124,13 @@ HnswDistanceKind quantized_kind_of(HnswValueType column_type, HnswDistanceKind k
 	case HNSW_DIST_L1:
 		return int8 ? HNSW_DIST_INT8_L1 : HNSW_DIST_HALF_L1;
 	default:
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		                errmsg("quantization \"%s\" needs one of the vector operator classes "
+		ereport(ERROR,
+		        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		         errmsg(int8 ? "quantization \"%s\" needs one of the vector or halfvec "
+		                       "operator classes of hnsw"
+		                     : "quantization \"%s\" needs one of the vector operator classes "
 		                       "of hnsw",
-		                       quantization_name(quantization))));
+		                quantization_name(quantization))));
 	}
 	return kind;
 }
