@@ -34,6 +34,7 @@ extern "C"
 #include "utils/relcache.h"
 }
 
+#include "vector/binary.h"
 #include "vector/bits.h"
 #include "vector/distance.h"
 #include "vector/half.h"
@@ -60,7 +61,8 @@ typedef enum HnswValueType
 	HNSW_VALUE_HALFVEC,    /* halfvec: IEEE half elements */
 	HNSW_VALUE_BIT,        /* bit: packed bits, typmod is the length */
 	HNSW_VALUE_SPARSEVEC,  /* sparsevec: indices and values of the non-zero elements */
-	HNSW_VALUE_INT8        /* a vector coded in bytes (quantization 'int8'): never a column's */
+	HNSW_VALUE_INT8,       /* a vector coded in bytes (quantization 'int8'): never a column's */
+	HNSW_VALUE_BINARY      /* a vector coded in bits (quantization 'binary'): never a column's */
 } HnswValueType;
 
 /*
@@ -73,7 +75,8 @@ typedef enum HnswQuantization
 {
 	HNSW_QUANTIZATION_NONE = 0,
 	HNSW_QUANTIZATION_HALF = 1,
-	HNSW_QUANTIZATION_INT8 = 2
+	HNSW_QUANTIZATION_INT8 = 2,
+	HNSW_QUANTIZATION_BINARY = 3
 } HnswQuantization;
 
 /*
@@ -110,6 +113,39 @@ typedef struct HnswInt8QueryTail
 	float scale;
 	int16 codes[FLEXIBLE_ARRAY_MEMBER];
 } HnswInt8QueryTail;
+
+/*
+ * A vector as an index with quantization 'binary' stores it (src/vector/binary.h): a bit
+ * per element, set when the element is above the vector's mean. The header starts as
+ * vector's does (varlena, int16 dim).
+ */
+typedef struct HnswBinaryValue
+{
+	int32 vl_len_;
+	int16 dim;
+	int16 unused;
+	float mean;
+	float scale;
+	float abs_mean;
+	float norm_squared;
+	int32 ones;
+	uint8 bits[FLEXIBLE_ARRAY_MEMBER];
+} HnswBinaryValue;
+
+#define HNSW_BINARY_SIZE(dim) (offsetof(HnswBinaryValue, bits) + (Size)((dim) + 7) / 8)
+
+/*
+ * A scan's query against a binary index: a binary header (dim set, no bits) whose
+ * `unused` is HNSW_BINARY_QUERY, followed (MAXALIGNed) by this tail: the query's own
+ * floats, which the walk measures against each element's bits.
+ */
+#define HNSW_BINARY_QUERY 1
+typedef struct HnswBinaryQueryTail
+{
+	double sum;          /* of the elements */
+	double norm_squared; /* |q|^2 */
+	float x[FLEXIBLE_ARRAY_MEMBER];
+} HnswBinaryQueryTail;
 
 /* What support function 3 of an opclass returns. */
 typedef struct HnswTypeSupport
@@ -400,6 +436,8 @@ extern int hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
 extern int hnsw_exact_scan_limit;
 extern int hnsw_max_filtered_scan_tuples;
+extern int hnsw_rerank_factor;
+#define HNSW_DEFAULT_RERANK_FACTOR 4
 extern int hnsw_test_version;
 void HnswDefineSettings(void); /* hnsw_settings.cpp */
 
@@ -422,6 +460,9 @@ typedef enum HnswDistanceKind
 	HNSW_DIST_INT8_L2_SQUARED,
 	HNSW_DIST_INT8_NEG_INNER_PRODUCT,
 	HNSW_DIST_INT8_L1,
+	HNSW_DIST_BINARY_L2_SQUARED,
+	HNSW_DIST_BINARY_NEG_INNER_PRODUCT,
+	HNSW_DIST_BINARY_L1,
 	HNSW_DIST_HAMMING,
 	HNSW_DIST_JACCARD,
 	HNSW_DIST_SPARSE_L2_SQUARED,
@@ -440,6 +481,7 @@ typedef struct HnswDistance
 	const vecrbac::distance::Kernels *kernels;
 	const vecrbac::half::Kernels *half_kernels;
 	const vecrbac::int8::Kernels *int8_kernels;
+	const vecrbac::binary::Kernels *binary_kernels;
 	const vecrbac::bits::Kernels *bit_kernels;
 	FmgrInfo *proc;     /* support function 1 */
 	FmgrInfo *normproc; /* support function 2, or NULL */
@@ -618,6 +660,61 @@ static inline float HnswInt8Distance(const HnswDistance *d, const HnswValue *a, 
 	return (float)(l2 > 0 ? l2 : 0);
 }
 
+static inline const HnswBinaryValue *HnswBinary(const HnswValue *v)
+{
+	return (const HnswBinaryValue *)v;
+}
+
+static inline vecrbac::binary::Coding HnswBinaryCoding(const HnswBinaryValue *x)
+{
+	return {x->mean, x->scale, x->abs_mean, x->norm_squared, x->ones};
+}
+
+static inline const HnswBinaryQueryTail *HnswBinaryQuery(const HnswBinaryValue *v)
+{
+	return (const HnswBinaryQueryTail *)((const char *)v + MAXALIGN(HNSW_BINARY_SIZE(0)));
+}
+
+/* The estimated distance between a scan's (or an insert's) query and an element's bits. */
+static inline float HnswBinaryQueryDistance(const HnswDistance *d, const HnswBinaryQueryTail *q,
+                                            const HnswBinaryValue *x)
+{
+	Size n = (Size)d->dimensions;
+	vecrbac::binary::Coding c = HnswBinaryCoding(x);
+	if (d->kind == HNSW_DIST_BINARY_L1)
+		return (float)vecrbac::binary::query_l1(q->x, c, x->bits, n);
+	double ip = vecrbac::binary::query_inner_product(
+	    c, q->sum, d->binary_kernels->masked_sum(q->x, x->bits, n), n);
+	if (d->kind == HNSW_DIST_BINARY_NEG_INNER_PRODUCT)
+		return (float)-ip;
+	double l2 = q->norm_squared - 2 * ip + c.norm_squared;
+	return (float)(l2 > 0 ? l2 : 0);
+}
+
+/*
+ * Estimated distances between two binary values, from the Hamming distance of their
+ * bits (src/vector/binary.h), or between a query and a value.
+ */
+static inline float HnswBinaryDistance(const HnswDistance *d, const HnswValue *a,
+                                       const HnswValue *b)
+{
+	const HnswBinaryValue *x = HnswBinary(a), *y = HnswBinary(b);
+	if (x->unused == HNSW_BINARY_QUERY)
+		return HnswBinaryQueryDistance(d, HnswBinaryQuery(x), y);
+	if (y->unused == HNSW_BINARY_QUERY)
+		return HnswBinaryQueryDistance(d, HnswBinaryQuery(y), x);
+	Size n = (Size)d->dimensions;
+	vecrbac::binary::Coding cx = HnswBinaryCoding(x), cy = HnswBinaryCoding(y);
+	if (d->kind == HNSW_DIST_BINARY_L1)
+		return (float)vecrbac::binary::l1(cx, x->bits, cy, y->bits, n);
+	double ip = vecrbac::binary::inner_product(
+	    cx, cy, d->bit_kernels->hamming(x->bits, y->bits, vecrbac::binary::bytes(n)), n);
+	if (d->kind == HNSW_DIST_BINARY_NEG_INNER_PRODUCT)
+		return (float)-ip;
+	double l2 = (double)cx.norm_squared + cy.norm_squared - 2 * ip;
+	return (float)(l2 > 0 ? l2 : 0);
+}
+
 /* Distance between two values of the index's type and dimensions. */
 static inline float HnswValueDistance(const HnswDistance *d, const HnswValue *a, const HnswValue *b)
 {
@@ -639,6 +736,10 @@ static inline float HnswValueDistance(const HnswDistance *d, const HnswValue *a,
 	case HNSW_DIST_INT8_NEG_INNER_PRODUCT:
 	case HNSW_DIST_INT8_L1:
 		return HnswInt8Distance(d, a, b);
+	case HNSW_DIST_BINARY_L2_SQUARED:
+	case HNSW_DIST_BINARY_NEG_INNER_PRODUCT:
+	case HNSW_DIST_BINARY_L1:
+		return HnswBinaryDistance(d, a, b);
 	case HNSW_DIST_HAMMING:
 		return (float)d->bit_kernels->hamming(HnswBits(a), HnswBits(b),
 		                                      VARBITBYTES((const VarBit *)a));

@@ -32,6 +32,8 @@ static bool parse_quantization(const char *value, HnswQuantization *out)
 		*out = HNSW_QUANTIZATION_HALF;
 	else if (strcmp(value, "int8") == 0)
 		*out = HNSW_QUANTIZATION_INT8;
+	else if (strcmp(value, "binary") == 0)
+		*out = HNSW_QUANTIZATION_BINARY;
 	else
 		return false;
 	return true;
@@ -41,9 +43,10 @@ static void validate_quantization(const char *value)
 {
 	HnswQuantization q;
 	if (!parse_quantization(value, &q))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("invalid value for parameter \"quantization\": \"%s\"", value),
-		                errdetail("Valid values are \"none\", \"half\" and \"int8\".")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		         errmsg("invalid value for parameter \"quantization\": \"%s\"", value),
+		         errdetail("Valid values are \"none\", \"half\", \"int8\" and \"binary\".")));
 }
 
 void vecrbac_hnsw_init(void)
@@ -55,9 +58,10 @@ void vecrbac_hnsw_init(void)
 	                  "Size of the dynamic candidate list for construction",
 	                  HNSW_DEFAULT_EF_CONSTRUCTION, HNSW_MIN_EF_CONSTRUCTION,
 	                  HNSW_MAX_EF_CONSTRUCTION, AccessExclusiveLock);
-	add_string_reloption(hnsw_relopt_kind, "quantization",
-	                     "How elements store vectors: none or half (taken at the next build)",
-	                     "none", validate_quantization, AccessExclusiveLock);
+	add_string_reloption(
+	    hnsw_relopt_kind, "quantization",
+	    "How elements store vectors: none, half, int8 or binary (taken at the next build)", "none",
+	    validate_quantization, AccessExclusiveLock);
 
 	HnswDefineSettings();
 	HnswInstallExecutorHook();

@@ -180,6 +180,9 @@ bool check_metapage(Relation index, CheckState *cs)
 	else if (meta.quantization == HNSW_QUANTIZATION_INT8 &&
 	         (type == HNSW_VALUE_VECTOR || type == HNSW_VALUE_HALFVEC))
 		cs->value_type = HNSW_VALUE_INT8; /* elements hold the vectors as bytes */
+	else if (meta.quantization == HNSW_QUANTIZATION_BINARY &&
+	         (type == HNSW_VALUE_VECTOR || type == HNSW_VALUE_HALFVEC))
+		cs->value_type = HNSW_VALUE_BINARY; /* elements hold the vectors as bits */
 	else if (meta.quantization != HNSW_QUANTIZATION_NONE)
 		report(cs, "error", "metapage says quantization %u, which a %s column cannot have",
 		       meta.quantization, type == HNSW_VALUE_VECTOR ? "vector" : "non-vector");
@@ -199,6 +202,21 @@ bool int8_sums_hold(const HnswInt8Value *x)
 		sum_square += (int64)x->codes[i] * x->codes[i];
 	}
 	return sum == x->sum && sum_square == x->sum_square && x->residual >= 0 && x->scale >= 0;
+}
+
+/*
+ * A binary value's count of set bits is its bits', its padding bits are zero and its
+ * scales are not negative: the walk's estimates rely on them.
+ */
+bool binary_bits_hold(const HnswBinaryValue *x)
+{
+	Size nbytes = vecrbac::binary::bytes((Size)x->dim);
+	int64 ones = 0;
+	for (Size i = 0; i < nbytes; i++)
+		ones += __builtin_popcount(x->bits[i]);
+	bool padding_clear = x->dim % 8 == 0 || (x->bits[nbytes - 1] >> (x->dim % 8)) == 0;
+	return ones == x->ones && padding_clear && x->scale >= 0 && x->abs_mean >= 0 &&
+	       x->norm_squared >= 0;
 }
 
 /* A directory page: its entries, checked later against the elements. */
@@ -287,6 +305,9 @@ void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumbe
 		report(cs, "error", "element (%u,%u) holds a NaN or infinite value", blk, off);
 	else if (cs->value_type == HNSW_VALUE_INT8 && !int8_sums_hold(HnswInt8(v)))
 		report(cs, "error", "element (%u,%u) has bytes whose sums or error are not the stored ones",
+		       blk, off);
+	else if (cs->value_type == HNSW_VALUE_BINARY && !binary_bits_hold(HnswBinary(v)))
+		report(cs, "error", "element (%u,%u) has bits whose count or padding is not the stored one",
 		       blk, off);
 	cs->heap_tuples += e.nheaptids;
 	cs->deleted += e.deleted;

@@ -1,6 +1,7 @@
 /*
  * hnsw_quantize.cpp: elements that store a vector column in half precision
- * (WITH (quantization = 'half')) or as a byte per element (quantization = 'int8').
+ * (WITH (quantization = 'half')), as a byte per element (quantization = 'int8'), or as
+ * a bit per element (quantization = 'binary').
  *
  * The graph is built and walked on the stored values, which halve (or quarter) each
  * element. The scan
@@ -27,9 +28,14 @@
  * in place of the rounding bounds. The distance between two codings is recomputed here
  * in double from an exact integer dot product of the codes: its error is a few units of
  * 2^-53 of the magnitude of its terms.
+ *
+ * Binary values bound nothing (a bit keeps too little of an element): they steer the
+ * walk, and the scan re-ranks its candidates with exact distances from the rows' own
+ * vectors (hnsw_rerank.cpp), so the executor needs no re-check.
  */
 #include "hnsw/hnsw.h"
 #include "vector_sql/halfvec_internal.h"
+#include "vector/binary.h"
 #include "vector/int8.h"
 
 #include <algorithm>
@@ -133,6 +139,43 @@ HnswValue *int8_query(const HnswDistance *d, const Vector *v, double *error)
 	return (HnswValue *)q;
 }
 
+HnswValue *binary_value(const Vector *v)
+{
+	HnswBinaryValue *x = (HnswBinaryValue *)palloc0(HNSW_BINARY_SIZE(v->dim));
+	SET_VARSIZE(x, HNSW_BINARY_SIZE(v->dim));
+	x->dim = v->dim;
+	vecrbac::binary::Coding c = vecrbac::binary::encode(v->x, (size_t)v->dim, x->bits);
+	x->mean = c.mean;
+	x->scale = c.scale;
+	x->abs_mean = c.abs_mean;
+	x->norm_squared = c.norm_squared;
+	x->ones = c.ones;
+	return (HnswValue *)x;
+}
+
+/*
+ * The query as a scan of a binary index uses it: a header that says its dimensions,
+ * then its own floats (prepared: widened, normalized for cosine), which the walk
+ * measures against the elements' bits and the re-ranking against the rows' vectors.
+ */
+HnswValue *binary_query(const Vector *v)
+{
+	Size head = MAXALIGN(HNSW_BINARY_SIZE(0));
+	Size size = head + offsetof(HnswBinaryQueryTail, x) + sizeof(float) * v->dim;
+	HnswBinaryValue *q = (HnswBinaryValue *)palloc0(size);
+	SET_VARSIZE(q, size);
+	q->dim = v->dim;
+	q->unused = HNSW_BINARY_QUERY;
+	HnswBinaryQueryTail *tail = (HnswBinaryQueryTail *)((char *)q + head);
+	for (int i = 0; i < v->dim; i++)
+	{
+		tail->x[i] = v->x[i];
+		tail->sum += v->x[i];
+		tail->norm_squared += (double)v->x[i] * v->x[i];
+	}
+	return (HnswValue *)q;
+}
+
 /*
  * The lower bound of an int8 index: the distance between the decoded query and the
  * decoded element, less its double rounding, less both residuals.
@@ -184,6 +227,8 @@ HnswValue *HnswQuantizeValue(const HnswDistance *d, const HnswValue *value, bool
 {
 	if (d->quantization == HNSW_QUANTIZATION_INT8)
 		return int8_value(d, (const Vector *)value);
+	if (d->quantization == HNSW_QUANTIZATION_BINARY)
+		return binary_value((const Vector *)value);
 	if (d->quantization != HNSW_QUANTIZATION_HALF)
 		elog(ERROR, "hnsw: quantization %d is not known", (int)d->quantization);
 	const Vector *v = (const Vector *)value;
@@ -205,6 +250,13 @@ HnswValue *HnswPrepareQuantizedQuery(const HnswDistance *d, Datum query, HnswQue
 		HnswValue *query = int8_query(d, (const Vector *)column_value, &bound->error);
 		bound->norm = std::sqrt(HnswInt8Query(HnswInt8(query))->norm_squared);
 		return query;
+	}
+	if (d->quantization == HNSW_QUANTIZATION_BINARY)
+	{
+		/* no bound: the scan re-ranks with exact distances itself (hnsw_rerank.cpp) */
+		bound->error = INFINITY;
+		bound->norm = 0;
+		return binary_query((const Vector *)column_value);
 	}
 	HnswValue *stored = HnswQuantizeValue(d, column_value, true);
 
@@ -274,6 +326,7 @@ HnswQuantization HnswIndexQuantization(Relation index)
 	{
 	case HNSW_QUANTIZATION_HALF:
 	case HNSW_QUANTIZATION_INT8:
+	case HNSW_QUANTIZATION_BINARY:
 		return (HnswQuantization)meta.quantization;
 	default:
 		return HNSW_QUANTIZATION_NONE;

@@ -51,6 +51,7 @@
 #include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_disk.h"
 #include "hnsw/hnsw_filter.h"
+#include "hnsw/hnsw_rerank.h"
 
 extern "C"
 {
@@ -133,6 +134,13 @@ typedef struct HnswScanState
 	 */
 	bool window_ranked;
 	double *window_lower;
+	/*
+	 * A binary index's window is ranked by its rows' exact distances instead, measured
+	 * from the table (hnsw_rerank.cpp), in a context reset after each row.
+	 */
+	bool reranked;
+	HnswReranker reranker;
+	MemoryContext rerank_context;
 	int ef;
 	HnswTidSet visited;
 	ItemPointerData *links;
@@ -475,6 +483,14 @@ bool dry(const HnswScanState *so)
 	return so->frontier.empty();
 }
 
+/* A window of n candidates (the scan's memory context is current). */
+void widen_window(HnswScanState *so, int n)
+{
+	so->ef = n;
+	so->window = (HnswDiskCandidate *)palloc(sizeof(HnswDiskCandidate) * n);
+	so->window_capacity = n;
+}
+
 /* First call: pick the mode, then take the first window. */
 void start_scan(HnswScanState *so, Relation index)
 {
@@ -495,6 +511,9 @@ void start_scan(HnswScanState *so, Relation index)
 		{
 			so->mode = MODE_EXACT;
 			read_scope(so, index);
+			/* a binary index re-ranks the whole scope at once: its order is exact */
+			if (so->reranked && so->overflow.size() > so->ef)
+				widen_window(so, (int)so->overflow.size());
 			return; /* the windows come from the overflow, in exact order */
 		}
 		so->passing_only = scoped;
@@ -520,10 +539,8 @@ void start_scan(HnswScanState *so, Relation index)
 			 * the scope's nearest: a window eight times wider restores the recall an
 			 * unfiltered search has at ef_search (measured in docs/hnsw.md).
 			 */
-			so->ef = Min(hnsw_ef_search * HNSW_SCOPE_EF_FACTOR,
-			             HNSW_MAX_EF_SEARCH * HNSW_SCOPE_EF_FACTOR);
-			so->window = (HnswDiskCandidate *)palloc(sizeof(HnswDiskCandidate) * so->ef);
-			so->window_capacity = so->ef;
+			widen_window(
+			    so, Min(so->ef * HNSW_SCOPE_EF_FACTOR, HNSW_MAX_EF_SEARCH * HNSW_SCOPE_EF_FACTOR));
 		}
 	}
 
@@ -677,10 +694,56 @@ void rank_window(HnswScanState *so, Relation index)
 	so->window_ranked = true;
 }
 
-/* Loads the heap TIDs of the next element to return; false at the end of the scan. */
-bool next_element(HnswScanState *so, Relation index)
+/*
+ * Orders a binary index's window by its rows' exact distances, which replace the walk's
+ * estimates; elements gone, or whose rows the snapshot does not see, leave the window.
+ */
+void rerank_window(HnswScanState *so, IndexScanDesc scan)
 {
-	bool quantized = so->dist.quantization != HNSW_QUANTIZATION_NONE;
+	Relation index = scan->indexRelation;
+	int kept = so->window_next;
+	for (int i = so->window_next; i < so->window_count; i++)
+	{
+		HnswDiskCandidate c = so->window[i];
+		ItemPointerData heaptids[HNSW_HEAPTIDS];
+		int nheaptids = 0;
+		Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&c.element));
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		HnswElementTuple etup =
+		    HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(&c.element));
+		if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED))
+			for (int t = 0; t < HNSW_HEAPTIDS && ItemPointerIsValid(&etup->heaptids[t]); t++)
+				heaptids[nheaptids++] = etup->heaptids[t];
+		UnlockReleaseBuffer(buf);
+
+		MemoryContext old = MemoryContextSwitchTo(so->rerank_context);
+		bool seen = HnswRerankDistance(&so->reranker, scan, &so->dist, so->query, heaptids,
+		                               nheaptids, &c.distance);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(so->rerank_context);
+		if (seen)
+			so->window[kept++] = c;
+		CHECK_FOR_INTERRUPTS();
+	}
+	so->window_count = kept;
+	/* ties in TID order: a deterministic answer */
+	std::sort(so->window + so->window_next, so->window + so->window_count,
+	          [](const HnswDiskCandidate &a, const HnswDiskCandidate &b)
+	          {
+		          if (a.distance != b.distance)
+			          return a.distance < b.distance;
+		          return ItemPointerCompare(const_cast<ItemPointer>(&a.element),
+		                                    const_cast<ItemPointer>(&b.element)) < 0;
+	          });
+	so->window_ranked = true;
+}
+
+/* Loads the heap TIDs of the next element to return; false at the end of the scan. */
+bool next_element(HnswScanState *so, IndexScanDesc scan)
+{
+	Relation index = scan->indexRelation;
+	/* half and int8: bounds for the executor's re-check; binary: exact distances */
+	bool quantized = so->dist.quantization != HNSW_QUANTIZATION_NONE && !so->reranked;
 	for (;;)
 	{
 		if (so->window_next >= so->window_count)
@@ -690,6 +753,12 @@ bool next_element(HnswScanState *so, Relation index)
 		}
 		if (quantized && !so->window_ranked)
 			rank_window(so, index);
+		if (so->reranked && !so->window_ranked)
+		{
+			rerank_window(so, scan);
+			if (so->window_next >= so->window_count)
+				continue; /* no row of this window is visible: the next one */
+		}
 		double lower = quantized ? so->window_lower[so->window_next] : 0;
 		HnswDiskCandidate c = so->window[so->window_next++];
 
@@ -719,7 +788,7 @@ bool next_element(HnswScanState *so, Relation index)
 				so->row_distance = HnswValueDistance(&so->dist, so->query, HnswElementValue(etup));
 				so->row_measured = true;
 			}
-			if (so->nheaptids > 0 && so->dist.quantization != HNSW_QUANTIZATION_NONE)
+			if (so->nheaptids > 0 && quantized)
 				so->last_lower_bound = HnswQuantizedLowerBound(
 				    &so->dist, &so->query_bound, so->query, c.distance, HnswElementValue(etup));
 		}
@@ -795,7 +864,12 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	so->narrowed = false;
 	so->frontier.init(512);
 	so->overflow.init(512);
-	so->ef = hnsw_ef_search;
+	/* a binary index walks wider: its candidates are re-ranked exactly */
+	so->reranked = so->dist.quantization == HNSW_QUANTIZATION_BINARY;
+	so->ef = hnsw_ef_search * (so->reranked ? hnsw_rerank_factor : 1);
+	so->rerank_context =
+	    so->reranked ? AllocSetContextCreate(so->context, "hnsw rerank", ALLOCSET_SMALL_SIZES)
+	                 : NULL;
 	so->window_capacity = so->ef;
 	so->window = (HnswDiskCandidate *)palloc(sizeof(HnswDiskCandidate) * so->ef);
 	so->window_count = 0;
@@ -903,8 +977,8 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 		if (so->exhausted)
 			return false;
 		MemoryContext old = MemoryContextSwitchTo(so->context);
-		bool more = so->mode == MODE_UNORDERED ? next_element_unordered(so, index)
-		                                       : next_element(so, index);
+		bool more =
+		    so->mode == MODE_UNORDERED ? next_element_unordered(so, index) : next_element(so, scan);
 		MemoryContextSwitchTo(old);
 		if (!more)
 		{
@@ -916,8 +990,8 @@ bool hnsw_gettuple(IndexScanDesc scan, ScanDirection dir)
 	scan->xs_heaptid = so->heaptids[so->next_heaptid++];
 	scan->xs_recheck = so->filter.lossy; /* hashed filter keys: the executor checks the row */
 	/* Halves steer the walk; the executor orders the rows by their exact distances. */
-	scan->xs_recheckorderby =
-	    so->dist.quantization != HNSW_QUANTIZATION_NONE && so->mode != MODE_UNORDERED;
+	scan->xs_recheckorderby = so->dist.quantization != HNSW_QUANTIZATION_NONE && !so->reranked &&
+	                          so->mode != MODE_UNORDERED;
 	if (scan->xs_recheckorderby)
 	{
 		scan->xs_orderbyvals[0] = Float8GetDatum(so->last_lower_bound);
@@ -930,6 +1004,7 @@ void hnsw_endscan(IndexScanDesc scan)
 {
 	HnswScanState *so = (HnswScanState *)scan->opaque;
 
+	HnswRerankEnd(&so->reranker);
 	MemoryContextDelete(so->context);
 	pfree(so);
 	scan->opaque = NULL;

@@ -1,6 +1,7 @@
 /*
- * hnsw_settings.cpp: the six hnsw.* settings, defined and registered in one place
- * (pgvector's names and defaults, plus the two of filtered scans).
+ * hnsw_settings.cpp: the seven hnsw.* settings, defined and registered in one place
+ * (pgvector's names and defaults, plus the two of filtered scans and the one of binary
+ * indexes).
  *
  *   hnsw.ef_search                  candidates kept by a search (1..1000, 40)
  *   hnsw.iterative_scan             off, relaxed_order, strict_order
@@ -9,6 +10,8 @@
  *   hnsw.exact_scan_limit           largest filtered scope read exactly (2000)
  *   hnsw.max_filtered_scan_tuples   elements a filtered scan without partition
  *                                   values may examine (1000000)
+ *   hnsw.rerank_factor              a binary index's candidates re-ranked exactly, as a
+ *                                   multiple of ef_search (1..100, 4)
  *
  * and, for tests only, vecrbac.test_hnsw_version (the version new indexes get).
  */
@@ -27,6 +30,7 @@ int hnsw_max_scan_tuples = 20000;
 double hnsw_scan_mem_multiplier = 1.0;
 int hnsw_exact_scan_limit = 2000;
 int hnsw_max_filtered_scan_tuples = 1000000;
+int hnsw_rerank_factor = HNSW_DEFAULT_RERANK_FACTOR;
 int hnsw_test_version = HNSW_VERSION;
 
 static const struct config_enum_entry iterative_scan_options[] = {
@@ -61,6 +65,12 @@ void HnswDefineSettings(void)
 	                        "its filter does not name partition values",
 	                        NULL, &hnsw_max_filtered_scan_tuples, 1000000, 1, INT_MAX, PGC_USERSET,
 	                        0, NULL, NULL, NULL);
+	DefineCustomIntVariable(
+	    "hnsw.rerank_factor",
+	    "Sets how many candidates a scan of a binary index re-ranks, as a multiple of ef_search",
+	    "A binary index walks its graph on estimated distances, then ranks ef_search times this "
+	    "many candidates by their rows' exact distances.",
+	    &hnsw_rerank_factor, HNSW_DEFAULT_RERANK_FACTOR, 1, 100, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable(
 	    "vecrbac.test_hnsw_version",
 	    "For tests only: the on-disk version of hnsw indexes built from now on.",

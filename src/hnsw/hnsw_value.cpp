@@ -79,26 +79,38 @@ HnswDistanceKind kind_of(HnswValueType type, PGFunction fn)
 			return HNSW_DIST_SPARSE_L1;
 		break;
 	case HNSW_VALUE_INT8:
-		break; /* a stored form, never a column's type */
+	case HNSW_VALUE_BINARY:
+		break; /* stored forms, never a column's type */
 	}
 	return HNSW_DIST_GENERIC;
 }
 
 const char *quantization_name(HnswQuantization quantization)
 {
-	return quantization == HNSW_QUANTIZATION_INT8 ? "int8" : "half";
+	switch (quantization)
+	{
+	case HNSW_QUANTIZATION_INT8:
+		return "int8";
+	case HNSW_QUANTIZATION_BINARY:
+		return "binary";
+	default:
+		return "half";
+	}
 }
 
 /*
  * The kernel that stands for a vector kernel in a quantized index. Only vector columns
- * (and, in bytes, halfvec ones) with our own opclasses can be quantized: what the stored
- * values change in a distance (hnsw_quantize.cpp) is bounded for those distances only.
+ * (and, in bytes or bits, halfvec ones) with our own opclasses can be quantized: what the
+ * stored values change in a distance (hnsw_quantize.cpp) is bounded, or re-ranked
+ * (hnsw_rerank.cpp), for those distances only.
  */
 HnswDistanceKind quantized_kind_of(HnswValueType column_type, HnswDistanceKind kind,
                                    HnswQuantization quantization)
 {
+	bool binary = quantization == HNSW_QUANTIZATION_BINARY;
 	bool int8 = quantization == HNSW_QUANTIZATION_INT8;
-	if (int8 && column_type == HNSW_VALUE_HALFVEC)
+	bool codes_floats = int8 || binary; /* and so takes halfvec columns, widened */
+	if (codes_floats && column_type == HNSW_VALUE_HALFVEC)
 	{
 		/* a halfvec column's values are widened to floats, then coded as a vector's */
 		column_type = HNSW_VALUE_VECTOR;
@@ -108,29 +120,34 @@ HnswDistanceKind quantized_kind_of(HnswValueType column_type, HnswDistanceKind k
 		                                                  : kind;
 	}
 	if (column_type != HNSW_VALUE_VECTOR)
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		                errmsg(int8 ? "quantization \"%s\" is only for vector and halfvec columns"
-		                            : "quantization \"%s\" is only for vector columns",
-		                       quantization_name(quantization)),
-		                int8 ? errhint("bit and sparsevec are stored as they are.")
-		                     : errhint("halfvec is stored in half precision already; bit and "
-		                               "sparsevec are stored as they are.")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		         errmsg(codes_floats ? "quantization \"%s\" is only for vector and halfvec columns"
+		                             : "quantization \"%s\" is only for vector columns",
+		                quantization_name(quantization)),
+		         codes_floats ? errhint("bit and sparsevec are stored as they are.")
+		                      : errhint("halfvec is stored in half precision already; bit and "
+		                                "sparsevec are stored as they are.")));
 	switch (kind)
 	{
 	case HNSW_DIST_L2_SQUARED:
-		return int8 ? HNSW_DIST_INT8_L2_SQUARED : HNSW_DIST_HALF_L2_SQUARED;
+		return binary ? HNSW_DIST_BINARY_L2_SQUARED
+		       : int8 ? HNSW_DIST_INT8_L2_SQUARED
+		              : HNSW_DIST_HALF_L2_SQUARED;
 	case HNSW_DIST_NEG_INNER_PRODUCT:
-		return int8 ? HNSW_DIST_INT8_NEG_INNER_PRODUCT : HNSW_DIST_HALF_NEG_INNER_PRODUCT;
+		return binary ? HNSW_DIST_BINARY_NEG_INNER_PRODUCT
+		       : int8 ? HNSW_DIST_INT8_NEG_INNER_PRODUCT
+		              : HNSW_DIST_HALF_NEG_INNER_PRODUCT;
 	case HNSW_DIST_L1:
-		return int8 ? HNSW_DIST_INT8_L1 : HNSW_DIST_HALF_L1;
+		return binary ? HNSW_DIST_BINARY_L1 : int8 ? HNSW_DIST_INT8_L1 : HNSW_DIST_HALF_L1;
 	default:
-		ereport(ERROR,
-		        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		         errmsg(int8 ? "quantization \"%s\" needs one of the vector or halfvec "
-		                       "operator classes of hnsw"
-		                     : "quantization \"%s\" needs one of the vector operator classes "
-		                       "of hnsw",
-		                quantization_name(quantization))));
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg(codes_floats
+		                           ? "quantization \"%s\" needs one of the vector or halfvec "
+		                             "operator classes of hnsw"
+		                           : "quantization \"%s\" needs one of the vector operator classes "
+		                             "of hnsw",
+		                       quantization_name(quantization))));
 	}
 	return kind;
 }
@@ -147,6 +164,8 @@ const char *type_name(HnswValueType type)
 		return "sparsevec";
 	case HNSW_VALUE_INT8:
 		return "int8-coded vector";
+	case HNSW_VALUE_BINARY:
+		return "bit-coded vector";
 	default:
 		return "vector";
 	}
@@ -212,6 +231,8 @@ Size HnswValueSize(HnswValueType type, int dimensions)
 		return SPARSEVEC_SIZE(HNSW_MAX_NNZ);
 	case HNSW_VALUE_INT8:
 		return HNSW_INT8_SIZE(dimensions);
+	case HNSW_VALUE_BINARY:
+		return HNSW_BINARY_SIZE(dimensions);
 	default:
 		return VECTOR_SIZE(dimensions);
 	}
@@ -227,6 +248,8 @@ Size HnswValueSizeOf(HnswValueType type, const HnswValue *value)
 	/* a stored int8 value is never a scan's query form: a page claiming so is corrupt */
 	if (type == HNSW_VALUE_INT8 && HnswInt8(value)->unused != 0)
 		return 0;
+	if (type == HNSW_VALUE_BINARY && HnswBinary(value)->unused != 0)
+		return 0;
 	return HnswValueSize(type, HnswValueDimensions(type, value));
 }
 
@@ -236,7 +259,7 @@ int HnswValueDimensions(HnswValueType type, const HnswValue *value)
 		return VARBITLEN((const VarBit *)value);
 	if (type == HNSW_VALUE_SPARSEVEC)
 		return ((const SparseVector *)value)->dim;
-	/* vector, halfvec and int8 values share the header: varlena, int16 dim, int16 unused */
+	/* vector, halfvec, int8 and binary values share the header: varlena, int16 dim, int16 unused */
 	return ((const Vector *)value)->dim;
 }
 
@@ -264,6 +287,12 @@ bool HnswValueIsFinite(HnswValueType type, const HnswValue *value)
 		const HnswInt8Value *x = HnswInt8(value);
 		return std::isfinite(x->offset) && std::isfinite(x->scale) && std::isfinite(x->residual);
 	}
+	case HNSW_VALUE_BINARY:
+	{
+		const HnswBinaryValue *x = HnswBinary(value);
+		return std::isfinite(x->mean) && std::isfinite(x->scale) && std::isfinite(x->abs_mean) &&
+		       std::isfinite(x->norm_squared);
+	}
 	case HNSW_VALUE_SPARSEVEC:
 	{
 		vecrbac::sparse::View s = SparseVectorView((SparseVector *)value);
@@ -286,6 +315,8 @@ int HnswMaxDimensions(HnswValueType type)
 		return 4000;
 	case HNSW_VALUE_BIT:
 		return 64000;
+	case HNSW_VALUE_BINARY:
+		return 16000; /* the vector type's own limit: an element's bits take 2,000 bytes */
 	case HNSW_VALUE_SPARSEVEC:
 		return 1000000000; /* the type's own limit: only non-zero elements are stored */
 	default:
@@ -368,6 +399,7 @@ void HnswInitDistance(HnswDistance *d, Relation index, HnswQuantization quantiza
 	d->kernels = &vecrbac::distance::best();
 	d->half_kernels = &vecrbac::half::best();
 	d->int8_kernels = &vecrbac::int8::best();
+	d->binary_kernels = &vecrbac::binary::best();
 	d->bit_kernels = &vecrbac::bits::best();
 	d->dimensions = TupleDescAttr(RelationGetDescr(index), col)->atttypmod;
 	d->column_type = HnswColumnValueType(index, col);
@@ -376,13 +408,16 @@ void HnswInitDistance(HnswDistance *d, Relation index, HnswQuantization quantiza
 	d->kind = kind_of(d->type, d->proc->fn_addr);
 	if (quantization != HNSW_QUANTIZATION_NONE)
 	{
-		d->type = quantization == HNSW_QUANTIZATION_INT8 ? HNSW_VALUE_INT8 : HNSW_VALUE_HALFVEC;
+		d->type = quantization == HNSW_QUANTIZATION_INT8     ? HNSW_VALUE_INT8
+		          : quantization == HNSW_QUANTIZATION_BINARY ? HNSW_VALUE_BINARY
+		                                                     : HNSW_VALUE_HALFVEC;
 		d->kind = quantized_kind_of(d->column_type, d->kind, quantization);
 	}
 	d->value_size = HnswValueSize(d->type, d->dimensions);
 	d->metric =
 	    !(d->kind == HNSW_DIST_NEG_INNER_PRODUCT || d->kind == HNSW_DIST_HALF_NEG_INNER_PRODUCT ||
 	      d->kind == HNSW_DIST_INT8_NEG_INNER_PRODUCT ||
+	      d->kind == HNSW_DIST_BINARY_NEG_INNER_PRODUCT ||
 	      d->kind == HNSW_DIST_SPARSE_NEG_INNER_PRODUCT || d->kind == HNSW_DIST_GENERIC);
 }
 
@@ -427,10 +462,12 @@ HnswValue *HnswPrepareColumnValue(const HnswDistance *d, Datum datum, bool for_q
 			return NULL; /* a zero vector has no direction: not indexed, no ordering as a query */
 	}
 	/*
-	 * An int8 index codes floats: a halfvec is widened (exactly) and, for cosine,
-	 * normalized in float, so that the coding error is all its bounds must cover.
+	 * An int8 or binary index codes floats: a halfvec is widened (exactly) and, for
+	 * cosine, normalized in float, so that the coding error is all its bounds must cover.
 	 */
-	if (d->quantization == HNSW_QUANTIZATION_INT8 && d->column_type == HNSW_VALUE_HALFVEC)
+	if ((d->quantization == HNSW_QUANTIZATION_INT8 ||
+	     d->quantization == HNSW_QUANTIZATION_BINARY) &&
+	    d->column_type == HNSW_VALUE_HALFVEC)
 	{
 		const HalfVector *h = (const HalfVector *)v;
 		Vector *wide = InitVector(h->dim);

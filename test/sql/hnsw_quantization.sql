@@ -1,10 +1,11 @@
--- hnsw WITH (quantization = 'half' | 'int8'): elements store a vector column as halves
--- or as a byte per element, the walk measures those, and the executor re-checks each
--- row's exact distance, so answers come in exact order. Every opclass of both against
--- exact search (the plan asserted), the exact order, the size, values beyond the half
--- range and extreme ones in int8, columns over 2,000 dimensions, filter columns,
--- iterative scans, inserts, VACUUM, the checker, REINDEX after ALTER INDEX, and the
--- rejections.
+-- hnsw WITH (quantization = 'half' | 'int8' | 'binary'): elements store a vector column
+-- as halves, as a byte or as a bit per element, and the walk measures those; the
+-- executor re-checks each row's exact distance (half, int8), or the scan re-ranks its
+-- candidates by their rows' exact distances (binary), so answers come in exact order.
+-- Every opclass of each against exact search (the plan asserted), the exact order, the
+-- size, values beyond the half range and extreme ones in int8, columns over 2,000
+-- dimensions, filter columns, iterative scans, inserts, VACUUM, the checker, REINDEX
+-- after ALTER INDEX, rows the snapshot does not see, and the rejections.
 CREATE EXTENSION vecrbac;
 SELECT setseed(0.17);
 CREATE TABLE items (id int PRIMARY KEY, tenant int NOT NULL, embedding vector(24) NOT NULL);
@@ -80,11 +81,14 @@ BEGIN
     problems := (SELECT count(*) FROM problems('items_q'));
     DROP INDEX items_q;
 END $$;
+-- (binary re-ranks ef_search x hnsw.rerank_factor candidates: 400 of these 2,000 rows)
+SET hnsw.rerank_factor = 10;
 SELECT q AS quantization, opclass, (check_opclass(q, opclass, op)).*
-FROM (VALUES ('half'), ('int8')) q(q)
+FROM (VALUES ('half'), ('int8'), ('binary')) q(q)
 CROSS JOIN (VALUES ('vector_l2_ops', '<->'), ('vector_ip_ops', '<#>'), ('vector_cosine_ops', '<=>'),
                    ('vector_l1_ops', '<+>')) o(opclass, op)
 ORDER BY 1, 2;
+RESET hnsw.rerank_factor;
 
 -- the plan: an index scan whose order the executor re-checks (no other node sorts)
 CREATE INDEX items_l2 ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'half');
@@ -140,9 +144,11 @@ FROM generate_series(1, 600) i;
 CREATE INDEX wide_none ON wide USING hnsw (v vector_l2_ops);
 CREATE INDEX wide_half ON wide USING hnsw (v vector_l2_ops) WITH (quantization = 'half');
 CREATE INDEX wide_int8 ON wide USING hnsw (v vector_l2_ops) WITH (quantization = 'int8');
+CREATE INDEX wide_binary ON wide USING hnsw (v vector_l2_ops) WITH (quantization = 'binary');
 SELECT round(pg_relation_size('wide_half')::numeric / pg_relation_size('wide_none'), 1) BETWEEN 0.5 AND 0.7 AS half_size,
-       round(pg_relation_size('wide_int8')::numeric / pg_relation_size('wide_none'), 2) BETWEEN 0.25 AND 0.4 AS int8_size;
-DROP INDEX wide_int8;
+       round(pg_relation_size('wide_int8')::numeric / pg_relation_size('wide_none'), 2) BETWEEN 0.25 AND 0.4 AS int8_size,
+       round(pg_relation_size('wide_binary')::numeric / pg_relation_size('wide_none'), 2) BETWEEN 0.05 AND 0.15 AS binary_size;
+DROP INDEX wide_int8, wide_binary;
 -- ALTER INDEX changes the option; the index keeps the layout it was built with until REINDEX
 SELECT pg_relation_size('wide_none') AS size_before \gset
 ALTER INDEX wide_none SET (quantization = 'half');
@@ -165,6 +171,7 @@ RESET enable_seqscan;
 DROP TABLE big, big_query;
 CREATE TABLE huge (v vector(4001));
 CREATE INDEX ON huge USING hnsw (v vector_l2_ops) WITH (quantization = 'half');
+CREATE INDEX ON huge USING hnsw (v vector_l2_ops);
 DROP TABLE huge;
 
 -- int8: values of any magnitude are coded (each vector has its own range), inserts,
@@ -193,7 +200,7 @@ SELECT * FROM problems('items_tenant');
 DROP INDEX items_tenant;
 -- halfvec columns in bytes: every opclass against exact search, in exact order
 CREATE TABLE hitems AS SELECT id, embedding::halfvec(24) AS h FROM items;
-CREATE FUNCTION check_halfvec(opclass text, op text, OUT recall numeric, OUT ordered bool, OUT problems bigint)
+CREATE FUNCTION check_halfvec(quantization text, opclass text, op text, OUT recall numeric, OUT ordered bool, OUT problems bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
     r record;
@@ -205,12 +212,12 @@ DECLARE
     line text;
     used text;
 BEGIN
-    EXECUTE format('CREATE INDEX hitems_int8 ON hitems USING hnsw (h %s) WITH (quantization = ''int8'')', opclass);
+    EXECUTE format('CREATE INDEX hitems_q ON hitems USING hnsw (h %s) WITH (quantization = %L)', opclass, quantization);
     SET LOCAL enable_seqscan = off;
     FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || replace(query, '$1', '(SELECT q::halfvec(24) FROM queries WHERE qid = 1)') LOOP
         used := coalesce(used, substring(line FROM 'Index Scan using (\S+) on hitems'));
     END LOOP;
-    IF used IS DISTINCT FROM 'hitems_int8' THEN
+    IF used IS DISTINCT FROM 'hitems_q' THEN
         RAISE EXCEPTION 'check_halfvec(%): the search does not use the index (%)', opclass, coalesce(used, 'no index scan');
     END IF;
     ordered := true;
@@ -226,15 +233,18 @@ BEGIN
         ordered := ordered AND d = (SELECT array_agg(x ORDER BY x) FROM unnest(d) x);
     END LOOP;
     recall := round(hits::numeric / (10 * (SELECT count(*) FROM queries)), 3);
-    problems := (SELECT count(*) FROM problems('hitems_int8'));
-    DROP INDEX hitems_int8;
+    problems := (SELECT count(*) FROM problems('hitems_q'));
+    DROP INDEX hitems_q;
 END $$;
-SELECT opclass, recall >= 0.97 AS recall_ok, ordered, problems
-FROM (VALUES ('halfvec_l2_ops', '<->'), ('halfvec_ip_ops', '<#>'), ('halfvec_cosine_ops', '<=>'),
-             ('halfvec_l1_ops', '<+>')) o(opclass, op), check_halfvec(opclass, op)
-ORDER BY 1;
+SET hnsw.rerank_factor = 10;
+SELECT quantization, opclass, recall >= 0.97 AS recall_ok, ordered, problems
+FROM (VALUES ('int8'), ('binary')) q(quantization),
+     (VALUES ('halfvec_l2_ops', '<->'), ('halfvec_ip_ops', '<#>'), ('halfvec_cosine_ops', '<=>'),
+             ('halfvec_l1_ops', '<+>')) o(opclass, op), check_halfvec(quantization, opclass, op)
+ORDER BY 1, 2;
+RESET hnsw.rerank_factor;
 DROP TABLE hitems;
-DROP FUNCTION check_halfvec(text, text);
+DROP FUNCTION check_halfvec(text, text, text);
 
 -- rows whose codes lose different amounts: in (-100, t, 100) t is coded in steps of
 -- 200/255, so the rows of one step share a coded distance from (-100, s, 100) while
@@ -310,14 +320,71 @@ SELECT array_agg(id) FROM (SELECT id FROM big ORDER BY v <-> array_fill(7.2::rea
 RESET enable_seqscan;
 DROP TABLE big;
 
+-- binary: the scan re-ranks its candidates by their rows' exact distances (hnsw_rerank.cpp):
+-- answers in exact order with exact distances, no re-check by the executor; inserts,
+-- deletes, VACUUM, the checker, a strict iterative scan, a filter column (a small scope
+-- re-ranked whole: exact), rows the snapshot does not see, an empty table, and columns
+-- of up to 16,000 dimensions
+CREATE INDEX items_bin ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'binary');
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding <-> (SELECT q FROM queries WHERE qid = 1) LIMIT 5;
+RESET enable_seqscan;
+INSERT INTO items SELECT i, i % 4, ARRAY(SELECT random() - 0.5 FROM generate_series(1, 24) WHERE i > 0)::vector
+FROM generate_series(2801, 3100) i;
+DELETE FROM items WHERE id % 11 = 0;
+VACUUM items;
+SELECT recall >= 0.95 AS recall_ok, ordered FROM check_search('items_bin', '<->');
+SELECT * FROM problems('items_bin');
+SET enable_seqscan = off;
+SET hnsw.iterative_scan = strict_order;
+SELECT * FROM strict_first_ten();
+RESET hnsw.iterative_scan;
+-- rows deleted in this transaction are not returned, and the answer is still ten rows
+BEGIN;
+DELETE FROM items WHERE id % 2 = 0;
+SELECT count(*) AS rows, bool_and(id % 2 = 1) AS only_visible
+FROM (SELECT id FROM items ORDER BY embedding <-> (SELECT q FROM queries WHERE qid = 3) LIMIT 10) s;
+ROLLBACK;
+RESET enable_seqscan;
+DROP INDEX items_bin;
+CREATE INDEX items_tenant ON items USING hnsw (tenant, embedding vector_cosine_ops) WITH (quantization = 'binary');
+SELECT recall AS scope_recall, ordered FROM check_search('items_tenant', '<=>', 'tenant = 3');
+SELECT * FROM problems('items_tenant');
+DROP INDEX items_tenant;
+CREATE TABLE later (id int, v vector(8));
+CREATE INDEX later_binary ON later USING hnsw (v vector_l2_ops) WITH (quantization = 'binary');
+INSERT INTO later SELECT i, ARRAY(SELECT (random() - 0.5) * i FROM generate_series(1, 8) WHERE i > 0)::vector
+FROM generate_series(1, 300) i;
+SET enable_seqscan = off;
+SELECT array_agg(id) AS through_index FROM (SELECT id FROM later ORDER BY v <-> '[1,1,1,1,1,1,1,1]' LIMIT 5) s \gset
+RESET enable_seqscan;
+SET enable_indexscan = off;
+SELECT array_agg(id) = :'through_index' AS same_as_exact FROM (SELECT id FROM later ORDER BY v <-> '[1,1,1,1,1,1,1,1]' LIMIT 5) s;
+RESET enable_indexscan;
+SELECT * FROM problems('later_binary');
+DROP TABLE later;
+CREATE TABLE big (id int, v vector(16000));
+INSERT INTO big SELECT i, array_fill(i::real, ARRAY[16000])::vector FROM generate_series(1, 12) i;
+CREATE INDEX big_binary ON big USING hnsw (v vector_l2_ops) WITH (quantization = 'binary');
+SET enable_seqscan = off;
+SELECT array_agg(id) FROM (SELECT id FROM big ORDER BY v <-> array_fill(7.2::real, ARRAY[16000])::vector LIMIT 3) s;
+RESET enable_seqscan;
+SELECT * FROM problems('big_binary');
+DROP TABLE big;
+-- the walk's width is a setting: too small a factor is refused
+SET hnsw.rerank_factor = 0;
+SET hnsw.rerank_factor = 101;
+
 -- rejections
-CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'binary');
+CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = 'int4');
 CREATE INDEX ON items USING hnsw (embedding vector_l2_ops) WITH (quantization = '');
+CREATE INDEX ON items USING hnsw (((embedding + embedding)::vector(24)) vector_l2_ops) WITH (quantization = 'binary');
 CREATE TABLE others (h halfvec(4), b bit(4), s sparsevec(4));
 CREATE INDEX ON others USING hnsw (h halfvec_l2_ops) WITH (quantization = 'half');
 CREATE INDEX ON others USING hnsw (b bit_hamming_ops) WITH (quantization = 'half');
 CREATE INDEX ON others USING hnsw (s sparsevec_l2_ops) WITH (quantization = 'half');
 CREATE INDEX ON others USING hnsw (b bit_hamming_ops) WITH (quantization = 'int8');
+CREATE INDEX ON others USING hnsw (s sparsevec_l2_ops) WITH (quantization = 'binary');
 CREATE INDEX ON others USING hnsw (h halfvec_l2_ops) WITH (quantization = 'none');
 DROP TABLE others;
 DROP TABLE items, queries;
