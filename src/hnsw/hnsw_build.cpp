@@ -115,8 +115,9 @@ struct BuildState
 /*
  * The distances of the index and of its graph in memory. A binary index's graph is
  * built on the column's own values, as an unquantized index's is: bits would choose
- * its links poorly (on Fashion-MNIST, recall@10 0.69 against 0.XX at ef_search 10 and
- * rerank factor 4), and the build has the values at hand. Its pages get the bits.
+ * its links poorly (on Fashion-MNIST at rerank factor 4, recall@10 0.910 against 0.949
+ * at ef_search 40, 0.692 against 0.735 at 10), and the build has the values at hand.
+ * Its pages get the bits.
  */
 void init_distances(BuildState *bs)
 {
