@@ -8,7 +8,8 @@ import json
 import sys
 
 DATA = {"fmnist": "Fashion-MNIST (60,000 x 784)", "clustered": "clustered (CLUSTERED_ROWS x 96; 100,000 by default)"}
-KINDS = [("vecrbac", "none"), ("vecrbac", "half"), ("vecrbac", "int8"), ("pgvector", "none"), ("pgvector", "half")]
+KINDS = [("vecrbac", "none"), ("vecrbac", "half"), ("vecrbac", "int8"), ("vecrbac", "binary4"),
+         ("vecrbac", "binary8"), ("pgvector", "none"), ("pgvector", "half")]
 
 
 def main():

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh: hnsw indexes that store halves or bytes (WITH (quantization = 'half' | 'int8'))
+# run.sh: hnsw indexes that store halves, bytes or bits (WITH (quantization = 'half' |
+# 'int8' | 'binary'))
 # against the same index storing floats, and pgvector 0.8's way to half an index (an
 # expression index on embedding::halfvec, queried by half distances), in one run on
 # one server.
@@ -16,12 +17,14 @@
 #   vecrbac half:  the same WITH (quantization = 'half'), the same query (exact order:
 #                  the executor re-checks each row's distance)
 #   vecrbac int8:  the same WITH (quantization = 'int8') (pgvector has no such index)
+#   vecrbac binaryN: the same WITH (quantization = 'binary'), queried with
+#                  hnsw.rerank_factor = N (binary4, binary8, ...; pgvector has no such index)
 #   pgvector none: as vecrbac none
 #   pgvector half: USING hnsw ((embedding::halfvec(D)) halfvec_l2_ops), ORDER BY
 #                  embedding::halfvec(D) <-> $1::halfvec(D) (order by half distances)
 # Query passes run twice, alternating the kinds; the better pass of each is kept.
 # Without a pgvector source tree the pgvector rows are skipped, with a message.
-# KINDS="none half int8" and DATASETS="clustered fmnist" choose what runs.
+# KINDS="none half int8 binary4 binary8" and DATASETS="clustered fmnist" choose what runs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -32,7 +35,7 @@ OUT=$ROOT/bench/out/quantization
 DATA_DIR=$ROOT/bench/out/data
 EFS=${EFS:-"10 20 40 80 160"}
 CLUSTERED_ROWS=${CLUSTERED_ROWS:-100000}
-KINDS=${KINDS:-"none half int8"}
+KINDS=${KINDS:-"none half int8 binary4 binary8"}
 DATASETS=${DATASETS:-"clustered fmnist"}
 mkdir -p "$OUT" "$DATA_DIR/clustered"
 : >"$OUT/results.jsonl"
@@ -89,7 +92,13 @@ definition() { # definition SYSTEM KIND: the index's column, opclass and options
     case $1/$2 in
     */none) echo "(embedding vector_l2_ops) WITH (m = 16, ef_construction = 64)" ;;
     vecrbac/half | vecrbac/int8) echo "(embedding vector_l2_ops) WITH (m = 16, ef_construction = 64, quantization = '$2')" ;;
+    vecrbac/binary*) echo "(embedding vector_l2_ops) WITH (m = 16, ef_construction = 64, quantization = 'binary')" ;;
     pgvector/half) echo "((embedding::halfvec($DIM)) halfvec_l2_ops) WITH (m = 16, ef_construction = 64)" ;;
+    esac
+}
+rerank_setting() { # rerank_setting KIND: binaryN queries at hnsw.rerank_factor N
+    case $1 in
+    binary*) echo "SET hnsw.rerank_factor = ${1#binary}" ;;
     esac
 }
 query_sql() { # query_sql SYSTEM KIND
@@ -123,7 +132,7 @@ queries() { # queries DATA SYSTEM KIND PASS
     local ef
     for ef in $EFS; do
         record "$("$OUT/pg_client" "$(conn "$2_$1")" "$QUERIES" $DIM "$GT" 10 \
-            "SET hnsw.ef_search = $ef" "$(query_sql "$2" "$3")" |
+            "SET hnsw.ef_search = $ef; $(rerank_setting "$3")" "$(query_sql "$2" "$3")" |
             sed "s/^{/{\"step\": \"query\", \"data\": \"$1\", \"system\": \"$2\", \"kind\": \"$3\", \"pass\": $4, \"ef\": $ef, /")"
     done
 }
@@ -134,7 +143,7 @@ for data in $DATASETS; do
     dataset $data
     for kind in $KINDS; do
         systems=$SYSTEMS
-        [ "$kind" = int8 ] && systems=vecrbac
+        case $kind in int8 | binary*) systems=vecrbac ;; esac
         for sys in $systems; do
             vr_log "$data: $sys $kind: build"
             build $data $sys $kind

@@ -45,6 +45,10 @@ namespace
 
 void open_fetch(HnswReranker *r, IndexScanDesc scan)
 {
+	if (scan->heapRelation == NULL || scan->xs_snapshot == NULL)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("a scan of binary hnsw index \"%s\" needs its table and a snapshot",
+		                       RelationGetRelationName(scan->indexRelation))));
 	/* the scan's own memory: it outlives the per-rescan context */
 	MemoryContext old = MemoryContextSwitchTo(GetMemoryChunkContext(scan));
 	r->attno = HnswRerankColumn(scan->indexRelation, false);

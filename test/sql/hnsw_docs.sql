@@ -29,6 +29,12 @@ DROP INDEX papers_embedding_idx;
 CREATE INDEX ON papers USING hnsw (embedding vector_l2_ops) WITH (quantization = 'int8');
 EXPLAIN (COSTS OFF) SELECT id, embedding <-> '[1,2,2]' AS distance FROM papers ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
 SELECT id, embedding <-> '[1,2,2]' AS distance FROM papers ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
+DROP INDEX papers_embedding_idx;
+CREATE INDEX ON papers USING hnsw (embedding vector_l2_ops) WITH (quantization = 'binary');
+SET hnsw.rerank_factor = 8;
+EXPLAIN (COSTS OFF) SELECT id, embedding <-> '[1,2,2]' AS distance FROM papers ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
+SELECT id, embedding <-> '[1,2,2]' AS distance FROM papers ORDER BY embedding <-> '[1,2,2]' LIMIT 2;
+RESET hnsw.rerank_factor;
 RESET enable_seqscan;
 DROP TABLE papers;
 

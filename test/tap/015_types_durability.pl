@@ -1,12 +1,13 @@
 # 015_types_durability.pl: hnsw indexes over halfvec, bit and sparsevec, and vector
-# indexes that store halves or bytes (quantization = 'half', 'int8'), are
+# indexes that store halves, bytes or bits (quantization = 'half', 'int8', 'binary'), are
 # WAL-logged, replayed byte for byte by a standby, vacuumed, and survive a crash, as
 # the vector indexes of 001, 002 and 012 are.
 #
 # One table holds the four types, derived from the same deterministic vectors; an
 # index of each type (halfvec with cosine and a filter column, bit with Hamming,
 # sparsevec with L2, vector with L2, a filter column and half quantization, vector with
-# L1 distance stored in bytes). After each step on the primary (build, inserts, deletes,
+# L1 distance stored in bytes, vector with cosine distance stored in bits and re-ranked
+# from the table). After each step on the primary (build, inserts, deletes,
 # VACUUM, updates), once the standby has replayed it:
 #   - every page of each index is byte-identical on both nodes;
 #   - each index answers the same queries with the same rows on both nodes (index
@@ -46,6 +47,7 @@ CREATE INDEX items_bt ON items USING hnsw (bt bit_hamming_ops) WITH (m = 16, ef_
 CREATE INDEX items_sv ON items USING hnsw (sv sparsevec_l2_ops) WITH (m = 16, ef_construction = 64);
 CREATE INDEX items_vq ON items USING hnsw (tenant, v vector_l2_ops) WITH (quantization = 'half');
 CREATE INDEX items_v8 ON items USING hnsw (v vector_l1_ops) WITH (quantization = 'int8');
+CREATE INDEX items_vb ON items USING hnsw (v vector_cosine_ops) WITH (quantization = 'binary');
 });
 
 # index, column, operator, query expression of a seed, whether recall is asserted
@@ -55,7 +57,8 @@ my @indexes = (
 	[ 'items_bt', 'bt', '<~>', sub { "(row_values($_[0])).bt" }, 0 ],
 	[ 'items_sv', 'sv', '<->', sub { "(row_values($_[0])).sv" }, 1 ],
 	[ 'items_vq', 'v', '<->', sub { "(row_values($_[0])).v" }, 1 ],
-	[ 'items_v8', 'v', '<+>', sub { "(row_values($_[0])).v" }, 1 ]);
+	[ 'items_v8', 'v', '<+>', sub { "(row_values($_[0])).v" }, 1 ],
+	[ 'items_vb', 'v', '<=>', sub { "(row_values($_[0])).v" }, 1 ]);
 
 sub compare_nodes
 {
