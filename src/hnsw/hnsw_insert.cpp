@@ -661,7 +661,13 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	for (int i = 0; i < found[0].size; i++)
 		level0.push(found[0][i]);
 
-	/* Load the vectors of the candidates, for the heuristic and the duplicate check. */
+	/*
+	 * Load the vectors of the candidates, for the heuristic and the duplicate check.
+	 * Equal bits do not make equal vectors (a binary value keeps too little of its
+	 * vector), and a binary scan measures an element's rows by one row's vector: in a
+	 * binary index every row inserted on disk gets an element of its own.
+	 */
+	bool merge_duplicates = dist->quantization != HNSW_QUANTIZATION_BINARY;
 	float self = HnswValueDistance(dist, value, value);
 	for (int l = top; l >= 0; l--)
 	{
@@ -676,7 +682,8 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 			HnswElementInfo info;
 			if (!HnswReadElement(index, dist, NULL, &f.data[i].element, &info, v) || info.deleted)
 				continue;
-			if (l == 0 && f.data[i].distance <= self && HnswValueEquals(v, value))
+			if (l == 0 && merge_duplicates && f.data[i].distance <= self &&
+			    HnswValueEquals(v, value))
 			{
 				/* An identical vector: add our heap TID to it if it has room and the same filter
 				 * values. */

@@ -371,6 +371,16 @@ SELECT array_agg(id) FROM (SELECT id FROM big ORDER BY v <-> array_fill(7.2::rea
 RESET enable_seqscan;
 SELECT * FROM problems('big_binary');
 DROP TABLE big;
+-- different vectors can have equal bits ([1,2,0,0] and [2,1,0,0]: same mean, spread and
+-- norm): each row inserted gets an element of its own, measured by its own vector
+CREATE TABLE twins (id int, v vector(4));
+CREATE INDEX twins_binary ON twins USING hnsw (v vector_l2_ops) WITH (quantization = 'binary');
+INSERT INTO twins VALUES (1, '[1,2,0,0]'), (2, '[2,1,0,0]'), (3, '[1,2,0,0]');
+SET enable_seqscan = off;
+SELECT id, v <-> '[2,1,0,0]' AS distance FROM twins ORDER BY v <-> '[2,1,0,0]' LIMIT 1;
+SELECT id, v <-> '[1,2,0,0]' AS distance FROM twins ORDER BY v <-> '[1,2,0,0]', id LIMIT 2;
+RESET enable_seqscan;
+DROP TABLE twins;
 -- the walk's width is a setting: too small a factor is refused
 SET hnsw.rerank_factor = 0;
 SET hnsw.rerank_factor = 101;
