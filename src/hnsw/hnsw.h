@@ -903,11 +903,14 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 
 struct HnswColumns;
 
-/* Inserts one value with its heap TID into an existing on-disk graph (insert and build fallback).
+/*
+ * Inserts one value with its heap TID into an existing on-disk graph (insert and build
+ * fallback). search, when not NULL, is what the searches for its neighbors measure
+ * (a binary index's query form of the row's vector: finer than its bits).
  */
 void HnswInsertOnDisk(Relation index, const HnswDistance *d, const struct HnswColumns *cols,
                       HnswValue *value, const char *filters, Size filter_bytes,
-                      ItemPointer heap_tid, bool building);
+                      ItemPointer heap_tid, bool building, const HnswValue *search = NULL);
 
 /* ---- page edits: GenericXLog after the build, plain dirty buffers during it ------- */
 /*

@@ -137,6 +137,15 @@ const HnswValue *stored_value(const BuildState *bs, const HnswValue *graph_value
 	return HnswPrepareValue(&bs->dist, PointerGetDatum(graph_value), false);
 }
 
+/* What an insert on disk searches with: a binary index's query form of the row's values. */
+const HnswValue *search_value(const BuildState *bs, const HnswValue *graph_value)
+{
+	if (bs->dist.quantization != HNSW_QUANTIZATION_BINARY)
+		return NULL;
+	HnswQueryBound unused;
+	return HnswPrepareQuantizedQuery(&bs->dist, PointerGetDatum(graph_value), &unused);
+}
+
 /* Its size: the graph's value's, or the stored type's (fixed: a binary value's). */
 Size stored_value_size(const BuildState *bs, const HnswValue *graph_value)
 {
@@ -486,7 +495,7 @@ void add_value(BuildState *bs, HnswValue *value, const char *filters, Size filte
 	if (bs->on_disk)
 	{
 		HnswInsertOnDisk(bs->index, &bs->dist, &bs->cols, (HnswValue *)stored_value(bs, value),
-		                 filters, filter_bytes, tid, true);
+		                 filters, filter_bytes, tid, true, search_value(bs, value));
 		VECRBAC_WAIT_POINT("build-insert-on-disk");
 		if (bs->parallel)
 			pg_atomic_fetch_add_u64(&bs->graph.shared->inserted, 1); /* progress */

@@ -536,8 +536,10 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 
 void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumns *cols,
                       HnswValue *value, const char *filters, Size filter_bytes, ItemPointer heaptid,
-                      bool building)
+                      bool building, const HnswValue *search)
 {
+	/* what the searches measure: the query form of a binary value, else the value */
+	const HnswValue *walk = search != NULL ? search : value;
 	HnswMetaPageData meta;
 	HnswReadMeta(index, &meta);
 	int m = meta.m;
@@ -557,7 +559,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	{
 		CHECK_FOR_INTERRUPTS();
 		HnswDiskCandidate entry;
-		if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
+		if (!HnswEntryCandidate(index, dist, walk, &meta, &entry))
 		{
 			/* Empty index: the first element becomes the entry point, unless someone beat us. */
 			Buffer metabuf = ReadBuffer(index, HNSW_METAPAGE_BLKNO);
@@ -571,12 +573,12 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 			}
 			UnlockReleaseBuffer(metabuf);
 			HnswReadMeta(index, &meta);
-			if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
+			if (!HnswEntryCandidate(index, dist, walk, &meta, &entry))
 				elog(ERROR, "hnsw insert: entry point vanished");
 		}
 
 		for (int l = meta.entry_level; l > level; l--)
-			entry = HnswGreedyLevel(index, dist, value, entry, l, m, &s);
+			entry = HnswGreedyLevel(index, dist, walk, entry, l, m, &s);
 
 		top = Min(level, (int)meta.entry_level);
 		const HnswDiskCandidate *entries = &entry;
@@ -584,7 +586,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 		for (int l = top; l >= 0; l--)
 		{
 			found[l].init(meta.ef_construction + 1);
-			HnswSearchLevel(index, dist, value, entries, nentries, meta.ef_construction, l, m, &s,
+			HnswSearchLevel(index, dist, walk, entries, nentries, meta.ef_construction, l, m, &s,
 			                &found[l]);
 			/*
 			 * Searches walk through deleted elements but never return them: a level
@@ -614,16 +616,16 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 		 * elements; this one points nowhere), so it becomes the entry point itself:
 		 * nothing live is cut off, since nothing live was reachable from the old one.
 		 */
-		if (!HnswEntryCandidate(index, dist, value, &meta, &entry))
+		if (!HnswEntryCandidate(index, dist, walk, &meta, &entry))
 			continue; /* the entry point was freed or cleared meanwhile: start over */
-		HnswSearchLevel(index, dist, value, &entry, 1, meta.ef_construction, 0, m, &s, &found[0]);
+		HnswSearchLevel(index, dist, walk, &entry, 1, meta.ef_construction, 0, m, &s, &found[0]);
 		if (found[0].size > 0)
 			break; /* (the levels above found none: their live elements are on level 0 too) */
 
 		PgVec<HnswDiskCandidate> value_links;
 		value_links.init(2 * m);
 		if (has_key && meta.value_slots > 0)
-			choose_value_links(index, dist, cols, &meta, value, key, &found[0], &s, &ne,
+			choose_value_links(index, dist, cols, &meta, walk, key, &found[0], &s, &ne,
 			                   &value_links);
 
 		/*
@@ -739,7 +741,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	PgVec<HnswDiskCandidate> value_links;
 	value_links.init(2 * m);
 	if (has_key && meta.value_slots > 0)
-		choose_value_links(index, dist, cols, &meta, value, key, &level0, &s, &ne, &value_links);
+		choose_value_links(index, dist, cols, &meta, walk, key, &level0, &s, &ne, &value_links);
 
 	place_element(index, &ne, building, InvalidBuffer, &meta, has_key, key);
 	for (int i = 0; i < value_links.size; i++)
@@ -788,11 +790,17 @@ bool hnsw_insert(Relation index, Datum *values, bool *isnull, ItemPointer heap_t
 	HnswValue *value = HnswPrepareValue(&dist, values[vcol], false);
 	if (value != NULL)
 	{
+		/* a binary index's searches measure the row's own floats against the bits */
+		HnswQueryBound unused;
+		const HnswValue *search = dist.quantization == HNSW_QUANTIZATION_BINARY
+		                              ? HnswPrepareQuantizedQuery(&dist, values[vcol], &unused)
+		                              : NULL;
 		Size filter_bytes = HnswEncodeFilters(&cols, values, isnull, NULL);
 		char *filters = (char *)palloc(Max(filter_bytes, 1));
 		HnswEncodeFilters(&cols, values, isnull, filters);
 		LockPage(index, HNSW_UPDATE_LOCK, ShareLock);
-		HnswInsertOnDisk(index, &dist, &cols, value, filters, filter_bytes, heap_tid, false);
+		HnswInsertOnDisk(index, &dist, &cols, value, filters, filter_bytes, heap_tid, false,
+		                 search);
 		UnlockPage(index, HNSW_UPDATE_LOCK, ShareLock);
 	}
 
