@@ -539,7 +539,7 @@ void check_index_definition(Relation index, HnswColumns *cols, int *dimensions, 
 {
 	HnswInitColumns(cols, index);
 	*dimensions = TupleDescAttr(RelationGetDescr(index), cols->vector_column)->atttypmod;
-	/* What elements store decides: a vector stored as halves or bytes takes up to 4,000. */
+	/* What elements store decides: as halves or bytes up to 4,000 dimensions, as bits 16,000. */
 	HnswQuantization quantization = HnswGetQuantization(index);
 	HnswValueType stored = quantization == HNSW_QUANTIZATION_HALF   ? HNSW_VALUE_HALFVEC
 	                       : quantization == HNSW_QUANTIZATION_INT8 ? HNSW_VALUE_INT8
