@@ -552,13 +552,24 @@ void start_scan(HnswScanState *so, Relation index)
 	}
 	HnswSearchScratch scratch;
 	scratch.links = so->links;
+	ItemPointerData entry_point = entry.element;
 	for (int l = so->meta.entry_level; l >= 1; l--)
 		entry = HnswGreedyLevel(index, &so->dist, so->query, entry, l, so->meta.m, &scratch);
 
-	/* Level 0 starts from where the descent ended... */
+	/*
+	 * Level 0 starts from where the descent ended, and from the entry point itself:
+	 * level-0 links go one way, so what the descent's end reaches can be less than what
+	 * the entry point reaches, which is what the checker and VACUUM's repair make whole.
+	 * A walk that runs until the graph is exhausted (an iterative scan) then returns
+	 * every element they count as reachable; a short one leaves the far entry point in
+	 * its frontier, unexpanded (one element read more)...
+	 */
 	ItemPointerData seeds[2 * HNSW_MAX_M];
 	seeds[0] = entry.element;
-	read_and_take(so, index, seeds, 1, INFINITY);
+	int nstart = 1;
+	if (!ItemPointerEquals(&entry_point, &entry.element))
+		seeds[nstart++] = entry_point;
+	read_and_take(so, index, seeds, nstart, INFINITY);
 	if (so->passing_only)
 	{
 		/* ...from its neighbors inside the scope... */
