@@ -251,15 +251,6 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const HnswValue 
 	bool added;
 	ItemPointerData *hop = (ItemPointerData *)palloc(sizeof(ItemPointerData) * slots);
 
-	/*
-	 * Inner product: m/4 slots (at least one) stay free, unless more links survive, for
-	 * the reachability repair (hnsw_reach.cpp), which links elements back there and
-	 * cannot take a link from a full list freely: full lists left it 2,255 of 5,000
-	 * elements unreachable (10,000 3-d vectors, m = 16, half deleted).
-	 */
-	int room =
-	    level == HNSW_VALUE_LEVEL || HnswOrdersAsMetric(&vs->dist) ? slots : slots - Max(1, m / 4);
-	int live = 0;
 	HnswTidSetAdd(&seen, HnswTidKey(owner), &added);
 	for (int i = 0; i < count; i++)
 	{
@@ -269,7 +260,6 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const HnswValue 
 			/* Not if a deleted neighbor's links, read above, brought it in already. */
 			if (added)
 				pool.push(links[i]);
-			live++;
 			continue;
 		}
 		HnswElementInfo info;
@@ -342,8 +332,7 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const HnswValue 
 	          [](const HnswCandidate &a, const HnswCandidate &b)
 	          { return a.distance < b.distance; });
 	HnswCandidate *kept = (HnswCandidate *)palloc(sizeof(HnswCandidate) * slots);
-	int nkept = HnswSelectNeighbors(&vs->dist, cands.data, cands.size, vectors.data,
-	                                Min(slots, Max(room, live)), kept);
+	int nkept = HnswSelectNeighbors(&vs->dist, cands.data, cands.size, vectors.data, slots, kept);
 	for (int i = 0; i < nkept; i++)
 		out[i] = tids[kept[i].index];
 	return nkept;
