@@ -74,6 +74,11 @@ VACUUM u;
 SELECT unreached('u_ip') AS ip_after_second_vacuum, unreached('u_cos') AS cosine_after_second_vacuum;
 SELECT problems('u_ip');
 SELECT problems('u_cos');
+-- A build over the rows repairs its graph in memory the same way (it had left hundreds
+-- unreachable under <#>).
+CREATE INDEX u_ip_built ON u USING hnsw (val vector_ip_ops) WITH (m = 4, ef_construction = 16);
+SELECT unreached('u_ip_built') AS ip_after_build;
+DROP INDEX u_ip_built;
 -- Every row is found through each index by a scan that runs to the end. Under <#> the
 -- query is zero: every distance is 0, so the descent stays at the entry point and the
 -- walk starts there, as the repair's does (from elsewhere, inner product does not
