@@ -501,9 +501,12 @@ void add_second_hop(ReachState *rs, const Orphan *x, PgVec<LinkCandidate> *cands
  * Inner product: frees a slot of x's own level-0 list when it is full, so that x can
  * take over a displaced link and, once linked back, take a link to the next element
  * linked back (VACUUM's link repair fills the lists it rewrites). No search reaches x
- * yet, so its list matters to none: the link that goes is the one to the reached
- * element with the most incoming links from reached elements. Only if the list did
- * not change since it was read; one WAL record.
+ * on level 0 yet, so its list matters little (a search starts its level-0 walk at x
+ * only if x, on upper levels, is nearer the query than its neighbors there, and it
+ * keeps 2m - 1 links): the link that goes is the one to the reached element with the
+ * most incoming links from reached elements. (Sparing elements of upper levels this
+ * left 760 links displaced instead, of 4,326 linked back.) Only if the list did not
+ * change since it was read; one WAL record.
  */
 void make_room(ReachState *rs, const Orphan *x)
 {
