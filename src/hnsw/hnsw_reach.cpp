@@ -568,8 +568,14 @@ bool link_from_roomy(ReachState *rs, const Orphan *x)
 		ItemPointerData tid = rs->roomy[at];
 		HnswElementInfo info;
 		bool read = HnswReadElement(rs->index, rs->dist, x->vector, &tid, &info, NULL);
-		ItemPointerData ntid = info.neighbors;
-		if (!read || info.deleted || HnswReadLinks(rs->index, &ntid, 0, rs->m, links) >= slots)
+		ItemPointerData ntid;
+		int n = -1;
+		if (read && !info.deleted)
+		{
+			ntid = info.neighbors;
+			n = HnswReadLinks(rs->index, &ntid, 0, rs->m, links);
+		}
+		if (n < 0 || n >= slots)
 		{
 			rs->roomy[at] = rs->roomy[rs->roomy.size - 1];
 			rs->roomy.size--;
