@@ -510,6 +510,17 @@ static inline int HnswNewElementSlots(const HnswDistance *d, int level, int m)
 	return level == 0 && d->metric ? 2 * m : m;
 }
 
+/*
+ * Whether nearer first by the index's distance is nearer first by a metric: L2, L1,
+ * Hamming, Jaccard, and cosine (stored normalized: its negative inner product orders as
+ * the L2 distance of unit vectors does). Not inner product, where an element of small
+ * norm is nobody's near neighbor.
+ */
+static inline bool HnswOrdersAsMetric(const HnswDistance *d)
+{
+	return d->metric || (d->normproc != NULL && d->kind != HNSW_DIST_GENERIC);
+}
+
 /* ---- values (hnsw_value.cpp) ---------------------------------------------------- */
 /* Bytes of a value of the type and dimensions; for sparsevec, the most the index takes. */
 Size HnswValueSize(HnswValueType type, int dimensions);
