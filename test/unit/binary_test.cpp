@@ -9,19 +9,12 @@
 #include <random>
 #include <vector>
 
+#include "vector_test_util.h"
+
 using namespace vecrbac::binary;
 
 namespace
 {
-
-std::vector<float> random_vector(std::mt19937 &rng, std::size_t n, float lo, float hi)
-{
-	std::uniform_real_distribution<float> u(lo, hi);
-	std::vector<float> v(n);
-	for (auto &x : v)
-		x = u(rng);
-	return v;
-}
 
 bool bit(const std::vector<std::uint8_t> &bits, std::size_t i)
 {

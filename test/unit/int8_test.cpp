@@ -10,19 +10,12 @@
 #include <random>
 #include <vector>
 
+#include "vector_test_util.h"
+
 using namespace vecrbac::int8;
 
 namespace
 {
-
-std::vector<float> random_vector(std::mt19937 &rng, std::size_t n, float lo, float hi)
-{
-	std::uniform_real_distribution<float> u(lo, hi);
-	std::vector<float> v(n);
-	for (auto &x : v)
-		x = u(rng);
-	return v;
-}
 
 std::vector<double> decoded(const Coding &c, const std::vector<std::uint8_t> &codes)
 {
