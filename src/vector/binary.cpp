@@ -4,6 +4,8 @@
  */
 #include "vector/binary.h"
 
+#include "vector/kernel_choice.h"
+
 #include <cmath>
 #include <cstring>
 #include <immintrin.h>
@@ -113,18 +115,12 @@ const Kernels &scalar()
 
 const Kernels *avx2()
 {
-	static const bool supported = []
-	{
-		__builtin_cpu_init();
-		return __builtin_cpu_supports("avx2") != 0;
-	}();
-	return supported ? &avx2_kernels : nullptr;
+	return kernel_choice::has_avx2() ? &avx2_kernels : nullptr;
 }
 
 const Kernels &best()
 {
-	static const Kernels *chosen = avx2() ? avx2() : &scalar_kernels;
-	return *chosen;
+	return kernel_choice::best(scalar_kernels, avx2_kernels);
 }
 
 } // namespace vecrbac::binary

@@ -5,6 +5,8 @@
 #include "vector/int8.h"
 
 #include <algorithm>
+#include "vector/kernel_choice.h"
+
 #include <cmath>
 #include <immintrin.h>
 
@@ -163,18 +165,12 @@ const Kernels &scalar()
 
 const Kernels *avx2()
 {
-	static const bool supported = []
-	{
-		__builtin_cpu_init();
-		return __builtin_cpu_supports("avx2") != 0;
-	}();
-	return supported ? &avx2_kernels : nullptr;
+	return kernel_choice::has_avx2() ? &avx2_kernels : nullptr;
 }
 
 const Kernels &best()
 {
-	static const Kernels *chosen = avx2() ? avx2() : &scalar_kernels;
-	return *chosen;
+	return kernel_choice::best(scalar_kernels, avx2_kernels);
 }
 
 } // namespace vecrbac::int8
