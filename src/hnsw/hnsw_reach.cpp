@@ -126,6 +126,7 @@ inline void add_indegree(uint8 *b, int delta)
 struct ReachState
 {
 	Relation index;
+	bool building; /* at the end of a build: pages are logged whole afterwards, not link by link */
 	const HnswDistance *dist;
 	HnswMetaPageData meta;
 	int m;
@@ -302,7 +303,7 @@ bool append_link(ReachState *rs, const ItemPointerData *ntid, const ItemPointerD
 		if (!there && now < slots)
 		{
 			HnswEdit edit;
-			HnswEditStart(&edit, rs->index, false);
+			HnswEditStart(&edit, rs->index, rs->building);
 			ntup = HnswNeighborAt(HnswEditPage(&edit, buf, false), ItemPointerGetOffsetNumber(ntid),
 			                      rs->m);
 			HnswNeighborLinks(ntup)[start + now] = *target;
@@ -440,7 +441,7 @@ bool link_into(ReachState *rs, const LinkCandidate *from, const Orphan *x, bool 
 		    memcmp(links, cur, sizeof(ItemPointerData) * count) == 0)
 		{
 			HnswEdit edit;
-			HnswEditStart(&edit, rs->index, false);
+			HnswEditStart(&edit, rs->index, rs->building);
 			ntup = HnswNeighborAt(HnswEditPage(&edit, buf, false),
 			                      ItemPointerGetOffsetNumber(&ntid), m);
 			HnswNeighborLinks(ntup)[start + victim] = x->element;
@@ -539,7 +540,7 @@ void make_room(ReachState *rs, const Orphan *x)
 	    memcmp(HnswNeighborLinks(ntup) + start, cur, sizeof(ItemPointerData) * count) == 0)
 	{
 		HnswEdit edit;
-		HnswEditStart(&edit, rs->index, false);
+		HnswEditStart(&edit, rs->index, rs->building);
 		ntup = HnswNeighborAt(HnswEditPage(&edit, buf, false), ItemPointerGetOffsetNumber(&ntid),
 		                      rs->m);
 		ItemPointerData *links = HnswNeighborLinks(ntup) + start;
@@ -898,7 +899,7 @@ void repair_round(ReachState *rs)
 
 } // namespace
 
-void HnswRepairReachability(Relation index, HnswReachStats *stats)
+void HnswRepairReachability(Relation index, HnswReachStats *stats, bool building)
 {
 	memset(stats, 0, sizeof(*stats));
 	instr_time start, end;
@@ -911,6 +912,7 @@ void HnswRepairReachability(Relation index, HnswReachStats *stats)
 	HnswInitDistance(&dist, index, HnswIndexQuantization(index));
 	ReachState rs;
 	rs.index = index;
+	rs.building = building;
 	rs.dist = &dist;
 	rs.stats = stats;
 	rs.tmp = AllocSetContextCreate(context, "hnsw reachability element", ALLOCSET_DEFAULT_SIZES);

@@ -22,6 +22,7 @@ typedef struct HnswReachStats
 
 /*
  * Links back every live element that no search from the entry point reaches on level
- * 0; concurrent inserts and scans may run. WAL-logged link by link.
+ * 0; concurrent inserts and scans may run. WAL-logged link by link, unless building
+ * (the end of a build that spilled to disk: its pages are logged whole afterwards).
  */
-void HnswRepairReachability(Relation index, HnswReachStats *stats);
+void HnswRepairReachability(Relation index, HnswReachStats *stats, bool building = false);

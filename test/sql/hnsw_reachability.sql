@@ -94,6 +94,19 @@ RESET enable_seqscan;
 RESET hnsw.iterative_scan;
 RESET hnsw.max_scan_tuples;
 DROP TABLE u;
+-- A build larger than maintenance_work_mem inserts the rows after the spill page by
+-- page, and they cut elements off as inserts do; the build ends with the same repair.
+CREATE TABLE spilled AS SELECT i AS id,
+    ARRAY(SELECT ((hashint4(i * 8 + j) & 1023) / 1024.0)::real FROM generate_series(1, 8) j)::vector(8) AS val
+FROM generate_series(1, 20000) i;
+SET maintenance_work_mem = '1MB';
+SET max_parallel_maintenance_workers = 0;
+CREATE INDEX spilled_l2 ON spilled USING hnsw (val vector_l2_ops) WITH (m = 2, ef_construction = 10);
+RESET max_parallel_maintenance_workers;
+RESET maintenance_work_mem;
+SELECT unreached('spilled_l2') AS after_spilled_build;
+SELECT problems('spilled_l2');
+DROP TABLE spilled;
 DROP TABLE t, src;
 DROP FUNCTION unreached(regclass), stranded(regclass), problems(regclass);
 DROP EXTENSION vecrbac;
