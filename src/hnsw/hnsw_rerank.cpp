@@ -54,7 +54,6 @@ void open_fetch(HnswReranker *r, IndexScanDesc scan)
 	r->attno = HnswRerankColumn(scan->indexRelation, false);
 	r->slot = table_slot_create(scan->heapRelation, NULL);
 	r->fetch = table_index_fetch_begin(scan->heapRelation);
-	r->snapshot = scan->xs_snapshot;
 	MemoryContextSwitchTo(old);
 }
 
@@ -88,7 +87,8 @@ bool HnswRerankDistance(HnswReranker *r, IndexScanDesc scan, const HnswDistance 
 	{
 		ItemPointerData tid = heaptids[i];
 		bool call_again = false, all_dead = false;
-		if (!table_index_fetch_tuple(r->fetch, &tid, r->snapshot, r->slot, &call_again, &all_dead))
+		if (!table_index_fetch_tuple(r->fetch, &tid, scan->xs_snapshot, r->slot, &call_again,
+		                             &all_dead))
 			continue;
 		bool isnull;
 		Datum value = slot_getattr(r->slot, r->attno, &isnull);

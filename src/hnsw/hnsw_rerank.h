@@ -12,13 +12,15 @@ extern "C"
 #include "executor/tuptable.h"
 }
 
-/* A scan's way into its table, opened at the first candidate and closed with the scan. */
+/*
+ * A scan's way into its table, opened at the first candidate and closed with the scan;
+ * rows are read under the scan's snapshot.
+ */
 typedef struct HnswReranker
 {
 	IndexFetchTableData *fetch; /* NULL until opened */
 	TupleTableSlot *slot;
 	AttrNumber attno; /* the table column the index's vector column is */
-	Snapshot snapshot;
 } HnswReranker;
 
 /*

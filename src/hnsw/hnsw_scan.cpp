@@ -310,8 +310,11 @@ bool over_budget(HnswScanState *so)
 	 * the query: past a tenth of the index (or hnsw.max_scan_tuples) the walk costs
 	 * more than reading the rest exactly (measured in docs/hnsw.md).
 	 */
-	return so->stream &&
-	       so->examined >= Min((double)hnsw_max_scan_tuples, so->index_tuples * HNSW_STREAM_SHARE);
+	double budget = Min((double)hnsw_max_scan_tuples, so->index_tuples * HNSW_STREAM_SHARE);
+	/* a binary index's walk keeps hnsw.rerank_factor times the window: so much more budget */
+	if (so->reranked)
+		budget *= hnsw_rerank_factor;
+	return so->stream && so->examined >= budget;
 }
 
 /* Walks level 0 until the nearest unexpanded node is farther than the window. */
@@ -639,6 +642,13 @@ bool next_window(HnswScanState *so, Relation index)
 				so->overflow.push(so->window[i]);
 			so->window_count = 0;
 			so->window_next = 0;
+			/*
+			 * A binary index measured what it read by its bits: it re-ranks all of it at
+			 * once, so that the rest comes in exact order, as an exact read promises
+			 * (windows cut by the bits' order would each be exact, not the whole).
+			 */
+			if (so->reranked && so->overflow.size() > so->ef)
+				widen_window(so, so->overflow.size());
 			continue;
 		}
 		if (so->window_count == so->ef)
