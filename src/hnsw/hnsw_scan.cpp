@@ -494,6 +494,18 @@ void widen_window(HnswScanState *so, int n)
 	so->window_capacity = n;
 }
 
+/*
+ * After an exact read (a small scope up front, or what a walk left behind) the overflow
+ * holds what was read. A binary index measured it by its bits: its next window takes all
+ * of it, so that the re-ranking orders the whole read exactly, as an exact read promises
+ * (windows cut in the bits' order would each be exact, not the whole).
+ */
+void rerank_exact_read_whole(HnswScanState *so)
+{
+	if (so->reranked && so->overflow.size() > so->ef)
+		widen_window(so, so->overflow.size());
+}
+
 /* First call: pick the mode, then take the first window. */
 void start_scan(HnswScanState *so, Relation index)
 {
@@ -514,9 +526,7 @@ void start_scan(HnswScanState *so, Relation index)
 		{
 			so->mode = MODE_EXACT;
 			read_scope(so, index);
-			/* a binary index re-ranks the whole scope at once: its order is exact */
-			if (so->reranked && so->overflow.size() > so->ef)
-				widen_window(so, (int)so->overflow.size());
+			rerank_exact_read_whole(so);
 			return; /* the windows come from the overflow, in exact order */
 		}
 		so->passing_only = scoped;
@@ -642,13 +652,7 @@ bool next_window(HnswScanState *so, Relation index)
 				so->overflow.push(so->window[i]);
 			so->window_count = 0;
 			so->window_next = 0;
-			/*
-			 * A binary index measured what it read by its bits: it re-ranks all of it at
-			 * once, so that the rest comes in exact order, as an exact read promises
-			 * (windows cut by the bits' order would each be exact, not the whole).
-			 */
-			if (so->reranked && so->overflow.size() > so->ef)
-				widen_window(so, so->overflow.size());
+			rerank_exact_read_whole(so);
 			continue;
 		}
 		if (so->window_count == so->ef)
