@@ -1,7 +1,7 @@
 -- ALTER EXTENSION vecrbac UPDATE from 0.1.0 (the frozen release script) through 0.2.0 to
 -- the current version: a database with protected collections is fixed in place, and
 -- afterwards has exactly the objects, definitions and privileges of a fresh install.
--- Then the same from 0.2.0, 0.3.0, 0.4.0, 0.5.0, and 0.6.0, the previous release.
+-- Then the same from 0.2.0, 0.3.0, 0.4.0, 0.5.0, 0.6.0, and 0.7.0, the previous release.
 CREATE EXTENSION vecrbac VERSION '0.1.0';
 \set secret 'a regression secret of at least thirty-two bytes'
 SET vecrbac.jwt_secret = :'secret';
@@ -194,13 +194,30 @@ RESET enable_seqscan;
 DROP TABLE up_docs;
 SELECT * FROM pg_temp.upgrade_differences();
 
--- from 0.6.0, the previous release: an index storing bytes (int8), built by 0.6.0, keeps
+-- from 0.6.0: an index storing bytes (int8), built by 0.6.0, keeps
 -- answering in exact order through the upgrade, and the catalog is a fresh install's
 DROP EXTENSION vecrbac;
 CREATE EXTENSION vecrbac VERSION '0.6.0';
 CREATE TABLE up_docs (id int PRIMARY KEY, embedding vector(2) NOT NULL);
 INSERT INTO up_docs SELECT i, ARRAY[i / 3.0, 1]::real[]::vector FROM generate_series(1, 30) i;
 CREATE INDEX up_docs_int8 ON up_docs USING hnsw (embedding vector_l2_ops) WITH (quantization = 'int8');
+ALTER EXTENSION vecrbac UPDATE;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'vecrbac') AS current
+FROM pg_extension WHERE extname = 'vecrbac';
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM up_docs ORDER BY embedding <-> '[3.01,1]' LIMIT 3;
+SELECT id FROM up_docs ORDER BY embedding <-> '[3.01,1]' LIMIT 3;
+RESET enable_seqscan;
+DROP TABLE up_docs;
+SELECT * FROM pg_temp.upgrade_differences();
+
+-- from 0.7.0, the previous release: an index storing bits (binary), built by 0.7.0, keeps
+-- answering in exact order through the upgrade, and the catalog is a fresh install's
+DROP EXTENSION vecrbac;
+CREATE EXTENSION vecrbac VERSION '0.7.0';
+CREATE TABLE up_docs (id int PRIMARY KEY, embedding vector(2) NOT NULL);
+INSERT INTO up_docs SELECT i, ARRAY[i / 3.0, 1]::real[]::vector FROM generate_series(1, 30) i;
+CREATE INDEX up_docs_binary ON up_docs USING hnsw (embedding vector_l2_ops) WITH (quantization = 'binary');
 ALTER EXTENSION vecrbac UPDATE;
 SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'vecrbac') AS current
 FROM pg_extension WHERE extname = 'vecrbac';
