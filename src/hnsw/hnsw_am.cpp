@@ -3,6 +3,7 @@
  * planner uses to choose it. The hnsw.* settings are in hnsw_settings.cpp.
  */
 #include "hnsw/hnsw.h"
+#include "hnsw/hnsw_filter.h"
 #include "module.h"
 
 extern "C"
@@ -143,9 +144,14 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 
 	IndexOptInfo *info = path->indexinfo;
 	int m = HNSW_DEFAULT_M;
+	int partition_column = -1;
 	{
 		Relation index = index_open(info->indexoid, NoLock);
 		m = HnswGetM(index);
+		HnswColumns cols;
+		HnswInitColumns(&cols, index);
+		if (cols.partition >= 0)
+			partition_column = cols.filter_column[cols.partition];
 		index_close(index, NoLock);
 	}
 
@@ -160,24 +166,64 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	double levels = std::log(tuples) / std::log((double)Max(m, 2));
 	double examined = Min(tuples, hnsw_ef_search * (double)m + (levels + 1) * m);
 
-	/*
-	 * With filter keys: a small scope is read whole (exact); a larger one is walked
-	 * through its own elements, about the work of an unfiltered search.
-	 */
-	if (path->indexclauses != NIL)
-	{
-		double scope = Max(1.0, costs.indexSelectivity * tuples);
-		if (scope <= hnsw_exact_scan_limit)
-			examined = scope;
-	}
-
 	double random_page_cost, seq_page_cost;
 	get_tablespace_page_costs(info->reltablespace, &random_page_cost, &seq_page_cost);
 	double index_pages = Max((double)info->pages, 1.0);
 	double cached = Min(1.0, Max(index_pages / Max((double)effective_cache_size, 1.0), 0.05));
+	auto walk_cost = [&](double elements)
+	{
+		return Min(elements, index_pages) * random_page_cost * cached +
+		       elements * (cpu_index_tuple_cost + cpu_operator_cost);
+	};
+	double read_index_cost =
+	    index_pages * seq_page_cost * cached + tuples * (cpu_index_tuple_cost + cpu_operator_cost);
+
+	/*
+	 * With filter keys, the scope of the partition column (hnsw_filter.h) decides: a
+	 * small one is read whole (exact) through its chains; a larger one is walked through
+	 * its own elements, about the work of an unfiltered search. Keys on other filter
+	 * columns narrow that walk: it passes 1/selectivity elements per match, until
+	 * reading the scope (or the index) exactly is cheaper, which the scan then does.
+	 */
+	bool read_whole_scope = false;
+	Cost cost = walk_cost(examined);
+	if (path->indexclauses != NIL)
+	{
+		List *partition_clauses = NIL, *narrowing_clauses = NIL;
+		ListCell *lc;
+		foreach (lc, path->indexclauses)
+		{
+			IndexClause *ic = (IndexClause *)lfirst(lc);
+			if (ic->indexcol == partition_column)
+				partition_clauses = lappend(partition_clauses, ic->rinfo);
+			else
+				narrowing_clauses = lappend(narrowing_clauses, ic->rinfo);
+		}
+		double scope = tuples;
+		if (partition_clauses != NIL)
+			scope = Max(1.0, clauselist_selectivity(root, partition_clauses, info->rel->relid,
+			                                        JOIN_INNER, NULL) *
+			                     tuples);
+		double narrowing =
+		    narrowing_clauses == NIL
+		        ? 1.0
+		        : clauselist_selectivity(root, narrowing_clauses, info->rel->relid, JOIN_INNER, NULL);
+		read_whole_scope = partition_clauses != NIL && scope <= hnsw_exact_scan_limit;
+		if (read_whole_scope)
+		{
+			examined = scope;
+			cost = walk_cost(examined);
+		}
+		else if (narrowing < 1.0)
+		{
+			double exact = scope >= tuples / 2 ? read_index_cost : walk_cost(scope);
+			double walked = Min(examined / Max(narrowing, 1e-9), scope);
+			cost = Min(walk_cost(walked), exact);
+			examined = walked;
+		}
+	}
 	double page_reads = Min(examined, index_pages);
-	Cost cost = page_reads * random_page_cost * cached +
-	            examined * (cpu_index_tuple_cost + cpu_operator_cost) + costs.indexStartupCost;
+	cost += costs.indexStartupCost;
 
 	if (examined < tuples / 2)
 		cost = Min(cost, 0.5 * (double)info->rel->pages * seq_page_cost);
@@ -190,8 +236,9 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	 * walk has examined a tenth of the index (at most hnsw.max_scan_tuples elements)
 	 * the scan reads the rest of the index exactly, which bounds the charge. So the planner prefers
 	 * the index that takes the condition as a filter key, and an exact plan when even that costs
-	 * more. A condition without columns of the table (a policy's authorization gate)
-	 * passes all rows or none, for any plan alike: it costs nothing here.
+	 * more. A scope read whole already yields all of its rows in order: the Filter then only
+	 * drops some, at no extra charge. A condition without columns of the table (a policy's
+	 * authorization gate) passes all rows or none, for any plan alike: it costs nothing here.
 	 */
 	List *other = NIL;
 	ListCell *lc;
@@ -205,7 +252,7 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 		if (!taken && !rinfo->pseudoconstant && contain_var_clause((Node *)rinfo->clause))
 			other = lappend(other, rinfo);
 	}
-	if (other != NIL)
+	if (other != NIL && !read_whole_scope)
 	{
 		Selectivity rest = clauselist_selectivity(root, other, info->rel->relid, JOIN_INNER, NULL);
 		double per_element = cost / Max(examined, 1.0);

@@ -20,6 +20,7 @@ extern "C"
 
 #include "jwt/jwks.h"
 #include "rbac_sql/executor_check.h"
+#include "rbac_sql/planning_scope.h"
 #include "rbac_sql/rbac_settings.h"
 #include "rbac/session.h"
 
@@ -133,7 +134,7 @@ void define(void)
 	DefineCustomStringVariable(
 	    "vecrbac.token", "The session's JWT: what protected tables may show and change.",
 	    "Set it with SET [LOCAL] or vecrbac.login(); empty means no access.", &token, "",
-	    PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
+	    PGC_USERSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, RbacPlanningTokenAssigned, NULL);
 	DefineCustomStringVariable("vecrbac.jwt_secret", "HMAC secret that signs session tokens.",
 	                           "At least 32 bytes. Superuser-only to set and to read.", &secret, "",
 	                           PGC_SUSET, GUC_SUPERUSER_ONLY | GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,

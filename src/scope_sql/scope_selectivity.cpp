@@ -1,26 +1,28 @@
 /*
  * scope_selectivity.cpp: the planner's estimate for `column <@ scope`.
  *
- * A known scope (a constant) is estimated as an equality would be (eqsel, which
- * tests the column's most common values, payloads included, with the operator
- * itself). A policy's scope is not known when the statement is
- * planned: it comes from the session's token through an accessor call (or, before
- * 0.3.0, an InitPlan), and a plan may serve many tokens. Such a call is never
- * evaluated here: the planner would fold it into a constant with the token of the
- * planning session (estimate_expression_value folds stable functions), call the
- * accessor, and estimate one token's scope as if it were an equality. It is replaced
- * by a stand-in parameter, as an InitPlan's was. Most tokens leave most key columns unscoped
- * ({"all": true}), a few scope them to one value; the estimate takes the geometric mean of the two,
- * sqrt(selectivity of one value), half-way in orders of magnitude. With eqsel alone
- * a policy over three key columns looked a million times more selective than any
- * token makes it, and the planner never chose an index that leaves one of them to
- * the executor, even for a token that scopes nothing.
+ * A known scope (a constant, or a policy's accessor call peeked at with the planning
+ * session's token, rbac_sql/planning_scope.cpp) is estimated from the column's
+ * statistics: {"all": true} passes every row that is not null; a list of values, the
+ * most common values it holds (tested with the operator itself) plus its share of the
+ * others; payload conditions likewise, with the histogram for the rest.
+ *
+ * An unknown scope (no token while planning, or an expression computed at run time)
+ * is replaced by a stand-in parameter, which no estimate evaluates. Most tokens leave
+ * most key columns unscoped ({"all": true}), a few scope them to one value; the
+ * estimate takes the geometric mean of the two, sqrt(selectivity of one value),
+ * half-way in orders of magnitude. With eqsel alone a policy over three key columns
+ * looked a million times more selective than any token makes it.
  */
 #include "pg/pg.h"
 #include "module.h"
+#include "rbac_sql/planning_scope.h"
+#include "scope_sql/scope.h"
 
 extern "C"
 {
+#include "access/htup_details.h"
+#include "catalog/pg_statistic.h"
 #include "nodes/nodeFuncs.h"
 #include "utils/fmgrprotos.h"
 #include "utils/selfuncs.h"
@@ -50,27 +52,61 @@ static List *runtime_scope_as_param(List *args)
 	return list_make2(linitial(args), p);
 }
 
+/* The share of rows a known scope passes (other: its Const, not null). */
+static double known_scope_sel(PlannerInfo *root, Oid op, Oid collation, List *args, int var_relid,
+                              VariableStatData *vardata, Const *other)
+{
+	ScopeParsed *scope = ScopeParse(DatumGetJsonbP(other->constvalue));
+	double nullfrac = 0.0;
+	if (HeapTupleIsValid(vardata->statsTuple))
+		nullfrac = ((Form_pg_statistic)GETSTRUCT(vardata->statsTuple))->stanullfrac;
+	if (scope->kind == SCOPE_ALL)
+		return 1.0 - nullfrac;
+
+	/* What the statistics cannot tell: one value's share per value, or a default per condition. */
+	double fallback;
+	if (scope->kind == SCOPE_VALUES)
+	{
+		bool isdefault;
+		double ndistinct = get_variable_numdistinct(vardata, &isdefault);
+		int nvalues = scope->nintegers + scope->nstrings + scope->has_true + scope->has_false;
+		fallback = nvalues / Max(ndistinct, 1.0);
+	}
+	else
+		fallback = scope->nconjunctions * DEFAULT_EQ_SEL;
+	CLAMP_PROBABILITY(fallback);
+	return generic_restriction_selectivity(root, op, collation, args, var_relid, fallback);
+}
+
 VECRBAC_FUNCTION(vecrbac_scope_restrict_sel)
 {
 	PlannerInfo *root = (PlannerInfo *)PG_GETARG_POINTER(0);
-	List *args = runtime_scope_as_param((List *)PG_GETARG_POINTER(2));
+	Oid op = PG_GETARG_OID(1);
+	List *args = (List *)PG_GETARG_POINTER(2);
 	int var_relid = PG_GETARG_INT32(3);
 	VariableStatData vardata;
 	Node *other;
 	bool varonleft;
 
+	Const *peeked = list_length(args) == 2 ? RbacPlanningScope((Node *)lsecond(args)) : nullptr;
+	args = peeked != nullptr ? list_make2(linitial(args), peeked) : runtime_scope_as_param(args);
+
 	if (!get_restriction_variable(root, args, var_relid, &vardata, &other, &varonleft))
 		PG_RETURN_FLOAT8(DEFAULT_EQ_SEL);
-	bool known = IsA(other, Const);
-	ReleaseVariableStats(vardata);
-	if (known && ((Const *)other)->constisnull)
-		PG_RETURN_FLOAT8(0.0);
-
-	double sel = DatumGetFloat8(DirectFunctionCall4Coll(eqsel, PG_GET_COLLATION(),
-	                                                    PG_GETARG_DATUM(0), PG_GETARG_DATUM(1),
-	                                                    PointerGetDatum(args), PG_GETARG_DATUM(3)));
-	if (!known)
+	double sel;
+	if (IsA(other, Const) && ((Const *)other)->constisnull)
+		sel = 0.0;
+	else if (IsA(other, Const) && varonleft)
+		sel = known_scope_sel(root, op, PG_GET_COLLATION(), args, var_relid, &vardata,
+		                      (Const *)other);
+	else
+	{
+		sel = DatumGetFloat8(DirectFunctionCall4Coll(eqsel, PG_GET_COLLATION(), PG_GETARG_DATUM(0),
+		                                             PG_GETARG_DATUM(1), PointerGetDatum(args),
+		                                             PG_GETARG_DATUM(3)));
 		sel = std::sqrt(Max(sel, 0.0));
+	}
+	ReleaseVariableStats(vardata);
 	CLAMP_PROBABILITY(sel);
 	PG_RETURN_FLOAT8(sel);
 }

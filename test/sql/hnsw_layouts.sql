@@ -135,6 +135,38 @@ SELECT * FROM matrix;
 SET enable_seqscan = off;
 SELECT * FROM matrix;
 RESET enable_seqscan;
+-- The planner estimates with the token of the session that plans (each token above got the
+-- index of its own key column). A cached plan is made again when vecrbac.token changes to a
+-- token that scopes other key columns, and kept for another tenant of the same columns.
+CREATE TEMP TABLE other_tenant AS SELECT vecrbac.jwt_sign(jsonb_build_object('exp', 4000000000, 'access',
+    jsonb_build_array(jsonb_build_object('collection', 'docs', 'access', 'r', 'payload', '{"label": 5}'::jsonb))),
+    :'secret') AS token;
+CREATE FUNCTION pg_temp.scan_of_prepared() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE line text; scan text;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) EXECUTE search' LOOP
+        IF line ~ 'Scan.* on docs( |$)' THEN scan := regexp_replace(line, '^\s*(->\s*)?', ''); END IF;
+    END LOOP;
+    RETURN scan;
+END $$;
+SELECT set_config('vecrbac.token', token, false) IS NOT NULL AS label_token FROM tokens WHERE name = 'label';
+PREPARE search AS SELECT id FROM docs ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10;
+SELECT pg_temp.scan_of_prepared() AS label_plan;
+-- a setting of the planner's does not replan cached plans: what follows shows which are made again
+SET enable_indexscan = off;
+SELECT set_config('vecrbac.token', token, false) IS NOT NULL AS other_label_tenant FROM other_tenant;
+SELECT pg_temp.scan_of_prepared() AS kept_for_another_label_tenant;
+SELECT set_config('vecrbac.token', token, false) IS NOT NULL AS t1_token FROM tokens WHERE name = 't1';
+SELECT pg_temp.scan_of_prepared() AS planned_again_for_t1;
+RESET enable_indexscan;
+SELECT set_config('vecrbac.token', token, false) IS NOT NULL AS label_token FROM tokens WHERE name = 'label';
+SELECT pg_temp.scan_of_prepared() AS planned_again_for_label;
+SELECT set_config('vecrbac.token', token, false) IS NOT NULL AS t1_token FROM tokens WHERE name = 't1';
+SELECT pg_temp.scan_of_prepared() AS planned_again_for_t1;
+DEALLOCATE search;
+DROP TABLE other_tenant;
+DROP FUNCTION pg_temp.scan_of_prepared();
+SELECT set_config('vecrbac.token', '', false) = '' AS no_token;
 RESET ROLE;
 -- one index over both key columns
 SELECT layout('{"docs_both (label, t1, embedding vector_l2_ops, payload)"}');
