@@ -204,10 +204,10 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 			scope = Max(1.0, clauselist_selectivity(root, partition_clauses, info->rel->relid,
 			                                        JOIN_INNER, NULL) *
 			                     tuples);
-		double narrowing =
-		    narrowing_clauses == NIL
-		        ? 1.0
-		        : clauselist_selectivity(root, narrowing_clauses, info->rel->relid, JOIN_INNER, NULL);
+		double narrowing = narrowing_clauses == NIL
+		                       ? 1.0
+		                       : clauselist_selectivity(root, narrowing_clauses, info->rel->relid,
+		                                                JOIN_INNER, NULL);
 		read_whole_scope = partition_clauses != NIL && scope <= hnsw_exact_scan_limit;
 		if (read_whole_scope)
 		{

@@ -77,8 +77,9 @@ std::optional<std::string> scope_json(const char *token, const Peek &p)
 		return std::nullopt;
 	if (token_cache == nullptr)
 		token_cache = new rbac::TokenCache();
-	auto session = token_cache->get(token, vecrbac::rbac_pg::session_config(),
-	                                rbac::settings::generation, vecrbac::jwt::settings::now_seconds());
+	auto session =
+	    token_cache->get(token, vecrbac::rbac_pg::session_config(), rbac::settings::generation,
+	                     vecrbac::jwt::settings::now_seconds());
 	if (!rbac::allows(session->grants, p.collection, rbac::Operation::Read))
 		return std::nullopt;
 	if (p.payload)
@@ -219,7 +220,8 @@ Const *RbacPlanningScope(Node *call)
 		bool *nulls;
 		deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &nnames);
 		for (int i = 0; i < nnames; i++)
-			names[i] = nulls[i] ? CStringGetDatum("") : CStringGetDatum(TextDatumGetCString(names[i]));
+			names[i] =
+			    nulls[i] ? CStringGetDatum("") : CStringGetDatum(TextDatumGetCString(names[i]));
 	}
 
 	char *json = nullptr;

@@ -125,6 +125,8 @@ struct CachedAnswer
 	RbacStatement *statement;
 	struct varlena *arg0;
 	struct varlena *arg1;
+	/* Both arguments are constants of the plan (a policy's): no need to compare them. */
+	bool constant_args;
 	Datum answer;
 };
 
@@ -134,13 +136,27 @@ bool same_varlena(const struct varlena *a, const struct varlena *b)
 	       std::memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
 }
 
+/*
+ * Whether an argument of the call site is a constant of its plan (a policy's accessors
+ * are called with constants): then every call has the same value, and a row costs no
+ * comparison (it was most of a sequential scan's policy cost).
+ */
+bool is_constant(FmgrInfo *flinfo, int argnum)
+{
+	if (flinfo->fn_expr == nullptr || !IsA(flinfo->fn_expr, FuncExpr))
+		return false;
+	List *args = ((FuncExpr *)flinfo->fn_expr)->args;
+	return argnum < list_length(args) && IsA(list_nth(args, argnum), Const);
+}
+
 /* The answer kept for this call site, statement and arguments, if any. */
 bool cached_answer(FunctionCallInfo fcinfo, RbacStatement *statement, Datum *answer)
 {
 	const CachedAnswer *c = static_cast<const CachedAnswer *>(fcinfo->flinfo->fn_extra);
-	if (statement == nullptr || c == nullptr || c->statement != statement ||
-	    !same_varlena(c->arg0, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0))) ||
-	    !same_varlena(c->arg1, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1))))
+	if (statement == nullptr || c == nullptr || c->statement != statement)
+		return false;
+	if (!c->constant_args && (!same_varlena(c->arg0, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(0))) ||
+	                          !same_varlena(c->arg1, PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(1)))))
 		return false;
 	*answer = c->answer;
 	return true;
@@ -163,6 +179,7 @@ Datum keep_answer(FunctionCallInfo fcinfo, RbacStatement *statement, Datum answe
 			pfree(DatumGetPointer(c->answer));
 	}
 	c->statement = statement;
+	c->constant_args = is_constant(fcinfo->flinfo, 0) && is_constant(fcinfo->flinfo, 1);
 	c->arg0 = PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0));
 	c->arg1 = PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(1));
 	c->answer = by_value ? answer : PointerGetDatum(PG_DETOAST_DATUM_COPY(answer));
