@@ -13,7 +13,9 @@ extern "C"
 #include "commands/vacuum.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/optimizer.h"
+#include "catalog/namespace.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
 #include "optimizer/cost.h"
@@ -113,6 +115,30 @@ static char *hnsw_buildphasename(int64 phase)
 	default:
 		return NULL;
 	}
+}
+
+/*
+ * A policy's last clause, CASE WHEN vecrbac.scope_is_exact(...) THEN true ELSE <the row
+ * tested against the exact grant> END (docs/rbac.md): true for every row unless a token's
+ * grant is not the product of its per-column scopes. The planner estimates a CASE as true
+ * for half the rows; charged as a Filter, that would double the stream's estimate.
+ */
+static bool is_exact_grant_fallback(Node *clause)
+{
+	if (!IsA(clause, CaseExpr))
+		return false;
+	CaseExpr *c = (CaseExpr *)clause;
+	if (list_length(c->args) != 1)
+		return false;
+	CaseWhen *when = (CaseWhen *)linitial(c->args);
+	if (!IsA(when->expr, FuncExpr) || !IsA(when->result, Const))
+		return false;
+	Oid schema = get_namespace_oid("vecrbac", true);
+	Oid fn = ((FuncExpr *)when->expr)->funcid;
+	if (!OidIsValid(schema) || get_func_namespace(fn) != schema)
+		return false;
+	char *name = get_func_name(fn);
+	return name != NULL && strcmp(name, "scope_is_exact") == 0;
 }
 
 /*
@@ -249,7 +275,8 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 		ListCell *ic;
 		foreach (ic, path->indexclauses)
 			taken |= ((IndexClause *)lfirst(ic))->rinfo == rinfo;
-		if (!taken && !rinfo->pseudoconstant && contain_var_clause((Node *)rinfo->clause))
+		if (!taken && !rinfo->pseudoconstant && contain_var_clause((Node *)rinfo->clause) &&
+		    !is_exact_grant_fallback((Node *)rinfo->clause))
 			other = lappend(other, rinfo);
 	}
 	if (other != NIL && !read_whole_scope)
