@@ -287,7 +287,13 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 		double exact_rest = Min((double)hnsw_max_scan_tuples, 0.1 * tuples) * per_element +
 		                    index_pages * seq_page_cost * cached +
 		                    tuples * (cpu_index_tuple_cost + cpu_operator_cost);
-		cost = Min(streamed, Max(cost, exact_rest));
+		/*
+		 * A Filter that keeps a tenth of the rows or fewer is mostly a tenant's scope, whose
+		 * rows lie together, seldom near the query: the stream then walks its whole budget and
+		 * reads the rest (Fashion-MNIST, a 10 % label under a Filter: 51-53 ms a query, where
+		 * ten windows would be 4 ms and the exact plan took 26-30 ms).
+		 */
+		cost = rest <= 0.1 ? Max(cost, exact_rest) : Min(streamed, Max(cost, exact_rest));
 	}
 
 	*startup = cost;
