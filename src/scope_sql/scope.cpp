@@ -431,15 +431,22 @@ VECRBAC_FUNCTION(vecrbac_scope_contains_uuid)
 	PG_RETURN_BOOL(false);
 }
 
+/* The whole scope passes every payload: no need to detoast (copy) the row's. */
 VECRBAC_FUNCTION(vecrbac_scope_contains_payload)
 {
 	SCOPE_CONTAINS_NULL_RULES(fcinfo);
-	PG_RETURN_BOOL(ScopeMatchesPayload(cached_scope(fcinfo), PG_GETARG_JSONB_P(0)));
+	const ScopeParsed *s = cached_scope(fcinfo);
+	if (s->kind == SCOPE_ALL)
+		PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(ScopeMatchesPayload(s, PG_GETARG_JSONB_P(0)));
 }
 
 /* jsonb <<@ scope: every value the payload carries for a scoped path lies within the scope. */
 VECRBAC_FUNCTION(vecrbac_scope_holds_payload)
 {
 	SCOPE_CONTAINS_NULL_RULES(fcinfo);
-	PG_RETURN_BOOL(ScopeHoldsPayload(cached_scope(fcinfo), PG_GETARG_JSONB_P(0)));
+	const ScopeParsed *s = cached_scope(fcinfo);
+	if (s->kind == SCOPE_ALL)
+		PG_RETURN_BOOL(true);
+	PG_RETURN_BOOL(ScopeHoldsPayload(s, PG_GETARG_JSONB_P(0)));
 }
