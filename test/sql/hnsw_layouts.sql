@@ -150,12 +150,16 @@ BEGIN
     RETURN scan;
 END $$;
 SELECT set_config('vecrbac.token', token, false) IS NOT NULL AS label_token FROM tokens WHERE name = 'label';
-PREPARE search AS SELECT id FROM docs ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10;
+PREPARE search AS SELECT id, label FROM docs ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10;
 SELECT pg_temp.scan_of_prepared() AS label_plan;
 -- a setting of the planner's does not replan cached plans: what follows shows which are made again
 SET enable_indexscan = off;
 SELECT set_config('vecrbac.token', token, false) IS NOT NULL AS other_label_tenant FROM other_tenant;
 SELECT pg_temp.scan_of_prepared() AS kept_for_another_label_tenant;
+-- a kept plan answers for the token that runs it: the other tenant's rows, none of the first's
+CREATE TEMP TABLE answered AS EXECUTE search;
+SELECT count(*) AS rows, bool_and(label = 5) AS all_of_label_5 FROM answered;
+DROP TABLE answered;
 SELECT set_config('vecrbac.token', token, false) IS NOT NULL AS t1_token FROM tokens WHERE name = 't1';
 SELECT pg_temp.scan_of_prepared() AS planned_again_for_t1;
 RESET enable_indexscan;
