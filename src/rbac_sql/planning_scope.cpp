@@ -15,10 +15,10 @@
  * A plan can outlive its token (a prepared statement, a PL/pgSQL query). Each peek is
  * recorded with its shape: whether the token left the column whole or restricted it
  * (or gave nothing to peek at). When vecrbac.token is set to another token, the shapes
- * are computed again for it; if one differs, the session's cached plans are marked for
- * replanning (ResetPlanCache). Tokens of the same shape (tenant after tenant of one
- * key column, as behind a pool) keep their plans, so a prepared statement is not
- * replanned per tenant.
+ * are computed again for it; if one differs, the cached plans that call a peeked
+ * accessor are marked for replanning (RbacPlanningTokenAssigned). Tokens of the same
+ * shape (tenant after tenant of one key column, as behind a pool) keep their plans, so
+ * a prepared statement is not replanned per tenant.
  */
 #include "rbac_sql/planning_scope.h"
 
