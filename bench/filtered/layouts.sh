@@ -4,6 +4,9 @@
 #
 #   bench/filtered/layouts.sh      results in bench/out/layouts/ (JSON lines, Markdown)
 #   NQ=300 (queries per cell), EF=40 (hnsw.ef_search), KEEP=1 leaves the cluster running
+#   BEFORE_LIB=path/to/vecrbac.so: then every cell again with that build's library (same
+#   cluster, indexes and queries; the server restarted on it), then with this build's again,
+#   for a side-by-side comparison (the index format must be the same); "build" says which
 # Last, the label token in the per-key layout with hnsw.max_scan_tuples 5000 and 50000 (the
 # budget of a stream under a Filter before it reads the rest of the index exactly).
 #
@@ -81,11 +84,11 @@ tokens t1 t1 "jsonb_build_object('payload', jsonb_build_object('t1', t))"
 tokens both t1 "jsonb_build_object('payload', jsonb_build_object('label', t / 10, 't1', t))"
 tokens global t1 "'{}'::jsonb"
 
-run() { # run LAYOUT KIND GT SQL [PARAMS [BEFORE_SQL]]; RUN_CONN overrides the connection, SETTINGS adds settings
+run() { # run LAYOUT KIND GT SQL [PARAMS [BEFORE_SQL]]; RUN_CONN overrides the connection, SETTINGS adds settings, BUILD names the build
     local out plan
     out=$("$OUT/pg_client" "${RUN_CONN:-$CONN}" "$OUT/queries.f32" 784 "$OUT/$3.i32" 10 "SET hnsw.ef_search = $EF; ${SETTINGS:-}" "$4" \
         ${5:+"$5"} ${6:+"$6"})
-    record "$(echo "$out" | sed "s/^{/{\"layout\": \"$1\", \"kind\": \"$2\", /")"
+    record "$(echo "$out" | sed "s/^{/{${BUILD:+\"build\": \"$BUILD\", }\"layout\": \"$1\", \"kind\": \"$2\", /")"
 }
 layout() { # layout NAME INDEX...: only these hnsw indexes are valid
     local valid
@@ -107,18 +110,33 @@ run - exact_label gt_t10 "SELECT id FROM (SELECT id, embedding <-> \$1 AS d FROM
 run - exact_t1 gt_t1 "SELECT id FROM (SELECT id, embedding <-> \$1 AS d FROM docs WHERE t1 = \$2::int OFFSET 0) s ORDER BY d LIMIT 10" \
     "$OUT/t1.tenants"
 
-for l in "plain docs_plain" "per_key docs_label docs_t1 docs_plain" "both docs_both"; do
-    # shellcheck disable=SC2086
-    layout $l
-    name=${l%% *}
-    vr_log "layout $name"
-    for kind in label:gt_t10 t1:gt_t1 both:gt_t1 global:gt; do
-        k=${kind%%:*}
-        record "{\"layout\": \"$name\", \"kind\": \"$k\", \"plan\": \"$(plan_of "$k")\"}"
-        RUN_CONN=$APP_CONN run "$name" "$k" "${kind##*:}" "SELECT id FROM docs ORDER BY embedding <-> \$1 LIMIT 10" \
-            "$OUT/$k.tokens" "SELECT set_config('vecrbac.token', \$1, false)"
+cells() { # every layout × token cell; $1 names the build in each record
+    local l name kind k
+    for l in "plain docs_plain" "per_key docs_label docs_t1 docs_plain" "both docs_both"; do
+        # shellcheck disable=SC2086
+        layout $l
+        name=${l%% *}
+        vr_log "layout $name ($1)"
+        for kind in label:gt_t10 t1:gt_t1 both:gt_t1 global:gt; do
+            k=${kind%%:*}
+            record "{\"build\": \"$1\", \"layout\": \"$name\", \"kind\": \"$k\", \"plan\": \"$(plan_of "$k")\"}"
+            BUILD=$1 RUN_CONN=$APP_CONN run "$name" "$k" "${kind##*:}" "SELECT id FROM docs ORDER BY embedding <-> \$1 LIMIT 10" \
+                "$OUT/$k.tokens" "SELECT set_config('vecrbac.token', \$1, false)"
+        done
     done
-done
+}
+cells this
+if [[ -n "${BEFORE_LIB:-}" ]]; then
+    lib=$VR_PREFIX$PG_PKGLIBDIR_SYSTEM/vecrbac.so
+    cp "$lib" "$OUT/this_vecrbac.so"
+    for build in before this; do
+        if [[ $build == before ]]; then cp "$BEFORE_LIB" "$lib"; else cp "$OUT/this_vecrbac.so" "$lib"; fi
+        vr_as_pg "$VR_BINDIR/pg_ctl" -D "$CLUSTER" -l "$CLUSTER.log" -w restart >/dev/null
+        vr_log "$build build's library"
+        BUILD=$build run - unfiltered gt "SELECT id FROM docs ORDER BY embedding <-> \$1 LIMIT 10"
+        cells "$build"
+    done
+fi
 # the stream's walk budget, in the layout where a token's column is missing from the chosen index
 layout per_key docs_label docs_t1 docs_plain
 for mst in 5000 50000; do
