@@ -4,6 +4,7 @@
  */
 #include "hnsw/hnsw.h"
 #include "hnsw/hnsw_filter.h"
+#include "pg/own_function.h"
 #include "module.h"
 
 extern "C"
@@ -13,9 +14,7 @@ extern "C"
 #include "commands/vacuum.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/optimizer.h"
-#include "catalog/namespace.h"
 #include "utils/guc.h"
-#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
 #include "optimizer/cost.h"
@@ -133,12 +132,7 @@ static bool is_exact_grant_fallback(Node *clause)
 	CaseWhen *when = (CaseWhen *)linitial(c->args);
 	if (!IsA(when->expr, FuncExpr) || !IsA(when->result, Const))
 		return false;
-	Oid schema = get_namespace_oid("vecrbac", true);
-	Oid fn = ((FuncExpr *)when->expr)->funcid;
-	if (!OidIsValid(schema) || get_func_namespace(fn) != schema)
-		return false;
-	char *name = get_func_name(fn);
-	return name != NULL && strcmp(name, "scope_is_exact") == 0;
+	return VecrbacFunctionIs(((FuncExpr *)when->expr)->funcid, "scope_is_exact");
 }
 
 /*

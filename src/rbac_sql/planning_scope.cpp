@@ -22,21 +22,21 @@
  */
 #include "rbac_sql/planning_scope.h"
 
+#include "pg/own_function.h"
 #include "rbac_sql/token_check.h"
 #include "scope/scope.h"
 
 extern "C"
 {
 #include "access/parallel.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "nodes/makefuncs.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
-#include "utils/lsyscache.h"
 #include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/plancache.h"
 #include "utils/syscache.h"
 }
@@ -172,7 +172,7 @@ bool shapes_change(const char *token) noexcept
 	}
 }
 
-/* key_scope or payload_scope of schema vecrbac; 0 for any other function. */
+/* key_scope or payload_scope of schema vecrbac, or Other. */
 enum class Accessor
 {
 	Other,
@@ -182,18 +182,11 @@ enum class Accessor
 
 Accessor accessor_of(Oid funcid)
 {
-	Oid schema = get_namespace_oid("vecrbac", true);
-	if (!OidIsValid(schema) || get_func_namespace(funcid) != schema)
-		return Accessor::Other;
-	char *name = get_func_name(funcid);
-	Accessor a = Accessor::Other;
-	if (name != nullptr && strcmp(name, "key_scope") == 0)
-		a = Accessor::Key;
-	else if (name != nullptr && strcmp(name, "payload_scope") == 0)
-		a = Accessor::Payload;
-	if (name != nullptr)
-		pfree(name);
-	return a;
+	if (VecrbacFunctionIs(funcid, "key_scope"))
+		return Accessor::Key;
+	if (VecrbacFunctionIs(funcid, "payload_scope"))
+		return Accessor::Payload;
+	return Accessor::Other;
 }
 
 } // namespace
@@ -248,9 +241,10 @@ Const *RbacPlanningScope(Node *call)
 		{
 			scope.reset();
 		}
-		if (scope)
+		if (scope && scope->size() < MaxAllocSize)
 		{
-			/* palloc that cannot raise, as the string dies at the end of this block */
+			/* palloc that cannot raise (out of memory, or too large), as the string dies at the
+			 * end of this block */
 			json = (char *)palloc_extended(scope->size() + 1, MCXT_ALLOC_NO_OOM);
 			if (json != nullptr)
 				memcpy(json, scope->c_str(), scope->size() + 1);
