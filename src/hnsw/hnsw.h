@@ -188,10 +188,14 @@ typedef struct HnswTypeSupport
  * columns, elements and neighbor tuples are compact (HNSW_ELEMENT_COMPACT,
  * HNSW_COMPACT_NEIGHBOR_TUPLE), 8 bytes smaller each. Both versions are read; inserts
  * into a version 1 index keep its layout. Tuples say which layout they have, so a
- * reader needs no metapage.
+ * reader needs no metapage. Version 3 (0.9.0): every scalar filter column besides
+ * the partition column has a chain directory too (chain_dir_*, hnsw_directory.h), its
+ * chain links in the spare bytes of the elements' keys; older indexes have none and
+ * are read as before.
  */
 #define HNSW_VERSION_1 1
-#define HNSW_VERSION 2
+#define HNSW_VERSION_3 3
+#define HNSW_VERSION 3
 #define HNSW_METAPAGE_BLKNO 0
 /*
  * Heavyweight lock tags (pseudo page numbers). HNSW_UPDATE_LOCK: inserts hold it in
@@ -217,6 +221,9 @@ typedef HnswPageOpaqueData *HnswPageOpaque;
 
 #define HnswPageGetOpaque(page) ((HnswPageOpaque)PageGetSpecialPointer(page))
 
+/* Filter numbers a metapage keeps chain directories for: HNSW_MAX_FILTERS (hnsw_filter.h). */
+#define HNSW_CHAIN_FILTERS 4
+
 typedef struct HnswMetaPageData
 {
 	uint32 magic;
@@ -234,6 +241,12 @@ typedef struct HnswMetaPageData
 	uint16 value_slots;    /* value links per element: 2m with a partition column, else 0 */
 	uint16 value_type;     /* HnswValueType (0, vector, in indexes older than 0.3.0) */
 	uint16 quantization;   /* HnswQuantization (0, none, in indexes older than 0.5.0) */
+	/*
+	 * From version 3, per filter number: the chain directory of a scalar filter column
+	 * other than the partition column (0 pages: none). Read only from version 3.
+	 */
+	BlockNumber chain_dir_start[HNSW_CHAIN_FILTERS];
+	uint32 chain_dir_pages[HNSW_CHAIN_FILTERS];
 } HnswMetaPageData;
 typedef HnswMetaPageData *HnswMetaPage;
 

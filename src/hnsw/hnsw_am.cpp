@@ -3,6 +3,7 @@
  * planner uses to choose it. The hnsw.* settings are in hnsw_settings.cpp.
  */
 #include "hnsw/hnsw.h"
+#include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_filter.h"
 #include "pg/own_function.h"
 #include "module.h"
@@ -165,13 +166,21 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	IndexOptInfo *info = path->indexinfo;
 	int m = HNSW_DEFAULT_M;
 	int partition_column = -1;
+	bool chained_column[INDEX_MAX_KEYS] = {}; /* other columns with a chain directory */
 	{
 		Relation index = index_open(info->indexoid, NoLock);
 		m = HnswGetM(index);
 		HnswColumns cols;
 		HnswInitColumns(&cols, index);
 		if (cols.partition >= 0)
+		{
 			partition_column = cols.filter_column[cols.partition];
+			HnswMetaPageData meta;
+			HnswReadMeta(index, &meta);
+			for (int f = 0; f < cols.nfilters; f++)
+				chained_column[cols.filter_column[f]] = HnswDirOf(&meta, &cols, f).pages > 0 &&
+				                                        f != cols.partition;
+		}
 		index_close(index, NoLock);
 	}
 
@@ -204,12 +213,15 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	 * its own elements, about the work of an unfiltered search. Keys on other filter
 	 * columns narrow that walk: it passes 1/selectivity elements per match, until
 	 * reading the scope (or the index) exactly is cheaper, which the scan then does.
+	 * A column with a chain directory (version 3) is read whole like the partition
+	 * column's when its scope is the smallest and small enough.
 	 */
 	bool read_whole_scope = false;
 	Cost cost = walk_cost(examined);
 	if (path->indexclauses != NIL)
 	{
 		List *partition_clauses = NIL, *narrowing_clauses = NIL;
+		List *chain_clauses[INDEX_MAX_KEYS] = {};
 		ListCell *lc;
 		foreach (lc, path->indexclauses)
 		{
@@ -217,26 +229,39 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 			if (ic->indexcol == partition_column)
 				partition_clauses = lappend(partition_clauses, ic->rinfo);
 			else
+			{
 				narrowing_clauses = lappend(narrowing_clauses, ic->rinfo);
+				if (chained_column[ic->indexcol])
+					chain_clauses[ic->indexcol] = lappend(chain_clauses[ic->indexcol], ic->rinfo);
+			}
 		}
-		double scope = tuples;
-		if (partition_clauses != NIL)
-			scope = Max(1.0, clauselist_selectivity(root, partition_clauses, info->rel->relid,
-			                                        JOIN_INNER, NULL) *
-			                     tuples);
+		auto scope_of = [&](List *clauses)
+		{
+			return Max(1.0,
+			           clauselist_selectivity(root, clauses, info->rel->relid, JOIN_INNER, NULL) *
+			               tuples);
+		};
+		double scope = partition_clauses != NIL ? scope_of(partition_clauses) : tuples;
+		double chain_scope = tuples; /* the smallest scope of another chained column */
+		for (int c = 0; c < info->ncolumns; c++)
+			if (chain_clauses[c] != NIL)
+				chain_scope = Min(chain_scope, scope_of(chain_clauses[c]));
 		double narrowing = narrowing_clauses == NIL
 		                       ? 1.0
 		                       : clauselist_selectivity(root, narrowing_clauses, info->rel->relid,
 		                                                JOIN_INNER, NULL);
-		read_whole_scope = partition_clauses != NIL && scope <= hnsw_exact_scan_limit;
+		double smallest = Min(scope, chain_scope);
+		read_whole_scope = smallest < tuples && smallest <= hnsw_exact_scan_limit;
 		if (read_whole_scope)
 		{
-			examined = scope;
+			examined = smallest;
 			cost = walk_cost(examined);
 		}
 		else if (narrowing < 1.0)
 		{
 			double exact = scope >= tuples / 2 ? read_index_cost : walk_cost(scope);
+			if (chain_scope <= tuples * 0.25)
+				exact = Min(exact, walk_cost(chain_scope));
 			double walked = Min(examined / Max(narrowing, 1e-9), scope);
 			cost = Min(walk_cost(walked), exact);
 			examined = walked;

@@ -223,19 +223,25 @@ void flush_graph(BuildState *bs)
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_WRITE);
 	VECRBAC_WAIT_POINT("build-write");
 
-	/* Pass 1: decide where every tuple goes, and chain each partition value's elements. */
-	HTAB *partitions = NULL;
-	if (cols->partition >= 0)
+	/*
+	 * Pass 1: decide where every tuple goes, and chain the elements of each value of
+	 * the partition column and of the chained columns (directories[f]).
+	 */
+	HnswMetaPageData on_disk;
+	HnswReadMeta(bs->index, &on_disk);
+	HTAB *directories[HNSW_MAX_FILTERS] = {};
+	for (int f = 0; f < cols->nfilters; f++)
 	{
+		if (f != cols->partition && !HnswFilterIsChained(on_disk.version, cols, f))
+			continue;
 		HASHCTL ctl;
 		ctl.keysize = sizeof(int64);
 		ctl.entrysize = sizeof(PartitionSlot);
 		ctl.hcxt = CurrentMemoryContext;
-		partitions =
-		    hash_create("hnsw build partitions", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		directories[f] =
+		    hash_create("hnsw build directory", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-	HnswMetaPageData on_disk;
-	HnswReadMeta(bs->index, &on_disk);
+
 	const bool compact = HnswMetaCompact(on_disk.version, on_disk.filter_columns);
 	Placer placer = {0, 0, FirstOffsetNumber};
 	placer.start_page();
@@ -251,22 +257,30 @@ void flush_graph(BuildState *bs)
 		placer.place(ecost, &e->etid);
 		placer.place(ncost, &e->ntid);
 
-		int64 key;
-		if (partitions != NULL && HnswPartitionKey(cols, HnswMemFilters(e), &key))
+		for (int f = 0; f < cols->nfilters; f++)
 		{
+			int64 key;
+			if (directories[f] == NULL || !HnswFilterKey(cols, HnswMemFilters(e), f, &key))
+				continue;
 			bool found;
-			PartitionSlot *p = (PartitionSlot *)hash_search(partitions, &key, HASH_ENTER, &found);
+			PartitionSlot *p = (PartitionSlot *)hash_search(directories[f], &key, HASH_ENTER, &found);
 			if (!found)
 			{
 				memset(&p->entry, 0, sizeof(p->entry));
 				p->entry.key = key;
 				ItemPointerSetInvalid(&p->entry.head);
 				ItemPointerSetInvalid(&p->entry.entry);
+				ItemPointerSetInvalid(&p->entry.prev_head);
 			}
-			e->chain_next = p->entry.head;
+			if (f == cols->partition)
+			{
+				e->chain_next = p->entry.head;
+				HnswDirOfferSeed(&p->entry, &e->etid, e->level);
+			}
+			else
+				*HnswFilterChainLink(cols, HnswMemFilters(e), f) = p->entry.head;
 			p->entry.head = e->etid;
 			p->entry.count++;
-			HnswDirOfferSeed(&p->entry, &e->etid, e->level);
 		}
 	}
 
@@ -350,23 +364,26 @@ void flush_graph(BuildState *bs)
 	pfree(etup);
 	pfree(ntup);
 
-	/* The partition directory, sized for the values there are. */
-	BlockNumber dir_start = InvalidBlockNumber;
-	uint32 dir_pages = 0;
-	if (partitions != NULL)
+	/* The directories, sized for the values there are. */
+	HnswDirRef written_dirs[HNSW_MAX_FILTERS];
+	for (int f = 0; f < cols->nfilters; f++)
 	{
-		long n = hash_get_num_entries(partitions);
+		written_dirs[f] = HnswDirRef{InvalidBlockNumber, 0};
+		if (directories[f] == NULL)
+			continue;
+		long n = hash_get_num_entries(directories[f]);
 		HnswDirEntryData *entries =
 		    (HnswDirEntryData *)palloc(sizeof(HnswDirEntryData) * Max(n, 1));
 		HASH_SEQ_STATUS seq;
-		hash_seq_init(&seq, partitions);
+		hash_seq_init(&seq, directories[f]);
 		int i = 0;
 		for (PartitionSlot *p; (p = (PartitionSlot *)hash_seq_search(&seq)) != NULL;)
 			entries[i++] = p->entry;
-		dir_pages = HnswDirPagesFor((double)n);
-		dir_start = HnswDirWrite(bs->index, bs->fork, entries, (int)n, dir_pages);
+		written_dirs[f].pages = HnswDirPagesFor((double)n);
+		written_dirs[f].start =
+		    HnswDirWrite(bs->index, bs->fork, entries, (int)n, written_dirs[f].pages);
 		pfree(entries);
-		hash_destroy(partitions);
+		hash_destroy(directories[f]);
 	}
 
 	/* Point the metapage at the entry point and the directory. */
@@ -378,8 +395,7 @@ void flush_graph(BuildState *bs)
 		meta->entry = HnswMemGet(g, g->shared->entry)->etid;
 		meta->entry_level = (int16)g->shared->entry_level;
 	}
-	meta->dir_start = dir_start;
-	meta->dir_pages = dir_pages;
+	HnswSetDirectories(meta, cols, written_dirs);
 	meta->value_slots = (uint16)g->value_slots;
 	MarkBufferDirty(metabuf);
 	UnlockReleaseBuffer(metabuf);
@@ -943,14 +959,20 @@ void hnsw_buildempty(Relation index)
 	write_metapage(index, INIT_FORKNUM, &cols, dimensions, m, ef_construction, false);
 	if (cols.partition >= 0)
 	{
-		uint32 pages = HnswDirPagesFor(0);
-		BlockNumber start = HnswDirWrite(index, INIT_FORKNUM, NULL, 0, pages);
 		Buffer metabuf =
 		    ReadBufferExtended(index, INIT_FORKNUM, HNSW_METAPAGE_BLKNO, RBM_NORMAL, NULL);
 		LockBuffer(metabuf, BUFFER_LOCK_EXCLUSIVE);
 		HnswMetaPage meta = HnswPageGetMeta(BufferGetPage(metabuf));
-		meta->dir_start = start;
-		meta->dir_pages = pages;
+		HnswDirRef dirs[HNSW_MAX_FILTERS];
+		for (int f = 0; f < cols.nfilters; f++)
+		{
+			dirs[f] = HnswDirRef{InvalidBlockNumber, 0};
+			if (f != cols.partition && !HnswFilterIsChained(meta->version, &cols, f))
+				continue;
+			dirs[f].pages = HnswDirPagesFor(0);
+			dirs[f].start = HnswDirWrite(index, INIT_FORKNUM, NULL, 0, dirs[f].pages);
+		}
+		HnswSetDirectories(meta, &cols, dirs);
 		MarkBufferDirty(metabuf);
 		UnlockReleaseBuffer(metabuf);
 	}

@@ -52,7 +52,11 @@ struct CheckedElement
 	bool has_key; /* a partition key (non-NULL) */
 	int64 key;
 	ItemPointerData chain_next;
-	bool chained; /* reached by its value's chain */
+	bool chained; /* reached by its value's chain (in the directory being checked) */
+	/* Per scalar filter: its key (when non-NULL) and its chain link. */
+	bool fhas[HNSW_MAX_FILTERS];
+	int64 fkey[HNSW_MAX_FILTERS];
+	ItemPointerData fnext[HNSW_MAX_FILTERS];
 };
 
 /* A neighbor tuple as collected, paired with its element afterwards. */
@@ -81,7 +85,7 @@ struct CheckState
 	BlockNumber nblocks;
 	HnswColumns cols;
 	PgVec<NeighborRecord> neighbor_tuples;
-	PgVec<HnswDirEntryData> directory;
+	PgVec<HnswDirEntryData> directory; /* the entries of the directory being checked */
 	int64 heap_tuples;
 	int64 deleted;
 };
@@ -219,7 +223,7 @@ bool binary_bits_hold(const HnswBinaryValue *x)
 	       x->norm_squared >= 0;
 }
 
-/* A directory page: its entries, checked later against the elements. */
+/* A directory page: its entries, checked against the elements by check_directory. */
 void collect_directory_page(CheckState *cs, Page page, BlockNumber blk)
 {
 	PgVec<HnswDirEntryData> &directory = cs->directory;
@@ -269,6 +273,15 @@ void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumbe
 	long section = HnswFilterSectionSize(&cols, HnswElementFilters(etup), etup->filter_bytes);
 	e.has_key = section == (long)etup->filter_bytes &&
 	            HnswPartitionKey(&cols, HnswElementFilters(etup), &e.key);
+	for (int f = 0; f < cols.nfilters; f++)
+	{
+		e.fhas[f] = section == (long)etup->filter_bytes && cols.kind[f] != HNSW_FILTER_JSONB &&
+		            HnswFilterKey(&cols, HnswElementFilters(etup), f, &e.fkey[f]);
+		if (e.fhas[f])
+			e.fnext[f] = HnswChainNext(etup, &cols, f);
+		else
+			ItemPointerSetInvalid(&e.fnext[f]);
+	}
 	if (section != (long)etup->filter_bytes)
 		report(cs, "error",
 		       "element (%u,%u) has a filter section of %u bytes, its contents say %ld", blk, off,
@@ -368,7 +381,7 @@ void collect_pages(Relation index, CheckState *cs)
 		    op->page_id != HNSW_PAGE_ID || !(op->flags & (HNSW_PAGE_DATA | HNSW_PAGE_DIRECTORY)))
 			report(cs, "error", "block %u is not an hnsw data or directory page", blk);
 		else if (op->flags & HNSW_PAGE_DIRECTORY)
-			collect_directory_page(cs, page, blk);
+			; /* read by check_directory, directory by directory */
 		else
 		{
 			OffsetNumber max = PageGetMaxOffsetNumber(page);
@@ -646,13 +659,31 @@ void check_value_reachability(CheckState *cs)
 		       (long long)stranded);
 }
 
-/* One directory entry: its count, its chain, its search entry and seeds. */
-void check_directory_entry(CheckState *cs, const HnswDirEntryData &de)
+/*
+ * One entry of filter f's directory: its count and its chain, and in the partition
+ * directory its search entry and seeds.
+ */
+void check_directory_entry(CheckState *cs, int f, HnswDirEntryData de)
 {
+	bool partition = f == cs->cols.partition;
 	int64 live = 0;
 	for (int e = 0; e < cs->elements.size; e++)
-		if (!cs->elements[e].deleted && cs->elements[e].has_key && cs->elements[e].key == de.key)
+		if (!cs->elements[e].deleted && cs->elements[e].fhas[f] && cs->elements[e].fkey[f] == de.key)
 			live++;
+	if (!partition && ItemPointerIsValid(&de.head))
+	{
+		int h = find_element(cs, &de.head);
+		if (h < 0 || !cs->elements[h].fhas[f] || cs->elements[h].fkey[f] != de.key)
+		{
+			/* An insert stopped between its two records: readers go back to prev_head. */
+			report(cs, "info",
+			       "the head of value key %lld in column %d's chain names no element of it: "
+			       "an interrupted insert, read past",
+			       (long long)de.key, cs->cols.filter_column[f] + 1);
+			de.head = de.prev_head;
+			de.count = de.count > 0 ? de.count - 1 : 0;
+		}
+	}
 	if (live != (int64)de.count)
 		report(cs, "error", "directory counts %u elements of value key %lld, the index has %lld",
 		       de.count, (long long)de.key, (long long)live);
@@ -669,7 +700,7 @@ void check_directory_entry(CheckState *cs, const HnswDirEntryData &de)
 			break;
 		}
 		CheckedElement &el = cs->elements[e];
-		if (!el.has_key || el.key != de.key)
+		if (!el.fhas[f] || el.fkey[f] != de.key)
 		{
 			report(cs, "error", "the chain of value key %lld reaches an element of another value",
 			       (long long)de.key);
@@ -682,11 +713,13 @@ void check_directory_entry(CheckState *cs, const HnswDirEntryData &de)
 		}
 		el.chained = true;
 		walked += !el.deleted;
-		t = el.chain_next;
+		t = el.fnext[f];
 	}
 	if (walked != live)
 		report(cs, "error", "the chain of value key %lld reaches %lld of its %lld elements",
 		       (long long)de.key, (long long)walked, (long long)live);
+	if (!partition)
+		return;
 	int entry = find_element(cs, &de.entry);
 	if (de.count > 0 && (entry < 0 || cs->elements[entry].deleted || !cs->elements[entry].has_key ||
 	                     cs->elements[entry].key != de.key))
@@ -704,31 +737,82 @@ void check_directory_entry(CheckState *cs, const HnswDirEntryData &de)
 	}
 }
 
+/* Reads a directory's entries into cs->directory, bucket by bucket. */
+void collect_directory(Relation index, CheckState *cs, HnswDirRef dir)
+{
+	cs->directory.clear();
+	for (uint32 b = 0; b < dir.pages; b++)
+	{
+		int64 pages = 0;
+		for (BlockNumber blk = dir.start + b; blk != InvalidBlockNumber && pages++ <= cs->nblocks;)
+		{
+			if (blk >= cs->nblocks)
+			{
+				report(cs, "error", "a directory bucket leads to block %u, past the end", blk);
+				break;
+			}
+			Buffer buf = ReadBuffer(index, blk);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			Page page = BufferGetPage(buf);
+			BlockNumber next = InvalidBlockNumber;
+			if (PageIsNew(page) || !(HnswPageGetOpaque(page)->flags & HNSW_PAGE_DIRECTORY))
+				report(cs, "error", "directory block %u is not a directory page", blk);
+			else
+			{
+				collect_directory_page(cs, page, blk);
+				next = HnswPageGetOpaque(page)->nextblkno;
+			}
+			UnlockReleaseBuffer(buf);
+			blk = next;
+		}
+	}
+}
+
 /*
- * The partition directory: every value's count, chain, entry and seeds; every live
- * element with a value is on its value's chain; and what a search restricted to a
- * value can reach from the value's entry.
+ * Every directory: every value's count and chain (and in the partition directory
+ * its entry and seeds); every live element with a value is on its value's chain;
+ * and what a search restricted to a partition value can reach from its entry.
  */
-void check_partitions(CheckState *cs)
+void check_directories(Relation index, CheckState *cs)
 {
 	const HnswMetaPageData &meta = cs->meta;
-	PgVec<HnswDirEntryData> &directory = cs->directory;
-
-	if (meta.dir_pages == 0)
-		report(cs, "error", "the index has a partition column but no directory");
-	for (int d = 0; d < directory.size; d++)
-		check_directory_entry(cs, directory[d]);
-	for (int e = 0; e < cs->elements.size; e++)
-		if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].chained)
+	for (int f = 0; f < cs->cols.nfilters; f++)
+	{
+		if (cs->cols.kind[f] == HNSW_FILTER_JSONB)
+			continue;
+		bool partition = f == cs->cols.partition;
+		HnswDirRef dir = HnswDirOf(&meta, &cs->cols, f);
+		if (dir.pages == 0)
 		{
-			report(cs, "error", "element (%u,%u) is in no partition chain",
-			       ItemPointerGetBlockNumber(&cs->elements[e].tid),
-			       ItemPointerGetOffsetNumber(&cs->elements[e].tid));
-			break;
+			if (partition || HnswFilterIsChained(meta.version, &cs->cols, f))
+				report(cs, "error", "column %d of the index has no directory",
+				       cs->cols.filter_column[f] + 1);
+			continue;
 		}
-	check_value_reachability(cs);
-	report(cs, "info", "%d partition values in %u directory buckets", directory.size,
-	       meta.dir_pages);
+		collect_directory(index, cs, dir);
+		for (int e = 0; e < cs->elements.size; e++)
+			cs->elements[e].chained = false;
+		for (int d = 0; d < cs->directory.size; d++)
+			check_directory_entry(cs, f, cs->directory[d]);
+		for (int e = 0; e < cs->elements.size; e++)
+			if (!cs->elements[e].deleted && cs->elements[e].fhas[f] && !cs->elements[e].chained)
+			{
+				report(cs, "error", "element (%u,%u) is in no chain of column %d",
+				       ItemPointerGetBlockNumber(&cs->elements[e].tid),
+				       ItemPointerGetOffsetNumber(&cs->elements[e].tid),
+				       cs->cols.filter_column[f] + 1);
+				break;
+			}
+		if (partition)
+		{
+			check_value_reachability(cs);
+			report(cs, "info", "%d partition values in %u directory buckets", cs->directory.size,
+			       dir.pages);
+		}
+		else
+			report(cs, "info", "%d values of column %d in %u directory buckets",
+			       cs->directory.size, cs->cols.filter_column[f] + 1, dir.pages);
+	}
 }
 
 void check_index(Relation index, CheckState *cs)
@@ -748,7 +832,7 @@ void check_index(Relation index, CheckState *cs)
 	int entry = check_entry_point(cs, top_level);
 	check_reachability(cs, entry);
 	if (cs->cols.partition >= 0)
-		check_partitions(cs);
+		check_directories(index, cs);
 
 	const HnswMetaPageData &meta = cs->meta;
 	report(cs, "info",

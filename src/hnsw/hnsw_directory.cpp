@@ -68,16 +68,16 @@ uint32 HnswDirPagesFor(double distinct_values)
 	return (uint32)Min(Max(pages, 16.0), 8192.0);
 }
 
-BlockNumber HnswDirBucket(const HnswMetaPageData *meta, int64 key)
+BlockNumber HnswDirBucket(HnswDirRef dir, int64 key)
 {
-	return meta->dir_start + bucket_of(key, meta->dir_pages);
+	return dir.start + bucket_of(key, dir.pages);
 }
 
-bool HnswDirLookup(Relation index, const HnswMetaPageData *meta, int64 key, HnswDirEntryData *out)
+bool HnswDirLookup(Relation index, HnswDirRef dir, int64 key, HnswDirEntryData *out)
 {
-	if (meta->dir_pages == 0)
+	if (dir.pages == 0)
 		return false;
-	BlockNumber blk = HnswDirBucket(meta, key);
+	BlockNumber blk = HnswDirBucket(dir, key);
 	while (blk != InvalidBlockNumber)
 	{
 		Buffer buf = HnswReadBufferRecent(index, blk);
@@ -103,9 +103,9 @@ bool HnswDirLookup(Relation index, const HnswMetaPageData *meta, int64 key, Hnsw
 	return false;
 }
 
-void HnswDirLocate(Relation index, const HnswMetaPageData *meta, int64 key, HnswDirSlot *slot)
+void HnswDirLocate(Relation index, HnswDirRef dir, int64 key, HnswDirSlot *slot)
 {
-	slot->first = ReadBuffer(index, HnswDirBucket(meta, key));
+	slot->first = ReadBuffer(index, HnswDirBucket(dir, key));
 	LockBuffer(slot->first, BUFFER_LOCK_EXCLUSIVE);
 	slot->page = InvalidBuffer;
 	slot->found = false;
@@ -150,6 +150,43 @@ void HnswDirLocate(Relation index, const HnswMetaPageData *meta, int64 key, Hnsw
 		cur = ReadBuffer(index, next);
 		LockBuffer(cur, BUFFER_LOCK_EXCLUSIVE);
 	}
+}
+
+namespace
+{
+
+/* Whether tid is an element whose key in filter f is key. */
+bool element_has_key(Relation index, const HnswColumns *cols, int f, ItemPointerData tid, int64 key)
+{
+	/* The page of a head that was never written may be past the end (its extension was lost). */
+	if (ItemPointerGetBlockNumber(&tid) >= RelationGetNumberOfBlocks(index))
+		return false;
+	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&tid));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buf);
+	bool has = false;
+	if (HnswIsDataPage(page))
+	{
+		HnswElementTuple etup = HnswElementAt(page, ItemPointerGetOffsetNumber(&tid));
+		int64 k;
+		has = etup != NULL && !HnswElementIsCompact(etup) &&
+		      HnswFilterKey(cols, HnswElementFilters(etup), f, &k) && k == key;
+	}
+	UnlockReleaseBuffer(buf);
+	return has;
+}
+
+} // namespace
+
+bool HnswDirSettleHead(Relation index, const HnswColumns *cols, int f, HnswDirEntryData *e)
+{
+	if (!ItemPointerIsValid(&e->head) || element_has_key(index, cols, f, e->head, e->key))
+		return false;
+	e->head = e->prev_head;
+	ItemPointerSetInvalid(&e->prev_head);
+	if (e->count > 0)
+		e->count--;
+	return true;
 }
 
 void HnswDirRelease(HnswDirSlot *slot)

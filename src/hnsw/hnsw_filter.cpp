@@ -333,14 +333,23 @@ long HnswFilterSectionSize(const HnswColumns *cols, const char *section, Size av
 
 bool HnswPartitionKey(const HnswColumns *cols, const char *section, int64 *key)
 {
-	if (cols->partition < 0)
-		return false;
-	const HnswScalarKey *k =
-	    (const HnswScalarKey *)(section + filter_offset(cols, section, cols->partition));
+	return cols->partition >= 0 && HnswFilterKey(cols, section, cols->partition, key);
+}
+
+bool HnswFilterKey(const HnswColumns *cols, const char *section, int f, int64 *key)
+{
+	Assert(cols->kind[f] != HNSW_FILTER_JSONB);
+	const HnswScalarKey *k = (const HnswScalarKey *)(section + filter_offset(cols, section, f));
 	if (k->isnull)
 		return false;
 	*key = k->key;
 	return true;
+}
+
+ItemPointerData *HnswFilterChainLink(const HnswColumns *cols, char *section, int f)
+{
+	Assert(cols->kind[f] != HNSW_FILTER_JSONB);
+	return &((HnswScalarKey *)(section + filter_offset(cols, section, f)))->chain_next;
 }
 
 namespace
@@ -497,25 +506,34 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 			filter->empty = true;
 	}
 
-	/* What every match's partition key must be: the intersection of the partition clauses. */
+	/* What every match's key must be, per scalar column: the intersection of its clauses. */
 	for (int i = 0; i < filter->nclauses; i++)
 	{
 		HnswFilterClause *c = &filter->clauses[i];
-		if (c->filter != cols->partition || c->all)
+		int f = c->filter;
+		if (c->all || cols->kind[f] == HNSW_FILTER_JSONB)
 			continue;
-		if (!filter->partitioned)
+		if (!filter->restricted[f])
 		{
-			filter->partitioned = true;
-			filter->npartition_keys = c->nkeys;
-			filter->partition_keys = (int64 *)palloc(sizeof(int64) * Max(c->nkeys, 1));
-			memcpy(filter->partition_keys, c->keys, sizeof(int64) * c->nkeys);
+			filter->restricted[f] = true;
+			filter->nkeys_of[f] = c->nkeys;
+			filter->keys_of[f] = (int64 *)palloc(sizeof(int64) * Max(c->nkeys, 1));
+			memcpy(filter->keys_of[f], c->keys, sizeof(int64) * c->nkeys);
 			continue;
 		}
 		int kept = 0;
-		for (int j = 0; j < filter->npartition_keys; j++)
-			if (has_key(c->keys, c->nkeys, filter->partition_keys[j]))
-				filter->partition_keys[kept++] = filter->partition_keys[j];
-		filter->npartition_keys = kept;
+		for (int j = 0; j < filter->nkeys_of[f]; j++)
+			if (has_key(c->keys, c->nkeys, filter->keys_of[f][j]))
+				filter->keys_of[f][kept++] = filter->keys_of[f][j];
+		filter->nkeys_of[f] = kept;
+		if (kept == 0)
+			filter->empty = true;
+	}
+	if (cols->partition >= 0 && filter->restricted[cols->partition])
+	{
+		filter->partitioned = true;
+		filter->npartition_keys = filter->nkeys_of[cols->partition];
+		filter->partition_keys = filter->keys_of[cols->partition];
 	}
 	if (filter->partitioned && filter->npartition_keys == 0)
 		filter->empty = true;
@@ -535,6 +553,9 @@ void HnswFilterForPartition(HnswFilter *filter, const HnswColumns *cols, int64 k
 	filter->partitioned = true;
 	filter->npartition_keys = 1;
 	filter->partition_keys = filter->clauses[0].keys;
+	filter->restricted[cols->partition] = true;
+	filter->nkeys_of[cols->partition] = 1;
+	filter->keys_of[cols->partition] = filter->clauses[0].keys;
 }
 
 void HnswFilterPartitionScope(HnswFilter *scope, const HnswColumns *cols, const HnswFilter *filter)
@@ -550,6 +571,9 @@ void HnswFilterPartitionScope(HnswFilter *scope, const HnswColumns *cols, const 
 	scope->clauses[0].nkeys = filter->npartition_keys;
 	scope->clauses[0].keys =
 	    filter->partition_keys; /* sorted: a subset of a clause's sorted keys */
+	scope->restricted[cols->partition] = true;
+	scope->nkeys_of[cols->partition] = filter->npartition_keys;
+	scope->keys_of[cols->partition] = filter->partition_keys;
 }
 
 bool HnswFilterMatches(const HnswFilter *filter, const HnswColumns *cols, const char *section)

@@ -51,13 +51,21 @@ typedef struct HnswColumns
 /* Reads the index's columns; errors for unsupported definitions. */
 void HnswInitColumns(HnswColumns *cols, Relation index);
 
-/* Stored per scalar filter column. */
+static_assert(HNSW_MAX_FILTERS == HNSW_CHAIN_FILTERS, "the metapage keeps a chain per filter");
+
+/*
+ * Stored per scalar filter column. chain_next links the element to the previous one
+ * with the same key in the column's chain directory (version 3, columns other than the
+ * partition column, whose chain is the element's chain_next); zeros (invalid) before.
+ */
 typedef struct HnswScalarKey
 {
 	int64 key;
 	uint8 isnull;
-	uint8 unused[7];
+	uint8 unused;
+	ItemPointerData chain_next;
 } HnswScalarKey;
+static_assert(sizeof(HnswScalarKey) == 16, "the on-disk layout of filter keys");
 
 /* Stored per jsonb filter column, followed by npairs uint32 hashes (sorted). */
 typedef struct HnswPairsHeader
@@ -79,6 +87,12 @@ long HnswFilterSectionSize(const HnswColumns *cols, const char *section, Size av
 
 /* The partition key of a filter section (the first scalar filter); false if NULL. */
 bool HnswPartitionKey(const HnswColumns *cols, const char *section, int64 *key);
+
+/* The key of scalar filter f in a filter section; false if NULL. */
+bool HnswFilterKey(const HnswColumns *cols, const char *section, int f, int64 *key);
+
+/* Where scalar filter f keeps its chain link in a filter section. */
+ItemPointerData *HnswFilterChainLink(const HnswColumns *cols, char *section, int f);
 
 /* One scan key, compiled. */
 typedef struct HnswFilterClause
@@ -105,6 +119,10 @@ typedef struct HnswFilter
 	/* Some clause restricts another column too: not every element of the partition scope matches.
 	 */
 	bool narrower;
+	/* Per scalar filter: the keys every match has (intersection of its clauses), when restricted. */
+	bool restricted[HNSW_MAX_FILTERS];
+	int nkeys_of[HNSW_MAX_FILTERS];
+	int64 *keys_of[HNSW_MAX_FILTERS];
 } HnswFilter;
 
 /* Compiles the scan keys on filter columns (others are ignored). */

@@ -23,6 +23,7 @@
 #include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_disk.h"
 #include "hnsw/hnsw_filter.h"
+#include "pg/wait_point.h"
 
 extern "C"
 {
@@ -218,38 +219,158 @@ bool lock_room(Relation index, const NewElement *ne, Buffer *buf, bool *is_new, 
 }
 
 /*
+ * The offset PageAddItem gives the next item on a page: the first unused line
+ * pointer when the page says it has some, else the next one.
+ */
+OffsetNumber next_offset(Page page, bool is_new)
+{
+	if (is_new)
+		return FirstOffsetNumber;
+	OffsetNumber max = PageGetMaxOffsetNumber(page);
+	if (PageHasFreeLinePointers(page))
+		for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+		{
+			ItemId iid = PageGetItemId(page, off);
+			if (!ItemIdIsUsed(iid) && !ItemIdHasStorage(iid))
+				return off;
+		}
+	return OffsetNumberNext(max);
+}
+
+/* Locates key in a directory, growing its bucket until there is room for a new entry. */
+void locate_growing(Relation index, HnswDirRef dir, int64 key, bool building, HnswDirSlot *slot)
+{
+	for (;;)
+	{
+		HnswDirLocate(index, dir, key, slot);
+		if (slot->found || !slot->full)
+			return;
+		/* No page of the bucket has room for a new value: grow the bucket, look again. */
+		HnswDirExtend(index, slot->page, building);
+		HnswDirRelease(slot);
+	}
+}
+
+static inline HnswDirEntry slot_entry(Page page, const HnswDirSlot *slot)
+{
+	return (HnswDirEntry)PageGetItem(page, PageGetItemId(page, slot->off));
+}
+
+/* The new element's chain directories (columns other than the partition column). */
+struct ChainSlots
+{
+	int n;
+	int filter[HNSW_MAX_FILTERS];
+	int64 key[HNSW_MAX_FILTERS];
+	HnswDirSlot slot[HNSW_MAX_FILTERS];
+	HnswDirEntryData settled[HNSW_MAX_FILTERS]; /* the entry with its head settled (if found) */
+};
+
+/*
+ * Locks the chain directories' entries for the element's keys (after the partition
+ * bucket, in filter order), settles their heads and links the element to them.
+ */
+void lock_chains(Relation index, const HnswColumns *cols, const HnswMetaPageData *meta,
+                 NewElement *ne, bool building, ChainSlots *cs)
+{
+	cs->n = 0;
+	if (ne->etup->filter_bytes == 0)
+		return;
+	char *filters = HnswElementFilters(ne->etup);
+	for (int f = 0; f < cols->nfilters; f++)
+	{
+		HnswDirRef dir = HnswDirOf(meta, cols, f);
+		int64 key;
+		if (f == cols->partition || dir.pages == 0 || !HnswFilterKey(cols, filters, f, &key))
+			continue;
+		int i = cs->n++;
+		cs->filter[i] = f;
+		cs->key[i] = key;
+		locate_growing(index, dir, key, building, &cs->slot[i]);
+		ItemPointerData head;
+		ItemPointerSetInvalid(&head);
+		if (cs->slot[i].found)
+		{
+			cs->settled[i] = *slot_entry(BufferGetPage(cs->slot[i].page), &cs->slot[i]);
+			HnswDirSettleHead(index, cols, f, &cs->settled[i]);
+			head = cs->settled[i].head;
+		}
+		*HnswFilterChainLink(cols, filters, f) = head;
+	}
+}
+
+/*
+ * The chain directories' record, written before the element's: each entry's head
+ * becomes the element to be placed at etid, its old head kept as prev_head.
+ */
+void write_chains(Relation index, ChainSlots *cs, ItemPointerData etid, bool building)
+{
+	if (cs->n == 0)
+		return;
+	HnswEdit edit;
+	HnswEditStart(&edit, index, building);
+	for (int i = 0; i < cs->n; i++)
+	{
+		Page page = HnswEditPage(&edit, cs->slot[i].page, false);
+		if (cs->slot[i].found)
+		{
+			HnswDirEntry e = slot_entry(page, &cs->slot[i]);
+			*e = cs->settled[i];
+			e->prev_head = e->head;
+			e->head = etid;
+			e->count++;
+		}
+		else
+		{
+			HnswDirEntryData e;
+			memset(&e, 0, sizeof(e));
+			e.key = cs->key[i];
+			e.count = 1;
+			e.head = etid;
+			ItemPointerSetInvalid(&e.entry);
+			ItemPointerSetInvalid(&e.prev_head);
+			if (PageAddItem(page, (Item)&e, sizeof(e), InvalidOffsetNumber, false, false) ==
+			    InvalidOffsetNumber)
+				elog(ERROR, "hnsw directory page has no room");
+		}
+	}
+	HnswEditFinish(&edit);
+}
+
+/*
  * Writes the new element and its neighbor tuple in a single WAL record, together
  * with the partition directory's entry for its value (count, chain head) when the
  * index has a partition column, and the metapage when metabuf is valid (locked by
- * the caller: the first element of an empty index becomes the entry point).
- * Lock order: metapage, directory bucket, data pages.
+ * the caller: the first element of an empty index becomes the entry point). The
+ * chain directories' entries go in a record of their own just before
+ * (hnsw_directory.h), naming the element's TID, which is decided once its page is
+ * locked. Lock order: metapage, directory buckets, data pages.
  */
-void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf,
-                   const HnswMetaPageData *meta, bool has_key, int64 key)
+void place_element(Relation index, const HnswColumns *cols, NewElement *ne, bool building,
+                   Buffer metabuf, const HnswMetaPageData *meta, bool has_key, int64 key)
 {
 	Buffer buf, buf2;
 	bool is_new, is_new2;
 	HnswDirSlot slot;
 	bool use_dir = has_key && meta->dir_pages > 0;
 
-	while (use_dir)
-	{
-		HnswDirLocate(index, meta, key, &slot);
-		if (slot.found || !slot.full)
-			break;
-		/* No page of the bucket has room for a new value: grow the bucket, look again. */
-		HnswDirExtend(index, slot.page, building);
-		HnswDirRelease(&slot);
-	}
+	if (use_dir)
+		locate_growing(index, HnswPartitionDir(meta), key, building, &slot);
 	if (use_dir && slot.found)
-	{
-		HnswDirEntry e = (HnswDirEntry)PageGetItem(
-		    BufferGetPage(slot.page), PageGetItemId(BufferGetPage(slot.page), slot.off));
-		ne->etup->chain_next = e->head;
-	}
+		ne->etup->chain_next = slot_entry(BufferGetPage(slot.page), &slot)->head;
+	ChainSlots chains;
+	lock_chains(index, cols, meta, ne, building, &chains);
 
 	while (!lock_room(index, ne, &buf, &is_new, &buf2, &is_new2))
 		CHECK_FOR_INTERRUPTS();
+
+	/* Where the element goes: the chain directories name it before it is written. */
+	BlockNumber blk = BufferGetBlockNumber(buf);
+	OffsetNumber eoff = next_offset(BufferGetPage(buf), is_new);
+	ItemPointerSet(&ne->etid, blk, eoff);
+	write_chains(index, &chains, ne->etid, building);
+	if (chains.n > 0)
+		VECRBAC_ERROR_POINT("hnsw-insert-between-records");
 
 	HnswEdit edit;
 	HnswEditStart(&edit, index, building);
@@ -267,19 +388,19 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 	}
 
 	/* Each tuple names the other: place the element, then its links, then patch. */
-	BlockNumber blk = BufferGetBlockNumber(buf);
 	ItemPointerSetInvalid(&ne->etup->neighbortid);
-	add_tuple(page, ne->etup, ne->esize, &ne->etid, blk);
+	if (PageAddItem(page, (Item)ne->etup, ne->esize, eoff, true, false) != eoff)
+		elog(ERROR, "failed to add hnsw element to page %u at offset %u", blk, eoff);
 	*HnswNeighborOwner(ne->ntup) = ne->etid;
 	add_tuple(page2, ne->ntup, ne->nsize, &ne->ntid,
 	          BufferIsValid(buf2) ? BufferGetBlockNumber(buf2) : blk);
-	HnswElementAt(page, ItemPointerGetOffsetNumber(&ne->etid))->neighbortid = ne->ntid;
+	HnswElementAt(page, eoff)->neighbortid = ne->ntid;
 
 	if (dir_page != NULL)
 	{
 		if (slot.found)
 		{
-			HnswDirEntry e = (HnswDirEntry)PageGetItem(dir_page, PageGetItemId(dir_page, slot.off));
+			HnswDirEntry e = slot_entry(dir_page, &slot);
 			e->count++;
 			e->head = ne->etid;
 			HnswDirOfferSeed(e, &ne->etid, ne->etup->level);
@@ -292,6 +413,7 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 			e.count = 1;
 			e.head = ne->etid;
 			ItemPointerSetInvalid(&e.entry);
+			ItemPointerSetInvalid(&e.prev_head);
 			HnswDirOfferSeed(&e, &ne->etid, ne->etup->level);
 			if (PageAddItem(dir_page, (Item)&e, sizeof(e), InvalidOffsetNumber, false, false) ==
 			    InvalidOffsetNumber)
@@ -309,6 +431,8 @@ void place_element(Relation index, NewElement *ne, bool building, Buffer metabuf
 	UnlockReleaseBuffer(buf);
 	if (BufferIsValid(buf2))
 		UnlockReleaseBuffer(buf2);
+	for (int i = chains.n - 1; i >= 0; i--)
+		HnswDirRelease(&chains.slot[i]);
 	if (use_dir)
 		HnswDirRelease(&slot);
 }
@@ -477,7 +601,7 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 	PgVec<ItemPointerData> tids;
 	tids.init(level0->size + 1);
 	HnswDirEntryData entry;
-	if (HnswDirLookup(index, meta, key, &entry) && entry.count > 0)
+	if (HnswDirLookup(index, HnswPartitionDir(meta), key, &entry) && entry.count > 0)
 		for (int i = 0; i < entry.nseeds; i++)
 			tids.push(entry.seeds[i]);
 	for (int i = 0; i < level0->size; i++)
@@ -567,7 +691,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 			HnswMetaPage live = HnswPageGetMeta(BufferGetPage(metabuf));
 			if (!ItemPointerIsValid(&live->entry))
 			{
-				place_element(index, &ne, building, metabuf, &meta, has_key, key);
+				place_element(index, cols, &ne, building, metabuf, &meta, has_key, key);
 				UnlockReleaseBuffer(metabuf);
 				return;
 			}
@@ -643,7 +767,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 		HnswMetaPage live = HnswPageGetMeta(BufferGetPage(metabuf));
 		if (ItemPointerEquals(&live->entry, &meta.entry))
 		{
-			place_element(index, &ne, building, metabuf, &meta, has_key, key);
+			place_element(index, cols, &ne, building, metabuf, &meta, has_key, key);
 			UnlockReleaseBuffer(metabuf);
 			for (int i = 0; i < value_links.size; i++)
 				add_backlink(index, dist, m, &value_links.data[i], &ne.etid,
@@ -743,7 +867,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	if (has_key && meta.value_slots > 0)
 		choose_value_links(index, dist, cols, &meta, walk, key, &level0, &s, &ne, &value_links);
 
-	place_element(index, &ne, building, InvalidBuffer, &meta, has_key, key);
+	place_element(index, cols, &ne, building, InvalidBuffer, &meta, has_key, key);
 	for (int i = 0; i < value_links.size; i++)
 		add_backlink(index, dist, m, &value_links.data[i], &ne.etid, value_links.data[i].distance,
 		             HNSW_VALUE_LEVEL, building, &s);

@@ -158,6 +158,11 @@ typedef struct HnswScanState
 	int nscope;
 	HnswDirEntryData *scope;
 	int64 scope_count;
+	/* the smallest scope of another restricted column with a chain directory (version 3) */
+	int chain_filter; /* its filter number, or -1 */
+	int nchain;
+	HnswDirEntryData *chain;
+	int64 chain_count;
 
 	/* results being returned */
 	ItemPointerData heaptids[HNSW_HEAPTIDS];
@@ -298,6 +303,8 @@ bool over_budget(HnswScanState *so)
 		 */
 		double to_fill = (double)so->examined * so->ef / (double)Max(so->passing, 1);
 		double exact = so->passing_only ? (double)so->scope_count : so->index_tuples;
+		if (so->chain_filter >= 0)
+			exact = Min(exact, (double)so->chain_count);
 		return to_fill > exact * HNSW_WALK_SHARE;
 	}
 	if (iterative(so) && scan_memory(so) > so->memory_limit)
@@ -358,27 +365,31 @@ void add_exact(HnswScanState *so, HnswElementTuple etup, ItemPointerData tid, ui
 }
 
 /*
- * Reads every element of the scope (the partition chains) that the walk has not
- * already taken, with its exact distance, into the overflow. Used for a small scope
- * up front (exact mode), and for what a graph walk left behind.
+ * Reads every element of a scope (the chains of filter f's values, entries[]) that
+ * the walk has not already taken, with its exact distance, into the overflow. Used
+ * for a small scope up front (exact mode), and for what a graph walk left behind.
+ * Any restricted column's scope holds every match, so the smallest one is read.
  */
-void read_scope(HnswScanState *so, Relation index)
+void read_chains(HnswScanState *so, Relation index, int f, HnswDirEntryData *entries, int n)
 {
 	bool added;
+	HnswDirRef dir = HnswDirOf(&so->meta, &so->cols, f);
 
 	LockPage(index, HNSW_SCAN_LOCK, ShareLock);
-	for (int v = 0; v < so->nscope; v++)
+	for (int v = 0; v < n; v++)
 	{
 		/* The head as it is now, under the lock: vacuum may have moved it since the lookup. */
 		HnswDirEntryData fresh;
-		if (!HnswDirLookup(index, &so->meta, so->scope[v].key, &fresh))
+		if (!HnswDirLookup(index, dir, entries[v].key, &fresh))
 			continue;
-		so->scope[v] = fresh;
-		ItemPointerData tid = so->scope[v].head;
+		if (f != so->cols.partition)
+			HnswDirSettleHead(index, &so->cols, f, &fresh);
+		entries[v] = fresh;
+		ItemPointerData tid = fresh.head;
 		int64 steps = 0;
 		/* A chain is as long as its count, and a damaged one is cut short, never followed forever.
 		 */
-		int64 limit = (int64)so->scope[v].count * 2 + 1000;
+		int64 limit = (int64)fresh.count * 2 + 1000;
 		while (ItemPointerIsValid(&tid) && steps++ < limit)
 		{
 			Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(&tid));
@@ -392,7 +403,7 @@ void read_scope(HnswScanState *so, Relation index)
 			}
 			const char *filters = HnswElementFilters(etup);
 			int64 key;
-			if (!HnswPartitionKey(&so->cols, filters, &key) || key != so->scope[v].key)
+			if (!HnswFilterKey(&so->cols, filters, f, &key) || key != fresh.key)
 			{
 				UnlockReleaseBuffer(buf);
 				break; /* the chain leads elsewhere: stop rather than read another value */
@@ -401,7 +412,7 @@ void read_scope(HnswScanState *so, Relation index)
 			if (!(*flags & VISITED_RESULT) && !(etup->flags & HNSW_ELEMENT_DELETED) &&
 			    HnswFilterMatches(&so->filter, &so->cols, filters))
 				add_exact(so, etup, tid, flags);
-			ItemPointerData next = etup->chain_next;
+			ItemPointerData next = HnswChainNext(etup, &so->cols, f);
 			UnlockReleaseBuffer(buf);
 			tid = next;
 			if ((steps & 255) == 0)
@@ -410,6 +421,21 @@ void read_scope(HnswScanState *so, Relation index)
 	}
 	UnlockPage(index, HNSW_SCAN_LOCK, ShareLock);
 	so->read_rest = true;
+}
+
+/* Whether the smallest scope to read exactly is another column's rather than the partition's. */
+bool chain_is_smaller(const HnswScanState *so)
+{
+	return so->chain_filter >= 0 && (so->scope == NULL || so->chain_count < so->scope_count);
+}
+
+/* Reads the smallest scope whole (see read_chains). */
+void read_scope(HnswScanState *so, Relation index)
+{
+	if (chain_is_smaller(so))
+		read_chains(so, index, so->chain_filter, so->chain, so->nchain);
+	else
+		read_chains(so, index, so->cols.partition, so->scope, so->nscope);
 }
 
 /*
@@ -450,10 +476,15 @@ void read_all(HnswScanState *so, Relation index)
 	so->read_rest = true;
 }
 
-/* Reads what the walk left behind: the rest of the scope when there is one, else of the index. */
+/*
+ * Reads what the walk left behind: the rest of the smallest scope when there is one
+ * (its chains cost a random page per element, so not when it is most of the index),
+ * else of the index.
+ */
 void read_rest(HnswScanState *so, Relation index)
 {
-	if (so->passing_only)
+	if (so->passing_only ||
+	    (so->chain_filter >= 0 && so->chain_count <= so->index_tuples * HNSW_WALK_SHARE))
 		read_scope(so, index);
 	else
 		read_all(so, index);
@@ -464,6 +495,7 @@ void load_scope(HnswScanState *so, Relation index)
 {
 	so->nscope = 0;
 	so->scope_count = 0;
+	so->scope = NULL;
 	if (!so->filter.partitioned || so->filter.npartition_keys > MAX_SCOPE_VALUES ||
 	    so->meta.dir_pages == 0)
 		return;
@@ -472,12 +504,54 @@ void load_scope(HnswScanState *so, Relation index)
 	for (int i = 0; i < so->filter.npartition_keys; i++)
 	{
 		HnswDirEntryData e;
-		if (HnswDirLookup(index, &so->meta, so->filter.partition_keys[i], &e) && e.count > 0)
+		if (HnswDirLookup(index, HnswPartitionDir(&so->meta), so->filter.partition_keys[i], &e) &&
+		    e.count > 0)
 		{
 			so->scope[so->nscope++] = e;
 			so->scope_count += e.count;
 		}
 	}
+}
+
+/*
+ * Looks the keys of every other restricted column with a chain directory up, and
+ * keeps the smallest scope (chain_filter -1 when there is none). A column none of
+ * whose keys any element has makes the scan empty (chain_count 0).
+ */
+void load_chain_scope(HnswScanState *so, Relation index)
+{
+	so->chain_filter = -1;
+	HnswDirEntryData *entries = NULL;
+	for (int f = 0; f < so->cols.nfilters; f++)
+	{
+		HnswDirRef dir = HnswDirOf(&so->meta, &so->cols, f);
+		if (f == so->cols.partition || dir.pages == 0 || !so->filter.restricted[f] ||
+		    so->filter.nkeys_of[f] > MAX_SCOPE_VALUES)
+			continue;
+		if (entries == NULL)
+			entries = (HnswDirEntryData *)palloc(sizeof(HnswDirEntryData) * MAX_SCOPE_VALUES);
+		int n = 0;
+		int64 count = 0;
+		for (int i = 0; i < so->filter.nkeys_of[f]; i++)
+		{
+			HnswDirEntryData e;
+			if (!HnswDirLookup(index, dir, so->filter.keys_of[f][i], &e))
+				continue;
+			HnswDirSettleHead(index, &so->cols, f, &e);
+			if (e.count == 0)
+				continue;
+			entries[n++] = e;
+			count += e.count;
+		}
+		if (so->chain_filter >= 0 && count >= so->chain_count)
+			continue;
+		so->chain_filter = f;
+		so->chain_count = count;
+		so->nchain = n;
+		std::swap(so->chain, entries);
+	}
+	if (entries != NULL)
+		pfree(entries);
 }
 
 /* Whether the walk has nothing left to expand. */
@@ -515,14 +589,16 @@ void start_scan(HnswScanState *so, Relation index)
 	if (so->filtered)
 	{
 		load_scope(so, index);
+		load_chain_scope(so, index);
 		bool scoped = so->filter.partitioned && so->filter.npartition_keys <= MAX_SCOPE_VALUES &&
 		              so->meta.dir_pages > 0;
-		if (scoped && so->nscope == 0)
+		if ((scoped && so->nscope == 0) || (so->chain_filter >= 0 && so->nchain == 0))
 		{
 			so->exhausted = true; /* no element has any of the values */
 			return;
 		}
-		if (scoped && so->scope_count <= hnsw_exact_scan_limit)
+		int64 smallest = chain_is_smaller(so) ? so->chain_count : so->scope_count;
+		if ((scoped || so->chain_filter >= 0) && smallest <= hnsw_exact_scan_limit)
 		{
 			so->mode = MODE_EXACT;
 			read_scope(so, index);
@@ -912,6 +988,10 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	so->nscope = 0;
 	so->scope = NULL;
 	so->scope_count = 0;
+	so->chain_filter = -1;
+	so->nchain = 0;
+	so->chain = NULL;
+	so->chain_count = 0;
 	so->nheaptids = 0;
 	so->next_heaptid = 0;
 	so->returned_any = false;

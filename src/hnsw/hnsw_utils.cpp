@@ -89,6 +89,11 @@ void HnswInitMetaPage(Page page, int dimensions, int m, int ef_construction)
 	meta->value_slots = 0;
 	meta->value_type = HNSW_VALUE_VECTOR; /* the build sets the column's */
 	meta->quantization = HNSW_QUANTIZATION_NONE;
+	for (int f = 0; f < HNSW_CHAIN_FILTERS; f++)
+	{
+		meta->chain_dir_start[f] = InvalidBlockNumber;
+		meta->chain_dir_pages[f] = 0;
+	}
 	/* pd_lower past the metadata, so that GenericXLog and full-page images keep it. */
 	((PageHeader)page)->pd_lower = ((char *)meta + sizeof(HnswMetaPageData)) - (char *)page;
 }

@@ -55,14 +55,14 @@ using vecrbac::pg::PgVec;
 namespace
 {
 
-/* A deleted element's place in its partition chain, to route chains around it. */
+/* A deleted element's place in its chains, per filter, to route chains around it. */
 struct DeletedLink
 {
 	uint64 key; /* HnswTidKey of the deleted element: must be first */
-	ItemPointerData chain_next;
+	ItemPointerData chain_next[HNSW_MAX_FILTERS];
 };
 
-/* Per partition value while recounting: live elements and the best entry. */
+/* Per value of a chained column while recounting: live elements and the best entry. */
 struct LiveValue
 {
 	int64 key;              /* must be first */
@@ -75,6 +75,8 @@ struct VacuumState
 	HnswDistance dist;
 	HnswColumns cols;
 	HTAB *deleted_links; /* DeletedLink by element, when the index has a partition column */
+	int nchained;        /* filters with a directory (the partition column first) */
+	int chained[HNSW_MAX_FILTERS];
 	HnswMetaPageData meta;
 	IndexBulkDeleteResult *stats;
 	IndexBulkDeleteCallback callback;
@@ -202,7 +204,9 @@ void remove_dead_tids(VacuumState *vs)
 					    uint64 key = HnswTidKey(&tid);
 					    DeletedLink *d =
 					        (DeletedLink *)hash_search(vs->deleted_links, &key, HASH_ENTER, NULL);
-					    d->chain_next = etup->chain_next;
+					    for (int i = 0; i < vs->nchained; i++)
+						    d->chain_next[vs->chained[i]] =
+						        HnswChainNext(etup, &vs->cols, vs->chained[i]);
 				    }
 			    }
 			    else if (etup->level > vs->highest_level)
@@ -491,8 +495,8 @@ void repair_entry(VacuumState *vs)
 	UnlockReleaseBuffer(metabuf);
 }
 
-/* Where a chain link leads once deleted elements are skipped. */
-ItemPointerData skip_deleted(VacuumState *vs, ItemPointerData tid)
+/* Where a link of filter f's chain leads once deleted elements are skipped. */
+ItemPointerData skip_deleted(VacuumState *vs, int f, ItemPointerData tid)
 {
 	for (int steps = 0; ItemPointerIsValid(&tid) && is_deleted(vs, &tid) && steps < 1000000;
 	     steps++)
@@ -504,24 +508,29 @@ ItemPointerData skip_deleted(VacuumState *vs, ItemPointerData tid)
 			ItemPointerSetInvalid(&tid);
 			break;
 		}
-		tid = d->chain_next;
+		tid = d->chain_next[f];
 	}
 	return tid;
 }
 
 /*
- * Routes every partition chain around deleted elements and recomputes the
- * directory from the live elements (idempotent: a vacuum interrupted anywhere
- * leaves nothing the next one cannot set right). Inserts are held off meanwhile.
+ * Routes every chain (the partition column's, and from version 3 the other scalar
+ * columns') around deleted elements and recomputes the directories from the live
+ * elements (idempotent: a vacuum interrupted anywhere leaves nothing the next one
+ * cannot set right). Inserts are held off meanwhile.
  */
 void repair_partitions(VacuumState *vs)
 {
-	HASHCTL ctl;
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(LiveValue);
-	ctl.hcxt = CurrentMemoryContext;
-	HTAB *live =
-	    hash_create("hnsw vacuum live values", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	HTAB *live[HNSW_MAX_FILTERS] = {};
+	for (int i = 0; i < vs->nchained; i++)
+	{
+		HASHCTL ctl;
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(LiveValue);
+		ctl.hcxt = CurrentMemoryContext;
+		live[vs->chained[i]] = hash_create("hnsw vacuum live values", 1024, &ctl,
+		                                   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 
 	/* Elements: fix chain links, count the live ones per value. */
 	for_each_data_page(
@@ -535,73 +544,93 @@ void repair_partitions(VacuumState *vs)
 			    HnswElementTuple etup = HnswElementAt(page, off);
 			    if (etup == NULL || (etup->flags & HNSW_ELEMENT_DELETED))
 				    continue;
-			    ItemPointerData next = skip_deleted(vs, etup->chain_next);
-			    if (!ItemPointerEquals(&next, &etup->chain_next))
+			    ItemPointerData tid;
+			    ItemPointerSet(&tid, blk, off);
+			    for (int i = 0; i < vs->nchained; i++)
 			    {
-				    HnswElementAt(edit.page(), off)->chain_next = next;
-			    }
-			    int64 key;
-			    if (HnswPartitionKey(&vs->cols, HnswElementFilters(etup), &key))
-			    {
+				    int f = vs->chained[i];
+				    ItemPointerData link = HnswChainNext(etup, &vs->cols, f);
+				    ItemPointerData next = skip_deleted(vs, f, link);
+				    if (!ItemPointerEquals(&next, &link))
+				    {
+					    HnswElementTuple w = HnswElementAt(edit.page(), off);
+					    if (f == vs->cols.partition)
+						    w->chain_next = next;
+					    else
+						    *HnswFilterChainLink(&vs->cols, HnswElementFilters(w), f) = next;
+				    }
+				    int64 key;
+				    if (!HnswFilterKey(&vs->cols, HnswElementFilters(etup), f, &key))
+					    continue;
 				    bool found;
-				    LiveValue *v = (LiveValue *)hash_search(live, &key, HASH_ENTER, &found);
+				    LiveValue *v = (LiveValue *)hash_search(live[f], &key, HASH_ENTER, &found);
 				    if (!found)
 				    {
 					    memset(&v->seeds, 0, sizeof(v->seeds));
 					    ItemPointerSetInvalid(&v->seeds.entry);
 				    }
 				    v->seeds.count++;
-				    ItemPointerData tid;
-				    ItemPointerSet(&tid, blk, off);
-				    HnswDirOfferSeed(&v->seeds, &tid, etup->level);
+				    if (f == vs->cols.partition)
+					    HnswDirOfferSeed(&v->seeds, &tid, etup->level);
 			    }
 		    }
 		    return edit.finish();
 	    },
 	    [](BlockNumber, bool) {});
 
-	/* The directory: counts, heads and entries of the live elements; empty values go. */
-	for (uint32 b = 0; b < vs->meta.dir_pages; b++)
+	/* The directories: counts, heads and entries of the live elements; empty values go. */
+	for (int i = 0; i < vs->nchained; i++)
 	{
-		for (BlockNumber blk = vs->meta.dir_start + b; blk != InvalidBlockNumber;)
+		int f = vs->chained[i];
+		HnswDirRef dir = HnswDirOf(&vs->meta, &vs->cols, f);
+		for (uint32 b = 0; b < dir.pages; b++)
 		{
-			Buffer buf = ReadBuffer(vs->index, blk);
-			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-			HnswEdit edit;
-			HnswEditStart(&edit, vs->index, false);
-			Page page = HnswEditPage(&edit, buf, false);
-			OffsetNumber max = PageGetMaxOffsetNumber(page);
-			PgVec<OffsetNumber> empty;
-			empty.init(4);
-			for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+			for (BlockNumber blk = dir.start + b; blk != InvalidBlockNumber;)
 			{
-				ItemId iid = PageGetItemId(page, off);
-				if (!ItemIdHasStorage(iid))
-					continue;
-				HnswDirEntry e = (HnswDirEntry)PageGetItem(page, iid);
-				LiveValue *v = (LiveValue *)hash_search(live, &e->key, HASH_FIND, NULL);
-				if (v == NULL)
+				Buffer buf = ReadBuffer(vs->index, blk);
+				LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+				HnswEdit edit;
+				HnswEditStart(&edit, vs->index, false);
+				Page page = HnswEditPage(&edit, buf, false);
+				OffsetNumber max = PageGetMaxOffsetNumber(page);
+				PgVec<OffsetNumber> empty;
+				empty.init(4);
+				for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 				{
-					empty.push(off);
-					continue;
+					ItemId iid = PageGetItemId(page, off);
+					if (!ItemIdHasStorage(iid))
+						continue;
+					HnswDirEntry e = (HnswDirEntry)PageGetItem(page, iid);
+					LiveValue *v = (LiveValue *)hash_search(live[f], &e->key, HASH_FIND, NULL);
+					if (v == NULL)
+					{
+						empty.push(off);
+						continue;
+					}
+					if (f != vs->cols.partition)
+					{
+						/* A head an interrupted insert left: back to the one before. */
+						HnswDirSettleHead(vs->index, &vs->cols, f, e);
+						ItemPointerSetInvalid(&e->prev_head);
+					}
+					e->count = v->seeds.count;
+					e->head = skip_deleted(vs, f, e->head);
+					e->entry = v->seeds.entry;
+					e->entry_level = v->seeds.entry_level;
+					e->nseeds = v->seeds.nseeds;
+					memcpy(e->seeds, v->seeds.seeds, sizeof(e->seeds));
+					memcpy(e->seed_levels, v->seeds.seed_levels, sizeof(e->seed_levels));
 				}
-				e->count = v->seeds.count;
-				e->head = skip_deleted(vs, e->head);
-				e->entry = v->seeds.entry;
-				e->entry_level = v->seeds.entry_level;
-				e->nseeds = v->seeds.nseeds;
-				memcpy(e->seeds, v->seeds.seeds, sizeof(e->seeds));
-				memcpy(e->seed_levels, v->seeds.seed_levels, sizeof(e->seed_levels));
+				for (int j = empty.size - 1; j >= 0; j--)
+					PageIndexTupleDeleteNoCompact(page, empty[j]);
+				empty.free_memory();
+				HnswEditFinish(&edit);
+				blk = HnswPageGetOpaque(BufferGetPage(buf))->nextblkno;
+				UnlockReleaseBuffer(buf);
 			}
-			for (int i = empty.size - 1; i >= 0; i--)
-				PageIndexTupleDeleteNoCompact(page, empty[i]);
-			empty.free_memory();
-			HnswEditFinish(&edit);
-			blk = HnswPageGetOpaque(BufferGetPage(buf))->nextblkno;
-			UnlockReleaseBuffer(buf);
 		}
+		hash_destroy(live[f]);
 	}
-	hash_destroy(live);
 }
 
 /* Pass 3: remove deleted elements and their neighbor tuples; report the room. */
@@ -688,7 +717,11 @@ IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteRes
 	HnswSearchScratchInit(&vs.scratch, vs.meta.m);
 	HnswInitColumns(&vs.cols, info->index);
 	vs.deleted_links = NULL;
-	if (vs.cols.partition >= 0 && vs.meta.dir_pages > 0)
+	vs.nchained = 0;
+	for (int f = 0; f < vs.cols.nfilters; f++)
+		if (vs.cols.kind[f] != HNSW_FILTER_JSONB && HnswDirOf(&vs.meta, &vs.cols, f).pages > 0)
+			vs.chained[vs.nchained++] = f;
+	if (vs.nchained > 0)
 	{
 		HASHCTL ctl;
 		ctl.keysize = sizeof(uint64);

@@ -50,3 +50,13 @@ void vecrbac_wait_point_reached(const char *name)
 	(void)LockAcquire(&tag, ShareLock, false, false);
 	LockRelease(&tag, ShareLock, false);
 }
+
+void vecrbac_error_point_reached(const char *name)
+{
+	static const char prefix[] = "error:";
+	if (wait_point_name == NULL || strncmp(wait_point_name, prefix, sizeof(prefix) - 1) != 0 ||
+	    strcmp(wait_point_name + sizeof(prefix) - 1, name) != 0)
+		return;
+	ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+	                errmsg("vecrbac test error point \"%s\" reached", name)));
+}

@@ -22,7 +22,20 @@
 
 extern bool vecrbac_wait_points_on;
 void vecrbac_wait_point_reached(const char *name);
+void vecrbac_error_point_reached(const char *name);
 void vecrbac_wait_point_init(void);
+
+/*
+ * An error point: with vecrbac.test_wait_point = 'error:<name>', the backend raises an
+ * ERROR there, no lock needed. It may sit where buffer locks are held (the abort
+ * releases them): it shows what an error or a crash between two WAL records leaves.
+ */
+#define VECRBAC_ERROR_POINT(name)                                                                  \
+	do                                                                                             \
+	{                                                                                              \
+		if (unlikely(vecrbac_wait_points_on))                                                      \
+			vecrbac_error_point_reached(name);                                                     \
+	} while (0)
 
 #define VECRBAC_WAIT_POINT(name)                                                                   \
 	do                                                                                             \
