@@ -1,0 +1,113 @@
+# 022_chain_directories.pl: the chain directories of an hnsw index's key columns after the
+# first (on-disk version 3, src/hnsw/hnsw_directory.h) are WAL-logged, replicated, and
+# survive a crash between the two records of an insert.
+#
+# An index over (tenant, dept, v): a scope on dept is read through dept's chains. A
+# streaming standby's pages are byte-identical to the primary's and it answers the same.
+# Then an insert stops at the error point hnsw-insert-between-records, after the record
+# of its chain directories and before the one of its element; the WAL is flushed and the
+# server crashes. After recovery (on the primary, and on the standby, which replayed the
+# same record) the dept and tenant heads name no element: the checker says so, scoped
+# searches still equal exact search, the next insert of the value sets the heads right,
+# and the pages are identical on both nodes again.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use VecrbacTest;
+
+my $primary = vr_node('primary', streaming => 1);
+$primary->start;
+$primary->backup('bk');
+my $standby = PostgreSQL::Test::Cluster->new('standby');
+$standby->init_from_backup($primary, 'bk', has_streaming => 1);
+$standby->start;
+
+vr_create_extension($primary);
+$primary->safe_psql('postgres', q{
+CREATE TABLE items (id int PRIMARY KEY, tenant int, dept int, v vector(8));
+CREATE INDEX items_keys ON items USING hnsw (tenant, dept, v vector_l2_ops);
+INSERT INTO items SELECT i, i % 3, i % 50, vr_vec(i, 8) FROM generate_series(1, 3000) i;
+});
+
+# The ids under a condition, through the index (plan asserted) and exactly.
+sub scoped
+{
+	my ($node, $cond) = @_;
+	return vr_knn($node, 'postgres', table => "(SELECT * FROM items WHERE $cond) s", query => 'vr_vec(-1, 8)',
+		k => 10, index => 'items_keys');
+}
+
+sub exact
+{
+	my ($node, $cond) = @_;
+	return vr_exact($node, 'postgres', table => "(SELECT * FROM items WHERE $cond) s", query => 'vr_vec(-1, 8)',
+		k => 10);
+}
+
+# The checker's findings but its summary lines (on the standby, with replay paused).
+sub findings
+{
+	my ($node) = @_;
+	my $standby = $node->safe_psql('postgres', 'SELECT pg_is_in_recovery()') eq 't';
+	$node->safe_psql('postgres', 'SELECT pg_wal_replay_pause()') if $standby;
+	my $found = $node->safe_psql('postgres',
+		"SELECT string_agg(severity || ': ' || message, E'\\n' ORDER BY message) FROM vecrbac.hnsw_check('items_keys') "
+		  . "WHERE severity <> 'info' OR message LIKE '%interrupted%'");
+	$node->safe_psql('postgres', 'SELECT pg_wal_replay_resume()') if $standby;
+	return $found;
+}
+
+sub same_on_both
+{
+	my ($label) = @_;
+	$primary->wait_for_catchup($standby, 'replay');
+	is_deeply(vr_page_digests($standby, 'postgres', 'items_keys'), vr_page_digests($primary, 'postgres', 'items_keys'),
+		"$label: pages identical on both nodes");
+	for my $node ($primary, $standby)
+	{
+		my $name = $node->name;
+		is_deeply(scoped($node, 'dept = 7'), exact($node, 'dept = 7'), "$label, $name: dept 7 answers exactly");
+		is_deeply(scoped($node, 'dept = 7 AND tenant = 1'), exact($node, 'dept = 7 AND tenant = 1'),
+			"$label, $name: dept 7 of tenant 1 answers exactly");
+	}
+}
+
+like($primary->safe_psql('postgres', "SELECT string_agg(message, ' ') FROM vecrbac.hnsw_check('items_keys')"),
+	qr/50 values of column 2/, 'the build wrote a directory for dept');
+is(findings($primary), '', 'the checker finds nothing wrong after the build');
+same_on_both('after the build');
+
+$primary->safe_psql('postgres', 'INSERT INTO items SELECT i, i % 3, i % 50, vr_vec(i, 8) FROM generate_series(3001, 3500) i;');
+$primary->safe_psql('postgres', 'DELETE FROM items WHERE id % 4 = 0; VACUUM items;');
+is(findings($primary), '', 'the checker finds nothing wrong after inserts, deletes and VACUUM');
+same_on_both('after inserts, deletes and VACUUM');
+
+# ---- a crash between an insert's two records --------------------------------------------
+my ($rc, $out, $err) = $primary->psql('postgres',
+	"SET vecrbac.test_wait_point = 'error:hnsw-insert-between-records';\n"
+	  . "INSERT INTO items VALUES (9001, 1, 7, vr_vec(9001, 8));");
+like($err, qr/test error point "hnsw-insert-between-records" reached/, 'the insert stopped between its records');
+vr_flush_wal($primary);
+$primary->wait_for_catchup($standby, 'replay');
+vr_crash($primary);
+$primary->start;
+
+for my $node ($primary, $standby)
+{
+	my $name = $node->name;
+	like(findings($node), qr/^info: the head of value key 7 in column 2's chain names no element of it/m,
+		"$name: the checker sees dept 7's head naming no element, and nothing wrong");
+	unlike(findings($node), qr/^(error|warning)/m, "$name: no error or warning");
+}
+same_on_both('after the crash');
+
+$primary->safe_psql('postgres', 'INSERT INTO items VALUES (9002, 1, 7, vr_vec(9002, 8));');
+is(findings($primary), '', 'the next insert of the value set the head right');
+same_on_both('after the next insert');
+vr_assert_healthy($primary, 'postgres', index => 'items_keys', table => 'items', label => '(after the crash and an insert)');
+
+$standby->stop;
+$primary->stop;
+done_testing();
