@@ -6,7 +6,8 @@
 #   NQ=300 (queries per cell), EF=40 (hnsw.ef_search), KEEP=1 leaves the cluster running
 #   BEFORE_LIB=path/to/vecrbac.so: then every cell again with that build's library (same
 #   cluster, indexes and queries; the server restarted on it), then with this build's again,
-#   for a side-by-side comparison (the index format must be the same); "build" says which
+#   for a side-by-side comparison (the library must read every index's on-disk version:
+#   0.9.0's version 3 needs 0.9.0); "build" says which
 # Last, the label token in the per-key layout with hnsw.max_scan_tuples 5000 and 50000 (the
 # budget of a stream under a Filter before it reads the rest of the index exactly).
 #
@@ -16,8 +17,12 @@
 #   label  (label, embedding, payload)       one filter-column index per key column
 #   t1     (t1, embedding, payload)
 #   both   (label, t1, embedding, payload)   one index over both key columns
+#   both_v2                                  the same in 0.8.0's on-disk layout (version 2:
+#                                            a directory for label only, none for t1)
+#   t1_label (t1, label, embedding, payload) both, t1 first (label, 10 %, second)
 # A layout is a set of them; the others are marked invalid (pg_index.indisvalid), so the
-# planner ignores them, without rebuilding. Layouts: plain; label+t1+plain; both.
+# planner ignores them, without rebuilding. Layouts: plain; label+t1+plain; both; both_v2;
+# t1_label.
 # Per layout, tokens scoped by label (10 %), by t1 (1 %), by both, and global, each query
 # as the role bench_app with its own tenant's token set first (the pool pattern of run.sh).
 # Baselines, same run: the unfiltered search, and the exact filtered scans (WHERE, no index).
@@ -68,6 +73,10 @@ CREATE INDEX docs_plain ON docs USING hnsw (embedding vector_l2_ops);
 CREATE INDEX docs_label ON docs USING hnsw (label, embedding vector_l2_ops, payload);
 CREATE INDEX docs_t1 ON docs USING hnsw (t1, embedding vector_l2_ops, payload);
 CREATE INDEX docs_both ON docs USING hnsw (label, t1, embedding vector_l2_ops, payload);
+SET vecrbac.test_hnsw_version = 2;
+CREATE INDEX docs_both_v2 ON docs USING hnsw (label, t1, embedding vector_l2_ops, payload);
+RESET vecrbac.test_hnsw_version;
+CREATE INDEX docs_t1_label ON docs USING hnsw (t1, label, embedding vector_l2_ops, payload);
 VACUUM ANALYZE docs;
 SELECT vecrbac.protect('docs', key_columns => '{"label": "label", "t1": "t1"}');
 GRANT SELECT ON docs TO bench_app;
@@ -112,7 +121,8 @@ run - exact_t1 gt_t1 "SELECT id FROM (SELECT id, embedding <-> \$1 AS d FROM doc
 
 cells() { # every layout × token cell; $1 names the build in each record
     local l name kind k
-    for l in "plain docs_plain" "per_key docs_label docs_t1 docs_plain" "both docs_both"; do
+    for l in "plain docs_plain" "per_key docs_label docs_t1 docs_plain" "both docs_both" "both_v2 docs_both_v2" \
+        "t1_label docs_t1_label"; do
         # shellcheck disable=SC2086
         layout $l
         name=${l%% *}

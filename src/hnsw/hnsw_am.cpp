@@ -178,8 +178,8 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 			HnswMetaPageData meta;
 			HnswReadMeta(index, &meta);
 			for (int f = 0; f < cols.nfilters; f++)
-				chained_column[cols.filter_column[f]] = HnswDirOf(&meta, &cols, f).pages > 0 &&
-				                                        f != cols.partition;
+				chained_column[cols.filter_column[f]] =
+				    HnswDirOf(&meta, &cols, f).pages > 0 && f != cols.partition;
 		}
 		index_close(index, NoLock);
 	}

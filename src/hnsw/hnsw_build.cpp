@@ -263,7 +263,8 @@ void flush_graph(BuildState *bs)
 			if (directories[f] == NULL || !HnswFilterKey(cols, HnswMemFilters(e), f, &key))
 				continue;
 			bool found;
-			PartitionSlot *p = (PartitionSlot *)hash_search(directories[f], &key, HASH_ENTER, &found);
+			PartitionSlot *p =
+			    (PartitionSlot *)hash_search(directories[f], &key, HASH_ENTER, &found);
 			if (!found)
 			{
 				memset(&p->entry, 0, sizeof(p->entry));

@@ -668,7 +668,8 @@ void check_directory_entry(CheckState *cs, int f, HnswDirEntryData de)
 	bool partition = f == cs->cols.partition;
 	int64 live = 0;
 	for (int e = 0; e < cs->elements.size; e++)
-		if (!cs->elements[e].deleted && cs->elements[e].fhas[f] && cs->elements[e].fkey[f] == de.key)
+		if (!cs->elements[e].deleted && cs->elements[e].fhas[f] &&
+		    cs->elements[e].fkey[f] == de.key)
 			live++;
 	if (!partition && ItemPointerIsValid(&de.head))
 	{
@@ -810,8 +811,8 @@ void check_directories(Relation index, CheckState *cs)
 			       dir.pages);
 		}
 		else
-			report(cs, "info", "%d values of column %d in %u directory buckets",
-			       cs->directory.size, cs->cols.filter_column[f] + 1, dir.pages);
+			report(cs, "info", "%d values of column %d in %u directory buckets", cs->directory.size,
+			       cs->cols.filter_column[f] + 1, dir.pages);
 	}
 }
 

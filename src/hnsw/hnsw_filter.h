@@ -119,7 +119,8 @@ typedef struct HnswFilter
 	/* Some clause restricts another column too: not every element of the partition scope matches.
 	 */
 	bool narrower;
-	/* Per scalar filter: the keys every match has (intersection of its clauses), when restricted. */
+	/* Per scalar filter: the keys every match has (intersection of its clauses), when restricted.
+	 */
 	bool restricted[HNSW_MAX_FILTERS];
 	int nkeys_of[HNSW_MAX_FILTERS];
 	int64 *keys_of[HNSW_MAX_FILTERS];

@@ -58,7 +58,8 @@ void HnswDefineSettings(void)
 	DefineCustomIntVariable(
 	    "hnsw.exact_scan_limit",
 	    "Sets the largest filtered scope an hnsw scan reads exactly instead of walking the graph",
-	    "A scope is the elements whose key column (one with a directory) matches the scan's filter.",
+	    "A scope is the elements whose key column (one with a directory) matches the scan's "
+	    "filter.",
 	    &hnsw_exact_scan_limit, 2000, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("hnsw.max_filtered_scan_tuples",
 	                        "Sets the max number of elements a filtered hnsw scan examines when "

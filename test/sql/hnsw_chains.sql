@@ -127,3 +127,7 @@ SELECT agrees('dept = 5', 'items_v2') AS dept5, agrees('tag = ''tag7''', 'items_
 SELECT chains < pg_relation_size('items_v2') / 8192 / 2 AS chains_read_under_half_the_index,
        pages_touched('dept = 5') > 4 * chains AS v2_reads_4x_more
 FROM touched;
+
+DROP TABLE items, queries, touched;
+DROP FUNCTION findings(regclass), agrees(text, text), pages_touched(text);
+DROP EXTENSION vecrbac;
