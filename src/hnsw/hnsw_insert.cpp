@@ -256,6 +256,26 @@ static inline HnswDirEntry slot_entry(Page page, const HnswDirSlot *slot)
 	return (HnswDirEntry)PageGetItem(page, PageGetItemId(page, slot->off));
 }
 
+/*
+ * Adds a value's entry to a directory page, its chain the one element at tid; with
+ * a level (the partition directory), the element is also its first seed.
+ */
+void add_dir_entry(Page page, int64 key, ItemPointerData tid, int level)
+{
+	HnswDirEntryData e;
+	memset(&e, 0, sizeof(e));
+	e.key = key;
+	e.count = 1;
+	e.head = tid;
+	ItemPointerSetInvalid(&e.entry);
+	ItemPointerSetInvalid(&e.prev_head);
+	if (level >= 0)
+		HnswDirOfferSeed(&e, &tid, level);
+	if (PageAddItem(page, (Item)&e, sizeof(e), InvalidOffsetNumber, false, false) ==
+	    InvalidOffsetNumber)
+		elog(ERROR, "hnsw directory page has no room");
+}
+
 /* The new element's chain directories (columns other than the partition column). */
 struct ChainSlots
 {
@@ -321,18 +341,7 @@ void write_chains(Relation index, ChainSlots *cs, ItemPointerData etid, bool bui
 			e->count++;
 		}
 		else
-		{
-			HnswDirEntryData e;
-			memset(&e, 0, sizeof(e));
-			e.key = cs->key[i];
-			e.count = 1;
-			e.head = etid;
-			ItemPointerSetInvalid(&e.entry);
-			ItemPointerSetInvalid(&e.prev_head);
-			if (PageAddItem(page, (Item)&e, sizeof(e), InvalidOffsetNumber, false, false) ==
-			    InvalidOffsetNumber)
-				elog(ERROR, "hnsw directory page has no room");
-		}
+			add_dir_entry(page, cs->key[i], etid, -1);
 	}
 	HnswEditFinish(&edit);
 }
@@ -406,19 +415,7 @@ void place_element(Relation index, const HnswColumns *cols, NewElement *ne, bool
 			HnswDirOfferSeed(e, &ne->etid, ne->etup->level);
 		}
 		else
-		{
-			HnswDirEntryData e;
-			memset(&e, 0, sizeof(e));
-			e.key = key;
-			e.count = 1;
-			e.head = ne->etid;
-			ItemPointerSetInvalid(&e.entry);
-			ItemPointerSetInvalid(&e.prev_head);
-			HnswDirOfferSeed(&e, &ne->etid, ne->etup->level);
-			if (PageAddItem(dir_page, (Item)&e, sizeof(e), InvalidOffsetNumber, false, false) ==
-			    InvalidOffsetNumber)
-				elog(ERROR, "hnsw directory page has no room");
-		}
+			add_dir_entry(dir_page, key, ne->etid, ne->etup->level);
 	}
 	if (meta_page != NULL)
 	{
