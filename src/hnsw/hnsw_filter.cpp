@@ -346,6 +346,29 @@ bool HnswFilterKey(const HnswColumns *cols, const char *section, int f, int64 *k
 	return true;
 }
 
+bool HnswFilterSectionsEqual(const HnswColumns *cols, const char *a, const char *b, Size bytes)
+{
+	Size off = 0;
+	for (int f = 0; f < cols->nfilters && off < bytes; f++)
+	{
+		if (cols->kind[f] != HNSW_FILTER_JSONB)
+		{
+			const HnswScalarKey *ka = (const HnswScalarKey *)(a + off);
+			const HnswScalarKey *kb = (const HnswScalarKey *)(b + off);
+			if (ka->isnull != kb->isnull || (!ka->isnull && ka->key != kb->key))
+				return false;
+			off += sizeof(HnswScalarKey);
+			continue;
+		}
+		const HnswPairsHeader *h = (const HnswPairsHeader *)(a + off);
+		Size size = MAXALIGN(offsetof(HnswPairsHeader, pairs) + sizeof(uint32) * h->npairs);
+		if (off + size > bytes || memcmp(a + off, b + off, size) != 0)
+			return false;
+		off += size;
+	}
+	return off == bytes;
+}
+
 ItemPointerData *HnswFilterChainLink(const HnswColumns *cols, char *section, int f)
 {
 	Assert(cols->kind[f] != HNSW_FILTER_JSONB);

@@ -91,6 +91,12 @@ bool HnswPartitionKey(const HnswColumns *cols, const char *section, int64 *key);
 /* The key of scalar filter f in a filter section; false if NULL. */
 bool HnswFilterKey(const HnswColumns *cols, const char *section, int f, int64 *key);
 
+/*
+ * Whether two filter sections of `bytes` bytes hold the same values (chain links
+ * aside: an element's are set when it is placed, a new row's are not yet).
+ */
+bool HnswFilterSectionsEqual(const HnswColumns *cols, const char *a, const char *b, Size bytes);
+
 /* Where scalar filter f keeps its chain link in a filter section. */
 ItemPointerData *HnswFilterChainLink(const HnswColumns *cols, char *section, int f);
 

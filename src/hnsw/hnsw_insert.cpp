@@ -818,8 +818,8 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 				    !ItemPointerIsValid(&etup->heaptids[HNSW_HEAPTIDS - 1]) &&
 				    HnswValueEquals(HnswElementValue(etup), value) &&
 				    etup->filter_bytes == filter_bytes &&
-				    (filter_bytes == 0 ||
-				     memcmp(HnswElementFilters(etup), filters, filter_bytes) == 0))
+				    (filter_bytes == 0 || HnswFilterSectionsEqual(cols, HnswElementFilters(etup),
+				                                                  filters, filter_bytes)))
 				{
 					HnswEdit edit;
 					HnswEditStart(&edit, index, building);

@@ -72,6 +72,18 @@ SELECT count(*) AS dept5_rows FROM (SELECT id FROM items WHERE dept = 5
                                     ORDER BY embedding <-> '[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]' LIMIT 100) s;
 RESET hnsw.exact_scan_limit;
 
+-- Identical vectors with identical keys share one element (up to ten heap TIDs), as before
+-- chain directories: an element's chain links are not part of its key values.
+CREATE FUNCTION element_counts() RETURNS TABLE (elements bigint, heap_tuples bigint) LANGUAGE sql
+    AS $$ SELECT substring(message FROM '^(\d+) elements')::bigint, substring(message FROM ', (\d+) heap tuples')::bigint
+          FROM vecrbac.hnsw_check('items_hnsw') WHERE message LIKE '% elements (%' $$;
+CREATE TABLE before AS SELECT * FROM element_counts();
+INSERT INTO items SELECT 9000 + i, 2, 33, 'tag4', (SELECT q FROM queries WHERE id = -2) FROM generate_series(1, 3) i;
+SELECT e.elements - b.elements AS new_elements, e.heap_tuples - b.heap_tuples AS new_heap_tuples
+FROM element_counts() e, before b;
+DELETE FROM items WHERE id > 9000;
+DROP TABLE before;
+
 -- Inserts (an existing value and a new one), deletes and VACUUM keep every chain right.
 INSERT INTO items
 SELECT 6000 + i, i % 4, CASE WHEN i % 2 = 0 THEN 5 ELSE 500 END, 'tag' || (i % 13),
@@ -129,5 +141,5 @@ SELECT chains < pg_relation_size('items_v2') / 8192 / 2 AS chains_read_under_hal
 FROM touched;
 
 DROP TABLE items, queries, touched;
-DROP FUNCTION findings(regclass), agrees(text, text), pages_touched(text);
+DROP FUNCTION findings(regclass), agrees(text, text), pages_touched(text), element_counts();
 DROP EXTENSION vecrbac;
