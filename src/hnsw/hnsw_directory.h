@@ -14,7 +14,7 @@
  * values; REINDEX resizes them.
  *
  * Chain directories (version 3): every other scalar filter column has a directory of
- * the same layout (counts, chains, seeds; no value links), its chain links in the
+ * the same layout (counts and chains; no seeds, no value links), its chain links in the
  * elements' keys (HnswScalarKey.chain_next), so that a scope on any key column is
  * counted and read exactly like the partition column's. An insert writes the chain
  * directories in a WAL record of their own, before the one that places the element
