@@ -10,6 +10,7 @@
 Keys are generated fresh for each run. Connects to the cluster in PGHOST/PGPORT
 (test/clients/run.sh starts one) as user postgres, in its own database.
 """
+import base64
 import json
 import os
 import sys
@@ -40,6 +41,22 @@ def pem_public(key):
                                          serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
+def ec_jwk(key):
+    """
+    PyJWT's JWK of a P-256 key with every coordinate at the curve's full size (RFC 7518
+    6.2.1.2 and 6.2.2.1). PyJWT before 2.8 (Debian 12 has 2.6) drops leading zero bytes,
+    one key in 128; vecrbac refuses such a key, which made this test fail at random.
+    """
+    jwk = json.loads(ECAlgorithm.to_jwk(key))
+    public = key.public_key() if hasattr(key, "private_numbers") else key
+    values = {"x": public.public_numbers().x, "y": public.public_numbers().y}
+    if hasattr(key, "private_numbers"):
+        values["d"] = key.private_numbers().private_value
+    for name, value in values.items():
+        jwk[name] = base64.urlsafe_b64encode(value.to_bytes(32, "big")).rstrip(b"=").decode()
+    return json.dumps(jwk)
+
+
 class Keys:
     """One fresh key per asymmetric family, in PEM and JWK forms."""
 
@@ -49,7 +66,7 @@ class Keys:
         self.rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.jwk = {
             "EdDSA": (OKPAlgorithm.to_jwk(self.ed), OKPAlgorithm.to_jwk(self.ed.public_key())),
-            "ES256": (ECAlgorithm.to_jwk(self.ec), ECAlgorithm.to_jwk(self.ec.public_key())),
+            "ES256": (ec_jwk(self.ec), ec_jwk(self.ec.public_key())),
             "RS256": (RSAAlgorithm.to_jwk(self.rsa), RSAAlgorithm.to_jwk(self.rsa.public_key())),
         }
         self.jwk["PS256"] = self.jwk["RS256"]
