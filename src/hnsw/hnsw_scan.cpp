@@ -535,9 +535,12 @@ void load_chain_scope(HnswScanState *so, Relation index)
 		for (int i = 0; i < so->filter.nkeys_of[f]; i++)
 		{
 			HnswDirEntryData e;
+			/*
+			 * Not settled here: an interrupted insert's head counts one too many, which
+			 * only sizes the choice; read_chains settles the head it walks from.
+			 */
 			if (!HnswDirLookup(index, dir, so->filter.keys_of[f][i], &e))
 				continue;
-			HnswDirSettleHead(index, &so->cols, f, &e);
 			if (e.count == 0)
 				continue;
 			entries[n++] = e;
