@@ -26,6 +26,7 @@
  * errors and results are built after every C++ object is gone.
  */
 #include "rbac_sql/token_check.h"
+#include "rbac_sql/kept_answer.h"
 
 extern "C"
 {
@@ -149,6 +150,20 @@ bool is_constant(FmgrInfo *flinfo, int argnum)
 	return argnum < list_length(args) && IsA(list_nth(args, argnum), Const);
 }
 
+/*
+ * The answer kept for a call site with constant arguments (a policy's), without finding
+ * its statement: keep_answer kept it only in the memory of its statement, which is
+ * that of the call site too, so the two end together and the answer is this statement's.
+ */
+bool constant_answer(FunctionCallInfo fcinfo, Datum *answer)
+{
+	const CachedAnswer *c = static_cast<const CachedAnswer *>(fcinfo->flinfo->fn_extra);
+	if (c == nullptr || !c->constant_args)
+		return false;
+	*answer = c->answer;
+	return true;
+}
+
 /* The answer kept for this call site, statement and arguments, if any. */
 bool cached_answer(FunctionCallInfo fcinfo, RbacStatement *statement, Datum *answer)
 {
@@ -199,8 +214,10 @@ enum class ScopeKind
 /* The shared body of the scope accessors: needs read access to the collection. */
 Datum scope_accessor(FunctionCallInfo fcinfo, ScopeKind kind)
 {
-	RbacStatement *statement = RbacStatementOf(fcinfo);
 	Datum kept;
+	if (constant_answer(fcinfo, &kept))
+		return kept;
+	RbacStatement *statement = RbacStatementOf(fcinfo);
 	if (cached_answer(fcinfo, statement, &kept))
 		return kept;
 	text *collection_text = PG_GETARG_TEXT_PP(0);
@@ -288,8 +305,10 @@ void set_token_as_statement(const char *value)
 /* vecrbac.authorize(collection text, operation text) RETURNS boolean */
 VECRBAC_FUNCTION(vecrbac_rbac_authorize)
 {
-	RbacStatement *statement = RbacStatementOf(fcinfo);
 	Datum kept;
+	if (constant_answer(fcinfo, &kept))
+		return kept;
+	RbacStatement *statement = RbacStatementOf(fcinfo);
 	if (cached_answer(fcinfo, statement, &kept))
 		return kept;
 	text *collection_text = PG_GETARG_TEXT_PP(0);
@@ -322,6 +341,30 @@ VECRBAC_FUNCTION(vecrbac_rbac_row_scope)
 VECRBAC_FUNCTION(vecrbac_rbac_scope_is_exact)
 {
 	return scope_accessor(fcinfo, ScopeKind::Exact);
+}
+
+bool RbacArgIsKeptAnswer(FunctionCallInfo fcinfo, int argno)
+{
+	FmgrInfo *flinfo = fcinfo->flinfo;
+	if (flinfo == nullptr || flinfo->fn_expr == nullptr || !IsA(flinfo->fn_expr, OpExpr))
+		return false;
+	List *args = ((OpExpr *)flinfo->fn_expr)->args;
+	if (argno >= list_length(args) || !IsA(list_nth(args, argno), FuncExpr))
+		return false;
+	FuncExpr *call = (FuncExpr *)list_nth(args, argno);
+	ListCell *lc;
+	foreach (lc, call->args)
+		if (!IsA(lfirst(lc), Const))
+			return false;
+	/* By the C function itself: no other function can pass for it. */
+	FmgrInfo callee;
+	fmgr_info(call->funcid, &callee);
+	if (callee.fn_addr != vecrbac_rbac_key_scope && callee.fn_addr != vecrbac_rbac_payload_scope &&
+	    callee.fn_addr != vecrbac_rbac_row_scope)
+		return false;
+	/* The accessor keeps its answer when its statement is this call site's (keep_answer). */
+	RbacStatement *statement = RbacStatementOf(fcinfo);
+	return statement != nullptr && statement->cxt == flinfo->fn_mcxt;
 }
 
 /* vecrbac.claims() RETURNS jsonb: the session token's claims; NULL without a token. */

@@ -6,6 +6,7 @@
 #include "scope_sql/scope.h"
 
 #include "pg/guard.h"
+#include "rbac_sql/kept_answer.h"
 #include "scope/scope.h"
 
 extern "C"
@@ -338,6 +339,8 @@ VECRBAC_FUNCTION(vecrbac_scope_from_jsonb)
 /*
  * The parsed scope of the second argument, cached across calls of one call site: a
  * policy compares every row against the same scope, computed once per statement.
+ * When that scope is a policy accessor's kept answer (kept_answer.h), every call
+ * passes the same pointer, and a row costs a pointer comparison, not a memcmp.
  */
 static const ScopeParsed *cached_scope(FunctionCallInfo fcinfo)
 {
@@ -346,11 +349,15 @@ static const ScopeParsed *cached_scope(FunctionCallInfo fcinfo)
 		Size length;
 		char *bytes;
 		ScopeParsed *parsed;
+		const void *kept; /* the kept answer's pointer, or NULL */
 	};
+	Cache *cache = (Cache *)fcinfo->flinfo->fn_extra;
+	const void *raw = DatumGetPointer(PG_GETARG_DATUM(1));
+	if (cache != NULL && cache->kept != NULL && cache->kept == raw)
+		return cache->parsed;
+
 	Jsonb *scope = PG_GETARG_JSONB_P(1);
 	Size length = VARSIZE(scope);
-	Cache *cache = (Cache *)fcinfo->flinfo->fn_extra;
-
 	if (cache != NULL && cache->length == length && memcmp(cache->bytes, scope, length) == 0)
 		return cache->parsed;
 
@@ -362,6 +369,7 @@ static const ScopeParsed *cached_scope(FunctionCallInfo fcinfo)
 	cache->bytes = (char *)palloc(length);
 	memcpy(cache->bytes, scope, length);
 	cache->parsed = ScopeParse((Jsonb *)cache->bytes);
+	cache->kept = RbacArgIsKeptAnswer(fcinfo, 1) ? raw : NULL;
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = cache;
 	return cache->parsed;
