@@ -624,7 +624,11 @@ void repair_partitions(VacuumState *vs)
 				for (int j = empty.size - 1; j >= 0; j--)
 					PageIndexTupleDeleteNoCompact(page, empty[j]);
 				empty.free_memory();
-				HnswEditFinish(&edit);
+				/* Most pages of a directory come out as they were: nothing to log then. */
+				if (memcmp(page, BufferGetPage(buf), BLCKSZ) == 0)
+					HnswEditAbort(&edit);
+				else
+					HnswEditFinish(&edit);
 				blk = HnswPageGetOpaque(BufferGetPage(buf))->nextblkno;
 				UnlockReleaseBuffer(buf);
 			}

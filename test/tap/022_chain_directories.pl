@@ -84,6 +84,40 @@ $primary->safe_psql('postgres', 'DELETE FROM items WHERE id % 4 = 0; VACUUM item
 is(findings($primary), '', 'the checker finds nothing wrong after inserts, deletes and VACUUM');
 same_on_both('after inserts, deletes and VACUUM');
 
+# ---- VACUUM logs the directory pages it changes, and only those --------------------------
+# An index over (tenant, id, v): id's directory has 3,000 values over many pages (85 with
+# the tenant directory's). Deleting three rows changes at most six of them: each row's id
+# entry and its tenant's count. The others keep their LSN (VACUUM recounts every page,
+# and used to log each one).
+$primary->safe_psql('postgres', q{
+CREATE TABLE docs (id int PRIMARY KEY, tenant int, v vector(8));
+INSERT INTO docs SELECT i, i % 3, vr_vec(i, 8) FROM generate_series(1, 3000) i;
+CREATE INDEX docs_ids ON docs USING hnsw (tenant, id, v vector_l2_ops);
+});
+
+# Block => LSN of every directory page of docs_ids (flags 4 in the special space).
+sub directory_lsns
+{
+	return { map { split /:/ } split /\n/, $primary->safe_psql('postgres',
+		"SELECT string_agg(b || ':' || (page_header(p)).lsn, E'\\n' ORDER BY b) "
+		  . "FROM generate_series(1, pg_relation_size('docs_ids') / current_setting('block_size')::int - 1) b, "
+		  . "LATERAL get_raw_page('docs_ids', b) p "
+		  . "WHERE (page_header(p)).upper <> 0 AND get_byte(p, (page_header(p)).special + 4) = 4") };
+}
+my $lsns_before = directory_lsns();
+cmp_ok(scalar(keys %$lsns_before), '>=', 20, 'the id directory spans many pages');
+$primary->safe_psql('postgres', 'DELETE FROM docs WHERE id IN (100, 200, 300); VACUUM docs;');
+my $lsns_after = directory_lsns();
+my $changed = grep { $lsns_before->{$_} ne $lsns_after->{$_} } keys %$lsns_before;
+cmp_ok($changed, '>=', 2, 'VACUUM logged the directory pages whose counts changed');
+cmp_ok($changed, '<=', 6, 'VACUUM left the other directory pages alone');
+is_deeply(vr_ids($primary, 'postgres',
+		"SELECT severity || ': ' || message FROM vecrbac.hnsw_check('docs_ids') WHERE severity <> 'info'"),
+	[], 'the checker finds nothing wrong in docs_ids');
+$primary->wait_for_catchup($standby, 'replay');
+is_deeply(vr_page_digests($standby, 'postgres', 'docs_ids'), vr_page_digests($primary, 'postgres', 'docs_ids'),
+	'docs_ids: pages identical on both nodes');
+
 # ---- a crash between an insert's two records --------------------------------------------
 my ($rc, $out, $err) = $primary->psql('postgres',
 	"SET vecrbac.test_wait_point = 'error:hnsw-insert-between-records';\n"
