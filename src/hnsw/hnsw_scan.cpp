@@ -76,8 +76,13 @@ namespace
 /* Flags kept per visited element. */
 #define VISITED_RESULT 0x01 /* added to the results (window or overflow) */
 
-/* How much wider than ef_search a walk confined to a scope keeps its window. */
-#define HNSW_SCOPE_EF_FACTOR 8
+/*
+ * How much wider than ef_search a walk confined to a scope keeps its window: for one
+ * partition value, and for several (whose walk shares one window among the values).
+ * Measured on Fashion-MNIST (docs/performance.md, "The window of a scoped walk").
+ */
+#define HNSW_SCOPE_EF_FACTOR 4
+#define HNSW_SCOPES_EF_FACTOR 8
 
 /*
  * A filter the walk cannot stay inside (no partition scope) is walked through the
@@ -150,6 +155,7 @@ typedef struct HnswScanState
 	Size memory_limit;
 	bool memory_exceeded;
 	bool passing_only; /* expand only elements the filter accepts (or of its partition scope) */
+	int scope_links;   /* the links a walk confined to a scope follows (HnswReadLinks' level) */
 	bool narrowed;     /* the filter keeps only some of the partition scope's elements */
 	HnswFilter scope_filter; /* the partition scope alone, which a narrowed walk goes through */
 	bool read_rest;          /* the rest of the scope (or index) was read exactly already */
@@ -334,8 +340,7 @@ void converge(HnswScanState *so, Relation index)
 			break;
 		HnswDiskCandidate c = so->frontier.pop();
 
-		/* Within a scope, value links lead to more of it than level 0's links alone. */
-		int n = HnswReadLinks(index, &c.neighbors, so->passing_only ? HNSW_VALUE_LEVEL : 0,
+		int n = HnswReadLinks(index, &c.neighbors, so->passing_only ? so->scope_links : 0,
 		                      so->meta.m, so->links);
 		float bound = so->window_count == so->ef ? so->window[so->ef - 1].distance : INFINITY;
 		read_and_take(so, index, so->links, n, bound);
@@ -626,13 +631,22 @@ void start_scan(HnswScanState *so, Relation index)
 		if (scoped)
 		{
 			/*
+			 * Within one value, value links lead to more of it than level 0's links
+			 * alone. They never leave their value, though, so a walk of several values
+			 * would go through each on its own, from its seeds, and the values nearest
+			 * the query would fill the shared window before the walks of the others
+			 * came near it (recall 0.87 for five labels of Fashion-MNIST): level 0's
+			 * links among the scope's elements join the values where the query is.
+			 */
+			so->scope_links = so->nscope > 1 ? HNSW_SCOPE_LEVEL : HNSW_VALUE_LEVEL;
+			/*
 			 * A query is seldom near the scope it searches (a tenant's rows are not the
 			 * query's neighbors), and a walk confined to the scope converges short of
-			 * the scope's nearest: a window eight times wider restores the recall an
-			 * unfiltered search has at ef_search (measured in docs/hnsw.md).
+			 * the scope's nearest: a wider window restores the recall an unfiltered
+			 * search has at ef_search.
 			 */
-			widen_window(
-			    so, Min(so->ef * HNSW_SCOPE_EF_FACTOR, HNSW_MAX_EF_SEARCH * HNSW_SCOPE_EF_FACTOR));
+			int factor = so->nscope > 1 ? HNSW_SCOPES_EF_FACTOR : HNSW_SCOPE_EF_FACTOR;
+			widen_window(so, Min(so->ef, HNSW_MAX_EF_SEARCH) * factor);
 		}
 	}
 
@@ -987,6 +1001,7 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	so->memory_limit = (Size)((double)work_mem * 1024.0 * hnsw_scan_mem_multiplier);
 	so->memory_exceeded = false;
 	so->passing_only = false;
+	so->scope_links = HNSW_VALUE_LEVEL;
 	so->read_rest = false;
 	so->nscope = 0;
 	so->scope = NULL;

@@ -1,0 +1,64 @@
+-- A scope of several values of the partition column (a token whose payload grant is a
+-- list, vecrbac.<@ with several values) walked through the graph: recall against exact
+-- search, with the plan asserted. Value links never leave their value, so such a walk
+-- also follows level 0's links among the scope's elements; without them, the values
+-- nearest the query filled the shared window before the others' walks came near it.
+-- Ten overlapping clusters, one per group; the queries come from groups 0 to 4 and the
+-- scopes hold groups 5 to 9 only, so the scope's nearest rows are its outliers towards
+-- the query, spread over its values.
+CREATE EXTENSION vecrbac;
+SELECT setseed(0.3);
+CREATE TABLE centers AS
+SELECT g, ARRAY(SELECT 4 * random() FROM generate_series(1, 16) d WHERE g >= 0) AS c
+FROM generate_series(0, 9) g;
+-- a point around a center: normal, standard deviation 1, per dimension (Box-Muller)
+CREATE FUNCTION near(c float8[]) RETURNS vector LANGUAGE sql AS $$
+    SELECT ARRAY(SELECT c[d] + sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())
+                 FROM generate_series(1, 16) d)::vector
+$$;
+CREATE TABLE clustered (id int PRIMARY KEY, grp int, embedding vector(16));
+INSERT INTO clustered SELECT i, i % 10, near(c) FROM generate_series(1, 5000) i JOIN centers ON g = i % 10;
+CREATE TABLE queries AS SELECT q, near(c) AS v FROM generate_series(1, 20) q JOIN centers ON g = q % 5;
+CREATE INDEX clustered_grp ON clustered USING hnsw (grp, embedding vector_l2_ops);
+
+-- Mean recall@10 over the queries against a sequential scan, and whether a query came back short.
+CREATE FUNCTION scoped_recall(scope text, OUT recall numeric, OUT short int) LANGUAGE plpgsql AS $$
+DECLARE r record; exact int[]; approx int[]; hits int := 0; total int := 0;
+BEGIN
+    short := 0;
+    FOR r IN SELECT v FROM queries LOOP
+        SET LOCAL enable_indexscan = off;
+        SELECT array_agg(id) INTO exact FROM (SELECT id FROM clustered
+            WHERE grp OPERATOR(vecrbac.<@) scope::vecrbac.scope ORDER BY embedding <-> r.v LIMIT 10) s;
+        SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = off;
+        SELECT array_agg(id) INTO approx FROM (SELECT id FROM clustered
+            WHERE grp OPERATOR(vecrbac.<@) scope::vecrbac.scope ORDER BY embedding <-> r.v LIMIT 10) s;
+        RESET enable_seqscan;
+        hits := hits + (SELECT count(*) FROM unnest(approx) a WHERE a = ANY (exact));
+        total := total + cardinality(exact);
+        IF cardinality(approx) < cardinality(exact) THEN short := short + 1; END IF;
+    END LOOP;
+    recall := hits::numeric / total;
+END $$;
+
+-- the walk, not the exact read of the scope
+SET hnsw.exact_scan_limit = 0;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM clustered WHERE grp OPERATOR(vecrbac.<@) '{"values":[5,6,7]}'
+ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10;
+RESET enable_seqscan;
+
+-- one value, two, three and five, at the default ef_search and at 10
+SELECT n, recall >= 0.98 AS recall_ok, short
+FROM (VALUES (1, '{"values":[5]}'), (2, '{"values":[5,6]}'), (3, '{"values":[5,6,7]}'),
+             (5, '{"values":[5,6,7,8,9]}')) s(n, scope), scoped_recall(scope) ORDER BY n;
+SET hnsw.ef_search = 10;
+SELECT n, recall >= 0.95 AS recall_ok, short
+FROM (VALUES (1, '{"values":[5]}'), (3, '{"values":[5,6,7]}'), (5, '{"values":[5,6,7,8,9]}')) s(n, scope),
+     scoped_recall(scope) ORDER BY n;
+RESET hnsw.ef_search;
+RESET hnsw.exact_scan_limit;
+
+DROP TABLE clustered, queries, centers;
+DROP FUNCTION scoped_recall(text), near(float8[]);
+DROP EXTENSION vecrbac;
