@@ -32,7 +32,7 @@ OBJS       = $(SRCS:.cpp=.o)
 # sql/upgrade/$(PREVVERSION)--$(EXTVERSION).sql when that hand-written preamble exists (for
 # changes to objects that already existed). On release both generated scripts are frozen
 # and committed, and the next version's parts carry the next marker.
-PREVVERSION   = 0.8.0
+PREVVERSION   = 0.9.0
 SQL_PARTS     = $(sort $(wildcard sql/parts/*.sql))
 UPGRADE_PARTS = $(shell grep -l -m1 '^-- since $(EXTVERSION)$$' $(SQL_PARTS) /dev/null)
 UPGRADE_PRE   = $(wildcard sql/upgrade/$(PREVVERSION)--$(EXTVERSION).sql)

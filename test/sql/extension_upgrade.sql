@@ -1,7 +1,7 @@
 -- ALTER EXTENSION vecrbac UPDATE from 0.1.0 (the frozen release script) through 0.2.0 to
 -- the current version: a database with protected collections is fixed in place, and
 -- afterwards has exactly the objects, definitions and privileges of a fresh install.
--- Then the same from 0.2.0, 0.3.0, 0.4.0, 0.5.0, 0.6.0, 0.7.0, and 0.8.0, the previous release.
+-- Then the same from 0.2.0, 0.3.0, 0.4.0, 0.5.0, 0.6.0, 0.7.0, 0.8.0, and 0.9.0, the previous release.
 CREATE EXTENSION vecrbac VERSION '0.1.0';
 \set secret 'a regression secret of at least thirty-two bytes'
 SET vecrbac.jwt_secret = :'secret';
@@ -228,7 +228,7 @@ RESET enable_seqscan;
 DROP TABLE up_docs;
 SELECT * FROM pg_temp.upgrade_differences();
 
--- from 0.8.0, the previous release: an index over two key columns in 0.8.0's on-disk layout
+-- from 0.8.0: an index over two key columns in 0.8.0's on-disk layout
 -- (version 2: a directory for the first key column only) keeps answering a scope on its
 -- second column in exact order through the upgrade, and the catalog is a fresh install's
 DROP EXTENSION vecrbac;
@@ -247,6 +247,26 @@ SELECT id FROM up_docs WHERE dept = 0 ORDER BY embedding <-> '[3.01,1]' LIMIT 3;
 INSERT INTO up_docs VALUES (31, 1, 0, '[3.5,1]');
 SELECT id FROM up_docs WHERE dept = 0 ORDER BY embedding <-> '[3.01,1]' LIMIT 3;
 SELECT severity, message FROM vecrbac.hnsw_check('up_docs_keys') WHERE severity <> 'info';
+RESET enable_seqscan;
+DROP TABLE up_docs;
+SELECT * FROM pg_temp.upgrade_differences();
+
+-- from 0.9.0, the previous release (no SQL object changed; the library did): an index made
+-- under 0.9.0 answers a scope of two tenants in exact order after the update
+DROP EXTENSION vecrbac;
+CREATE EXTENSION vecrbac VERSION '0.9.0';
+CREATE TABLE up_docs (id int PRIMARY KEY, tenant int, embedding vector(2) NOT NULL);
+INSERT INTO up_docs SELECT i, i % 3, ARRAY[i / 3.0, 1]::real[]::vector FROM generate_series(1, 30) i;
+CREATE INDEX up_docs_tenant ON up_docs USING hnsw (tenant, embedding vector_l2_ops);
+ALTER EXTENSION vecrbac UPDATE;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions WHERE name = 'vecrbac') AS current
+FROM pg_extension WHERE extname = 'vecrbac';
+SET enable_seqscan = off;
+SET hnsw.exact_scan_limit = 0;
+EXPLAIN (COSTS OFF) SELECT id FROM up_docs WHERE tenant OPERATOR(vecrbac.<@) '{"values":[0,2]}'
+ORDER BY embedding <-> '[3.01,1]' LIMIT 4;
+SELECT id FROM up_docs WHERE tenant OPERATOR(vecrbac.<@) '{"values":[0,2]}' ORDER BY embedding <-> '[3.01,1]' LIMIT 4;
+RESET hnsw.exact_scan_limit;
 RESET enable_seqscan;
 DROP TABLE up_docs;
 SELECT * FROM pg_temp.upgrade_differences();
