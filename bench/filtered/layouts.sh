@@ -23,7 +23,8 @@
 # A layout is a set of them; the others are marked invalid (pg_index.indisvalid), so the
 # planner ignores them, without rebuilding. Layouts: plain; label+t1+plain; both; both_v2;
 # t1_label.
-# Per layout, tokens scoped by label (10 %), by t1 (1 %), by both, and global, each query
+# Per layout, tokens scoped by label (10 %), by t1 (1 %), by both, global, and by several
+# values (l3, l5: 3 and 5 labels; t1x5: 5 t1 tenants; a payload grant that is a list), each query
 # as the role bench_app with its own tenant's token set first (the pool pattern of run.sh).
 # Baselines, same run: the unfiltered search, and the exact filtered scans (WHERE, no index).
 set -euo pipefail
@@ -59,7 +60,8 @@ vr_log "data and ground truth (first $NQ queries)"
 record "$(/usr/bin/python3 bench/filtered/prepare.py "$DATA_DIR" --conninfo "$CONN")"
 head -c $((NQ * 784 * 4)) "$DATA_DIR/queries.f32" >"$OUT/queries.f32"
 head -c $((NQ * 100 * 4)) "$DATA_DIR/gt.i32" >"$OUT/gt.i32" # top 100 per query
-for g in gt_t10 gt_t1; do head -c $((NQ * 10 * 4)) "$DATA_DIR/$g.i32" >"$OUT/$g.i32"; done
+for g in gt_t10 gt_t1 gt_l3 gt_l5 gt_t1x5; do head -c $((NQ * 10 * 4)) "$DATA_DIR/$g.i32" >"$OUT/$g.i32"; done
+for s in l3 l5 t1x5; do head -n "$NQ" "$DATA_DIR/$s.values" >"$OUT/$s.values"; done
 head -n "$NQ" "$DATA_DIR/t10.tenants" >"$OUT/label.tenants"
 head -n "$NQ" "$DATA_DIR/t1.tenants" >"$OUT/t1.tenants"
 
@@ -88,10 +90,21 @@ SELECT vecrbac.jwt_sign(jsonb_build_object('exp', 4000000000, 'access', jsonb_bu
 FROM unnest(string_to_array(trim(:'tenants'), E'\n')::int[]) WITH ORDINALITY u(t, n) ORDER BY n;
 SQL
 }
+tokens_list() { # tokens_list NAME KEY: one token per query, granting KEY = each value of its list
+    psql -X -q -At -d "$CONN" -v ON_ERROR_STOP=1 -v lists="$(cat "$OUT/$1.values")" >"$OUT/$1.tokens" <<SQL
+SELECT vecrbac.jwt_sign(jsonb_build_object('exp', 4000000000, 'access', jsonb_build_array(
+           jsonb_build_object('collection', 'docs', 'access', 'r', 'payload',
+               (SELECT jsonb_agg(jsonb_build_object('$2', v)) FROM jsonb_array_elements(l::jsonb) v)))), '$SECRET')
+FROM unnest(string_to_array(trim(:'lists'), E'\n')) WITH ORDINALITY u(l, n) ORDER BY n;
+SQL
+}
 tokens label label "jsonb_build_object('payload', jsonb_build_object('label', t))"
 tokens t1 t1 "jsonb_build_object('payload', jsonb_build_object('t1', t))"
 tokens both t1 "jsonb_build_object('payload', jsonb_build_object('label', t / 10, 't1', t))"
 tokens global t1 "'{}'::jsonb"
+tokens_list l3 label
+tokens_list l5 label
+tokens_list t1x5 t1
 
 run() { # run LAYOUT KIND GT SQL [PARAMS [BEFORE_SQL]]; RUN_CONN overrides the connection, SETTINGS adds settings, BUILD names the build
     local out plan
@@ -127,7 +140,7 @@ cells() { # every layout × token cell; $1 names the build in each record
         layout $l
         name=${l%% *}
         vr_log "layout $name ($1)"
-        for kind in label:gt_t10 t1:gt_t1 both:gt_t1 global:gt; do
+        for kind in label:gt_t10 t1:gt_t1 both:gt_t1 global:gt l3:gt_l3 l5:gt_l5 t1x5:gt_t1x5; do
             k=${kind%%:*}
             record "{\"build\": \"$1\", \"layout\": \"$name\", \"kind\": \"$k\", \"plan\": \"$(plan_of "$k")\"}"
             BUILD=$1 RUN_CONN=$APP_CONN run "$name" "$k" "${kind##*:}" "SELECT id FROM docs ORDER BY embedding <-> \$1 LIMIT 10" \

@@ -10,8 +10,9 @@ Each of the first 1,000 test images is asked by one tenant per selectivity, draw
 at random (seed 42) and independent of the image's own label, so most queries look
 for a tenant's rows far from the query. Writes, per selectivity S: S.tenants (one
 tenant id per line), S.scopes (the same as vecrbac.scope JSON) and gt_S.i32 (exact
-top-10 of that tenant's rows, float64 numpy). Reuses base.f32 and queries.f32 from
-bench/hnsw/prepare.py.
+top-10 of that tenant's rows, float64 numpy). Also scopes of several tenants per query
+(3 or 5 labels, 5 t1 tenants): S.values (a JSON list per line) and gt_S.i32, for S in
+l3, l5, t1x5. Reuses base.f32 and queries.f32 from bench/hnsw/prepare.py.
 """
 import argparse
 import json
@@ -61,6 +62,23 @@ def main():
             f.writelines(f"{t}\n" for t in asked)
         with open(os.path.join(args.datadir, f"{name}.scopes"), "w") as f:
             f.writelines(json.dumps({"values": [int(t)]}) + "\n" for t in asked)
+
+    # Scopes of several values, drawn apart (seed 43) so that the sets above stay as they were:
+    # 3 and 5 labels (30 %, 50 %) and 5 t1 tenants (5 %) per query. S.values holds one JSON
+    # list per line.
+    rng = np.random.default_rng(43)
+    for name, tenant, count, k in (("l3", "t10", 10, 3), ("l5", "t10", 10, 5), ("t1x5", "t1", 100, 5)):
+        gt = np.full((len(queries), 10), -1, dtype=np.int32)
+        col = tenant_cols[tenant]
+        lists = []
+        for i in range(len(queries)):
+            asked = rng.choice(count, size=k, replace=False)
+            rows = np.nonzero(np.isin(col, asked))[0]
+            gt[i] = rows[np.argsort(dists[i, rows], kind="stable")[:10]]
+            lists.append(sorted(int(t) for t in asked))
+        gt.tofile(os.path.join(args.datadir, f"gt_{name}.i32"))
+        with open(os.path.join(args.datadir, f"{name}.values"), "w") as f:
+            f.writelines(json.dumps(v) + "\n" for v in lists)
 
     if args.conninfo:
         import psycopg
