@@ -64,6 +64,7 @@ extern "C"
 #include "utils/rel.h"
 }
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -213,6 +214,52 @@ struct PartitionSlot
 	HnswDirEntryData entry;
 };
 
+/* An element in the order the build lays elements out. */
+struct LayoutSlot
+{
+	bool keyed; /* has a partition value (keyed elements first) */
+	int64 key;
+	uint64 position; /* as built, to keep that order within a value */
+	HnswMemRef ref;
+
+	bool operator<(const LayoutSlot &o) const
+	{
+		if (keyed != o.keyed)
+			return keyed;
+		if (key != o.key)
+			return key < o.key;
+		return position < o.position;
+	}
+};
+
+/*
+ * The order the elements go to pages in: by partition value when there is a
+ * partition column, so that the elements a value's scope reads (along its chain, or
+ * walking its value links) lie on consecutive pages; else as built. *count is set.
+ */
+LayoutSlot *layout_order(const HnswMemGraph *g, const HnswColumns *cols, uint64 *count)
+{
+	uint64 n = 0;
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+		n++;
+	LayoutSlot *order =
+	    (LayoutSlot *)palloc_extended(sizeof(LayoutSlot) * Max(n, 1), MCXT_ALLOC_HUGE);
+	uint64 i = 0;
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref), i++)
+	{
+		LayoutSlot &slot = order[i];
+		slot.ref = ref;
+		slot.position = i;
+		slot.key = 0;
+		slot.keyed = cols->partition >= 0 && HnswFilterKey(cols, HnswMemFilters(HnswMemGet(g, ref)),
+		                                                   cols->partition, &slot.key);
+	}
+	if (cols->partition >= 0)
+		std::sort(order, order + n);
+	*count = n;
+	return order;
+}
+
 /* Writes the in-memory graph to pages after block 0, then the partition directory. */
 void flush_graph(BuildState *bs)
 {
@@ -243,11 +290,13 @@ void flush_graph(BuildState *bs)
 	}
 
 	const bool compact = HnswMetaCompact(on_disk.version, on_disk.filter_columns);
+	uint64 nelements;
+	LayoutSlot *order = layout_order(g, cols, &nelements);
 	Placer placer = {0, 0, FirstOffsetNumber};
 	placer.start_page();
-	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	for (uint64 i = 0; i < nelements; i++)
 	{
-		HnswMemElement *e = HnswMemGet(g, ref);
+		HnswMemElement *e = HnswMemGet(g, order[i].ref);
 		Size ecost = item_cost(
 		    HnswElementTupleSize(stored_value_size(bs, HnswMemValue(e)), e->filter_bytes, compact));
 		Size ncost = item_cost(HnswNeighborTupleSize(e->level, bs->m, g->value_slots, compact));
@@ -296,9 +345,9 @@ void flush_graph(BuildState *bs)
 	uint64 written = 0;
 	bool any = false;
 
-	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	for (uint64 i = 0; i < nelements; i++)
 	{
-		HnswMemElement *e = HnswMemGet(g, ref);
+		HnswMemElement *e = HnswMemGet(g, order[i].ref);
 		const HnswValue *value = stored_value(bs, HnswMemValue(e));
 		Size esize = HnswElementTupleSize(VARSIZE(value), e->filter_bytes, compact);
 		any = true;
@@ -364,6 +413,7 @@ void flush_graph(BuildState *bs)
 		write_page(bs, page, current);
 	pfree(etup);
 	pfree(ntup);
+	pfree(order);
 
 	/* The directories, sized for the values there are. */
 	HnswDirRef written_dirs[HNSW_MAX_FILTERS];
