@@ -217,28 +217,38 @@ struct PartitionSlot
 /* An element in the order the build lays elements out. */
 struct LayoutSlot
 {
-	bool keyed; /* has a partition value (keyed elements first) */
-	int64 key;
+	/* Its partition value, then its value of the next chained column; unset ones last. */
+	bool keyed[2];
+	int64 key[2];
 	uint64 position; /* as built, to keep that order within a value */
 	HnswMemRef ref;
 
 	bool operator<(const LayoutSlot &o) const
 	{
-		if (keyed != o.keyed)
-			return keyed;
-		if (key != o.key)
-			return key < o.key;
+		for (int k = 0; k < 2; k++)
+		{
+			if (keyed[k] != o.keyed[k])
+				return keyed[k];
+			if (key[k] != o.key[k])
+				return key[k] < o.key[k];
+		}
 		return position < o.position;
 	}
 };
 
 /*
- * The order the elements go to pages in: by partition value when there is a
- * partition column, so that the elements a value's scope reads (along its chain, or
- * walking its value links) lie on consecutive pages; else as built. *count is set.
+ * The order the elements go to pages in: by partition value, then by the value of the
+ * next key column with a chain directory, so that the elements a scope reads (along
+ * its chains, or walking its value links) lie on consecutive pages; as built when the
+ * index has no partition column. *count is set.
  */
-LayoutSlot *layout_order(const HnswMemGraph *g, const HnswColumns *cols, uint64 *count)
+LayoutSlot *layout_order(const HnswMemGraph *g, const HnswColumns *cols, uint32 version,
+                         uint64 *count)
 {
+	int sort_by[2] = {cols->partition, -1};
+	for (int f = 0; f < cols->nfilters && sort_by[1] < 0; f++)
+		if (HnswFilterIsChained(version, cols, f))
+			sort_by[1] = f;
 	uint64 n = 0;
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 		n++;
@@ -250,9 +260,13 @@ LayoutSlot *layout_order(const HnswMemGraph *g, const HnswColumns *cols, uint64 
 		LayoutSlot &slot = order[i];
 		slot.ref = ref;
 		slot.position = i;
-		slot.key = 0;
-		slot.keyed = cols->partition >= 0 && HnswFilterKey(cols, HnswMemFilters(HnswMemGet(g, ref)),
-		                                                   cols->partition, &slot.key);
+		for (int k = 0; k < 2; k++)
+		{
+			slot.key[k] = 0;
+			slot.keyed[k] =
+			    sort_by[k] >= 0 &&
+			    HnswFilterKey(cols, HnswMemFilters(HnswMemGet(g, ref)), sort_by[k], &slot.key[k]);
+		}
 	}
 	if (cols->partition >= 0)
 		std::sort(order, order + n);
@@ -291,7 +305,7 @@ void flush_graph(BuildState *bs)
 
 	const bool compact = HnswMetaCompact(on_disk.version, on_disk.filter_columns);
 	uint64 nelements;
-	LayoutSlot *order = layout_order(g, cols, &nelements);
+	LayoutSlot *order = layout_order(g, cols, on_disk.version, &nelements);
 	Placer placer = {0, 0, FirstOffsetNumber};
 	placer.start_page();
 	for (uint64 i = 0; i < nelements; i++)
