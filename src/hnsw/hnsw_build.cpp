@@ -212,6 +212,9 @@ struct PartitionSlot
 {
 	int64 key; /* hash key: must be first */
 	HnswDirEntryData entry;
+	/* the element the graph's value repairs reached the value from (LayoutSlot) */
+	ItemPointerData build_entry;
+	uint8 build_entry_level;
 };
 
 /* An element in the order the build lays elements out. */
@@ -222,6 +225,13 @@ struct LayoutSlot
 	int64 key[2];
 	uint64 position; /* as built, to keep that order within a value */
 	HnswMemRef ref;
+	/*
+	 * The value's entry as the graph's repairs chose it (connect_values_round: the first
+	 * element of the highest level, as built). Sorting changes which element comes
+	 * first within a value, so the directory takes this one, not the first it meets:
+	 * every element of the value is reachable from it.
+	 */
+	bool value_entry;
 
 	bool operator<(const LayoutSlot &o) const
 	{
@@ -254,22 +264,56 @@ LayoutSlot *layout_order(const HnswMemGraph *g, const HnswColumns *cols, uint32 
 		n++;
 	LayoutSlot *order =
 	    (LayoutSlot *)palloc_extended(sizeof(LayoutSlot) * Max(n, 1), MCXT_ALLOC_HUGE);
+	struct ValueEntry
+	{
+		int64 key; /* hash key: must be first */
+		uint64 position;
+		int level;
+	};
+	HTAB *entries = NULL;
+	if (cols->partition >= 0)
+	{
+		HASHCTL ctl;
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(ValueEntry);
+		ctl.hcxt = CurrentMemoryContext;
+		entries = hash_create("hnsw build value entries", 1024, &ctl,
+		                      HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 	uint64 i = 0;
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref), i++)
 	{
 		LayoutSlot &slot = order[i];
+		const HnswMemElement *e = HnswMemGet(g, ref);
 		slot.ref = ref;
 		slot.position = i;
+		slot.value_entry = false;
 		for (int k = 0; k < 2; k++)
 		{
 			slot.key[k] = 0;
 			slot.keyed[k] =
-			    sort_by[k] >= 0 &&
-			    HnswFilterKey(cols, HnswMemFilters(HnswMemGet(g, ref)), sort_by[k], &slot.key[k]);
+			    sort_by[k] >= 0 && HnswFilterKey(cols, HnswMemFilters(e), sort_by[k], &slot.key[k]);
+		}
+		if (slot.keyed[0])
+		{
+			bool present;
+			ValueEntry *ve = (ValueEntry *)hash_search(entries, &slot.key[0], HASH_ENTER, &present);
+			if (!present || e->level > ve->level)
+			{
+				ve->position = i;
+				ve->level = e->level;
+			}
 		}
 	}
-	if (cols->partition >= 0)
+	if (entries != NULL)
+	{
+		HASH_SEQ_STATUS seq;
+		hash_seq_init(&seq, entries);
+		for (ValueEntry *ve; (ve = (ValueEntry *)hash_seq_search(&seq)) != NULL;)
+			order[ve->position].value_entry = true;
+		hash_destroy(entries);
 		std::sort(order, order + n);
+	}
 	*count = n;
 	return order;
 }
@@ -335,11 +379,17 @@ void flush_graph(BuildState *bs)
 				ItemPointerSetInvalid(&p->entry.head);
 				ItemPointerSetInvalid(&p->entry.entry);
 				ItemPointerSetInvalid(&p->entry.prev_head);
+				ItemPointerSetInvalid(&p->build_entry);
 			}
 			if (f == cols->partition)
 			{
 				e->chain_next = p->entry.head;
 				HnswDirOfferSeed(&p->entry, &e->etid, e->level);
+				if (order[i].value_entry)
+				{
+					p->build_entry = e->etid;
+					p->build_entry_level = (uint8)e->level;
+				}
 			}
 			else
 				*HnswFilterChainLink(cols, HnswMemFilters(e), f) = p->entry.head;
@@ -443,7 +493,14 @@ void flush_graph(BuildState *bs)
 		hash_seq_init(&seq, directories[f]);
 		int i = 0;
 		for (PartitionSlot *p; (p = (PartitionSlot *)hash_seq_search(&seq)) != NULL;)
+		{
+			if (ItemPointerIsValid(&p->build_entry))
+			{
+				p->entry.entry = p->build_entry;
+				p->entry.entry_level = p->build_entry_level;
+			}
 			entries[i++] = p->entry;
+		}
 		written_dirs[f].pages = HnswDirPagesFor((double)n);
 		written_dirs[f].start =
 		    HnswDirWrite(bs->index, bs->fork, entries, (int)n, written_dirs[f].pages);
