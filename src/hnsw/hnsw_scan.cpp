@@ -79,7 +79,7 @@ namespace
 /*
  * How much wider than ef_search a walk confined to a scope keeps its window: for one
  * partition value, and for several (whose walk shares one window among the values).
- * Measured on Fashion-MNIST (docs/performance.md, "The window of a scoped walk").
+ * Measured on Fashion-MNIST (docs/performance.md, "0.9.1: scopes of several values").
  */
 #define HNSW_SCOPE_EF_FACTOR 4
 #define HNSW_SCOPES_EF_FACTOR 8
