@@ -212,9 +212,6 @@ struct PartitionSlot
 {
 	int64 key; /* hash key: must be first */
 	HnswDirEntryData entry;
-	/* the element the graph's value repairs reached the value from (LayoutSlot) */
-	ItemPointerData build_entry;
-	uint8 build_entry_level;
 };
 
 /* An element in the order the build lays elements out. */
@@ -225,13 +222,6 @@ struct LayoutSlot
 	int64 key[2];
 	uint64 position; /* as built, to keep that order within a value */
 	HnswMemRef ref;
-	/*
-	 * The value's entry as the graph's repairs chose it (connect_values_round: the first
-	 * element of the highest level, as built). Sorting changes which element comes
-	 * first within a value, so the directory takes this one, not the first it meets:
-	 * every element of the value is reachable from it.
-	 */
-	bool value_entry;
 
 	bool operator<(const LayoutSlot &o) const
 	{
@@ -264,22 +254,6 @@ LayoutSlot *layout_order(const HnswMemGraph *g, const HnswColumns *cols, uint32 
 		n++;
 	LayoutSlot *order =
 	    (LayoutSlot *)palloc_extended(sizeof(LayoutSlot) * Max(n, 1), MCXT_ALLOC_HUGE);
-	struct ValueEntry
-	{
-		int64 key; /* hash key: must be first */
-		uint64 position;
-		int level;
-	};
-	HTAB *entries = NULL;
-	if (cols->partition >= 0)
-	{
-		HASHCTL ctl;
-		ctl.keysize = sizeof(int64);
-		ctl.entrysize = sizeof(ValueEntry);
-		ctl.hcxt = CurrentMemoryContext;
-		entries = hash_create("hnsw build value entries", 1024, &ctl,
-		                      HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
 	uint64 i = 0;
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref), i++)
 	{
@@ -287,33 +261,15 @@ LayoutSlot *layout_order(const HnswMemGraph *g, const HnswColumns *cols, uint32 
 		const HnswMemElement *e = HnswMemGet(g, ref);
 		slot.ref = ref;
 		slot.position = i;
-		slot.value_entry = false;
 		for (int k = 0; k < 2; k++)
 		{
 			slot.key[k] = 0;
 			slot.keyed[k] =
 			    sort_by[k] >= 0 && HnswFilterKey(cols, HnswMemFilters(e), sort_by[k], &slot.key[k]);
 		}
-		if (slot.keyed[0])
-		{
-			bool present;
-			ValueEntry *ve = (ValueEntry *)hash_search(entries, &slot.key[0], HASH_ENTER, &present);
-			if (!present || e->level > ve->level)
-			{
-				ve->position = i;
-				ve->level = e->level;
-			}
-		}
 	}
-	if (entries != NULL)
-	{
-		HASH_SEQ_STATUS seq;
-		hash_seq_init(&seq, entries);
-		for (ValueEntry *ve; (ve = (ValueEntry *)hash_seq_search(&seq)) != NULL;)
-			order[ve->position].value_entry = true;
-		hash_destroy(entries);
+	if (cols->partition >= 0)
 		std::sort(order, order + n);
-	}
 	*count = n;
 	return order;
 }
@@ -379,17 +335,11 @@ void flush_graph(BuildState *bs)
 				ItemPointerSetInvalid(&p->entry.head);
 				ItemPointerSetInvalid(&p->entry.entry);
 				ItemPointerSetInvalid(&p->entry.prev_head);
-				ItemPointerSetInvalid(&p->build_entry);
 			}
 			if (f == cols->partition)
 			{
 				e->chain_next = p->entry.head;
 				HnswDirOfferSeed(&p->entry, &e->etid, e->level);
-				if (order[i].value_entry)
-				{
-					p->build_entry = e->etid;
-					p->build_entry_level = (uint8)e->level;
-				}
 			}
 			else
 				*HnswFilterChainLink(cols, HnswMemFilters(e), f) = p->entry.head;
@@ -480,6 +430,7 @@ void flush_graph(BuildState *bs)
 	pfree(order);
 
 	/* The directories, sized for the values there are. */
+	HTAB *value_entries = cols->partition >= 0 ? HnswMemValueEntries(g) : NULL;
 	HnswDirRef written_dirs[HNSW_MAX_FILTERS];
 	for (int f = 0; f < cols->nfilters; f++)
 	{
@@ -494,10 +445,19 @@ void flush_graph(BuildState *bs)
 		int i = 0;
 		for (PartitionSlot *p; (p = (PartitionSlot *)hash_seq_search(&seq)) != NULL;)
 		{
-			if (ItemPointerIsValid(&p->build_entry))
+			/*
+			 * The sorted layout changes which element of a value the pass above met
+			 * first: the entry is the one the value repairs reached the value from.
+			 */
+			HnswMemValueEntry *ve =
+			    f == cols->partition
+			        ? (HnswMemValueEntry *)hash_search(value_entries, &p->key, HASH_FIND, NULL)
+			        : NULL;
+			if (ve != NULL)
 			{
-				p->entry.entry = p->build_entry;
-				p->entry.entry_level = p->build_entry_level;
+				const HnswMemElement *e = HnswMemGet(g, ve->entry);
+				p->entry.entry = e->etid;
+				p->entry.entry_level = (uint8)e->level;
 			}
 			entries[i++] = p->entry;
 		}
@@ -507,6 +467,8 @@ void flush_graph(BuildState *bs)
 		pfree(entries);
 		hash_destroy(directories[f]);
 	}
+	if (value_entries != NULL)
+		hash_destroy(value_entries);
 
 	/* Point the metapage at the entry point and the directory. */
 	Buffer metabuf = ReadBufferExtended(bs->index, bs->fork, HNSW_METAPAGE_BLKNO, RBM_NORMAL, NULL);
@@ -678,7 +640,8 @@ void check_index_definition(Relation index, HnswColumns *cols, int *dimensions, 
 {
 	HnswInitColumns(cols, index);
 	*dimensions = TupleDescAttr(RelationGetDescr(index), cols->vector_column)->atttypmod;
-	/* What elements store decides: as halves or bytes up to 4,000 dimensions, as bits 16,000. */
+	/* What elements store decides: as halves or bytes up to 4,000 dimensions, as bits 16,000.
+	 */
 	HnswQuantization quantization = HnswGetQuantization(index);
 	HnswValueType stored = quantization == HNSW_QUANTIZATION_HALF   ? HNSW_VALUE_HALFVEC
 	                       : quantization == HNSW_QUANTIZATION_INT8 ? HNSW_VALUE_INT8
@@ -921,7 +884,8 @@ ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Siz
 	LaunchParallelWorkers(pcxt);
 	if (pcxt->nworkers_launched == 0)
 	{
-		/* No worker slot free: a serial build in local memory does better than a lone leader. */
+		/* No worker slot free: a serial build in local memory does better than a lone leader.
+		 */
 		WaitForParallelWorkersToFinish(pcxt);
 		if (IsMVCCSnapshot(snapshot))
 			UnregisterSnapshot(snapshot);

@@ -977,11 +977,16 @@ uint32 HnswMemConnectUnreachable(HnswMemGraph *g)
 namespace
 {
 
-struct ValueEntry
+typedef HnswMemValueEntry ValueEntry;
+
+HTAB *value_table(const char *name)
 {
-	int64 key; /* must be first */
-	HnswMemRef entry;
-};
+	HASHCTL ctl;
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(ValueEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create(name, 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
 
 inline bool same_value(const HnswMemGraph *g, const HnswMemElement *e, int64 key)
 {
@@ -1072,25 +1077,9 @@ struct ValueRepair
 uint32 connect_values_round(HnswMemGraph *g)
 {
 	RepairState rs(g);
-	HASHCTL ctl;
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(ValueEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	HTAB *entries =
-	    hash_create("hnsw value entries", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
-	{
-		const HnswMemElement *e = HnswMemGet(g, ref);
-		rs.refs[e->id] = ref;
-		int64 key;
-		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
-			continue;
-		bool present;
-		ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_ENTER, &present);
-		if (!present || e->level > HnswMemGet(g, ve->entry)->level)
-			ve->entry = ref;
-	}
+		rs.refs[HnswMemGet(g, ref)->id] = ref;
+	HTAB *entries = HnswMemValueEntries(g);
 	HASH_SEQ_STATUS seq;
 	hash_seq_init(&seq, entries);
 	for (ValueEntry *ve; (ve = (ValueEntry *)hash_seq_search(&seq)) != NULL;)
@@ -1111,12 +1100,7 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 		return;
 	g->parallel = false;
 	MemScratch *s = scratch_of(g);
-	HASHCTL ctl;
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(ValueEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	HTAB *values =
-	    hash_create("hnsw value entries", 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	HTAB *values = value_table("hnsw value link entries");
 	PgVec<MemCandidate> seeds;
 	seeds.init(2 * g->m + 1);
 	PgVec<MemCandidate> &found = s->found[0];
@@ -1177,4 +1161,21 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 	for (int round = 0; round < 4; round++)
 		if (connect_values_round(g) == 0)
 			break;
+}
+
+HTAB *HnswMemValueEntries(const HnswMemGraph *g)
+{
+	HTAB *entries = value_table("hnsw value entries");
+	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
+	{
+		const HnswMemElement *e = HnswMemGet(g, ref);
+		int64 key;
+		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
+			continue;
+		bool present;
+		ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_ENTER, &present);
+		if (!present || e->level > HnswMemGet(g, ve->entry)->level)
+			ve->entry = ref;
+	}
+	return entries;
 }

@@ -187,3 +187,18 @@ uint32 HnswMemConnectUnreachable(HnswMemGraph *g);
  * pruned backlinks, as level 0 of a small HNSW per value. Serial, after the graph.
  */
 void HnswMemBuildValueLinks(HnswMemGraph *g);
+
+/* A partition value and an element of it, in a dynahash keyed by the value. */
+typedef struct HnswMemValueEntry
+{
+	int64 key; /* hash key: must be first */
+	HnswMemRef entry;
+} HnswMemValueEntry;
+
+/*
+ * Each partition value's entry: its first element (in graph order) of its highest
+ * level. The value repairs make every element of the value reachable from it, so the
+ * partition directory records it, whatever order the build lays the pages out in.
+ * A dynahash of HnswMemValueEntry in the current memory context.
+ */
+HTAB *HnswMemValueEntries(const HnswMemGraph *g);
