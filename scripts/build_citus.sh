@@ -3,7 +3,8 @@
 # for test/tap/017_citus.pl, 018_citus_rebalance.pl and bench/citus. Never installed into the system PostgreSQL:
 # it is staged (make install DESTDIR=...) under the cache directory, and vr_prefix_setup
 # (scripts/lib/cluster.sh) copies the staged files into each private test install.
-# scripts/test.sh never runs this (CI time); the Citus test skips when nothing is staged.
+# scripts/test.sh runs this when the machine has Citus's snapshot ($VR_MIRRORS); the Citus
+# tests skip when nothing is staged.
 #
 #   scripts/build_citus.sh                 stage into $VR_CITUS_PREFIX, by default
 #                                          /var/cache/vecrbac/citus-v13.2.2; a second run

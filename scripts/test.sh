@@ -14,6 +14,12 @@
 #                              a live pgvector; VR_PGVECTOR_PREFIX names one already built.
 #                              Without either they use the recorded dumps (test/data/pgvector)
 #                              and 014 (in-place migration) is skipped.
+#   VR_MIRRORS=DIR             where the tool library keeps repository snapshots
+#                              (default /work/.mirror). When it holds pgvector's, that is
+#                              VR_PGVECTOR_SOURCE unless one is given; when it holds Citus's,
+#                              scripts/build_citus.sh stages Citus (~1 min, once per machine)
+#                              so that the Citus TAP tests (017, 018) run. VR_MIRRORS=none:
+#                              neither (those tests then skip, with a message).
 #
 # Exit status: non-zero if any suite failed. Logs and diffs stay in tmp_check/.
 set -uo pipefail
@@ -43,8 +49,28 @@ suite() { # suite NAME COMMAND...: runs one suite and records its outcome
 vr_log "build"
 make -s -j"$(nproc)" WERROR=1 >/dev/null || { echo "build failed"; make WERROR=1; exit 1; }
 
+# ---- pgvector and Citus from snapshots, when this machine has them ----------------------
+# Neither is packaged for Debian 12. Citus is staged before the private install below,
+# which copies it in (vr_prefix_setup).
+MIRRORS=${VR_MIRRORS:-/work/.mirror}
+PEERS_FAILED=()
+if [[ $MIRRORS != none ]] && want tap; then
+    if [[ -z ${VR_PGVECTOR_SOURCE:-} && -d $MIRRORS/pgvector+pgvector/repo ]]; then
+        export VR_PGVECTOR_SOURCE=$MIRRORS/pgvector+pgvector/repo
+    fi
+    if [[ -d $MIRRORS/citusdata+citus/repo ]]; then
+        vr_log "citus from $MIRRORS/citusdata+citus/repo"
+        log=$(mktemp)
+        CITUS_GIT_DIR=$MIRRORS/citusdata+citus/repo env PATH="$ORIG_PATH" scripts/build_citus.sh >"$log" 2>&1 ||
+            { cat "$log"; PEERS_FAILED+=(citus-build); }
+        tail -1 "$log"
+        rm -f "$log"
+    fi
+fi
+
 rm -rf "$TMP"
 mkdir -p "$TMP"
+FAILED+=("${PEERS_FAILED[@]}")
 vr_prefix_setup "$TMP/install"
 vr_pg_dir "$TMP/out"
 
