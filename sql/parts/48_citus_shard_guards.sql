@@ -44,7 +44,9 @@ BEGIN
                                             pg_catalog.getdatabaseencoding());
             raw := pg_catalog.substring(raw, cut OPERATOR(pg_catalog.+) 1);
         END LOOP;
-        -- this node's shards of the table that this transaction sees, without their guard
+        -- this node's shards of the table that this transaction sees, without their guard (a
+        -- shard not made here yet, as when a protected table is being distributed, gets its
+        -- own copy of the trigger from Citus when it is made)
         FOR s IN EXECUTE
             -- (shard_name leaves the schema public out, and search_path here is pg_catalog)
             'SELECT sh.shardid, pg_catalog.to_regclass(CASE WHEN n.nspname OPERATOR(pg_catalog.=) ''public'' '
