@@ -53,7 +53,6 @@ make -s -j"$(nproc)" WERROR=1 >/dev/null || { echo "build failed"; make WERROR=1
 # Neither is packaged for Debian 12. Citus is staged before the private install below,
 # which copies it in (vr_prefix_setup).
 MIRRORS=${VR_MIRRORS:-/work/.mirror}
-PEERS_FAILED=()
 if [[ $MIRRORS != none ]] && want tap; then
     if [[ -z ${VR_PGVECTOR_SOURCE:-} && -d $MIRRORS/pgvector+pgvector/repo ]]; then
         export VR_PGVECTOR_SOURCE=$MIRRORS/pgvector+pgvector/repo
@@ -61,16 +60,20 @@ if [[ $MIRRORS != none ]] && want tap; then
     if [[ -d $MIRRORS/citusdata+citus/repo ]]; then
         vr_log "citus from $MIRRORS/citusdata+citus/repo"
         log=$(mktemp)
-        CITUS_GIT_DIR=$MIRRORS/citusdata+citus/repo env PATH="$ORIG_PATH" scripts/build_citus.sh >"$log" 2>&1 ||
-            { cat "$log"; PEERS_FAILED+=(citus-build); }
-        tail -1 "$log"
+        # Citus is a peer, not ours: if it cannot be built here, its tests skip (as
+        # without a snapshot), and the log says why.
+        if CITUS_GIT_DIR=$MIRRORS/citusdata+citus/repo env PATH="$ORIG_PATH" scripts/build_citus.sh >"$log" 2>&1; then
+            tail -1 "$log"
+        else
+            cat "$log"
+            echo "WARNING: Citus could not be built: 017 and 018 will skip"
+        fi
         rm -f "$log"
     fi
 fi
 
 rm -rf "$TMP"
 mkdir -p "$TMP"
-FAILED+=("${PEERS_FAILED[@]}")
 vr_prefix_setup "$TMP/install"
 vr_pg_dir "$TMP/out"
 
