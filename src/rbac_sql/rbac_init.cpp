@@ -21,6 +21,7 @@ extern "C"
 #include "jwt/jwks.h"
 #include "rbac_sql/executor_check.h"
 #include "rbac_sql/planning_scope.h"
+#include "rbac_sql/policy_constants.h"
 #include "rbac_sql/rbac_settings.h"
 #include "rbac/session.h"
 
@@ -188,4 +189,5 @@ void vecrbac_rbac_init(void)
 {
 	vecrbac::rbac::settings::define();
 	RbacInstallExecutorCheck();
+	RbacInstallPolicyConstants();
 }

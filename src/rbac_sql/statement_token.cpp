@@ -130,10 +130,13 @@ RbacStatement *RbacStartStatement(void)
 /* The statement whose plan made this call, or nullptr. */
 RbacStatement *RbacStatementOf(FunctionCallInfo fcinfo)
 {
-	if (fcinfo->flinfo == nullptr)
-		return nullptr;
+	return fcinfo->flinfo == nullptr ? nullptr : RbacStatementIn(fcinfo->flinfo->fn_mcxt);
+}
+
+RbacStatement *RbacStatementIn(MemoryContext cxt)
+{
 	for (RbacStatement *s = statements; s != nullptr; s = s->next)
-		if (s->cxt == fcinfo->flinfo->fn_mcxt)
+		if (s->cxt == cxt)
 			return s;
 	return nullptr;
 }

@@ -29,6 +29,8 @@ typedef struct RbacStatement
 RbacStatement *RbacStartStatement(void);
 /* The statement whose plan made this call, or NULL. */
 RbacStatement *RbacStatementOf(FunctionCallInfo fcinfo);
+/* The statement whose executor memory this is, or NULL. */
+RbacStatement *RbacStatementIn(MemoryContext cxt);
 /* The token a call answers for: its statement's, else the session's. */
 const char *RbacTokenOf(RbacStatement *statement);
 

@@ -342,6 +342,20 @@ VECRBAC_FUNCTION(vecrbac_scope_from_jsonb)
  * When that scope is a policy accessor's kept answer (kept_answer.h), every call
  * passes the same pointer, and a row costs a pointer comparison, not a memcmp.
  */
+/*
+ * Whether argument argno of this call site is a constant: the executor then passes
+ * the Const's own value to every call, the same pointer each time (policies whose
+ * accessors policy_constants.cpp answered at executor start have such scopes).
+ */
+static bool arg_is_constant(FunctionCallInfo fcinfo, int argno)
+{
+	Node *call = fcinfo->flinfo->fn_expr;
+	if (call == NULL || !IsA(call, OpExpr))
+		return false;
+	List *args = ((OpExpr *)call)->args;
+	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
+}
+
 static const ScopeParsed *cached_scope(FunctionCallInfo fcinfo)
 {
 	struct Cache
@@ -369,7 +383,7 @@ static const ScopeParsed *cached_scope(FunctionCallInfo fcinfo)
 	cache->bytes = (char *)palloc(length);
 	memcpy(cache->bytes, scope, length);
 	cache->parsed = ScopeParse((Jsonb *)cache->bytes);
-	cache->kept = RbacArgIsKeptAnswer(fcinfo, 1) ? raw : NULL;
+	cache->kept = RbacArgIsKeptAnswer(fcinfo, 1) || arg_is_constant(fcinfo, 1) ? raw : NULL;
 	MemoryContextSwitchTo(old);
 	fcinfo->flinfo->fn_extra = cache;
 	return cache->parsed;
