@@ -8,15 +8,17 @@ CREATE EXTENSION vecrbac;
 SET vecrbac.jwt_secret = :'secret';
 CREATE ROLE vr_pc_app LOGIN NOSUPERUSER NOBYPASSRLS;
 
--- tenants 1 to 4, a text region (NULL on some rows), a payload with a department
-CREATE TABLE pc_docs (id int PRIMARY KEY, tenant int NOT NULL, region text, embedding vector(2) NOT NULL,
-                      payload jsonb NOT NULL DEFAULT '{}');
+-- tenants 1 to 4, a text region and a bigint team (both NULL on some rows), a payload
+-- with a department
+CREATE TABLE pc_docs (id int PRIMARY KEY, tenant int NOT NULL, region text, team bigint,
+                      embedding vector(2) NOT NULL, payload jsonb NOT NULL DEFAULT '{}');
 INSERT INTO pc_docs
 SELECT i, 1 + i % 4, CASE WHEN i % 5 = 0 THEN NULL WHEN i % 2 = 0 THEN 'eu' ELSE 'us' END,
+       CASE WHEN i % 7 = 0 THEN NULL ELSE 1 + i % 3 END,
        ARRAY[i % 7, i % 11]::real[]::vector, jsonb_build_object('dept', CASE WHEN i % 3 = 0 THEN 'a' ELSE 'b' END)
 FROM generate_series(1, 400) i;
 CREATE INDEX pc_docs_tenant ON pc_docs (tenant);
-SELECT vecrbac.protect('pc_docs', key_columns => '{"tenant": "tenant", "region": "region"}');
+SELECT vecrbac.protect('pc_docs', key_columns => '{"tenant": "tenant", "region": "region", "team": "team"}');
 GRANT SELECT, UPDATE, DELETE ON pc_docs TO vr_pc_app;
 ANALYZE pc_docs;
 
@@ -27,6 +29,10 @@ SELECT pc_token('{"access": "r"}') AS t_global \gset
 SELECT pc_token('{"access": [{"collection": "pc_docs", "access": "r", "payload": {"tenant": 2}}]}') AS t_tenant \gset
 SELECT pc_token('{"access": [{"collection": "pc_docs", "access": "r", "payload": [{"tenant": 1}, {"tenant": 3}]}]}') AS t_list \gset
 SELECT pc_token('{"access": [{"collection": "pc_docs", "access": "r", "payload": {"region": "eu"}}]}') AS t_region \gset
+SELECT pc_token('{"access": [{"collection": "pc_docs", "access": "r", "payload": {"team": 2}}]}') AS t_team \gset
+SELECT pc_token('{"access": [{"collection": "pc_docs", "access": "r", "payload": {"tenant": 2, "team": 1}}]}') AS t_both \gset
+-- a tenant no int column can hold
+SELECT pc_token('{"access": [{"collection": "pc_docs", "access": "r", "payload": {"tenant": 99999999999}}]}') AS t_huge \gset
 -- a payload path beside the key: not an exact scope, so the row scope (CASE ... ELSE) stays
 SELECT pc_token('{"access": [{"collection": "pc_docs", "access": "r", "payload": {"tenant": 4, "dept": "a"}}]}') AS t_dept \gset
 SELECT pc_token('{"access": [{"collection": "pc_docs", "access": "rw", "payload": {"tenant": 3}}]}') AS t_write \gset
@@ -38,6 +44,9 @@ SELECT 'global' AS token, count(*) AS n, sum(id) AS ids FROM pc_docs
 UNION ALL SELECT 'tenant', count(*), sum(id) FROM pc_docs WHERE tenant = 2
 UNION ALL SELECT 'list', count(*), sum(id) FROM pc_docs WHERE tenant IN (1, 3)
 UNION ALL SELECT 'region', count(*), sum(id) FROM pc_docs WHERE region = 'eu'
+UNION ALL SELECT 'team', count(*), sum(id) FROM pc_docs WHERE team = 2
+UNION ALL SELECT 'both', count(*), sum(id) FROM pc_docs WHERE tenant = 2 AND team = 1
+UNION ALL SELECT 'huge', 0, NULL
 UNION ALL SELECT 'dept', count(*), sum(id) FROM pc_docs WHERE tenant = 4 AND payload->>'dept' = 'a';
 GRANT SELECT ON pc_expected TO vr_pc_app;
 SELECT token, n FROM pc_expected ORDER BY token;
@@ -53,6 +62,12 @@ SET vecrbac.token = :'t_tenant';
 SELECT count(*), sum(id) FROM pc_docs;
 SET vecrbac.token = :'t_dept';
 SELECT count(*), sum(id) FROM pc_docs;
+SET vecrbac.token = :'t_list';
+SELECT count(*), sum(id) FROM pc_docs;
+SET vecrbac.token = :'t_both';
+SELECT count(*), sum(id) FROM pc_docs;
+SET vecrbac.token = :'t_huge';
+SELECT count(*), sum(id) FROM pc_docs;
 RESET client_min_messages;
 CREATE TEMP TABLE pc_seen (token text, n bigint, ids bigint);
 SET vecrbac.token = :'t_global';
@@ -65,6 +80,12 @@ SET vecrbac.token = :'t_region';
 INSERT INTO pc_seen SELECT 'region', count(*), sum(id) FROM pc_docs;
 SET vecrbac.token = :'t_dept';
 INSERT INTO pc_seen SELECT 'dept', count(*), sum(id) FROM pc_docs;
+SET vecrbac.token = :'t_team';
+INSERT INTO pc_seen SELECT 'team', count(*), sum(id) FROM pc_docs;
+SET vecrbac.token = :'t_both';
+INSERT INTO pc_seen SELECT 'both', count(*), sum(id) FROM pc_docs;
+SET vecrbac.token = :'t_huge';
+INSERT INTO pc_seen SELECT 'huge', count(*), sum(id) FROM pc_docs;
 -- no row differs from what plain WHERE gives (an empty result)
 (SELECT * FROM pc_seen EXCEPT SELECT * FROM pc_expected)
 UNION ALL (SELECT * FROM pc_expected EXCEPT SELECT * FROM pc_seen);
@@ -73,6 +94,10 @@ SET vecrbac.token = :'t_global';
 SELECT count(*) FROM pc_docs WHERE region IS NULL;
 SET vecrbac.token = :'t_region';
 SELECT count(*) FROM pc_docs WHERE region IS NULL;
+-- and the bigint team's: a team token sees none, nor when the test asks for them by NOT
+SET vecrbac.token = :'t_team';
+SELECT count(*) FROM pc_docs WHERE team IS NULL;
+SELECT count(*) FROM pc_docs WHERE NOT (team = 3);
 
 -- ---- a prepared statement follows the token of each execution (generic plan too) ------------
 PREPARE pc_count AS SELECT count(*), sum(id) FROM pc_docs;
