@@ -337,12 +337,6 @@ VECRBAC_FUNCTION(vecrbac_scope_from_jsonb)
 }
 
 /*
- * The parsed scope of the second argument, cached across calls of one call site: a
- * policy compares every row against the same scope, computed once per statement.
- * When that scope is a policy accessor's kept answer (kept_answer.h), every call
- * passes the same pointer, and a row costs a pointer comparison, not a memcmp.
- */
-/*
  * Whether argument argno of this call site is a constant: the executor then passes
  * the Const's own value to every call, the same pointer each time (policies whose
  * accessors policy_constants.cpp answered at executor start have such scopes).
@@ -356,6 +350,13 @@ static bool arg_is_constant(FunctionCallInfo fcinfo, int argno)
 	return argno < list_length(args) && IsA(list_nth(args, argno), Const);
 }
 
+/*
+ * The parsed scope of the second argument, cached across calls of one call site: a
+ * policy compares every row against the same scope, computed once per statement.
+ * When that scope is a policy accessor's kept answer (kept_answer.h), every call
+ * passes the same pointer, and a row costs a pointer comparison, not a memcmp; so
+ * too when the scope is a constant.
+ */
 static const ScopeParsed *cached_scope(FunctionCallInfo fcinfo)
 {
 	struct Cache

@@ -145,6 +145,23 @@ RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 
+-- ---- a table of one page keeps its accessor calls (no DEBUG line): rebuilding costs more ----
+RESET ROLE;
+CREATE TABLE pc_tiny (id int PRIMARY KEY, tenant int NOT NULL, payload jsonb NOT NULL DEFAULT '{}');
+INSERT INTO pc_tiny SELECT i, 1 + i % 4 FROM generate_series(1, 8) i;
+SET client_min_messages = warning;
+SELECT vecrbac.protect('pc_tiny', key_columns => '{"tenant": "tenant"}');
+GRANT SELECT ON pc_tiny TO vr_pc_app;
+SELECT pc_token('{"access": [{"collection": "pc_tiny", "access": "r", "payload": {"tenant": 2}}]}') AS t_tiny \gset
+SET ROLE vr_pc_app;
+SET vecrbac.token = :'t_tiny';
+SET client_min_messages = debug2;
+SELECT array_agg(id ORDER BY id) FROM pc_tiny;
+RESET client_min_messages;
+RESET ROLE;
+DROP TABLE pc_tiny;
+SET ROLE vr_pc_app;
+
 -- ---- writes: UPDATE and DELETE scan with the write scope ---------------------------------------
 SET vecrbac.token = :'t_write';
 UPDATE pc_docs SET payload = payload || '{"seen": true}';
