@@ -6,12 +6,14 @@
 #
 #   - citus_add_node of a third worker, and citus_rebalance_start (background moves to it);
 #   - alter_distributed_table to 6 shards (docs and notes rebuilt; it needs
-#     citus.enable_unsafe_triggers, and the new shards get no TRUNCATE guard until
-#     protect() runs again, which the test does);
+#     citus.enable_unsafe_triggers; each worker guards its new shards in the same
+#     transaction, so no protect() again);
 #   - citus_split_shard_by_split_points of one shard into two on different workers;
 #   - citus_drain_node of the third worker, and rebalance_table_shards back onto it;
 #   - create_distributed_table colocated with docs after all this;
-#   - create_collection, then distribute_collection by its tenant key (twice, colocated).
+#   - create_collection, then distribute_collection by its tenant key (twice, colocated);
+#   - alter_distributed_table of a table in another schema, then with metadata sync to one
+#     worker stopped: the coordinator warns of exactly the shards there, protect() guards them.
 #
 # After each: every placement of every table has the four policies, forced row-level
 # security and its TRUNCATE guard; every node has the registry rows; every tenant's token
