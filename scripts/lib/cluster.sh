@@ -50,7 +50,7 @@ vr_prefix_setup() {
         cp -al "$src" "$prefix$src" 2>/dev/null || cp -a "$src" "$prefix$src"
     done
     make -s install DESTDIR="$prefix" >/dev/null
-    # Citus, when scripts/build_citus.sh has staged it (test/tap/017_citus.pl and 018 skip without)
+    # Citus, when scripts/build_citus.sh has staged it (test/tap/017_citus.pl, 018 and 023 skip without)
     local citus=${VR_CITUS_PREFIX:-/var/cache/vecrbac/citus-v13.2.2}
     if [[ -f $citus/.complete ]]; then cp -a "$citus/usr" "$prefix/"; fi
     export VR_PREFIX=$prefix
