@@ -2,8 +2,8 @@
 # build_citus.sh: Citus (not packaged for Debian 12) built from source for PostgreSQL 15,
 # for test/tap/017_citus.pl, 018_citus_rebalance.pl, 023_citus_upgrade.pl and bench/citus.
 # Never installed into the system PostgreSQL: it is staged (make install DESTDIR=...) under
-# the cache directory, and vr_prefix_setup
-# (scripts/lib/cluster.sh) copies the staged files into each private test install.
+# the cache directory, and vr_prefix_setup (scripts/lib/cluster.sh) copies the staged files
+# into each private test install.
 # scripts/test.sh runs this when the machine has Citus's snapshot ($VR_MIRRORS); the Citus
 # tests skip when nothing is staged.
 #
