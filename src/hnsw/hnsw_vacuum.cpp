@@ -18,8 +18,9 @@
  *   the deleted elements' tuples and records the room in the free space map, where
  *   inserts find it.
  * Cleanup (once per VACUUM, after every bulk delete, or alone when no row was removed)
- *   links back the live elements that no search from the entry point reaches any more
- *   (hnsw_reach.cpp): pruning by inserts and the link repair above can cut them off.
+ *   sets back the chain heads that an interrupted insert left, and links back the live
+ *   elements that no search from the entry point reaches any more (hnsw_reach.cpp):
+ *   pruning by inserts and the link repair above can cut them off.
  * Each page change is one GenericXLog record; a crash between passes leaves flags
  * and links that the next VACUUM finishes, and searches tolerate either state. Inserts
  * meanwhile walk through flagged elements too; one that finds nothing live from a
@@ -694,6 +695,65 @@ void free_deleted(VacuumState *vs)
 	FreeSpaceMapVacuum(vs->index);
 }
 
+/*
+ * Sets back the chain directories' heads that an insert stopped between its two records
+ * (an error or a crash there) left naming no element of their value. An insert of the
+ * value sets its head right itself, and a VACUUM that removed elements does it in
+ * repair_partitions; this reaches the values nothing has touched since. Only entries an
+ * insert changed since (a head before it still recorded) are looked at, one element read
+ * each, and they are marked settled. Inserts wait meanwhile: one between its records
+ * holds the entry's page, but a settled head must not race a new one.
+ */
+void settle_heads(Relation index)
+{
+	HnswMetaPageData meta;
+	HnswColumns cols;
+	HnswReadMeta(index, &meta);
+	HnswInitColumns(&cols, index);
+	bool locked = false;
+
+	for (int f = 0; f < cols.nfilters; f++)
+	{
+		HnswDirRef dir = HnswDirOf(&meta, &cols, f);
+		if (f == cols.partition || cols.kind[f] == HNSW_FILTER_JSONB || dir.pages == 0)
+			continue;
+		if (!locked)
+			LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
+		locked = true;
+		for (uint32 b = 0; b < dir.pages; b++)
+		{
+			for (BlockNumber blk = dir.start + b; blk != InvalidBlockNumber;)
+			{
+				Buffer buf = ReadBuffer(index, blk);
+				LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+				HnswEdit edit;
+				HnswEditStart(&edit, index, false);
+				Page page = HnswEditPage(&edit, buf, false);
+				OffsetNumber max = PageGetMaxOffsetNumber(page);
+				for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+				{
+					ItemId iid = PageGetItemId(page, off);
+					if (!ItemIdHasStorage(iid))
+						continue;
+					HnswDirEntry e = (HnswDirEntry)PageGetItem(page, iid);
+					if (!ItemPointerIsValid(&e->prev_head))
+						continue;
+					HnswDirSettleHead(index, &cols, f, e);
+					ItemPointerSetInvalid(&e->prev_head);
+				}
+				if (memcmp(page, BufferGetPage(buf), BLCKSZ) == 0)
+					HnswEditAbort(&edit);
+				else
+					HnswEditFinish(&edit);
+				blk = HnswPageGetOpaque(BufferGetPage(buf))->nextblkno;
+				UnlockReleaseBuffer(buf);
+			}
+		}
+	}
+	if (locked)
+		UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
+}
+
 } // namespace
 
 IndexBulkDeleteResult *hnsw_bulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
@@ -800,6 +860,8 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 		FreeAccessStrategy(strategy);
 		FreeSpaceMapVacuum(info->index);
 	}
+
+	settle_heads(info->index);
 
 	HnswReachStats reach;
 	HnswRepairReachability(info->index, &reach);

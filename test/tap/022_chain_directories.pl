@@ -8,8 +8,9 @@
 # of its chain directories and before the one of its element; the WAL is flushed and the
 # server crashes. After recovery (on the primary, and on the standby, which replayed the
 # same record) the dept and tenant heads name no element: the checker says so, scoped
-# searches still equal exact search, the next insert of the value sets the heads right,
-# and the pages are identical on both nodes again.
+# searches still equal exact search, and a VACUUM with no element to remove sets the
+# heads back (the first time), or the next insert of the value sets them right (the
+# second); the pages are identical on both nodes again.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -119,25 +120,38 @@ is_deeply(vr_page_digests($standby, 'postgres', 'docs_ids'), vr_page_digests($pr
 	'docs_ids: pages identical on both nodes');
 
 # ---- a crash between an insert's two records --------------------------------------------
-my ($rc, $out, $err) = $primary->psql('postgres',
-	"SET vecrbac.test_wait_point = 'error:hnsw-insert-between-records';\n"
-	  . "INSERT INTO items VALUES (9001, 1, 7, vr_vec(9001, 8));");
-like($err, qr/test error point "hnsw-insert-between-records" reached/, 'the insert stopped between its records');
-vr_flush_wal($primary);
-$primary->wait_for_catchup($standby, 'replay');
-vr_crash($primary);
-$primary->start;
-
-for my $node ($primary, $standby)
+# Twice: the first time a plain VACUUM (no element to remove) sets the head back, the
+# second time the next insert of the value does.
+sub crash_between_records
 {
-	my $name = $node->name;
-	like(findings($node), qr/^info: the head of value key 7 in column 2's chain names no element of it/m,
-		"$name: the checker sees dept 7's head naming no element, and nothing wrong");
-	unlike(findings($node), qr/^(error|warning)/m, "$name: no error or warning");
-}
-same_on_both('after the crash');
+	my ($id, $round) = @_;
+	my ($rc, $out, $err) = $primary->psql('postgres',
+		"SET vecrbac.test_wait_point = 'error:hnsw-insert-between-records';\n"
+		  . "INSERT INTO items VALUES ($id, 1, 7, vr_vec($id, 8));");
+	like($err, qr/test error point "hnsw-insert-between-records" reached/, "$round: the insert stopped between its records");
+	vr_flush_wal($primary);
+	$primary->wait_for_catchup($standby, 'replay');
+	vr_crash($primary);
+	$primary->start;
 
-$primary->safe_psql('postgres', 'INSERT INTO items VALUES (9002, 1, 7, vr_vec(9002, 8));');
+	for my $node ($primary, $standby)
+	{
+		my $name = $node->name;
+		like(findings($node), qr/^info: the head of value key 7 in column 2's chain names no element of it/m,
+			"$round: $name: the checker sees dept 7's head naming no element, and nothing wrong");
+		unlike(findings($node), qr/^(error|warning)/m, "$round: $name: no error or warning");
+	}
+	same_on_both("$round: after the crash");
+}
+
+crash_between_records(9001, 'first crash');
+$primary->safe_psql('postgres', 'VACUUM items;');
+is(findings($primary), '', 'a VACUUM that removes no element set the head back');
+same_on_both('after the VACUUM');
+vr_assert_healthy($primary, 'postgres', index => 'items_keys', table => 'items', label => '(after the crash and a VACUUM)');
+
+crash_between_records(9002, 'second crash');
+$primary->safe_psql('postgres', 'INSERT INTO items VALUES (9003, 1, 7, vr_vec(9003, 8));');
 is(findings($primary), '', 'the next insert of the value set the head right');
 same_on_both('after the next insert');
 vr_assert_healthy($primary, 'postgres', index => 'items_keys', table => 'items', label => '(after the crash and an insert)');
