@@ -701,8 +701,8 @@ void free_deleted(VacuumState *vs)
  * value sets its head right itself, and a VACUUM that removed elements does it in
  * repair_partitions; this reaches the values nothing has touched since. Only entries an
  * insert changed since (a head before it still recorded) are looked at, one element read
- * each, and they are marked settled. Inserts wait meanwhile: one between its records
- * holds the entry's page, but a settled head must not race a new one.
+ * each, and they are marked settled. Inserts wait meanwhile (HNSW_UPDATE_LOCK), so no
+ * head an insert is writing is taken for an interrupted one.
  */
 void settle_heads(Relation index)
 {
