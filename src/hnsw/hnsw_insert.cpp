@@ -55,6 +55,12 @@ inline Size item_cost(Size size)
  * page this backend last placed an element on (the relation's target block, else the
  * last page), then the pages the free space map offers, else a new page (*is_new).
  *
+ * An element of a partition value that has elements already tries `preferred` first,
+ * the page of the value's newest element, and then skips the target block: so rows
+ * inserted after the build, tenant after tenant or interleaved, still fill pages value
+ * by value, and a scope read along its chain reads few pages (as the build lays them
+ * out). The map's pages (room that VACUUM freed) still come before a new page.
+ *
  * A page left because it is too full has its true room recorded in the map on the way
  * (RecordAndGetPageWithFreeSpace, as heap inserts do): inserts never update the map as
  * they fill a page, so after VACUUM has freed pages the map still shows them empty
@@ -77,7 +83,8 @@ inline Size item_cost(Size size)
  * pages come last), and waiting for it there waited for ourselves, for ever. The map
  * never offers a directory page (their room is 0).
  */
-Buffer page_with_room(Relation index, Size needed, int items, bool *is_new)
+Buffer page_with_room(Relation index, Size needed, int items, bool *is_new,
+                      BlockNumber preferred = InvalidBlockNumber)
 {
 	const Size step = BLCKSZ / 256; /* freespace.c's FSM_CAT_STEP */
 	const int kNearMisses = 8;
@@ -87,7 +94,9 @@ Buffer page_with_room(Relation index, Size needed, int items, bool *is_new)
 	int near_misses = 0;
 
 	*is_new = false;
-	if (blk == InvalidBlockNumber || blk >= nblocks)
+	if (preferred != InvalidBlockNumber && preferred != HNSW_METAPAGE_BLKNO && preferred < nblocks)
+		blk = preferred;
+	else if (blk == InvalidBlockNumber || blk >= nblocks)
 		blk = nblocks > 1 ? nblocks - 1 : InvalidBlockNumber;
 	bool guess = true;
 	while (blk != InvalidBlockNumber && blk != HNSW_METAPAGE_BLKNO)
@@ -176,8 +185,8 @@ void add_tuple(Page page, const void *tup, Size size, ItemPointer tid, BlockNumb
  * (the usual case), else two pages locked in block order. Returns false if a page
  * filled up in between; the caller then tries again.
  */
-bool lock_room(Relation index, const NewElement *ne, Buffer *buf, bool *is_new, Buffer *buf2,
-               bool *is_new2)
+bool lock_room(Relation index, const NewElement *ne, BlockNumber preferred, Buffer *buf,
+               bool *is_new, Buffer *buf2, bool *is_new2)
 {
 	const Size empty_page = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData));
 	Size ecost = item_cost(ne->esize), ncost = item_cost(ne->nsize);
@@ -186,7 +195,7 @@ bool lock_room(Relation index, const NewElement *ne, Buffer *buf, bool *is_new, 
 	*is_new2 = false;
 	if (ecost + ncost <= empty_page)
 	{
-		*buf = page_with_room(index, ecost + ncost, 2, is_new);
+		*buf = page_with_room(index, ecost + ncost, 2, is_new, preferred);
 		return true;
 	}
 
@@ -370,7 +379,24 @@ void place_element(Relation index, const HnswColumns *cols, NewElement *ne, bool
 	ChainSlots chains;
 	lock_chains(index, cols, meta, ne, building, &chains);
 
-	while (!lock_room(index, ne, &buf, &is_new, &buf2, &is_new2))
+	/*
+	 * Beside the value's newest element (page_with_room), for a value of at least
+	 * kOwnPages pages of elements: it then opens pages of its own when that one is full,
+	 * so at most one page per such value is partly empty, an eighth of its pages or less.
+	 * Smaller values share pages as before (a million tenants of a few rows each must
+	 * not take a page each).
+	 */
+	const double kOwnPages = 8;
+	const Size empty_page = BLCKSZ - SizeOfPageHeaderData - MAXALIGN(sizeof(HnswPageOpaqueData));
+	BlockNumber preferred = InvalidBlockNumber;
+	if (use_dir && slot.found && ItemPointerIsValid(&ne->etup->chain_next))
+	{
+		double pages = (double)slot_entry(BufferGetPage(slot.page), &slot)->count *
+		               (double)(item_cost(ne->esize) + item_cost(ne->nsize)) / (double)empty_page;
+		if (pages >= kOwnPages)
+			preferred = ItemPointerGetBlockNumber(&ne->etup->chain_next);
+	}
+	while (!lock_room(index, ne, preferred, &buf, &is_new, &buf2, &is_new2))
 		CHECK_FOR_INTERRUPTS();
 
 	/* Where the element goes: the chain directories name it before it is written. */

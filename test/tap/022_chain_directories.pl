@@ -177,6 +177,30 @@ note(($read_after - $read_before) . " of $laid_pages index pages read");
 cmp_ok($read_after - $read_before, '<', 0.4 * $laid_pages,
 	"reading a quarter of the rows read under 40 % of the index's $laid_pages pages");
 
+# ---- inserts after the build keep a large value's elements together ----------------------
+# The same rows inserted into an indexed table, tenants interleaved row by row: each
+# tenant's elements go beside its newest one, on pages of its own once it has a few pages
+# of them, instead of on whichever page the backend filled last.
+$primary->safe_psql('postgres', q{
+CREATE TABLE grown (id int PRIMARY KEY, tenant int, v vector(8));
+CREATE INDEX grown_tenant ON grown USING hnsw (tenant, v vector_l2_ops);
+INSERT INTO grown SELECT i, i % 4, vr_vec(i, 8) FROM generate_series(1, 4000) i;
+});
+my $grown_pages = $primary->safe_psql('postgres', "SELECT pg_relation_size('grown_tenant') / current_setting('block_size')::int");
+cmp_ok($grown_pages, '<=', 1.15 * $laid_pages,
+	"the inserted index takes $grown_pages pages, at most 15 % more than the built one's $laid_pages");
+$primary->restart;
+$blocks_read =~ s/laid_tenant/grown_tenant/;
+($read_before) = reverse split /\n/, $primary->safe_psql('postgres', $blocks_read);
+is_deeply(vr_knn($primary, 'postgres', table => '(SELECT * FROM grown WHERE tenant = 2) s', query => 'vr_vec(-1, 8)',
+		k => 10, index => 'grown_tenant', settings => ['hnsw.exact_scan_limit = 100000']),
+	vr_exact($primary, 'postgres', table => '(SELECT * FROM grown WHERE tenant = 2) s', query => 'vr_vec(-1, 8)', k => 10),
+	'the scope of tenant 2 is read whole, exactly');
+($read_after) = reverse split /\n/, $primary->safe_psql('postgres', $blocks_read);
+note(($read_after - $read_before) . " of $grown_pages index pages read");
+cmp_ok($read_after - $read_before, '<', 0.4 * $grown_pages,
+	"reading a quarter of the inserted rows read under 40 % of the index's $grown_pages pages");
+
 $standby->stop;
 $primary->stop;
 done_testing();
