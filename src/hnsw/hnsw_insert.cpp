@@ -55,8 +55,8 @@ inline Size item_cost(Size size)
  * page this backend last placed an element on (the relation's target block, else the
  * last page), then the pages the free space map offers, else a new page (*is_new).
  *
- * An element of a partition value that has elements already tries `preferred` first,
- * the page of the value's newest element, and then skips the target block: so rows
+ * With `preferred` (the page of a large partition value's newest element: see
+ * place_element) that page is tried first and the target block is skipped: so rows
  * inserted after the build, tenant after tenant or interleaved, still fill pages value
  * by value, and a scope read along its chain reads few pages (as the build lays them
  * out). The map's pages (room that VACUUM freed) still come before a new page.
