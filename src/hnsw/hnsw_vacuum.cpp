@@ -515,6 +515,45 @@ ItemPointerData skip_deleted(VacuumState *vs, int f, ItemPointerData tid)
 }
 
 /*
+ * Visits every page of a directory (its buckets, then each bucket's overflow pages)
+ * exclusively locked, through a GenericXLog edit of its own: visit(page) changes the
+ * edit's copy, and a page that comes out unchanged is not logged (most do).
+ */
+template <typename Visit> void edit_directory(Relation index, HnswDirRef dir, Visit visit)
+{
+	for (uint32 b = 0; b < dir.pages; b++)
+	{
+		for (BlockNumber blk = dir.start + b; blk != InvalidBlockNumber;)
+		{
+			Buffer buf = ReadBuffer(index, blk);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+			HnswEdit edit;
+			HnswEditStart(&edit, index, false);
+			Page page = HnswEditPage(&edit, buf, false);
+			visit(page);
+			if (memcmp(page, BufferGetPage(buf), BLCKSZ) == 0)
+				HnswEditAbort(&edit);
+			else
+				HnswEditFinish(&edit);
+			blk = HnswPageGetOpaque(BufferGetPage(buf))->nextblkno;
+			UnlockReleaseBuffer(buf);
+		}
+	}
+}
+
+/* Each directory entry of a page, with its offset. */
+template <typename Visit> void each_entry(Page page, Visit visit)
+{
+	OffsetNumber max = PageGetMaxOffsetNumber(page);
+	for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
+	{
+		ItemId iid = PageGetItemId(page, off);
+		if (ItemIdHasStorage(iid))
+			visit(off, (HnswDirEntry)PageGetItem(page, iid));
+	}
+}
+
+/*
  * Routes every chain (the partition column's, and from version 3 the other scalar
  * columns') around deleted elements and recomputes the directories from the live
  * elements (idempotent: a vacuum interrupted anywhere leaves nothing the next one
@@ -583,57 +622,39 @@ void repair_partitions(VacuumState *vs)
 	for (int i = 0; i < vs->nchained; i++)
 	{
 		int f = vs->chained[i];
-		HnswDirRef dir = HnswDirOf(&vs->meta, &vs->cols, f);
-		for (uint32 b = 0; b < dir.pages; b++)
+		auto recount = [&](Page page)
 		{
-			for (BlockNumber blk = dir.start + b; blk != InvalidBlockNumber;)
-			{
-				Buffer buf = ReadBuffer(vs->index, blk);
-				LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-				HnswEdit edit;
-				HnswEditStart(&edit, vs->index, false);
-				Page page = HnswEditPage(&edit, buf, false);
-				OffsetNumber max = PageGetMaxOffsetNumber(page);
-				PgVec<OffsetNumber> empty;
-				empty.init(4);
-				for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
-				{
-					ItemId iid = PageGetItemId(page, off);
-					if (!ItemIdHasStorage(iid))
-						continue;
-					HnswDirEntry e = (HnswDirEntry)PageGetItem(page, iid);
-					LiveValue *v = (LiveValue *)hash_search(live[f], &e->key, HASH_FIND, NULL);
-					if (v == NULL)
-					{
-						empty.push(off);
-						continue;
-					}
-					if (f != vs->cols.partition)
-					{
-						/* A head an interrupted insert left: back to the one before. */
-						HnswDirSettleHead(vs->index, &vs->cols, f, e);
-						ItemPointerSetInvalid(&e->prev_head);
-					}
-					e->count = v->seeds.count;
-					e->head = skip_deleted(vs, f, e->head);
-					e->entry = v->seeds.entry;
-					e->entry_level = v->seeds.entry_level;
-					e->nseeds = v->seeds.nseeds;
-					memcpy(e->seeds, v->seeds.seeds, sizeof(e->seeds));
-					memcpy(e->seed_levels, v->seeds.seed_levels, sizeof(e->seed_levels));
-				}
-				for (int j = empty.size - 1; j >= 0; j--)
-					PageIndexTupleDeleteNoCompact(page, empty[j]);
-				empty.free_memory();
-				/* Most pages of a directory come out as they were: nothing to log then. */
-				if (memcmp(page, BufferGetPage(buf), BLCKSZ) == 0)
-					HnswEditAbort(&edit);
-				else
-					HnswEditFinish(&edit);
-				blk = HnswPageGetOpaque(BufferGetPage(buf))->nextblkno;
-				UnlockReleaseBuffer(buf);
-			}
-		}
+			PgVec<OffsetNumber> empty;
+			empty.init(4);
+			each_entry(page,
+			           [&](OffsetNumber off, HnswDirEntry e)
+			           {
+				           LiveValue *v =
+				               (LiveValue *)hash_search(live[f], &e->key, HASH_FIND, NULL);
+				           if (v == NULL)
+				           {
+					           empty.push(off);
+					           return;
+				           }
+				           if (f != vs->cols.partition)
+				           {
+					           /* A head an interrupted insert left: back to the one before. */
+					           HnswDirSettleHead(vs->index, &vs->cols, f, e);
+					           ItemPointerSetInvalid(&e->prev_head);
+				           }
+				           e->count = v->seeds.count;
+				           e->head = skip_deleted(vs, f, e->head);
+				           e->entry = v->seeds.entry;
+				           e->entry_level = v->seeds.entry_level;
+				           e->nseeds = v->seeds.nseeds;
+				           memcpy(e->seeds, v->seeds.seeds, sizeof(e->seeds));
+				           memcpy(e->seed_levels, v->seeds.seed_levels, sizeof(e->seed_levels));
+			           });
+			for (int j = empty.size - 1; j >= 0; j--)
+				PageIndexTupleDeleteNoCompact(page, empty[j]);
+			empty.free_memory();
+		};
+		edit_directory(vs->index, HnswDirOf(&vs->meta, &vs->cols, f), recount);
 		hash_destroy(live[f]);
 	}
 }
@@ -720,35 +741,18 @@ void settle_heads(Relation index)
 		if (!locked)
 			LockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);
 		locked = true;
-		for (uint32 b = 0; b < dir.pages; b++)
+		auto settle = [&](Page page)
 		{
-			for (BlockNumber blk = dir.start + b; blk != InvalidBlockNumber;)
-			{
-				Buffer buf = ReadBuffer(index, blk);
-				LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
-				HnswEdit edit;
-				HnswEditStart(&edit, index, false);
-				Page page = HnswEditPage(&edit, buf, false);
-				OffsetNumber max = PageGetMaxOffsetNumber(page);
-				for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
-				{
-					ItemId iid = PageGetItemId(page, off);
-					if (!ItemIdHasStorage(iid))
-						continue;
-					HnswDirEntry e = (HnswDirEntry)PageGetItem(page, iid);
-					if (!ItemPointerIsValid(&e->prev_head))
-						continue;
-					HnswDirSettleHead(index, &cols, f, e);
-					ItemPointerSetInvalid(&e->prev_head);
-				}
-				if (memcmp(page, BufferGetPage(buf), BLCKSZ) == 0)
-					HnswEditAbort(&edit);
-				else
-					HnswEditFinish(&edit);
-				blk = HnswPageGetOpaque(BufferGetPage(buf))->nextblkno;
-				UnlockReleaseBuffer(buf);
-			}
-		}
+			each_entry(page,
+			           [&](OffsetNumber, HnswDirEntry e)
+			           {
+				           if (!ItemPointerIsValid(&e->prev_head))
+					           return;
+				           HnswDirSettleHead(index, &cols, f, e);
+				           ItemPointerSetInvalid(&e->prev_head);
+			           });
+		};
+		edit_directory(index, dir, settle);
 	}
 	if (locked)
 		UnlockPage(index, HNSW_UPDATE_LOCK, ExclusiveLock);

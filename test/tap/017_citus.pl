@@ -17,55 +17,25 @@
 #     in its own shard of it; a revocation applies to the next statement.
 #   - TRUNCATE needs a token that may delete every row; unprotect and drop_collection.
 #
-# Skipped when Citus is not installed (scripts/build_citus.sh stages it;
-# vr_prefix_setup copies it into the test install).
+# Skipped when Citus is not installed (test/tap/lib/VecrbacCitus.pm).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VecrbacTest;
+use VecrbacCitus;
 
-my $secret = 'a citus-test secret of at least thirty-two bytes';
-my @conf = (
-	"shared_preload_libraries = 'citus'",
-	"vecrbac.jwt_secret = '$secret'",
-	'max_connections = 60',
-	'max_prepared_transactions = 20',
-	'citus.shard_count = 4',
-	'citus.enable_statistics_collection = off');
-
-my $coord = vr_node('citus_coordinator', conf => \@conf);
-my $libdir = $coord->config_data('--pkglibdir');
-if (!-f "$libdir/citus.so")
-{
-	plan skip_all => 'Citus is not installed: run scripts/build_citus.sh, then the tests';
-}
-my @workers = map { vr_node("citus_worker$_", conf => \@conf) } (1, 2);
+my $secret = vr_citus_secret();
+my ($coord, @workers) = vr_citus_cluster(workers => 2);
 my @nodes = ($coord, @workers);
-$_->start for @nodes;
-$_->safe_psql('postgres', 'CREATE EXTENSION citus') for @nodes;
-$coord->safe_psql('postgres',
-	"SELECT citus_set_coordinator_host('127.0.0.1', " . $coord->port . ')');
-$coord->safe_psql('postgres', "SELECT citus_add_node('127.0.0.1', " . $_->port . ')')
-  for @workers;
 $coord->safe_psql('postgres', 'CREATE EXTENSION vecrbac');
 is($_->safe_psql('postgres', "SELECT extversion IS NOT NULL FROM pg_extension WHERE extname = 'vecrbac'"),
 	't', $_->name . ': vecrbac installed (propagated by Citus)')
   for @workers;
 
-# On every active placement of $table (run_command_on_placements from the coordinator):
-# whether $cond holds, with %1$L the shard's name. 't' when it holds on all of them.
-sub placements
-{
-	my ($table, $cond) = @_;
-	return $coord->safe_psql('postgres', qq{
-SELECT count(*) > 0 AND bool_and(success AND result = 't')
-FROM run_command_on_placements('$table', \$\$SELECT $cond\$\$)});
-}
-my $guarded = q{(SELECT count(*) = 4 FROM pg_policy WHERE polrelid = %1$L::regclass)
-  AND (SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = %1$L::regclass)
-  AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %1$L::regclass AND tgname ~ '^vecrbac_truncate_[0-9]+$')};
+sub placements { return vr_citus_placements($coord, @_) }
+my $guarded = vr_citus_guarded();
 
 # ---- tables ----------------------------------------------------------------------------------
 $coord->safe_psql('postgres', q{

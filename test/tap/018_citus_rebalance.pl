@@ -21,52 +21,37 @@
 # a token that reaches the coordinator only, no token and a forged token are refused on
 # the workers; a direct TRUNCATE of any shard on its worker is refused by the guard.
 #
-# Skipped when Citus is not installed (scripts/build_citus.sh stages it;
-# vr_prefix_setup copies it into the test install).
+# Skipped when Citus is not installed (test/tap/lib/VecrbacCitus.pm).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VecrbacTest;
+use VecrbacCitus;
 
-my $secret = 'a citus-test secret of at least thirty-two bytes';
-my @conf = (
-	"shared_preload_libraries = 'citus'",
-	"vecrbac.jwt_secret = '$secret'",
-	'max_connections = 60',
-	'max_prepared_transactions = 20',
-	'wal_level = logical',
-	'max_replication_slots = 10',
-	'max_wal_senders = 10',
-	'citus.shard_count = 4',
-	'citus.enable_statistics_collection = off');
-
-my $coord = vr_node('citus_coordinator', conf => \@conf);
-my $libdir = $coord->config_data('--pkglibdir');
-if (!-f "$libdir/citus.so")
-{
-	plan skip_all => 'Citus is not installed: run scripts/build_citus.sh, then the tests';
-}
-my @workers = map { vr_node("citus_worker$_", conf => \@conf) } (1, 2, 3);
-my @nodes = ($coord, @workers);
-$_->start for @nodes;
+my $secret = vr_citus_secret();
 # Shard splits decode WAL with Citus's own output plugin; PostgreSQL releases that have
 # output_plugin_libraries (15.20 here) let replication use only the plugins listed there.
-for my $n (@nodes)
+sub allow_citus_plugin
 {
-	my $plugins = $n->safe_psql('postgres',
-		q{SELECT setting FROM pg_settings WHERE name = 'output_plugin_libraries'});
-	next if $plugins eq '';
-	# a list, unquoted: quoted, it would be one element
-	$n->safe_psql('postgres', "ALTER SYSTEM SET output_plugin_libraries = $plugins, citus");
-	$n->safe_psql('postgres', 'SELECT pg_reload_conf()');
+	for my $n (@_)
+	{
+		my $plugins = $n->safe_psql('postgres',
+			q{SELECT setting FROM pg_settings WHERE name = 'output_plugin_libraries'});
+		next if $plugins eq '';
+		# a list, unquoted: quoted, it would be one element
+		$n->safe_psql('postgres', "ALTER SYSTEM SET output_plugin_libraries = $plugins, citus");
+		$n->safe_psql('postgres', 'SELECT pg_reload_conf()');
+	}
 }
-$_->safe_psql('postgres', 'CREATE EXTENSION citus') for @nodes;
-$coord->safe_psql('postgres',
-	"SELECT citus_set_coordinator_host('127.0.0.1', " . $coord->port . ')');
-$coord->safe_psql('postgres', "SELECT citus_add_node('127.0.0.1', " . $_->port . ')')
-  for @workers[ 0, 1 ];
+# three workers, the third added later
+my ($coord, @workers) = vr_citus_cluster(
+	workers => 3,
+	added => 2,
+	conf => [ 'wal_level = logical', 'max_replication_slots = 10', 'max_wal_senders = 10' ],
+	before_citus => \&allow_citus_plugin);
+my @nodes = ($coord, @workers);
 $coord->safe_psql('postgres', 'CREATE EXTENSION vecrbac');
 
 my @tables = qw(docs notes staff);
@@ -146,17 +131,8 @@ sub top5
   SELECT id, embedding <-> '[3,3,3]' AS d FROM $table $where ORDER BY d, id LIMIT 5) s};
 }
 
-# On every active placement of $table: whether $cond holds (%1$L is the shard's name).
-sub placements
-{
-	my ($table, $cond) = @_;
-	return $coord->safe_psql('postgres', qq{
-SELECT count(*) > 0 AND bool_and(success AND result = 't')
-FROM run_command_on_placements('$table', \$\$SELECT $cond\$\$)});
-}
-my $guarded = q{(SELECT count(*) = 4 FROM pg_policy WHERE polrelid = %1$L::regclass AND polname LIKE 'vecrbac_%%')
-  AND (SELECT relrowsecurity AND relforcerowsecurity FROM pg_class WHERE oid = %1$L::regclass)
-  AND EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %1$L::regclass AND tgname ~ '^vecrbac_truncate_[0-9]+$')};
+sub placements { return vr_citus_placements($coord, @_) }
+my $guarded = vr_citus_guarded();
 
 # the worker nodes in the cluster now
 sub active_workers
