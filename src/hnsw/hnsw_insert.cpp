@@ -382,7 +382,8 @@ void place_element(Relation index, const HnswColumns *cols, NewElement *ne, bool
 	/*
 	 * Beside the value's newest element (page_with_room), for a value of at least
 	 * kOwnPages pages of elements: it then opens pages of its own when that one is full,
-	 * so at most one page per such value is partly empty, an eighth of its pages or less.
+	 * so about one page per such value is partly empty (more only when another backend
+	 * holds the value's page at that moment), an eighth of its pages or less.
 	 * Smaller values share pages as before (a million tenants of a few rows each must
 	 * not take a page each).
 	 */
