@@ -688,6 +688,38 @@ void start_scan(HnswScanState *so, Relation index)
 				seeds[nseeds++] = so->scope[v].seeds[i];
 		read_and_take(so, index, seeds, nseeds, INFINITY);
 	}
+	else if (so->chain_filter >= 0)
+	{
+		/*
+		 * A large scope on a key column after the first has no value links of its own,
+		 * so the walk goes through the whole graph and returns its matches: quick when
+		 * they lie among the query's neighbors (an attribute unrelated to the vectors),
+		 * ten times the unfiltered walk when they lie elsewhere (a class the query is not
+		 * of). If neither the query's nearest element nor its neighbors match, the walk
+		 * keeps to the scope from there on, as a partition scope's does: through level
+		 * 0's links (and value links) among its elements, from the neighbors already met
+		 * and from the chains' heads, with the wider window of a walk confined to a scope
+		 * (on Fashion-MNIST, a 10 % label scope on the second key column: 2.7 -> 1.2 ms of
+		 * server CPU at recall 0.992). What it cannot reach is read along the chains.
+		 */
+		int n = HnswReadLinks(index, &entry.neighbors, 0, so->meta.m, so->links);
+		read_and_take(so, index, so->links, n, INFINITY);
+		if (so->passing == 0)
+		{
+			elog(DEBUG2,
+			     "hnsw scan of \"%s\": nothing near the query is in scope; the walk keeps to "
+			     "the scope of column %d",
+			     RelationGetRelationName(index), so->cols.filter_column[so->chain_filter] + 1);
+			so->passing_only = true;
+			so->read_filter.measure_rejected = false;
+			so->scope_links = so->meta.value_slots > 0 ? HNSW_SCOPE_LEVEL : 0;
+			widen_window(so, Min(so->ef, HNSW_MAX_EF_SEARCH) * HNSW_SCOPES_EF_FACTOR);
+			int nseeds = 0;
+			for (int v = 0; v < so->nchain && nseeds < 2 * HNSW_MAX_M; v++)
+				seeds[nseeds++] = so->chain[v].head;
+			read_and_take(so, index, seeds, nseeds, INFINITY);
+		}
+	}
 	converge(so, index);
 	if (complete(so) && so->window_count < so->ef && (dry(so) || over_budget(so)))
 	{

@@ -59,6 +59,45 @@ FROM (VALUES (1, '{"values":[5]}'), (3, '{"values":[5,6,7]}'), (5, '{"values":[5
 RESET hnsw.ef_search;
 RESET hnsw.exact_scan_limit;
 
-DROP TABLE clustered, queries, centers;
-DROP FUNCTION scoped_recall(text), near(float8[]);
+-- ---- a large scope on a key column after the first ------------------------------------------
+-- Such a scope has no value links. When nothing near the query is in it (a cluster the
+-- query is not of), the walk keeps to the scope after its first step, and says so at
+-- DEBUG2; when the query's neighbors match, it walks the whole graph as before. Both
+-- stay exact against a sequential scan, and never short. sub is the partition column,
+-- unrelated to the clusters.
+CREATE TABLE second_key AS SELECT id, id % 7 AS sub, grp, embedding FROM clustered;
+CREATE INDEX second_key_idx ON second_key USING hnsw (sub, grp, embedding vector_l2_ops);
+-- the query: group 1's center; the scope: the group whose center is farthest from it
+CREATE TABLE far AS
+SELECT c1.c::vector AS v, (SELECT g FROM centers c2 ORDER BY c2.c::vector <-> c1.c::vector DESC LIMIT 1) AS g
+FROM centers c1 WHERE c1.g = 1;
+-- the premise: none of the query's 50 nearest rows is in the scope
+SELECT count(*) FILTER (WHERE s.grp = far.g) AS in_scope_near_the_query
+FROM far, LATERAL (SELECT grp FROM second_key ORDER BY embedding <-> far.v LIMIT 50) s;
+CREATE FUNCTION second_key_top(q vector, g int) RETURNS int[] LANGUAGE sql AS $$
+    SELECT array_agg(id) FROM (SELECT id FROM second_key WHERE grp = g ORDER BY embedding <-> q LIMIT 10) s
+$$;
+SET hnsw.exact_scan_limit = 0;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT id FROM second_key WHERE grp = (SELECT g FROM far)
+ORDER BY embedding <-> (SELECT v FROM far) LIMIT 10;
+SET jit = off;
+SET client_min_messages = debug2;
+SELECT second_key_top(v, g) AS walked FROM far \gset
+-- a query among the scope's own rows: no DEBUG line
+SELECT second_key_top((SELECT embedding FROM second_key WHERE grp = g ORDER BY id LIMIT 1), g) AS walked_near
+FROM far \gset
+RESET client_min_messages;
+RESET jit;
+RESET enable_seqscan;
+RESET hnsw.exact_scan_limit;
+SET enable_indexscan = off;
+SELECT :'walked'::int[] = second_key_top(v, g) AS exact, cardinality(:'walked'::int[]) AS rows FROM far;
+SELECT :'walked_near'::int[] = second_key_top((SELECT embedding FROM second_key WHERE grp = g ORDER BY id LIMIT 1), g)
+       AS exact, cardinality(:'walked_near'::int[]) AS rows
+FROM far;
+RESET enable_indexscan;
+
+DROP TABLE clustered, queries, centers, second_key, far;
+DROP FUNCTION scoped_recall(text), near(float8[]), second_key_top(vector, int);
 DROP EXTENSION vecrbac;
