@@ -699,7 +699,7 @@ void start_scan(HnswScanState *so, Relation index)
 		 * keeps to the scope from there on, as a partition scope's does: through level
 		 * 0's links (and value links) among its elements, from the neighbors already met
 		 * and from the chains' heads, with the wider window of a walk confined to a scope
-		 * (on Fashion-MNIST, a 10 % label scope on the second key column: 2.7 -> 1.2 ms of
+		 * (on Fashion-MNIST, a 10 % label scope on the second key column: 2.6-3.0 -> 1.0-1.1 ms of
 		 * server CPU at recall 0.992). What it cannot reach is read along the chains.
 		 */
 		int n = HnswReadLinks(index, &entry.neighbors, 0, so->meta.m, so->links);
