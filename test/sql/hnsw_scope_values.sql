@@ -67,10 +67,12 @@ RESET hnsw.exact_scan_limit;
 -- unrelated to the clusters.
 CREATE TABLE second_key AS SELECT id, id % 7 AS sub, grp, embedding FROM clustered;
 CREATE INDEX second_key_idx ON second_key USING hnsw (sub, grp, embedding vector_l2_ops);
--- the query: group 1's center; the scope: the group whose center is farthest from it
+-- the query: group 1's center; the scope: the group whose center is farthest from it (gv:
+-- that center, a query among the scope's own rows)
 CREATE TABLE far AS
-SELECT c1.c::vector AS v, (SELECT g FROM centers c2 ORDER BY c2.c::vector <-> c1.c::vector DESC LIMIT 1) AS g
-FROM centers c1 WHERE c1.g = 1;
+SELECT c1.c::vector AS v, c2.g, c2.c::vector AS gv
+FROM centers c1, LATERAL (SELECT g, c FROM centers c2 ORDER BY c2.c::vector <-> c1.c::vector DESC LIMIT 1) c2
+WHERE c1.g = 1;
 -- the premise: none of the query's 50 nearest rows is in the scope
 SELECT count(*) FILTER (WHERE s.grp = far.g) AS in_scope_near_the_query
 FROM far, LATERAL (SELECT grp FROM second_key ORDER BY embedding <-> far.v LIMIT 50) s;
@@ -84,18 +86,15 @@ ORDER BY embedding <-> (SELECT v FROM far) LIMIT 10;
 SET jit = off;
 SET client_min_messages = debug2;
 SELECT second_key_top(v, g) AS walked FROM far \gset
--- a query among the scope's own rows: no DEBUG line
-SELECT second_key_top((SELECT embedding FROM second_key WHERE grp = g ORDER BY id LIMIT 1), g) AS walked_near
-FROM far \gset
+-- a query among the scope's own rows (its center): no DEBUG line
+SELECT second_key_top(gv, g) AS walked_near FROM far \gset
 RESET client_min_messages;
 RESET jit;
 RESET enable_seqscan;
 RESET hnsw.exact_scan_limit;
 SET enable_indexscan = off;
 SELECT :'walked'::int[] = second_key_top(v, g) AS exact, cardinality(:'walked'::int[]) AS rows FROM far;
-SELECT :'walked_near'::int[] = second_key_top((SELECT embedding FROM second_key WHERE grp = g ORDER BY id LIMIT 1), g)
-       AS exact, cardinality(:'walked_near'::int[]) AS rows
-FROM far;
+SELECT :'walked_near'::int[] = second_key_top(gv, g) AS exact, cardinality(:'walked_near'::int[]) AS rows FROM far;
 RESET enable_indexscan;
 
 DROP TABLE clustered, queries, centers, second_key, far;
