@@ -62,9 +62,12 @@ RESET hnsw.exact_scan_limit;
 -- ---- a large scope on a key column after the first ------------------------------------------
 -- Such a scope has no value links. When nothing near the query is in it (a cluster the
 -- query is not of), the walk keeps to the scope after its first step, and says so at
--- DEBUG2; when the query's neighbors match, it walks the whole graph as before. Both
--- stay exact against a sequential scan, and never short. sub is the partition column,
--- unrelated to the clusters.
+-- DEBUG2; when the query's neighbors match, it walks the whole graph as before. When a
+-- few of the scope's rows lie near the query (strays) but the rest far away, the walk
+-- starts on the whole graph, meets matches far more seldom than the scope's share of
+-- the index, and keeps to the scope from there (the same DEBUG line; before, it read the
+-- whole scope). All stay exact against a sequential scan, and never short. sub is the
+-- partition column, unrelated to the clusters.
 CREATE TABLE second_key AS SELECT id, id % 7 AS sub, grp, embedding FROM clustered;
 CREATE INDEX second_key_idx ON second_key USING hnsw (sub, grp, embedding vector_l2_ops);
 -- the query: group 1's center; the scope: the group whose center is farthest from it (gv:
@@ -95,6 +98,24 @@ RESET hnsw.exact_scan_limit;
 SET enable_indexscan = off;
 SELECT :'walked'::int[] = second_key_top(v, g) AS exact, cardinality(:'walked'::int[]) AS rows FROM far;
 SELECT :'walked_near'::int[] = second_key_top(gv, g) AS exact, cardinality(:'walked_near'::int[]) AS rows FROM far;
+RESET enable_indexscan;
+-- eight strays of the far group right around the query, inserted after the build
+INSERT INTO second_key
+SELECT 5000 + i, i % 7, far.g, ARRAY(SELECT x + 0.2 * (random() - 0.5) FROM unnest(far.v::real[]) x)::vector
+FROM far, generate_series(1, 8) i;
+SELECT count(*) FILTER (WHERE s.grp = far.g) AS strays_among_the_nearest_10
+FROM far, LATERAL (SELECT grp FROM second_key ORDER BY embedding <-> far.v LIMIT 10) s;
+SET hnsw.exact_scan_limit = 0;
+SET enable_seqscan = off;
+SET jit = off;
+SET client_min_messages = debug2;
+SELECT second_key_top(v, g) AS walked_strays FROM far \gset
+RESET client_min_messages;
+RESET jit;
+RESET enable_seqscan;
+RESET hnsw.exact_scan_limit;
+SET enable_indexscan = off;
+SELECT :'walked_strays'::int[] = second_key_top(v, g) AS exact, cardinality(:'walked_strays'::int[]) AS rows FROM far;
 RESET enable_indexscan;
 
 DROP TABLE clustered, queries, centers, second_key, far;
