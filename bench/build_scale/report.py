@@ -1,6 +1,6 @@
 """Tables and a PNG from bench/build_scale/run.sh's results.jsonl: build time, size and
 queries per size, the growth of each from the smallest to the largest size, and
-vecrbac's build phases.
+vecrbac's build phases; with MWMS, builds that spill to disk at each maintenance_work_mem.
 
     report.py RESULTS.jsonl OUTDIR     (writes OUTDIR/build_scale.png)
 """
@@ -30,6 +30,9 @@ def phases_of(build):
 def main():
     results = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
     machine = next((r for r in results if r["step"] == "machine"), {})
+    if any(r.get("mwm") for r in results):
+        spills(results, machine)
+        return
     builds = {(r["system"], r["size"], r["workers"]): r for r in results if r["step"] == "build"}
     queries = {(r["system"], r["size"], r["workers"], r["ef"]): r
                for r in results if r["step"] == "query"}
@@ -109,6 +112,34 @@ def main():
     ax.legend()
     fig.tight_layout()
     fig.savefig(f"{sys.argv[2]}/build_scale.png", dpi=110)
+
+
+def spills(results, machine):
+    """Build time against maintenance_work_mem: how a build degrades as less of its graph fits."""
+    builds = {(r["system"], r["size"], r["workers"], r["mwm"]): r for r in results if r["step"] == "build"}
+    queries = {(r["system"], r["size"], r["workers"], r["mwm"], r["ef"]): r
+               for r in results if r["step"] == "query"}
+    efs = sorted({k[4] for k in queries})
+    print(f"{machine.get('cpu')}, {machine.get('cpus')} CPUs, {machine.get('date')}; clustered data "
+          "(bench/data/clustered.py: 96 dimensions, 200 clusters), m = 16, ef_construction = 64\n")
+    print("| rows | workers | maintenance_work_mem | pgvector build s (spilled after) "
+          "| vecrbac build s (spilled after) | speedup | "
+          + " | ".join(f"recall ef {ef}: pgvector / vecrbac" for ef in efs) + " |")
+    print("|---:|---:|---:|---:|---:|---:|" + "---|" * len(efs))
+
+    def spilled(b):
+        return f" ({b['spilled_after']:,})" if b.get("spilled_after") else ""
+
+    for (system, n, w, mwm) in builds:
+        if system != "vecrbac" or ("pgvector", n, w, mwm) not in builds:
+            continue
+        p, v = builds[("pgvector", n, w, mwm)], builds[(system, n, w, mwm)]
+        cells = []
+        for ef in efs:
+            qp, qv = queries.get(("pgvector", n, w, mwm, ef)), queries.get(("vecrbac", n, w, mwm, ef))
+            cells.append(f"{qp['recall']:.4f} / {qv['recall']:.4f}" if qp and qv else "—")
+        print(f"| {n:,} | {w} | {mwm} | {p['build_s']:.1f}{spilled(p)} | {v['build_s']:.1f}{spilled(v)} | "
+              f"{p['build_s'] / v['build_s']:.2f}x | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

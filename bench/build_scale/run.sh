@@ -4,6 +4,8 @@
 #
 #   bench/build_scale/run.sh [PGVECTOR_SOURCE]     results in bench/out/build_scale/
 #   SIZES="100000 400000 1000000" WORKERS="0 2" EFS="40 100" ...
+#   MWMS="256MB 48MB 32MB 16MB"   builds that spill: each size and worker count built
+#                                 at each maintenance_work_mem (default: the server's 8GB)
 #
 # Data: bench/data/clustered.py (96 dimensions, 200 Gaussian clusters, fixed seed; each
 # size its own data set, 1,000 queries with exact ground truth). For each size and
@@ -28,6 +30,7 @@ DATA_DIR=$ROOT/bench/out/data/clustered
 SIZES=${SIZES:-"100000 400000 1000000"}
 WORKERS=${WORKERS:-"0 2"}
 EFS=${EFS:-"40 100"}
+MWMS=${MWMS:-}
 DIM=96
 mkdir -p "$OUT" "$DATA_DIR"
 : >"$OUT/results.jsonl"
@@ -57,28 +60,33 @@ done
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
-# build SYSTEM ROWS WORKERS: one CREATE INDEX, its time, size and (vecrbac) phases.
+# build SYSTEM ROWS WORKERS [MWM]: one CREATE INDEX, its time, size, where it spilled to
+# disk (the NOTICE both systems give), and (vecrbac) its phases.
 build() {
-    local log=$OUT/build.log ms phases
+    local log=$OUT/build.log ms phases spilled mwm=${4:+"'$4'"}
     psql -X -q -d "$(conn "$1")" -v ON_ERROR_STOP=1 >"$log" 2>&1 <<SQL
 DROP INDEX IF EXISTS items_embedding;
 SET max_parallel_maintenance_workers = $3;
+${4:+SET maintenance_work_mem = '$4';}
 SET client_min_messages = debug2;
 \timing on
 CREATE INDEX items_embedding ON items USING hnsw (embedding vector_l2_ops) WITH (m = 16, ef_construction = 64);
 SQL
     ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$log")
+    spilled=$(sed -n 's/.*hnsw graph no longer fits into .* after \([0-9]*\) tuples.*/\1/p' "$log" | head -1)
     # "hnsw build: ..." lines as a JSON list of strings (vecrbac's phases; empty for pgvector)
     phases=$(sed -n 's/^DEBUG:  \(hnsw build: .*\)$/\1/p' "$log" | /usr/bin/python3 -c \
         'import json, sys; print(json.dumps([l.strip() for l in sys.stdin]))')
     record "$(psql -X -At -d "$(conn "$1")" -c "SELECT json_build_object('step', 'build', 'system', '$1',
-        'size', $2, 'workers', $3, 'build_s', round($ms / 1000, 2),
+        'size', $2, 'workers', $3, 'mwm', ${mwm:-NULL}::text, 'spilled_after', ${spilled:-NULL}::bigint,
+        'build_s', round($ms / 1000, 2),
         'index_bytes', pg_relation_size('items_embedding'), 'phases', '$phases'::json,
         'load', '$(load_average)')")"
 }
 
-queries() { # queries SYSTEM ROWS WORKERS
-    local ef plan
+queries() { # queries SYSTEM ROWS WORKERS [MWM]
+    local ef plan mwm=null
+    [ -n "${4:-}" ] && mwm="\"$4\""
     # a recall measured on a sequential scan would prove nothing
     plan=$(psql -X -At -d "$(conn "$1")" -c "PREPARE p(vector) AS SELECT id FROM items ORDER BY embedding <-> \$1 LIMIT 10;
         EXPLAIN (COSTS OFF) EXECUTE p('[$(seq -s, $DIM | sed 's/[0-9]*/0/g')]');")
@@ -86,7 +94,7 @@ queries() { # queries SYSTEM ROWS WORKERS
     for ef in $EFS; do
         record "$("$OUT/pg_client" "$(conn "$1")" "$DATA_DIR/queries_$2.f32" $DIM "$DATA_DIR/gt_$2.i32" 10 \
             "SET hnsw.ef_search = $ef" 'SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10' |
-            sed "s/^{/{\"step\": \"query\", \"system\": \"$1\", \"size\": $2, \"workers\": $3, \"ef\": $ef, /")"
+            sed "s/^{/{\"step\": \"query\", \"system\": \"$1\", \"size\": $2, \"workers\": $3, \"mwm\": $mwm, \"ef\": $ef, /")"
     done
 }
 
@@ -102,10 +110,13 @@ VACUUM ANALYZE items;
 SQL
     done
     for workers in $WORKERS; do
-        for sys in pgvector vecrbac; do
-            vr_log "$rows rows, $sys, $workers workers: build and queries"
-            build "$sys" "$rows" "$workers"
-            queries "$sys" "$rows" "$workers"
+        for mwm in ${MWMS:-server}; do
+            mwm=${mwm#server} # the server's setting: no SET
+            for sys in pgvector vecrbac; do
+                vr_log "$rows rows, $sys, $workers workers${mwm:+, maintenance_work_mem $mwm}: build and queries"
+                build "$sys" "$rows" "$workers" "$mwm"
+                queries "$sys" "$rows" "$workers" "$mwm"
+            done
         done
     done
 done

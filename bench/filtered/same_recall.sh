@@ -4,7 +4,7 @@
 # ef_search is higher than the unfiltered search's). Fashion-MNIST, one run, one server.
 #
 #   bench/filtered/same_recall.sh     results in bench/out/same_recall/ (JSON lines, Markdown)
-#   NQ=1000 (queries per point), EFS="10 20 40 80 160" (the sweep of each cell)
+#   NQ=1000 (queries per point), EFS="10 15 20 30 40 60 80 120 160" (the sweep of each cell)
 #
 # Table docs as in layouts.sh (label: 10 tenants of 10 %; t1 = label * 10 + id % 10: 100
 # tenants of 1 %), protected with key columns label and t1, and three hnsw indexes: plain
@@ -23,7 +23,7 @@ source scripts/lib/cluster.sh
 OUT=$ROOT/bench/out/same_recall
 DATA_DIR=$ROOT/bench/out/data
 NQ=${NQ:-1000}
-EFS=${EFS:-"10 20 40 80 160"}
+EFS=${EFS:-"10 15 20 30 40 60 80 120 160"}
 SECRET="a benchmark secret of at least thirty-two bytes"
 mkdir -p "$OUT" "$DATA_DIR"
 : >"$OUT/results.jsonl"

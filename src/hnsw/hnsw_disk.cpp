@@ -192,15 +192,63 @@ bool HnswEntryCandidate(Relation index, const HnswDistance *dist, const HnswValu
 	return true;
 }
 
+namespace
+{
+
+/*
+ * A small set of element keys on the stack, for a greedy descent of one level (a few
+ * hops of up to 2m links). When half full it stops recording, and everything counts
+ * as met for the first time: the descent then measures as it did without it.
+ */
+class SeenSet
+{
+  public:
+	bool first_time(uint64 key)
+	{
+		if (count_ >= kSlots / 2)
+			return true;
+		for (uint32 i = tid_hash(key) % kSlots;; i = (i + 1) % kSlots)
+		{
+			if (slots_[i] == key + 1)
+				return false;
+			if (slots_[i] == 0)
+			{
+				slots_[i] = key + 1;
+				count_++;
+				return true;
+			}
+		}
+	}
+
+  private:
+	static constexpr uint32 kSlots = 256;
+	uint64 slots_[kSlots] = {};
+	uint32 count_ = 0;
+};
+
+} // namespace
+
 HnswDiskCandidate HnswGreedyLevel(Relation index, const HnswDistance *dist, const HnswValue *q,
                                   HnswDiskCandidate cur, int level, int m, HnswSearchScratch *s)
 {
+	/*
+	 * The elements measured at this level already: each hop's neighbors overlap the
+	 * last hop's, and none of them can be nearer than the current element, whose
+	 * distance only falls. Skipping them leaves the descent's path as it was.
+	 */
+	SeenSet seen;
+	seen.first_time(HnswTidKey(&cur.element));
 	bool changed = true;
 
 	while (changed)
 	{
 		changed = false;
 		int n = HnswReadLinks(index, &cur.neighbors, level, m, s->links);
+		int fresh = 0;
+		for (int i = 0; i < n; i++)
+			if (seen.first_time(HnswTidKey(&s->links[i])))
+				s->links[fresh++] = s->links[i];
+		n = fresh;
 		HnswElementInfo infos[2 * HNSW_MAX_M];
 		bool found[2 * HNSW_MAX_M];
 		HnswReadElements(index, dist, q, s->links, n, infos, found, cur.distance);
