@@ -448,6 +448,13 @@ extern int hnsw_iterative_scan;
 extern int hnsw_max_scan_tuples;
 extern double hnsw_scan_mem_multiplier;
 extern int hnsw_exact_scan_limit;
+/*
+ * Whether a filtered scan reads a scope of count elements whole rather than walking it
+ * at ef_search (several: a scope of several values, or on a key column after the
+ * first, whose walk keeps a wider window; reranked: a binary index, which re-ranks
+ * what it reads whole by the rows' exact distances). hnsw_settings.cpp.
+ */
+bool HnswReadScopeWhole(double count, int ef_search, bool several, bool reranked);
 extern int hnsw_max_filtered_scan_tuples;
 extern int hnsw_rerank_factor;
 #define HNSW_DEFAULT_RERANK_FACTOR 4

@@ -662,9 +662,17 @@ void start_scan(HnswScanState *so, Relation index)
 			so->exhausted = true; /* no element has any of the values */
 			return;
 		}
-		int64 smallest = chain_is_smaller(so) ? so->chain_count : so->scope_count;
-		if ((scoped || so->chain_filter >= 0) && smallest <= hnsw_exact_scan_limit)
+		bool chain = chain_is_smaller(so);
+		int64 smallest = chain ? so->chain_count : so->scope_count;
+		if ((scoped || so->chain_filter >= 0) &&
+		    HnswReadScopeWhole((double)smallest, Min(so->ef, HNSW_MAX_EF_SEARCH),
+		                       chain || so->nscope > 1, so->reranked))
 		{
+			if (smallest > hnsw_exact_scan_limit)
+				elog(DEBUG2,
+				     "hnsw scan of \"%s\": a scope of %lld elements is read whole, cheaper than "
+				     "a walk at ef_search %d",
+				     RelationGetRelationName(index), (long long)smallest, so->ef);
 			so->mode = MODE_EXACT;
 			read_scope(so, index);
 			rerank_exact_read_whole(so);

@@ -7,7 +7,7 @@
  *   hnsw.iterative_scan             off, relaxed_order, strict_order
  *   hnsw.max_scan_tuples            elements an iterative scan may visit (20000)
  *   hnsw.scan_mem_multiplier        multiple of work_mem an iterative scan may use (1)
- *   hnsw.exact_scan_limit           largest filtered scope read exactly (2000)
+ *   hnsw.exact_scan_limit           largest filtered scope always read exactly (2000)
  *   hnsw.max_filtered_scan_tuples   elements a filtered scan without partition
  *                                   values may examine (1000000)
  *   hnsw.rerank_factor              a binary index's candidates re-ranked exactly, as a
@@ -57,9 +57,11 @@ void HnswDefineSettings(void)
 	    NULL, &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable(
 	    "hnsw.exact_scan_limit",
-	    "Sets the largest filtered scope an hnsw scan reads exactly instead of walking the graph",
+	    "Sets the largest filtered scope an hnsw scan always reads exactly instead of walking the "
+	    "graph",
 	    "A scope is the elements whose key column (one with a directory) matches the scan's "
-	    "filter.",
+	    "filter. A larger scope is read exactly when walking it at hnsw.ef_search would cost more; "
+	    "0 walks every scope.",
 	    &hnsw_exact_scan_limit, 2000, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("hnsw.max_filtered_scan_tuples",
 	                        "Sets the max number of elements a filtered hnsw scan examines when "
@@ -79,4 +81,24 @@ void HnswDefineSettings(void)
 	    &hnsw_test_version, HNSW_VERSION, HNSW_VERSION_1, HNSW_VERSION, PGC_SUSET,
 	    GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("hnsw");
+}
+
+/*
+ * A walk reads a few elements per slot of its window, each a random page and a
+ * distance; reading a scope whole reads each of its elements once, along its chains,
+ * on consecutive pages. Measured on Fashion-MNIST (docs/performance.md, "Walk or read
+ * whole"): a walk of one value cost 2.2-3.1 us per window slot (a window of 4x
+ * ef_search), of several values 3.6-4.9 us (8x), an exact read 0.7-0.8 us per element.
+ * So a scope is read whole below about 12 (one value) or 40 (several) elements per
+ * unit of ef_search. Only where the user leaves exact reads on (a limit of 0 walks
+ * every scope), and not for a binary index, whose exact read fetches every row.
+ */
+bool HnswReadScopeWhole(double count, int ef_search, bool several, bool reranked)
+{
+	const double kElementsPerEf = 12, kElementsPerEfSeveral = 40;
+	if (count <= hnsw_exact_scan_limit)
+		return true;
+	if (hnsw_exact_scan_limit == 0 || reranked)
+		return false;
+	return count <= (several ? kElementsPerEfSeveral : kElementsPerEf) * (double)ef_search;
 }

@@ -59,6 +59,36 @@ FROM (VALUES (1, '{"values":[5]}'), (3, '{"values":[5,6,7]}'), (5, '{"values":[5
 RESET hnsw.ef_search;
 RESET hnsw.exact_scan_limit;
 
+-- ---- walk or read whole -----------------------------------------------------------------------
+-- A scope above hnsw.exact_scan_limit is still read whole when a walk at this ef_search
+-- would cost more: below 12 elements per unit of ef_search for one value, 40 for several
+-- (DEBUG2 says so). Three groups are 1,500 elements: walked at ef_search 20 (800), read
+-- whole at 40 (1,600); one group, 500: walked at 40 (480), read whole at 50 (600).
+-- A limit of 0 walks every scope.
+SET hnsw.exact_scan_limit = 100;
+SET enable_seqscan = off;
+SET jit = off;
+SET client_min_messages = debug2;
+SET hnsw.ef_search = 20;
+SELECT count(*) FROM (SELECT id FROM clustered WHERE grp OPERATOR(vecrbac.<@) '{"values":[5,6,7]}'
+    ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10) s;
+SET hnsw.ef_search = 40;
+SELECT count(*) FROM (SELECT id FROM clustered WHERE grp OPERATOR(vecrbac.<@) '{"values":[5,6,7]}'
+    ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10) s;
+SELECT count(*) FROM (SELECT id FROM clustered WHERE grp = 5
+    ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10) s;
+SET hnsw.ef_search = 50;
+SELECT count(*) FROM (SELECT id FROM clustered WHERE grp = 5
+    ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10) s;
+SET hnsw.exact_scan_limit = 0;
+SELECT count(*) FROM (SELECT id FROM clustered WHERE grp = 5
+    ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10) s;
+RESET client_min_messages;
+RESET jit;
+RESET hnsw.ef_search;
+RESET enable_seqscan;
+RESET hnsw.exact_scan_limit;
+
 -- ---- a large scope on a key column after the first ------------------------------------------
 -- Such a scope has no value links. When nothing near the query is in it (a cluster the
 -- query is not of), the walk keeps to the scope after its first step, and says so at
