@@ -68,7 +68,7 @@ sub compare_nodes
 {
 	my ($label, $exact) = @_;
 	$step++;
-	$primary->wait_for_catchup($standby, 'replay');
+	vr_wait_replayed($primary, $standby);
 
 	for my $oc (@opclasses)
 	{
@@ -106,7 +106,7 @@ sub compare_nodes
 }
 
 # The plans really are index scans on both nodes, one per opclass.
-$primary->wait_for_catchup($standby, 'replay');
+vr_wait_replayed($primary, $standby);
 # The checker runs on a standby only while replay is paused (vr_check_index pauses it).
 my (undef, undef, $check_err) = $standby->psql('postgres', q{SELECT count(*) FROM vecrbac.hnsw_check('items_vector_l2_ops')});
 like($check_err, qr/cannot check an hnsw index on a standby while WAL replay runs/,

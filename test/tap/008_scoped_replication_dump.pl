@@ -110,7 +110,7 @@ sub check_exact
 sub compare_nodes
 {
 	my ($label) = @_;
-	$primary->wait_for_catchup($standby, 'replay');
+	vr_wait_replayed($primary, $standby);
 	is_deeply(answers($standby, 'postgres'), answers($primary, 'postgres'), "$label: standby = primary for every token");
 	is_deeply(vr_page_digests($standby, 'postgres', 'docs_scoped'), vr_page_digests($primary, 'postgres', 'docs_scoped'),
 		"$label: index pages identical on both nodes");

@@ -63,7 +63,7 @@ my @indexes = (
 sub compare_nodes
 {
 	my ($label) = @_;
-	$primary->wait_for_catchup($standby, 'replay');
+	vr_wait_replayed($primary, $standby);
 	for my $ix (@indexes)
 	{
 		my ($index, $col, $op, $query, $recall) = @$ix;

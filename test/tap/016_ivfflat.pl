@@ -84,7 +84,7 @@ CREATE INDEX scratch_v ON scratch USING ivfflat (v vector_l2_ops) WITH (lists = 
 sub compare_nodes
 {
 	my ($label) = @_;
-	$primary->wait_for_catchup($standby, 'replay');
+	vr_wait_replayed($primary, $standby);
 	for my $ix ([ 'items_l2', '<->' ], [ 'items_cos', '<=>' ])
 	{
 		my ($index, $op) = @$ix;

@@ -62,7 +62,7 @@ sub all_ids { join(',', 1 .. $_[0]) }
 sub compare_nodes
 {
 	my ($label, $rows) = @_;
-	$primary->wait_for_catchup($standby, 'replay');
+	vr_wait_replayed($primary, $standby);
 	for my $ix ([ 'items', 'items_v' ], [ 'labeled', 'labeled_lv' ])
 	{
 		my ($table, $index) = @$ix;

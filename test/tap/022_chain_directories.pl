@@ -63,7 +63,7 @@ sub findings
 sub same_on_both
 {
 	my ($label) = @_;
-	$primary->wait_for_catchup($standby, 'replay');
+	vr_wait_replayed($primary, $standby);
 	is_deeply(vr_page_digests($standby, 'postgres', 'items_keys'), vr_page_digests($primary, 'postgres', 'items_keys'),
 		"$label: pages identical on both nodes");
 	for my $node ($primary, $standby)
@@ -115,7 +115,7 @@ cmp_ok($changed, '<=', 6, 'VACUUM left the other directory pages alone');
 is_deeply(vr_ids($primary, 'postgres',
 		"SELECT severity || ': ' || message FROM vecrbac.hnsw_check('docs_ids') WHERE severity <> 'info'"),
 	[], 'the checker finds nothing wrong in docs_ids');
-$primary->wait_for_catchup($standby, 'replay');
+vr_wait_replayed($primary, $standby);
 is_deeply(vr_page_digests($standby, 'postgres', 'docs_ids'), vr_page_digests($primary, 'postgres', 'docs_ids'),
 	'docs_ids: pages identical on both nodes');
 
@@ -130,7 +130,7 @@ sub crash_between_records
 		  . "INSERT INTO items VALUES ($id, 1, 7, vr_vec($id, 8));");
 	like($err, qr/test error point "hnsw-insert-between-records" reached/, "$round: the insert stopped between its records");
 	vr_flush_wal($primary);
-	$primary->wait_for_catchup($standby, 'replay');
+	vr_wait_replayed($primary, $standby);
 	vr_crash($primary);
 	$primary->start;
 
