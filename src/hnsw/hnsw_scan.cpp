@@ -95,13 +95,6 @@ namespace
 #define HNSW_PASS_SAMPLE 500
 #define HNSW_WALK_SHARE 0.25
 
-/*
- * A later key column's scope met this many times more seldom than its share of the
- * index, over the first HNSW_PASS_SAMPLE elements of a walk, lies elsewhere than the
- * query: the walk then keeps to the scope (walk_within_chain_scope).
- */
-#define HNSW_ELSEWHERE 4
-
 /* The share of the index a stream under an executor's Filter walks before it reads the rest. */
 #define HNSW_STREAM_SHARE 0.1
 
@@ -578,12 +571,8 @@ bool dry(const HnswScanState *so)
 /* A window of n candidates (the scan's memory context is current). */
 void widen_window(HnswScanState *so, int n)
 {
-	HnswDiskCandidate *window = (HnswDiskCandidate *)palloc(sizeof(HnswDiskCandidate) * n);
-	so->window_count = Min(so->window_count, n);
-	if (so->window_count > 0)
-		memcpy(window, so->window, sizeof(HnswDiskCandidate) * so->window_count);
 	so->ef = n;
-	so->window = window;
+	so->window = (HnswDiskCandidate *)palloc(sizeof(HnswDiskCandidate) * n);
 	so->window_capacity = n;
 }
 
@@ -597,52 +586,6 @@ void rerank_exact_read_whole(HnswScanState *so)
 {
 	if (so->reranked && so->overflow.size() > so->ef)
 		widen_window(so, so->overflow.size());
-}
-
-/*
- * Whether the walk through the whole graph met the chain scope's rows far more seldom
- * than their share of the index (HNSW_ELSEWHERE times): the scope lies elsewhere than
- * the query. An attribute unrelated to the vectors passes at about its share, so its
- * walk stays on the whole graph, where its matches lie near the query.
- */
-bool scope_is_elsewhere(const HnswScanState *so)
-{
-	if (so->examined < HNSW_PASS_SAMPLE)
-		return false;
-	double share = (double)so->chain_count / so->index_tuples;
-	return (double)so->passing * HNSW_ELSEWHERE < share * (double)so->examined;
-}
-
-/*
- * From here on the walk keeps to a later key column's scope, as a partition scope's
- * does: through level 0's links (and value links) among its elements, from the
- * matches met so far and from the chains' heads, with the window of a walk confined
- * to a scope. What it cannot reach is read along the chains. Within one class a
- * 10 % label scope's links join it (on Fashion-MNIST: 2.6-3.0 -> 1.0-1.1 ms of server
- * CPU at recall 0.992); a random 10 % subgraph keeps ~3 of 32 links, which is why the
- * walk starts on the whole graph when the scope's rows lie near the query.
- */
-void walk_within_chain_scope(HnswScanState *so, Relation index)
-{
-	elog(DEBUG2,
-	     "hnsw scan of \"%s\": the walk keeps to the scope of column %d, away from the query",
-	     RelationGetRelationName(index), so->cols.filter_column[so->chain_filter] + 1);
-	so->passing_only = true;
-	so->read_filter.measure_rejected = false;
-	so->scope_links = so->meta.value_slots > 0 ? HNSW_SCOPE_LEVEL : 0;
-	widen_window(so, Min(so->ef, HNSW_MAX_EF_SEARCH) * HNSW_SCOPES_EF_FACTOR);
-	if (so->passing > 0)
-	{
-		/* The matches met are the walk's start; the rest of its frontier lies outside. */
-		so->frontier.clear();
-		for (int i = 0; i < so->window_count; i++)
-			so->frontier.push(so->window[i]);
-	}
-	ItemPointerData seeds[2 * HNSW_MAX_M];
-	int nseeds = 0;
-	for (int v = 0; v < so->nchain && nseeds < 2 * HNSW_MAX_M; v++)
-		seeds[nseeds++] = so->chain[v].head;
-	read_and_take(so, index, seeds, nseeds, INFINITY);
 }
 
 /* First call: pick the mode, then take the first window. */
@@ -753,33 +696,7 @@ void start_scan(HnswScanState *so, Relation index)
 				seeds[nseeds++] = so->scope[v].seeds[i];
 		read_and_take(so, index, seeds, nseeds, INFINITY);
 	}
-	else if (so->chain_filter >= 0)
-	{
-		/*
-		 * A large scope on a key column after the first has no value links of its own,
-		 * so the walk goes through the whole graph and returns its matches: quick when
-		 * they lie among the query's neighbors (an attribute unrelated to the vectors),
-		 * ten times the unfiltered walk when they lie elsewhere (a class the query is not
-		 * of). When neither the query's nearest element nor its neighbors match, the
-		 * walk keeps to the scope at once (walk_within_chain_scope).
-		 */
-		int n = HnswReadLinks(index, &entry.neighbors, 0, so->meta.m, so->links);
-		read_and_take(so, index, so->links, n, INFINITY);
-		if (so->passing == 0)
-			walk_within_chain_scope(so, index);
-	}
 	converge(so, index);
-	if (so->chain_filter >= 0 && !so->passing_only && so->window_count < so->ef &&
-	    scope_is_elsewhere(so))
-	{
-		/*
-		 * A neighbor or two matched, but the walk met matches far more seldom than the
-		 * scope's share of the index (a class beside the query's: sandals seen from
-		 * sneakers). Reading the scope whole would cost one element per row of it.
-		 */
-		walk_within_chain_scope(so, index);
-		converge(so, index);
-	}
 	if (complete(so) && so->window_count < so->ef && (dry(so) || over_budget(so)))
 	{
 		/* The walk found fewer matches than a window holds: the first window waits for the rest. */

@@ -90,64 +90,54 @@ RESET enable_seqscan;
 RESET hnsw.exact_scan_limit;
 
 -- ---- a large scope on a key column after the first ------------------------------------------
--- Such a scope has no value links. When nothing near the query is in it (a cluster the
--- query is not of), the walk keeps to the scope after its first step, and says so at
--- DEBUG2; when the query's neighbors match, it walks the whole graph as before. When a
--- few of the scope's rows lie near the query (strays) but the rest far away, the walk
--- starts on the whole graph, meets matches far more seldom than the scope's share of
--- the index, and keeps to the scope from there (the same DEBUG line; before, it read the
--- whole scope). All stay exact against a sequential scan, and never short. sub is the
--- partition column, unrelated to the clusters.
-CREATE TABLE second_key AS SELECT id, id % 7 AS sub, grp, embedding FROM clustered;
-CREATE INDEX second_key_idx ON second_key USING hnsw (sub, grp, embedding vector_l2_ops);
--- the query: group 1's center; the scope: the group whose center is farthest from it (gv:
--- that center, a query among the scope's own rows)
-CREATE TABLE far AS
-SELECT c1.c::vector AS v, c2.g, c2.c::vector AS gv
-FROM centers c1, LATERAL (SELECT g, c FROM centers c2 ORDER BY c2.c::vector <-> c1.c::vector DESC LIMIT 1) c2
-WHERE c1.g = 1;
--- the premise: none of the query's 50 nearest rows is in the scope
-SELECT count(*) FILTER (WHERE s.grp = far.g) AS in_scope_near_the_query
-FROM far, LATERAL (SELECT grp FROM second_key ORDER BY embedding <-> far.v LIMIT 50) s;
-CREATE FUNCTION second_key_top(q vector, g int) RETURNS int[] LANGUAGE sql AS $$
-    SELECT array_agg(id) FROM (SELECT id FROM second_key WHERE grp = g ORDER BY embedding <-> q LIMIT 10) s
-$$;
+-- Such a scope has no value links: the walk goes through the whole graph and returns its
+-- matches, and reads the scope along its chains when they turn out rare near the query.
+-- A walk kept within such a scope (tried in 0.9.1 when nothing near the query was in it)
+-- lost its way in a scope that is a random part of a cluster, as a sub-tenant is of its
+-- class (recall 0.67-0.77 on Fashion-MNIST), and was withdrawn. With every scope walked (hnsw.exact_scan_limit = 0), both a whole far
+-- cluster (grp) and a random fifth of one (part, 100 rows) keep recall 0.99 against a
+-- sequential scan at ef_search 40 and 10, and are never short. sub is the partition
+-- column, unrelated to the clusters.
+CREATE TABLE second_key AS
+SELECT id, id % 7 AS sub, grp, grp * 5 + id / 10 % 5 AS part, embedding FROM clustered;
+CREATE INDEX second_key_idx ON second_key USING hnsw (sub, grp, part, embedding vector_l2_ops);
+-- Mean recall@10 over the queries (groups 0 to 4) of a scope on column col, against a
+-- sequential scan, and how many came back short.
+CREATE FUNCTION second_key_recall(col text, val int, OUT recall numeric, OUT short int)
+LANGUAGE plpgsql AS $$
+DECLARE r record; exact int[]; approx int[]; hits int := 0; total int := 0;
+    q text := format('SELECT array_agg(id) FROM (SELECT id FROM second_key WHERE %I = $1
+                      ORDER BY embedding <-> $2 LIMIT 10) s', col);
+BEGIN
+    short := 0;
+    FOR r IN SELECT v FROM queries LOOP
+        SET LOCAL enable_indexscan = off;
+        EXECUTE q INTO exact USING val, r.v;
+        SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = off;
+        EXECUTE q INTO approx USING val, r.v;
+        RESET enable_seqscan;
+        hits := hits + (SELECT count(*) FROM unnest(approx) a WHERE a = ANY (exact));
+        total := total + cardinality(exact);
+        IF cardinality(approx) < cardinality(exact) THEN short := short + 1; END IF;
+    END LOOP;
+    recall := hits::numeric / total;
+END $$;
 SET hnsw.exact_scan_limit = 0;
 SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT id FROM second_key WHERE grp = (SELECT g FROM far)
-ORDER BY embedding <-> (SELECT v FROM far) LIMIT 10;
-SET jit = off;
-SET client_min_messages = debug2;
-SELECT second_key_top(v, g) AS walked FROM far \gset
--- a query among the scope's own rows (its center): no DEBUG line
-SELECT second_key_top(gv, g) AS walked_near FROM far \gset
-RESET client_min_messages;
-RESET jit;
+EXPLAIN (COSTS OFF) SELECT id FROM second_key WHERE part = 37
+ORDER BY embedding <-> (SELECT v FROM queries WHERE q = 1) LIMIT 10;
 RESET enable_seqscan;
+CREATE TABLE far_scopes (col text, val int);
+INSERT INTO far_scopes VALUES ('grp', 7), ('grp', 9), ('part', 27), ('part', 33), ('part', 37), ('part', 41),
+                              ('part', 46);
+SELECT col, val, recall >= 0.99 AS recall_ok, short FROM far_scopes, second_key_recall(col, val) ORDER BY col, val;
+-- at ef_search 10 such a scope's matches are rare near the query: read exactly (the withdrawn
+-- walk had 0.980-0.995 here)
+SET hnsw.ef_search = 10;
+SELECT col, val, recall = 1 AS exact, short FROM far_scopes, second_key_recall(col, val) ORDER BY col, val;
+RESET hnsw.ef_search;
 RESET hnsw.exact_scan_limit;
-SET enable_indexscan = off;
-SELECT :'walked'::int[] = second_key_top(v, g) AS exact, cardinality(:'walked'::int[]) AS rows FROM far;
-SELECT :'walked_near'::int[] = second_key_top(gv, g) AS exact, cardinality(:'walked_near'::int[]) AS rows FROM far;
-RESET enable_indexscan;
--- eight strays of the far group right around the query, inserted after the build
-INSERT INTO second_key
-SELECT 5000 + i, i % 7, far.g, ARRAY(SELECT x + 0.2 * (random() - 0.5) FROM unnest(far.v::real[]) x)::vector
-FROM far, generate_series(1, 8) i;
-SELECT count(*) FILTER (WHERE s.grp = far.g) AS strays_among_the_nearest_10
-FROM far, LATERAL (SELECT grp FROM second_key ORDER BY embedding <-> far.v LIMIT 10) s;
-SET hnsw.exact_scan_limit = 0;
-SET enable_seqscan = off;
-SET jit = off;
-SET client_min_messages = debug2;
-SELECT second_key_top(v, g) AS walked_strays FROM far \gset
-RESET client_min_messages;
-RESET jit;
-RESET enable_seqscan;
-RESET hnsw.exact_scan_limit;
-SET enable_indexscan = off;
-SELECT :'walked_strays'::int[] = second_key_top(v, g) AS exact, cardinality(:'walked_strays'::int[]) AS rows FROM far;
-RESET enable_indexscan;
 
-DROP TABLE clustered, queries, centers, second_key, far;
-DROP FUNCTION scoped_recall(text), near(float8[]), second_key_top(vector, int);
+DROP TABLE clustered, queries, centers, second_key, far_scopes;
+DROP FUNCTION scoped_recall(text), near(float8[]), second_key_recall(text, int);
 DROP EXTENSION vecrbac;
