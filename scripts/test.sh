@@ -43,7 +43,23 @@ suite() { # suite NAME COMMAND...: runs one suite and records its outcome
     local name=$1
     shift
     vr_log "suite: $name"
-    if "$@"; then echo "-- $name: ok"; else echo "-- $name: FAILED"; FAILED+=("$name"); fi
+    # in this shell, not a pipeline's subshell: fuzz_result waits for a child of this one
+    local out tee_pid status
+    exec {out}> >(tee "$TMP/suite_$name.log")
+    tee_pid=$!
+    "$@" >&"$out" 2>&1
+    status=$?
+    exec {out}>&-
+    wait "$tee_pid" # tee has written everything
+    if ((status == 0)); then echo "-- $name: ok"; else echo "-- $name: FAILED"; FAILED+=("$name"); fi
+}
+# The lines of a failed suite's log that say why (diff lines, failures, sanitizer
+# reports), repeated at the end, where a CI page that shows only the tail has them.
+why_failed() {
+    local name=$1
+    echo "-- why $name failed (tmp_check/suite_$name.log):"
+    grep -nE '^[-+][^-+]|^@@|FAIL|[Ff]ailed|not ok|Sanitizer|runtime error|terminated by signal|PANIC|TRAP' \
+        "$TMP/suite_$name.log" | grep -v "^[0-9]*:-- " | head -40
 }
 
 vr_log "build"
@@ -190,6 +206,7 @@ fi
 
 vr_log "summary"
 if ((${#FAILED[@]})); then
+    for name in "${FAILED[@]}"; do why_failed "$name"; done
     echo "FAILED suites: ${FAILED[*]}"
     exit 1
 fi

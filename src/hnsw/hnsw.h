@@ -876,8 +876,11 @@ HnswElementTuple HnswElementAt(Page page, OffsetNumber off);
 /* The neighbor tuple at off (either layout; m sizes a compact one), or NULL; ERROR if damaged. */
 HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off, int m);
 
-/* Level drawn from the geometric distribution of the HNSW paper, capped. */
-int HnswRandomLevel(int m, int max_level);
+/*
+ * An element's level, from the geometric distribution of the HNSW paper (capped),
+ * drawn from a hash of its heap TID: the same row always gets the same level.
+ */
+int HnswLevelFor(ItemPointer heaptid, int m, int max_level);
 
 /* ---- neighbor selection (shared by build, insert and vacuum) --------------------- */
 typedef struct HnswCandidate

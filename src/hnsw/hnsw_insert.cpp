@@ -691,7 +691,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	HnswMetaPageData meta;
 	HnswReadMeta(index, &meta);
 	int m = meta.m;
-	int level = HnswRandomLevel(m, HnswMaxLevelForM(m));
+	int level = HnswLevelFor(heaptid, m, HnswMaxLevelForM(m));
 	NewElement ne;
 	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots,
 	             HnswMetaCompact(meta.version, meta.filter_columns));

@@ -571,7 +571,7 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const
 {
 	MemScratch *s = scratch_of(g);
 	HnswMemShared *sh = g->shared;
-	int level = HnswRandomLevel(g->m, g->max_level);
+	int level = HnswLevelFor(heaptid, g->m, g->max_level);
 	Size size = HnswMemElementSize(level, g->m, VARSIZE(value), g->value_slots, filter_bytes);
 
 	if (pg_atomic_read_u32(&sh->full))

@@ -8,7 +8,6 @@ extern "C"
 {
 #include "access/genam.h"
 #include "access/xact.h"
-#include "common/pg_prng.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/rel.h"
@@ -178,10 +177,21 @@ HnswNeighborTuple HnswNeighborAt(Page page, OffsetNumber off, int m)
 	return ntup;
 }
 
-int HnswRandomLevel(int m, int max_level)
+int HnswLevelFor(ItemPointer heaptid, int m, int max_level)
 {
+	/*
+	 * splitmix64 of the row's address: uniform and independent of the vector, like a
+	 * random draw, but the same for the same row, so a table builds the same graph each
+	 * time (hnswlib seeds its level generator for the same reason).
+	 */
+	uint64 h = ((uint64)ItemPointerGetBlockNumberNoCheck(heaptid) << 16) |
+	           ItemPointerGetOffsetNumberNoCheck(heaptid);
+	h += UINT64CONST(0x9E3779B97F4A7C15);
+	h = (h ^ (h >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	h = (h ^ (h >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	h ^= h >> 31;
+	double u = (double)((h >> 11) + 1) * (1.0 / 9007199254740992.0); /* (0, 1] */
 	double ml = 1.0 / std::log((double)m);
-	double u = 1.0 - pg_prng_double(&pg_global_prng_state); /* (0, 1] */
 	int level = (int)std::floor(-std::log(u) * ml);
 
 	return level > max_level ? max_level : level;
