@@ -54,12 +54,13 @@ suite() { # suite NAME COMMAND...: runs one suite and records its outcome
     if ((status == 0)); then echo "-- $name: ok"; else echo "-- $name: FAILED"; FAILED+=("$name"); fi
 }
 # The lines of a failed suite's log that say why (diff lines, failures, sanitizer
-# reports), repeated at the end, where a CI page that shows only the tail has them.
+# reports), repeated at the very end, where a CI page that shows only the last two dozen
+# lines of the output has them: the first 16 (pg_regress names the failed tests first).
 why_failed() {
     local name=$1
     echo "-- why $name failed (tmp_check/suite_$name.log):"
     grep -nE '^[-+][^-+]|^@@|FAIL|[Ff]ailed|not ok|Sanitizer|runtime error|terminated by signal|PANIC|TRAP' \
-        "$TMP/suite_$name.log" | grep -v "^[0-9]*:-- " | head -40
+        "$TMP/suite_$name.log" | grep -v "^[0-9]*:-- " | head -16
 }
 
 vr_log "build"
@@ -209,8 +210,8 @@ fi
 
 vr_log "summary"
 if ((${#FAILED[@]})); then
-    for name in "${FAILED[@]}"; do why_failed "$name"; done
     echo "FAILED suites: ${FAILED[*]}"
+    for name in "${FAILED[@]}"; do why_failed "$name"; done
     exit 1
 fi
 echo "all suites passed: $SUITES"
