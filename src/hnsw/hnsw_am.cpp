@@ -167,9 +167,11 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	int m = HNSW_DEFAULT_M;
 	int partition_column = -1;
 	bool chained_column[INDEX_MAX_KEYS] = {}; /* other columns with a chain directory */
+	bool reranked = false;                    /* a binary index re-ranks what it reads */
 	{
 		Relation index = index_open(info->indexoid, NoLock);
 		m = HnswGetM(index);
+		reranked = HnswGetQuantization(index) == HNSW_QUANTIZATION_BINARY;
 		HnswColumns cols;
 		HnswInitColumns(&cols, index);
 		if (cols.partition >= 0)
@@ -214,7 +216,9 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	 * columns narrow that walk: it passes 1/selectivity elements per match, until
 	 * reading the scope (or the index) exactly is cheaper, which the scan then does.
 	 * A column with a chain directory (version 3) is read whole like the partition
-	 * column's when its scope is the smallest and small enough.
+	 * column's when its scope is the smallest and small enough: the scan's own rule
+	 * (HnswReadScopeWhole, with the estimated scope; one value for the partition column,
+	 * where the scan may count several, so the estimate errs toward the walk).
 	 */
 	bool read_whole_scope = false;
 	Cost cost = walk_cost(examined);
@@ -251,7 +255,9 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 		                       : clauselist_selectivity(root, narrowing_clauses, info->rel->relid,
 		                                                JOIN_INNER, NULL);
 		double smallest = Min(scope, chain_scope);
-		read_whole_scope = smallest < tuples && smallest <= hnsw_exact_scan_limit;
+		read_whole_scope = smallest < tuples &&
+		                   HnswReadScopeWhole(smallest, Min(hnsw_ef_search, HNSW_MAX_EF_SEARCH),
+		                                      chain_scope < scope, reranked);
 		if (read_whole_scope)
 		{
 			examined = smallest;

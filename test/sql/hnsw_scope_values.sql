@@ -88,6 +88,37 @@ RESET jit;
 RESET hnsw.ef_search;
 RESET enable_seqscan;
 RESET hnsw.exact_scan_limit;
+-- The planner charges what the scan will do: at ef_search 100 with the limit at 100, a
+-- 500-row scope (one value) is read whole (up to 1,200) and charged its 500 elements, less
+-- than the walk charged when every scope is walked (limit 0). The rows are spread over ten
+-- times the pages, as wide rows would be, so that the charge is not capped at half the
+-- heap's pages (the cap of a search that reads a small part of the table).
+CREATE TABLE spread WITH (fillfactor = 10) AS SELECT * FROM clustered;
+CREATE INDEX spread_grp ON spread USING hnsw (grp, embedding vector_l2_ops);
+ANALYZE spread;
+CREATE FUNCTION scan_cost() RETURNS float8 LANGUAGE plpgsql AS $$
+DECLARE plan json;
+BEGIN
+    EXECUTE format('EXPLAIN (FORMAT JSON) SELECT id FROM spread WHERE grp = 5 ORDER BY embedding <-> %L LIMIT 10',
+                   (SELECT v FROM queries WHERE q = 1)) INTO plan;
+    IF plan->0->'Plan'->'Plans'->0->>'Index Name' IS DISTINCT FROM 'spread_grp' THEN
+        RAISE EXCEPTION 'not an hnsw index scan: %', plan;
+    END IF;
+    RETURN (plan->0->'Plan'->'Plans'->0->>'Total Cost')::float8;
+END $$;
+SET enable_seqscan = off;
+SET hnsw.ef_search = 100;
+SET hnsw.exact_scan_limit = 100;
+CREATE TEMP TABLE costs AS SELECT 'read whole' AS how, scan_cost() AS cost;
+SET hnsw.exact_scan_limit = 0;
+INSERT INTO costs SELECT 'walked', scan_cost();
+SELECT (SELECT cost FROM costs WHERE how = 'read whole') < (SELECT cost FROM costs WHERE how = 'walked')
+    AS read_whole_charged_less;
+DROP TABLE costs, spread;
+DROP FUNCTION scan_cost();
+RESET hnsw.exact_scan_limit;
+RESET hnsw.ef_search;
+RESET enable_seqscan;
 
 -- ---- a large scope on a key column after the first ------------------------------------------
 -- Such a scope has no value links: the walk goes through the whole graph and returns its
