@@ -43,11 +43,14 @@ suite() { # suite NAME COMMAND...: runs one suite and records its outcome
     local name=$1
     shift
     vr_log "suite: $name"
-    # in this shell, not a pipeline's subshell: fuzz_result waits for a child of this one
+    # in this shell, not a pipeline's subshell: fuzz_result waits for a child of this one.
+    # The command gets the pipe as its stdout and stderr only (not as fd $out too), so
+    # that a server it starts, whose output pg_ctl sends to a log, does not hold the pipe
+    # open and keep tee waiting.
     local out tee_pid status
     exec {out}> >(tee "$TMP/suite_$name.log")
     tee_pid=$!
-    "$@" >&"$out" 2>&1
+    "$@" >&"$out" 2>&1 {out}>&-
     status=$?
     exec {out}>&-
     wait "$tee_pid" # tee has written everything
