@@ -21,18 +21,17 @@ INSERT INTO clustered SELECT i, i % 10, near(c) FROM generate_series(1, 5000) i 
 CREATE TABLE queries AS SELECT q, near(c) AS v FROM generate_series(1, 20) q JOIN centers ON g = q % 5;
 CREATE INDEX clustered_grp ON clustered USING hnsw (grp, embedding vector_l2_ops);
 
--- Mean recall@10 over the queries against a sequential scan, and whether a query came back short.
-CREATE FUNCTION scoped_recall(scope text, OUT recall numeric, OUT short int) LANGUAGE plpgsql AS $$
+-- Mean recall@10 over the queries against a sequential scan, and how many came back short: q
+-- asks for the ids of a scope's nearest 10 (the scope from arg as $1, the query vector as $2).
+CREATE FUNCTION query_recall(q text, arg text, OUT recall numeric, OUT short int) LANGUAGE plpgsql AS $$
 DECLARE r record; exact int[]; approx int[]; hits int := 0; total int := 0;
 BEGIN
     short := 0;
     FOR r IN SELECT v FROM queries LOOP
         SET LOCAL enable_indexscan = off;
-        SELECT array_agg(id) INTO exact FROM (SELECT id FROM clustered
-            WHERE grp OPERATOR(vecrbac.<@) scope::vecrbac.scope ORDER BY embedding <-> r.v LIMIT 10) s;
+        EXECUTE q INTO exact USING arg, r.v;
         SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = off;
-        SELECT array_agg(id) INTO approx FROM (SELECT id FROM clustered
-            WHERE grp OPERATOR(vecrbac.<@) scope::vecrbac.scope ORDER BY embedding <-> r.v LIMIT 10) s;
+        EXECUTE q INTO approx USING arg, r.v;
         RESET enable_seqscan;
         hits := hits + (SELECT count(*) FROM unnest(approx) a WHERE a = ANY (exact));
         total := total + cardinality(exact);
@@ -40,6 +39,11 @@ BEGIN
     END LOOP;
     recall := hits::numeric / total;
 END $$;
+-- a scope of the partition column grp (vecrbac.<@, one value or several)
+CREATE FUNCTION scoped_recall(scope text, OUT recall numeric, OUT short int) LANGUAGE sql AS $$
+    SELECT * FROM query_recall('SELECT array_agg(id) FROM (SELECT id FROM clustered
+        WHERE grp OPERATOR(vecrbac.<@) $1::vecrbac.scope ORDER BY embedding <-> $2 LIMIT 10) s', scope)
+$$;
 
 -- the walk, not the exact read of the scope
 SET hnsw.exact_scan_limit = 0;
@@ -132,27 +136,11 @@ RESET enable_seqscan;
 CREATE TABLE second_key AS
 SELECT id, id % 7 AS sub, grp, grp * 5 + id / 10 % 5 AS part, embedding FROM clustered;
 CREATE INDEX second_key_idx ON second_key USING hnsw (sub, grp, part, embedding vector_l2_ops);
--- Mean recall@10 over the queries (groups 0 to 4) of a scope on column col, against a
--- sequential scan, and how many came back short.
-CREATE FUNCTION second_key_recall(col text, val int, OUT recall numeric, OUT short int)
-LANGUAGE plpgsql AS $$
-DECLARE r record; exact int[]; approx int[]; hits int := 0; total int := 0;
-    q text := format('SELECT array_agg(id) FROM (SELECT id FROM second_key WHERE %I = $1
-                      ORDER BY embedding <-> $2 LIMIT 10) s', col);
-BEGIN
-    short := 0;
-    FOR r IN SELECT v FROM queries LOOP
-        SET LOCAL enable_indexscan = off;
-        EXECUTE q INTO exact USING val, r.v;
-        SET LOCAL enable_indexscan = on; SET LOCAL enable_seqscan = off;
-        EXECUTE q INTO approx USING val, r.v;
-        RESET enable_seqscan;
-        hits := hits + (SELECT count(*) FROM unnest(approx) a WHERE a = ANY (exact));
-        total := total + cardinality(exact);
-        IF cardinality(approx) < cardinality(exact) THEN short := short + 1; END IF;
-    END LOOP;
-    recall := hits::numeric / total;
-END $$;
+-- recall of a scope on column col (queries from groups 0 to 4)
+CREATE FUNCTION second_key_recall(col text, val int, OUT recall numeric, OUT short int) LANGUAGE sql AS $$
+    SELECT * FROM query_recall(format('SELECT array_agg(id) FROM (SELECT id FROM second_key
+        WHERE %I = $1::int ORDER BY embedding <-> $2 LIMIT 10) s', col), val::text)
+$$;
 SET hnsw.exact_scan_limit = 0;
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM second_key WHERE part = 37
@@ -170,5 +158,5 @@ RESET hnsw.ef_search;
 RESET hnsw.exact_scan_limit;
 
 DROP TABLE clustered, queries, centers, second_key, far_scopes;
-DROP FUNCTION scoped_recall(text), near(float8[]), second_key_recall(text, int);
+DROP FUNCTION scoped_recall(text), second_key_recall(text, int), query_recall(text, text), near(float8[]);
 DROP EXTENSION vecrbac;
