@@ -10,8 +10,9 @@
  * one graph node), the TID of its neighbor tuple, its level, the vector itself
  * and the values of the index's filter columns. A neighbor tuple holds the
  * element's links, (level + 2) * m slots: 2m for level 0, then m per upper level,
- * then, in an index with a partition column (hnsw_filter.h), 2m value links to near
- * elements of the same partition value; unused slots invalid. Links are element TIDs. Keeping links
+ * then 2m value links per linked column (hnsw_filter.h: every scalar filter column from
+ * version 4, the partition column alone before) to near elements with the same value
+ * in that column; unused slots invalid. Links are element TIDs. Keeping links
  * in their own fixed-size tuple lets them be rewritten in place, and a 2000-dimension element still
  * fits on a page; the build places both tuples of an element on the same page whenever they fit, so
  * reading either costs one buffer access.
@@ -191,11 +192,15 @@ typedef struct HnswTypeSupport
  * reader needs no metapage. Version 3 (0.9.0): every scalar filter column besides
  * the partition column has a chain directory too (chain_dir_*, hnsw_directory.h), its
  * chain links in the spare bytes of the elements' keys; older indexes have none and
- * are read as before.
+ * are read as before. Version 4 (0.9.1): every scalar filter column has value links
+ * (2m per element each, in filter order after the partition column's), and its chain
+ * directory keeps an entry and seeds per value, so that a scope on any key column is
+ * walked through links that stay in it; older indexes keep walking level 0's links.
  */
 #define HNSW_VERSION_1 1
 #define HNSW_VERSION_3 3
-#define HNSW_VERSION 3
+#define HNSW_VERSION_4 4
+#define HNSW_VERSION 4
 #define HNSW_METAPAGE_BLKNO 0
 /*
  * Heavyweight lock tags (pseudo page numbers). HNSW_UPDATE_LOCK: inserts hold it in
@@ -238,7 +243,7 @@ typedef struct HnswMetaPageData
 	uint16 filter_columns; /* how many filter columns (hnsw_filter.h) */
 	BlockNumber dir_start; /* the partition directory's buckets (hnsw_directory.h) */
 	uint32 dir_pages;      /* 0 when the index has no partition column */
-	uint16 value_slots;    /* value links per element: 2m with a partition column, else 0 */
+	uint16 value_slots;    /* value links per element: 2m per linked column (HnswLinkedColumns) */
 	uint16 value_type;     /* HnswValueType (0, vector, in indexes older than 0.3.0) */
 	uint16 quantization;   /* HnswQuantization (0, none, in indexes older than 0.5.0) */
 	/*
@@ -381,14 +386,40 @@ static inline int HnswLevelStart(int level, int m)
 	return level == 0 ? 0 : 2 * m + (level - 1) * m;
 }
 
-/* The pseudo level of value links (links to elements of the same partition value). */
+/*
+ * Pseudo levels of value links: HnswValueLevel(slot) are the links of the linked
+ * column with that slot (HnswColumns.value_slot: 0 for the partition column), to
+ * elements with the same value in that column. HNSW_VALUE_LEVEL is slot 0's.
+ */
+#define HNSW_MAX_LINKED_COLUMNS 4
 #define HNSW_VALUE_LEVEL (-1)
-/* For reading: level 0's links followed by the value links. */
-#define HNSW_SCOPE_LEVEL (-2)
-
-static inline int HnswValueSlots(int m, bool partitioned)
+static inline int HnswValueLevel(int slot)
 {
-	return partitioned ? 2 * m : 0;
+	return HNSW_VALUE_LEVEL - slot;
+}
+static inline bool HnswIsValueLevel(int level)
+{
+	return level <= HNSW_VALUE_LEVEL && level > HNSW_VALUE_LEVEL - HNSW_MAX_LINKED_COLUMNS;
+}
+static inline int HnswValueLevelSlot(int level)
+{
+	return HNSW_VALUE_LEVEL - level;
+}
+/* For reading: level 0's links followed by the value links of one slot (HnswScopeLevel). */
+#define HNSW_SCOPE_LEVEL (-8)
+static inline int HnswScopeLevel(int slot)
+{
+	return HNSW_SCOPE_LEVEL - slot;
+}
+static inline bool HnswIsScopeLevel(int level)
+{
+	return level <= HNSW_SCOPE_LEVEL && level > HNSW_SCOPE_LEVEL - HNSW_MAX_LINKED_COLUMNS;
+}
+
+/* Value link slots of an element with `linked` linked columns. */
+static inline int HnswValueSlots(int m, int linked)
+{
+	return 2 * m * linked;
 }
 
 static inline Size HnswNeighborTupleSize(int level, int m, int value_slots, bool compact = false)
@@ -408,14 +439,19 @@ static inline bool HnswMetaCompact(uint32 version, int filter_columns)
 	return version >= 2 && filter_columns == 0;
 }
 
-/* Where a level's links (or the value links) sit in the links of an element of owner_level. */
+/*
+ * Where a level's links (or a slot's value links) sit in the links of an element of
+ * owner_level whose tuple has value_slots value link slots; no slots for value links
+ * the tuple lacks (an index older than the links of that column).
+ */
 static inline void HnswLinkRange(int owner_level, int level, int m, int value_slots, int *start,
                                  int *slots)
 {
-	if (level == HNSW_VALUE_LEVEL)
+	if (HnswIsValueLevel(level))
 	{
-		*start = (owner_level + 2) * m;
-		*slots = value_slots;
+		int slot = HnswValueLevelSlot(level);
+		*start = (owner_level + 2) * m + slot * 2 * m;
+		*slots = (slot + 1) * 2 * m <= value_slots ? 2 * m : 0;
 	}
 	else
 	{
@@ -424,8 +460,12 @@ static inline void HnswLinkRange(int owner_level, int level, int m, int value_sl
 	}
 }
 
-/* The highest level whose neighbor tuple fits on a page together with nothing else. */
-int HnswMaxLevelForM(int m);
+/*
+ * The highest level whose neighbor tuple fits on a page together with nothing else,
+ * with value_slots value links (taken as at least 2m, as before version 4, so that
+ * indexes with fewer keep the levels they had).
+ */
+int HnswMaxLevelForM(int m, int value_slots);
 
 /* ---- options and settings ---------------------------------------------------- */
 typedef struct HnswOptions

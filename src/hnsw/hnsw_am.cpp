@@ -167,6 +167,7 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	int m = HNSW_DEFAULT_M;
 	int partition_column = -1;
 	bool chained_column[INDEX_MAX_KEYS] = {}; /* other columns with a chain directory */
+	bool linked_column[INDEX_MAX_KEYS] = {};  /* of those, the ones with value links (version 4) */
 	bool reranked = false;                    /* a binary index re-ranks what it reads */
 	{
 		Relation index = index_open(info->indexoid, NoLock);
@@ -180,8 +181,13 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 			HnswMetaPageData meta;
 			HnswReadMeta(index, &meta);
 			for (int f = 0; f < cols.nfilters; f++)
+			{
 				chained_column[cols.filter_column[f]] =
 				    HnswDirOf(&meta, &cols, f).pages > 0 && f != cols.partition;
+				linked_column[cols.filter_column[f]] =
+				    chained_column[cols.filter_column[f]] &&
+				    HnswHasValueLinks(&cols, f, meta.m, meta.value_slots);
+			}
 		}
 		index_close(index, NoLock);
 	}
@@ -218,7 +224,9 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 	 * A column with a chain directory (version 3) is read whole like the partition
 	 * column's when its scope is the smallest and small enough: the scan's own rule
 	 * (HnswReadScopeWhole, with the estimated scope; one value for the partition column,
-	 * where the scan may count several, so the estimate errs toward the walk).
+	 * where the scan may count several, so the estimate errs toward the walk). When that
+	 * smallest scope has value links (version 4), the scan walks it as it walks the
+	 * partition column's, and so does the estimate.
 	 */
 	bool read_whole_scope = false;
 	Cost cost = walk_cost(examined);
@@ -247,9 +255,30 @@ void hnsw_costestimate(PlannerInfo *root, IndexPath *path, double loop_count, Co
 		};
 		double scope = partition_clauses != NIL ? scope_of(partition_clauses) : tuples;
 		double chain_scope = tuples; /* the smallest scope of another chained column */
+		int chain_column = -1;
 		for (int c = 0; c < info->ncolumns; c++)
 			if (chain_clauses[c] != NIL)
-				chain_scope = Min(chain_scope, scope_of(chain_clauses[c]));
+			{
+				double s = scope_of(chain_clauses[c]);
+				if (s < chain_scope)
+				{
+					chain_scope = s;
+					chain_column = c;
+				}
+			}
+		if (chain_column >= 0 && linked_column[chain_column] && chain_scope < scope)
+		{
+			/* The walk stays in the chained column's scope; every other clause narrows it. */
+			scope = chain_scope;
+			chain_scope = tuples;
+			narrowing_clauses = NIL;
+			foreach (lc, path->indexclauses)
+			{
+				IndexClause *ic = (IndexClause *)lfirst(lc);
+				if (ic->indexcol != chain_column)
+					narrowing_clauses = lappend(narrowing_clauses, ic->rinfo);
+			}
+		}
 		double narrowing = narrowing_clauses == NIL
 		                       ? 1.0
 		                       : clauselist_selectivity(root, narrowing_clauses, info->rel->relid,

@@ -109,6 +109,7 @@ struct BuildState
 	bool is_leader;
 	int m;
 	int ef_construction;
+	int value_slots; /* per element, as the metapage says (2m per linked column) */
 	int dimensions;
 	double index_tuples;
 	MemoryContext tuple_context;
@@ -337,12 +338,11 @@ void flush_graph(BuildState *bs)
 				ItemPointerSetInvalid(&p->entry.prev_head);
 			}
 			if (f == cols->partition)
-			{
 				e->chain_next = p->entry.head;
-				HnswDirOfferSeed(&p->entry, &e->etid, e->level);
-			}
 			else
 				*HnswFilterChainLink(cols, HnswMemFilters(e), f) = p->entry.head;
+			if (HnswHasValueLinks(cols, f, bs->m, g->value_slots))
+				HnswDirOfferSeed(&p->entry, &e->etid, e->level);
 			p->entry.head = e->etid;
 			p->entry.count++;
 		}
@@ -397,7 +397,7 @@ void flush_graph(BuildState *bs)
 		ItemPointerData *nlinks = HnswNeighborLinks(ntup);
 		for (int i = 0; i < HnswNeighborSlots(ntup, bs->m); i++)
 			ItemPointerSetInvalid(&nlinks[i]);
-		for (int l = (g->value_slots > 0 ? HNSW_VALUE_LEVEL : 0); l <= e->level; l++)
+		for (int l = HnswValueLevel(g->value_slots / (2 * bs->m) - 1); l <= e->level; l++)
 		{
 			int start, slots;
 			HnswLinkRange(e->level, l, bs->m, g->value_slots, &start, &slots);
@@ -430,13 +430,14 @@ void flush_graph(BuildState *bs)
 	pfree(order);
 
 	/* The directories, sized for the values there are. */
-	HTAB *value_entries = cols->partition >= 0 ? HnswMemValueEntries(g) : NULL;
 	HnswDirRef written_dirs[HNSW_MAX_FILTERS];
 	for (int f = 0; f < cols->nfilters; f++)
 	{
 		written_dirs[f] = HnswDirRef{InvalidBlockNumber, 0};
 		if (directories[f] == NULL)
 			continue;
+		HTAB *value_entries =
+		    HnswHasValueLinks(cols, f, bs->m, g->value_slots) ? HnswMemValueEntries(g, f) : NULL;
 		long n = hash_get_num_entries(directories[f]);
 		HnswDirEntryData *entries =
 		    (HnswDirEntryData *)palloc(sizeof(HnswDirEntryData) * Max(n, 1));
@@ -450,7 +451,7 @@ void flush_graph(BuildState *bs)
 			 * first: the entry is the one the value repairs reached the value from.
 			 */
 			HnswMemValueEntry *ve =
-			    f == cols->partition
+			    value_entries != NULL
 			        ? (HnswMemValueEntry *)hash_search(value_entries, &p->key, HASH_FIND, NULL)
 			        : NULL;
 			if (ve != NULL)
@@ -466,9 +467,9 @@ void flush_graph(BuildState *bs)
 		    HnswDirWrite(bs->index, bs->fork, entries, (int)n, written_dirs[f].pages);
 		pfree(entries);
 		hash_destroy(directories[f]);
+		if (value_entries != NULL)
+			hash_destroy(value_entries);
 	}
-	if (value_entries != NULL)
-		hash_destroy(value_entries);
 
 	/* Point the metapage at the entry point and the directory. */
 	Buffer metabuf = ReadBufferExtended(bs->index, bs->fork, HNSW_METAPAGE_BLKNO, RBM_NORMAL, NULL);
@@ -675,9 +676,9 @@ void check_index_definition(Relation index, HnswColumns *cols, int *dimensions, 
 		                errmsg("ef_construction must be greater than or equal to 2 * m")));
 }
 
-/* Writes an empty metapage as block 0 of the given fork. */
-void write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, int dimensions, int m,
-                    int ef_construction, bool log)
+/* Writes an empty metapage as block 0 of the given fork; returns its value_slots. */
+int write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, int dimensions, int m,
+                   int ef_construction, bool log)
 {
 	Buffer buf = HnswNewBuffer(index, fork);
 	Assert(BufferGetBlockNumber(buf) == HNSW_METAPAGE_BLKNO);
@@ -686,7 +687,8 @@ void write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, in
 	HnswMetaPage meta = HnswPageGetMeta(BufferGetPage(buf));
 	meta->vector_column = (uint16)cols->vector_column;
 	meta->filter_columns = (uint16)cols->nfilters;
-	meta->value_slots = (uint16)HnswValueSlots(m, cols->partition >= 0);
+	meta->value_slots = (uint16)HnswValueSlots(m, HnswLinkedColumns(meta->version, cols));
+	int value_slots = meta->value_slots;
 	meta->value_type = (uint16)HnswColumnValueType(index, cols->vector_column);
 	meta->quantization = (uint16)HnswGetQuantization(index);
 	MarkBufferDirty(buf);
@@ -694,6 +696,7 @@ void write_metapage(Relation index, ForkNumber fork, const HnswColumns *cols, in
 		log_newpage_buffer(buf, true);
 	END_CRIT_SECTION();
 	UnlockReleaseBuffer(buf);
+	return value_slots;
 }
 
 /* ---- parallel build ------------------------------------------------------------------ */
@@ -803,6 +806,7 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
 	    AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
 	HnswMemAttach(&bs.graph, graph_shared, arena_of(graph_shared), &bs.graph_dist, &bs.cols, bs.m,
 	              bs.ef_construction);
+	bs.value_slots = graph_shared->value_slots;
 
 	IndexInfo *info = BuildIndexInfo(index);
 	info->ii_Concurrent = pb->concurrent;
@@ -871,7 +875,7 @@ ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Siz
 	shm_toc_insert(pcxt->toc, HNSW_KEY_BUILD, pb);
 
 	HnswMemShared *graph_shared = (HnswMemShared *)shm_toc_allocate(pcxt->toc, graph_size);
-	HnswMemInitShared(graph_shared, arena_of(graph_shared), arena_bytes);
+	HnswMemInitShared(graph_shared, arena_of(graph_shared), arena_bytes, bs->value_slots);
 	LWLockInitialize(&pb->flush_lock, graph_shared->lock_tranche);
 	shm_toc_insert(pcxt->toc, HNSW_KEY_GRAPH, graph_shared);
 
@@ -903,7 +907,7 @@ ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Siz
 		/* The write phase runs in the leader alone: the graph moves to local memory. */
 		Size used = pg_atomic_read_u64(&graph_shared->used);
 		HnswMemInitLocal(&bs->graph, &bs->graph_dist, &bs->cols, bs->m, bs->ef_construction,
-		                 bs->graph_dist.value_size, used, 1);
+		                 bs->value_slots, bs->graph_dist.value_size, used, 1);
 		pfree(bs->graph.base);
 		bs->graph.base = (char *)MemoryContextAllocHuge(CurrentMemoryContext, used);
 		memcpy(bs->graph.base, arena_of(graph_shared), used);
@@ -952,7 +956,8 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	bs.tuple_context =
 	    AllocSetContextCreate(build_context, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
 
-	write_metapage(index, bs.fork, &bs.cols, bs.dimensions, bs.m, bs.ef_construction, false);
+	bs.value_slots =
+	    write_metapage(index, bs.fork, &bs.cols, bs.dimensions, bs.m, bs.ef_construction, false);
 
 	bool analyzed;
 	double rows =
@@ -968,8 +973,7 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	 * take all of a large maintenance_work_mem.
 	 */
 	double graph_bytes = (double)HnswMemExpectedBytes(rows, bs.m, bs.graph_dist.value_size,
-	                                                  HnswValueSlots(bs.m, bs.cols.partition >= 0),
-	                                                  32 * bs.cols.nfilters);
+	                                                  bs.value_slots, 32 * bs.cols.nfilters);
 	double wanted = graph_bytes * (analyzed ? 1.25 : 2.0) + (1 << 20);
 	Size arena_bytes = wanted >= (double)limit ? limit : (Size)wanted;
 	bs.arena_is_limit = arena_bytes == limit;
@@ -990,7 +994,7 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 		bs.index_tuples = 0;
 		bs.arena_is_limit = true; /* a local arena grows up to maintenance_work_mem */
 		HnswMemInitLocal(&bs.graph, &bs.graph_dist, &bs.cols, bs.m, bs.ef_construction,
-		                 bs.graph_dist.value_size, limit, rows);
+		                 bs.value_slots, bs.graph_dist.value_size, limit, rows);
 		heap_tuples = table_index_build_scan(heap, index, info, true, true, build_callback,
 		                                     (void *)&bs, NULL);
 	}

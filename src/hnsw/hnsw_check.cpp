@@ -49,8 +49,6 @@ struct CheckedElement
 	int nheaptids;
 	int links_start; /* into CheckState::links, (level + 2) * m entries; -1 if none */
 	bool reached;
-	bool has_key; /* a partition key (non-NULL) */
-	int64 key;
 	ItemPointerData chain_next;
 	bool chained; /* reached by its value's chain (in the directory being checked) */
 	/* Per scalar filter: its key (when non-NULL) and its chain link. */
@@ -248,7 +246,7 @@ void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumbe
 {
 	int m = cs->m;
 	int dimensions = cs->dimensions;
-	int max_level = HnswMaxLevelForM(m);
+	int max_level = HnswMaxLevelForM(m, cs->meta.value_slots);
 	HnswColumns &cols = cs->cols;
 	HnswElementTuple etup = HnswElementAt(page, off); /* validates the length */
 	const HnswValue *v = HnswElementValue(etup);
@@ -271,8 +269,6 @@ void check_element_tuple(CheckState *cs, Page page, BlockNumber blk, OffsetNumbe
 		       off, HnswElementIsCompact(etup) ? "compact" : "not compact", cs->meta.version,
 		       cs->meta.filter_columns);
 	long section = HnswFilterSectionSize(&cols, HnswElementFilters(etup), etup->filter_bytes);
-	e.has_key = section == (long)etup->filter_bytes &&
-	            HnswPartitionKey(&cols, HnswElementFilters(etup), &e.key);
 	for (int f = 0; f < cols.nfilters; f++)
 	{
 		e.fhas[f] = section == (long)etup->filter_bytes && cols.kind[f] != HNSW_FILTER_JSONB &&
@@ -439,17 +435,20 @@ void pair_neighbor_tuples(CheckState *cs)
 	}
 }
 
-/* An element's value links: to other live-or-retired elements of its partition value. */
+/* An element's value links: to other live-or-retired elements of its value, per linked column. */
 void check_value_links(CheckState *cs, int e)
 {
 	int m = cs->m;
 	const HnswMetaPageData &meta = cs->meta;
 	const CheckedElement &el = cs->elements[e];
 	unsigned blk = ItemPointerGetBlockNumber(&el.tid), off = ItemPointerGetOffsetNumber(&el.tid);
-	if (meta.value_slots > 0)
+	for (int f = 0; f < cs->cols.nfilters; f++)
 	{
-		const ItemPointerData *links = &cs->links[el.links_start + (el.level + 2) * m];
-		for (int i = 0; i < meta.value_slots && ItemPointerIsValid(&links[i]); i++)
+		if (!HnswHasValueLinks(&cs->cols, f, m, meta.value_slots))
+			continue;
+		const ItemPointerData *links =
+		    &cs->links[el.links_start + (el.level + 2) * m + cs->cols.value_slot[f] * 2 * m];
+		for (int i = 0; i < 2 * m && ItemPointerIsValid(&links[i]); i++)
 		{
 			int t = find_element(cs, &links[i]);
 			if (t < 0)
@@ -460,9 +459,12 @@ void check_value_links(CheckState *cs, int e)
 					       blk, off, ItemPointerGetBlockNumberNoCheck(&links[i]),
 					       ItemPointerGetOffsetNumberNoCheck(&links[i]));
 			}
-			else if (!el.has_key || !cs->elements[t].has_key || cs->elements[t].key != el.key)
+			else if (!el.fhas[f] || !cs->elements[t].fhas[f] ||
+			         cs->elements[t].fkey[f] != el.fkey[f])
 				report(cs, "error",
-				       "element (%u,%u) has a value link to an element of another value", blk, off);
+				       "element (%u,%u) has a value link of column %d to an element of another "
+				       "value",
+				       blk, off, cs->cols.filter_column[f] + 1);
 			else if (t == e)
 				report(cs, "error", "element (%u,%u) has a value link to itself", blk, off);
 		}
@@ -605,13 +607,13 @@ void check_reachability(CheckState *cs, int entry)
 }
 
 /*
- * Within each value: what a search restricted to it can reach from the value's
- * entry, through value links and level-0 links that stay in the value.
+ * Within each value of filter f (with value links): what a search restricted to it can
+ * reach from the value's entry, through f's value links and level-0 links that stay in
+ * the value.
  */
-void check_value_reachability(CheckState *cs)
+void check_value_reachability(CheckState *cs, int f)
 {
 	int m = cs->m;
-	const HnswMetaPageData &meta = cs->meta;
 	PgVec<HnswDirEntryData> &directory = cs->directory;
 	int64 stranded = 0;
 	PgVec<int> stack;
@@ -620,8 +622,12 @@ void check_value_reachability(CheckState *cs)
 		cs->elements[e].reached = false;
 	for (int d = 0; d < directory.size; d++)
 	{
-		int start = find_element(cs, &directory[d].entry);
-		if (start < 0 || directory[d].count == 0)
+		/* No entry yet (an insert stopped before offering seeds): walks start from the head. */
+		const ItemPointerData *from =
+		    ItemPointerIsValid(&directory[d].entry) ? &directory[d].entry : &directory[d].head;
+		int start = find_element(cs, from);
+		if (start < 0 || directory[d].count == 0 || !cs->elements[start].fhas[f] ||
+		    cs->elements[start].fkey[f] != directory[d].key)
 			continue;
 		int64 key = directory[d].key;
 		cs->elements[start].reached = true;
@@ -633,15 +639,16 @@ void check_value_reachability(CheckState *cs)
 			if (el.links_start < 0)
 				continue;
 			const ItemPointerData *level0 = &cs->links[el.links_start];
-			const ItemPointerData *values = &cs->links[el.links_start + (el.level + 2) * m];
-			for (int i = 0; i < 2 * m + meta.value_slots; i++)
+			const ItemPointerData *values =
+			    &cs->links[el.links_start + (el.level + 2) * m + cs->cols.value_slot[f] * 2 * m];
+			for (int i = 0; i < 4 * m; i++)
 			{
 				const ItemPointerData *t = i < 2 * m ? &level0[i] : &values[i - 2 * m];
 				if (!ItemPointerIsValid(t))
 					continue;
 				int x = find_element(cs, t);
-				if (x >= 0 && !cs->elements[x].reached && cs->elements[x].has_key &&
-				    cs->elements[x].key == key)
+				if (x >= 0 && !cs->elements[x].reached && cs->elements[x].fhas[f] &&
+				    cs->elements[x].fkey[f] == key)
 				{
 					cs->elements[x].reached = true;
 					stack.push(x);
@@ -650,22 +657,29 @@ void check_value_reachability(CheckState *cs)
 		}
 	}
 	for (int e = 0; e < cs->elements.size; e++)
-		if (!cs->elements[e].deleted && cs->elements[e].has_key && !cs->elements[e].reached)
+		if (!cs->elements[e].deleted && cs->elements[e].fhas[f] && !cs->elements[e].reached)
 			stranded++;
-	if (stranded > 0)
+	if (stranded > 0 && f == cs->cols.partition)
 		report(cs, "warning",
 		       "%lld elements cannot be reached from their partition value's entry by a search "
 		       "within the value",
 		       (long long)stranded);
+	else if (stranded > 0)
+		report(cs, "warning",
+		       "%lld elements cannot be reached from their value's entry in column %d by a "
+		       "search within the value",
+		       (long long)stranded, cs->cols.filter_column[f] + 1);
 }
 
 /*
- * One entry of filter f's directory: its count and its chain, and in the partition
- * directory its search entry and seeds.
+ * One entry of filter f's directory: its count and its chain, and for a column with
+ * value links (the partition column's directory before version 4) its search entry and
+ * seeds.
  */
 void check_directory_entry(CheckState *cs, int f, HnswDirEntryData de)
 {
 	bool partition = f == cs->cols.partition;
+	bool linked = HnswHasValueLinks(&cs->cols, f, cs->m, cs->meta.value_slots);
 	int64 live = 0;
 	for (int e = 0; e < cs->elements.size; e++)
 		if (!cs->elements[e].deleted && cs->elements[e].fhas[f] &&
@@ -719,11 +733,20 @@ void check_directory_entry(CheckState *cs, int f, HnswDirEntryData de)
 	if (walked != live)
 		report(cs, "error", "the chain of value key %lld reaches %lld of its %lld elements",
 		       (long long)de.key, (long long)walked, (long long)live);
-	if (!partition)
+	if (!linked)
 		return;
+	if (!partition && de.count > 0 && de.nseeds == 0)
+	{
+		/* Seeds come in a record after the element's (hnsw_directory.h): a crash between. */
+		report(cs, "info",
+		       "value key %lld in column %d has no seeds: an interrupted insert, the value's "
+		       "next insert offers its own",
+		       (long long)de.key, cs->cols.filter_column[f] + 1);
+		return;
+	}
 	int entry = find_element(cs, &de.entry);
-	if (de.count > 0 && (entry < 0 || cs->elements[entry].deleted || !cs->elements[entry].has_key ||
-	                     cs->elements[entry].key != de.key))
+	if (de.count > 0 && (entry < 0 || cs->elements[entry].deleted || !cs->elements[entry].fhas[f] ||
+	                     cs->elements[entry].fkey[f] != de.key))
 		report(cs, "error", "the search entry of value key %lld is not one of its elements",
 		       (long long)de.key);
 	if (de.nseeds > HNSW_DIR_SEEDS || (de.count > 0 && de.nseeds == 0))
@@ -731,8 +754,8 @@ void check_directory_entry(CheckState *cs, int f, HnswDirEntryData de)
 	for (int i = 0; i < Min((int)de.nseeds, HNSW_DIR_SEEDS); i++)
 	{
 		int seed = find_element(cs, &de.seeds[i]);
-		if (seed < 0 || cs->elements[seed].deleted || !cs->elements[seed].has_key ||
-		    cs->elements[seed].key != de.key)
+		if (seed < 0 || cs->elements[seed].deleted || !cs->elements[seed].fhas[f] ||
+		    cs->elements[seed].fkey[f] != de.key)
 			report(cs, "error", "a seed of value key %lld is not one of its elements",
 			       (long long)de.key);
 	}
@@ -804,12 +827,11 @@ void check_directories(Relation index, CheckState *cs)
 				       cs->cols.filter_column[f] + 1);
 				break;
 			}
+		if (HnswHasValueLinks(&cs->cols, f, cs->m, meta.value_slots))
+			check_value_reachability(cs, f);
 		if (partition)
-		{
-			check_value_reachability(cs);
 			report(cs, "info", "%d partition values in %u directory buckets", cs->directory.size,
 			       dir.pages);
-		}
 		else
 			report(cs, "info", "%d values of column %d in %u directory buckets", cs->directory.size,
 			       cs->cols.filter_column[f] + 1, dir.pages);

@@ -14,13 +14,15 @@
  * values; REINDEX resizes them.
  *
  * Chain directories (version 3): every other scalar filter column has a directory of
- * the same layout (counts and chains; no seeds, no value links), its chain links in the
- * elements' keys (HnswScalarKey.chain_next), so that a scope on any key column is
- * counted and read exactly like the partition column's. An insert writes the chain
- * directories in a WAL record of their own, before the one that places the element
- * (a record takes at most four pages): each entry keeps the head it replaced
- * (prev_head), so a head left naming no element of its key, by a crash or an error
- * between the two records, is set back by whoever reads it next (HnswDirSettleHead).
+ * the same layout (counts and chains), its chain links in the elements' keys
+ * (HnswScalarKey.chain_next), so that a scope on any key column is counted and read
+ * exactly like the partition column's; from version 4, with seeds and an entry too, for
+ * walks along the column's value links. An insert writes the chain directories in a WAL
+ * record of their own, before the one that places the element (a record takes at most
+ * four pages): each entry keeps the head it replaced (prev_head), so a head left naming
+ * no element of its key, by a crash or an error between the two records, is set back by
+ * whoever reads it next (HnswDirSettleHead). Seeds are offered in a third record, after
+ * the element's, so that none names an element a crash left unwritten.
  *
  * Locks: a bucket's pages are locked before any data page (inserts update a
  * bucket and place an element in one WAL record); the metapage comes first of all;

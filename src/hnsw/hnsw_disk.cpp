@@ -149,9 +149,10 @@ int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemP
 	if (ntup != NULL && ntup->level >= level)
 	{
 		count = 0;
-		/* HNSW_SCOPE_LEVEL: level 0's links, then the value links. */
-		int levels[2] = {level == HNSW_SCOPE_LEVEL ? 0 : level, HNSW_VALUE_LEVEL};
-		int nlevels = level == HNSW_SCOPE_LEVEL ? 2 : 1;
+		/* A scope level: level 0's links, then the value links of its slot. */
+		bool scope = HnswIsScopeLevel(level);
+		int levels[2] = {scope ? 0 : level, HnswValueLevel(scope ? HNSW_SCOPE_LEVEL - level : 0)};
+		int nlevels = scope ? 2 : 1;
 		for (int r = 0; r < nlevels; r++)
 		{
 			int start, slots;

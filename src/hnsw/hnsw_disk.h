@@ -75,8 +75,8 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const HnswValue *
 /*
  * Copies the links of one level from a neighbor tuple into out (room for
  * HnswLevelSlots(level, m)); returns how many, or -1 if the tuple is gone.
- * HNSW_VALUE_LEVEL reads the value links (2m), HNSW_SCOPE_LEVEL level 0's links
- * then the value links (4m).
+ * HnswValueLevel(slot) reads a slot's value links (2m), HnswScopeLevel(slot) level 0's
+ * links then the slot's value links (4m).
  */
 int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemPointerData *out);
 
@@ -95,7 +95,7 @@ void HnswSearchScratchInit(HnswSearchScratch *s, int m);
  * Algorithm 2 of the paper on disk: best-first search of one level from the
  * entries, keeping the ef nearest that are not deleted; deleted elements are still
  * walked through. Results sorted by increasing distance into out. With a filter,
- * only elements it accepts are walked or kept (level HNSW_SCOPE_LEVEL then follows
+ * only elements it accepts are walked or kept (a scope level then follows
  * value links too).
  */
 void HnswSearchLevel(Relation index, const HnswDistance *dist, const HnswValue *q,

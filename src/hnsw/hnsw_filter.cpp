@@ -260,6 +260,7 @@ void HnswInitColumns(HnswColumns *cols, Relation index)
 			         errmsg("an hnsw index has at most %d filter columns", HNSW_MAX_FILTERS)));
 		if (cols->partition < 0 && kind != HNSW_FILTER_JSONB)
 			cols->partition = cols->nfilters;
+		cols->value_slot[cols->nfilters] = kind != HNSW_FILTER_JSONB ? cols->nscalar++ : -1;
 		cols->filter_column[cols->nfilters] = i;
 		cols->kind[cols->nfilters] = kind;
 		cols->type[cols->nfilters] = type;
@@ -564,39 +565,53 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 		filter->narrower |= !filter->clauses[i].all && filter->clauses[i].filter != cols->partition;
 }
 
-void HnswFilterForPartition(HnswFilter *filter, const HnswColumns *cols, int64 key)
+void HnswFilterForValue(HnswFilter *filter, const HnswColumns *cols, int f, int64 key)
 {
 	memset(filter, 0, sizeof(*filter));
 	filter->nclauses = 1;
 	filter->clauses = (HnswFilterClause *)palloc0(sizeof(HnswFilterClause));
-	filter->clauses[0].filter = cols->partition;
+	filter->clauses[0].filter = f;
 	filter->clauses[0].nkeys = 1;
 	filter->clauses[0].keys = (int64 *)palloc(sizeof(int64));
 	filter->clauses[0].keys[0] = key;
-	filter->partitioned = true;
-	filter->npartition_keys = 1;
-	filter->partition_keys = filter->clauses[0].keys;
-	filter->restricted[cols->partition] = true;
-	filter->nkeys_of[cols->partition] = 1;
-	filter->keys_of[cols->partition] = filter->clauses[0].keys;
+	filter->restricted[f] = true;
+	filter->nkeys_of[f] = 1;
+	filter->keys_of[f] = filter->clauses[0].keys;
+	if (f == cols->partition)
+	{
+		filter->partitioned = true;
+		filter->npartition_keys = 1;
+		filter->partition_keys = filter->clauses[0].keys;
+	}
 }
 
-void HnswFilterPartitionScope(HnswFilter *scope, const HnswColumns *cols, const HnswFilter *filter)
+void HnswFilterColumnScope(HnswFilter *scope, const HnswColumns *cols, const HnswFilter *filter,
+                           int f)
 {
-	Assert(filter->partitioned);
+	Assert(filter->restricted[f]);
 	memset(scope, 0, sizeof(*scope));
 	scope->nclauses = 1;
 	scope->clauses = (HnswFilterClause *)palloc0(sizeof(HnswFilterClause));
-	scope->clauses[0].filter = cols->partition;
-	scope->partitioned = true;
-	scope->npartition_keys = filter->npartition_keys;
-	scope->partition_keys = filter->partition_keys;
-	scope->clauses[0].nkeys = filter->npartition_keys;
-	scope->clauses[0].keys =
-	    filter->partition_keys; /* sorted: a subset of a clause's sorted keys */
-	scope->restricted[cols->partition] = true;
-	scope->nkeys_of[cols->partition] = filter->npartition_keys;
-	scope->keys_of[cols->partition] = filter->partition_keys;
+	scope->clauses[0].filter = f;
+	scope->clauses[0].nkeys = filter->nkeys_of[f];
+	scope->clauses[0].keys = filter->keys_of[f]; /* sorted: a subset of a clause's sorted keys */
+	scope->restricted[f] = true;
+	scope->nkeys_of[f] = filter->nkeys_of[f];
+	scope->keys_of[f] = filter->keys_of[f];
+	if (f == cols->partition)
+	{
+		scope->partitioned = true;
+		scope->npartition_keys = filter->nkeys_of[f];
+		scope->partition_keys = filter->keys_of[f];
+	}
+}
+
+bool HnswFilterNarrowerThan(const HnswFilter *filter, int f)
+{
+	for (int i = 0; i < filter->nclauses; i++)
+		if (!filter->clauses[i].all && filter->clauses[i].filter != f)
+			return true;
+	return false;
 }
 
 bool HnswFilterMatches(const HnswFilter *filter, const HnswColumns *cols, const char *section)

@@ -15,7 +15,8 @@
  *
  * The first scalar filter column is the partition column: the index counts its
  * values and chains the elements of each value (hnsw_directory.h), which lets a scan
- * read a small scope exactly and start a large one from inside it.
+ * read a small scope exactly and start a large one from inside it. Every other scalar
+ * filter column has a directory too (version 3), and value links (version 4).
  */
 #pragma once
 
@@ -46,10 +47,27 @@ typedef struct HnswColumns
 	HnswFilterKind kind[HNSW_MAX_FILTERS];
 	Oid type[HNSW_MAX_FILTERS];
 	int partition; /* filter number of the partition column, or -1 */
+	/* Per filter: its value links' slot (its rank among the scalar filters), or -1 (jsonb). */
+	int value_slot[HNSW_MAX_FILTERS];
+	int nscalar; /* scalar filters */
 } HnswColumns;
 
 /* Reads the index's columns; errors for unsupported definitions. */
 void HnswInitColumns(HnswColumns *cols, Relation index);
+
+/* How many columns have value links in an index of this version (hnsw.h, HnswValueLevel). */
+static inline int HnswLinkedColumns(uint32 version, const HnswColumns *cols)
+{
+	if (version >= HNSW_VERSION_4)
+		return cols->nscalar;
+	return cols->partition >= 0 ? 1 : 0;
+}
+
+/* Whether filter f has value links in an index whose elements have value_slots of them. */
+static inline bool HnswHasValueLinks(const HnswColumns *cols, int f, int m, int value_slots)
+{
+	return cols->value_slot[f] >= 0 && (cols->value_slot[f] + 1) * 2 * m <= value_slots;
+}
 
 static_assert(HNSW_MAX_FILTERS == HNSW_CHAIN_FILTERS, "the metapage keeps a chain per filter");
 
@@ -135,11 +153,16 @@ typedef struct HnswFilter
 /* Compiles the scan keys on filter columns (others are ignored). */
 void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, int nkeys);
 
-/* A filter that accepts exactly the elements of one partition value. */
-void HnswFilterForPartition(HnswFilter *filter, const HnswColumns *cols, int64 key);
+/* A filter that accepts exactly the elements with one value of scalar filter f. */
+void HnswFilterForValue(HnswFilter *filter, const HnswColumns *cols, int f, int64 key);
 
-/* A filter that accepts exactly the elements of a filter's partition scope (its partition keys). */
-void HnswFilterPartitionScope(HnswFilter *scope, const HnswColumns *cols, const HnswFilter *filter);
+/* A filter that accepts exactly the elements of a filter's scope on scalar filter f (restricted).
+ */
+void HnswFilterColumnScope(HnswFilter *scope, const HnswColumns *cols, const HnswFilter *filter,
+                           int f);
+
+/* Whether some clause of the filter restricts a column other than f. */
+bool HnswFilterNarrowerThan(const HnswFilter *filter, int f);
 
 /* Whether the element's filter section passes every clause. */
 bool HnswFilterMatches(const HnswFilter *filter, const HnswColumns *cols, const char *section);

@@ -267,9 +267,10 @@ static inline HnswDirEntry slot_entry(Page page, const HnswDirSlot *slot)
 
 /*
  * Adds a value's entry to a directory page, its chain the one element at tid; with
- * a level (the partition directory), the element is also its first seed.
+ * a level (the partition directory), the element is also its first seed. Returns
+ * where the entry went.
  */
-void add_dir_entry(Page page, int64 key, ItemPointerData tid, int level)
+OffsetNumber add_dir_entry(Page page, int64 key, ItemPointerData tid, int level)
 {
 	HnswDirEntryData e;
 	memset(&e, 0, sizeof(e));
@@ -280,9 +281,10 @@ void add_dir_entry(Page page, int64 key, ItemPointerData tid, int level)
 	ItemPointerSetInvalid(&e.prev_head);
 	if (level >= 0)
 		HnswDirOfferSeed(&e, &tid, level);
-	if (PageAddItem(page, (Item)&e, sizeof(e), InvalidOffsetNumber, false, false) ==
-	    InvalidOffsetNumber)
+	OffsetNumber off = PageAddItem(page, (Item)&e, sizeof(e), InvalidOffsetNumber, false, false);
+	if (off == InvalidOffsetNumber)
 		elog(ERROR, "hnsw directory page has no room");
+	return off;
 }
 
 /* The new element's chain directories (columns other than the partition column). */
@@ -350,9 +352,39 @@ void write_chains(Relation index, ChainSlots *cs, ItemPointerData etid, bool bui
 			e->count++;
 		}
 		else
-			add_dir_entry(page, cs->key[i], etid, -1);
+			cs->slot[i].off = add_dir_entry(page, cs->key[i], etid, -1);
 	}
 	HnswEditFinish(&edit);
+}
+
+/*
+ * Offers the placed element as a seed of its values in the chain directories of the
+ * columns with value links (still locked from lock_chains), in a record of its own
+ * after the element's, and only where the seeds change (while a value has fewer than
+ * HNSW_DIR_SEEDS, or for an element above a seed's level): a seed never names an
+ * element that a crash between the records left unwritten.
+ */
+void offer_chain_seeds(Relation index, const HnswColumns *cols, const HnswMetaPageData *meta,
+                       ChainSlots *cs, const NewElement *ne, bool building)
+{
+	HnswEdit edit;
+	bool started = false;
+	for (int i = 0; i < cs->n; i++)
+	{
+		if (!HnswHasValueLinks(cols, cs->filter[i], meta->m, meta->value_slots))
+			continue;
+		HnswDirEntryData offered = *slot_entry(BufferGetPage(cs->slot[i].page), &cs->slot[i]);
+		HnswDirEntryData before = offered;
+		HnswDirOfferSeed(&offered, &ne->etid, ne->etup->level);
+		if (memcmp(&offered, &before, sizeof(offered)) == 0)
+			continue;
+		if (!started)
+			HnswEditStart(&edit, index, building);
+		started = true;
+		*slot_entry(HnswEditPage(&edit, cs->slot[i].page, false), &cs->slot[i]) = offered;
+	}
+	if (started)
+		HnswEditFinish(&edit);
 }
 
 /*
@@ -451,6 +483,9 @@ void place_element(Relation index, const HnswColumns *cols, NewElement *ne, bool
 		m->entry_level = ne->etup->level;
 	}
 	HnswEditFinish(&edit);
+	if (chains.n > 0)
+		VECRBAC_ERROR_POINT("hnsw-insert-before-seeds");
+	offer_chain_seeds(index, cols, meta, &chains, ne, building);
 
 	UnlockReleaseBuffer(buf);
 	if (BufferIsValid(buf2))
@@ -469,7 +504,7 @@ void place_element(Relation index, const HnswColumns *cols, NewElement *ne, bool
 void add_backlink(Relation index, const HnswDistance *dist, int m, const HnswDiskCandidate *target,
                   ItemPointer added, float distance, int level, bool building, HnswSearchScratch *s)
 {
-	int slots = level == HNSW_VALUE_LEVEL ? HnswValueSlots(m, true) : HnswLevelSlots(level, m);
+	int slots = HnswIsValueLevel(level) ? 2 * m : HnswLevelSlots(level, m);
 	ItemPointerData *current = (ItemPointerData *)palloc(sizeof(ItemPointerData) * slots);
 	ItemPointerData *chosen = (ItemPointerData *)palloc(sizeof(ItemPointerData) * slots);
 	HnswValue *target_vector = NULL;
@@ -608,24 +643,27 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, const HnswDis
 }
 
 /*
- * The new element's value links: the nearest elements of its partition value, found
- * by a search that stays within the value, starting from the directory's entry for
- * it and from the level-0 candidates that share the value; chosen by the heuristic.
+ * The new element's value links for filter f: the nearest elements with its value of
+ * f, found by a search that stays within the value, starting from f's directory entry
+ * for it (its seeds) and from the level-0 candidates that share the value; chosen by
+ * the heuristic.
  */
 void choose_value_links(Relation index, const HnswDistance *dist, const HnswColumns *cols,
-                        const HnswMetaPageData *meta, const HnswValue *value, int64 key,
+                        const HnswMetaPageData *meta, const HnswValue *value, int f, int64 key,
                         const PgVec<HnswDiskCandidate> *level0, HnswSearchScratch *s,
                         NewElement *ne, PgVec<HnswDiskCandidate> *out)
 {
 	int m = meta->m;
+	int slot = cols->value_slot[f];
 	HnswFilter filter;
-	HnswFilterForPartition(&filter, cols, key);
+	HnswFilterForValue(&filter, cols, f, key);
 	HnswReadFilter rf = {&filter, cols, false, NULL};
 
 	PgVec<ItemPointerData> tids;
-	tids.init(level0->size + 1);
+	tids.init(level0->size + HNSW_DIR_SEEDS + 1);
 	HnswDirEntryData entry;
-	if (HnswDirLookup(index, HnswPartitionDir(meta), key, &entry) && entry.count > 0)
+	HnswDirRef dir = HnswDirOf(meta, cols, f);
+	if (dir.pages > 0 && HnswDirLookup(index, dir, key, &entry) && entry.count > 0)
 		for (int i = 0; i < entry.nseeds; i++)
 			tids.push(entry.seeds[i]);
 	for (int i = 0; i < level0->size; i++)
@@ -654,7 +692,7 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 	PgVec<HnswDiskCandidate> near;
 	near.init(meta->ef_construction + 1);
 	HnswSearchLevel(index, dist, value, seeds.data, seeds.size, meta->ef_construction,
-	                HNSW_SCOPE_LEVEL, m, s, &near, &rf);
+	                HnswScopeLevel(slot), m, s, &near, &rf);
 
 	const HnswValue **vectors = (const HnswValue **)palloc(sizeof(HnswValue *) * Max(near.size, 1));
 	HnswCandidate *cands = (HnswCandidate *)palloc(sizeof(HnswCandidate) * Max(near.size, 1));
@@ -672,12 +710,44 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 	}
 	HnswCandidate *kept = (HnswCandidate *)palloc(sizeof(HnswCandidate) * m);
 	int nkept = HnswSelectNeighbors(dist, cands, n, vectors, m, kept);
-	int start = (ne->etup->level + 2) * m;
+	int start = (ne->etup->level + 2) * m + slot * 2 * m;
 	for (int i = 0; i < nkept; i++)
 	{
 		HnswNeighborLinks(ne->ntup)[start + i] = near[kept[i].index].element;
 		out->push(near[kept[i].index]);
 	}
+}
+
+/* The new element's value links, per linked column it has a value in (each into links[f]). */
+struct ValueLinks
+{
+	PgVec<HnswDiskCandidate> links[HNSW_MAX_FILTERS];
+};
+
+void choose_all_value_links(Relation index, const HnswDistance *dist, const HnswColumns *cols,
+                            const HnswMetaPageData *meta, const HnswValue *value,
+                            const char *filters, const PgVec<HnswDiskCandidate> *level0,
+                            HnswSearchScratch *s, NewElement *ne, ValueLinks *out)
+{
+	for (int f = 0; f < cols->nfilters; f++)
+	{
+		out->links[f].init(2 * meta->m);
+		int64 key;
+		if (ne->etup->filter_bytes > 0 && HnswHasValueLinks(cols, f, meta->m, meta->value_slots) &&
+		    HnswFilterKey(cols, filters, f, &key))
+			choose_value_links(index, dist, cols, meta, value, f, key, level0, s, ne,
+			                   &out->links[f]);
+	}
+}
+
+/* Links the chosen value links back to the new element. */
+void add_value_backlinks(Relation index, const HnswDistance *dist, const HnswColumns *cols, int m,
+                         ValueLinks *vl, ItemPointer etid, bool building, HnswSearchScratch *s)
+{
+	for (int f = 0; f < cols->nfilters; f++)
+		for (int i = 0; i < vl->links[f].size; i++)
+			add_backlink(index, dist, m, &vl->links[f].data[i], etid, vl->links[f].data[i].distance,
+			             HnswValueLevel(cols->value_slot[f]), building, s);
 }
 
 } // namespace
@@ -691,7 +761,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 	HnswMetaPageData meta;
 	HnswReadMeta(index, &meta);
 	int m = meta.m;
-	int level = HnswLevelFor(heaptid, m, HnswMaxLevelForM(m));
+	int level = HnswLevelFor(heaptid, m, HnswMaxLevelForM(m, meta.value_slots));
 	NewElement ne;
 	fill_element(&ne, value, filters, filter_bytes, heaptid, level, m, meta.value_slots,
 	             HnswMetaCompact(meta.version, meta.filter_columns));
@@ -770,11 +840,9 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 		if (found[0].size > 0)
 			break; /* (the levels above found none: their live elements are on level 0 too) */
 
-		PgVec<HnswDiskCandidate> value_links;
-		value_links.init(2 * m);
-		if (has_key && meta.value_slots > 0)
-			choose_value_links(index, dist, cols, &meta, walk, key, &found[0], &s, &ne,
-			                   &value_links);
+		ValueLinks value_links;
+		choose_all_value_links(index, dist, cols, &meta, walk, filters, &found[0], &s, &ne,
+		                       &value_links);
 
 		/*
 		 * The take-over is one WAL record with the element's placement, under the
@@ -793,9 +861,7 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 		{
 			place_element(index, cols, &ne, building, metabuf, &meta, has_key, key);
 			UnlockReleaseBuffer(metabuf);
-			for (int i = 0; i < value_links.size; i++)
-				add_backlink(index, dist, m, &value_links.data[i], &ne.etid,
-				             value_links.data[i].distance, HNSW_VALUE_LEVEL, building, &s);
+			add_value_backlinks(index, dist, cols, m, &value_links, &ne.etid, building, &s);
 			return;
 		}
 		UnlockReleaseBuffer(metabuf);
@@ -886,15 +952,11 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 		f = chosen; /* from now on, found[l] holds the chosen neighbors */
 	}
 
-	PgVec<HnswDiskCandidate> value_links;
-	value_links.init(2 * m);
-	if (has_key && meta.value_slots > 0)
-		choose_value_links(index, dist, cols, &meta, walk, key, &level0, &s, &ne, &value_links);
+	ValueLinks value_links;
+	choose_all_value_links(index, dist, cols, &meta, walk, filters, &level0, &s, &ne, &value_links);
 
 	place_element(index, cols, &ne, building, InvalidBuffer, &meta, has_key, key);
-	for (int i = 0; i < value_links.size; i++)
-		add_backlink(index, dist, m, &value_links.data[i], &ne.etid, value_links.data[i].distance,
-		             HNSW_VALUE_LEVEL, building, &s);
+	add_value_backlinks(index, dist, cols, m, &value_links, &ne.etid, building, &s);
 
 	for (int l = top; l >= 0; l--)
 		for (int i = 0; i < found[l].size; i++)

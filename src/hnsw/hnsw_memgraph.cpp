@@ -230,11 +230,11 @@ LinkCache link_cache(const HnswMemGraph *g, const HnswMemElement *e, int level)
 {
 	int levels = e->level + 2;
 	int total = levels * g->m + g->value_slots;
-	int start = level == HNSW_VALUE_LEVEL ? levels * g->m : HnswLevelStart(level, g->m);
+	int start = HnswIsValueLevel(level) ? levels * g->m + HnswValueLevelSlot(level) * 2 * g->m
+	                                    : HnswLevelStart(level, g->m);
 	float *distances = (float *)(HnswMemLinks(e, 0, g->m) + total);
 	uint8 *closer = (uint8 *)(distances + total);
-	return {distances + start, closer + start,
-	        closer + total + (level == HNSW_VALUE_LEVEL ? e->level + 1 : level)};
+	return {distances + start, closer + start, closer + total + HnswMemListIndex(e->level, level)};
 }
 
 /* A link being chosen again when a full list takes one more. */
@@ -340,7 +340,7 @@ void add_link(HnswMemGraph *g, MemScratch *s, HnswMemRef from, HnswMemRef to, fl
               int level)
 {
 	HnswMemElement *fe = HnswMemGet(g, from);
-	int capacity = level == HNSW_VALUE_LEVEL ? g->value_slots : HnswLevelSlots(level, g->m);
+	int capacity = HnswIsValueLevel(level) ? 2 * g->m : HnswLevelSlots(level, g->m);
 
 	/* Pruning reads only immutable vectors, so holding the lock through it is cheap. */
 	if (g->parallel)
@@ -391,14 +391,14 @@ void init_scratch(HnswMemGraph *g)
 }
 
 void init_view(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
-               int ef_construction)
+               int ef_construction, int value_slots)
 {
 	g->cols = cols;
-	g->value_slots = HnswValueSlots(m, cols->partition >= 0);
+	g->value_slots = value_slots;
 	g->m = m;
 	g->ef_construction = ef_construction;
 	g->dist = dist;
-	g->max_level = HnswMaxLevelForM(m);
+	g->max_level = HnswMaxLevelForM(m, value_slots);
 }
 
 } // namespace
@@ -406,11 +406,12 @@ void init_view(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *col
 /* Bytes from an element's start to its filter section. */
 static Size filter_section_offset(int level, int m, Size value_size, int value_slots)
 {
+	int lists = HnswMemListCount(level, value_slots / (2 * m));
 	Size size = HNSW_MEM_VALUE_OFFSET + MAXALIGN(value_size);
-	size += MAXALIGN(sizeof(uint16) * (level + 2));
+	size += MAXALIGN(sizeof(uint16) * lists);
 	Size slots = (Size)(level + 2) * m + value_slots;
-	/* each link's ref, then the link cache: distances, closer flags, a known flag per level */
-	size += (sizeof(HnswMemRef) + sizeof(float) + sizeof(uint8)) * slots + (level + 2);
+	/* each link's ref, then the link cache: distances, closer flags, a known flag per list */
+	size += (sizeof(HnswMemRef) + sizeof(float) + sizeof(uint8)) * slots + lists;
 	return MAXALIGN(size);
 }
 
@@ -449,10 +450,11 @@ static void advise_huge_pages(char *base, Size bytes)
 }
 
 void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const HnswColumns *cols, int m,
-                      int ef_construction, Size value_size, Size limit, double expected_tuples)
+                      int ef_construction, int value_slots, Size value_size, Size limit,
+                      double expected_tuples)
 {
 	memset(g, 0, sizeof(*g));
-	init_view(g, dist, cols, m, ef_construction);
+	init_view(g, dist, cols, m, ef_construction, value_slots);
 	g->limit = limit;
 	g->can_grow = true;
 	g->parallel = false;
@@ -472,10 +474,11 @@ void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const HnswColum
 	g->shared->entry = 0;
 	g->shared->entry_level = -1;
 	g->shared->capacity = capacity;
+	g->shared->value_slots = value_slots;
 	init_scratch(g);
 }
 
-void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes)
+void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes, int value_slots)
 {
 	memset(shared, 0, sizeof(*shared));
 	pg_atomic_init_u64(&shared->used, 8);
@@ -488,6 +491,7 @@ void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes)
 	shared->entry = 0;
 	shared->entry_level = -1;
 	shared->capacity = arena_bytes;
+	shared->value_slots = value_slots;
 	(void)arena;
 }
 
@@ -495,7 +499,7 @@ void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const Hn
                    const HnswColumns *cols, int m, int ef_construction)
 {
 	memset(g, 0, sizeof(*g));
-	init_view(g, dist, cols, m, ef_construction);
+	init_view(g, dist, cols, m, ef_construction, shared->value_slots);
 	g->shared = shared;
 	g->base = arena;
 	g->parallel = true;
@@ -555,6 +559,7 @@ static HnswMemElement *init_element(HnswMemGraph *g, HnswMemRef ref, Size size, 
 	e->level = (uint8)level;
 	e->nheaptids = 1;
 	e->heaptids[0] = *heaptid;
+	e->linked = (uint16)(g->value_slots / (2 * g->m));
 	e->links_offset = (uint32)(HNSW_MEM_VALUE_OFFSET + MAXALIGN(VARSIZE(value)));
 	e->filter_offset = (uint32)filter_section_offset(level, g->m, VARSIZE(value), g->value_slots);
 	e->filter_bytes = (uint32)filter_bytes;
@@ -766,7 +771,7 @@ bool link_into(HnswMemGraph *g, HnswMemRef from, HnswMemRef target, uint16 *inde
 	HnswMemElement *fe = HnswMemGet(g, from);
 	HnswMemRef *links = HnswMemLinks(fe, level, g->m);
 	uint16 *count = HnswMemCount(fe, level);
-	int capacity = level == HNSW_VALUE_LEVEL ? g->value_slots : HnswLevelSlots(level, g->m);
+	int capacity = HnswIsValueLevel(level) ? 2 * g->m : HnswLevelSlots(level, g->m);
 
 	for (int i = 0; i < *count; i++)
 		if (links[i] == target)
@@ -1012,72 +1017,76 @@ HTAB *value_table(const char *name)
 	return hash_create(name, 1024, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
-inline bool same_value(const HnswMemGraph *g, const HnswMemElement *e, int64 key)
+/* Whether e's value of scalar filter f is key. */
+inline bool same_value(const HnswMemGraph *g, const HnswMemElement *e, int f, int64 key)
 {
 	int64 k;
-	return HnswPartitionKey(g->cols, HnswMemFilters(e), &k) && k == key;
+	return HnswFilterKey(g->cols, HnswMemFilters(e), f, &k) && k == key;
 }
 
 /*
- * Best-first search among the elements of one partition value, through value links
- * and through level-0 links that stay within the value; the ef nearest, sorted.
+ * Best-first search among the elements with one value of filter f, through f's value
+ * links and through level-0 links that stay within the value; the ef nearest, sorted.
  */
-void search_value(HnswMemGraph *g, MemScratch *s, const HnswValue *q, int64 key,
+void search_value(HnswMemGraph *g, MemScratch *s, const HnswValue *q, int f, int64 key,
                   const MemCandidate *entries, int nentries, int ef, PgVec<MemCandidate> *out)
 {
+	int vlevel = HnswValueLevel(g->cols->value_slot[f]);
 	best_first(g, s, q, entries, nentries, ef, out,
 	           [&](HnswMemElement *e, HnswMemRef *next)
 	           {
-		           int n = copy_links(g, e, HNSW_VALUE_LEVEL, next);
+		           int n = copy_links(g, e, vlevel, next);
 		           HnswMemRef regular[2 * HNSW_MAX_M];
 		           int r = copy_links(g, e, 0, regular);
 		           for (int i = 0; i < r; i++)
-			           if (same_value(g, HnswMemGet(g, regular[i]), key))
+			           if (same_value(g, HnswMemGet(g, regular[i]), f, key))
 				           next[n++] = regular[i];
 		           return n;
 	           });
 }
 
-/* Marks what a search within start's value reaches from start: value links, and level-0
- * links that stay within the value. */
-void mark_value_reachable(HnswMemGraph *g, HnswMemRef start, int64 key, bool *reached,
+/* Marks what a search within start's value of f reaches from start: f's value links, and
+ * level-0 links that stay within the value. */
+void mark_value_reachable(HnswMemGraph *g, HnswMemRef start, int f, int64 key, bool *reached,
                           PgVec<HnswMemRef> *stack, uint16 *indegree)
 {
+	int vlevel = HnswValueLevel(g->cols->value_slot[f]);
 	mark_reachable_by(g, start, reached, stack,
 	                  [&](const HnswMemElement *e, auto &&visit)
 	                  {
-		                  const HnswMemRef *values = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
-		                  for (int i = 0; i < *HnswMemCount(e, HNSW_VALUE_LEVEL); i++)
+		                  const HnswMemRef *values = HnswMemLinks(e, vlevel, g->m);
+		                  for (int i = 0; i < *HnswMemCount(e, vlevel); i++)
 		                  {
 			                  indegree[HnswMemGet(g, values[i])->id]++;
 			                  visit(values[i]);
 		                  }
 		                  const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
 		                  for (int i = 0; i < *HnswMemCount(e, 0); i++)
-			                  if (same_value(g, HnswMemGet(g, links[i]), key))
+			                  if (same_value(g, HnswMemGet(g, links[i]), f, key))
 				                  visit(links[i]);
 	                  });
 }
 
-/* The repair of value links: every element should be reached from its value's entry. */
+/* The repair of f's value links: every element should be reached from its value's entry. */
 struct ValueRepair
 {
 	HnswMemGraph *g;
+	int f;
 	bool *reached;
 	PgVec<HnswMemRef> *stack;
 	HTAB *entries; /* ValueEntry by key */
 	uint16 *indegree;
 	bool applies(const HnswMemElement *xe, int64 *key)
 	{
-		return HnswPartitionKey(g->cols, HnswMemFilters(xe), key);
+		return HnswFilterKey(g->cols, HnswMemFilters(xe), f, key);
 	}
 	void own_links(const HnswMemElement *xe, int64 key, auto &&offer)
 	{
-		for (int level : {HNSW_VALUE_LEVEL, 0})
+		for (int level : {HnswValueLevel(g->cols->value_slot[f]), 0})
 		{
 			const HnswMemRef *links = HnswMemLinks(xe, level, g->m);
 			for (int i = 0; i < *HnswMemCount(xe, level); i++)
-				if (same_value(g, HnswMemGet(g, links[i]), key))
+				if (same_value(g, HnswMemGet(g, links[i]), f, key))
 					offer(links[i]);
 		}
 	}
@@ -1086,55 +1095,53 @@ struct ValueRepair
 		ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_FIND, NULL);
 		MemCandidate first = {distance_between(g, q, HnswMemValue(HnswMemGet(g, ve->entry))),
 		                      ve->entry};
-		search_value(g, s, q, key, &first, 1, g->ef_construction, &s->pool);
+		search_value(g, s, q, f, key, &first, 1, g->ef_construction, &s->pool);
 	}
 	void mark(HnswMemRef x, int64 key)
 	{
-		mark_value_reachable(g, x, key, reached, stack, indegree);
+		mark_value_reachable(g, x, f, key, reached, stack, indegree);
 	}
 };
 
 /*
- * One round of linking back the elements that a search within their value cannot
+ * One round of linking back the elements that a search within their value of f cannot
  * reach from the value's entry (its highest element, as the directory records it).
  */
-uint32 connect_values_round(HnswMemGraph *g)
+uint32 connect_values_round(HnswMemGraph *g, int f)
 {
 	RepairState rs(g);
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 		rs.refs[HnswMemGet(g, ref)->id] = ref;
-	HTAB *entries = HnswMemValueEntries(g);
+	HTAB *entries = HnswMemValueEntries(g, f);
 	HASH_SEQ_STATUS seq;
 	hash_seq_init(&seq, entries);
 	for (ValueEntry *ve; (ve = (ValueEntry *)hash_seq_search(&seq)) != NULL;)
-		mark_value_reachable(g, ve->entry, ve->key, rs.reached, &rs.stack, rs.indegree);
+		mark_value_reachable(g, ve->entry, f, ve->key, rs.reached, &rs.stack, rs.indegree);
 
-	uint32 reconnected = link_unreached(
-	    g, rs, HNSW_VALUE_LEVEL, ValueRepair{g, rs.reached, &rs.stack, entries, rs.indegree});
+	uint32 reconnected =
+	    link_unreached(g, rs, HnswValueLevel(g->cols->value_slot[f]),
+	                   ValueRepair{g, f, rs.reached, &rs.stack, entries, rs.indegree});
 	hash_destroy(entries);
 	rs.release();
 	return reconnected;
 }
 
-} // namespace
-
-void HnswMemBuildValueLinks(HnswMemGraph *g)
+/* Builds the value links of scalar filter f (see HnswMemBuildValueLinks). */
+void build_value_links(HnswMemGraph *g, int f)
 {
-	if (g->value_slots == 0 || HnswMemElements(g) < 2)
-		return;
-	g->parallel = false;
 	MemScratch *s = scratch_of(g);
 	HTAB *values = value_table("hnsw value link entries");
 	PgVec<MemCandidate> seeds;
 	seeds.init(2 * g->m + 1);
 	PgVec<MemCandidate> &found = s->found[0];
+	const int vlevel = HnswValueLevel(g->cols->value_slot[f]);
 	uint64 done = 0;
 
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		HnswMemElement *e = HnswMemGet(g, ref);
 		int64 key;
-		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
+		if (!HnswFilterKey(g->cols, HnswMemFilters(e), f, &key))
 			continue;
 		bool present;
 		ValueEntry *ve = (ValueEntry *)hash_search(values, &key, HASH_ENTER, &present);
@@ -1154,27 +1161,27 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 		for (int i = 0; i < *HnswMemCount(e, 0); i++)
 		{
 			const HnswMemElement *ne = HnswMemGet(g, links[i]);
-			if (same_value(g, ne, key))
+			if (same_value(g, ne, f, key))
 			{
 				MemCandidate c = {distance_between(g, q, HnswMemValue(ne)), links[i]};
 				seeds.push(c);
 			}
 		}
 		/* e is not linked by value yet, so no search reaches it, but it must not pick itself. */
-		search_value(g, s, q, key, seeds.data, seeds.size, g->ef_construction, &found);
+		search_value(g, s, q, f, key, seeds.data, seeds.size, g->ef_construction, &found);
 		int kept = 0;
 		for (int i = 0; i < found.size; i++)
 			if (found[i].ref != ref)
 				found[kept++] = found[i];
 		found.size = kept;
 
-		HnswMemRef *vlinks = HnswMemLinks(e, HNSW_VALUE_LEVEL, g->m);
-		const float *vdistances = link_cache(g, e, HNSW_VALUE_LEVEL).distance;
+		HnswMemRef *vlinks = HnswMemLinks(e, vlevel, g->m);
+		const float *vdistances = link_cache(g, e, vlevel).distance;
 		uint16 n = (uint16)select_links(g, s, found.data, found.size, g->m, vlinks,
-		                                link_cache(g, e, HNSW_VALUE_LEVEL).distance);
-		*HnswMemCount(e, HNSW_VALUE_LEVEL) = n;
+		                                link_cache(g, e, vlevel).distance);
+		*HnswMemCount(e, vlevel) = n;
 		for (int i = 0; i < n; i++)
-			add_link(g, s, vlinks[i], ref, vdistances[i], HNSW_VALUE_LEVEL);
+			add_link(g, s, vlinks[i], ref, vdistances[i], vlevel);
 		if (++done % 1000 == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -1183,18 +1190,30 @@ void HnswMemBuildValueLinks(HnswMemGraph *g)
 
 	/* Pruned backlinks can strand elements of a value: link them back, as for level 0. */
 	for (int round = 0; round < 4; round++)
-		if (connect_values_round(g) == 0)
+		if (connect_values_round(g, f) == 0)
 			break;
 }
 
-HTAB *HnswMemValueEntries(const HnswMemGraph *g)
+} // namespace
+
+void HnswMemBuildValueLinks(HnswMemGraph *g)
+{
+	if (g->value_slots == 0 || HnswMemElements(g) < 2)
+		return;
+	g->parallel = false;
+	for (int f = 0; f < g->cols->nfilters; f++)
+		if (HnswHasValueLinks(g->cols, f, g->m, g->value_slots))
+			build_value_links(g, f);
+}
+
+HTAB *HnswMemValueEntries(const HnswMemGraph *g, int f)
 {
 	HTAB *entries = value_table("hnsw value entries");
 	for (HnswMemRef ref = HnswMemNext(g, 0); ref != 0; ref = HnswMemNext(g, ref))
 	{
 		const HnswMemElement *e = HnswMemGet(g, ref);
 		int64 key;
-		if (!HnswPartitionKey(g->cols, HnswMemFilters(e), &key))
+		if (!HnswFilterKey(g->cols, HnswMemFilters(e), f, &key))
 			continue;
 		bool present;
 		ValueEntry *ve = (ValueEntry *)hash_search(entries, &key, HASH_ENTER, &present);

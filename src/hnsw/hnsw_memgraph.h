@@ -34,7 +34,7 @@ typedef struct HnswMemElement
 	LWLock lock; /* links and heap TIDs, in a parallel build */
 	uint8 level;
 	uint8 nheaptids;
-	uint16 unused;
+	uint16 linked; /* linked columns: value link lists, each 2m slots */
 	ItemPointerData heaptids[HNSW_HEAPTIDS];
 	ItemPointerData etid;       /* where the build writes the element tuple */
 	ItemPointerData ntid;       /* and its neighbor tuple */
@@ -46,11 +46,11 @@ typedef struct HnswMemElement
 	/* Dense sequence number, for visited arrays. Last, right before the value: a search
 	 * reads both for each element it meets, mostly from one cache line instead of two. */
 	uint32 id;
-	/* HnswValue (varlena) follows at a MAXALIGN'd offset, then uint16 counts[level + 2]
-	 * (the last for value links), then links for each level (2m slots on level 0, m
-	 * above), then value_slots value links, then the link cache (a float distance and a
-	 * closer flag per link slot, a known flag per level: hnsw_memgraph.cpp, LinkCache),
-	 * then the filter section. */
+	/* HnswValue (varlena) follows at a MAXALIGN'd offset, then uint16 counts (one per
+	 * level, then one per linked column, at least one: HnswMemListCount), then links for
+	 * each level (2m slots on level 0, m above), then 2m value links per linked column,
+	 * then the link cache (a float distance and a closer flag per link slot, a known
+	 * flag per list: hnsw_memgraph.cpp, LinkCache), then the filter section. */
 } HnswMemElement;
 
 #define HNSW_MEM_VALUE_OFFSET MAXALIGN(sizeof(HnswMemElement))
@@ -70,6 +70,7 @@ typedef struct HnswMemShared
 	int entry_level;
 	Size capacity; /* arena bytes */
 	int lock_tranche;
+	int value_slots; /* every element's value link slots */
 } HnswMemShared;
 
 /* One process's view of the graph. */
@@ -83,7 +84,7 @@ typedef struct HnswMemGraph
 	int m;
 	int ef_construction;
 	int max_level;
-	int value_slots; /* 2m with a partition column, else 0 */
+	int value_slots; /* 2m per linked column (HnswLinkedColumns) */
 	const HnswDistance *dist;
 	const struct HnswColumns *cols;
 
@@ -104,7 +105,19 @@ static inline HnswValue *HnswMemValue(const HnswMemElement *e)
 	return (HnswValue *)((char *)e + HNSW_MEM_VALUE_OFFSET);
 }
 
-/* Link counts: one per level, then one for value links (index HnswMemValueCount). */
+/* Link lists of an element: one per level, then one per linked column (at least one). */
+static inline int HnswMemListCount(int level, int linked)
+{
+	return level + 1 + Max(linked, 1);
+}
+
+/* Where a list's count and flag are: its level, or for HnswValueLevel(slot), after the levels. */
+static inline int HnswMemListIndex(int element_level, int level)
+{
+	return HnswIsValueLevel(level) ? element_level + 1 + HnswValueLevelSlot(level) : level;
+}
+
+/* Link counts, one per list (HnswMemListIndex). */
 static inline uint16 *HnswMemCounts(const HnswMemElement *e)
 {
 	return (uint16 *)((char *)e + e->links_offset);
@@ -112,15 +125,16 @@ static inline uint16 *HnswMemCounts(const HnswMemElement *e)
 
 static inline uint16 *HnswMemCount(const HnswMemElement *e, int level)
 {
-	return &HnswMemCounts(e)[level == HNSW_VALUE_LEVEL ? e->level + 1 : level];
+	return &HnswMemCounts(e)[HnswMemListIndex(e->level, level)];
 }
 
-/* Links of level `level` (capacity HnswLevelSlots(level, m)), or the value links. */
+/* Links of level `level` (capacity HnswLevelSlots(level, m)), or of a slot's value links (2m). */
 static inline HnswMemRef *HnswMemLinks(const HnswMemElement *e, int level, int m)
 {
-	char *after_counts = (char *)e + e->links_offset + MAXALIGN(sizeof(uint16) * (e->level + 2));
-	if (level == HNSW_VALUE_LEVEL)
-		return (HnswMemRef *)after_counts + (e->level + 2) * m;
+	char *after_counts = (char *)e + e->links_offset +
+	                     MAXALIGN(sizeof(uint16) * HnswMemListCount(e->level, e->linked));
+	if (HnswIsValueLevel(level))
+		return (HnswMemRef *)after_counts + (e->level + 2) * m + HnswValueLevelSlot(level) * 2 * m;
 	return (HnswMemRef *)after_counts + HnswLevelStart(level, m);
 }
 
@@ -138,11 +152,11 @@ Size HnswMemExpectedBytes(double tuples, int m, Size value_size, int value_slots
 
 /* Serial build: the arena in local memory, grown on demand up to limit. */
 void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const struct HnswColumns *cols,
-                      int m, int ef_construction, Size value_size, Size limit,
+                      int m, int ef_construction, int value_slots, Size value_size, Size limit,
                       double expected_tuples);
 
 /* Parallel build: `shared` followed by `arena_bytes` of arena, set up once by the leader. */
-void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes);
+void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes, int value_slots);
 /* Each participant attaches its view (the leader too). */
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
                    const struct HnswColumns *cols, int m, int ef_construction);
@@ -181,14 +195,14 @@ HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref);
 uint32 HnswMemConnectUnreachable(HnswMemGraph *g);
 
 /*
- * Links the elements of each partition value among themselves (value links): in
- * insertion order, each element's nearest elements of its own value, found by a
- * search through the value links built so far, with the insertion heuristic and
+ * Links the elements of each value of each linked column among themselves (value
+ * links): in insertion order, each element's nearest elements of its own value, found
+ * by a search through the value links built so far, with the insertion heuristic and
  * pruned backlinks, as level 0 of a small HNSW per value. Serial, after the graph.
  */
 void HnswMemBuildValueLinks(HnswMemGraph *g);
 
-/* A partition value and an element of it, in a dynahash keyed by the value. */
+/* A value of a linked column and an element of it, in a dynahash keyed by the value. */
 typedef struct HnswMemValueEntry
 {
 	int64 key; /* hash key: must be first */
@@ -196,9 +210,9 @@ typedef struct HnswMemValueEntry
 } HnswMemValueEntry;
 
 /*
- * Each partition value's entry: its first element (in graph order) of its highest
- * level. The value repairs make every element of the value reachable from it, so the
- * partition directory records it, whatever order the build lays the pages out in.
- * A dynahash of HnswMemValueEntry in the current memory context.
+ * Each value's entry, for scalar filter f: its first element (in graph order) of its
+ * highest level. The value repairs make every element of the value reachable from it
+ * through f's value links, so f's directory records it, whatever order the build lays
+ * the pages out in. A dynahash of HnswMemValueEntry in the current memory context.
  */
-HTAB *HnswMemValueEntries(const HnswMemGraph *g);
+HTAB *HnswMemValueEntries(const HnswMemGraph *g, int f);

@@ -35,9 +35,10 @@
  *   cost up to 0.35 of recall@10 at ef_search 10, one per list 0.02, and keeping free
  *   slots in the lists VACUUM rewrites 0.02; this reaches all without a measurable loss.
  *   What the new link reaches is marked at once.
- * Values (an index with a partition column): the same within each partition value, as a
- *   search scoped to it walks (value links, and level-0 links that stay in the value,
- *   from the directory's entry for the value; hnsw_check's second warning); what it
+ * Values (each column with value links, one after the other): the same within each of
+ *   its values, as a search scoped to it walks (the column's value links, and level-0
+ *   links that stay in the value, from the column's directory entry for the value;
+ *   hnsw_check's second warning); what it
  *   misses gets a value link from the nearest marked element of its value among its
  *   own links and what a search within the value from the directory's seeds finds. A
  *   second byte per line pointer flags the elements with a value and holds 6 bits of a
@@ -133,10 +134,10 @@ struct ReachState
 	BlockNumber nblocks;
 	uint32 *first; /* per block: its first line pointer's byte in bytes; [nblocks] = total */
 	PgVec<uint8> bytes;
-	bool partitioned; /* value links to repair too */
 	HnswColumns cols;
-	PgVec<uint8> vbytes;         /* the value map, parallel to bytes (when partitioned) */
-	PgVec<HnswDirEntryData> dir; /* the directory's entries */
+	int vf;                      /* the column whose value links are being repaired */
+	PgVec<uint8> vbytes;         /* its value map, parallel to bytes */
+	PgVec<HnswDirEntryData> dir; /* its directory's entries */
 	PgVec<uint64> stack;
 	HnswTidSet displaced_at;      /* inner product: lists that gave up a link in this round */
 	PgVec<ItemPointerData> roomy; /* inner product: reached elements whose list had room */
@@ -174,11 +175,6 @@ void lay_out(ReachState *rs)
 	rs->nblocks = RelationGetNumberOfBlocks(rs->index);
 	rs->first = (uint32 *)palloc(sizeof(uint32) * (rs->nblocks + 1));
 	rs->bytes.init(1024);
-	if (rs->partitioned)
-	{
-		rs->vbytes.init(1024);
-		rs->dir.init(64);
-	}
 	for (BlockNumber blk = 0; blk < rs->nblocks; blk++)
 	{
 		rs->first[blk] = (uint32)rs->bytes.size;
@@ -198,17 +194,65 @@ void lay_out(ReachState *rs)
 				bool live = etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED);
 				rs->bytes.push(live ? kLive : 0);
 				rs->stats->elements += live;
-				int64 key;
-				if (rs->partitioned)
-					rs->vbytes.push(
-					    live && HnswPartitionKey(&rs->cols, HnswElementFilters(etup), &key)
-					        ? (uint8)(kHasKey | (key_hash(key) << kKeyHashShift))
-					        : 0);
 			}
 		}
-		else if (rs->partitioned && !PageIsNew(page) &&
-		         (HnswPageGetOpaque(page)->flags & HNSW_PAGE_DIRECTORY))
+		UnlockReleaseBuffer(buf);
+	}
+	rs->first[rs->nblocks] = (uint32)rs->bytes.size;
+	FreeAccessStrategy(strategy);
+}
+
+/*
+ * The value map of column f, parallel to the map of line pointers (elements laid out
+ * after it are left out: their inserts linked them), and f's directory entries.
+ */
+void lay_out_values(ReachState *rs, int f)
+{
+	rs->vf = f;
+	rs->vbytes.init(rs->bytes.size + 1);
+	rs->vbytes.size = rs->bytes.size;
+	memset(rs->vbytes.data, 0, rs->bytes.size);
+	rs->dir.init(64);
+	BufferAccessStrategy strategy = GetAccessStrategy(BAS_BULKREAD);
+	for (BlockNumber blk = HNSW_METAPAGE_BLKNO + 1; blk < rs->nblocks; blk++)
+	{
+		if (rs->first[blk] == rs->first[blk + 1])
+			continue;
+		vacuum_delay_point();
+		Buffer buf = ReadBufferExtended(rs->index, MAIN_FORKNUM, blk, RBM_NORMAL, strategy);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		OffsetNumber max = HnswIsDataPage(page) ? PageGetMaxOffsetNumber(page) : 0;
+		for (OffsetNumber off = FirstOffsetNumber;
+		     off <= max && rs->first[blk] + off - 1 < rs->first[blk + 1]; off++)
 		{
+			HnswElementTuple etup = HnswElementAt(page, off);
+			int64 key;
+			if (etup != NULL && !(etup->flags & HNSW_ELEMENT_DELETED) &&
+			    HnswFilterKey(&rs->cols, HnswElementFilters(etup), f, &key))
+				rs->vbytes.data[rs->first[blk] + off - 1] =
+				    (uint8)(kHasKey | (key_hash(key) << kKeyHashShift));
+		}
+		UnlockReleaseBuffer(buf);
+	}
+	FreeAccessStrategy(strategy);
+
+	/* The directory: its buckets and their chains of overflow pages. */
+	HnswDirRef dir = HnswDirOf(&rs->meta, &rs->cols, f);
+	for (uint32 b = 0; b < dir.pages; b++)
+	{
+		/* A bucket's chain is at most every page long: a damaged one is cut short, never looped. */
+		BlockNumber pages = 0;
+		for (BlockNumber blk = dir.start + b; blk < rs->nblocks && pages++ < rs->nblocks;)
+		{
+			Buffer buf = ReadBuffer(rs->index, blk);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+			Page page = BufferGetPage(buf);
+			if (PageIsNew(page) || !(HnswPageGetOpaque(page)->flags & HNSW_PAGE_DIRECTORY))
+			{
+				UnlockReleaseBuffer(buf);
+				break;
+			}
 			OffsetNumber max = PageGetMaxOffsetNumber(page);
 			for (OffsetNumber off = FirstOffsetNumber; off <= max; off++)
 			{
@@ -216,11 +260,10 @@ void lay_out(ReachState *rs)
 				if (ItemIdHasStorage(iid) && ItemIdGetLength(iid) == sizeof(HnswDirEntryData))
 					rs->dir.push(*(HnswDirEntry)PageGetItem(page, iid));
 			}
+			blk = HnswPageGetOpaque(page)->nextblkno;
+			UnlockReleaseBuffer(buf);
 		}
-		UnlockReleaseBuffer(buf);
 	}
-	rs->first[rs->nblocks] = (uint32)rs->bytes.size;
-	FreeAccessStrategy(strategy);
 }
 
 /*
@@ -266,7 +309,7 @@ void mark_from(ReachState *rs, const ItemPointerData *start)
 	}
 }
 
-/* Where the links of `level` (0 or HNSW_VALUE_LEVEL) are in a neighbor tuple. */
+/* Where the links of `level` (0 or a value level) are in a neighbor tuple. */
 void link_range(const ReachState *rs, HnswNeighborTuple ntup, int level, int *start, int *slots)
 {
 	HnswLinkRange(ntup->level, level, rs->m,
@@ -276,7 +319,7 @@ void link_range(const ReachState *rs, HnswNeighborTuple ntup, int level, int *st
 /* How many links of `level` a list of an element holds at most. */
 int level_slots(const ReachState *rs, int level)
 {
-	return level == HNSW_VALUE_LEVEL ? rs->meta.value_slots : HnswLevelSlots(level, rs->m);
+	return HnswIsValueLevel(level) ? 2 * rs->m : HnswLevelSlots(level, rs->m);
 }
 
 /*
@@ -668,13 +711,13 @@ bool link_back(ReachState *rs, const Orphan *x)
 
 /* ---- value links: every element reached from its value's entry ---------------------- */
 
-/* The partition value of the element at tid; false if it has none or is gone. */
+/* The element's value of the column being repaired; false if it has none or is gone. */
 bool read_key(ReachState *rs, const ItemPointerData *tid, int64 *key)
 {
 	Buffer buf = HnswReadBufferRecent(rs->index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	HnswElementTuple etup = HnswElementAt(BufferGetPage(buf), ItemPointerGetOffsetNumber(tid));
-	bool has = etup != NULL && HnswPartitionKey(&rs->cols, HnswElementFilters(etup), key);
+	bool has = etup != NULL && HnswFilterKey(&rs->cols, HnswElementFilters(etup), rs->vf, key);
 	UnlockReleaseBuffer(buf);
 	return has;
 }
@@ -712,7 +755,8 @@ void mark_value_from(ReachState *rs, const ItemPointerData *start, int64 key)
 		HnswElementInfo info;
 		if (!HnswReadElement(rs->index, rs->dist, NULL, &tid, &info, NULL))
 			continue;
-		int n = HnswReadLinks(rs->index, &info.neighbors, HNSW_SCOPE_LEVEL, rs->m, links);
+		int n = HnswReadLinks(rs->index, &info.neighbors,
+		                      HnswScopeLevel(rs->cols.value_slot[rs->vf]), rs->m, links);
 		for (int i = 0; i < n; i++)
 		{
 			if (!unmarked_of_value(rs, &links[i], key))
@@ -743,7 +787,8 @@ bool link_back_value(ReachState *rs, const Orphan *x, int64 key, const HnswDirEn
 	seeds.init(HNSW_DIR_SEEDS + 4 * m);
 	ItemPointerData own[4 * HNSW_MAX_M + HNSW_DIR_SEEDS];
 	ItemPointerData ntid = x->neighbors;
-	int n = Max(HnswReadLinks(rs->index, &ntid, HNSW_SCOPE_LEVEL, m, own), 0);
+	int slot = rs->cols.value_slot[rs->vf];
+	int n = Max(HnswReadLinks(rs->index, &ntid, HnswScopeLevel(slot), m, own), 0);
 	for (int i = 0; i < Min((int)entry->nseeds, HNSW_DIR_SEEDS); i++)
 		own[n++] = entry->seeds[i];
 	for (int i = 0; i < n; i++)
@@ -762,12 +807,13 @@ bool link_back_value(ReachState *rs, const Orphan *x, int64 key, const HnswDirEn
 	if (seeds.size > 0)
 	{
 		HnswFilter filter;
-		HnswFilterForPartition(&filter, &rs->cols, key);
+		HnswFilterForValue(&filter, &rs->cols, rs->vf, key);
 		HnswReadFilter rf = {&filter, &rs->cols, false};
 		PgVec<HnswDiskCandidate> found;
 		found.init(rs->meta.ef_construction + 1);
 		HnswSearchLevel(rs->index, rs->dist, x->vector, seeds.data, seeds.size,
-		                rs->meta.ef_construction, HNSW_SCOPE_LEVEL, m, &rs->scratch, &found, &rf);
+		                rs->meta.ef_construction, HnswScopeLevel(slot), m, &rs->scratch, &found,
+		                &rf);
 		for (int i = 0; i < found.size; i++)
 		{
 			uint8 *vb = rs->vat(&found[i].element);
@@ -780,7 +826,7 @@ bool link_back_value(ReachState *rs, const Orphan *x, int64 key, const HnswDirEn
 	std::sort(cands.data, cands.data + cands.size, HnswCloserFirst());
 	for (bool displace : {false, true})
 		for (int i = 0; i < cands.size; i++)
-			if (link_into(rs, &cands.data[i], x, displace, HNSW_VALUE_LEVEL))
+			if (link_into(rs, &cands.data[i], x, displace, HnswValueLevel(slot)))
 				return true;
 	return false;
 }
@@ -799,8 +845,10 @@ void repair_values(ReachState *rs)
 		HnswDirEntryData &e = rs->dir[d];
 		char *slot = (char *)hash_search(by_key, &e.key, HASH_ENTER, NULL);
 		*(int *)(slot + sizeof(int64)) = d;
-		if (e.count > 0 && unmarked_of_value(rs, &e.entry, e.key))
-			mark_value_from(rs, &e.entry, e.key);
+		/* No entry yet (an insert stopped before offering seeds): start from the head. */
+		const ItemPointerData *from = ItemPointerIsValid(&e.entry) ? &e.entry : &e.head;
+		if (e.count > 0 && unmarked_of_value(rs, from, e.key))
+			mark_value_from(rs, from, e.key);
 	}
 
 	HnswValue *xv = (HnswValue *)palloc(rs->dist->value_size);
@@ -885,8 +933,12 @@ void repair_round(ReachState *rs)
 		vacuum_delay_point();
 	}
 	pfree(xv);
-	if (rs->partitioned)
+	for (int f = 0; f < rs->cols.nfilters; f++)
 	{
+		if (!HnswHasValueLinks(&rs->cols, f, rs->m, rs->meta.value_slots) ||
+		    HnswDirOf(&rs->meta, &rs->cols, f).pages == 0)
+			continue;
+		lay_out_values(rs, f);
 		repair_values(rs);
 		rs->vbytes.free_memory();
 		rs->dir.free_memory();
@@ -924,7 +976,6 @@ void HnswRepairReachability(Relation index, HnswReachStats *stats, bool building
 		if (!ItemPointerIsValid(&rs.meta.entry))
 			break;
 		rs.m = rs.meta.m;
-		rs.partitioned = rs.cols.partition >= 0 && rs.meta.value_slots > 0 && rs.meta.dir_pages > 0;
 		HnswSearchScratchInit(&rs.scratch, rs.m);
 		HnswTidSetInit(&rs.displaced_at, 64);
 		rs.unreached = rs.linked = rs.displaced = rs.value_unreached = rs.value_linked = 0;

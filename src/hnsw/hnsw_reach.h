@@ -13,7 +13,7 @@ typedef struct HnswReachStats
 	uint64 linked;       /* incoming links added, every round */
 	uint64 left;         /* unreached after the last round */
 	uint64 displaced;    /* links given up for them (metric indexes only) */
-	uint64 value_found;  /* elements a search within their partition value missed */
+	uint64 value_found;  /* elements a search within their value missed (per key column) */
 	uint64 value_linked; /* value links added for them */
 	uint64 value_left;
 	int rounds;

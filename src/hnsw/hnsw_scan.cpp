@@ -154,13 +154,17 @@ typedef struct HnswScanState
 	double index_tuples;
 	Size memory_limit;
 	bool memory_exceeded;
-	bool passing_only; /* expand only elements the filter accepts (or of its partition scope) */
+	bool passing_only; /* expand only elements the filter accepts (or of the walked scope) */
 	int scope_links;   /* the links a walk confined to a scope follows (HnswReadLinks' level) */
-	bool narrowed;     /* the filter keeps only some of the partition scope's elements */
-	HnswFilter scope_filter; /* the partition scope alone, which a narrowed walk goes through */
+	bool narrowed;     /* the filter keeps only some of the walked scope's elements */
+	HnswFilter scope_filter; /* the walked scope alone, which a narrowed walk goes through */
 	bool read_rest;          /* the rest of the scope (or index) was read exactly already */
 
-	/* the partition scope, when the filter restricts the partition column */
+	/*
+	 * The scope a walk stays in: the partition column's when the filter restricts it, or
+	 * the smallest scope of another column with value links (version 4) when smaller.
+	 */
+	int scope_filter_column; /* its filter number */
 	int nscope;
 	HnswDirEntryData *scope;
 	int64 scope_count;
@@ -440,7 +444,7 @@ void read_scope(HnswScanState *so, Relation index)
 	if (chain_is_smaller(so))
 		read_chains(so, index, so->chain_filter, so->chain, so->nchain);
 	else
-		read_chains(so, index, so->cols.partition, so->scope, so->nscope);
+		read_chains(so, index, so->scope_filter_column, so->scope, so->nscope);
 }
 
 /*
@@ -501,6 +505,7 @@ void load_scope(HnswScanState *so, Relation index)
 	so->nscope = 0;
 	so->scope_count = 0;
 	so->scope = NULL;
+	so->scope_filter_column = so->cols.partition;
 	if (!so->filter.partitioned || so->filter.npartition_keys > MAX_SCOPE_VALUES ||
 	    so->meta.dir_pages == 0)
 		return;
@@ -605,6 +610,16 @@ void start_scan(HnswScanState *so, Relation index)
 			so->exhausted = true; /* no element has any of the values */
 			return;
 		}
+		if (chain_is_smaller(so) &&
+		    HnswHasValueLinks(&so->cols, so->chain_filter, so->meta.m, so->meta.value_slots))
+		{
+			/* The smaller scope has value links: the walk stays in it (it is the scope now). */
+			so->scope_filter_column = so->chain_filter;
+			so->scope = so->chain;
+			so->nscope = so->nchain;
+			so->scope_count = so->chain_count;
+			scoped = true;
+		}
 		bool chain = chain_is_smaller(so);
 		int64 smallest = chain ? so->chain_count : so->scope_count;
 		if ((scoped || so->chain_filter >= 0) &&
@@ -623,7 +638,7 @@ void start_scan(HnswScanState *so, Relation index)
 		}
 		so->passing_only = scoped;
 		so->read_filter.measure_rejected = !scoped;
-		if (scoped && so->filter.narrower)
+		if (scoped && HnswFilterNarrowerThan(&so->filter, so->scope_filter_column))
 		{
 			/*
 			 * Another clause keeps only part of the scope (a token scoped by both the
@@ -632,7 +647,8 @@ void start_scan(HnswScanState *so, Relation index)
 			 * alone loses its way between them (recall 0.95 on Fashion-MNIST, 10 % of a
 			 * scope), and reads the scope exactly when they are rare (over_budget).
 			 */
-			HnswFilterPartitionScope(&so->scope_filter, &so->cols, &so->filter);
+			HnswFilterColumnScope(&so->scope_filter, &so->cols, &so->filter,
+			                      so->scope_filter_column);
 			so->read_filter.scope = &so->scope_filter;
 			so->narrowed = true;
 		}
@@ -646,7 +662,8 @@ void start_scan(HnswScanState *so, Relation index)
 			 * came near it (recall 0.87 for five labels of Fashion-MNIST): level 0's
 			 * links among the scope's elements join the values where the query is.
 			 */
-			so->scope_links = so->nscope > 1 ? HNSW_SCOPE_LEVEL : HNSW_VALUE_LEVEL;
+			int slot = so->cols.value_slot[so->scope_filter_column];
+			so->scope_links = so->nscope > 1 ? HnswScopeLevel(slot) : HnswValueLevel(slot);
 			/*
 			 * A query is seldom near the scope it searches (a tenant's rows are not the
 			 * query's neighbors), and a walk confined to the scope converges short of
@@ -1014,6 +1031,7 @@ void reset_state(HnswScanState *so, ScanKey keys, int nkeys)
 	so->nscope = 0;
 	so->scope = NULL;
 	so->scope_count = 0;
+	so->scope_filter_column = -1;
 	so->chain_filter = -1;
 	so->nchain = 0;
 	so->chain = NULL;

@@ -15,14 +15,14 @@ extern "C"
 
 #include <cmath>
 
-int HnswMaxLevelForM(int m)
+int HnswMaxLevelForM(int m, int value_slots)
 {
 	/* A neighbor tuple must fit on an otherwise empty page. */
 	Size usable = BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData)) -
 	              sizeof(ItemIdData);
 	int level = HNSW_MAX_LEVEL;
 
-	while (level > 0 && HnswNeighborTupleSize(level, m, HnswValueSlots(m, true)) > usable)
+	while (level > 0 && HnswNeighborTupleSize(level, m, Max(value_slots, 2 * m)) > usable)
 		level--;
 	return level;
 }

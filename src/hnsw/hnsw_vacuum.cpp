@@ -248,7 +248,7 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const HnswValue 
                  const ItemPointerData *links, int count, int level, ItemPointerData *out)
 {
 	int m = vs->meta.m;
-	int slots = level == HNSW_VALUE_LEVEL ? vs->meta.value_slots : HnswLevelSlots(level, m);
+	int slots = HnswIsValueLevel(level) ? 2 * m : HnswLevelSlots(level, m);
 	HnswTidSet seen;
 	HnswTidSetInit(&seen, 4 * slots);
 	PgVec<ItemPointerData> pool;
@@ -301,7 +301,7 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const HnswValue 
 	}
 
 	/* (Value links keep to what their deleted neighbors offer: a search would leave the value.) */
-	if (level != HNSW_VALUE_LEVEL && cands.size < slots / 2 && ItemPointerIsValid(&vs->meta.entry))
+	if (!HnswIsValueLevel(level) && cands.size < slots / 2 && ItemPointerIsValid(&vs->meta.entry))
 	{
 		/* Too few left around it: search the graph for more, as an insert would. */
 		HnswDiskCandidate entry;
@@ -407,7 +407,7 @@ void repair_graph(VacuumState *vs)
 				continue;
 			}
 
-			for (int l = (vs->meta.value_slots > 0 ? HNSW_VALUE_LEVEL : 0); l <= level; l++)
+			for (int l = HnswValueLevel(vs->meta.value_slots / (2 * m) - 1); l <= level; l++)
 			{
 				for (int attempt = 0; attempt < 3; attempt++)
 				{
@@ -610,7 +610,7 @@ void repair_partitions(VacuumState *vs)
 					    ItemPointerSetInvalid(&v->seeds.entry);
 				    }
 				    v->seeds.count++;
-				    if (f == vs->cols.partition)
+				    if (HnswHasValueLinks(&vs->cols, f, vs->meta.m, vs->meta.value_slots))
 					    HnswDirOfferSeed(&v->seeds, &tid, etup->level);
 			    }
 		    }
@@ -869,15 +869,16 @@ IndexBulkDeleteResult *hnsw_vacuumcleanup(IndexVacuumInfo *info, IndexBulkDelete
 
 	HnswReachStats reach;
 	HnswRepairReachability(info->index, &reach);
-	ereport(info->message_level,
-	        (errmsg("index \"%s\": %llu of %llu elements were unreachable from the entry point, "
-	                "%llu links added to reach them (%llu displaced), %llu left; %llu unreachable "
-	                "within their partition value, %llu value links added, %llu left; in %.0f ms",
-	                RelationGetRelationName(info->index), (unsigned long long)reach.found,
-	                (unsigned long long)reach.elements, (unsigned long long)reach.linked,
-	                (unsigned long long)reach.displaced, (unsigned long long)reach.left,
-	                (unsigned long long)reach.value_found, (unsigned long long)reach.value_linked,
-	                (unsigned long long)reach.value_left, reach.ms)));
+	ereport(
+	    info->message_level,
+	    (errmsg("index \"%s\": %llu of %llu elements were unreachable from the entry point, "
+	            "%llu links added to reach them (%llu displaced), %llu left; %llu unreachable "
+	            "within their value on a key column, %llu value links added, %llu left; in %.0f ms",
+	            RelationGetRelationName(info->index), (unsigned long long)reach.found,
+	            (unsigned long long)reach.elements, (unsigned long long)reach.linked,
+	            (unsigned long long)reach.displaced, (unsigned long long)reach.left,
+	            (unsigned long long)reach.value_found, (unsigned long long)reach.value_linked,
+	            (unsigned long long)reach.value_left, reach.ms)));
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;
 }
