@@ -20,7 +20,7 @@ UPDATE queries SET h = v::halfvec(16);
 
 -- the setting is for superusers and tests only
 SHOW vecrbac.test_hnsw_version;
-SET vecrbac.test_hnsw_version = 4;
+SET vecrbac.test_hnsw_version = 5;
 SET vecrbac.test_hnsw_version = 1;
 CREATE INDEX v1_v ON v1 USING hnsw (v vector_l2_ops);
 CREATE INDEX v1_h ON v1 USING hnsw (h halfvec_cosine_ops);

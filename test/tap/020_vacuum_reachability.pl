@@ -3,8 +3,8 @@
 #
 # An index with m = 2 (4 level-0 slots) has dozens of its 2,000 elements cut off by
 # the pruning of inserts, whatever the random levels (test/sql/hnsw_reachability.sql).
-# (the filter-column index also has some cut off within their label, which searches
-# scoped to the label miss). A VACUUM links them back: a streaming standby's pages are then byte-identical to the
+# (the filter-column index also has some cut off within their label or grp, which searches
+# scoped to the value miss). A VACUUM links them back: a streaming standby's pages are then byte-identical to the
 # primary's, and an exhaustive index scan returns every row on both. Then VACUUM is
 # killed at the wait point vacuum-reaching (after the first element it linked back,
 # its record flushed): after recovery the index is sound, and the next VACUUM links
@@ -30,16 +30,16 @@ CREATE FUNCTION row_vec(i int) RETURNS vector(8) LANGUAGE sql IMMUTABLE AS $$
 -- No primary key: VACUUM's index phase is hnsw's alone.
 CREATE TABLE items (id int, v vector(8));
 CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops) WITH (m = 2, ef_construction = 10);
--- The same rows under a filter-column index (value links per label).
-CREATE TABLE labeled (id int, label int, v vector(8));
-CREATE INDEX labeled_lv ON labeled USING hnsw (label, v vector_l2_ops) WITH (m = 2, ef_construction = 10);
+-- The same rows under a filter-column index (value links per label, and per grp, its second key column).
+CREATE TABLE labeled (id int, label int, grp int, v vector(8));
+CREATE INDEX labeled_lv ON labeled USING hnsw (label, grp, v vector_l2_ops) WITH (m = 2, ef_construction = 10);
 INSERT INTO items SELECT i, row_vec(i) FROM generate_series(1, 2000) i;
-INSERT INTO labeled SELECT i, i % 5, row_vec(i) FROM generate_series(1, 2000) i;
+INSERT INTO labeled SELECT i, i % 5, i % 7, row_vec(i) FROM generate_series(1, 2000) i;
 });
 
 # Elements of both indexes that no search from the entry point reaches, and of the
-# filter index those that a search within their label does not reach from the label's
-# entry, as hnsw_check counts them.
+# filter index those that a search within their label (or grp) does not reach from the
+# label's (grp's) entry, as hnsw_check counts them.
 sub unreached
 {
 	return $primary->safe_psql('postgres',
@@ -82,7 +82,7 @@ compare_nodes('after VACUUM', 2000);
 
 # ---- a crash inside the repair ----------------------------------------------------------
 $primary->safe_psql('postgres', 'INSERT INTO items SELECT i, row_vec(i) FROM generate_series(2001, 4000) i;');
-$primary->safe_psql('postgres', 'INSERT INTO labeled SELECT i, i % 5, row_vec(i) FROM generate_series(2001, 4000) i;');
+$primary->safe_psql('postgres', 'INSERT INTO labeled SELECT i, i % 5, i % 7, row_vec(i) FROM generate_series(2001, 4000) i;');
 my $before = unreached();
 cmp_ok($before, '>', 0, 'more inserts cut elements off again');
 my $hold = vr_wait_point_hold($primary, 'postgres', 'vacuum-reaching');

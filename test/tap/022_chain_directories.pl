@@ -10,7 +10,8 @@
 # same record) the dept and tenant heads name no element: the checker says so, scoped
 # searches still equal exact search, and a VACUUM with no element to remove sets the
 # heads back (the first time), or the next insert of the value sets them right (the
-# second); the pages are identical on both nodes again.
+# second); the pages are identical on both nodes again. Then the same after an insert's
+# element record, before the record of its seeds (on-disk version 4).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -155,6 +156,39 @@ $primary->safe_psql('postgres', 'INSERT INTO items VALUES (9003, 1, 7, vr_vec(90
 is(findings($primary), '', 'the next insert of the value set the head right');
 same_on_both('after the next insert');
 vr_assert_healthy($primary, 'postgres', index => 'items_keys', table => 'items', label => '(after the crash and an insert)');
+
+# ---- a crash after an insert's element record, before its seeds' ------------------------
+# Version 4: the element of a new dept value (777) is placed, but neither offered as the
+# value's seed (a record of its own, after the element's) nor linked back by its
+# neighbours. After recovery, on both nodes, the checker reports the value without seeds
+# (info) and no error; the value's next insert offers its seeds; a VACUUM (which removes
+# the row the crash left uncommitted) leaves nothing to report, and both nodes agree.
+{
+	my ($rc, $out, $err) = $primary->psql('postgres',
+		"SET vecrbac.test_wait_point = 'error:hnsw-insert-before-seeds';\n"
+		  . "INSERT INTO items VALUES (9004, 1, 777, vr_vec(9004, 8));");
+	like($err, qr/test error point "hnsw-insert-before-seeds" reached/, 'an insert stopped before offering its seeds');
+	vr_flush_wal($primary);
+	vr_wait_replayed($primary, $standby);
+	vr_crash($primary);
+	$primary->start;
+	for my $node ($primary, $standby)
+	{
+		my $name = $node->name;
+		like(findings($node), qr/^info: value key 777 in column 2 has no seeds: an interrupted insert/m,
+			"$name: the checker sees dept 777 without seeds");
+		unlike(findings($node), qr/^error/m, "$name: no error");
+	}
+	$primary->safe_psql('postgres', 'INSERT INTO items VALUES (9005, 1, 777, vr_vec(9005, 8));');
+	unlike(findings($primary), qr/no seeds/, "the value's next insert offered its seeds");
+	$primary->safe_psql('postgres', 'VACUUM items;');
+	is(findings($primary), '', 'after a VACUUM the checker finds nothing to report');
+	same_on_both('after the crash before the seeds and a VACUUM');
+	for my $node ($primary, $standby)
+	{
+		is_deeply(scoped($node, 'dept = 777'), exact($node, 'dept = 777'), $node->name . ': dept 777 answers exactly');
+	}
+}
 
 # ---- a build lays each partition value's elements out together ---------------------------
 # A scope read along its chain then reads a quarter of the pages for a quarter of the rows

@@ -289,7 +289,7 @@ sub vr_inspect_index
 		{
 			my ($magic, $version, $d, $mm, $efc) = unpack('V V V v v', substr($page, 24, 16));
 			push @problems, sprintf("metapage magic %#x version %d", $magic, $version)
-			  if $magic != 0x76524857 || $version < 1 || $version > 3;
+			  if $magic != 0x76524857 || $version < 1 || $version > 4;
 			($m, $dims) = ($mm, $d);
 			# value_slots (links among elements of one partition value) follow the
 			# directory fields in newer metapages; older ones hold zeros there.
