@@ -93,7 +93,7 @@ def main():
     with app.transaction():
         app.execute("SELECT set_config('vecrbac.token', %s, true)", (tokens["shoe-shop"],))
         plan = app.execute("EXPLAIN (COSTS OFF) " + sql.replace("$1", "%s"), (qtext, qtext)).fetchall()
-    show("the plan: the token's scope is an index condition, the claims are read once (InitPlans)")
+    show("the plan: the token's scope is an index condition, each accessor answers once per statement")
     for (line,) in plan:
         if "InitPlan" in line or "Index" in line or "Limit" in line:
             print("   " + (line if len(line) < 110 else line[:107] + "..."))
