@@ -561,8 +561,6 @@ void HnswFilterInit(HnswFilter *filter, const HnswColumns *cols, ScanKey keys, i
 	}
 	if (filter->partitioned && filter->npartition_keys == 0)
 		filter->empty = true;
-	for (int i = 0; i < filter->nclauses; i++)
-		filter->narrower |= !filter->clauses[i].all && filter->clauses[i].filter != cols->partition;
 }
 
 void HnswFilterForValue(HnswFilter *filter, const HnswColumns *cols, int f, int64 key)

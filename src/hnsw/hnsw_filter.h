@@ -140,9 +140,6 @@ typedef struct HnswFilter
 	bool partitioned;
 	int npartition_keys;
 	int64 *partition_keys;
-	/* Some clause restricts another column too: not every element of the partition scope matches.
-	 */
-	bool narrower;
 	/* Per scalar filter: the keys every match has (intersection of its clauses), when restricted.
 	 */
 	bool restricted[HNSW_MAX_FILTERS];
