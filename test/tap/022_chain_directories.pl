@@ -121,20 +121,27 @@ is_deeply(vr_page_digests($standby, 'postgres', 'docs_ids'), vr_page_digests($pr
 	'docs_ids: pages identical on both nodes');
 
 # ---- a crash between an insert's two records --------------------------------------------
+# An insert of row $id (tenant 1, dept $dept) stopped at the error point $point, its WAL
+# flushed and replayed on the standby, then the primary crashed and restarted.
+sub insert_stopped_then_crash
+{
+	my ($point, $id, $dept, $label) = @_;
+	my ($rc, $out, $err) = $primary->psql('postgres',
+		"SET vecrbac.test_wait_point = 'error:$point';\n"
+		  . "INSERT INTO items VALUES ($id, 1, $dept, vr_vec($id, 8));");
+	like($err, qr/test error point "$point" reached/, $label);
+	vr_flush_wal($primary);
+	vr_wait_replayed($primary, $standby);
+	vr_crash($primary);
+	$primary->start;
+}
+
 # Twice: the first time a plain VACUUM (no element to remove) sets the head back, the
 # second time the next insert of the value does.
 sub crash_between_records
 {
 	my ($id, $round) = @_;
-	my ($rc, $out, $err) = $primary->psql('postgres',
-		"SET vecrbac.test_wait_point = 'error:hnsw-insert-between-records';\n"
-		  . "INSERT INTO items VALUES ($id, 1, 7, vr_vec($id, 8));");
-	like($err, qr/test error point "hnsw-insert-between-records" reached/, "$round: the insert stopped between its records");
-	vr_flush_wal($primary);
-	vr_wait_replayed($primary, $standby);
-	vr_crash($primary);
-	$primary->start;
-
+	insert_stopped_then_crash('hnsw-insert-between-records', $id, 7, "$round: the insert stopped between its records");
 	for my $node ($primary, $standby)
 	{
 		my $name = $node->name;
@@ -164,14 +171,7 @@ vr_assert_healthy($primary, 'postgres', index => 'items_keys', table => 'items',
 # (info) and no error; the value's next insert offers its seeds; a VACUUM (which removes
 # the row the crash left uncommitted) leaves nothing to report, and both nodes agree.
 {
-	my ($rc, $out, $err) = $primary->psql('postgres',
-		"SET vecrbac.test_wait_point = 'error:hnsw-insert-before-seeds';\n"
-		  . "INSERT INTO items VALUES (9004, 1, 777, vr_vec(9004, 8));");
-	like($err, qr/test error point "hnsw-insert-before-seeds" reached/, 'an insert stopped before offering its seeds');
-	vr_flush_wal($primary);
-	vr_wait_replayed($primary, $standby);
-	vr_crash($primary);
-	$primary->start;
+	insert_stopped_then_crash('hnsw-insert-before-seeds', 9004, 777, 'an insert stopped before offering its seeds');
 	for my $node ($primary, $standby)
 	{
 		my $name = $node->name;
