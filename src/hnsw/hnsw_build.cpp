@@ -31,6 +31,7 @@
  * recovery and standbys get the finished index in one piece.
  */
 #include "hnsw/hnsw.h"
+#include "hnsw/hnsw_build_batch.h"
 #include "hnsw/hnsw_directory.h"
 #include "hnsw/hnsw_filter.h"
 #include "hnsw/hnsw_memgraph.h"
@@ -85,6 +86,7 @@ struct HnswParallelBuild
 	bool concurrent;
 	bool arena_is_limit;
 	double rows_estimated;
+	Size batch_bytes; /* each participant's batch of rows (hnsw_build_batch.h) */
 	slock_t mutex;
 	double heap_tuples; /* summed by the participants */
 	double index_tuples;
@@ -112,7 +114,10 @@ struct BuildState
 	int value_slots; /* per element, as the metapage says (2m per linked column) */
 	int dimensions;
 	double index_tuples;
+	double rows_inserted; /* by this process, into the graph or on disk */
 	MemoryContext tuple_context;
+	HnswBuildBatch *batch;     /* rows waiting to go into the graph in memory */
+	MemoryContext row_context; /* what inserting one row of the batch allocates */
 };
 
 /*
@@ -542,7 +547,7 @@ void finish_graph(BuildState *bs)
 /* Serial build: the graph is full, so write it out and go on disk. */
 void spill_local(BuildState *bs, MemoryContext build_context)
 {
-	report_spill(bs, bs->index_tuples);
+	report_spill(bs, (double)pg_atomic_read_u64(&bs->graph.shared->inserted));
 	MemoryContext old = MemoryContextSwitchTo(build_context);
 	finish_graph(bs);
 	pfree(bs->graph.base);
@@ -575,9 +580,9 @@ void spill_shared(BuildState *bs)
 	bs->on_disk = true;
 }
 
-/* Adds one value to the graph in memory while it has room, else to the index on disk. */
-void add_value(BuildState *bs, HnswValue *value, const char *filters, Size filter_bytes,
-               ItemPointer tid, MemoryContext build_context)
+/* Inserts one value into the graph in memory while it has room, else into the index on disk. */
+void insert_value(BuildState *bs, HnswValue *value, const char *filters, Size filter_bytes,
+                  ItemPointer tid, MemoryContext build_context)
 {
 	if (!bs->on_disk && !bs->parallel)
 	{
@@ -602,6 +607,58 @@ void add_value(BuildState *bs, HnswValue *value, const char *filters, Size filte
 		if (bs->parallel)
 			pg_atomic_fetch_add_u64(&bs->graph.shared->inserted, 1); /* progress */
 	}
+	bs->rows_inserted++;
+	/* The leader reports for everyone: the graph counts every participant's tuples. */
+	if (bs->is_leader)
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE,
+		                             bs->parallel
+		                                 ? (int64)pg_atomic_read_u64(&bs->graph.shared->inserted)
+		                                 : (int64)bs->rows_inserted);
+}
+
+void start_batch(BuildState *bs, MemoryContext parent, Size batch_bytes)
+{
+	bs->batch = HnswBatchCreate(parent, batch_bytes);
+	bs->row_context = AllocSetContextCreate(parent, "hnsw build row", ALLOCSET_DEFAULT_SIZES);
+}
+
+/* Inserts the batch's rows, in locality order while the graph is in memory, and empties it. */
+void insert_batch(BuildState *bs, MemoryContext build_context)
+{
+	HnswBuildBatch *b = bs->batch;
+	if (b->count == 0)
+		return;
+	if (!bs->parallel && !bs->on_disk)
+		HnswBatchOrder(b, &bs->graph);
+	else if (!bs->on_disk)
+	{
+		/* No participant writes the graph out while the keys are read. */
+		LWLockAcquire(&bs->pb->flush_lock, LW_SHARED);
+		if (!bs->pb->flushed)
+			HnswBatchOrder(b, &bs->graph);
+		LWLockRelease(&bs->pb->flush_lock);
+	}
+	MemoryContext old = MemoryContextSwitchTo(bs->row_context);
+	for (int i = 0; i < b->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS(); /* a batch can take seconds; nothing here needs unwinding */
+		HnswBatchRow &r = b->rows[i];
+		insert_value(bs, r.value, r.filters, r.filter_bytes, &r.tid, build_context);
+		MemoryContextReset(bs->row_context);
+	}
+	MemoryContextSwitchTo(old);
+	HnswBatchReset(b);
+}
+
+/* Adds one value: to the batch while the graph is in memory, else straight to the disk. */
+void add_value(BuildState *bs, HnswValue *value, const char *filters, Size filter_bytes,
+               ItemPointer tid, MemoryContext build_context)
+{
+	if (bs->on_disk)
+		insert_value(bs, value, filters, filter_bytes, tid, build_context);
+	else if (HnswBatchAdd(bs->batch, value, filters, filter_bytes, tid,
+	                      HnswMemElements(&bs->graph)))
+		insert_batch(bs, build_context);
 }
 
 void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool alive,
@@ -623,12 +680,6 @@ void build_callback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 		HnswEncodeFilters(&bs->cols, values, isnull, filters);
 		add_value(bs, value, filters, filter_bytes, tid, old);
 		bs->index_tuples++;
-		/* The leader reports for everyone: the graph counts every participant's tuples. */
-		if (bs->is_leader)
-			pgstat_progress_update_param(
-			    PROGRESS_CREATEIDX_TUPLES_DONE,
-			    bs->parallel ? (int64)pg_atomic_read_u64(&bs->graph.shared->inserted)
-			                 : (int64)bs->index_tuples);
 	}
 
 	MemoryContextSwitchTo(old);
@@ -808,11 +859,17 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
 	              bs.ef_construction);
 	bs.value_slots = graph_shared->value_slots;
 
+	MemoryContext context = CurrentMemoryContext;
+	start_batch(&bs, context, pb->batch_bytes);
+
 	IndexInfo *info = BuildIndexInfo(index);
 	info->ii_Concurrent = pb->concurrent;
 	TableScanDesc scan = table_beginscan_parallel(heap, parallel_scan_of(pb));
 	double heap_tuples = table_index_build_scan(heap, index, info, true, is_leader, build_callback,
 	                                            (void *)&bs, scan);
+	insert_batch(&bs, context);
+	HnswBatchDestroy(bs.batch);
+	MemoryContextDelete(bs.row_context);
 
 	SpinLockAcquire(&pb->mutex);
 	pb->heap_tuples += heap_tuples;
@@ -835,7 +892,7 @@ enum ParallelOutcome
  * (bs->graph).
  */
 ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_bytes,
-                               double *heap_tuples)
+                               Size batch_bytes, double *heap_tuples)
 {
 	EnterParallelMode();
 	ParallelContext *pcxt =
@@ -867,6 +924,7 @@ ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Siz
 	pb->concurrent = info->ii_Concurrent;
 	pb->arena_is_limit = bs->arena_is_limit;
 	pb->rows_estimated = bs->rows_estimated;
+	pb->batch_bytes = batch_bytes;
 	SpinLockInit(&pb->mutex);
 	pb->heap_tuples = 0;
 	pb->index_tuples = 0;
@@ -962,7 +1020,9 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	bool analyzed;
 	double rows =
 	    estimate_heap_rows(heap, info, bs.cols.vector_column, bs.graph_dist.value_size, &analyzed);
-	Size limit = (Size)maintenance_work_mem * 1024;
+	/* The batches of rows waiting to be inserted take a sixteenth, the graph the rest. */
+	Size batch_bytes = (Size)maintenance_work_mem * 1024 / 16;
+	Size limit = (Size)maintenance_work_mem * 1024 - batch_bytes;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64)rows);
 
@@ -988,15 +1048,18 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	double heap_tuples = 0;
 	ParallelOutcome outcome = PARALLEL_NOT_RUN;
 	if (workers > 0)
-		outcome = build_parallel(&bs, info, workers, arena_bytes, &heap_tuples);
+		outcome = build_parallel(&bs, info, workers, arena_bytes, batch_bytes / (workers + 1),
+		                         &heap_tuples);
 	if (outcome == PARALLEL_NOT_RUN)
 	{
 		bs.index_tuples = 0;
 		bs.arena_is_limit = true; /* a local arena grows up to maintenance_work_mem */
 		HnswMemInitLocal(&bs.graph, &bs.graph_dist, &bs.cols, bs.m, bs.ef_construction,
 		                 bs.value_slots, bs.graph_dist.value_size, limit, rows);
+		start_batch(&bs, build_context, batch_bytes);
 		heap_tuples = table_index_build_scan(heap, index, info, true, true, build_callback,
 		                                     (void *)&bs, NULL);
+		insert_batch(&bs, build_context);
 	}
 	/* The estimate has served; from here on the count is known (workers may have added
 	 * tuples after the leader's last report). */

@@ -688,6 +688,28 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const
 	return HNSW_MEM_INSERTED;
 }
 
+uint64 HnswMemLocalityKey(HnswMemGraph *g, const HnswValue *value)
+{
+	HnswMemShared *sh = g->shared;
+	if (g->parallel)
+		LWLockAcquire(&sh->entry_lock, LW_SHARED);
+	HnswMemRef entry = sh->entry;
+	int entry_level = sh->entry_level;
+	if (g->parallel)
+		LWLockRelease(&sh->entry_lock);
+	if (entry == 0)
+		return 0;
+	MemCandidate cur = {distance_between(g, value, HnswMemValue(HnswMemGet(g, entry))), entry};
+	HnswMemRef coarse = cur.ref;
+	for (int l = entry_level; l >= 2; l--)
+	{
+		cur = greedy_level(g, scratch_of(g), value, cur, l);
+		if (l == 3)
+			coarse = cur.ref;
+	}
+	return ((uint64)coarse << 32) | cur.ref;
+}
+
 HnswMemRef HnswMemNext(const HnswMemGraph *g, HnswMemRef ref)
 {
 	Size offset;

@@ -175,6 +175,15 @@ typedef enum HnswMemInsertResult
 HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const char *filters,
                                   Size filter_bytes, ItemPointer heaptid);
 
+/*
+ * Where a value falls in the graph: the elements a greedy descent from the entry point
+ * reaches on levels 3 and 2 (the graph's lowest levels above 1 when it has fewer), as
+ * one sortable key. A serial build inserts a batch of rows in this order, so that
+ * consecutive insertions search the same part of the graph while it is in the CPU's
+ * caches. 0 for an empty graph.
+ */
+uint64 HnswMemLocalityKey(HnswMemGraph *g, const HnswValue *value);
+
 /* Elements inserted so far. */
 static inline uint32 HnswMemElements(const HnswMemGraph *g)
 {

@@ -135,12 +135,14 @@ unlike($err, qr/maintenance_work_mem after/, 'and does not blame maintenance_wor
 check_index('narrow', 'narrow_v', 'parallel, estimate too low', 2);
 
 # ---- progress, sampled from a second session while an unanalyzed table is built ----------
-# vr_gate(id) waits for advisory lock 4242 at row 500, so the build stops there with
-# 499 rows in the graph; the test holds the lock until it has read the progress row.
+# vr_gate(id) waits for advisory lock 4242 at row 1,500, so the build stops there with
+# 1,024 rows in the graph (the first batch; the next 475 wait in the second to be sorted
+# and inserted, src/hnsw/hnsw_build_batch.h); the test holds the lock until it has read
+# the progress row.
 $node->safe_psql('postgres', q{
 CREATE FUNCTION vr_gate(id int) RETURNS int LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
-  IF id = 500 THEN
+  IF id = 1500 THEN
     PERFORM pg_advisory_lock_shared(4242);
     PERFORM pg_advisory_unlock_shared(4242);
   END IF;
@@ -161,12 +163,12 @@ WHERE relid = 'prog'::regclass});
 my ($phase, $total, $done) = split /\|/, $progress;
 is($phase, 'building index: loading tuples', 'progress: the phase is named as pgvector names it');
 ok($total >= $rows / 2 && $total <= $rows * 2, "progress: tuples_total ($total) is the estimate before ANALYZE");
-is($done, 499, 'progress: tuples_done counts the rows inserted so far');
+is($done, 1024, 'progress: tuples_done counts the rows in the graph so far, not those read');
 $holder->query_safe('SELECT pg_advisory_unlock(4242)');
 is(vr_client_finish($builder), 0, 'the observed build finished')
   or diag(vr_client_output($builder, 'err'));
 
-# The same during a parallel build: the participant that meets row 500 waits, the
+# The same during a parallel build: the participant that meets row 1,500 waits, the
 # other one goes on, so tuples_done is only known to be short of the total.
 $node->safe_psql('postgres', 'ALTER FUNCTION vr_gate(int) PARALLEL SAFE');
 is(load('prog', $rows, 'WITH (parallel_workers = 1)'), '-1', 'reloaded, never analyzed');
