@@ -86,6 +86,7 @@ struct HnswParallelBuild
 	bool concurrent;
 	bool arena_is_limit;
 	double rows_estimated;
+	Size batch_bytes; /* each participant's batch of rows (hnsw_build_batch.h) */
 	slock_t mutex;
 	double heap_tuples; /* summed by the participants */
 	double index_tuples;
@@ -115,7 +116,7 @@ struct BuildState
 	double index_tuples;
 	double rows_inserted; /* by this process, into the graph or on disk */
 	MemoryContext tuple_context;
-	HnswBuildBatch *batch;     /* serial build: rows waiting to go into the graph in memory */
+	HnswBuildBatch *batch;     /* rows waiting to go into the graph in memory */
 	MemoryContext row_context; /* what inserting one row of the batch allocates */
 };
 
@@ -621,18 +622,22 @@ void start_batch(BuildState *bs, MemoryContext parent, Size batch_bytes)
 	bs->row_context = AllocSetContextCreate(parent, "hnsw build row", ALLOCSET_DEFAULT_SIZES);
 }
 
-/*
- * Inserts the serial build's batch, in locality order while the graph is in memory, and
- * empties it. (A parallel build inserts rows as its participants read them: batching
- * each participant's rows measured no faster, docs/performance.md.)
- */
+/* Inserts the batch's rows, in locality order while the graph is in memory, and empties it. */
 void insert_batch(BuildState *bs, MemoryContext build_context)
 {
 	HnswBuildBatch *b = bs->batch;
 	if (b->count == 0)
 		return;
-	if (!bs->on_disk)
+	if (!bs->parallel && !bs->on_disk)
 		HnswBatchOrder(b, &bs->graph);
+	else if (!bs->on_disk)
+	{
+		/* No participant writes the graph out while the keys are read. */
+		LWLockAcquire(&bs->pb->flush_lock, LW_SHARED);
+		if (!bs->pb->flushed)
+			HnswBatchOrder(b, &bs->graph);
+		LWLockRelease(&bs->pb->flush_lock);
+	}
 	MemoryContext old = MemoryContextSwitchTo(bs->row_context);
 	for (int i = 0; i < b->count; i++)
 	{
@@ -645,11 +650,11 @@ void insert_batch(BuildState *bs, MemoryContext build_context)
 	HnswBatchReset(b);
 }
 
-/* Adds one value: to a serial build's batch while the graph is in memory, else straight in. */
+/* Adds one value: to the batch while the graph is in memory, else straight to the disk. */
 void add_value(BuildState *bs, HnswValue *value, const char *filters, Size filter_bytes,
                ItemPointer tid, MemoryContext build_context)
 {
-	if (bs->batch == NULL || bs->on_disk)
+	if (bs->on_disk)
 		insert_value(bs, value, filters, filter_bytes, tid, build_context);
 	else if (HnswBatchAdd(bs->batch, value, filters, filter_bytes, tid,
 	                      HnswMemElements(&bs->graph)))
@@ -854,11 +859,17 @@ void participate(HnswParallelBuild *pb, HnswMemShared *graph_shared, Relation he
 	              bs.ef_construction);
 	bs.value_slots = graph_shared->value_slots;
 
+	MemoryContext context = CurrentMemoryContext;
+	start_batch(&bs, context, pb->batch_bytes);
+
 	IndexInfo *info = BuildIndexInfo(index);
 	info->ii_Concurrent = pb->concurrent;
 	TableScanDesc scan = table_beginscan_parallel(heap, parallel_scan_of(pb));
 	double heap_tuples = table_index_build_scan(heap, index, info, true, is_leader, build_callback,
 	                                            (void *)&bs, scan);
+	insert_batch(&bs, context);
+	HnswBatchDestroy(bs.batch);
+	MemoryContextDelete(bs.row_context);
 
 	SpinLockAcquire(&pb->mutex);
 	pb->heap_tuples += heap_tuples;
@@ -881,7 +892,7 @@ enum ParallelOutcome
  * (bs->graph).
  */
 ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Size arena_bytes,
-                               double *heap_tuples)
+                               Size batch_bytes, double *heap_tuples)
 {
 	EnterParallelMode();
 	ParallelContext *pcxt =
@@ -913,6 +924,7 @@ ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Siz
 	pb->concurrent = info->ii_Concurrent;
 	pb->arena_is_limit = bs->arena_is_limit;
 	pb->rows_estimated = bs->rows_estimated;
+	pb->batch_bytes = batch_bytes;
 	SpinLockInit(&pb->mutex);
 	pb->heap_tuples = 0;
 	pb->index_tuples = 0;
@@ -1008,7 +1020,9 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	bool analyzed;
 	double rows =
 	    estimate_heap_rows(heap, info, bs.cols.vector_column, bs.graph_dist.value_size, &analyzed);
-	Size limit = (Size)maintenance_work_mem * 1024;
+	/* The batches of rows waiting to be inserted take a sixteenth, the graph the rest. */
+	Size batch_bytes = (Size)maintenance_work_mem * 1024 / 16;
+	Size limit = (Size)maintenance_work_mem * 1024 - batch_bytes;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, HNSW_PHASE_LOAD);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, (int64)rows);
 
@@ -1034,15 +1048,14 @@ IndexBuildResult *hnsw_build(Relation heap, Relation index, IndexInfo *info)
 	double heap_tuples = 0;
 	ParallelOutcome outcome = PARALLEL_NOT_RUN;
 	if (workers > 0)
-		outcome = build_parallel(&bs, info, workers, arena_bytes, &heap_tuples);
+		outcome = build_parallel(&bs, info, workers, arena_bytes, batch_bytes / (workers + 1),
+		                         &heap_tuples);
 	if (outcome == PARALLEL_NOT_RUN)
 	{
 		bs.index_tuples = 0;
 		bs.arena_is_limit = true; /* a local arena grows up to maintenance_work_mem */
-		/* The batch of rows waiting to be inserted takes a sixteenth, the graph the rest. */
-		Size batch_bytes = limit / 16;
 		HnswMemInitLocal(&bs.graph, &bs.graph_dist, &bs.cols, bs.m, bs.ef_construction,
-		                 bs.value_slots, bs.graph_dist.value_size, limit - batch_bytes, rows);
+		                 bs.value_slots, bs.graph_dist.value_size, limit, rows);
 		start_batch(&bs, build_context, batch_bytes);
 		heap_tuples = table_index_build_scan(heap, index, info, true, true, build_callback,
 		                                     (void *)&bs, NULL);

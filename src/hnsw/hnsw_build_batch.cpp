@@ -64,3 +64,10 @@ void HnswBatchReset(HnswBuildBatch *b)
 	b->count = 0;
 	b->bytes = 0;
 }
+
+void HnswBatchDestroy(HnswBuildBatch *b)
+{
+	MemoryContextDelete(b->context);
+	pfree(b->rows);
+	pfree(b);
+}

@@ -1,5 +1,5 @@
 /*
- * hnsw_build_batch.h: rows a serial index build holds back to insert in locality order.
+ * hnsw_build_batch.h: rows an index build holds back to insert in locality order.
  *
  * Rows in a table's order each search a different part of the graph, so an insertion
  * waits on memory for most elements it meets once the graph outgrows the CPU's
@@ -47,3 +47,6 @@ void HnswBatchOrder(HnswBuildBatch *b, HnswMemGraph *g);
 
 /* Forgets the rows and frees their copies. */
 void HnswBatchReset(HnswBuildBatch *b);
+
+/* Frees the batch and everything in it. */
+void HnswBatchDestroy(HnswBuildBatch *b);

@@ -690,9 +690,13 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const
 
 uint64 HnswMemLocalityKey(HnswMemGraph *g, const HnswValue *value)
 {
-	Assert(!g->parallel);
-	HnswMemRef entry = g->shared->entry;
-	int entry_level = g->shared->entry_level;
+	HnswMemShared *sh = g->shared;
+	if (g->parallel)
+		LWLockAcquire(&sh->entry_lock, LW_SHARED);
+	HnswMemRef entry = sh->entry;
+	int entry_level = sh->entry_level;
+	if (g->parallel)
+		LWLockRelease(&sh->entry_lock);
 	if (entry == 0)
 		return 0;
 	MemCandidate cur = {distance_between(g, value, HnswMemValue(HnswMemGet(g, entry))), entry};

@@ -178,9 +178,9 @@ HnswMemInsertResult HnswMemInsert(HnswMemGraph *g, const HnswValue *value, const
 /*
  * Where a value falls in the graph: the elements a greedy descent from the entry point
  * reaches on levels 3 and 2, as one sortable key (the entry point stands for a level the
- * graph does not have yet). A serial build inserts a batch of rows in this order, so
- * that consecutive insertions search the same part of the graph while it is in the CPU's
- * caches (hnsw_build_batch.h). 0 for an empty graph. Serial only.
+ * graph does not have yet). A build inserts a batch of rows in this order, so that
+ * consecutive insertions search the same part of the graph while it is in the CPU's
+ * caches (hnsw_build_batch.h). 0 for an empty graph.
  */
 uint64 HnswMemLocalityKey(HnswMemGraph *g, const HnswValue *value);
 
