@@ -963,21 +963,8 @@ ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Siz
 	if (outcome == PARALLEL_IN_MEMORY)
 	{
 		/* The write phase runs in the leader alone: the graph moves to local memory. */
-		Size used = pg_atomic_read_u64(&graph_shared->used);
-		HnswMemInitLocal(&bs->graph, &bs->graph_dist, &bs->cols, bs->m, bs->ef_construction,
-		                 bs->value_slots, bs->graph_dist.value_size, used, 1);
-		pfree(bs->graph.base);
-		bs->graph.base = (char *)MemoryContextAllocHuge(CurrentMemoryContext, used);
-		memcpy(bs->graph.base, arena_of(graph_shared), used);
-		HnswMemShared *local = bs->graph.shared;
-		pg_atomic_write_u64(&local->used, used);
-		pg_atomic_write_u32(&local->next_id, pg_atomic_read_u32(&graph_shared->next_id));
-		pg_atomic_write_u64(&local->inserted, pg_atomic_read_u64(&graph_shared->inserted));
-		pg_atomic_write_u64(&local->duplicates, pg_atomic_read_u64(&graph_shared->duplicates));
-		local->entry = graph_shared->entry;
-		local->entry_level = graph_shared->entry_level;
-		local->capacity = used;
-		bs->graph.can_grow = false;
+		HnswMemCopyLocal(&bs->graph, graph_shared, arena_of(graph_shared), &bs->graph_dist,
+		                 &bs->cols, bs->m, bs->ef_construction);
 	}
 	else
 		bs->on_disk = true;

@@ -155,6 +155,12 @@ void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const struct Hn
                       int m, int ef_construction, int value_slots, Size value_size, Size limit,
                       double expected_tuples);
 
+/* Parallel build, in the leader once the workers are done: a copy of the shared graph
+ * in local memory (on huge pages, as a serial build's arena), for the write phase. */
+void HnswMemCopyLocal(HnswMemGraph *g, const HnswMemShared *shared, const char *arena,
+                      const HnswDistance *dist, const struct HnswColumns *cols, int m,
+                      int ef_construction);
+
 /* Parallel build: `shared` followed by `arena_bytes` of arena, set up once by the leader. */
 void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes, int value_slots);
 /* Each participant attaches its view (the leader too). */
