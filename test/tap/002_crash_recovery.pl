@@ -67,13 +67,18 @@ my %aborted;                                # ids only ever inserted by rolled-b
 my $id_k = 1000;    # new ids are $writers * $id_k + writer, so each writer keeps its own
 my $next_seed = 1_000_001;
 
-# Mean recall@10 over a fixed set of queries.
+# Mean recall@10 over a fixed set of queries. The scan goes on past ef_search until it
+# has 10 visible rows (iterative, in strict order): how many dead rows VACUUM had yet to
+# remove when the crash came depends on timing, and a plain scan whose 40 candidates
+# are mostly dead returns fewer than 10 rows (cycles with 85 % of the elements dead
+# measured 0.41) whatever the graph's state, which is what this recall is to judge.
 sub mean_recall
 {
 	my $total = 0;
 	for my $q (1 .. 20)
 	{
-		my %a = (table => 'items', query => "vr_vec(-$q, $dim)", k => 10);
+		my %a = (table => 'items', query => "vr_vec(-$q, $dim)", k => 10,
+			settings => ['hnsw.iterative_scan = strict_order']);
 		$total += vr_recall(vr_knn($node, 'postgres', %a), vr_exact($node, 'postgres', %a));
 	}
 	return $total / 20;
@@ -266,7 +271,7 @@ for my $cycle (1 .. $cycles)
 		min_reachable => $min_reachable, checker_allow => $crash_states);
 	my $recall = mean_recall();
 	push @recalls, $recall;
-	cmp_ok($recall, '>=', $min_recall, sprintf("cycle %d: recall@10 %.3f", $cycle, $recall));
+	cmp_ok($recall, '>=', $min_recall, sprintf("cycle %d: recall\@10 %.3f", $cycle, $recall));
 }
 
 # After a last VACUUM with nothing running, the index holds exactly the table's rows.
@@ -275,7 +280,7 @@ vr_assert_healthy($node, 'postgres', index => 'items_v', table => 'items', exact
 my $final = mean_recall();
 $node->safe_psql('postgres', 'REINDEX INDEX items_v;');
 my $rebuilt = mean_recall();
-note(sprintf("recall@10 per cycle: %s; after the last vacuum %.3f; after REINDEX %.3f; %d transactions acknowledged",
+note(sprintf("recall\@10 per cycle: %s; after the last vacuum %.3f; after REINDEX %.3f; %d transactions acknowledged",
 		join(' ', map { sprintf('%.3f', $_) } @recalls), $final, $rebuilt, $total_acked));
 cmp_ok($final, '>=', $rebuilt - 0.06, 'recall after all the crashes is within 0.06 of a rebuilt index');
 
