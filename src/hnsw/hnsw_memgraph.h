@@ -157,7 +157,7 @@ void HnswMemInitLocal(HnswMemGraph *g, const HnswDistance *dist, const struct Hn
 
 /* Parallel build, in the leader once the workers are done: a copy of the shared graph
  * in local memory (on huge pages, as a serial build's arena), for the write phase. */
-void HnswMemCopyLocal(HnswMemGraph *g, const HnswMemShared *shared, const char *arena,
+void HnswMemCopyLocal(HnswMemGraph *g, HnswMemShared *shared, const char *arena,
                       const HnswDistance *dist, const struct HnswColumns *cols, int m,
                       int ef_construction);
 
