@@ -1,6 +1,6 @@
 """clustered.py: a synthetic clustered data set with a fixed seed, for builds at scale.
 
-    clustered.py DIR ROWS [--dim 96] [--clusters 200] [--queries 1000] [--seed 20261206]
+    clustered.py DIR ROWS [--dim 96] [--clusters 200] [--queries 1000] [--seed 20261206] [--f32]
 
 Writes into DIR (reused when the same parameters were written before):
   base_ROWS.copy      the rows as a binary COPY stream of (id int, embedding vector), in
@@ -8,6 +8,8 @@ Writes into DIR (reused when the same parameters were written before):
                       COPY items (id, embedding) FROM STDIN (FORMAT binary)
   queries_ROWS.f32    QUERIES query vectors, float32, little endian, row after row
   gt_ROWS.i32         their 10 nearest rows by L2 (exact, float64), int32 ids
+  base_ROWS.f32       with --f32: the rows as float32, row after row (for in-process
+                      baselines such as hnswlib, which read no COPY stream)
 
 The data: CLUSTERS centres drawn from N(0, 1) in DIM dimensions; each row picks a
 centre uniformly and adds N(0, 0.35^2) noise per dimension, so that clusters overlap
@@ -68,6 +70,14 @@ def nearest(base_blocks, queries, k=10):
     return best_i.astype(np.int32)
 
 
+def write_f32(path, a):
+    """The rows again as little-endian float32, row after row."""
+    with open(path + ".tmp", "wb") as out:
+        for _, block in generate(a.rows, a.dim, a.clusters, a.seed):
+            out.write(block.astype("<f4").tobytes())
+    os.replace(path + ".tmp", path)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
@@ -76,19 +86,26 @@ def main():
     ap.add_argument("--clusters", type=int, default=200)
     ap.add_argument("--queries", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=20261206)
+    ap.add_argument("--f32", action="store_true")
     a = ap.parse_args()
 
     os.makedirs(a.dir, exist_ok=True)
     params = vars(a).copy()
     params.pop("dir")
+    params.pop("f32")
     stamp = os.path.join(a.dir, "params_%d.json" % a.rows)
     names = ["base_%d.copy" % a.rows, "queries_%d.f32" % a.rows, "gt_%d.i32" % a.rows]
     paths = [os.path.join(a.dir, n) for n in names]
+    f32 = os.path.join(a.dir, "base_%d.f32" % a.rows)
     if all(os.path.exists(p) for p in paths + [stamp]):
         with open(stamp) as f:
             if json.load(f) == params:
+                if a.f32 and not os.path.exists(f32):
+                    write_f32(f32, a)
                 return
 
+    if os.path.exists(f32):  # another data set's rows
+        os.remove(f32)
     with open(paths[0], "wb") as out:
         out.write(b"PGCOPY\n\xff\r\n\0" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big"))
         for start, block in generate(a.rows, a.dim, a.clusters, a.seed):
@@ -102,6 +119,8 @@ def main():
                + rng.normal(0.0, SIGMA, (a.queries, a.dim))).astype(np.float32)
     queries.astype("<f4").tofile(paths[1])
     nearest(generate(a.rows, a.dim, a.clusters, a.seed), queries).astype("<i4").tofile(paths[2])
+    if a.f32:
+        write_f32(f32, a)
     with open(stamp, "w") as f:
         json.dump(params, f)
 
