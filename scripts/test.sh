@@ -7,6 +7,8 @@
 #   VR_SKIP_DEPS=1 ...         skip the apt-get step (for quick local iterations)
 #   VR_SUITES="regress pgtap"  run only the named suites
 #   VR_TAP_TESTS="002_* 01[78]_*"  run only the TAP tests matching these globs
+#   VR_TAP_JOBS=3              TAP tests run at once (default 3: they mostly wait on their
+#                              servers and on psql; each has its own clusters and ports)
 #   VR_REGRESS_TESTS="a b"     run only these pg_regress tests (in this order)
 #   VR_PGVECTOR_SOURCE=DIR     a pgvector source (checkout or bare git repository): built
 #                              into tmp_check/pgvector (scripts/build_pgvector.sh, ~15 s)
@@ -38,6 +40,7 @@ source scripts/lib/cluster.sh
 SUITES=${VR_SUITES:-"lint unit regress pgtap isolation tap asan clients fuzz"}
 TMP=$ROOT/tmp_check
 FAILED=()
+TIMES=() # "suite seconds" of each suite run, printed in the summary
 want() { [[ " $SUITES " == *" $1 "* ]]; }
 suite() { # suite NAME COMMAND...: runs one suite and records its outcome
     local name=$1
@@ -47,7 +50,7 @@ suite() { # suite NAME COMMAND...: runs one suite and records its outcome
     # The command gets the pipe as its stdout and stderr only (not as fd $out too), so
     # that a server it starts, whose output pg_ctl sends to a log, does not hold the pipe
     # open and keep tee waiting.
-    local out tee_pid status
+    local out tee_pid status start=$SECONDS
     exec {out}> >(tee "$TMP/suite_$name.log")
     tee_pid=$!
     "$@" >&"$out" 2>&1 {out}>&-
@@ -55,6 +58,7 @@ suite() { # suite NAME COMMAND...: runs one suite and records its outcome
     exec {out}>&-
     wait "$tee_pid" # tee has written everything
     if ((status == 0)); then echo "-- $name: ok"; else echo "-- $name: FAILED"; FAILED+=("$name"); fi
+    TIMES+=("$name $((SECONDS - start)) s")
 }
 # The lines of a failed suite's log that say why (diff lines, failures, sanitizer
 # reports), repeated at the very end, where a CI page that shows only the last two dozen
@@ -187,7 +191,7 @@ run_tap() {
     vr_pg_dir "$TMP/out/tap"
     (cd "$TMP/out/tap" && vr_as_pg env TESTDIR="$TMP/out/tap" \
         PERL5LIB="$PG_PGXS_DIR/test/perl:$ROOT/test/tap/lib" PG_REGRESS="$PG_REGRESS" \
-        VR_ROOT="$ROOT" prove -v --timer "${tests[@]}")
+        VR_ROOT="$ROOT" prove -v --timer -j"${VR_TAP_JOBS:-3}" "${tests[@]}")
 }
 if want tap && [[ -n "${VR_PGVECTOR_SOURCE:-}" && -z "${VR_PGVECTOR_PREFIX:-}" ]]; then
     vr_log "pgvector from $VR_PGVECTOR_SOURCE"
@@ -212,6 +216,7 @@ fi
 [[ -n $FUZZ_PID ]] && suite fuzz fuzz_result
 
 vr_log "summary"
+echo "seconds per suite: $(IFS=,; echo "${TIMES[*]}" | sed 's/,/, /g'); all: $SECONDS s"
 if ((${#FAILED[@]})); then
     echo "FAILED suites: ${FAILED[*]}"
     for name in "${FAILED[@]}"; do why_failed "$name"; done

@@ -17,7 +17,7 @@ PG_PGXS_DIR=$(dirname "$(pg_config --pgxs)")/..
 PG_REGRESS="$PG_PGXS_DIR/test/regress/pg_regress"
 PG_ISOLATION_REGRESS="$PG_PGXS_DIR/test/isolation/pg_isolation_regress"
 
-vr_log() { printf '\n== %s\n' "$*"; }
+vr_log() { printf '\n== %s (%s)\n' "$*" "$(date -u +%T)"; }
 
 # Runs a command as the server's user (postgres when we are root).
 vr_as_pg() {
