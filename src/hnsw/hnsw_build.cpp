@@ -280,6 +280,46 @@ LayoutSlot *layout_order(const HnswMemGraph *g, const HnswColumns *cols, uint32 
 	return order;
 }
 
+/*
+ * Writing an element turns each of its links (an arena reference) into the TID of the
+ * target, read from the target itself: at a million rows a cache miss per link, some
+ * forty per element, each waited for in turn. flush_graph starts them early, in three
+ * steps kWriteAhead elements apart: an element's header, then its link lists, then its
+ * targets' TIDs, so that by the time it is written they are all in the caches.
+ */
+constexpr uint64 kWriteAhead = 4;
+
+/* Prefetches every 64-byte line of [start, start + bytes). */
+void prefetch_lines(const void *start, Size bytes)
+{
+	uintptr_t first = (uintptr_t)start & ~(uintptr_t)63;
+	for (uintptr_t line = first; line < (uintptr_t)start + bytes; line += 64)
+		__builtin_prefetch((const void *)line);
+}
+
+/* Bytes of an element's link counts and links, from its links_offset. */
+Size link_bytes(const HnswMemElement *e, int m, int value_slots)
+{
+	return MAXALIGN(sizeof(uint16) * HnswMemListCount(e->level, e->linked)) +
+	       sizeof(HnswMemRef) * ((e->level + 2) * m + value_slots);
+}
+
+/* The first level to write: the lowest value level in use, or level 0. */
+inline int lowest_level(const HnswMemGraph *g, int m)
+{
+	return HnswValueLevel(g->value_slots / (2 * m) - 1);
+}
+
+void prefetch_targets(const HnswMemGraph *g, const HnswMemElement *e, int m)
+{
+	for (int l = lowest_level(g, m); l <= e->level; l++)
+	{
+		const HnswMemRef *links = HnswMemLinks(e, l, m);
+		for (int i = 0; i < *HnswMemCount(e, l); i++)
+			__builtin_prefetch(&HnswMemGet(g, links[i])->etid);
+	}
+}
+
 /* Writes the in-memory graph to pages after block 0, then the partition directory. */
 void flush_graph(BuildState *bs)
 {
@@ -366,6 +406,17 @@ void flush_graph(BuildState *bs)
 
 	for (uint64 i = 0; i < nelements; i++)
 	{
+		if (i + 3 * kWriteAhead < nelements)
+			prefetch_lines(HnswMemGet(g, order[i + 3 * kWriteAhead].ref), sizeof(HnswMemElement));
+		if (i + 2 * kWriteAhead < nelements)
+		{
+			const HnswMemElement *ahead = HnswMemGet(g, order[i + 2 * kWriteAhead].ref);
+			prefetch_lines((const char *)ahead + ahead->links_offset,
+			               link_bytes(ahead, bs->m, g->value_slots));
+		}
+		if (i + kWriteAhead < nelements)
+			prefetch_targets(g, HnswMemGet(g, order[i + kWriteAhead].ref), bs->m);
+
 		HnswMemElement *e = HnswMemGet(g, order[i].ref);
 		const HnswValue *value = stored_value(bs, HnswMemValue(e));
 		Size esize = HnswElementTupleSize(VARSIZE(value), e->filter_bytes, compact);
@@ -402,7 +453,7 @@ void flush_graph(BuildState *bs)
 		ItemPointerData *nlinks = HnswNeighborLinks(ntup);
 		for (int i = 0; i < HnswNeighborSlots(ntup, bs->m); i++)
 			ItemPointerSetInvalid(&nlinks[i]);
-		for (int l = HnswValueLevel(g->value_slots / (2 * bs->m) - 1); l <= e->level; l++)
+		for (int l = lowest_level(g, bs->m); l <= e->level; l++)
 		{
 			int start, slots;
 			HnswLinkRange(e->level, l, bs->m, g->value_slots, &start, &slots);

@@ -795,7 +795,11 @@ void mark_reachable(HnswMemGraph *g, HnswMemRef start, bool *reached, PgVec<Hnsw
 	                  [&](const HnswMemElement *e, auto &&visit)
 	                  {
 		                  const HnswMemRef *links = HnswMemLinks(e, 0, g->m);
-		                  for (int i = 0; i < HnswMemCounts(e)[0]; i++)
+		                  int n = HnswMemCounts(e)[0];
+		                  /* Each target is a cache miss in a large graph: start them all. */
+		                  for (int i = 0; i < n; i++)
+			                  __builtin_prefetch(&HnswMemGet(g, links[i])->id);
+		                  for (int i = 0; i < n; i++)
 		                  {
 			                  indegree[HnswMemGet(g, links[i])->id]++;
 			                  visit(links[i]);
