@@ -111,8 +111,11 @@ Size HnswTidSetBytes(const HnswTidSet *set)
 
 /* ---- reading ---------------------------------------------------------------------- */
 
-bool HnswReadElement(Relation index, const HnswDistance *dist, const HnswValue *q, ItemPointer tid,
-                     HnswElementInfo *info, HnswValue *vector_out)
+namespace
+{
+/* HnswReadElement: the value copied into vector_out, or into a palloc'd *copy_out. */
+bool read_element(Relation index, const HnswDistance *dist, const HnswValue *q, ItemPointer tid,
+                  HnswElementInfo *info, HnswValue *vector_out, HnswValue **copy_out)
 {
 	Buffer buf = HnswReadBufferRecent(index, ItemPointerGetBlockNumber(tid));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
@@ -134,8 +137,27 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const HnswValue *
 	info->deleted = (etup->flags & HNSW_ELEMENT_DELETED) != 0;
 	if (vector_out)
 		memcpy(vector_out, v, VARSIZE(v));
+	if (copy_out)
+	{
+		*copy_out = (HnswValue *)palloc(VARSIZE(v));
+		memcpy(*copy_out, v, VARSIZE(v));
+	}
 	UnlockReleaseBuffer(buf);
 	return true;
+}
+} // namespace
+
+bool HnswReadElement(Relation index, const HnswDistance *dist, const HnswValue *q, ItemPointer tid,
+                     HnswElementInfo *info, HnswValue *vector_out)
+{
+	return read_element(index, dist, q, tid, info, vector_out, NULL);
+}
+
+HnswValue *HnswReadElementValue(Relation index, const HnswDistance *dist, const HnswValue *q,
+                                ItemPointer tid, HnswElementInfo *info)
+{
+	HnswValue *copy = NULL;
+	return read_element(index, dist, q, tid, info, NULL, &copy) ? copy : NULL;
 }
 
 int HnswReadLinks(Relation index, ItemPointer neighbors, int level, int m, ItemPointerData *out)

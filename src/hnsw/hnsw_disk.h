@@ -73,6 +73,14 @@ bool HnswReadElement(Relation index, const HnswDistance *dist, const HnswValue *
                      HnswElementInfo *info, HnswValue *vector_out);
 
 /*
+ * The same, returning a palloc'd copy of the element's value in its own size, or NULL
+ * if tid holds no element. For the candidates an insert or vacuum compares: a sparsevec's
+ * dist->value_size is that of the largest one indexable, 8 kB for values of a few bytes.
+ */
+HnswValue *HnswReadElementValue(Relation index, const HnswDistance *dist, const HnswValue *q,
+                                ItemPointer tid, HnswElementInfo *info);
+
+/*
  * Copies the links of one level from a neighbor tuple into out (room for
  * HnswLevelSlots(level, m)); returns how many, or -1 if the tuple is gone.
  * HnswValueLevel(slot) reads a slot's value links (2m), HnswScopeLevel(slot) level 0's

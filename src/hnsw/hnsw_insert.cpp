@@ -525,11 +525,10 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, const HnswDis
 			/* Full: choose among the current links plus the new one (unlocked). */
 			if (target_vector == NULL)
 			{
-				target_vector = (HnswValue *)palloc(dist->value_size);
 				HnswElementInfo info;
 				ItemPointerData etid = target->element;
-				if (!HnswReadElement(index, dist, NULL, &etid, &info, target_vector) ||
-				    info.deleted)
+				target_vector = HnswReadElementValue(index, dist, NULL, &etid, &info);
+				if (target_vector == NULL || info.deleted)
 					return;
 			}
 			HnswCandidate *cands = (HnswCandidate *)palloc(sizeof(HnswCandidate) * (count + 1));
@@ -539,10 +538,9 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, const HnswDis
 			int n = 0;
 			for (int i = 0; i < count; i++)
 			{
-				HnswValue *v = (HnswValue *)palloc(dist->value_size);
 				HnswElementInfo info;
-				if (!HnswReadElement(index, dist, target_vector, &current[i], &info, v) ||
-				    info.deleted)
+				HnswValue *v = HnswReadElementValue(index, dist, target_vector, &current[i], &info);
+				if (v == NULL || info.deleted)
 					continue; /* a link to a retired element is dropped for free */
 				cands[n].distance = info.distance;
 				cands[n].index = i;
@@ -552,10 +550,11 @@ void add_backlink(Relation index, const HnswDistance *dist, int m, const HnswDis
 			cands[n].distance = distance;
 			cands[n].index = count; /* the new one */
 			n++;
-			HnswValue *added_vector = (HnswValue *)palloc(dist->value_size);
+			HnswValue *added_vector;
 			{
 				HnswElementInfo info;
-				if (!HnswReadElement(index, dist, NULL, added, &info, added_vector))
+				added_vector = HnswReadElementValue(index, dist, NULL, added, &info);
+				if (added_vector == NULL)
 					return;
 			}
 			vectors[count] = added_vector;
@@ -699,9 +698,9 @@ void choose_value_links(Relation index, const HnswDistance *dist, const HnswColu
 	int n = 0;
 	for (int i = 0; i < near.size; i++)
 	{
-		HnswValue *v = (HnswValue *)palloc(dist->value_size);
 		HnswElementInfo info;
-		if (!HnswReadElement(index, dist, NULL, &near[i].element, &info, v) || info.deleted)
+		HnswValue *v = HnswReadElementValue(index, dist, NULL, &near[i].element, &info);
+		if (v == NULL || info.deleted)
 			continue;
 		vectors[i] = v;
 		cands[n].distance = near[i].distance;
@@ -894,9 +893,9 @@ void HnswInsertOnDisk(Relation index, const HnswDistance *dist, const HnswColumn
 		int n = 0;
 		for (int i = 0; i < f.size; i++)
 		{
-			HnswValue *v = (HnswValue *)palloc(dist->value_size);
 			HnswElementInfo info;
-			if (!HnswReadElement(index, dist, NULL, &f.data[i].element, &info, v) || info.deleted)
+			HnswValue *v = HnswReadElementValue(index, dist, NULL, &f.data[i].element, &info);
+			if (v == NULL || info.deleted)
 				continue;
 			if (l == 0 && merge_duplicates && f.data[i].distance <= self &&
 			    HnswValueEquals(v, value))

@@ -289,10 +289,9 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const HnswValue 
 	tids.init(pool.size + 1);
 	for (int i = 0; i < pool.size; i++)
 	{
-		HnswValue *v = (HnswValue *)palloc(vs->dist.value_size);
 		HnswElementInfo info;
-		if (!HnswReadElement(vs->index, &vs->dist, owner_vector, &pool[i], &info, v) ||
-		    info.deleted)
+		HnswValue *v = HnswReadElementValue(vs->index, &vs->dist, owner_vector, &pool[i], &info);
+		if (v == NULL || info.deleted)
 			continue;
 		HnswCandidate c = {info.distance, tids.size};
 		cands.push(c);
@@ -320,10 +319,10 @@ int repair_links(VacuumState *vs, const ItemPointerData *owner, const HnswValue 
 				HnswTidSetAdd(&seen, HnswTidKey(&found[i].element), &added);
 				if (!added || is_deleted(vs, &found[i].element))
 					continue;
-				HnswValue *v = (HnswValue *)palloc(vs->dist.value_size);
 				HnswElementInfo info;
-				if (!HnswReadElement(vs->index, &vs->dist, NULL, &found[i].element, &info, v) ||
-				    info.deleted)
+				HnswValue *v =
+				    HnswReadElementValue(vs->index, &vs->dist, NULL, &found[i].element, &info);
+				if (v == NULL || info.deleted)
 					continue;
 				HnswCandidate c = {found[i].distance, tids.size};
 				cands.push(c);
