@@ -23,6 +23,7 @@ LIB_B=$(realpath "$2")
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source scripts/lib/cluster.sh
+source bench/lib.sh
 
 OUT=$ROOT/bench/out/build_scale_ab
 DATA_DIR=$ROOT/bench/out/data/clustered
@@ -34,7 +35,7 @@ DIM=96
 mkdir -p "$OUT" "$DATA_DIR"
 : >"$OUT/results.jsonl"
 
-g++ -O2 -std=c++17 -o "$OUT/pg_client" bench/hnsw/pg_client.cpp -I"$(pg_config --includedir)" -lpq
+vr_build_pg_client "$OUT"
 scripts/build_pgvector.sh /work/.mirror/pgvector+pgvector/repo "$OUT/install" >/dev/null
 export VR_BINDIR=$OUT/install$(cd "$PG_BINDIR_SYSTEM" && pwd)
 export PATH="$VR_BINDIR:$PATH"

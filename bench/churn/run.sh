@@ -27,6 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source scripts/lib/cluster.sh
+source bench/lib.sh
 
 SRC=${1:-/work/.mirror/pgvector+pgvector/repo}
 OUT=$ROOT/bench/out/churn
@@ -43,7 +44,7 @@ record() { echo "$1" | tee -a "$OUT/results.jsonl"; }
 
 vr_log "build vecrbac and the libpq client"
 make -s -j2 >/dev/null
-g++ -O2 -std=c++17 -o "$OUT/pg_client" bench/hnsw/pg_client.cpp -I"$(pg_config --includedir)" -lpq
+vr_build_pg_client "$OUT"
 SYSTEMS="vecrbac pgvector"
 if git --git-dir="$SRC" rev-parse --git-dir >/dev/null 2>&1 || [[ -f "$SRC/vector.control" ]]; then
     vr_log "build pgvector from $SRC"

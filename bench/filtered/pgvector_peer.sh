@@ -23,6 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source scripts/lib/cluster.sh
+source bench/lib.sh
 
 if [[ -z "${PGVECTOR_SOURCE:-}" ]]; then
     echo "pgvector_peer: set PGVECTOR_SOURCE to a pgvector source tree (or bare repository); skipped" >&2
@@ -40,7 +41,7 @@ record() { echo "$1" | tee -a "$OUT/results.jsonl"; }
 vr_log "build vecrbac, pgvector and the libpq client"
 make -s -j2 >/dev/null
 PGVECTOR_OPTFLAGS=native scripts/build_pgvector.sh "$PGVECTOR_SOURCE" "$OUT/install"
-g++ -O2 -std=c++17 -o "$OUT/pg_client" bench/hnsw/pg_client.cpp -I"$(pg_config --includedir)" -lpq
+vr_build_pg_client "$OUT"
 export VR_PREFIX=$OUT/install
 export VR_BINDIR=$OUT/install$(cd "$PG_BINDIR_SYSTEM" && pwd)
 export PATH="$VR_BINDIR:$PATH"

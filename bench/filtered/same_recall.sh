@@ -19,6 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source scripts/lib/cluster.sh
+source bench/lib.sh
 
 OUT=$ROOT/bench/out/same_recall
 DATA_DIR=$ROOT/bench/out/data
@@ -30,7 +31,7 @@ mkdir -p "$OUT" "$DATA_DIR"
 
 vr_log "build vecrbac and the libpq client"
 make -s -j2 >/dev/null
-g++ -O2 -std=c++17 -o "$OUT/pg_client" bench/hnsw/pg_client.cpp -I"$(pg_config --includedir)" -lpq
+vr_build_pg_client "$OUT"
 vr_prefix_setup "$OUT/install"
 PORT=$(vr_free_port)
 CLUSTER=$OUT/cluster/data

@@ -20,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source scripts/lib/cluster.sh
+source bench/lib.sh
 
 SRC=${1:-/work/.mirror/pgvector+pgvector/repo}
 OUT=$ROOT/bench/out/halfvec
@@ -32,7 +33,7 @@ record() { echo "$1" | tee -a "$OUT/results.jsonl"; }
 
 vr_log "build vecrbac, the libpq client, and pgvector from $SRC"
 make -s -j"$(nproc)" >/dev/null
-g++ -O2 -std=c++17 -o "$OUT/pg_client" bench/hnsw/pg_client.cpp -I"$(pg_config --includedir)" -lpq
+vr_build_pg_client "$OUT"
 PGVECTOR_OPTFLAGS=native scripts/build_pgvector.sh "$SRC" "$OUT/install"
 export VR_BINDIR=$OUT/install$(cd "$PG_BINDIR_SYSTEM" && pwd)
 export PATH="$VR_BINDIR:$PATH"

@@ -16,6 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source scripts/lib/cluster.sh
+source bench/lib.sh
 
 OUT=$ROOT/bench/out/hnsw
 DATA_DIR=$ROOT/bench/out/data
@@ -25,9 +26,9 @@ mkdir -p "$OUT" "$DATA_DIR"
 
 vr_log "build vecrbac, the libpq client and the hnswlib baseline"
 make -s -j"$(nproc)" >/dev/null
-g++ -O2 -std=c++17 -o "$OUT/pg_client" bench/hnsw/pg_client.cpp -I"$(pg_config --includedir)" -lpq
+vr_build_pg_client "$OUT"
 # hnswlib's SIMD paths are chosen at compile time: give it this CPU's best.
-g++ -O3 -march=native -std=c++17 -o "$OUT/hnswlib_baseline" bench/hnsw/hnswlib_baseline.cpp -lpthread
+vr_build_hnswlib_baseline "$OUT"
 
 vr_prefix_setup "$OUT/install"
 PORT=$(vr_free_port)

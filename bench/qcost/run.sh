@@ -22,6 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source scripts/lib/cluster.sh
+source bench/lib.sh
 
 BASE_REV=${1:-}
 SRC=${2:-/work/.mirror/pgvector+pgvector/repo}
@@ -36,8 +37,8 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 
 vr_log "build vecrbac, the clients, pgvector from $SRC"
 make -s -j"$(nproc)" >/dev/null
-g++ -O2 -std=c++17 -o "$OUT/pg_client" bench/hnsw/pg_client.cpp -I"$(pg_config --includedir)" -lpq
-g++ -O3 -march=native -std=c++17 -o "$OUT/hnswlib_baseline" bench/hnsw/hnswlib_baseline.cpp -lpthread
+vr_build_pg_client "$OUT"
+vr_build_hnswlib_baseline "$OUT"
 cp vecrbac.so "$OUT/vecrbac_after.so"
 variants="after"
 if [ -n "$BASE_REV" ]; then

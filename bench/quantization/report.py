@@ -26,14 +26,12 @@ def qps_at(curve, target):
     """QPS at a recall, interpolated on log QPS between the two ef_search points around
     it; None when the curve never reaches it."""
     curve = sorted(curve, key=lambda p: p[0])  # by ef_search
+    if curve and curve[0][1] >= target:
+        return curve[0][2]  # reached at the lowest ef_search measured
     for (_, r0, q0), (_, r1, q1) in zip(curve, curve[1:]):
-        if r0 >= target:
-            return q0
         if r0 < target <= r1:
             t = (target - r0) / (r1 - r0)
             return math.exp(math.log(q0) + t * (math.log(q1) - math.log(q0)))
-    if curve and curve[0][1] >= target:
-        return curve[0][2]
     return None
 
 

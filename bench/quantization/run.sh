@@ -38,6 +38,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source scripts/lib/cluster.sh
+source bench/lib.sh
 
 SRC=${1:-/work/.mirror/pgvector+pgvector/repo}
 OUT=$ROOT/bench/out/quantization
@@ -57,9 +58,9 @@ record() { echo "$1" | tee -a "$OUT/results.jsonl"; }
 
 vr_log "build vecrbac, the libpq client, and pgvector from $SRC"
 make -s -j"$(nproc)" >/dev/null
-g++ -O2 -std=c++17 -o "$OUT/pg_client" bench/hnsw/pg_client.cpp -I"$(pg_config --includedir)" -lpq
+vr_build_pg_client "$OUT"
 # hnswlib's SIMD paths are chosen at compile time: give it this CPU's best.
-g++ -O3 -march=native -std=c++17 -o "$OUT/hnswlib_baseline" bench/hnsw/hnswlib_baseline.cpp -lpthread
+vr_build_hnswlib_baseline "$OUT"
 SYSTEMS="vecrbac"
 if [ -e "$SRC" ]; then
     PGVECTOR_OPTFLAGS=native scripts/build_pgvector.sh "$SRC" "$OUT/install"
