@@ -984,7 +984,7 @@ ParallelOutcome build_parallel(BuildState *bs, IndexInfo *info, int workers, Siz
 	shm_toc_insert(pcxt->toc, HNSW_KEY_BUILD, pb);
 
 	HnswMemShared *graph_shared = (HnswMemShared *)shm_toc_allocate(pcxt->toc, graph_size);
-	HnswMemInitShared(graph_shared, arena_of(graph_shared), arena_bytes, bs->value_slots);
+	HnswMemInitShared(graph_shared, arena_bytes, bs->value_slots);
 	LWLockInitialize(&pb->flush_lock, graph_shared->lock_tranche);
 	shm_toc_insert(pcxt->toc, HNSW_KEY_GRAPH, graph_shared);
 

@@ -510,13 +510,12 @@ void HnswMemCopyLocal(HnswMemGraph *g, HnswMemShared *shared, const char *arena,
 	init_scratch(g);
 }
 
-void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes, int value_slots)
+void HnswMemInitShared(HnswMemShared *shared, Size arena_bytes, int value_slots)
 {
 	memset(shared, 0, sizeof(*shared));
 	init_shared(shared, arena_bytes, value_slots);
 	shared->lock_tranche = LWLockNewTrancheId();
 	LWLockInitialize(&shared->entry_lock, shared->lock_tranche);
-	(void)arena;
 }
 
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,

@@ -162,7 +162,7 @@ void HnswMemCopyLocal(HnswMemGraph *g, HnswMemShared *shared, const char *arena,
                       int ef_construction);
 
 /* Parallel build: `shared` followed by `arena_bytes` of arena, set up once by the leader. */
-void HnswMemInitShared(HnswMemShared *shared, char *arena, Size arena_bytes, int value_slots);
+void HnswMemInitShared(HnswMemShared *shared, Size arena_bytes, int value_slots);
 /* Each participant attaches its view (the leader too). */
 void HnswMemAttach(HnswMemGraph *g, HnswMemShared *shared, char *arena, const HnswDistance *dist,
                    const struct HnswColumns *cols, int m, int ef_construction);
