@@ -70,6 +70,7 @@ vr_as_pg "$VR_BINDIR/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8
     echo "log_line_prefix = '%m [%p] '"
     echo "restart_after_crash = off"
     echo "autovacuum = off" # as in test.sh: nothing changes plans or pages between statements
+    echo "jit = off"        # as in test.sh: no compiling for plans that disable sequential scans
 } | vr_as_pg tee -a "$DATA/postgresql.conf" >/dev/null
 LOG=$DATA.log
 vr_as_pg env "${SAN_ENV[@]}" "$VR_BINDIR/pg_ctl" -D "$DATA" -l "$LOG" -w -t 120 start >/dev/null ||

@@ -30,9 +30,12 @@ SET vecrbac.missing_access = 'm';
 SET vecrbac.jwt_test_now = 1;
 SET vecrbac.no_such_setting = 1;
 SHOW vecrbac.leeway;
+-- (the test clusters run without JIT, which EXPLAIN (SETTINGS) would list)
+SET jit = on;
 EXPLAIN (SETTINGS, COSTS OFF) SELECT 1;
 RESET ROLE;
 EXPLAIN (SETTINGS, COSTS OFF) SELECT 1;
+RESET jit;
 -- the superuser sees that secrets are set
 SELECT length(current_setting('vecrbac.jwt_secret')) AS secret_bytes;
 

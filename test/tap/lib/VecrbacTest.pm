@@ -74,6 +74,9 @@ sub vr_node
 			"max_connections = 40",
 			"log_statement = none",
 			"autovacuum = " . ($opt{autovacuum} // 'off'),
+			# as in scripts/test.sh: a plan without sequential scans costs 10^10 and is
+			# JIT-compiled, 50-90 ms per query (standbys copy this from their primary)
+			"jit = off",
 			@{ $opt{conf} // [] }));
 	return $node;
 }
