@@ -127,10 +127,9 @@ sub vr_knn
 	my $id = $a{id} // 'id';
 	my $settings = "SET enable_seqscan = off;\n" . _settings($a{settings});
 	my $query = "SELECT $id FROM $a{table} ORDER BY $col $op ($a{query}) LIMIT $a{k}";
-	# One psql call for the plan, the hnsw indexes and the answer: a call costs ~0.1 s
-	# on a slow machine, and the durability tests make hundreds of these.
-	# The catalog query comes before the settings: without sequential scans its plan
-	# takes ten times as long.
+	# One psql call for the plan, the hnsw indexes and the answer: a call costs 20 to
+	# 100 ms, and the durability tests make hundreds of these. The catalog query comes
+	# before the settings, which would cost its sequential scans at 10^10.
 	my $out = $node->safe_psql($db,
 		"SELECT '--hnsw ' || coalesce(string_agg(c.relname, ' '), '') "
 		  . "FROM pg_class c JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'hnsw';\n"
