@@ -17,7 +17,10 @@
 # ground truth. A new connection loads the library file present at that moment, so
 # BASE and this build alternate on the same cluster and indexes, PASSES times
 # (default 3), and the report keeps each configuration's median. The load average is
-# recorded with every measurement: the machine may be shared.
+# recorded with every measurement: the machine may be shared. Each pass also times the
+# same round trip without a search (`SELECT id FROM items WHERE $1::vector IS NOT NULL ORDER BY
+# id LIMIT 10`: the vector sent, ten rows found by the primary key and returned): the
+# queries per second no search can exceed through this client.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -124,6 +127,11 @@ queries() { # queries PASS SYSTEM VARIANT
         done
     done
 }
+no_search() { # no_search PASS: the round trip of a 784-d query vector and ten rows, no search
+    record "$(PG_CLIENT_PASSES=2 "$OUT/pg_client" "$(conn vecrbac)" "$DATA_DIR/queries.f32" 784 \
+        "$DATA_DIR/gt.i32" 10 "" "SELECT id FROM items WHERE \$1::vector IS NOT NULL ORDER BY id LIMIT 10" |
+        sed "s/^{/{\"step\": \"no_search\", \"dims\": 784, \"pass\": $1, \"load\": $(load), /")"
+}
 for pass in $(seq "$PASSES"); do
     vr_log "queries, pass $pass"
     for v in $variants; do
@@ -131,6 +139,7 @@ for pass in $(seq "$PASSES"); do
         queries "$pass" vecrbac "$v"
     done
     queries "$pass" pgvector pgvector
+    no_search "$pass"
 done
 use_library after
 
