@@ -36,21 +36,10 @@ mkdir -p "$OUT" "$DATA_DIR"
 : >"$OUT/results.jsonl"
 
 vr_build_pg_client "$OUT"
-scripts/build_pgvector.sh /work/.mirror/pgvector+pgvector/repo "$OUT/install" >/dev/null
-export VR_BINDIR=$OUT/install$(cd "$PG_BINDIR_SYSTEM" && pwd)
-export PATH="$VR_BINDIR:$PATH"
-LIBDIR=$(pg_config --pkglibdir) # the private install's, now first on PATH
-
-PORT=$(vr_free_port)
-CLUSTER=$OUT/cluster/data
-vr_cluster_start "$CLUSTER" "$PORT" "shared_buffers = 4GB" "maintenance_work_mem = 8GB" \
-    "max_wal_size = 16GB" "fsync = off" "autovacuum = off" "jit = off" || exit 1
-trap 'vr_cluster_stop "$CLUSTER"; rm -rf "$OUT/cluster"' EXIT
+vr_private_server "$OUT" "shared_buffers = 4GB" "maintenance_work_mem = 8GB" \
+    "max_wal_size = 16GB" "fsync = off" "autovacuum = off" "jit = off"
 conn="host=127.0.0.1 port=$PORT user=postgres dbname=postgres"
 psql -X -q -d "$conn" -c "CREATE EXTENSION vecrbac"
-
-# use LIB: the library the next connection loads (a rename, so no backend reads a half copy)
-use() { cp "$1" "$LIBDIR/vecrbac.so.new" && mv "$LIBDIR/vecrbac.so.new" "$LIBDIR/vecrbac.so"; }
 
 # user + system jiffies of the whole machine (ticks of 1/100 s)
 machine_jiffies() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
@@ -100,9 +89,9 @@ CREATE TABLE items (id int PRIMARY KEY, embedding vector($DIM) NOT NULL);
 VACUUM ANALYZE items;
 SQL
     for _ in $(seq "$PAIRS"); do
-        use "$LIB_A"
+        vr_use_library "$LIB_A"
         build A "$rows"
-        use "$LIB_B"
+        vr_use_library "$LIB_B"
         build B "$rows"
     done
 done

@@ -35,20 +35,15 @@ mkdir -p "$OUT" "$DATA_DIR"
 : >"$OUT/results.jsonl"
 
 vr_build_pg_client "$OUT"
-PGVECTOR_OPTFLAGS=native scripts/build_pgvector.sh \
-    "${PGVECTOR_SOURCE:-/work/.mirror/pgvector+pgvector/repo}" "$OUT/install" >/dev/null
-export VR_BINDIR=$OUT/install$(cd "$PG_BINDIR_SYSTEM" && pwd)
-export PATH="$VR_BINDIR:$PATH"
-
 hugepages_before=$(cat /proc/sys/vm/nr_hugepages)
+give_back() { sysctl -q -w vm.nr_hugepages="$hugepages_before"; }
+trap give_back EXIT
 # the main segment (buffers, DSM region, the rest) on 2 MB pages, with room to spare
 sysctl -q -w vm.nr_hugepages=$(((SHARED_BUFFERS_MB + DSM_MB) / 2 + 256))
-PORT=$(vr_free_port)
-CLUSTER=$OUT/cluster/data
-vr_cluster_start "$CLUSTER" "$PORT" "shared_buffers = ${SHARED_BUFFERS_MB}MB" \
+PGVECTOR_OPTFLAGS=native vr_private_server "$OUT" "shared_buffers = ${SHARED_BUFFERS_MB}MB" \
     "maintenance_work_mem = 8GB" "max_wal_size = 16GB" "fsync = off" "autovacuum = off" \
-    "jit = off" "max_parallel_maintenance_workers = $WORKERS" || exit 1
-trap 'vr_cluster_stop "$CLUSTER"; rm -rf "$OUT/cluster"; sysctl -q -w vm.nr_hugepages=$hugepages_before' EXIT
+    "jit = off" "max_parallel_maintenance_workers = $WORKERS"
+trap 'vr_cluster_stop "$CLUSTER"; rm -rf "$OUT/cluster"; give_back' EXIT
 conn() { echo "host=127.0.0.1 port=$PORT user=postgres dbname=$1"; }
 for system in $SYSTEMS; do
     psql -X -q -d "$(conn postgres)" -c "CREATE DATABASE $system"

@@ -22,6 +22,7 @@ LIB_B=$(realpath "$2")
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 source scripts/lib/cluster.sh
+source bench/lib.sh
 
 OUT=$ROOT/bench/out/sparse_ab
 ROWS=${ROWS:-100000}
@@ -33,22 +34,11 @@ EFS=${EFS:-"40 100"}
 mkdir -p "$OUT"
 : >"$OUT/results.jsonl"
 
-scripts/build_pgvector.sh /work/.mirror/pgvector+pgvector/repo "$OUT/install" >/dev/null
-export VR_BINDIR=$OUT/install$(cd "$PG_BINDIR_SYSTEM" && pwd)
-export PATH="$VR_BINDIR:$PATH"
-LIBDIR=$(pg_config --pkglibdir) # the private install's, now first on PATH
-
-PORT=$(vr_free_port)
-CLUSTER=$OUT/cluster/data
-vr_cluster_start "$CLUSTER" "$PORT" "shared_buffers = 1GB" "maintenance_work_mem = 2GB" \
-    "fsync = off" "autovacuum = off" "jit = off" || exit 1
-trap 'vr_cluster_stop "$CLUSTER"; rm -rf "$OUT/cluster"' EXIT
+vr_private_server "$OUT" "shared_buffers = 1GB" "maintenance_work_mem = 2GB" "fsync = off" \
+    "autovacuum = off" "jit = off"
 conn="host=127.0.0.1 port=$PORT user=postgres dbname=postgres"
 
-# use LIB: the library the next connection loads (a rename, so no backend reads a half copy)
-use() { cp "$1" "$LIBDIR/vecrbac.so.new" && mv "$LIBDIR/vecrbac.so.new" "$LIBDIR/vecrbac.so"; }
-
-use "$LIB_A"
+vr_use_library "$LIB_A"
 vr_log "data: $ROWS + $QUERIES sparse vectors of $DIM dimensions, about $NNZ non-zeros"
 psql -X -q -d "$conn" -v ON_ERROR_STOP=1 <<SQL
 CREATE EXTENSION vecrbac;
@@ -91,8 +81,8 @@ SQL
 }
 
 for _ in $(seq "$PAIRS"); do
-    use "$LIB_A"
+    vr_use_library "$LIB_A"
     pass A
-    use "$LIB_B"
+    vr_use_library "$LIB_B"
     pass B
 done
