@@ -428,10 +428,10 @@ bool link_into(ReachState *rs, const LinkCandidate *from, const Orphan *x, bool 
 		bool x_has_room = nown >= 0 && nown < slots;
 		if (from_vector == NULL)
 		{
-			from_vector = (HnswValue *)palloc(rs->dist->value_size);
 			HnswElementInfo info;
 			ItemPointerData etid = from->element;
-			if (!HnswReadElement(rs->index, rs->dist, NULL, &etid, &info, from_vector))
+			from_vector = HnswReadElementValue(rs->index, rs->dist, NULL, &etid, &info);
+			if (from_vector == NULL)
 				return false;
 		}
 		int victim = -1;
